@@ -1,0 +1,46 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/** The compiler is the npm `solc` WebAssembly build, pinned in package.json, so builds work offline. */
+const SOLC_VERSION = "0.8.30";
+
+/** `DEEP=1` selects the long fuzz/invariant profile used by `npm run test:deep`. */
+const deep = process.env.DEEP === "1";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers, hardhatViem],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: require.resolve("solc/soljson.js"),
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: require.resolve("solc/soljson.js"),
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+      },
+    },
+    npmFilesToBuild: ["@openzeppelin/contracts/access/manager/AccessManager.sol"],
+  },
+  paths: {
+    tests: { solidity: "test/sol", mocha: "test/ts" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: deep ? 5_000 : 256, seed: "0x5eed" },
+      invariant: { runs: deep ? 256 : 32, depth: deep ? 200 : 40, failOnRevert: false },
+    },
+  },
+  typechain: { outDir: "typechain-types" },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+  },
+});
