@@ -39,7 +39,7 @@ export async function measure(): Promise<Record<string, number>> {
     );
     order.salt = salt++;
     order.nonce = 5n;
-    return { order, signature: await signOrderEthers(signer as never, domain, order) };
+    return { order, signature: await signOrderEthers(signer, domain, order) };
   };
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
     Number((await (await tx).wait())!.gasUsed);

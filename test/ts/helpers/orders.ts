@@ -3,7 +3,7 @@
  * signing with ethers v6 signers or viem wallet clients / local accounts. Pure (no network) apart from
  * the signer calls, so the SDK can reuse it as is.
  */
-import type { TypedDataSigner } from "ethers";
+import type { Signer } from "ethers";
 import { hashTypedData, type Address, type Hex, type TypedDataDomain } from "viem";
 
 /** EIP-712 domain name of the Exchange (`Exchange.NAME`). */
@@ -107,7 +107,7 @@ export function hashOrder(domain: ExchangeDomain, order: Order): Hex {
 
 /** Signs `order` with an ethers v6 signer (`signer.signTypedData`). */
 export async function signOrderEthers(
-  signer: TypedDataSigner,
+  signer: Pick<Signer, "signTypedData">,
   domain: ExchangeDomain,
   order: Order,
 ): Promise<Hex> {
