@@ -73,15 +73,15 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
     {
         orderHash = _hashTypedDataV4(order.structHash());
         if (order.trader == msg.sender) revert SelfTrade(msg.sender);
+        uint256 filledBefore = _validate(order, orderHash, signature);
         if (order.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(orderHash);
+        if (fillSize == 0) revert ZeroFillSize(orderHash);
         int256 takerSizeDelta = order.isBuy ? -int256(fillSize) : int256(fillSize);
         if (paused()) {
             if (!order.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(orderHash);
             int256 position = CLEARINGHOUSE.positionSize(msg.sender, order.marketId);
             if (!_reduces(position, takerSizeDelta)) revert PausedTakerWouldIncrease(msg.sender, position, takerSizeDelta);
         }
-        uint256 filledBefore = _validate(order, orderHash, signature);
-        if (fillSize == 0) revert ZeroFillSize(orderHash);
         uint256 remaining = order.size - filledBefore;
         if (fillSize > remaining) revert FillExceedsRemaining(orderHash, fillSize, remaining);
         // fillSize <= remaining <= type(uint128).max, so the sum fits and the int256 casts above are exact.
@@ -108,11 +108,11 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         }
         TakerContext memory taker;
         taker.orderHash = _hashTypedDataV4(takerOrder.structHash());
+        taker.filledBefore = _validate(takerOrder, taker.orderHash, takerSignature);
         uint8 takerFlags = takerOrder.flags;
         if (takerFlags.has(FLAG_POST_ONLY)) revert PostOnlyCannotTake(taker.orderHash);
         taker.paused = paused();
         if (taker.paused && !takerFlags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(taker.orderHash);
-        taker.filledBefore = _validate(takerOrder, taker.orderHash, takerSignature);
         taker.immediateOrCancel = takerFlags.has(FLAG_IMMEDIATE_OR_CANCEL);
 
         for (uint256 i = 0; i < count; ++i) {
@@ -148,12 +148,12 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         if (maker.marketId != takerOrder.marketId) revert MarketMismatch(makerHash, takerOrder.marketId, maker.marketId);
         if (maker.isBuy == takerOrder.isBuy) revert SameSide(taker.orderHash, makerHash);
         if (maker.trader == takerOrder.trader) revert SelfTrade(maker.trader);
-        if (maker.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(makerHash);
         if (takerOrder.isBuy ? maker.limitPrice > takerOrder.limitPrice : maker.limitPrice < takerOrder.limitPrice) {
             revert PriceNotCrossing(makerHash, maker.limitPrice, takerOrder.limitPrice);
         }
-        if (taker.paused && !maker.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(makerHash);
         uint256 makerFilled = _validate(maker, makerHash, signature);
+        if (maker.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(makerHash);
+        if (taker.paused && !maker.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(makerHash);
         if (fillSize == 0) revert ZeroFillSize(makerHash);
 
         uint256 makerRemaining = maker.size - makerFilled;

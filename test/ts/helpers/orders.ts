@@ -118,7 +118,7 @@ export async function signOrderEthers(
 /** Anything that signs EIP-712 data the viem way: a wallet client (with its account) or a local account. */
 export interface ViemTypedDataSigner {
   signTypedData(args: {
-    account?: Address | { address: Address };
+    account?: Address;
     domain: TypedDataDomain;
     types: typeof ORDER_TYPES;
     primaryType: "Order";
