@@ -440,7 +440,7 @@ describe("Exchange", function () {
     });
 
     it("immediate-or-cancel takers fill what they can and void the remainder", async function () {
-      const { exchange, maker, maker2, taker, matcher, signed } = await fixture();
+      const { exchange, maker, maker2, taker, matcher, stranger, signed } = await fixture();
       const t = await signed(taker, {
         isBuy: true,
         size: 10n,
@@ -449,17 +449,15 @@ describe("Exchange", function () {
       });
       const m1 = await signed(maker, { size: 3n });
       const m2 = await signed(maker2, { size: 4n });
-      await exchange
-        .connect(taker)
-        .fillOrder(m2.order, m2.signature, 4n)
-        .catch(() => undefined);
-      // m2 is already fully filled (by `taker` itself, which is not the IOC order): skipped, m1 clipped to 3.
+      await exchange.connect(stranger).fillOrder(m2.order, m2.signature, 4n);
+      // m2 is already fully filled: skipped; m1 is clipped to its 3 contracts.
       const tx = exchange
         .connect(matcher)
         .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [5n, 5n]);
       await expect(tx).to.emit(exchange, "OrderRemainderVoided").withArgs(t.hash, taker.address, 3n, 10n);
       expect(await exchange.filled(t.hash)).to.equal(3n);
       expect(await exchange.filled(m1.hash)).to.equal(3n);
+      expect(await exchange.filled(m2.hash)).to.equal(4n);
       expect(await exchange.isCancelled(t.hash)).to.equal(true);
       const m3 = await signed(maker);
       await expect(
