@@ -76,15 +76,15 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         uint256 filledBefore = _validate(order, orderHash, signature);
         if (order.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(orderHash);
         if (fillSize == 0) revert ZeroFillSize(orderHash);
+        uint256 remaining = order.size - filledBefore;
+        if (fillSize > remaining) revert FillExceedsRemaining(orderHash, fillSize, remaining);
+        // fillSize <= remaining <= type(uint128).max, so the int256 cast is exact and the sum below fits.
         int256 takerSizeDelta = order.isBuy ? -int256(fillSize) : int256(fillSize);
         if (paused()) {
             if (!order.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(orderHash);
             int256 position = CLEARINGHOUSE.positionSize(msg.sender, order.marketId);
             if (!_reduces(position, takerSizeDelta)) revert PausedTakerWouldIncrease(msg.sender, position, takerSizeDelta);
         }
-        uint256 remaining = order.size - filledBefore;
-        if (fillSize > remaining) revert FillExceedsRemaining(orderHash, fillSize, remaining);
-        // fillSize <= remaining <= type(uint128).max, so the sum fits and the int256 casts above are exact.
         _orderStates[orderHash].filled = uint128(filledBefore + fillSize);
         if (order.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(order, orderHash, fillSize);
         CLEARINGHOUSE.trade(order.marketId, order.trader, msg.sender, takerSizeDelta, order.limitPrice);

@@ -152,6 +152,10 @@ describe("Exchange", function () {
     it("tracks partial fills and rejects an over-fill", async function () {
       const { exchange, maker, taker, signed } = await fixture();
       const { order, signature, hash } = await signed(maker, { size: 10n });
+      const huge = 2n ** 256n - 1n;
+      await expect(exchange.connect(taker).fillOrder(order, signature, huge))
+        .to.be.revertedWithCustomError(exchange, "FillExceedsRemaining")
+        .withArgs(hash, huge, 10n);
       await exchange.connect(taker).fillOrder(order, signature, 6n);
       await exchange.connect(taker).fillOrder(order, signature, 3n);
       await expect(exchange.connect(taker).fillOrder(order, signature, 2n))
