@@ -2,14 +2,13 @@
 pragma solidity 0.8.30;
 
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {IClearinghouseVenue} from "./interfaces/IClearinghouseVenue.sol";
 import {IExchange} from "./interfaces/IExchange.sol";
+import {OrderBook} from "./exchange/OrderBook.sol";
 import {
     FLAG_FILL_OR_KILL,
     FLAG_IMMEDIATE_OR_CANCEL,
@@ -23,16 +22,11 @@ import {
 /// @title Exchange
 /// @notice EIP-712 signed limit orders for the futures Clearinghouse: fills, matches, cancels, nonces
 /// and delegated signers. See `IExchange` for the rules.
-contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
+/// @dev Assembled from mixins: `OrderSignatures` (hashing, delegates, signature checks) and `OrderBook`
+/// (fill/cancel state, nonces, order validation); this contract adds trading and the guardian pause.
+contract Exchange is OrderBook, AccessManaged, Pausable {
     using OrderLib for Order;
     using OrderLib for uint8;
-
-    /// @dev Per order hash: contracts filled and whether it was cancelled. One storage slot, so a fill
-    /// and an immediate-or-cancel void cost one write.
-    struct OrderState {
-        uint128 filled;
-        bool cancelled;
-    }
 
     /// @dev What `matchOrders` carries from one maker to the next (kept in memory against stack depth).
     struct TakerContext {
@@ -49,10 +43,6 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
     string public constant VERSION = "1";
 
     IClearinghouseVenue private immutable CLEARINGHOUSE;
-
-    mapping(bytes32 orderHash => OrderState) private _orderStates;
-    mapping(address trader => uint256) private _minNonces;
-    mapping(address trader => mapping(address delegate => bool)) private _delegates;
 
     constructor(IClearinghouseVenue clearinghouse_, address initialAuthority)
         EIP712(NAME, VERSION)
@@ -71,7 +61,7 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         external
         returns (bytes32 orderHash)
     {
-        orderHash = _hashTypedDataV4(order.structHash());
+        orderHash = _hashOrder(order);
         if (order.trader == msg.sender) revert SelfTrade(msg.sender);
         uint256 filledBefore = _validate(order, orderHash, signature);
         if (order.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(orderHash);
@@ -85,7 +75,7 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
             int256 position = CLEARINGHOUSE.positionSize(msg.sender, order.marketId);
             if (!_reduces(position, takerSizeDelta)) revert PausedTakerWouldIncrease(msg.sender, position, takerSizeDelta);
         }
-        _orderStates[orderHash].filled = uint128(filledBefore + fillSize);
+        _recordFill(orderHash, filledBefore + fillSize);
         if (order.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(order, orderHash, fillSize);
         CLEARINGHOUSE.trade(order.marketId, order.trader, msg.sender, takerSizeDelta, order.limitPrice);
         emit OrderFilled(
@@ -107,7 +97,7 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
             revert LengthMismatch(count, makerSignatures.length, fillSizes.length);
         }
         TakerContext memory taker;
-        taker.orderHash = _hashTypedDataV4(takerOrder.structHash());
+        taker.orderHash = _hashOrder(takerOrder);
         taker.filledBefore = _validate(takerOrder, taker.orderHash, takerSignature);
         uint8 takerFlags = takerOrder.flags;
         if (takerFlags.has(FLAG_POST_ONLY)) revert PostOnlyCannotTake(taker.orderHash);
@@ -131,7 +121,7 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         }
         if (taker.immediateOrCancel) {
             if (taker.filledNow == 0) revert NothingFilled(taker.orderHash);
-            _orderStates[taker.orderHash].cancelled = true;
+            _voidRemainder(taker.orderHash);
             emit OrderRemainderVoided(taker.orderHash, takerOrder.trader, takerTotal, takerOrder.size);
         }
     }
@@ -144,7 +134,7 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         bytes calldata signature,
         uint256 fillSize
     ) private {
-        bytes32 makerHash = _hashTypedDataV4(maker.structHash());
+        bytes32 makerHash = _hashOrder(maker);
         if (maker.marketId != takerOrder.marketId) revert MarketMismatch(makerHash, takerOrder.marketId, maker.marketId);
         if (maker.isBuy == takerOrder.isBuy) revert SameSide(taker.orderHash, makerHash);
         if (maker.trader == takerOrder.trader) revert SelfTrade(maker.trader);
@@ -181,9 +171,9 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
     ) private {
         // fillSize is bounded by both orders' remaining sizes (each < 2**128), so the filled totals fit
         // in uint128 and the int256 cast is exact.
-        _orderStates[makerHash].filled = uint128(makerFilledAfter);
+        _recordFill(makerHash, makerFilledAfter);
         taker.filledNow += fillSize;
-        _orderStates[taker.orderHash].filled = uint128(taker.filledBefore + taker.filledNow);
+        _recordFill(taker.orderHash, taker.filledBefore + taker.filledNow);
 
         if (maker.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(maker, makerHash, fillSize);
         if (takerOrder.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(takerOrder, taker.orderHash, fillSize);
@@ -208,39 +198,8 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
     }
 
     // ----------------------------------------------------------------------------------------------
-    // Cancels, nonces, delegates, pause
+    // Pause and views
     // ----------------------------------------------------------------------------------------------
-
-    /// @inheritdoc IExchange
-    function cancelOrders(Order[] calldata orders) external {
-        uint256 count = orders.length;
-        if (count == 0) revert NoOrdersToCancel();
-        for (uint256 i = 0; i < count; ++i) {
-            Order calldata order = orders[i];
-            address trader = order.trader;
-            if (msg.sender != trader && !_delegates[trader][msg.sender]) revert NotTraderOrDelegate(msg.sender, trader);
-            bytes32 orderHash = _hashTypedDataV4(order.structHash());
-            OrderState storage state = _orderStates[orderHash];
-            if (state.cancelled) revert OrderAlreadyCancelled(orderHash);
-            state.cancelled = true;
-            emit OrderCancelled(orderHash, trader, msg.sender);
-        }
-    }
-
-    /// @inheritdoc IExchange
-    function cancelUpTo(uint256 newMinNonce) external {
-        uint256 current = _minNonces[msg.sender];
-        if (newMinNonce <= current) revert NonceNotIncreasing(current, newMinNonce);
-        _minNonces[msg.sender] = newMinNonce;
-        emit MinNonceRaised(msg.sender, newMinNonce);
-    }
-
-    /// @inheritdoc IExchange
-    function setDelegate(address delegate, bool approved) external {
-        if (delegate == address(0) || delegate == msg.sender) revert InvalidDelegate(delegate);
-        _delegates[msg.sender][delegate] = approved;
-        emit DelegateSet(msg.sender, delegate, approved);
-    }
 
     /// @inheritdoc IExchange
     function pause() external restricted {
@@ -252,81 +211,14 @@ contract Exchange is IExchange, EIP712, AccessManaged, Pausable {
         _unpause();
     }
 
-    // ----------------------------------------------------------------------------------------------
-    // Views
-    // ----------------------------------------------------------------------------------------------
-
     /// @inheritdoc IExchange
     function clearinghouse() external view returns (IClearinghouseVenue) {
         return CLEARINGHOUSE;
     }
 
-    /// @inheritdoc IExchange
-    function hashOrder(Order calldata order) external view returns (bytes32) {
-        return _hashTypedDataV4(order.structHash());
-    }
-
-    /// @inheritdoc IExchange
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    /// @inheritdoc IExchange
-    function filled(bytes32 orderHash) external view returns (uint256) {
-        return _orderStates[orderHash].filled;
-    }
-
-    /// @inheritdoc IExchange
-    function isCancelled(bytes32 orderHash) external view returns (bool) {
-        return _orderStates[orderHash].cancelled;
-    }
-
-    /// @inheritdoc IExchange
-    function minNonce(address trader) external view returns (uint256) {
-        return _minNonces[trader];
-    }
-
-    /// @inheritdoc IExchange
-    function isDelegate(address trader, address delegate) external view returns (bool) {
-        return _delegates[trader][delegate];
-    }
-
     // ----------------------------------------------------------------------------------------------
     // Internals
     // ----------------------------------------------------------------------------------------------
-
-    /// @dev Checks everything about `order` that does not depend on the counterparty (flags, size, expiry,
-    /// nonce, cancellation, signature) and returns how much of it is already filled.
-    function _validate(Order calldata order, bytes32 orderHash, bytes calldata signature)
-        private
-        view
-        returns (uint256 filledBefore)
-    {
-        if (!order.flags.isValidFlags()) revert InvalidFlags(orderHash, order.flags);
-        if (order.size == 0) revert ZeroOrderSize(orderHash);
-        if (block.timestamp >= order.expiry) revert OrderExpired(orderHash, order.expiry, block.timestamp);
-        uint256 traderMinNonce = _minNonces[order.trader];
-        if (order.nonce < traderMinNonce) revert OrderNonceBelowMinimum(orderHash, order.nonce, traderMinNonce);
-        OrderState memory state = _orderStates[orderHash];
-        if (state.cancelled) revert OrderIsCancelled(orderHash);
-        _checkSignature(order.trader, orderHash, signature);
-        return state.filled;
-    }
-
-    /// @dev Accepts an ECDSA signature by the trader or one of its delegates, or an EIP-1271 approval by
-    /// a contract-wallet trader. ECDSA is tried first so that an EOA trader costs no code-size lookup.
-    function _checkSignature(address trader, bytes32 orderHash, bytes calldata signature) private view {
-        (address signer, ECDSA.RecoverError err, bytes32 errArg) = ECDSA.tryRecoverCalldata(orderHash, signature);
-        if (err == ECDSA.RecoverError.NoError && (signer == trader || _delegates[trader][signer])) return;
-        if (trader.code.length != 0) {
-            if (SignatureChecker.isValidERC1271SignatureNowCalldata(trader, orderHash, signature)) return;
-            revert InvalidContractSignature(orderHash, trader);
-        }
-        if (err == ECDSA.RecoverError.InvalidSignatureLength) revert InvalidSignatureLength(orderHash, uint256(errArg));
-        if (err == ECDSA.RecoverError.InvalidSignatureS) revert MalleableSignature(orderHash, errArg);
-        if (err == ECDSA.RecoverError.InvalidSignature) revert InvalidSignature(orderHash);
-        revert UnauthorisedSigner(orderHash, trader, signer);
-    }
 
     /// @dev Reverts unless filling `fillSize` of the reduce-only `order` moves its trader's live position
     /// towards zero without crossing it.
