@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Exchange} from "../../contracts/Exchange.sol";
+import {
+    FLAG_FILL_OR_KILL,
+    FLAG_IMMEDIATE_OR_CANCEL,
+    Order
+} from "../../contracts/libraries/OrderTypes.sol";
+import {MockClearinghouseVenue} from "../../contracts/test/MockClearinghouseVenue.sol";
+import {ExchangeFixture} from "./exchange/ExchangeFixture.sol";
+import {TestBase, Vm} from "./utils/TestBase.sol";
+
+/// @notice Drives the Exchange at random: several keyed traders sign random orders; fills, matches,
+/// cancels, nonce bumps and time jumps interleave. Records, per order, anything that filled when it
+/// must not have.
+contract ExchangeHandler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    uint256 internal constant TRADERS = 4;
+    uint256 internal constant MARKETS = 2;
+
+    Exchange public exchange;
+    MockClearinghouseVenue public venue;
+
+    Order[] internal _orders;
+    bytes[] internal _sigs;
+    uint256[] internal _keys;
+    uint256 internal _salt;
+
+    /// @notice Fills observed on an order that was cancelled, nonce-voided or expired at the time.
+    uint256 public ghostForbiddenFills;
+    /// @notice Successful fill and match calls (to see the run did something).
+    uint256 public ghostFills;
+
+    constructor(Exchange exchange_, MockClearinghouseVenue venue_) {
+        exchange = exchange_;
+        venue = venue_;
+        for (uint256 i = 0; i < TRADERS; ++i) {
+            _keys.push(0x1000 + i);
+        }
+    }
+
+    // ------------------------------------------------------------------ views for the invariants
+
+    function orderCount() external view returns (uint256) {
+        return _orders.length;
+    }
+
+    function orderAt(uint256 i) external view returns (Order memory) {
+        return _orders[i];
+    }
+
+    function trader(uint256 i) public view returns (address) {
+        return vm.addr(_keys[i]);
+    }
+
+    function market(uint256 i) public pure returns (bytes32) {
+        return keccak256(abi.encode("invariant-market", i));
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /// @notice Signs a new random order.
+    function placeOrder(uint256 traderSeed, uint256 marketSeed, bool isBuy, uint256 size, uint256 price, uint256 flags)
+        external
+    {
+        uint256 t = traderSeed % TRADERS;
+        uint8 f = uint8(flags % 16);
+        // Keep most orders plain so that fills happen; some carry each flag.
+        if (flags % 3 != 0) f = 0;
+        Order memory o = Order({
+            trader: trader(t),
+            marketId: market(marketSeed % MARKETS),
+            isBuy: isBuy,
+            size: uint128(1 + (size % 50)),
+            limitPrice: 1e18 + (price % 10) * 1e17,
+            expiry: block.timestamp + 1 + (size % 3 days),
+            nonce: exchange.minNonce(trader(t)) + (price % 3),
+            salt: ++_salt,
+            flags: f
+        });
+        _orders.push(o);
+        _sigs.push(ExchangeFixture.sign(exchange, _keys[t], o));
+    }
+
+    /// @notice A trader takes a random order with `fillOrder`.
+    function fill(uint256 orderSeed, uint256 takerSeed, uint256 fillSize) external {
+        if (_orders.length == 0) return;
+        uint256 i = orderSeed % _orders.length;
+        Order memory o = _orders[i];
+        bool forbidden = _forbidden(o);
+        vm.prank(trader(takerSeed % TRADERS));
+        try exchange.fillOrder(o, _sigs[i], 1 + (fillSize % 30)) {
+            ++ghostFills;
+            if (forbidden) ++ghostForbiddenFills;
+        } catch {}
+    }
+
+    /// @notice Matches a random taker order with up to three makers that cross it, picked from a random
+    /// starting point (so most attempts reach the Exchange's fill logic rather than the pairing checks).
+    function matchRandom(uint256 takerSeed, uint256 makerSeed, uint256 count, uint256 fillSize) external {
+        uint256 n = _orders.length;
+        if (n < 2) return;
+        Order memory t = _orders[takerSeed % n];
+        count = 1 + (count % 3);
+        Order[] memory makers = new Order[](count);
+        bytes[] memory sigs = new bytes[](count);
+        uint256[] memory sizes = new uint256[](count);
+        bool forbidden = _forbidden(t);
+        uint256 found;
+        for (uint256 k = 0; k < n && found < count; ++k) {
+            uint256 mi = (makerSeed + k) % n;
+            Order memory m = _orders[mi];
+            bool crosses = t.isBuy ? m.limitPrice <= t.limitPrice : m.limitPrice >= t.limitPrice;
+            if (m.marketId != t.marketId || m.isBuy == t.isBuy || m.trader == t.trader || !crosses) continue;
+            makers[found] = m;
+            sigs[found] = _sigs[mi];
+            sizes[found] = 1 + (uint256(keccak256(abi.encode(fillSize, k))) % 20);
+            forbidden = forbidden || _forbidden(m);
+            ++found;
+        }
+        if (found == 0) return;
+        assembly ("memory-safe") {
+            mstore(makers, found)
+            mstore(sigs, found)
+            mstore(sizes, found)
+        }
+        try exchange.matchOrders(t, _sigs[takerSeed % n], makers, sigs, sizes) returns (uint256 got) {
+            ++ghostFills;
+            if (forbidden && got > 0) ++ghostForbiddenFills;
+        } catch {}
+    }
+
+    /// @notice The order's trader cancels it by hash.
+    function cancel(uint256 orderSeed) external {
+        if (_orders.length == 0) return;
+        Order[] memory one = new Order[](1);
+        one[0] = _orders[orderSeed % _orders.length];
+        vm.prank(one[0].trader);
+        try exchange.cancelOrders(one) {} catch {}
+    }
+
+    /// @notice A trader raises its minimum nonce.
+    function bumpNonce(uint256 traderSeed, uint256 by) external {
+        address t = trader(traderSeed % TRADERS);
+        vm.prank(t);
+        exchange.cancelUpTo(exchange.minNonce(t) + 1 + (by % 2));
+    }
+
+    /// @notice Time passes (orders expire).
+    function warp(uint256 by) external {
+        vm.warp(block.timestamp + (by % 1 days));
+    }
+
+    function _forbidden(Order memory o) internal view returns (bool) {
+        bytes32 h = exchange.hashOrder(o);
+        return exchange.isCancelled(h) || o.nonce < exchange.minNonce(o.trader) || block.timestamp >= o.expiry;
+    }
+}
+
+/// @notice Invariants of the Exchange under random fills, matches and cancels.
+contract ExchangeInvariantTest is TestBase {
+    Exchange internal exchange;
+    MockClearinghouseVenue internal venue;
+    ExchangeHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_800_000_000);
+        (exchange, venue) = ExchangeFixture.deploy(address(this));
+        handler = new ExchangeHandler(exchange, venue);
+        targetContract(address(handler));
+    }
+
+    /// @notice No order's filled amount ever exceeds its size.
+    function invariant_filledNeverExceedsSize() public view {
+        uint256 n = handler.orderCount();
+        for (uint256 i = 0; i < n; ++i) {
+            Order memory o = handler.orderAt(i);
+            assertLe(exchange.filled(exchange.hashOrder(o)), o.size, "filled <= size");
+        }
+    }
+
+    /// @notice Nothing fills after cancellation (by hash or nonce) or expiry.
+    function invariant_nothingFillsAfterCancelOrExpiry() public view {
+        assertEq(handler.ghostForbiddenFills(), 0, "forbidden fills");
+    }
+
+    /// @notice Every market is zero-sum in the venue: Σ position sizes = 0.
+    function invariant_positionsSumToZeroPerMarket() public view {
+        for (uint256 m = 0; m < 2; ++m) {
+            int256 sum;
+            for (uint256 t = 0; t < 4; ++t) {
+                sum += venue.positionSize(handler.trader(t), handler.market(m));
+            }
+            assertEq(sum, int256(0), "sum of positions");
+        }
+    }
+
+    /// @notice Immediate-or-cancel and fill-or-kill orders never rest: they are never partly filled and
+    /// still open.
+    function invariant_immediateOrdersNeverRest() public view {
+        uint256 n = handler.orderCount();
+        for (uint256 i = 0; i < n; ++i) {
+            Order memory o = handler.orderAt(i);
+            bytes32 h = exchange.hashOrder(o);
+            uint256 f = exchange.filled(h);
+            if (o.flags & FLAG_IMMEDIATE_OR_CANCEL != 0 && f > 0) assertTrue(exchange.isCancelled(h), "IOC voided");
+            if (o.flags & FLAG_FILL_OR_KILL != 0) assertTrue(f == 0 || f == o.size, "FOK all or nothing");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+/**
+ * EIP-712 order helpers for the Exchange: the typed-data domain and types, order builders, hashing, and
+ * signing with ethers v6 signers or viem wallet clients / local accounts. Pure (no network) apart from
+ * the signer calls, so the SDK can reuse it as is.
+ */
+import type { Signer } from "ethers";
+import { hashTypedData, type Address, type Hex, type TypedDataDomain } from "viem";
+
+/** EIP-712 domain name of the Exchange (`Exchange.NAME`). */
+export const EXCHANGE_DOMAIN_NAME = "AI Token Futures Exchange";
+/** EIP-712 domain version of the Exchange (`Exchange.VERSION`). */
+export const EXCHANGE_DOMAIN_VERSION = "1";
+
+/** Order flag bits (`contracts/libraries/OrderTypes.sol`). */
+export const OrderFlags = {
+  None: 0,
+  ReduceOnly: 1,
+  PostOnly: 2,
+  ImmediateOrCancel: 4,
+  FillOrKill: 8,
+} as const;
+
+/** The EIP-712 types of an order, field for field as `ORDER_TYPEHASH`. */
+export const ORDER_TYPES = {
+  Order: [
+    { name: "trader", type: "address" },
+    { name: "marketId", type: "bytes32" },
+    { name: "isBuy", type: "bool" },
+    { name: "size", type: "uint128" },
+    { name: "limitPrice", type: "uint256" },
+    { name: "expiry", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "salt", type: "uint256" },
+    { name: "flags", type: "uint8" },
+  ],
+} as const;
+
+/** A signed limit order, as the Exchange's `Order` struct. Prices are 18-decimal; sizes whole contracts. */
+export interface Order {
+  trader: Address;
+  marketId: Hex;
+  isBuy: boolean;
+  size: bigint;
+  limitPrice: bigint;
+  expiry: bigint;
+  nonce: bigint;
+  salt: bigint;
+  flags: number;
+}
+
+/** The EIP-712 domain of the Exchange deployed at `verifyingContract` on `chainId`. */
+export interface ExchangeDomain {
+  name: string;
+  version: string;
+  chainId: bigint;
+  verifyingContract: Address;
+}
+
+/**
+ * The Exchange's EIP-712 domain.
+ * @example exchangeDomain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
+ */
+export function exchangeDomain(chainId: bigint | number, verifyingContract: Address): ExchangeDomain {
+  return {
+    name: EXCHANGE_DOMAIN_NAME,
+    version: EXCHANGE_DOMAIN_VERSION,
+    chainId: BigInt(chainId),
+    verifyingContract,
+  };
+}
+
+/** Fields `buildOrder` fills in when they are left out. */
+export type OrderInput = Pick<Order, "trader" | "marketId" | "isBuy" | "size" | "limitPrice"> &
+  Partial<Pick<Order, "expiry" | "nonce" | "salt" | "flags">>;
+
+/**
+ * Builds an order with defaults: expiry `now + 1 day` (`now` in seconds), nonce 0, a random 64-bit salt,
+ * no flags.
+ * @example buildOrder({ trader, marketId, isBuy: true, size: 10n, limitPrice: 2n * 10n ** 18n }, now)
+ */
+export function buildOrder(input: OrderInput, now: bigint): Order {
+  return {
+    expiry: now + 86_400n,
+    nonce: 0n,
+    salt: randomSalt(),
+    flags: OrderFlags.None,
+    ...input,
+  };
+}
+
+/** A random 64-bit salt. */
+export function randomSalt(): bigint {
+  const words = new Uint32Array(2);
+  crypto.getRandomValues(words);
+  return (BigInt(words[0]) << 32n) | BigInt(words[1]);
+}
+
+/** The order hash: the full EIP-712 digest, as `Exchange.hashOrder` returns it. */
+export function hashOrder(domain: ExchangeDomain, order: Order): Hex {
+  return hashTypedData({
+    domain: domain as TypedDataDomain,
+    types: ORDER_TYPES,
+    primaryType: "Order",
+    message: order,
+  });
+}
+
+/** Signs `order` with an ethers v6 signer (`signer.signTypedData`). */
+export async function signOrderEthers(
+  signer: Pick<Signer, "signTypedData">,
+  domain: ExchangeDomain,
+  order: Order,
+): Promise<Hex> {
+  const types = { Order: ORDER_TYPES.Order.map((field) => ({ ...field })) };
+  return (await signer.signTypedData(domain, types, order)) as Hex;
+}
+
+/** Anything that signs EIP-712 data the viem way: a wallet client (with its account) or a local account. */
+export interface ViemTypedDataSigner {
+  signTypedData(args: {
+    account?: Address;
+    domain: TypedDataDomain;
+    types: typeof ORDER_TYPES;
+    primaryType: "Order";
+    message: Order;
+  }): Promise<Hex>;
+}
+
+/** Signs `order` with a viem wallet client or local account (`signTypedData`). */
+export async function signOrderViem(
+  signer: ViemTypedDataSigner,
+  domain: ExchangeDomain,
+  order: Order,
+  account?: Address,
+): Promise<Hex> {
+  return signer.signTypedData({
+    ...(account === undefined ? {} : { account }),
+    domain: domain as TypedDataDomain,
+    types: ORDER_TYPES,
+    primaryType: "Order",
+    message: order,
+  });
+}
