@@ -18,7 +18,7 @@ contract OracleHandler is OracleTestBase {
     uint256 public constant MIN_INTERVAL = 60;
     uint256 public constant MAX_DEVIATION = 0.2e18;
 
-    IndexOracle public immutable oracle;
+    IndexOracle public immutable ORACLE;
     uint256 public currentTime;
 
     /// @dev Accepted history as the handler saw it: checkpoint time and the median it signed.
@@ -38,7 +38,7 @@ contract OracleHandler is OracleTestBase {
     uint256 public storedValueNotTheSignedMedian;
 
     constructor(IndexOracle oracle_) {
-        oracle = oracle_;
+        ORACLE = oracle_;
         currentTime = block.timestamp;
     }
 
@@ -78,7 +78,7 @@ contract OracleHandler is OracleTestBase {
                 observedAt: uint64(plan.observedAt),
                 inputsHash: keccak256(abi.encode(seed, i))
             });
-            reports[i] = _sign(oracle, keyOf(plan.signers[i]), report);
+            reports[i] = _sign(ORACLE, keyOf(plan.signers[i]), report);
         }
         if (plan.broken) {
             // Either a signature that recovers nothing, or a value changed after signing.
@@ -86,7 +86,7 @@ contract OracleHandler is OracleTestBase {
             else reports[0].report.value = plan.values[0] + 1;
         }
 
-        try oracle.submit(ID, reports) returns (uint256 roundId) {
+        try ORACLE.submit(ID, reports) returns (uint256 roundId) {
             _recordAccepted(plan, roundId);
         } catch {
             ++rejected;
@@ -140,7 +140,7 @@ contract OracleHandler is OracleTestBase {
         if (plan.staleOrReplayed) ++acceptedStaleOrReplayed;
 
         uint256 median = _referenceLowerMedian(plan.values);
-        IIndexOracle.Checkpoint memory c = oracle.checkpoint(ID, roundId);
+        IIndexOracle.Checkpoint memory c = ORACLE.checkpoint(ID, roundId);
         if (c.value != median || c.timestamp != currentTime || roundId != _times.length + 1) {
             ++storedValueNotTheSignedMedian;
         }
