@@ -7,7 +7,7 @@
 import { network } from "hardhat";
 import type { Signer } from "ethers";
 
-import { buildOrder, exchangeDomain, signOrderEthers, type Order } from "../../test/ts/helpers/orders.js";
+import { buildOrder, exchangeDomain, signOrderEthers, type Order } from "../../sdk/core/eip712/orders.js";
 
 const E18 = 10n ** 18n;
 

@@ -14,7 +14,7 @@ import {
   oracleDomain,
   signReportWithEthers,
   type OracleReport,
-} from "../../test/ts/helpers/oracle.js";
+} from "../../sdk/core/eip712/reports.js";
 
 const E18 = 10n ** 18n;
 

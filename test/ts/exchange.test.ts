@@ -15,7 +15,7 @@ import {
   signOrderEthers,
   signOrderViem,
   type Order,
-} from "./helpers/orders.js";
+} from "../../sdk/core/eip712/orders.js";
 
 const { ethers, viem, networkHelpers } = await network.create();
 

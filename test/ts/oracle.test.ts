@@ -15,7 +15,7 @@ import {
   type OracleDomain,
   type OracleReport,
   type SignedOracleReport,
-} from "./helpers/oracle.js";
+} from "../../sdk/core/eip712/reports.js";
 
 const { ethers, viem, networkHelpers } = await network.create();
 const { time } = networkHelpers;

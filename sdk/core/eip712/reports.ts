@@ -1,5 +1,5 @@
 /**
- * Building and signing IndexOracle reports (EIP-712), for tests, benchmarks and keepers.
+ * Building and signing IndexOracle reports (EIP-712): used by reporters, the relayer, tests and benchmarks.
  *
  * The typed data matches `IndexOracle.REPORT_TYPEHASH`:
  * `Report(bytes32 indexId,uint256 value,uint64 observedAt,bytes32 inputsHash)` under the domain
