@@ -88,7 +88,7 @@ export function envNameOf(field: string): string {
  * @throws {ConfigError} naming each invalid or missing field.
  * @example const config = loadConfig(relayerConfigSchema, { file: opts.config, env: process.env, flags: opts });
  */
-export function loadConfig<S extends z.AnyZodObject>(schema: S, sources: ConfigSources): z.infer<S> {
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, sources: ConfigSources): z.infer<S> {
   const merged: Record<string, unknown> = {};
   if (sources.file !== undefined) {
     let parsed: unknown;
@@ -102,7 +102,7 @@ export function loadConfig<S extends z.AnyZodObject>(schema: S, sources: ConfigS
     }
     Object.assign(merged, parsed);
   }
-  const fields = Object.keys(schema.shape);
+  const fields = fieldsOf(schema);
   for (const field of fields) {
     const value = sources.env?.[envNameOf(field)];
     if (value !== undefined && value !== "") merged[field] = value;
@@ -121,4 +121,12 @@ export function loadConfig<S extends z.AnyZodObject>(schema: S, sources: ConfigS
     );
   }
   return result.data;
+}
+
+/** The field names of an object schema, looking through `.refine` wrappers. */
+export function fieldsOf(schema: z.ZodTypeAny): string[] {
+  let inner: z.ZodTypeAny = schema;
+  while (inner instanceof z.ZodEffects) inner = inner.innerType();
+  if (!(inner instanceof z.ZodObject)) throw new Error("config schema is not an object");
+  return Object.keys(inner.shape as Record<string, unknown>);
 }
