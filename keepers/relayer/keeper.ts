@@ -35,12 +35,13 @@ export function httpReportSource(
   baseUrl: string,
   indexName: string,
   fetchImpl: typeof fetch = fetch,
+  timeoutMs = 10_000,
 ): ReportSource {
   const url = `${baseUrl.replace(/\/$/, "")}/report/${indexName}`;
   return {
     location: url,
     fetch: async () => {
-      const response = await fetchImpl(url);
+      const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
       if (response.status === 404) return [];
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
       return [await response.json()];

@@ -28,12 +28,16 @@ export interface PriceSource {
 }
 
 /** A price source for a file path or an `http(s)://` URL serving the CSV. */
-export function priceSourceOf(location: string, fetchImpl: typeof fetch = fetch): PriceSource {
+export function priceSourceOf(
+  location: string,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = 15_000,
+): PriceSource {
   if (/^https?:\/\//i.test(location)) {
     return {
       location,
       read: async () => {
-        const response = await fetchImpl(location);
+        const response = await fetchImpl(location, { signal: AbortSignal.timeout(timeoutMs) });
         if (!response.ok) throw new Error(`price source ${location}: HTTP ${response.status}`);
         return response.text();
       },

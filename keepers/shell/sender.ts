@@ -49,6 +49,8 @@ export type ExecuteResult =
   | { status: "dry-run"; gas: bigint }
   /** Still unmined after every fee bump: the job stays `sent` and is tracked again next tick. */
   | { status: "stuck"; hash: Hex }
+  /** The job's nonce went to another transaction of this account: the job never happened and is closed. */
+  | { status: "superseded"; hash: Hex }
   /** Shutdown arrived while waiting: the job stays `sent` and is recovered by the next start. */
   | { status: "abandoned"; hash: Hex };
 
@@ -127,7 +129,7 @@ export class TxSender {
       log.info({ job: key, status: existing.status }, "job already done, not sending again");
       return { status: "duplicate", job: existing };
     }
-    if (existing !== undefined) return this.track(existing);
+    if (existing !== undefined) return this.track(existing, true);
     const simulation = await this.simulate(call);
     if (!simulation.ok) {
       log.warn({ job: key, revert: simulation.revert }, "simulation reverted");
@@ -155,14 +157,14 @@ export class TxSender {
       job = await this.signAndRecord(key, tx, await this.nonces.peek(), []);
       await this.broadcast(job);
     }
-    return this.track(job);
+    return this.track(job, false);
   }
 
   /** Looks up every job left `sent` (after a restart): finishes mined ones, rebroadcasts the rest. */
   async recover(): Promise<void> {
     for (const job of this.deps.jobs.inFlight()) {
       this.deps.log.info({ job: job.key, hashes: job.txHashes }, "recovering in-flight job");
-      await this.track(job);
+      await this.track(job, true);
     }
   }
 
@@ -214,12 +216,15 @@ export class TxSender {
     return undefined;
   }
 
-  /** Waits for one of the job's transactions to be mined, bumping fees when it is stuck. */
-  private async track(job: JobRecord): Promise<ExecuteResult> {
+  /**
+   * Waits for one of the job's transactions to be mined, bumping fees when it is stuck. `rebroadcast`:
+   * send the recorded bytes again first (a job found in the store after a restart or a failed tick).
+   */
+  private async track(job: JobRecord, rebroadcast: boolean): Promise<ExecuteResult> {
     const { clock, options } = this.deps;
     let bumps = 0;
     let since = clock.nowMs();
-    let broadcastOnce = false;
+    let broadcastOnce = !rebroadcast;
     for (;;) {
       const mined = await this.findReceipt(job);
       if (mined !== undefined) return this.finish(job, mined.hash, mined.receipt);

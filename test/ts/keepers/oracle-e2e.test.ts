@@ -99,7 +99,7 @@ async function setup(): Promise<Setup> {
 }
 
 /** A list-price file with four frontier models effective on `date` (the chain runs at today's date). */
-function writePrices(path: string, date: string): void {
+function writePrices(path: string, date: string, inputScale = 1): void {
   const rows = [
     ["Alpha", "alpha-1", "3.00", "15.00"],
     ["Beta", "beta-1", "2.50", "10.00"],
@@ -107,7 +107,8 @@ function writePrices(path: string, date: string): void {
     ["Delta", "delta-1", "1.25", "10.00"],
   ];
   const lines = rows.map(
-    ([provider, model, input, output]) => `${date},${provider},${model},frontier,${input},${output}`,
+    ([provider, model, input, output]) =>
+      `${date},${provider},${model},frontier,${(Number(input) * inputScale).toFixed(2)},${output}`,
   );
   writeFileSync(path, [PRICE_CSV_COLUMNS.join(","), ...lines, ""].join("\n"));
 }
@@ -326,6 +327,37 @@ describe("keepers: reporter → relayer → IndexOracle (in-process chain)", fun
     await relayerFor(s, second).tick();
     expect(await nonceOf(second)).to.equal(1);
     expect(second.provider.count("eth_sendRawTransaction")).to.equal(0);
+  });
+
+  it("a restarted reporter serves its earlier signature and never signs a second value for the period", async function () {
+    const jobsPath = join(mkdtempSync(join(tmpdir(), "keepers-jobs-")), "reporter.json");
+    const make = () =>
+      new ReporterKeeper({
+        spec: ATPI_FRONTIER_SPEC,
+        periodSeconds: PERIOD,
+        source: priceSourceOf(s.prices),
+        account: privateKeyToAccount(REPORTER_KEYS[0]),
+        domain: s.domain,
+        dryRun: false,
+        jobs: new JobStore(jobsPath),
+        clock: s.clock,
+        log: silentLogger(),
+        metrics: new KeeperMetrics("reporter"),
+      });
+    const first = make();
+    await first.tick();
+    const signed = first.latest();
+    // the source changes within the same period, and the reporter restarts
+    writePrices(s.prices, dateOfTimestamp(BigInt(Math.floor(s.clock.nowMs() / 1000)) - 86_400n), 2);
+    const second = make();
+    expect(second.latest()).to.deep.equal(signed);
+    await second.tick();
+    expect(second.latest()).to.deep.equal(signed);
+    // the next period uses the new data
+    await advance(s, PERIOD);
+    await second.tick();
+    expect(second.latest()?.report.observedAt).to.equal((signed?.report.observedAt ?? 0n) + BigInt(PERIOD));
+    expect((second.latest()?.report.value ?? 0n) > (signed?.report.value ?? 0n)).to.equal(true);
   });
 
   it("serves /metrics and /healthz on loopback", async function () {
