@@ -1,0 +1,192 @@
+/**
+ * Wires a keeper from its validated configuration: real clock, JSON logs, metrics, job store, retrying
+ * HTTP transport, sender, HTTP server, loop, and shutdown on SIGTERM/SIGINT.
+ */
+import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+import { INDEX_SPECS } from "../index/index.js";
+import { exchangeDomain } from "../sdk/core/eip712/orders.js";
+import { oracleDomain } from "../sdk/core/eip712/reports.js";
+import type { MatcherConfigInput, RelayerConfigInput, ReporterConfigInput } from "./configs.js";
+import { MatcherKeeper } from "./matcher/keeper.js";
+import { jsonFileOrderSource } from "./matcher/orders.js";
+import { directoryReportSource, httpReportSource, RelayerKeeper } from "./relayer/keeper.js";
+import { priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
+import { systemClock, type Clock } from "./shell/clock.js";
+import type { CommonConfig } from "./shell/config.js";
+import { JobStore } from "./shell/jobs.js";
+import { createLogger, type Logger } from "./shell/log.js";
+import { KeeperMetrics } from "./shell/metrics.js";
+import { abortOnSignals, KeeperRunner, type TickSource } from "./shell/runner.js";
+import { TxSender } from "./shell/sender.js";
+import { KeeperServer, type RouteHandler } from "./shell/server.js";
+import { httpProvider, resilientTransport } from "./shell/transport.js";
+
+const BPS_TO_WAD = 10n ** 14n;
+
+interface Runtime {
+  clock: Clock;
+  log: Logger;
+  metrics: KeeperMetrics;
+  jobs: JobStore;
+  controller: AbortController;
+  client?: PublicClient;
+  account?: LocalAccount;
+}
+
+function runtime(name: string, config: CommonConfig): Runtime {
+  const clock = systemClock;
+  const log = createLogger(name, config.logLevel);
+  const metrics = new KeeperMetrics(name, { defaultMetrics: true });
+  const client =
+    config.rpcUrl === undefined
+      ? undefined
+      : (createPublicClient({
+          transport: resilientTransport(httpProvider(config.rpcUrl), {
+            clock,
+            timer: systemClock,
+            timeoutMs: config.rpcTimeoutMs,
+            attempts: config.retryAttempts,
+            baseMs: config.retryBaseMs,
+            maxMs: config.retryMaxMs,
+            metrics,
+            onRetry: (method, attempt, delayMs, error) =>
+              log.warn({ method, attempt, delayMs, err: error }, "RPC call failed, retrying"),
+          }),
+        }) as PublicClient);
+  const account = config.privateKey === undefined ? undefined : privateKeyToAccount(config.privateKey);
+  return {
+    clock,
+    log,
+    metrics,
+    jobs: new JobStore(config.jobStorePath),
+    controller: new AbortController(),
+    client,
+    account,
+  };
+}
+
+function senderFor(rt: Runtime, config: CommonConfig, chainId: number): TxSender {
+  if (rt.client === undefined) throw new Error("rpcUrl is required");
+  return new TxSender({
+    client: rt.client,
+    // dry-run without a key simulates from a throwaway address and never signs anything
+    account: rt.account ?? privateKeyToAccount(generatePrivateKey()),
+    chainId,
+    jobs: rt.jobs,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+    options: {
+      dryRun: config.dryRun,
+      stuckAfterMs: config.stuckAfterMs,
+      feeBumpPercent: config.feeBumpPercent,
+      maxFeeBumps: config.maxFeeBumps,
+      receiptPollMs: Math.min(config.pollIntervalMs, 2_000),
+    },
+    signal: rt.controller.signal,
+  });
+}
+
+async function serve(
+  rt: Runtime,
+  config: CommonConfig,
+  keeper: TickSource,
+  options: { routes?: RouteHandler[]; sender?: TxSender },
+): Promise<void> {
+  const runner = new KeeperRunner({
+    keeper,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+    pollIntervalMs: config.pollIntervalMs,
+    blocks: options.sender === undefined ? undefined : rt.client,
+  });
+  const server = new KeeperServer({
+    host: config.httpHost,
+    port: config.httpPort,
+    metrics: rt.metrics,
+    health: runner,
+    clock: rt.clock,
+    staleMs: config.healthStaleMs,
+    routes: options.routes,
+  });
+  const port = await server.start();
+  rt.log.info({ host: config.httpHost, port, dryRun: config.dryRun }, "metrics and health server listening");
+  const removeHandlers = abortOnSignals(rt.controller, rt.log);
+  try {
+    await options.sender?.recover();
+    await runner.run(rt.controller.signal);
+  } finally {
+    removeHandlers();
+    await server.close();
+    rt.log.info("server closed");
+  }
+}
+
+export async function runReporter(config: ReporterConfigInput): Promise<void> {
+  const rt = runtime("reporter", config);
+  const chainId = config.chainId ?? (await (rt.client as PublicClient).getChainId());
+  const keeper = new ReporterKeeper({
+    spec: INDEX_SPECS[config.indexName],
+    periodSeconds: config.periodSeconds,
+    source: priceSourceOf(config.source),
+    account: config.dryRun ? undefined : rt.account,
+    domain: oracleDomain(chainId, config.oracleAddress),
+    reportDir: config.reportDir,
+    dryRun: config.dryRun,
+    jobs: rt.jobs,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+  });
+  await serve(rt, config, keeper, { routes: [keeper.route] });
+}
+
+export async function runRelayer(config: RelayerConfigInput): Promise<void> {
+  const rt = runtime("relayer", config);
+  const client = rt.client as PublicClient;
+  const chainId = await client.getChainId();
+  const sender = senderFor(rt, config, chainId);
+  const keeper = new RelayerKeeper({
+    indexName: config.indexName,
+    oracle: config.oracleAddress,
+    domain: oracleDomain(chainId, config.oracleAddress),
+    sources: [
+      ...config.reporterUrls.map((u) => httpReportSource(u, config.indexName)),
+      ...(config.reportDir === undefined ? [] : [directoryReportSource(config.reportDir, config.indexName)]),
+    ],
+    decide: {
+      heartbeatSeconds: BigInt(config.heartbeatSeconds),
+      deviationThreshold: BigInt(config.deviationBps) * BPS_TO_WAD,
+      agreementTolerance: BigInt(config.agreementBps) * BPS_TO_WAD,
+      freshnessMarginSeconds: BigInt(config.freshnessMarginSeconds),
+    },
+    client,
+    sender,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+  });
+  await serve(rt, config, keeper, { sender });
+}
+
+export async function runMatcher(config: MatcherConfigInput): Promise<void> {
+  const rt = runtime("matcher", config);
+  const client = rt.client as PublicClient;
+  const chainId = await client.getChainId();
+  const sender = senderFor(rt, config, chainId);
+  const keeper = new MatcherKeeper({
+    exchange: config.exchangeAddress,
+    domain: exchangeDomain(chainId, config.exchangeAddress),
+    source: jsonFileOrderSource(config.ordersFile),
+    decide: { maxMakers: config.maxMakers, expiryMarginSeconds: BigInt(config.expiryMarginSeconds) },
+    client,
+    sender,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+  });
+  await serve(rt, config, keeper, { sender });
+}

@@ -1,0 +1,129 @@
+/**
+ * `keepers reporter|relayer|matcher [options]`. Every option can also come from a `--config` JSON file
+ * (same names) or from the environment as `KEEPER_<NAME_IN_SNAKE_CASE>`; flags win over the
+ * environment, which wins over the file. Keys belong in the environment (`KEEPER_PRIVATE_KEY`).
+ */
+import { Command } from "commander";
+
+import { matcherConfigSchema, relayerConfigSchema, reporterConfigSchema } from "./configs.js";
+import { runMatcher, runRelayer, runReporter } from "./app.js";
+import { ConfigError, loadConfig } from "./shell/config.js";
+
+function common(command: Command): Command {
+  return command
+    .option("--config <file>", "JSON file with any of these options (flags and environment override it)")
+    .option("--rpc-url <url>", "JSON-RPC endpoint (env KEEPER_RPC_URL)")
+    .option("--private-key <hex>", "signing key; prefer the environment (env KEEPER_PRIVATE_KEY)")
+    .option("--dry-run", "decide and simulate, never sign or send (env KEEPER_DRY_RUN=true)")
+    .option("--http-host <host>", "host of the /metrics and /healthz server (default 127.0.0.1)")
+    .option(
+      "--http-port <port>",
+      "port of the /metrics and /healthz server (default 9464; 0 = any free port)",
+    )
+    .option("--poll-interval-ms <ms>", "milliseconds between block polls (default 4000)")
+    .option("--health-stale-ms <ms>", "/healthz fails once the last tick is older than this (default 120000)")
+    .option(
+      "--job-store-path <file>",
+      "persist jobs here so a restart never sends a duplicate (default: memory)",
+    )
+    .option("--log-level <level>", "trace|debug|info|warn|error|fatal|silent (default info)")
+    .option("--retry-attempts <n>", "attempts per RPC call on transient errors (default 5)")
+    .option("--retry-base-ms <ms>", "first backoff cap, doubled each retry, with full jitter (default 250)")
+    .option("--retry-max-ms <ms>", "largest backoff cap (default 10000)")
+    .option("--rpc-timeout-ms <ms>", "timeout of one RPC call (default 15000)")
+    .option("--stuck-after-ms <ms>", "replace an unmined transaction after this long (default 60000)")
+    .option("--fee-bump-percent <n>", "fee increase per replacement, at least 10 (default 20)")
+    .option("--max-fee-bumps <n>", "replacements before the job waits for the next tick (default 3)");
+}
+
+async function start<T>(
+  schema: Parameters<typeof loadConfig>[0],
+  opts: Record<string, unknown>,
+  run: (c: T) => Promise<void>,
+) {
+  const { config: file, ...flags } = opts;
+  let config: T;
+  try {
+    config = loadConfig(schema, { file: file as string | undefined, env: process.env, flags }) as T;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+  await run(config);
+}
+
+/** The command-line program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("keepers")
+    .description(
+      "Off-chain keepers of the AI token futures protocol. Each runs a loop: read state, decide (a pure function), " +
+        "simulate, send; JSON logs on stdout, Prometheus metrics at /metrics and a health check at /healthz.",
+    );
+
+  common(
+    program
+      .command("reporter")
+      .description(
+        "Compute an index from a price CSV with the index methodology, sign the EIP-712 report, and publish it " +
+          "at GET /report/<indexName> (and in --report-dir/<indexName>/<signer>.json). Sends no transactions.",
+      )
+      .option("--index-name <name>", "(required) index to report: ATPI-FRONTIER, ATPI-SMALL or GPU-H100")
+      .option("--source <path|url>", "(required) price CSV: a file path or an http(s) URL serving it")
+      .option("--oracle-address <address>", "(required) IndexOracle address (EIP-712 verifying contract)")
+      .option("--chain-id <id>", "chain id of the EIP-712 domain (read from --rpc-url when absent)")
+      .option("--period-seconds <s>", "observation period; observedAt is aligned to it (default 3600)")
+      .option("--report-dir <dir>", "also write each signed report to this shared directory"),
+  ).action((opts: Record<string, unknown>) => start(reporterConfigSchema, opts, runReporter));
+
+  common(
+    program
+      .command("relayer")
+      .description(
+        "Collect reporters' signed reports and call IndexOracle.submit when a quorum of fresh reports agrees, " +
+          "on the heartbeat or on a deviation; never resubmits a round already accepted.",
+      )
+      .option("--index-name <name>", "(required) index to relay")
+      .option("--oracle-address <address>", "(required) IndexOracle address")
+      .option("--reporter-urls <urls>", "comma-separated reporter base URLs (GET <url>/report/<indexName>)")
+      .option("--report-dir <dir>", "shared directory the reporters write to")
+      .option("--heartbeat-seconds <s>", "submit when this long passed since the last round (default 3600)")
+      .option("--deviation-bps <bps>", "submit when the value moved this much (default 50 = 0.5 %)")
+      .option("--agreement-bps <bps>", "reports within this of the median agree (default 10)")
+      .option(
+        "--freshness-margin-seconds <s>",
+        "skip reports this close to the oracle's maxAge (default 30)",
+      ),
+  ).action((opts: Record<string, unknown>) => start(relayerConfigSchema, opts, runRelayer));
+
+  common(
+    program
+      .command("matcher")
+      .description(
+        "Read signed orders, find crossing buy and sell orders per market in price-time priority, and call " +
+          "Exchange.matchOrders (one taker, several makers); orders that fail simulation are dropped with the reason.",
+      )
+      .option("--exchange-address <address>", "(required) Exchange address")
+      .option("--orders-file <file>", "(required) JSON array of { order, signature }, re-read every tick")
+      .option("--max-makers <n>", "makers per matchOrders call (default 8)")
+      .option("--expiry-margin-seconds <s>", "leave orders expiring within this alone (default 10)"),
+  ).action((opts: Record<string, unknown>) => start(matcherConfigSchema, opts, runMatcher));
+
+  program.addHelpText(
+    "after",
+    "\nThe liquidator and settler keepers come with the Clearinghouse and are not part of this build.\n",
+  );
+  return program;
+}
+
+/** Parses `argv` and runs the chosen keeper until it is stopped. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync([...argv]);
+}
+
+// run directly (`tsx keepers/cli.ts …`); `keepers/bin.js` calls `main` itself
+if (process.argv[1] !== undefined && /cli\.ts$/.test(process.argv[1])) await main();

@@ -1,0 +1,79 @@
+/** The validated configuration of each keeper command (shared options in `shell/config.ts`). */
+import { z } from "zod";
+
+import { INDEX_SPECS } from "../index/index.js";
+import { addressSchema, commonConfigSchema } from "./shell/config.js";
+
+const positiveInt = z.coerce.number().int().positive();
+const indexName = z.string().refine((n) => n in INDEX_SPECS, {
+  message: `unknown index; one of ${Object.keys(INDEX_SPECS).join(", ")}`,
+});
+/** A list from a JSON array or a comma-separated flag / environment value. */
+const urlList = z.preprocess(
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")
+      : v,
+  z.array(z.string().url()),
+);
+
+const needsKey = (c: { privateKey?: string; dryRun: boolean }) => c.dryRun || c.privateKey !== undefined;
+const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)", path: ["privateKey"] };
+
+export const reporterConfigSchema = commonConfigSchema
+  .extend({
+    indexName,
+    /** A CSV file path or an http(s) URL serving it. */
+    source: z.string().min(1),
+    periodSeconds: positiveInt.default(3_600),
+    oracleAddress: addressSchema,
+    /** Chain id of the oracle's EIP-712 domain; read from `rpcUrl` when absent. */
+    chainId: positiveInt.optional(),
+    reportDir: z.string().optional(),
+  })
+  .strict()
+  .refine(needsKey, keyIssue)
+  .refine((c) => c.chainId !== undefined || c.rpcUrl !== undefined, {
+    message: "chainId or rpcUrl is required (the report's EIP-712 domain needs the chain id)",
+    path: ["chainId"],
+  });
+
+export const relayerConfigSchema = commonConfigSchema
+  .extend({
+    indexName,
+    oracleAddress: addressSchema,
+    reporterUrls: urlList.default([]),
+    reportDir: z.string().optional(),
+    heartbeatSeconds: positiveInt.default(3_600),
+    /** Submit when the agreed value moved at least this many basis points. */
+    deviationBps: positiveInt.max(100_000).default(50),
+    /** Reports within this many basis points of the median agree. */
+    agreementBps: z.coerce.number().int().nonnegative().max(10_000).default(10),
+    freshnessMarginSeconds: z.coerce.number().int().nonnegative().default(30),
+  })
+  .strict()
+  .refine(needsKey, keyIssue)
+  .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] })
+  .refine((c) => c.reporterUrls.length > 0 || c.reportDir !== undefined, {
+    message: "give reporterUrls and/or reportDir",
+    path: ["reporterUrls"],
+  });
+
+export const matcherConfigSchema = commonConfigSchema
+  .extend({
+    exchangeAddress: addressSchema,
+    /** JSON file of `[{ order, signature }]`, re-read every tick. */
+    ordersFile: z.string().min(1),
+    maxMakers: positiveInt.max(64).default(8),
+    expiryMarginSeconds: z.coerce.number().int().nonnegative().default(10),
+  })
+  .strict()
+  .refine(needsKey, keyIssue)
+  .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
+
+export type ReporterConfigInput = z.infer<typeof reporterConfigSchema>;
+export type RelayerConfigInput = z.infer<typeof relayerConfigSchema>;
+export type MatcherConfigInput = z.infer<typeof matcherConfigSchema>;

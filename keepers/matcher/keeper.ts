@@ -1,0 +1,132 @@
+/**
+ * The matcher's adapter: reads the order source and each order's on-chain state (`filled`,
+ * `isCancelled`, `minNonce`, the trader's position), asks `decideMatcher`, and sends each match through
+ * the shell. An order that makes the simulation revert is dropped, with the decoded reason logged. Job
+ * key: `matcher/<marketId>/<takerHash>@<taker filled>`, so a retry or a restart of the same match never
+ * sends it twice, and a later match of the same taker (after a partial fill) is a new job.
+ */
+import type { Address, Hex, PublicClient } from "viem";
+
+import { Exchange__factory, IClearinghouseVenue__factory } from "../../typechain-types/index.js";
+import { hashOrder, type ExchangeDomain } from "../../sdk/core/eip712/orders.js";
+import { nowSeconds, type Clock } from "../shell/clock.js";
+import { jobKey } from "../shell/jobs.js";
+import type { Logger } from "../shell/log.js";
+import type { KeeperMetrics } from "../shell/metrics.js";
+import type { TickSource } from "../shell/runner.js";
+import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import { decideMatcher, type BookOrder, type MatchAction, type MatcherConfig } from "./decide.js";
+import type { OrderSource } from "./orders.js";
+
+const EXCHANGE_ABI = Exchange__factory.abi;
+/** The Clearinghouse surface the Exchange trades through; the matcher reads `positionSize` from it. */
+const VENUE_ABI = IClearinghouseVenue__factory.abi;
+
+export interface MatcherDeps {
+  exchange: Address;
+  domain: ExchangeDomain;
+  source: OrderSource;
+  decide: MatcherConfig;
+  client: PublicClient;
+  sender: TxSender;
+  clock: Clock;
+  log: Logger;
+  metrics: KeeperMetrics;
+}
+
+export class MatcherKeeper implements TickSource {
+  /** Orders dropped after a failed simulation, with the reason. */
+  readonly dropped = new Map<Hex, string>();
+  readonly results: ExecuteResult[] = [];
+  private venue?: Address;
+
+  constructor(private readonly deps: MatcherDeps) {}
+
+  /** The book: every known, not dropped order with its on-chain state. */
+  async readBook(): Promise<BookOrder[]> {
+    const { client, exchange, domain, source } = this.deps;
+    this.venue ??= (await client.readContract({
+      address: exchange,
+      abi: EXCHANGE_ABI,
+      functionName: "clearinghouse",
+    })) as Address;
+    const venue = this.venue;
+    const signed = await source.list();
+    const book: BookOrder[] = [];
+    await Promise.all(
+      signed.map(async ({ order, signature }, seq) => {
+        const hash = hashOrder(domain, order);
+        if (this.dropped.has(hash)) return;
+        const [filled, cancelled, minNonce, position] = await Promise.all([
+          client.readContract({ address: exchange, abi: EXCHANGE_ABI, functionName: "filled", args: [hash] }),
+          client.readContract({
+            address: exchange,
+            abi: EXCHANGE_ABI,
+            functionName: "isCancelled",
+            args: [hash],
+          }),
+          client.readContract({
+            address: exchange,
+            abi: EXCHANGE_ABI,
+            functionName: "minNonce",
+            args: [order.trader],
+          }),
+          client.readContract({
+            address: venue,
+            abi: VENUE_ABI,
+            functionName: "positionSize",
+            args: [order.trader, order.marketId],
+          }),
+        ]);
+        book.push({ order, signature, hash, seq, filled, cancelled, minNonce, position });
+      }),
+    );
+    return book.sort((a, b) => a.seq - b.seq);
+  }
+
+  async tick(): Promise<void> {
+    const { clock, metrics } = this.deps;
+    const book = await this.readBook();
+    const actions = decideMatcher(book, nowSeconds(clock), this.deps.decide);
+    for (const action of actions) {
+      metrics.actions.inc({ type: action.type });
+      await this.execute(action);
+    }
+  }
+
+  private async execute(action: MatchAction): Promise<void> {
+    const { sender, log, exchange } = this.deps;
+    const key = jobKey("matcher", action.marketId, `${action.taker.hash}@${action.taker.filled}`);
+    const result = await sender.execute(key, {
+      address: exchange,
+      abi: EXCHANGE_ABI,
+      functionName: "matchOrders",
+      args: [
+        action.taker.order,
+        action.taker.signature,
+        action.makers.map((m) => m.order),
+        action.makers.map((m) => m.signature),
+        action.fillSizes,
+      ],
+    });
+    this.results.push(result);
+    if (result.status !== "simulation-failed") {
+      log.info(
+        { job: key, status: result.status, makers: action.makers.length, fillSizes: action.fillSizes },
+        "match",
+      );
+      return;
+    }
+    // the revert names the culprit by hash when it can (expired, cancelled, bad signature, …)
+    const involved = [action.taker, ...action.makers];
+    const named = involved.filter((o) =>
+      result.revert.args.some((a) => typeof a === "string" && a.toLowerCase() === o.hash.toLowerCase()),
+    );
+    const culprits = named.length > 0 ? named.slice(0, 1) : [action.taker];
+    for (const o of culprits) {
+      const reason = `${result.revert.name}(${result.revert.args.map(String).join(", ")})`;
+      this.dropped.set(o.hash, reason);
+      log.warn({ order: o.hash, trader: o.order.trader, reason }, "order dropped: simulation reverted");
+    }
+  }
+}

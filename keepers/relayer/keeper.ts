@@ -1,0 +1,196 @@
+/**
+ * The relayer's adapter: collects the reporters' latest signed reports (their `GET /report/<index>`
+ * URLs and/or the shared directory), checks each signature off chain, reads the oracle, asks
+ * `decideRelayer`, and submits through the shell. Idempotent by round: the job key is
+ * `relayer/<index>/<newest observedAt>`, and the oracle's own `lastObservedAt` filters out reports of
+ * a round already accepted (by this relayer or a competitor).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { recoverTypedDataAddress, type Address, type PublicClient } from "viem";
+
+import { IndexOracle__factory } from "../../typechain-types/index.js";
+import { indexIdOf, REPORT_TYPES, toSignature, type OracleDomain } from "../../sdk/core/eip712/reports.js";
+import { nowSeconds, type Clock } from "../shell/clock.js";
+import { jobKey } from "../shell/jobs.js";
+import type { Logger } from "../shell/log.js";
+import type { KeeperMetrics } from "../shell/metrics.js";
+import type { TickSource } from "../shell/runner.js";
+import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import { decodePublishedReport, toSignedReport } from "../reporter/wire.js";
+import { decideRelayer, type CollectedReport, type OracleIndexView, type RelayerConfig } from "./decide.js";
+
+const ORACLE_ABI = IndexOracle__factory.abi;
+
+/** Where reports come from. */
+export interface ReportSource {
+  readonly location: string;
+  /** Published reports as raw JSON values (parsed and checked by the relayer). */
+  fetch(): Promise<unknown[]>;
+}
+
+/** A reporter's HTTP endpoint: `<baseUrl>/report/<indexName>`. */
+export function httpReportSource(
+  baseUrl: string,
+  indexName: string,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = 10_000,
+): ReportSource {
+  const url = `${baseUrl.replace(/\/$/, "")}/report/${indexName}`;
+  return {
+    location: url,
+    fetch: async () => {
+      const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
+      if (response.status === 404) return [];
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return [await response.json()];
+    },
+  };
+}
+
+/** Every `*.json` in `<dir>/<indexName>/`. */
+export function directoryReportSource(dir: string, indexName: string): ReportSource {
+  const folder = join(dir, indexName);
+  return {
+    location: folder,
+    fetch: async () => {
+      let names: string[];
+      try {
+        names = readdirSync(folder).filter((n) => n.endsWith(".json"));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw e;
+      }
+      return names.map((n) => JSON.parse(readFileSync(join(folder, n), "utf8")) as unknown);
+    },
+  };
+}
+
+export interface RelayerDeps {
+  indexName: string;
+  oracle: Address;
+  domain: OracleDomain;
+  sources: readonly ReportSource[];
+  decide: RelayerConfig;
+  client: PublicClient;
+  sender: TxSender;
+  clock: Clock;
+  log: Logger;
+  metrics: KeeperMetrics;
+}
+
+export class RelayerKeeper implements TickSource {
+  readonly indexId;
+  /** The last execution result, for logs and tests. */
+  lastResult?: ExecuteResult;
+
+  constructor(private readonly deps: RelayerDeps) {
+    this.indexId = indexIdOf(deps.indexName);
+  }
+
+  /** Reads the oracle's view of the index. */
+  async readOracle(): Promise<OracleIndexView> {
+    const { client, oracle } = this.deps;
+    const read = <T>(functionName: string): Promise<T> =>
+      client.readContract({
+        address: oracle,
+        abi: ORACLE_ABI,
+        functionName,
+        args: [this.indexId],
+      } as never) as Promise<T>;
+    const [state, reporters] = await Promise.all([
+      read<{
+        quorum: number;
+        reporterCount: number;
+        maxAge: number;
+        minInterval: number;
+        maxDeviation: bigint;
+        checkpointCount: number;
+        lastObservedAt: number;
+      }>("indexState"),
+      read<readonly Address[]>("reporters"),
+    ]);
+    const view: OracleIndexView = {
+      indexId: this.indexId,
+      quorum: Number(state.quorum),
+      reporterCount: Number(state.reporterCount),
+      maxAge: BigInt(state.maxAge),
+      minInterval: BigInt(state.minInterval),
+      maxDeviation: BigInt(state.maxDeviation),
+      lastObservedAt: BigInt(state.lastObservedAt),
+      reporters,
+    };
+    if (Number(state.checkpointCount) > 0) {
+      const checkpoint = await read<{ timestamp: number; value: bigint }>("latestCheckpoint");
+      view.last = { value: BigInt(checkpoint.value), timestamp: BigInt(checkpoint.timestamp) };
+    }
+    return view;
+  }
+
+  /** Collects every source's reports; a failing source or a bad report is logged and left out. */
+  async collect(): Promise<CollectedReport[]> {
+    const { sources, log, domain } = this.deps;
+    const collected: CollectedReport[] = [];
+    const results = await Promise.allSettled(sources.map((s) => s.fetch()));
+    for (const [i, result] of results.entries()) {
+      if (result.status === "rejected") {
+        log.warn({ source: sources[i].location, err: result.reason }, "report source failed");
+        continue;
+      }
+      for (const raw of result.value) {
+        try {
+          const published = decodePublishedReport(raw);
+          const signed = toSignedReport(published);
+          const signer = await recoverTypedDataAddress({
+            domain,
+            types: REPORT_TYPES,
+            primaryType: "Report",
+            message: signed.report,
+            signature: toSignature(signed),
+          });
+          if (signer.toLowerCase() !== published.signer.toLowerCase()) {
+            log.warn(
+              { source: sources[i].location, claimed: published.signer, signer },
+              "report signature does not match its signer",
+            );
+            continue;
+          }
+          collected.push({ signer, signed });
+        } catch (error) {
+          log.warn({ source: sources[i].location, err: error }, "malformed report");
+        }
+      }
+    }
+    return collected;
+  }
+
+  async tick(): Promise<void> {
+    const { clock, log, metrics, sender, oracle, indexName } = this.deps;
+    const [view, reports] = await Promise.all([this.readOracle(), this.collect()]);
+    const now = nowSeconds(clock);
+    for (const action of decideRelayer({ oracle: view, reports }, now, this.deps.decide)) {
+      metrics.actions.inc({ type: action.type });
+      if (action.type === "wait") {
+        log.debug({ index: indexName, reason: action.reason }, "no round to submit");
+        continue;
+      }
+      const key = jobKey("relayer", indexName, action.observedAt);
+      log.info(
+        { job: key, reason: action.reason, median: action.median, reports: action.reports.length },
+        "submitting round",
+      );
+      const result = await sender.execute(key, {
+        address: oracle,
+        abi: ORACLE_ABI,
+        functionName: "submit",
+        args: [action.indexId, action.reports],
+      });
+      this.lastResult = result;
+      if (result.status === "simulation-failed") {
+        // most often a competing relayer got the round in first: the next read filters its reports out
+        log.info({ job: key, error: result.revert.name, args: result.revert.args }, "round not submitted");
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/** Prometheus metrics of one keeper process, on its own registry (never the global one). */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+export class KeeperMetrics {
+  readonly registry = new Registry();
+  readonly ticks: Counter<"outcome">;
+  readonly actions: Counter<"type">;
+  readonly transactions: Counter<"outcome">;
+  readonly simulationReverts: Counter<"error">;
+  readonly rpcRetries: Counter<"method">;
+  readonly duplicatesAvoided: Counter;
+  readonly feeBumps: Counter;
+  readonly lastTickSeconds: Gauge;
+  readonly lastBlock: Gauge;
+
+  constructor(keeper: string, options: { defaultMetrics?: boolean } = {}) {
+    this.registry.setDefaultLabels({ keeper });
+    if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.ticks = new Counter({
+      name: "keeper_ticks_total",
+      help: "Keeper ticks by outcome (ok, error)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.actions = new Counter({
+      name: "keeper_actions_total",
+      help: "Actions decided, by type",
+      labelNames: ["type"],
+      registers,
+    });
+    this.transactions = new Counter({
+      name: "keeper_transactions_total",
+      help: "Transactions by outcome (confirmed, reverted, stuck, dry_run)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.simulationReverts = new Counter({
+      name: "keeper_simulation_reverts_total",
+      help: "Simulations that reverted, by decoded error name",
+      labelNames: ["error"],
+      registers,
+    });
+    this.rpcRetries = new Counter({
+      name: "keeper_rpc_retries_total",
+      help: "JSON-RPC calls retried after a transient error, by method",
+      labelNames: ["method"],
+      registers,
+    });
+    this.duplicatesAvoided = new Counter({
+      name: "keeper_duplicate_jobs_avoided_total",
+      help: "Actions skipped because their job (keeper, subject, round) was already done",
+      registers,
+    });
+    this.feeBumps = new Counter({
+      name: "keeper_fee_bumps_total",
+      help: "Stuck transactions replaced with higher fees",
+      registers,
+    });
+    this.lastTickSeconds = new Gauge({
+      name: "keeper_last_tick_timestamp_seconds",
+      help: "Unix time of the last completed tick",
+      registers,
+    });
+    this.lastBlock = new Gauge({ name: "keeper_last_block", help: "Last block number seen", registers });
+  }
+}
