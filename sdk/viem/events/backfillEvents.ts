@@ -23,7 +23,7 @@ export interface BackfillEventsParameters<
   chunkSize: bigint;
   /** Called after each page with the page's logs and its block range, e.g. to persist progress. */
   onChunk?: (
-    logs: GetContractEventsReturnType<TAbi, TEventName>,
+    logs: GetContractEventsReturnType<TAbi, TEventName, true>,
     range: { fromBlock: bigint; toBlock: bigint },
   ) => void | Promise<void>;
 }
@@ -32,7 +32,7 @@ export interface BackfillEventsParameters<
 export type BackfillEventsReturnType<
   TAbi extends Abi,
   TEventName extends ContractEventName<TAbi> | undefined,
-> = GetContractEventsReturnType<TAbi, TEventName>;
+> = GetContractEventsReturnType<TAbi, TEventName, true>;
 
 /**
  * Fetches a contract's past events in pages of `chunkSize` blocks (`eth_getLogs` per page), so a long
@@ -52,7 +52,7 @@ export async function backfillEvents<
   if (params.chunkSize <= 0n)
     throw new InvalidArgumentError("chunkSize", params.chunkSize, "a positive block count");
   const last = params.toBlock ?? (await getBlockNumber(client));
-  const all: GetContractEventsReturnType<TAbi, TEventName> = [];
+  const all: GetContractEventsReturnType<TAbi, TEventName, true> = [];
   for (let from = params.fromBlock; from <= last; from += params.chunkSize) {
     const to = from + params.chunkSize - 1n < last ? from + params.chunkSize - 1n : last;
     const logs = (await getContractEvents(client, {
@@ -62,7 +62,7 @@ export async function backfillEvents<
       fromBlock: from,
       toBlock: to,
       strict: true,
-    } as never)) as GetContractEventsReturnType<TAbi, TEventName>;
+    } as never)) as GetContractEventsReturnType<TAbi, TEventName, true>;
     all.push(...logs);
     await params.onChunk?.(logs, { fromBlock: from, toBlock: to });
   }

@@ -13,7 +13,7 @@ export interface WatchEventsParameters<
   abi: TAbi;
   eventName?: TEventName;
   /** Receives every batch of new logs (after the backfill's, when `fromBlock` is given). */
-  onLogs: (logs: GetContractEventsReturnType<TAbi, TEventName>) => void;
+  onLogs: (logs: GetContractEventsReturnType<TAbi, TEventName, true>) => void;
   /** Receives transport or decoding failures; the watch keeps polling. */
   onError?: (error: Error) => void;
   /** Backfill from this block first (in `chunkSize` pages), then watch live. */
@@ -63,7 +63,7 @@ export async function watchEvents<
     strict: true,
     poll: true,
     pollingInterval: params.pollingInterval,
-    onLogs: (logs: unknown) => params.onLogs(logs as GetContractEventsReturnType<TAbi, TEventName>),
+    onLogs: (logs: unknown) => params.onLogs(logs as GetContractEventsReturnType<TAbi, TEventName, true>),
     onError: params.onError,
   } as never);
 }
