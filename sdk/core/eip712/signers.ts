@@ -36,7 +36,10 @@ export interface ViemSigner<TTypes, TPrimaryType extends string, TMessage> {
   }): Promise<Hex>;
 }
 
-/** Mutable copies of `as const` EIP-712 types, which ethers' `signTypedData` wants. */
+/**
+ * Mutable copies of `as const` EIP-712 types, which ethers' `signTypedData` wants.
+ * @example await wallet.signTypedData(domain, mutableTypes(ORDER_TYPES), order)
+ */
 export function mutableTypes<T extends Record<string, readonly TypedDataFieldShape[]>>(
   types: T,
 ): Record<string, TypedDataFieldShape[]> {
