@@ -47,6 +47,22 @@ interface ProtocolError {
   className: string;
 }
 
+/**
+ * Readable notices of the library errors the protocol ABIs inherit (OpenZeppelin's), whose sources
+ * carry no `@notice`. Keyed by error name; a protocol declaration of the same name takes precedence.
+ */
+const LIBRARY_NOTICES: Readonly<Record<string, string>> = {
+  AccessManagedUnauthorized:
+    "Thrown when the AccessManager does not let `caller` call this function (missing role).",
+  AccessManagedRequiredDelay:
+    "Thrown when `caller` may call this function only through an AccessManager operation scheduled `delay` seconds ahead.",
+  AccessManagedInvalidAuthority: "Thrown when `authority` is not a contract usable as the AccessManager.",
+  EnforcedPause: "Thrown when the contract is paused and the operation needs it unpaused.",
+  ExpectedPause: "Thrown when the operation needs the contract paused and it is not.",
+  StringTooLong: "Thrown when `str` is too long for a short string.",
+  InvalidShortString: "Thrown when a short string's stored length is invalid.",
+};
+
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** Deployable protocol contracts: top-level `contracts/*.sol` with a non-empty creation bytecode. */
@@ -124,7 +140,7 @@ function collectErrors(artifacts: Artifact[]): ProtocolError[] {
         selector,
         signature,
         contracts: [artifact.contractName],
-        notice: candidates.length === 1 ? candidates[0] : undefined,
+        notice: candidates.length === 1 ? candidates[0] : LIBRARY_NOTICES[item.name],
         className: `${item.name}Error`,
       });
     }

@@ -29,7 +29,10 @@ function formatArg(value: unknown): string {
   return String(value);
 }
 
-/** `"Thrown when X."` → `"X."`, capitalised, for a message that reads as a statement. */
+/**
+ * `"Thrown when X."` → `"X."`, capitalised, for a message that reads as a statement; other notices
+ * (`"Thrown by latest when …"`, `"Thrown while …"`) are kept whole.
+ */
 function statement(notice: string): string {
   const text = notice.replace(/^Thrown\s+(when|if)\s+/i, "");
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -2,6 +2,7 @@ import type { Account, Address, Chain, Client, Hex, Transport } from "viem";
 import { getChainId, signTypedData } from "viem/actions";
 
 import { exchangeDomain, hashOrder, ORDER_TYPES, type Order } from "../../core/eip712/orders.js";
+import { InvalidArgumentError } from "../../core/errors/SdkError.js";
 import type { OrderHash } from "../../core/ids.js";
 
 /** Parameters of `signOrder`. */
@@ -33,7 +34,8 @@ export async function signOrder(
   const chainId = client.chain?.id ?? (await getChainId(client));
   const domain = exchangeDomain(chainId, params.address);
   const account = params.account ?? client.account;
-  if (account === undefined) throw new TypeError("signOrder: the client has no account; pass `account`");
+  if (account === undefined)
+    throw new InvalidArgumentError("account", undefined, "an account (the client has none)");
   const signature = await signTypedData(client, {
     account,
     domain,

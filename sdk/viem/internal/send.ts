@@ -1,7 +1,7 @@
 /**
  * Shared plumbing of the write actions: simulate, turn a revert into its typed error, then send.
  */
-import type { Account, Chain, Client, Transport } from "viem";
+import type { Account, Chain, Client, Hash, Transport } from "viem";
 
 import { decodeContractError } from "../../core/errors/decode.js";
 
@@ -14,7 +14,7 @@ export type ReadClient = Client<Transport, Chain | undefined>;
 /** What every write action returns: the transaction hash and the value the call returned in simulation. */
 export interface WriteResult<TResult> {
   /** Hash of the sent transaction (not yet mined: wait for it with `waitForTransactionReceipt`). */
-  hash: `0x${string}`;
+  hash: Hash;
   /** The function's return value as simulated against the latest block. */
   result: TResult;
 }

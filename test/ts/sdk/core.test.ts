@@ -202,6 +202,12 @@ describe("sdk/core", function () {
       }
     }
 
+    it("test_everyErrorClass_hasAReadableNotice", function () {
+      for (const Class of Object.values(protocolErrorClasses)) {
+        expect(Class.notice, Class.signature).to.match(/^Thrown /);
+      }
+    });
+
     it("test_decode_sameNameDifferentArgs_getsContractPrefixedClasses", function () {
       const oracle = decodeErrorData(
         encodeErrorResult({ abi: indexOracleAbi, errorName: "InvalidSignature", args: [3n] }),
