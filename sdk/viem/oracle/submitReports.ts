@@ -20,7 +20,8 @@ export type SubmitReportsReturnType = WriteResult<bigint>;
 /**
  * Submits one round of signed reports (`IndexOracle.submit`). Anyone may relay. Simulates first and
  * throws the typed error (`QuorumNotMetError`, `StaleReportError`, `RoundTooSoonError`, …) without
- * sending when the round would be rejected.
+ * sending when the round would be rejected. The simulation runs at the latest block, so the round must
+ * already be valid at the chain's current time (no report observed after it, `minInterval` elapsed).
  * @example
  * const reports = await Promise.all(reporters.map((r) => signReportWithViem(r, domain, report)));
  * const { hash, result: roundId } = await submitReports(walletClient, { address, indexId, reports });
