@@ -11,6 +11,7 @@ export default tseslint.config(
       "typechain-types",
       "dist",
       "ignition/deployments",
+      "docs/api",
     ],
   },
   js.configs.recommended,

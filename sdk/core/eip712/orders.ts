@@ -1,10 +1,13 @@
 /**
  * EIP-712 order helpers for the Exchange: the typed-data domain and types, order builders, hashing, and
  * signing with ethers v6 signers or viem wallet clients / local accounts. Pure (no network) apart from
- * the signer calls, so the SDK can reuse it as is.
+ * the signer calls; the signers are described structurally (`./signers.ts`), so nothing here depends
+ * on ethers.
  */
-import type { Signer } from "ethers";
 import { hashTypedData, type Address, type Hex, type TypedDataDomain } from "viem";
+
+import type { OrderHash } from "../ids.js";
+import { mutableTypes, type EthersTypedDataSigner, type ViemSigner } from "./signers.js";
 
 /** EIP-712 domain name of the Exchange (`Exchange.NAME`). */
 export const EXCHANGE_DOMAIN_NAME = "AI Token Futures Exchange";
@@ -88,45 +91,48 @@ export function buildOrder(input: OrderInput, now: bigint): Order {
   };
 }
 
-/** A random 64-bit salt. */
+/**
+ * A random 64-bit salt.
+ * @example const order = { ...fields, salt: randomSalt() };
+ */
 export function randomSalt(): bigint {
   const words = new Uint32Array(2);
   crypto.getRandomValues(words);
   return (BigInt(words[0]) << 32n) | BigInt(words[1]);
 }
 
-/** The order hash: the full EIP-712 digest, as `Exchange.hashOrder` returns it. */
-export function hashOrder(domain: ExchangeDomain, order: Order): Hex {
+/**
+ * The order hash: the full EIP-712 digest, as `Exchange.hashOrder` returns it.
+ * @example const hash = hashOrder(exchangeDomain(chainId, exchange), order);
+ */
+export function hashOrder(domain: ExchangeDomain, order: Order): OrderHash {
   return hashTypedData({
     domain: domain as TypedDataDomain,
     types: ORDER_TYPES,
     primaryType: "Order",
     message: order,
-  });
+  }) as OrderHash;
 }
 
-/** Signs `order` with an ethers v6 signer (`signer.signTypedData`). */
+/**
+ * Signs `order` with an ethers v6 signer (`signer.signTypedData`).
+ * @example const signature = await signOrderEthers(wallet, domain, order);
+ */
 export async function signOrderEthers(
-  signer: Pick<Signer, "signTypedData">,
+  signer: EthersTypedDataSigner,
   domain: ExchangeDomain,
   order: Order,
 ): Promise<Hex> {
-  const types = { Order: ORDER_TYPES.Order.map((field) => ({ ...field })) };
-  return (await signer.signTypedData(domain, types, order)) as Hex;
+  return (await signer.signTypedData(domain, mutableTypes(ORDER_TYPES), { ...order })) as Hex;
 }
 
-/** Anything that signs EIP-712 data the viem way: a wallet client (with its account) or a local account. */
-export interface ViemTypedDataSigner {
-  signTypedData(args: {
-    account?: Address;
-    domain: TypedDataDomain;
-    types: typeof ORDER_TYPES;
-    primaryType: "Order";
-    message: Order;
-  }): Promise<Hex>;
-}
+/** Anything that signs an order the viem way: a wallet client (with its account) or a local account. */
+export type ViemTypedDataSigner = ViemSigner<typeof ORDER_TYPES, "Order", Order>;
 
-/** Signs `order` with a viem wallet client or local account (`signTypedData`). */
+/**
+ * Signs `order` with a viem wallet client or local account (`signTypedData`).
+ * @example const signature = await signOrderViem(privateKeyToAccount(key), domain, order);
+ */
 export async function signOrderViem(
   signer: ViemTypedDataSigner,
   domain: ExchangeDomain,

@@ -5,17 +5,19 @@
  * `Report(bytes32 indexId,uint256 value,uint64 observedAt,bytes32 inputsHash)` under the domain
  * `{ name: "IndexOracle", version: "1", chainId, verifyingContract }`.
  */
-import type { TypedDataDomain, TypedDataField } from "ethers";
 import {
-  keccak256,
   parseSignature,
   serializeSignature,
   signatureToCompactSignature,
-  stringToHex,
   type Address,
   type Hex,
-  type TypedDataDomain as ViemDomain,
 } from "viem";
+
+import { mutableTypes, type EthersTypedDataSigner, type ViemSigner } from "./signers.js";
+
+export { indexIdOf } from "../ids.js";
+export { lowerMedian } from "../oracle/median.js";
+export type { EthersTypedDataSigner } from "./signers.js";
 
 /** The EIP-712 domain name and version of `IndexOracle`. */
 export const ORACLE_DOMAIN_NAME = "IndexOracle";
@@ -72,32 +74,8 @@ export function oracleDomain(chainId: bigint | number, verifyingContract: string
   };
 }
 
-/**
- * The `bytes32` id of an index from its name: `keccak256(utf8(name))`.
- * @example indexIdOf("ATPI-FRONTIER")
- */
-export function indexIdOf(name: string): Hex {
-  return keccak256(stringToHex(name));
-}
-
-/** Anything that signs EIP-712 typed data the ethers way (`ethers.Wallet`, `HardhatEthersSigner`). */
-export interface EthersTypedDataSigner {
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string>;
-}
-
-/** Anything that signs EIP-712 typed data the viem way (a local account or a wallet client with an account). */
-export interface ViemTypedDataSigner {
-  signTypedData(args: {
-    domain: ViemDomain;
-    types: typeof REPORT_TYPES;
-    primaryType: "Report";
-    message: OracleReport;
-  }): Promise<Hex>;
-}
+/** Anything that signs a report the viem way (a local account or a wallet client with an account). */
+export type ViemTypedDataSigner = ViemSigner<typeof REPORT_TYPES, "Report", OracleReport>;
 
 /**
  * Signs `report` with an ethers signer.
@@ -108,8 +86,9 @@ export async function signReportWithEthers(
   domain: OracleDomain,
   report: OracleReport,
 ): Promise<SignedOracleReport> {
-  const types = { Report: REPORT_TYPES.Report.map((f) => ({ ...f })) };
-  const signature = (await signer.signTypedData({ ...domain }, types, { ...report })) as Hex;
+  const signature = (await signer.signTypedData({ ...domain }, mutableTypes(REPORT_TYPES), {
+    ...report,
+  })) as Hex;
   return withSignature(report, signature);
 }
 
@@ -129,16 +108,6 @@ export async function signReportWithViem(
     message: report,
   });
   return withSignature(report, signature);
-}
-
-/**
- * The lower median the oracle stores for these values: the `floor((k - 1) / 2)`-th smallest of `k`.
- * @example lowerMedian([3n, 1n, 2n, 4n]) // 2n
- */
-export function lowerMedian(values: readonly bigint[]): bigint {
-  if (values.length === 0) throw new Error("lowerMedian: no values");
-  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**

@@ -1,0 +1,104 @@
+/**
+ * The address book: where the protocol is deployed on one chain. Read from Hardhat Ignition's
+ * `deployed_addresses.json` (`{ "Module#Contract": "0x…" }`) or from a plain
+ * `{ indexOracle, exchange, clearinghouse, collateral }` object, and validated either way.
+ */
+import { getAddress, isAddress, type Address } from "viem";
+import { z } from "zod";
+
+import { AddressBookError } from "./errors/SdkError.js";
+
+/** The protocol's contracts on one chain. */
+export interface AddressBook {
+  indexOracle: Address;
+  exchange: Address;
+  /** Not deployed until the Clearinghouse lands. */
+  clearinghouse?: Address;
+  /** The collateral token the Clearinghouse holds. */
+  collateral?: Address;
+  accessManager?: Address;
+  indexOracleFeed?: Address;
+}
+
+/** The Ignition future id (the part after `#`) each address book entry is read from. */
+export const IGNITION_CONTRACT_IDS: Readonly<Record<keyof AddressBook, string>> = {
+  indexOracle: "IndexOracle",
+  exchange: "Exchange",
+  clearinghouse: "Clearinghouse",
+  collateral: "Collateral",
+  accessManager: "AccessManager",
+  indexOracleFeed: "IndexOracleFeed",
+};
+
+const address = z
+  .string()
+  .refine((s) => isAddress(s, { strict: false }), { message: "not a 20-byte hex address" })
+  .transform((s) => getAddress(s));
+
+const plainSchema = z
+  .object({
+    indexOracle: address,
+    exchange: address,
+    clearinghouse: address.optional(),
+    collateral: address.optional(),
+    accessManager: address.optional(),
+    indexOracleFeed: address.optional(),
+  })
+  .strict();
+
+/** Options of `loadAddressBook`. */
+export interface LoadAddressBookOptions {
+  /** Ignition future ids to read each entry from, when a module names them differently. */
+  ignitionIds?: Partial<Record<keyof AddressBook, string>>;
+}
+
+/** Turns an Ignition `{ "Module#Id": address }` map into the plain shape, by future id. */
+function fromIgnition(
+  json: Record<string, unknown>,
+  ids: Record<keyof AddressBook, string>,
+): Record<string, unknown> {
+  const byId = new Map<string, unknown[]>();
+  for (const [key, value] of Object.entries(json)) {
+    const id = key.slice(key.indexOf("#") + 1);
+    byId.set(id, [...(byId.get(id) ?? []), value]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [entry, id] of Object.entries(ids)) {
+    const found = byId.get(id);
+    if (!found) continue;
+    if (found.length > 1)
+      throw new AddressBookError(`Ambiguous address book: ${found.length} modules deploy "${id}".`, [id]);
+    out[entry] = found[0];
+  }
+  return out;
+}
+
+/**
+ * Validates a deployment JSON and returns the address book, with checksummed addresses. Throws
+ * `AddressBookError` listing every problem (missing `indexOracle`/`exchange`, malformed address,
+ * unknown key in the plain shape).
+ * @example
+ * import deployed from "./ignition/deployments/chain-31337/deployed_addresses.json" with { type: "json" };
+ * const book = loadAddressBook(deployed); // { indexOracle: "0x…", exchange: "0x…", … }
+ */
+export function loadAddressBook(json: unknown, options: LoadAddressBookOptions = {}): AddressBook {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new AddressBookError("The address book is not a JSON object.", [
+      `got ${Array.isArray(json) ? "array" : typeof json}`,
+    ]);
+  }
+  const record = json as Record<string, unknown>;
+  const isIgnition = Object.keys(record).some((k) => k.includes("#"));
+  const plain = isIgnition
+    ? fromIgnition(record, { ...IGNITION_CONTRACT_IDS, ...options.ignitionIds })
+    : record;
+  const parsed = plainSchema.safeParse(plain);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new AddressBookError(
+      `Invalid ${isIgnition ? "Ignition deployment" : "address book"}: ${issues.length} problem(s).`,
+      issues,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,4 @@
+export { AddressBookError, InvalidArgumentError, SdkError, type SdkErrorOptions } from "./SdkError.js";
+export { ProtocolContractError, UnknownContractError, type ContractErrorData } from "./contract.js";
+export { decodeContractError, decodeErrorData } from "./decode.js";
+export * from "./generated.js";

@@ -1,0 +1,51 @@
+/**
+ * The pure core of the SDK: ids, EIP-712 builders, the oracle math mirror and typed errors. Nothing
+ * here touches the network; the viem layer (`../viem`) fetches and sends on top of it.
+ *
+ * @module core
+ */
+export * from "./ids.js";
+export * from "./errors/index.js";
+export * from "./oracle/index.js";
+export {
+  EXCHANGE_DOMAIN_NAME,
+  EXCHANGE_DOMAIN_VERSION,
+  ORDER_TYPES,
+  OrderFlags,
+  buildOrder,
+  exchangeDomain,
+  hashOrder,
+  randomSalt,
+  signOrderEthers,
+  signOrderViem,
+  type ExchangeDomain,
+  type Order,
+  type OrderInput,
+  type ViemTypedDataSigner as ViemOrderSigner,
+} from "./eip712/orders.js";
+export {
+  ORACLE_DOMAIN_NAME,
+  ORACLE_DOMAIN_VERSION,
+  REPORT_TYPES,
+  oracleDomain,
+  signReportWithEthers,
+  signReportWithViem,
+  toSignature,
+  withSignature,
+  type OracleDomain,
+  type OracleReport,
+  type SignedOracleReport,
+  type ViemTypedDataSigner as ViemReportSigner,
+} from "./eip712/reports.js";
+export {
+  mutableTypes,
+  type EthersTypedDataSigner,
+  type TypedDataFieldShape,
+  type ViemSigner,
+} from "./eip712/signers.js";
+export {
+  IGNITION_CONTRACT_IDS,
+  loadAddressBook,
+  type AddressBook,
+  type LoadAddressBookOptions,
+} from "./addressBook.js";

@@ -1,0 +1,14 @@
+/**
+ * The protocol's TypeScript SDK: `import { … } from "ai-token-futures/sdk"`.
+ *
+ * - core (pure): ids, EIP-712 builders, the oracle math mirror, typed errors, the address book;
+ * - viem layer: typed reads and writes, event backfill and watching;
+ * - ABIs for viem.
+ *
+ * ethers users import `ai-token-futures/sdk/ethers` (typechain bindings and signers).
+ *
+ * @module
+ */
+export * from "./core/index.js";
+export * from "./viem/index.js";
+export * from "./abi/index.js";

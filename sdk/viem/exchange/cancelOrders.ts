@@ -1,0 +1,42 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { exchangeAbi } from "../../abi/generated/exchange.js";
+import type { Order } from "../../core/eip712/orders.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `cancelOrders`. */
+export interface CancelOrdersParameters {
+  /** The Exchange. */
+  address: Address;
+  /** Orders of the caller (or of traders it is a delegate of). */
+  orders: readonly Order[];
+}
+
+/** The transaction hash. */
+export type CancelOrdersReturnType = WriteResult<void>;
+
+/**
+ * Cancels orders by hash (`Exchange.cancelOrders`). Simulates first and throws the typed error
+ * (`NotTraderOrDelegateError`, `OrderAlreadyCancelledError`, `NoOrdersToCancelError`) without sending.
+ * @example
+ * await cancelOrders(makerClient, { address, orders: [order] });
+ */
+export async function cancelOrders(
+  client: WriteClient,
+  params: CancelOrdersParameters,
+): Promise<CancelOrdersReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: exchangeAbi,
+      functionName: "cancelOrders",
+      args: [params.orders],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

@@ -1,0 +1,41 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { exchangeAbi } from "../../abi/generated/exchange.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `cancelUpTo`. */
+export interface CancelUpToParameters {
+  /** The Exchange. */
+  address: Address;
+  /** Every order of the caller with a nonce below this is void; must exceed the current minimum. */
+  newMinNonce: bigint;
+}
+
+/** The transaction hash. */
+export type CancelUpToReturnType = WriteResult<void>;
+
+/**
+ * Voids all of the caller's orders with `nonce < newMinNonce` at once (`Exchange.cancelUpTo`).
+ * Simulates first and throws `NonceNotIncreasingError` without sending.
+ * @example
+ * await cancelUpTo(makerClient, { address, newMinNonce: 10n });
+ */
+export async function cancelUpTo(
+  client: WriteClient,
+  params: CancelUpToParameters,
+): Promise<CancelUpToReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: exchangeAbi,
+      functionName: "cancelUpTo",
+      args: [params.newMinNonce],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

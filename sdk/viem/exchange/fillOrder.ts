@@ -1,0 +1,47 @@
+import type { Address, Hex } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { exchangeAbi } from "../../abi/generated/exchange.js";
+import type { Order } from "../../core/eip712/orders.js";
+import type { OrderHash } from "../../core/ids.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `fillOrder`. */
+export interface FillOrderParameters {
+  /** The Exchange. */
+  address: Address;
+  /** The resting (maker) order. */
+  order: Order;
+  signature: Hex;
+  /** Contracts to fill, at most what is left of the order. */
+  fillSize: bigint;
+}
+
+/** The transaction hash and the filled order's hash. */
+export type FillOrderReturnType = WriteResult<OrderHash>;
+
+/**
+ * Takes `fillSize` of a signed order at its limit price (`Exchange.fillOrder`); the client's account is
+ * the taker. Simulates first and throws the typed error (`OrderExpiredError`,
+ * `FillExceedsRemainingError`, `SelfTradeError`, …) without sending.
+ * @example
+ * const { hash } = await fillOrder(takerClient, { address, order, signature, fillSize: 5n });
+ */
+export async function fillOrder(
+  client: WriteClient,
+  params: FillOrderParameters,
+): Promise<FillOrderReturnType> {
+  try {
+    const { request, result } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: exchangeAbi,
+      functionName: "fillOrder",
+      args: [params.order, params.signature, params.fillSize],
+    });
+    return { hash: await writeContract(client, request), result: result as OrderHash };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

@@ -1,0 +1,58 @@
+import type { Address, Hex } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { exchangeAbi } from "../../abi/generated/exchange.js";
+import type { Order } from "../../core/eip712/orders.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** One maker in a match: its signed order and the contracts to fill against it. */
+export interface MatchMaker {
+  order: Order;
+  signature: Hex;
+  fillSize: bigint;
+}
+
+/** Parameters of `matchOrders`. */
+export interface MatchOrdersParameters {
+  /** The Exchange. */
+  address: Address;
+  /** The signed taker order. */
+  taker: { order: Order; signature: Hex };
+  /** The makers, each filled at its own limit price. */
+  makers: readonly MatchMaker[];
+}
+
+/** The transaction hash and the contracts the taker filled. */
+export type MatchOrdersReturnType = WriteResult<bigint>;
+
+/**
+ * Crosses a signed taker order with signed makers (`Exchange.matchOrders`); the client's account is
+ * only the matcher and gains nothing. Simulates first and throws the typed error
+ * (`PriceNotCrossingError`, `SameSideError`, `FillOrKillNotFilledError`, …) without sending.
+ * @example
+ * const { result: filled } = await matchOrders(matcherClient, { address, taker, makers: [{ ...maker, fillSize: 3n }] });
+ */
+export async function matchOrders(
+  client: WriteClient,
+  params: MatchOrdersParameters,
+): Promise<MatchOrdersReturnType> {
+  try {
+    const { request, result } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: exchangeAbi,
+      functionName: "matchOrders",
+      args: [
+        params.taker.order,
+        params.taker.signature,
+        params.makers.map((m) => m.order),
+        params.makers.map((m) => m.signature),
+        params.makers.map((m) => m.fillSize),
+      ],
+    });
+    return { hash: await writeContract(client, request), result };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

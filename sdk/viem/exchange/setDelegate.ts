@@ -1,0 +1,43 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { exchangeAbi } from "../../abi/generated/exchange.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `setDelegate`. */
+export interface SetDelegateParameters {
+  /** The Exchange. */
+  address: Address;
+  /** The key allowed to sign and cancel the caller's orders. */
+  delegate: Address;
+  /** `true` to approve, `false` to revoke. */
+  approved: boolean;
+}
+
+/** The transaction hash. */
+export type SetDelegateReturnType = WriteResult<void>;
+
+/**
+ * Approves or revokes a delegate signer for the caller's orders (`Exchange.setDelegate`). Simulates
+ * first and throws `InvalidDelegateError` without sending.
+ * @example
+ * await setDelegate(traderClient, { address, delegate: hotKey.address, approved: true });
+ */
+export async function setDelegate(
+  client: WriteClient,
+  params: SetDelegateParameters,
+): Promise<SetDelegateReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: exchangeAbi,
+      functionName: "setDelegate",
+      args: [params.delegate, params.approved],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

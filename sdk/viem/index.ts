@@ -1,0 +1,50 @@
+/**
+ * The viem layer: one action per file, client first, simulating before every write and throwing the
+ * decoded typed error of a revert.
+ *
+ * Batched reads (`readIndex`, `readCheckpoints`, `readFilled`) use viem's multicall in its deployless
+ * mode by default (one `eth_call` that carries Multicall3's creation code, so nothing has to be
+ * deployed); pass `multicallAddress` to use a deployed Multicall3 instead.
+ *
+ * @module viem
+ */
+export type { ReadClient, WriteClient, WriteResult } from "./internal/send.js";
+export { readLatest, type ReadLatestParameters, type ReadLatestReturnType } from "./oracle/readLatest.js";
+export { readTwap, type ReadTwapParameters, type ReadTwapReturnType } from "./oracle/readTwap.js";
+export { readIndex, type ReadIndexParameters, type ReadIndexReturnType } from "./oracle/readIndex.js";
+export {
+  readCheckpoints,
+  type ReadCheckpointsParameters,
+  type ReadCheckpointsReturnType,
+} from "./oracle/readCheckpoints.js";
+export {
+  submitReports,
+  type SubmitReportsParameters,
+  type SubmitReportsReturnType,
+} from "./oracle/submitReports.js";
+export { signOrder, type SignOrderParameters, type SignOrderReturnType } from "./exchange/signOrder.js";
+export { fillOrder, type FillOrderParameters, type FillOrderReturnType } from "./exchange/fillOrder.js";
+export {
+  matchOrders,
+  type MatchMaker,
+  type MatchOrdersParameters,
+  type MatchOrdersReturnType,
+} from "./exchange/matchOrders.js";
+export {
+  cancelOrders,
+  type CancelOrdersParameters,
+  type CancelOrdersReturnType,
+} from "./exchange/cancelOrders.js";
+export { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from "./exchange/cancelUpTo.js";
+export {
+  setDelegate,
+  type SetDelegateParameters,
+  type SetDelegateReturnType,
+} from "./exchange/setDelegate.js";
+export { readFilled, type ReadFilledParameters, type ReadFilledReturnType } from "./exchange/readFilled.js";
+export {
+  backfillEvents,
+  type BackfillEventsParameters,
+  type BackfillEventsReturnType,
+} from "./events/backfillEvents.js";
+export { watchEvents, type WatchEventsParameters, type WatchEventsReturnType } from "./events/watchEvents.js";

@@ -1,0 +1,46 @@
+import type { Address, Hex } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
+import type { SignedOracleReport } from "../../core/eip712/reports.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `submitReports`. */
+export interface SubmitReportsParameters {
+  /** The IndexOracle. */
+  address: Address;
+  indexId: Hex;
+  /** The round's signed reports (`signReportWithViem` / `signReportWithEthers`), at least a quorum. */
+  reports: readonly SignedOracleReport[];
+}
+
+/** The transaction hash and the id of the round it creates. */
+export type SubmitReportsReturnType = WriteResult<bigint>;
+
+/**
+ * Submits one round of signed reports (`IndexOracle.submit`). Anyone may relay. Simulates first and
+ * throws the typed error (`QuorumNotMetError`, `StaleReportError`, `RoundTooSoonError`, …) without
+ * sending when the round would be rejected. The simulation runs at the latest block, so the round must
+ * already be valid at the chain's current time (no report observed after it, `minInterval` elapsed).
+ * @example
+ * const reports = await Promise.all(reporters.map((r) => signReportWithViem(r, domain, report)));
+ * const { hash, result: roundId } = await submitReports(walletClient, { address, indexId, reports });
+ */
+export async function submitReports(
+  client: WriteClient,
+  params: SubmitReportsParameters,
+): Promise<SubmitReportsReturnType> {
+  try {
+    const { request, result } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: indexOracleAbi,
+      functionName: "submit",
+      args: [params.indexId, params.reports.map((r) => ({ report: r.report, r: r.r, vs: r.vs }))],
+    });
+    return { hash: await writeContract(client, request), result };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}
