@@ -538,7 +538,16 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         )
     {
         Market storage m = MarginLogic.market(_s, id);
-        return (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed);
+        // The accumulators are stored plus one from finalization on (a gas saving for the first settle).
+        bool isFinal = m.finalPrice != 0;
+        return (
+            m.proposedPrice,
+            m.proposedAt,
+            m.disputed,
+            m.finalPrice,
+            isFinal ? m.collected - 1 : 0,
+            isFinal ? m.claimed - 1 : 0
+        );
     }
 
     /// @inheritdoc IClearinghouse

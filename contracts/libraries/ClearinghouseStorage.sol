@@ -42,7 +42,7 @@ struct Market {
     // slot 7: final price and its value per contract (wad dollars)
     uint128 finalPrice;
     uint128 finalUnitValue;
-    // slot 8: settlement cash (collateral units)
+    // slot 8: settlement cash (collateral units), stored plus one once the final price is set
     uint128 collected;
     uint128 claimed;
     // slot 9

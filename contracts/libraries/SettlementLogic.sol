@@ -99,6 +99,9 @@ library SettlementLogic {
     ) private {
         m.finalPrice = price.toUint128();
         m.finalUnitValue = MarginLogic.unitValue(price, m.contractSize).toUint128();
+        // The accumulators are stored plus one, so the first `settle` does not pay for a fresh slot.
+        m.collected = 1;
+        m.claimed = 1;
         emit IClearinghouse.SettlementFinalized(marketId, price, resolved, fallbackUsed);
         if (m.openPositions == 0) {
             Tally memory t;
@@ -130,15 +133,16 @@ library SettlementLogic {
             if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
             revert IClearinghouse.MarketNotSettled(marketId);
         }
-        t.collected = m.collected;
-        t.claimed = m.claimed;
+        // Stored plus one (see `_finalize`); both are at least one once the final price is set.
+        t.collected = m.collected - 1;
+        t.claimed = m.claimed - 1;
         t.openPositions = m.openPositions;
         t.index = m.index;
     }
 
     function _store(Market storage m, Tally memory t) private {
-        m.collected = uint128(t.collected);
-        m.claimed = uint128(t.claimed);
+        m.collected = (t.collected + 1).toUint128();
+        m.claimed = (t.claimed + 1).toUint128();
         m.openPositions = uint32(t.openPositions);
     }
 
@@ -221,7 +225,7 @@ library SettlementLogic {
         } else {
             emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, 0);
         }
-        m.collected = uint128(t.collected);
+        m.collected = (t.collected + 1).toUint128();
     }
 
     function _pay(Layout storage s, Tally memory t, bytes32 marketId, address account, uint256 claim) private {
