@@ -452,7 +452,8 @@ interface IClearinghouse is IClearinghouseVenue {
     function isLiquidatable(address account) external view returns (bool);
 
     /// @notice The mark at which `account` becomes liquidatable, moving only its position in `marketId`
-    /// (other positions held at their marks). 0 when no positive mark would liquidate it.
+    /// (other positions held at their marks). For a long, 0 means no positive mark liquidates it; for a
+    /// short, 0 means it is liquidatable at any mark. 0 when there is no position.
     function liquidationPrice(address account, bytes32 marketId) external view returns (uint256);
 
     /// @notice The insurance fund, collateral units.

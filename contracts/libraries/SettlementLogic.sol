@@ -25,6 +25,7 @@ library SettlementLogic {
         uint256 collected;
         uint256 claimed;
         uint256 openPositions;
+        uint256 openInterest;
         uint32 index;
     }
 
@@ -137,6 +138,7 @@ library SettlementLogic {
         t.collected = m.collected - 1;
         t.claimed = m.claimed - 1;
         t.openPositions = m.openPositions;
+        t.openInterest = m.openInterest;
         t.index = m.index;
     }
 
@@ -144,6 +146,7 @@ library SettlementLogic {
         m.collected = (t.collected + 1).toUint128();
         m.claimed = (t.claimed + 1).toUint128();
         m.openPositions = uint32(t.openPositions);
+        m.openInterest = uint64(t.openInterest);
     }
 
     /// @dev Settles one account; returns false when it had nothing to settle or to be paid.
@@ -166,6 +169,8 @@ library SettlementLogic {
         }
         uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
         --t.openPositions;
+        // Open interest is the sum of long sizes; a settled long leaves it.
+        if (size > 0) t.openInterest -= uint256(size);
         if (t.openPositions == 0) {
             _complete(s, m, marketId, t);
             if (claimAmount != 0) {

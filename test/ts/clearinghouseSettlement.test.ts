@@ -168,6 +168,7 @@ for (const decimals of [6, 18]) {
         .to.emit(f.ch, "ClaimPaid")
         .withArgs(f.marketId, f.carol.address, f.usd("2000"));
       expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(0n);
+      expect((await f.ch.marketState(f.marketId)).openInterest).to.equal(0n);
       await expect(f.ch.settle(f.bob.address, f.marketId))
         .to.emit(f.ch, "ClaimPaid")
         .withArgs(f.marketId, f.bob.address, f.usd("3000"));
