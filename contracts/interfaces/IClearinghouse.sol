@@ -208,6 +208,8 @@ interface IClearinghouse is IClearinghouseVenue {
     error MarketNotSettled(bytes32 marketId);
     /// @notice Thrown when the account has neither a position nor a claim in the settled market.
     error NothingToSettle(address account, bytes32 marketId);
+    /// @notice Thrown when paying a claim before every position of the market is settled.
+    error ClaimNotYetPayable(address account, bytes32 marketId, uint256 openPositions);
 
     // ---------------------------------------------------------------- events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.

@@ -114,7 +114,12 @@ library SettlementLogic {
     function settle(Layout storage s, uint256 scale, address account, bytes32 marketId) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
-        if (!_settleOne(s, m, t, marketId, account, scale)) revert IClearinghouse.NothingToSettle(account, marketId);
+        if (!_settleOne(s, m, t, marketId, account, scale)) {
+            if (s.positions[account][marketId].openNotional > 0) {
+                revert IClearinghouse.ClaimNotYetPayable(account, marketId, t.openPositions);
+            }
+            revert IClearinghouse.NothingToSettle(account, marketId);
+        }
         _store(m, t);
     }
 

@@ -122,6 +122,18 @@ for (const decimals of [6, 18]) {
         expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(f.usd("60"));
       });
 
+      it("deposits_neverBlockedByPause", async function () {
+        const f = await load();
+        await f.ch.setGlobalPaused(true);
+        await f.ch.setMarketPaused(f.marketId, true);
+        await f.fund(f.alice, "100");
+        await f.token.mint(f.bob.address, f.usd("5"));
+        await f.token.connect(f.bob).approve(f.ch, f.usd("5"));
+        await f.ch.connect(f.bob).depositInsurance(f.usd("5"));
+        expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(f.usd("100"));
+        expect(await f.ch.insuranceFund()).to.equal(f.usd("5"));
+      });
+
       it("withdraw_revertsAboveBalance", async function () {
         const f = await load();
         await f.fund(f.alice, "100");

@@ -151,6 +151,8 @@ for (const decimals of [6, 18]) {
     it("deleverage_closesBankruptPositionAgainstProfitableOpposite", async function () {
       const f = await load();
       await f.oracle.setValue(INDEX_ID, 8n * WAD);
+      // A pause does not stop deleveraging: both sides only reduce.
+      await f.ch.setGlobalPaused(true);
       await expect(f.ch.deleverage(f.alice.address, f.marketId, [f.bob.address])).to.emit(
         f.ch,
         "Deleveraged",

@@ -163,6 +163,9 @@ for (const decimals of [6, 18]) {
       await expect(f.ch.settle(f.bob.address, f.marketId))
         .to.emit(f.ch, "PositionSettled")
         .withArgs(f.marketId, f.bob.address, -6n, f.usd("3000"));
+      await expect(f.ch.settle(f.bob.address, f.marketId))
+        .to.be.revertedWithCustomError(f.ch, "ClaimNotYetPayable")
+        .withArgs(f.bob.address, f.marketId, 1n);
       // Carol's settlement closes the market: her claim is paid at once, bob's waits for a second call.
       await expect(f.ch.settle(f.carol.address, f.marketId))
         .to.emit(f.ch, "ClaimPaid")
