@@ -10,33 +10,38 @@ import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
 import {TestBase, Vm} from "./utils/TestBase.sol";
 
-/// @notice Drives the Clearinghouse at random over a few accounts: deposits, trades, withdrawals,
-/// index moves, liquidations, deleveraging, pauses, time, expiry and settlement. It is the venue and
-/// the admin, and records what the invariants check.
+/// @notice Drives the Clearinghouse at random over four accounts and two markets on two indices (cross
+/// margin): deposits, trades, withdrawals (also with a stale index), index moves, liquidations,
+/// deleveraging, pauses, time, expiry and settlement. It is the venue and the admin, and records what
+/// the invariants check.
 contract ClearinghouseHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-    bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
     uint256 internal constant WAD = 1e18;
     uint256 internal constant TICK = 1e15;
+    uint256 internal constant MARKETS = 2;
 
     Clearinghouse public ch;
     MockERC20 public token;
     MockIndexOracle public oracle;
-    bytes32 public marketId;
-    uint256 public expiry;
     uint256 public unit;
 
+    bytes32[2] internal _indexIds = [keccak256("ATPI-FRONTIER"), keccak256("GPU-H100")];
+    bytes32[2] internal _marketIds;
+    uint256[2] internal _expiries;
+    uint256[2] internal _index = [uint256(10e18), uint256(2e18)];
+    bool[2] internal _settled;
     address[4] internal _actors;
+
     uint256 public totalIn;
     uint256 public totalOut;
-    bool public healthyLiquidated;
-    bool public withdrewBelowInitialMargin;
-    bool public payoutMismatch;
-    bool public settledWithOpenPositions;
-    bool public settled;
-    uint256 public index = 10e18;
     uint256 public trades;
     uint256 public liquidations;
+    uint256 public settlements;
+    bool public healthyLiquidated;
+    bool public withdrewBelowInitialMargin;
+    bool public freeWithdrawalBlocked;
+    bool public payoutMismatch;
+    bool public settledWithOpenPositions;
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
@@ -45,8 +50,6 @@ contract ClearinghouseHandler {
         ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), oracle, address(0xbeef));
         ch.setVenue(address(this), true);
         ch.setFeeShares(0.5e18, 0.5e18);
-        oracle.setValue(INDEX, index);
-        expiry = block.timestamp + 20 days;
         unit = 10 ** decimals;
         RiskParams memory risk = RiskParams({
             imr: 0.1e18,
@@ -61,16 +64,28 @@ contract ClearinghouseHandler {
             maxBasisRate: 0.5e18,
             maxBasisStep: 0.1e18
         });
-        marketId = ch.createMarket(
-            MarketParams(INDEX, bytes32(0), uint64(expiry), 1_000e18, uint128(TICK), 1, 3_600),
-            risk,
-            SettlementTerms(3_600, 2 days)
-        );
+        for (uint256 i = 0; i < MARKETS; ++i) {
+            oracle.setValue(_indexIds[i], _index[i]);
+            _expiries[i] = block.timestamp + (i + 1) * 20 days;
+            _marketIds[i] = ch.createMarket(
+                MarketParams(_indexIds[i], bytes32(0), uint64(_expiries[i]), 1_000e18, uint128(TICK), 1, 3_600),
+                risk,
+                SettlementTerms(3_600, 2 days)
+            );
+        }
         for (uint256 i = 0; i < 4; ++i) _actors[i] = address(uint160(0x1000 + i));
     }
 
     function actors() external view returns (address[4] memory) {
         return _actors;
+    }
+
+    function marketIds() external view returns (bytes32[2] memory) {
+        return _marketIds;
+    }
+
+    function settled(uint256 i) external view returns (bool) {
+        return _settled[i];
     }
 
     function _actor(uint256 seed) internal view returns (address) {
@@ -112,6 +127,24 @@ contract ClearinghouseHandler {
         } catch {}
     }
 
+    /// @dev With both indices stale and everything paused, an account without positions must still be
+    /// able to withdraw its whole balance.
+    function withdrawWhileStale(uint256 who) external {
+        address a = _actor(who);
+        (int256 balance, bytes32[] memory open) = ch.accountOf(a);
+        if (balance <= 0 || open.length != 0) return;
+        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], true);
+        ch.setGlobalPaused(true);
+        vm.prank(a);
+        try ch.withdraw(uint256(balance)) {
+            totalOut += uint256(balance);
+        } catch {
+            freeWithdrawalBlocked = true;
+        }
+        ch.setGlobalPaused(false);
+        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], false);
+    }
+
     function withdrawTreasury() external {
         uint256 accrued = ch.treasuryAccrued();
         try ch.withdrawTreasury() {
@@ -119,85 +152,92 @@ contract ClearinghouseHandler {
         } catch {}
     }
 
-    function trade(uint256 makerSeed, uint256 takerSeed, uint256 size, bool buy, uint256 offset) external {
-        if (block.timestamp >= expiry) return;
+    function trade(uint256 market, uint256 makerSeed, uint256 takerSeed, uint256 size, bool buy, uint256 offset) external {
+        market %= MARKETS;
+        if (block.timestamp >= _expiries[market]) return;
         address maker = _actor(makerSeed);
         address taker = _actor(takerSeed);
         if (maker == taker) return;
-        uint256 mark = ch.markPrice(marketId);
+        uint256 mark = ch.markPrice(_marketIds[market]);
         // Within +-6 % of mark, on the tick.
         uint256 spread = (mark * (offset % 121)) / 1_000;
         uint256 price = ((mark + spread - (mark * 6) / 100) / TICK) * TICK;
         if (price == 0) return;
         int256 delta = int256(size % 30 + 1);
-        try ch.trade(marketId, maker, taker, buy ? delta : -delta, price) {
+        try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price) {
             ++trades;
         } catch {}
     }
 
-    function moveIndex(uint256 bps, bool up) external {
-        if (settled) return;
-        uint256 step = (index * (bps % 900)) / 10_000;
-        index = up ? index + step : index - step;
-        if (index < 1e17) index = 1e17;
-        oracle.setValue(INDEX, index);
+    function moveIndex(uint256 market, uint256 bps, bool up) external {
+        market %= MARKETS;
+        if (_settled[market]) return;
+        uint256 value = _index[market];
+        uint256 step = (value * (bps % 900)) / 10_000;
+        value = up ? value + step : value - step;
+        if (value < 1e17) value = 1e17;
+        _index[market] = value;
+        oracle.setValue(_indexIds[market], value);
     }
 
-    function liquidate(uint256 liquidatorSeed, uint256 who, uint256 size) external {
+    function liquidate(uint256 market, uint256 liquidatorSeed, uint256 who, uint256 size) external {
+        market %= MARKETS;
         address liquidator = _actor(liquidatorSeed);
         address account = _actor(who);
-        if (liquidator == account || block.timestamp >= expiry) return;
+        if (liquidator == account || block.timestamp >= _expiries[market]) return;
         bool wasLiquidatable = ch.isLiquidatable(account);
-        int256 pos = ch.positionSize(account, marketId);
+        int256 pos = ch.positionSize(account, _marketIds[market]);
         if (pos == 0) return;
         uint256 limit = pos > 0 ? type(uint256).max : 0;
         uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
         vm.prank(liquidator);
-        try ch.liquidate(account, marketId, amount, limit) {
+        try ch.liquidate(account, _marketIds[market], amount, limit) {
             if (!wasLiquidatable) healthyLiquidated = true;
             ++liquidations;
         } catch {}
     }
 
-    function deleverage(uint256 who, uint256 counterparty) external {
+    function deleverage(uint256 market, uint256 who, uint256 counterparty) external {
         address[] memory cps = new address[](1);
         cps[0] = _actor(counterparty);
-        try ch.deleverage(_actor(who), marketId, cps) {} catch {}
+        try ch.deleverage(_actor(who), _marketIds[market % MARKETS], cps) {} catch {}
     }
 
-    function pause(bool global, bool on) external {
+    function pause(uint256 market, bool global, bool on) external {
         if (global) ch.setGlobalPaused(on);
-        else ch.setMarketPaused(marketId, on);
+        else ch.setMarketPaused(_marketIds[market % MARKETS], on);
     }
 
     function warp(uint256 secondsAhead) external {
-        vm.warp(block.timestamp + secondsAhead % (2 days) + 1);
+        vm.warp(block.timestamp + (secondsAhead % (2 days)) + 1);
     }
 
     /// @dev After expiry: propose, wait the dispute window, finalize, settle everyone twice (the second
     /// pass pays the claims recorded before the last position closed) and check the payouts.
-    function settleAll() external {
-        if (settled) return;
-        if (block.timestamp < expiry) vm.warp(expiry);
-        oracle.setTwap(INDEX, index);
-        ch.proposeSettlement(marketId);
+    function settleAll(uint256 market) external {
+        market %= MARKETS;
+        if (_settled[market] || block.timestamp < _expiries[market]) return;
+        bytes32 id = _marketIds[market];
+        oracle.setTwap(_indexIds[market], _index[market]);
+        ch.proposeSettlement(id);
         vm.warp(block.timestamp + 3_600);
-        ch.finalizeSettlement(marketId);
-        settled = true;
+        ch.finalizeSettlement(id);
+        _settled[market] = true;
+        ++settlements;
         address[] memory all = new address[](4);
         for (uint256 i = 0; i < 4; ++i) all[i] = _actors[i];
         int256 before = _cash();
-        ch.settleMany(marketId, all);
-        ch.settleMany(marketId, all);
-        (, , uint256 openPositions, , ) = ch.marketState(marketId);
+        ch.settleMany(id, all);
+        ch.settleMany(id, all);
+        (, , uint256 openPositions, , ) = ch.marketState(id);
         if (openPositions != 0) settledWithOpenPositions = true;
         for (uint256 i = 0; i < 4; ++i) {
-            (int256 size, int256 claim) = ch.position(_actors[i], marketId);
+            (int256 size, int256 claim) = ch.position(_actors[i], id);
             if (size != 0 || claim != 0) settledWithOpenPositions = true;
         }
         // Cash in balances and fund moved by: - collected + surplus + payouts; collected net of the
         // surplus is what `settlementState` reports, so payouts = change + collected.
-        (, , , , uint256 collected, uint256 claimed) = ch.settlementState(marketId);
+        (, , , , uint256 collected, uint256 claimed) = ch.settlementState(id);
         int256 payouts = _cash() - before + int256(collected);
         uint256 owed = collected < claimed ? collected : claimed;
         if (payouts > int256(owed) || payouts + 4 < int256(owed)) payoutMismatch = true;
@@ -244,21 +284,23 @@ abstract contract ClearinghouseInvariantBase is TestBase {
 
     function invariant_sizesSumToZeroAndOpenInterestIsTheLongs() public view {
         Clearinghouse ch = handler.ch();
-        bytes32 id = handler.marketId();
+        bytes32[2] memory ids = handler.marketIds();
         address[4] memory actors = handler.actors();
-        int256 sum;
-        uint256 longs;
-        uint256 holders;
-        for (uint256 i = 0; i < 4; ++i) {
-            int256 size = ch.positionSize(actors[i], id);
-            sum += size;
-            if (size > 0) longs += uint256(size);
-            if (size != 0) ++holders;
+        for (uint256 m = 0; m < 2; ++m) {
+            int256 sum;
+            uint256 longs;
+            uint256 holders;
+            for (uint256 i = 0; i < 4; ++i) {
+                int256 size = ch.positionSize(actors[i], ids[m]);
+                sum += size;
+                if (size > 0) longs += uint256(size);
+                if (size != 0) ++holders;
+            }
+            (, uint256 openInterest, uint256 openPositions, , ) = ch.marketState(ids[m]);
+            assertEq(sum, int256(0), "sum of sizes");
+            assertEq(openInterest, longs, "open interest");
+            assertEq(openPositions, holders, "open positions");
         }
-        (, uint256 openInterest, uint256 openPositions, , ) = ch.marketState(id);
-        assertEq(sum, int256(0), "sum of sizes");
-        assertEq(openInterest, longs, "open interest");
-        assertEq(openPositions, holders, "open positions");
     }
 
     function invariant_noHealthyAccountLiquidated() public view {
@@ -267,6 +309,10 @@ abstract contract ClearinghouseInvariantBase is TestBase {
 
     function invariant_noWithdrawalBelowInitialMargin() public view {
         assertTrue(!handler.withdrewBelowInitialMargin(), "withdrawal below initial margin");
+    }
+
+    function invariant_freeCollateralWithdrawableWhenStaleAndPaused() public view {
+        assertTrue(!handler.freeWithdrawalBlocked(), "free withdrawal blocked");
     }
 
     function invariant_settlementClosesEverythingAndPaysWhatWasCollected() public view {
@@ -282,14 +328,21 @@ contract ClearinghouseHandlerTest is TestBase {
         h.deposit(0, 19_999);
         h.deposit(1, 49_999);
         h.deposit(2, 49_999);
-        h.trade(1, 0, 9, true, 60); // actor 0 buys 9 at mark
-        assertEq(h.trades(), 1, "traded");
-        for (uint256 i = 0; i < 3; ++i) h.moveIndex(899, false);
+        h.deposit(3, 999);
+        h.trade(0, 1, 0, 9, true, 60); // actor 0 buys 9 at mark in the AI market
+        h.trade(1, 2, 0, 9, false, 60); // and sells 9 in the GPU market
+        assertEq(h.trades(), 2, "traded");
+        for (uint256 i = 0; i < 3; ++i) h.moveIndex(0, 899, false);
         assertTrue(h.ch().isLiquidatable(address(0x1000)), "actor 0 underwater");
-        h.liquidate(2, 0, 0);
+        h.liquidate(0, 2, 0, 0);
         assertEq(h.liquidations(), 1, "liquidated");
-        h.settleAll();
-        assertTrue(h.settled(), "settled");
+        h.withdrawWhileStale(3);
+        assertTrue(!h.freeWithdrawalBlocked(), "free withdrawal");
+        h.settleAll(0);
+        assertTrue(!h.settled(0), "not before expiry");
+        for (uint256 i = 0; i < 11; ++i) h.warp(2 days - 1); // two days each
+        h.settleAll(0);
+        assertTrue(h.settled(0) && !h.settled(1), "first market settled");
         assertTrue(!h.settledWithOpenPositions() && !h.payoutMismatch(), "settlement checks");
     }
 }
