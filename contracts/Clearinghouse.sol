@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {
+    IClearinghouse,
+    MarketParams,
+    MarketStatus,
+    RiskParams,
+    SettlementTerms
+} from "./interfaces/IClearinghouse.sol";
+import {IClearinghouseVenue} from "./interfaces/IClearinghouseVenue.sol";
+import {IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
+import {Account, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
+import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
+import {MarginLogic} from "./libraries/MarginLogic.sol";
+import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
+import {SettlementLogic} from "./libraries/SettlementLogic.sol";
+import {WadMath} from "./libraries/WadMath.sol";
+
+/// @title Clearinghouse
+/// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Liquidation
+/// and settlement run in the linked external libraries `LiquidationLogic` and `SettlementLogic` on
+/// this contract's storage (EIP-170 split).
+contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    uint256 internal constant WAD = 1e18;
+
+    // ---------------------------------------------------------------- hard bounds
+    /// @notice Largest initial margin rate (100 %).
+    uint256 public constant MAX_IMR = 1e18;
+    /// @notice Largest maker or taker fee (1 %).
+    uint256 public constant MAX_FEE = 0.01e18;
+    /// @notice Largest price band around mark (50 %).
+    uint256 public constant MAX_PRICE_BAND = 0.5e18;
+    /// @notice Largest basis EMA weight (100 %: the last trade's basis).
+    uint256 public constant MAX_BASIS_WEIGHT = 1e18;
+    /// @notice Largest annualised basis clamp (90 %/year); with `MAX_TIME_TO_EXPIRY` the mark stays > 0.
+    uint256 public constant MAX_BASIS_RATE = 0.9e18;
+    /// @notice Longest time from creation to expiry.
+    uint256 public constant MAX_TIME_TO_EXPIRY = 366 days;
+    /// @notice Largest contract size (one million index units).
+    uint256 public constant MAX_CONTRACT_SIZE = 1e24;
+    /// @notice Largest tick size.
+    uint256 public constant MAX_TICK_SIZE = 1e30;
+    /// @notice Settlement TWAP window bounds.
+    uint256 public constant MIN_SETTLEMENT_WINDOW = 5 minutes;
+    uint256 public constant MAX_SETTLEMENT_WINDOW = 7 days;
+    /// @notice Dispute window bounds.
+    uint256 public constant MIN_DISPUTE_WINDOW = 1 hours;
+    uint256 public constant MAX_DISPUTE_WINDOW = 7 days;
+    /// @notice The fallback deadline is at least one day after the dispute window, at most 90 days.
+    uint256 public constant MIN_FALLBACK_MARGIN = 1 days;
+    uint256 public constant MAX_FALLBACK_DELAY = 90 days;
+
+    IERC20 private immutable COLLATERAL;
+    IIndexOracleReader private immutable ORACLE;
+    uint256 private immutable SCALE;
+
+    Layout internal _s;
+
+    modifier onlyVenue() {
+        if (!_s.venues[msg.sender]) revert UnauthorizedVenue(msg.sender);
+        _;
+    }
+
+    /// @param authority_ The AccessManager holding the roles.
+    /// @param collateral_ The collateral token (at most 18 decimals).
+    /// @param oracle_ The index oracle.
+    /// @param treasury_ Where treasury fees go.
+    constructor(
+        address authority_,
+        IERC20Metadata collateral_,
+        IIndexOracleReader oracle_,
+        address treasury_
+    ) AccessManaged(authority_) {
+        if (address(collateral_) == address(0) || address(oracle_) == address(0) || treasury_ == address(0)) {
+            revert ZeroAddress();
+        }
+        uint8 decimals = collateral_.decimals();
+        if (decimals > 18) revert CollateralDecimalsTooHigh(decimals);
+        COLLATERAL = IERC20(address(collateral_));
+        ORACLE = oracle_;
+        SCALE = 10 ** (18 - uint256(decimals));
+        _s.treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+
+    // ================================================================ collateral
+
+    /// @inheritdoc IClearinghouse
+    function deposit(uint256 amount) external nonReentrant {
+        _deposit(msg.sender, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function depositFor(address account, uint256 amount) external nonReentrant {
+        if (account == address(0)) revert ZeroAddress();
+        _deposit(account, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function withdraw(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Account storage a = _s.accounts[msg.sender];
+        int256 balance = a.balance;
+        if (balance < 0 || uint256(balance) < amount) revert InsufficientBalance(msg.sender, balance, amount);
+        // amount <= balance <= type(int128).max, so the difference fits.
+        a.balance = int128(balance - int256(amount));
+        if (a.markets != 0) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, msg.sender);
+        COLLATERAL.safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function depositInsurance(uint256 amount) external nonReentrant {
+        uint256 received = _pull(amount);
+        _s.insuranceFund = (_s.insuranceFund + received).toUint128();
+        emit InsuranceDeposited(msg.sender, received);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function withdrawTreasury() external nonReentrant {
+        uint256 amount = _s.treasuryAccrued;
+        if (amount == 0) revert NothingToWithdraw();
+        _s.treasuryAccrued = 0;
+        address to = _s.treasury;
+        COLLATERAL.safeTransfer(to, amount);
+        emit TreasuryWithdrawn(to, amount);
+    }
+
+    function _deposit(address account, uint256 amount) private {
+        uint256 received = _pull(amount);
+        Account storage a = _s.accounts[account];
+        a.balance = (int256(a.balance) + received.toInt256()).toInt128();
+        emit Deposited(account, msg.sender, received);
+    }
+
+    /// @dev Pulls `amount` from the caller and returns the measured balance change (fee-on-transfer safe).
+    function _pull(uint256 amount) private returns (uint256 received) {
+        if (amount == 0) revert ZeroAmount();
+        uint256 before = COLLATERAL.balanceOf(address(this));
+        COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
+        received = COLLATERAL.balanceOf(address(this)) - before;
+        if (received == 0) revert NothingReceived(amount);
+    }
+
+    // ================================================================ administration
+
+    /// @inheritdoc IClearinghouse
+    function createMarket(
+        MarketParams calldata params,
+        RiskParams calldata risk,
+        SettlementTerms calldata terms
+    ) external restricted returns (bytes32 id) {
+        id = MarketParamsLib.id(params);
+        Market storage m = _s.markets[id];
+        if (m.contractSize != 0) revert MarketAlreadyExists(id);
+        _checkParams(params, terms);
+        _checkRisk(risk);
+        uint32 index = _s.marketCount + 1;
+        if (index > type(uint32).max - 1) revert TooManyMarkets(index);
+        _s.marketCount = index;
+        _s.marketIds[index] = id;
+        m.indexId = params.indexId;
+        m.methodologyHash = params.methodologyHash;
+        m.expiry = uint40(params.expiry);
+        m.contractSize = uint80(params.contractSize);
+        m.tickSize = params.tickSize;
+        m.minSize = params.minSize;
+        m.settlementWindow = params.settlementWindow;
+        m.disputeWindow = terms.disputeWindow;
+        m.fallbackDelay = terms.fallbackDelay;
+        m.index = index;
+        _writeRisk(m, risk);
+        emit MarketCreated(id, index, params, risk, terms);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setRiskParams(bytes32 id, RiskParams calldata risk) external restricted {
+        Market storage m = MarginLogic.market(_s, id);
+        _checkRisk(risk);
+        _writeRisk(m, risk);
+        emit RiskParamsSet(id, risk);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setVenue(address venue, bool allowed) external restricted {
+        if (venue == address(0)) revert ZeroAddress();
+        _s.venues[venue] = allowed;
+        emit VenueSet(venue, allowed);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setMarketPaused(bytes32 id, bool paused) external restricted {
+        MarginLogic.market(_s, id).paused = paused;
+        emit MarketPausedSet(id, paused);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setGlobalPaused(bool paused) external restricted {
+        _s.globalPaused = paused;
+        emit GlobalPausedSet(paused);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setTreasury(address treasury_) external restricted {
+        if (treasury_ == address(0)) revert ZeroAddress();
+        _s.treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function setFeeShares(uint64 insuranceFeeShare, uint64 liquidatorShare) external restricted {
+        if (insuranceFeeShare > WAD) revert ShareOutOfBounds(insuranceFeeShare, WAD);
+        if (liquidatorShare > WAD) revert ShareOutOfBounds(liquidatorShare, WAD);
+        _s.insuranceFeeShare = insuranceFeeShare;
+        _s.liquidatorShare = liquidatorShare;
+        emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
+    }
+
+    function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {
+        uint256 latest = block.timestamp + MAX_TIME_TO_EXPIRY;
+        if (p.expiry <= block.timestamp || p.expiry > latest) {
+            revert ExpiryOutOfBounds(p.expiry, block.timestamp + 1, latest);
+        }
+        if (p.contractSize == 0 || p.contractSize > MAX_CONTRACT_SIZE) {
+            revert ContractSizeOutOfBounds(p.contractSize, MAX_CONTRACT_SIZE);
+        }
+        if (p.tickSize == 0 || p.tickSize > MAX_TICK_SIZE) revert TickSizeOutOfBounds(p.tickSize, MAX_TICK_SIZE);
+        if (p.minSize == 0) revert MinSizeOutOfBounds(p.minSize);
+        if (p.settlementWindow < MIN_SETTLEMENT_WINDOW || p.settlementWindow > MAX_SETTLEMENT_WINDOW) {
+            revert SettlementWindowOutOfBounds(p.settlementWindow, MIN_SETTLEMENT_WINDOW, MAX_SETTLEMENT_WINDOW);
+        }
+        if (t.disputeWindow < MIN_DISPUTE_WINDOW || t.disputeWindow > MAX_DISPUTE_WINDOW) {
+            revert DisputeWindowOutOfBounds(t.disputeWindow, MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW);
+        }
+        uint256 minFallback = uint256(t.disputeWindow) + MIN_FALLBACK_MARGIN;
+        if (t.fallbackDelay < minFallback || t.fallbackDelay > MAX_FALLBACK_DELAY) {
+            revert FallbackDelayOutOfBounds(t.fallbackDelay, minFallback, MAX_FALLBACK_DELAY);
+        }
+    }
+
+    function _checkRisk(RiskParams calldata r) private pure {
+        if (r.imr == 0 || r.imr > MAX_IMR) revert ImrOutOfBounds(r.imr, MAX_IMR);
+        if (r.mmr == 0 || r.mmr >= r.imr) revert MmrOutOfBounds(r.mmr, r.imr);
+        if (r.liquidationPenalty >= r.mmr) revert LiquidationPenaltyOutOfBounds(r.liquidationPenalty, r.mmr);
+        if (r.maxPositionSize == 0) revert MaxPositionSizeOutOfBounds(r.maxPositionSize);
+        if (r.maxOpenInterest == 0) revert MaxOpenInterestOutOfBounds(r.maxOpenInterest);
+        if (r.priceBand == 0 || r.priceBand > MAX_PRICE_BAND) revert PriceBandOutOfBounds(r.priceBand, MAX_PRICE_BAND);
+        if (r.makerFee > MAX_FEE) revert MakerFeeOutOfBounds(r.makerFee, MAX_FEE);
+        if (r.takerFee > MAX_FEE) revert TakerFeeOutOfBounds(r.takerFee, MAX_FEE);
+        if (r.basisWeight == 0 || r.basisWeight > MAX_BASIS_WEIGHT) {
+            revert BasisWeightOutOfBounds(r.basisWeight, MAX_BASIS_WEIGHT);
+        }
+        if (r.maxBasisRate > MAX_BASIS_RATE) revert MaxBasisRateOutOfBounds(r.maxBasisRate, MAX_BASIS_RATE);
+        if (r.maxBasisStep == 0 || r.maxBasisStep > r.maxBasisRate) {
+            revert MaxBasisStepOutOfBounds(r.maxBasisStep, r.maxBasisRate);
+        }
+    }
+
+    function _writeRisk(Market storage m, RiskParams calldata r) private {
+        m.imr = r.imr;
+        m.mmr = r.mmr;
+        m.liquidationPenalty = r.liquidationPenalty;
+        m.maxPositionSize = r.maxPositionSize;
+        m.maxOpenInterest = r.maxOpenInterest;
+        m.priceBand = r.priceBand;
+        m.makerFee = r.makerFee;
+        m.takerFee = r.takerFee;
+        m.basisWeight = r.basisWeight;
+        m.maxBasisRate = r.maxBasisRate;
+        m.maxBasisStep = r.maxBasisStep;
+        // A lowered clamp applies at once to the stored rate too.
+        int256 clamp = int256(uint256(r.maxBasisRate));
+        int256 basis = m.basisRate;
+        if (basis > clamp) m.basisRate = int64(clamp);
+        else if (basis < -clamp) m.basisRate = int64(-clamp);
+    }
+
+    // ================================================================ trading
+
+    /// @dev What one side of a trade produced.
+    struct Side {
+        bool increased;
+        int256 longDelta;
+        uint256 fee;
+    }
+
+    /// @inheritdoc IClearinghouseVenue
+    function trade(bytes32 id, address maker, address taker, int256 takerSizeDelta, uint256 price) external onlyVenue {
+        if (maker == taker) revert SelfTrade(maker);
+        Market storage m = MarginLogic.market(_s, id);
+        (uint256 index, uint256 v) = _checkTrade(m, id, takerSizeDelta, price);
+        uint256 notional = WadMath.abs(takerSizeDelta) * v;
+        Side memory t = _bookSide(m, id, taker, takerSizeDelta, v, notional.wMulUp(m.takerFee));
+        Side memory k = _bookSide(m, id, maker, -takerSizeDelta, v, notional.wMulUp(m.makerFee));
+        int256 nextBasis = _updateMarket(m, id, t, k, price, index);
+        if (t.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker);
+        if (k.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker);
+        emit Traded(id, maker, taker, takerSizeDelta, price, k.fee, t.fee, nextBasis);
+    }
+
+    /// @dev Size, price, tick, expiry and band checks; returns the index and the per-contract value.
+    function _checkTrade(
+        Market storage m,
+        bytes32 id,
+        int256 takerSizeDelta,
+        uint256 price
+    ) private view returns (uint256 index, uint256 v) {
+        if (takerSizeDelta == 0) revert ZeroSize();
+        if (price == 0) revert ZeroPrice();
+        uint256 expiry = m.expiry;
+        if (block.timestamp >= expiry) revert MarketExpired(id, expiry);
+        uint256 tick = m.tickSize;
+        if (price % tick != 0) revert PriceNotOnTick(price, tick);
+        uint256 absDelta = WadMath.abs(takerSizeDelta);
+        if (absDelta < m.minSize) revert SizeBelowMinimum(absDelta, m.minSize);
+        (index, ) = ORACLE.latest(m.indexId);
+        _checkBand(m, price, MarginLogic.liveMark(index, m.basisRate, expiry, block.timestamp));
+        v = MarginLogic.unitValue(price, m.contractSize);
+    }
+
+    /// @dev Pause, open interest, fees and the basis EMA after both sides are booked.
+    function _updateMarket(
+        Market storage m,
+        bytes32 id,
+        Side memory t,
+        Side memory k,
+        uint256 price,
+        uint256 index
+    ) private returns (int256 nextBasis) {
+        if ((t.increased || k.increased) && (m.paused || _s.globalPaused)) revert MarketIsPaused(id);
+        int256 oiDelta = t.longDelta + k.longDelta;
+        if (oiDelta != 0) {
+            uint256 oi = uint256(int256(uint256(m.openInterest)) + oiDelta);
+            if (oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
+            m.openInterest = uint64(oi);
+        }
+        _accrueFees(t.fee + k.fee);
+        nextBasis = MarginLogic.nextBasis(m, m.basisRate, price, index, m.expiry);
+        m.basisRate = int64(nextBasis);
+    }
+
+    function _checkBand(Market storage m, uint256 price, uint256 mark) private view {
+        uint256 band = m.priceBand;
+        uint256 distance = price > mark ? price - mark : mark - price;
+        if (mark == 0 || distance > mark.wMulDown(band)) revert PriceOutsideBand(price, mark, band);
+    }
+
+    /// @dev Books one side: position, position limit, realised PnL and fee (collateral units, rounded up).
+    function _bookSide(
+        Market storage m,
+        bytes32 id,
+        address account,
+        int256 delta,
+        uint256 v,
+        uint256 feeWad
+    ) private returns (Side memory side) {
+        (int256 oldSize, int256 newSize, int256 realized) = MarginLogic.updatePosition(_s, m, id, account, delta, v);
+        side.increased = MarginLogic.increases(oldSize, newSize);
+        if (side.increased) {
+            uint256 absNew = WadMath.abs(newSize);
+            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(account, absNew, m.maxPositionSize);
+        }
+        side.longDelta = MarginLogic.longDelta(oldSize, newSize);
+        side.fee = feeWad.toTokenUp(SCALE);
+        Account storage a = _s.accounts[account];
+        a.balance = (int256(a.balance) + MarginLogic.pnlToTokens(realized, SCALE) - side.fee.toInt256()).toInt128();
+    }
+
+    /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
+    function _accrueFees(uint256 fees) private {
+        if (fees == 0) return;
+        uint256 toInsurance = fees.wMulDown(_s.insuranceFeeShare);
+        _s.insuranceFund = (_s.insuranceFund + toInsurance).toUint128();
+        _s.treasuryAccrued = (_s.treasuryAccrued + (fees - toInsurance)).toUint128();
+    }
+
+    // ================================================================ liquidation (external library)
+
+    /// @inheritdoc IClearinghouse
+    function liquidate(address account, bytes32 id, uint256 size, uint256 priceLimit) external {
+        LiquidationLogic.liquidate(_s, ORACLE, SCALE, account, id, size, priceLimit);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function deleverage(address account, bytes32 id, address[] calldata counterparties) external {
+        LiquidationLogic.deleverage(_s, ORACLE, SCALE, account, id, counterparties);
+    }
+
+    // ================================================================ settlement (external library)
+
+    /// @inheritdoc IClearinghouse
+    function proposeSettlement(bytes32 id) external {
+        SettlementLogic.propose(_s, ORACLE, id);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function disputeSettlement(bytes32 id) external restricted {
+        SettlementLogic.dispute(_s, id);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function resolveSettlement(bytes32 id, uint256 price) external restricted {
+        SettlementLogic.resolve(_s, ORACLE, id, price);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function finalizeSettlement(bytes32 id) external {
+        SettlementLogic.finalize(_s, ORACLE, id);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settle(address account, bytes32 id) external {
+        SettlementLogic.settle(_s, SCALE, account, id);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settleMany(bytes32 id, address[] calldata accounts) external {
+        SettlementLogic.settleMany(_s, SCALE, id, accounts);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc IClearinghouse
+    function collateral() external view returns (address) {
+        return address(COLLATERAL);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function oracle() external view returns (address) {
+        return address(ORACLE);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function collateralScale() external view returns (uint256) {
+        return SCALE;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketId(MarketParams calldata params) external pure returns (bytes32) {
+        return MarketParamsLib.id(params);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketIdAt(uint32 index) external view returns (bytes32) {
+        return _s.marketIds[index];
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketCount() external view returns (uint32) {
+        return _s.marketCount;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketParams(bytes32 id) external view returns (MarketParams memory p) {
+        Market storage m = MarginLogic.market(_s, id);
+        p = MarketParams({
+            indexId: m.indexId,
+            methodologyHash: m.methodologyHash,
+            expiry: m.expiry,
+            contractSize: m.contractSize,
+            tickSize: m.tickSize,
+            minSize: m.minSize,
+            settlementWindow: m.settlementWindow
+        });
+    }
+
+    /// @inheritdoc IClearinghouse
+    function riskParams(bytes32 id) external view returns (RiskParams memory r) {
+        Market storage m = MarginLogic.market(_s, id);
+        r = RiskParams({
+            imr: m.imr,
+            mmr: m.mmr,
+            liquidationPenalty: m.liquidationPenalty,
+            maxPositionSize: m.maxPositionSize,
+            maxOpenInterest: m.maxOpenInterest,
+            priceBand: m.priceBand,
+            makerFee: m.makerFee,
+            takerFee: m.takerFee,
+            basisWeight: m.basisWeight,
+            maxBasisRate: m.maxBasisRate,
+            maxBasisStep: m.maxBasisStep
+        });
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settlementTerms(bytes32 id) external view returns (SettlementTerms memory) {
+        Market storage m = MarginLogic.market(_s, id);
+        return SettlementTerms({disputeWindow: m.disputeWindow, fallbackDelay: m.fallbackDelay});
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketStatus(bytes32 id) external view returns (MarketStatus) {
+        Market storage m = MarginLogic.market(_s, id);
+        if (m.finalPrice != 0) return MarketStatus.Settled;
+        if (m.proposedAt != 0) return MarketStatus.Settling;
+        if (block.timestamp >= m.expiry) return MarketStatus.Expired;
+        return MarketStatus.Trading;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function marketState(
+        bytes32 id
+    )
+        external
+        view
+        returns (int256 basisRate, uint256 openInterest, uint256 openPositions, bool paused, uint32 index)
+    {
+        Market storage m = MarginLogic.market(_s, id);
+        return (m.basisRate, m.openInterest, m.openPositions, m.paused, m.index);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function settlementState(
+        bytes32 id
+    )
+        external
+        view
+        returns (
+            uint256 proposedPrice,
+            uint256 proposedAt,
+            bool disputed,
+            uint256 finalPrice,
+            uint256 collected,
+            uint256 claimed
+        )
+    {
+        Market storage m = MarginLogic.market(_s, id);
+        // The accumulators are stored plus one from finalization on (a gas saving for the first settle).
+        bool isFinal = m.finalPrice != 0;
+        return (
+            m.proposedPrice,
+            m.proposedAt,
+            m.disputed,
+            m.finalPrice,
+            isFinal ? m.collected - 1 : 0,
+            isFinal ? m.claimed - 1 : 0
+        );
+    }
+
+    /// @inheritdoc IClearinghouse
+    function markPrice(bytes32 id) external view returns (uint256) {
+        return MarginLogic.markPrice(MarginLogic.market(_s, id), ORACLE);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function accountOf(address account) external view returns (int256 balance, bytes32[] memory openMarkets) {
+        Account storage a = _s.accounts[account];
+        balance = a.balance;
+        uint256 list = a.markets;
+        openMarkets = new bytes32[](MarginLogic.MAX_OPEN_MARKETS);
+        uint256 n;
+        for (; list != 0; list >>= 32) {
+            uint32 index = uint32(list);
+            if (index != 0) {
+                openMarkets[n] = _s.marketIds[index];
+                ++n;
+            }
+        }
+        // Shrink the array to the filled length; n <= MAX_OPEN_MARKETS.
+        assembly ("memory-safe") {
+            mstore(openMarkets, n)
+        }
+    }
+
+    /// @inheritdoc IClearinghouseVenue
+    function positionSize(address account, bytes32 id) external view returns (int256) {
+        return _s.positions[account][id].size;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function position(address account, bytes32 id) external view returns (int256 size, int256 openNotional) {
+        Position storage p = _s.positions[account][id];
+        return (p.size, p.openNotional);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function health(
+        address account
+    ) external view returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin) {
+        return MarginLogic.health(_s, ORACLE, SCALE, account);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function freeCollateral(address account) external view returns (uint256) {
+        Account storage a = _s.accounts[account];
+        int256 balance = a.balance;
+        if (balance <= 0) return 0;
+        if (a.markets == 0) return uint256(balance);
+        (int256 equity, uint256 im, ) = MarginLogic.health(_s, ORACLE, SCALE, account);
+        if (equity <= int256(im)) return 0;
+        uint256 free = uint256(equity - int256(im)).toTokenDown(SCALE);
+        return free < uint256(balance) ? free : uint256(balance);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function isLiquidatable(address account) external view returns (bool) {
+        if (_s.accounts[account].markets == 0) return false;
+        (int256 equity, , uint256 mm) = MarginLogic.health(_s, ORACLE, SCALE, account);
+        return equity < int256(mm);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function liquidationPrice(address account, bytes32 id) external view returns (uint256) {
+        return LiquidationLogic.liquidationPrice(_s, ORACLE, SCALE, account, id);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function insuranceFund() external view returns (uint256) {
+        return _s.insuranceFund;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function treasuryAccrued() external view returns (uint256) {
+        return _s.treasuryAccrued;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function treasury() external view returns (address) {
+        return _s.treasury;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function isVenue(address venue) external view returns (bool) {
+        return _s.venues[venue];
+    }
+
+    /// @inheritdoc IClearinghouse
+    function globalPaused() external view returns (bool) {
+        return _s.globalPaused;
+    }
+
+    /// @inheritdoc IClearinghouse
+    function feeShares() external view returns (uint64 insuranceFeeShare, uint64 liquidatorShare) {
+        return (_s.insuranceFeeShare, _s.liquidatorShare);
+    }
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @notice A market's stored state, packed so each operation reads few cold slots.
+/// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade
+/// writes, slot 7 and 8 what `settle` needs. Sizes and open interest are whole contracts; rates are wad.
+// solhint-disable-next-line gas-struct-packing
+struct Market {
+    // slot 0
+    bytes32 indexId;
+    // slot 1: valuation
+    uint40 expiry;
+    uint80 contractSize;
+    uint64 imr;
+    uint64 mmr;
+    // slot 2: mark state and counters
+    int64 basisRate;
+    uint64 openInterest;
+    uint32 index;
+    uint32 openPositions;
+    bool paused;
+    // slot 3: trade checks
+    uint64 priceBand;
+    uint64 makerFee;
+    uint64 takerFee;
+    uint64 liquidationPenalty;
+    // slot 4
+    uint128 tickSize;
+    uint64 minSize;
+    uint64 maxPositionSize;
+    // slot 5
+    uint64 maxOpenInterest;
+    uint64 basisWeight;
+    uint64 maxBasisRate;
+    uint64 maxBasisStep;
+    // slot 6: settlement terms and progress
+    uint32 settlementWindow;
+    uint32 disputeWindow;
+    uint32 fallbackDelay;
+    uint40 proposedAt;
+    bool disputed;
+    // slot 7: final price and its value per contract (wad dollars)
+    uint128 finalPrice;
+    uint128 finalUnitValue;
+    // slot 8: settlement cash (collateral units), stored plus one once the final price is set
+    uint128 collected;
+    uint128 claimed;
+    // slot 9
+    uint128 proposedPrice;
+    // slot 10
+    bytes32 methodologyHash;
+}
+
+/// @notice An account: realised balance (collateral units) and up to four open market indexes
+/// (4 x uint32, 0 = empty lane) in one slot.
+struct Account {
+    int128 balance;
+    uint128 markets;
+}
+
+/// @notice A position: signed size (contracts) and signed cost basis (wad dollars, same sign as size).
+/// @dev In a settled market, a closed winning position keeps its unpaid claim (collateral units) in
+/// `openNotional` with `size == 0`; no other state has `size == 0` and `openNotional != 0`.
+struct Position {
+    int128 size;
+    int128 openNotional;
+}
+
+/// @notice Everything the Clearinghouse stores, as one struct so the external logic libraries can
+/// take it as a storage pointer.
+struct Layout {
+    mapping(bytes32 marketId => Market) markets;
+    mapping(uint32 index => bytes32 marketId) marketIds;
+    mapping(address account => Account) accounts;
+    mapping(address account => mapping(bytes32 marketId => Position)) positions;
+    mapping(address venue => bool) venues;
+    uint128 insuranceFund;
+    uint128 treasuryAccrued;
+    address treasury;
+    uint32 marketCount;
+    bool globalPaused;
+    uint64 insuranceFeeShare;
+    uint64 liquidatorShare;
+}

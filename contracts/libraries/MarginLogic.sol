@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
+import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
+import {WadMath} from "./WadMath.sol";
+
+/// @title MarginLogic
+/// @notice Mark price, position bookkeeping and cross-margin health shared by the Clearinghouse and its
+/// external logic libraries.
+/// @dev Values in wad dollars unless the name says collateral units ("tokens").
+library MarginLogic {
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    uint256 internal constant WAD = 1e18;
+    /// @dev Length of the year the basis rate is annualised over.
+    uint256 internal constant YEAR = 365 days;
+    /// @dev How many markets one account may hold positions in at once (lanes of `Account.markets`).
+    uint256 internal constant MAX_OPEN_MARKETS = 4;
+    uint256 private constant LANE_MASK = 0xffffffff;
+
+    // ------------------------------------------------------------------ prices
+
+    /// @dev Value of one contract at `price`, wad dollars, rounded down (the same value is used for
+    /// every account, so sums over a market stay exactly zero).
+    function unitValue(uint256 price, uint256 contractSize) internal pure returns (uint256) {
+        return WadMath.mulDivDown(price, contractSize, WAD);
+    }
+
+    /// @dev `index * (1 + basisRate * tau)` with tau in years; needs `nowTs < expiry`. The bounds on
+    /// `maxBasisRate` (< 0.9) and time to expiry (< 366 days) keep the factor above 0.09.
+    function liveMark(uint256 index, int256 basisRate, uint256 expiry, uint256 nowTs) internal pure returns (uint256) {
+        int256 tau = int256(((expiry - nowTs) * WAD) / YEAR);
+        int256 factor = int256(WAD) + (basisRate * tau) / int256(WAD);
+        return WadMath.mulDivDown(index, uint256(factor), WAD);
+    }
+
+    /// @dev The mark of a market: live mark before expiry, the index after it, the final price once set.
+    function markPrice(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+        uint256 expiry = m.expiry;
+        if (block.timestamp < expiry) {
+            (uint256 index, ) = oracle.latest(m.indexId);
+            return liveMark(index, m.basisRate, expiry, block.timestamp);
+        }
+        uint256 finalPrice = m.finalPrice;
+        if (finalPrice != 0) return finalPrice;
+        (uint256 value, ) = oracle.latest(m.indexId);
+        return value;
+    }
+
+    /// @dev The next basis EMA after a trade at `price` with index `index`: the trade's annualised basis
+    /// `(price / index - 1) / tau`, clamped, moves the rate by `weight` of the gap, at most `maxStep`.
+    function nextBasis(
+        Market storage m,
+        int256 basis,
+        uint256 price,
+        uint256 index,
+        uint256 expiry
+    ) internal view returns (int256) {
+        int256 maxRate = int256(uint256(m.maxBasisRate));
+        int256 maxStep = int256(uint256(m.maxBasisStep));
+        // tau >= 1 / YEAR wad > 0 because trades need `block.timestamp < expiry`.
+        int256 tau = int256(((expiry - block.timestamp) * WAD) / YEAR);
+        int256 premium = int256(WadMath.mulDivDown(price, WAD, index)) - int256(WAD);
+        int256 implied = _clamp((premium * int256(WAD)) / tau, maxRate);
+        int256 step = _clamp(((implied - basis) * int256(uint256(m.basisWeight))) / int256(WAD), maxStep);
+        return _clamp(basis + step, maxRate);
+    }
+
+    function _clamp(int256 x, int256 bound) private pure returns (int256) {
+        if (x > bound) return bound;
+        if (x < -bound) return -bound;
+        return x;
+    }
+
+    // ------------------------------------------------------------------ positions
+
+    /// @dev Applies a size change `delta` at per-contract value `v` to `(size, notional)`. Reducing a
+    /// position realises PnL against the removed share of the cost basis; the removed share is rounded
+    /// toward +infinity, so the realised PnL rounds down for both longs and shorts (against the account).
+    function applyDelta(
+        int256 size,
+        int256 notional,
+        int256 delta,
+        uint256 v
+    ) internal pure returns (int256 newSize, int256 newNotional, int256 realized) {
+        newSize = size + delta;
+        if (size == 0 || (size > 0) == (delta > 0)) {
+            return (newSize, notional + delta * int256(v), 0);
+        }
+        uint256 absSize = WadMath.abs(size);
+        uint256 absDelta = WadMath.abs(delta);
+        uint256 closed = absDelta < absSize ? absDelta : absSize;
+        int256 removed;
+        if (closed == absSize) removed = notional;
+        else if (notional >= 0) removed = int256(WadMath.mulDivUp(uint256(notional), closed, absSize));
+        else removed = -int256(WadMath.mulDivDown(uint256(-notional), closed, absSize));
+        int256 closedSigned = size > 0 ? int256(closed) : -int256(closed);
+        realized = closedSigned * int256(v) - removed;
+        newNotional = notional - removed;
+        if (absDelta > absSize) newNotional += newSize * int256(v);
+    }
+
+    /// @dev Books `delta` contracts at value `v` for `account`, keeping the open-market list and the
+    /// market's open-position count in step. Does not touch the balance.
+    function updatePosition(
+        Layout storage s,
+        Market storage m,
+        bytes32 marketId,
+        address account,
+        int256 delta,
+        uint256 v
+    ) internal returns (int256 oldSize, int256 newSize, int256 realized) {
+        Position storage p = s.positions[account][marketId];
+        oldSize = p.size;
+        int256 newNotional;
+        (newSize, newNotional, realized) = applyDelta(oldSize, p.openNotional, delta, v);
+        p.size = newSize.toInt128();
+        p.openNotional = newNotional.toInt128();
+        if (oldSize == 0) {
+            Account storage a = s.accounts[account];
+            a.markets = addMarket(a.markets, m.index, account);
+            ++m.openPositions;
+        } else if (newSize == 0) {
+            Account storage a = s.accounts[account];
+            a.markets = removeMarket(a.markets, m.index);
+            --m.openPositions;
+        }
+    }
+
+    /// @dev Whether going from `oldSize` to `newSize` increases risk (grows or flips the position).
+    function increases(int256 oldSize, int256 newSize) internal pure returns (bool) {
+        if (newSize == 0) return false;
+        if (oldSize == 0) return true;
+        if ((oldSize > 0) != (newSize > 0)) return true;
+        return WadMath.abs(newSize) > WadMath.abs(oldSize);
+    }
+
+    /// @dev Change of a market's open interest (sum of long sizes) for one account going old -> new.
+    function longDelta(int256 oldSize, int256 newSize) internal pure returns (int256) {
+        return (newSize > 0 ? newSize : int256(0)) - (oldSize > 0 ? oldSize : int256(0));
+    }
+
+    /// @dev Realised wad PnL in collateral units: credits rounded down, debits rounded up.
+    function pnlToTokens(int256 pnl, uint256 scale) internal pure returns (int256) {
+        if (pnl >= 0) return int256(uint256(pnl).toTokenDown(scale));
+        return -int256(uint256(-pnl).toTokenUp(scale));
+    }
+
+    // ------------------------------------------------------------------ open-market lists
+
+    /// @dev Puts `index` into the first empty lane of `list`.
+    function addMarket(uint128 list, uint32 index, address account) internal pure returns (uint128) {
+        for (uint256 shift = 0; shift < 32 * MAX_OPEN_MARKETS; shift += 32) {
+            if ((uint256(list) >> shift) & LANE_MASK == 0) return uint128(uint256(list) | (uint256(index) << shift));
+        }
+        revert IClearinghouse.TooManyOpenMarkets(account, MAX_OPEN_MARKETS);
+    }
+
+    /// @dev Clears the lane holding `index` (no-op when absent).
+    function removeMarket(uint128 list, uint32 index) internal pure returns (uint128) {
+        for (uint256 shift = 0; shift < 32 * MAX_OPEN_MARKETS; shift += 32) {
+            if ((uint256(list) >> shift) & LANE_MASK == index) return uint128(uint256(list) & ~(LANE_MASK << shift));
+        }
+        return list;
+    }
+
+    // ------------------------------------------------------------------ health
+
+    /// @dev Cross-margin equity, initial and maintenance margin of `account`, wad dollars, at marks.
+    /// Margins are rounded up, equity uses the common per-contract value.
+    function health(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account
+    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+        Account storage a = s.accounts[account];
+        uint256 list = a.markets;
+        equity = int256(a.balance) * int256(scale);
+        for (; list != 0; list >>= 32) {
+            uint32 index = uint32(list);
+            if (index == 0) continue;
+            bytes32 marketId = s.marketIds[index];
+            Market storage m = s.markets[marketId];
+            Position storage p = s.positions[account][marketId];
+            uint256 v = unitValue(markPrice(m, oracle), m.contractSize);
+            int256 size = p.size;
+            equity += size * int256(v) - p.openNotional;
+            uint256 notional = WadMath.abs(size) * v;
+            im += notional.wMulUp(m.imr);
+            mm += notional.wMulUp(m.mmr);
+        }
+    }
+
+    /// @dev Reverts with `InsufficientMargin` unless `equity >= initialMargin`.
+    function requireInitialMargin(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account
+    ) internal view {
+        (int256 equity, uint256 im, ) = health(s, oracle, scale, account);
+        if (equity < int256(im)) revert IClearinghouse.InsufficientMargin(account, equity, im);
+    }
+
+    /// @dev The market, or `UnknownMarket`.
+    function market(Layout storage s, bytes32 marketId) internal view returns (Market storage m) {
+        m = s.markets[marketId];
+        if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
+    }
+
+    /// @dev Pays an account's negative balance from the insurance fund as far as it goes.
+    /// @return uncovered What the fund could not pay (collateral units).
+    function coverBadDebt(Layout storage s, address account, uint256 debt) internal returns (uint256 uncovered) {
+        uint256 fund = s.insuranceFund;
+        uint256 paid = debt < fund ? debt : fund;
+        s.insuranceFund = uint128(fund - paid);
+        emit IClearinghouse.BadDebtCovered(account, paid, fund - paid);
+        return debt - paid;
+    }
+}

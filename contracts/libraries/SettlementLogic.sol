@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
+import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
+import {MarginLogic} from "./MarginLogic.sol";
+import {WadMath} from "./WadMath.sol";
+
+/// @title SettlementLogic
+/// @notice Expiry settlement: propose, dispute, resolve, finalize, then settle positions one by one or in
+/// batches. Run by the Clearinghouse with `delegatecall` on its own storage.
+/// @dev Losses are debited as positions settle, gains become claims; once the market's open-position
+/// count is zero the claims are paid, pro rata to what was collected if that is less than claimed.
+library SettlementLogic {
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using WadMath for uint256;
+
+    /// @dev The market's settlement accumulators, loaded once per call and stored once.
+    struct Tally {
+        uint256 unitValue;
+        uint256 collected;
+        uint256 claimed;
+        uint256 openPositions;
+        uint256 openInterest;
+        uint32 index;
+    }
+
+    /// @notice See `IClearinghouse.proposeSettlement`.
+    function propose(Layout storage s, IIndexOracleReader oracle, bytes32 marketId) external {
+        Market storage m = MarginLogic.market(s, marketId);
+        uint256 expiry = m.expiry;
+        if (block.timestamp < expiry) revert IClearinghouse.MarketNotExpired(marketId, expiry);
+        if (m.finalPrice != 0) revert IClearinghouse.MarketAlreadySettled(marketId);
+        if (m.proposedAt != 0) revert IClearinghouse.SettlementAlreadyProposed(marketId);
+        uint256 price = oracle.twap(m.indexId, expiry - m.settlementWindow, expiry);
+        if (price == 0) revert IClearinghouse.ZeroSettlementPrice(marketId);
+        m.proposedPrice = price.toUint128();
+        m.proposedAt = uint40(block.timestamp);
+        emit IClearinghouse.SettlementProposed(marketId, price);
+    }
+
+    /// @notice See `IClearinghouse.disputeSettlement`.
+    function dispute(Layout storage s, bytes32 marketId) external {
+        Market storage m = MarginLogic.market(s, marketId);
+        if (m.finalPrice != 0) revert IClearinghouse.MarketAlreadySettled(marketId);
+        uint256 proposedAt = m.proposedAt;
+        if (proposedAt == 0) revert IClearinghouse.SettlementNotProposed(marketId);
+        if (m.disputed) revert IClearinghouse.SettlementAlreadyDisputed(marketId);
+        uint256 closesAt = proposedAt + m.disputeWindow;
+        if (block.timestamp >= closesAt) revert IClearinghouse.DisputeWindowClosed(marketId, closesAt);
+        m.disputed = true;
+        emit IClearinghouse.SettlementDisputed(marketId);
+    }
+
+    /// @notice See `IClearinghouse.resolveSettlement`.
+    function resolve(Layout storage s, IIndexOracleReader oracle, bytes32 marketId, uint256 price) external {
+        Market storage m = MarginLogic.market(s, marketId);
+        if (m.finalPrice != 0) revert IClearinghouse.MarketAlreadySettled(marketId);
+        if (!m.disputed) revert IClearinghouse.SettlementNotDisputed(marketId);
+        if (price == 0) revert IClearinghouse.ZeroSettlementPrice(marketId);
+        uint256 expiry = m.expiry;
+        (uint256 lo, uint256 hi) = oracle.range(m.indexId, expiry - m.settlementWindow, expiry);
+        if (price < lo || price > hi) revert IClearinghouse.SettlementPriceOutOfRange(price, lo, hi);
+        _finalize(s, m, marketId, price, true, false);
+    }
+
+    /// @notice See `IClearinghouse.finalizeSettlement`.
+    function finalize(Layout storage s, IIndexOracleReader oracle, bytes32 marketId) external {
+        Market storage m = MarginLogic.market(s, marketId);
+        if (m.finalPrice != 0) revert IClearinghouse.MarketAlreadySettled(marketId);
+        uint256 expiry = m.expiry;
+        if (block.timestamp < expiry) revert IClearinghouse.MarketNotExpired(marketId, expiry);
+        uint256 proposedAt = m.proposedAt;
+        bool undisputed = proposedAt != 0 && !m.disputed;
+        uint256 windowEnd = proposedAt + m.disputeWindow;
+        if (undisputed && block.timestamp >= windowEnd) {
+            _finalize(s, m, marketId, m.proposedPrice, false, false);
+            return;
+        }
+        uint256 deadline = expiry + m.fallbackDelay;
+        if (block.timestamp < deadline) {
+            revert IClearinghouse.SettlementNotReady(marketId, undisputed && windowEnd < deadline ? windowEnd : deadline);
+        }
+        uint256 price = oracle.twap(m.indexId, expiry - m.settlementWindow, expiry);
+        if (price == 0) revert IClearinghouse.ZeroSettlementPrice(marketId);
+        _finalize(s, m, marketId, price, false, true);
+    }
+
+    function _finalize(
+        Layout storage s,
+        Market storage m,
+        bytes32 marketId,
+        uint256 price,
+        bool resolved,
+        bool fallbackUsed
+    ) private {
+        m.finalPrice = price.toUint128();
+        m.finalUnitValue = MarginLogic.unitValue(price, m.contractSize).toUint128();
+        // The accumulators are stored plus one, so the first `settle` does not pay for a fresh slot.
+        m.collected = 1;
+        m.claimed = 1;
+        emit IClearinghouse.SettlementFinalized(marketId, price, resolved, fallbackUsed);
+        if (m.openPositions == 0) {
+            Tally memory t;
+            _complete(s, m, marketId, t);
+        }
+    }
+
+    /// @notice See `IClearinghouse.settle`.
+    function settle(Layout storage s, uint256 scale, address account, bytes32 marketId) external {
+        Market storage m = s.markets[marketId];
+        Tally memory t = _load(m, marketId);
+        if (!_settleOne(s, m, t, marketId, account, scale)) {
+            if (s.positions[account][marketId].openNotional > 0) {
+                revert IClearinghouse.ClaimNotYetPayable(account, marketId, t.openPositions);
+            }
+            revert IClearinghouse.NothingToSettle(account, marketId);
+        }
+        _store(m, t);
+    }
+
+    /// @notice See `IClearinghouse.settleMany`.
+    function settleMany(Layout storage s, uint256 scale, bytes32 marketId, address[] calldata accounts) external {
+        Market storage m = s.markets[marketId];
+        Tally memory t = _load(m, marketId);
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _settleOne(s, m, t, marketId, accounts[i], scale);
+        }
+        _store(m, t);
+    }
+
+    function _load(Market storage m, bytes32 marketId) private view returns (Tally memory t) {
+        t.unitValue = m.finalUnitValue;
+        if (m.finalPrice == 0) {
+            if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
+            revert IClearinghouse.MarketNotSettled(marketId);
+        }
+        // Stored plus one (see `_finalize`); both are at least one once the final price is set.
+        t.collected = m.collected - 1;
+        t.claimed = m.claimed - 1;
+        t.openPositions = m.openPositions;
+        t.openInterest = m.openInterest;
+        t.index = m.index;
+    }
+
+    function _store(Market storage m, Tally memory t) private {
+        m.collected = (t.collected + 1).toUint128();
+        m.claimed = (t.claimed + 1).toUint128();
+        m.openPositions = uint32(t.openPositions);
+        m.openInterest = uint64(t.openInterest);
+    }
+
+    /// @dev Settles one account; returns false when it had nothing to settle or to be paid.
+    function _settleOne(
+        Layout storage s,
+        Market storage m,
+        Tally memory t,
+        bytes32 marketId,
+        address account,
+        uint256 scale
+    ) private returns (bool) {
+        Position storage p = s.positions[account][marketId];
+        int256 size = p.size;
+        if (size == 0) {
+            int256 claim = p.openNotional;
+            if (claim <= 0 || t.openPositions != 0) return false;
+            delete s.positions[account][marketId];
+            _pay(s, t, marketId, account, uint256(claim));
+            return true;
+        }
+        uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
+        --t.openPositions;
+        // Open interest is the sum of long sizes; a settled long leaves it.
+        if (size > 0) t.openInterest -= uint256(size);
+        if (t.openPositions == 0) {
+            _complete(s, m, marketId, t);
+            if (claimAmount != 0) {
+                p.openNotional = 0;
+                _pay(s, t, marketId, account, claimAmount);
+            }
+        }
+        return true;
+    }
+
+    /// @dev Closes a position at the final value: a loss is debited (bad debt of an account left with no
+    /// positions drawing on the fund, what it cannot pay reducing what was collected), a gain is kept
+    /// as a claim in the position slot.
+    function _close(
+        Layout storage s,
+        Tally memory t,
+        Position storage p,
+        bytes32 marketId,
+        address account,
+        int256 size,
+        uint256 scale
+    ) private returns (uint256 claimAmount) {
+        Account storage a = s.accounts[account];
+        uint128 list = MarginLogic.removeMarket(a.markets, t.index);
+        a.markets = list;
+        int256 pnl = size * int256(t.unitValue) - p.openNotional;
+        if (pnl < 0) {
+            uint256 loss = uint256(-pnl).toTokenUp(scale);
+            int256 balance = int256(a.balance) - loss.toInt256();
+            uint256 uncovered;
+            if (balance < 0 && list == 0) {
+                uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
+                balance = 0;
+            }
+            a.balance = balance.toInt128();
+            t.collected += loss - uncovered;
+            delete s.positions[account][marketId];
+            emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
+        } else {
+            claimAmount = uint256(pnl).toTokenDown(scale);
+            t.claimed += claimAmount;
+            p.size = 0;
+            p.openNotional = claimAmount.toInt256().toInt128();
+            emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
+        }
+    }
+
+    /// @dev The last position closed: the surplus of collected over claimed (rounding in the protocol's
+    /// favour) goes to the insurance fund; claims are then paid in full or pro rata.
+    function _complete(Layout storage s, Market storage m, bytes32 marketId, Tally memory t) private {
+        uint256 surplus;
+        if (t.collected > t.claimed) {
+            surplus = t.collected - t.claimed;
+            s.insuranceFund = (uint256(s.insuranceFund) + surplus).toUint128();
+            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, surplus);
+            t.collected = t.claimed;
+        } else {
+            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, 0);
+        }
+        m.collected = (t.collected + 1).toUint128();
+    }
+
+    function _pay(Layout storage s, Tally memory t, bytes32 marketId, address account, uint256 claim) private {
+        uint256 amount = t.collected >= t.claimed ? claim : WadMath.mulDivDown(claim, t.collected, t.claimed);
+        Account storage a = s.accounts[account];
+        a.balance = (int256(a.balance) + amount.toInt256()).toInt128();
+        emit IClearinghouse.ClaimPaid(marketId, account, amount);
+    }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IClearinghouseVenue} from "../interfaces/IClearinghouseVenue.sol";
+
+/// @notice Test venue: forwards any trade to the Clearinghouse (no order checks).
+contract TestVenue {
+    IClearinghouseVenue public immutable CLEARINGHOUSE;
+
+    constructor(IClearinghouseVenue clearinghouse_) {
+        CLEARINGHOUSE = clearinghouse_;
+    }
+
+    function trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) external {
+        CLEARINGHOUSE.trade(marketId, maker, taker, takerSizeDelta, price);
+    }
+}

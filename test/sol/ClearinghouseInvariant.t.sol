@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+import {Clearinghouse} from "../../contracts/Clearinghouse.sol";
+import {MarketParams, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
+import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
+import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
+import {TestBase, Vm} from "./utils/TestBase.sol";
+
+/// @notice Drives the Clearinghouse at random over four accounts and two markets on two indices (cross
+/// margin): deposits, trades, withdrawals (also with a stale index), index moves, liquidations,
+/// deleveraging, pauses, time, expiry and settlement. It is the venue and the admin, and records what
+/// the invariants check.
+contract ClearinghouseHandler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant TICK = 1e15;
+    uint256 internal constant MARKETS = 2;
+
+    Clearinghouse public ch;
+    MockERC20 public token;
+    MockIndexOracle public oracle;
+    uint256 public unit;
+
+    bytes32[2] internal _indexIds = [keccak256("ATPI-FRONTIER"), keccak256("GPU-H100")];
+    bytes32[2] internal _marketIds;
+    uint256[2] internal _expiries;
+    uint256[2] internal _index = [uint256(10e18), uint256(2e18)];
+    bool[2] internal _settled;
+    address[4] internal _actors;
+
+    uint256 public totalIn;
+    uint256 public totalOut;
+    uint256 public trades;
+    uint256 public liquidations;
+    uint256 public settlements;
+    bool public healthyLiquidated;
+    bool public withdrewBelowInitialMargin;
+    bool public freeWithdrawalBlocked;
+    bool public payoutMismatch;
+    bool public settledWithOpenPositions;
+
+    constructor(uint8 decimals) {
+        token = new MockERC20("USD Coin", "USDC", decimals);
+        oracle = new MockIndexOracle();
+        AccessManager manager = new AccessManager(address(this));
+        ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), oracle, address(0xbeef));
+        ch.setVenue(address(this), true);
+        ch.setFeeShares(0.5e18, 0.5e18);
+        unit = 10 ** decimals;
+        RiskParams memory risk = RiskParams({
+            imr: 0.1e18,
+            mmr: 0.05e18,
+            liquidationPenalty: 0.02e18,
+            maxPositionSize: 200,
+            maxOpenInterest: 1_000,
+            priceBand: 0.1e18,
+            makerFee: 0.0002e18,
+            takerFee: 0.0005e18,
+            basisWeight: 0.2e18,
+            maxBasisRate: 0.5e18,
+            maxBasisStep: 0.1e18
+        });
+        for (uint256 i = 0; i < MARKETS; ++i) {
+            oracle.setValue(_indexIds[i], _index[i]);
+            _expiries[i] = block.timestamp + (i + 1) * 20 days;
+            _marketIds[i] = ch.createMarket(
+                MarketParams(_indexIds[i], bytes32(0), uint64(_expiries[i]), 1_000e18, uint128(TICK), 1, 3_600),
+                risk,
+                SettlementTerms(3_600, 2 days)
+            );
+        }
+        for (uint256 i = 0; i < 4; ++i) _actors[i] = address(uint160(0x1000 + i));
+    }
+
+    function actors() external view returns (address[4] memory) {
+        return _actors;
+    }
+
+    function marketIds() external view returns (bytes32[2] memory) {
+        return _marketIds;
+    }
+
+    function settled(uint256 i) external view returns (bool) {
+        return _settled[i];
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return _actors[seed % 4];
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    function deposit(uint256 who, uint256 dollars) external {
+        address a = _actor(who);
+        uint256 amount = (dollars % 50_000 + 1) * unit;
+        token.mint(a, amount);
+        vm.startPrank(a);
+        token.approve(address(ch), amount);
+        ch.deposit(amount);
+        vm.stopPrank();
+        totalIn += amount;
+    }
+
+    function depositInsurance(uint256 dollars) external {
+        uint256 amount = (dollars % 5_000 + 1) * unit;
+        token.mint(address(this), amount);
+        token.approve(address(ch), amount);
+        ch.depositInsurance(amount);
+        totalIn += amount;
+    }
+
+    function withdraw(uint256 who, uint256 fraction) external {
+        address a = _actor(who);
+        (int256 balance, ) = ch.accountOf(a);
+        if (balance <= 0) return;
+        uint256 amount = (uint256(balance) * (fraction % 100 + 1)) / 100;
+        if (amount == 0) return;
+        vm.prank(a);
+        try ch.withdraw(amount) {
+            totalOut += amount;
+            (int256 equity, uint256 im, ) = ch.health(a);
+            if (equity < int256(im)) withdrewBelowInitialMargin = true;
+        } catch {}
+    }
+
+    /// @dev With both indices stale and everything paused, an account without positions must still be
+    /// able to withdraw its whole balance.
+    function withdrawWhileStale(uint256 who) external {
+        address a = _actor(who);
+        (int256 balance, bytes32[] memory open) = ch.accountOf(a);
+        if (balance <= 0 || open.length != 0) return;
+        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], true);
+        ch.setGlobalPaused(true);
+        vm.prank(a);
+        try ch.withdraw(uint256(balance)) {
+            totalOut += uint256(balance);
+        } catch {
+            freeWithdrawalBlocked = true;
+        }
+        ch.setGlobalPaused(false);
+        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], false);
+    }
+
+    function withdrawTreasury() external {
+        uint256 accrued = ch.treasuryAccrued();
+        try ch.withdrawTreasury() {
+            totalOut += accrued;
+        } catch {}
+    }
+
+    function trade(uint256 market, uint256 makerSeed, uint256 takerSeed, uint256 size, bool buy, uint256 offset) external {
+        market %= MARKETS;
+        if (block.timestamp >= _expiries[market]) return;
+        address maker = _actor(makerSeed);
+        address taker = _actor(takerSeed);
+        if (maker == taker) return;
+        uint256 mark = ch.markPrice(_marketIds[market]);
+        // Within +-6 % of mark, on the tick.
+        uint256 spread = (mark * (offset % 121)) / 1_000;
+        uint256 price = ((mark + spread - (mark * 6) / 100) / TICK) * TICK;
+        if (price == 0) return;
+        int256 delta = int256(size % 30 + 1);
+        try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price) {
+            ++trades;
+        } catch {}
+    }
+
+    function moveIndex(uint256 market, uint256 bps, bool up) external {
+        market %= MARKETS;
+        if (_settled[market]) return;
+        uint256 value = _index[market];
+        uint256 step = (value * (bps % 900)) / 10_000;
+        value = up ? value + step : value - step;
+        if (value < 1e17) value = 1e17;
+        _index[market] = value;
+        oracle.setValue(_indexIds[market], value);
+    }
+
+    function liquidate(uint256 market, uint256 liquidatorSeed, uint256 who, uint256 size) external {
+        market %= MARKETS;
+        address liquidator = _actor(liquidatorSeed);
+        address account = _actor(who);
+        if (liquidator == account || block.timestamp >= _expiries[market]) return;
+        bool wasLiquidatable = ch.isLiquidatable(account);
+        int256 pos = ch.positionSize(account, _marketIds[market]);
+        if (pos == 0) return;
+        uint256 limit = pos > 0 ? type(uint256).max : 0;
+        uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
+        vm.prank(liquidator);
+        try ch.liquidate(account, _marketIds[market], amount, limit) {
+            if (!wasLiquidatable) healthyLiquidated = true;
+            ++liquidations;
+        } catch {}
+    }
+
+    function deleverage(uint256 market, uint256 who, uint256 counterparty) external {
+        address[] memory cps = new address[](1);
+        cps[0] = _actor(counterparty);
+        try ch.deleverage(_actor(who), _marketIds[market % MARKETS], cps) {} catch {}
+    }
+
+    function pause(uint256 market, bool global, bool on) external {
+        if (global) ch.setGlobalPaused(on);
+        else ch.setMarketPaused(_marketIds[market % MARKETS], on);
+    }
+
+    function warp(uint256 secondsAhead) external {
+        vm.warp(block.timestamp + (secondsAhead % (2 days)) + 1);
+    }
+
+    /// @dev After expiry: propose, wait the dispute window, finalize, settle everyone twice (the second
+    /// pass pays the claims recorded before the last position closed) and check the payouts.
+    function settleAll(uint256 market) external {
+        market %= MARKETS;
+        if (_settled[market] || block.timestamp < _expiries[market]) return;
+        bytes32 id = _marketIds[market];
+        oracle.setTwap(_indexIds[market], _index[market]);
+        ch.proposeSettlement(id);
+        vm.warp(block.timestamp + 3_600);
+        ch.finalizeSettlement(id);
+        _settled[market] = true;
+        ++settlements;
+        address[] memory all = new address[](4);
+        for (uint256 i = 0; i < 4; ++i) all[i] = _actors[i];
+        int256 before = _cash();
+        ch.settleMany(id, all);
+        ch.settleMany(id, all);
+        (, , uint256 openPositions, , ) = ch.marketState(id);
+        if (openPositions != 0) settledWithOpenPositions = true;
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 size, int256 claim) = ch.position(_actors[i], id);
+            if (size != 0 || claim != 0) settledWithOpenPositions = true;
+        }
+        // Cash in balances and fund moved by: - collected + surplus + payouts; collected net of the
+        // surplus is what `settlementState` reports, so payouts = change + collected.
+        (, , , , uint256 collected, uint256 claimed) = ch.settlementState(id);
+        int256 payouts = _cash() - before + int256(collected);
+        uint256 owed = collected < claimed ? collected : claimed;
+        if (payouts > int256(owed) || payouts + 4 < int256(owed)) payoutMismatch = true;
+    }
+
+    function _cash() internal view returns (int256 total) {
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 balance, ) = ch.accountOf(_actors[i]);
+            total += balance;
+        }
+        total += int256(ch.insuranceFund());
+    }
+}
+
+/// @notice Invariants of the Clearinghouse (DESIGN.md section 6) under the handler.
+abstract contract ClearinghouseInvariantBase is TestBase {
+    ClearinghouseHandler internal handler;
+
+    function _decimals() internal pure virtual returns (uint8);
+
+    function setUp() public {
+        handler = new ClearinghouseHandler(_decimals());
+        targetContract(address(handler));
+    }
+
+    function invariant_tokenBalanceIsInMinusOut() public view {
+        uint256 held = handler.token().balanceOf(address(handler.ch()));
+        assertEq(held, handler.totalIn() - handler.totalOut(), "held");
+    }
+
+    function invariant_claimsNeverExceedTheTokenBalance() public view {
+        Clearinghouse ch = handler.ch();
+        uint256 scale = ch.collateralScale();
+        address[4] memory actors = handler.actors();
+        // Sum of equity (balances plus unrealised PnL at one mark) plus fund and treasury, in wad.
+        int256 owed = int256((ch.insuranceFund() + ch.treasuryAccrued()) * scale);
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 equity, , ) = ch.health(actors[i]);
+            owed += equity;
+        }
+        int256 held = int256(handler.token().balanceOf(address(ch)) * scale);
+        assertTrue(owed <= held, "owed <= held");
+    }
+
+    function invariant_sizesSumToZeroAndOpenInterestIsTheLongs() public view {
+        Clearinghouse ch = handler.ch();
+        bytes32[2] memory ids = handler.marketIds();
+        address[4] memory actors = handler.actors();
+        for (uint256 m = 0; m < 2; ++m) {
+            int256 sum;
+            uint256 longs;
+            uint256 holders;
+            for (uint256 i = 0; i < 4; ++i) {
+                int256 size = ch.positionSize(actors[i], ids[m]);
+                sum += size;
+                if (size > 0) longs += uint256(size);
+                if (size != 0) ++holders;
+            }
+            (, uint256 openInterest, uint256 openPositions, , ) = ch.marketState(ids[m]);
+            assertEq(sum, int256(0), "sum of sizes");
+            assertEq(openInterest, longs, "open interest");
+            assertEq(openPositions, holders, "open positions");
+        }
+    }
+
+    function invariant_noHealthyAccountLiquidated() public view {
+        assertTrue(!handler.healthyLiquidated(), "healthy liquidated");
+    }
+
+    function invariant_noWithdrawalBelowInitialMargin() public view {
+        assertTrue(!handler.withdrewBelowInitialMargin(), "withdrawal below initial margin");
+    }
+
+    function invariant_freeCollateralWithdrawableWhenStaleAndPaused() public view {
+        assertTrue(!handler.freeWithdrawalBlocked(), "free withdrawal blocked");
+    }
+
+    function invariant_settlementClosesEverythingAndPaysWhatWasCollected() public view {
+        assertTrue(!handler.settledWithOpenPositions(), "positions left after settlement");
+        assertTrue(!handler.payoutMismatch(), "payouts differ from collected");
+    }
+}
+
+/// @notice The handler is not vacuous: a fixed script through it trades, liquidates and settles.
+contract ClearinghouseHandlerTest is TestBase {
+    function test_handler_scriptTradesLiquidatesAndSettles() public {
+        ClearinghouseHandler h = new ClearinghouseHandler(6);
+        h.deposit(0, 19_999);
+        h.deposit(1, 49_999);
+        h.deposit(2, 49_999);
+        h.deposit(3, 999);
+        h.trade(0, 1, 0, 9, true, 60); // actor 0 buys 9 at mark in the AI market
+        h.trade(1, 2, 0, 9, false, 60); // and sells 9 in the GPU market
+        assertEq(h.trades(), 2, "traded");
+        for (uint256 i = 0; i < 3; ++i) h.moveIndex(0, 899, false);
+        assertTrue(h.ch().isLiquidatable(address(0x1000)), "actor 0 underwater");
+        h.liquidate(0, 2, 0, 0);
+        assertEq(h.liquidations(), 1, "liquidated");
+        h.withdrawWhileStale(3);
+        assertTrue(!h.freeWithdrawalBlocked(), "free withdrawal");
+        h.settleAll(0);
+        assertTrue(!h.settled(0), "not before expiry");
+        for (uint256 i = 0; i < 11; ++i) h.warp(2 days - 1); // two days each
+        h.settleAll(0);
+        assertTrue(h.settled(0) && !h.settled(1), "first market settled");
+        assertTrue(!h.settledWithOpenPositions() && !h.payoutMismatch(), "settlement checks");
+    }
+}
+
+contract ClearinghouseInvariant6Test is ClearinghouseInvariantBase {
+    function _decimals() internal pure override returns (uint8) {
+        return 6;
+    }
+}
+
+contract ClearinghouseInvariant18Test is ClearinghouseInvariantBase {
+    function _decimals() internal pure override returns (uint8) {
+        return 18;
+    }
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MarketParams} from "../../contracts/interfaces/IClearinghouse.sol";
+import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
+import {MarketParamsLib} from "../../contracts/libraries/MarketParamsLib.sol";
+import {WadMath} from "../../contracts/libraries/WadMath.sol";
+import {TestBase} from "./utils/TestBase.sol";
+
+/// @notice Fuzz tests of the Clearinghouse's pure math against references computed here.
+contract ClearinghouseMathTest is TestBase {
+    uint256 internal constant WAD = 1e18;
+
+    function testFuzz_marketId_isHashOfEncodedParams(
+        bytes32 indexId,
+        bytes32 methodologyHash,
+        uint64 expiry,
+        uint128 contractSize,
+        uint128 tickSize,
+        uint64 minSize,
+        uint32 window
+    ) public pure {
+        MarketParams memory p = MarketParams(indexId, methodologyHash, expiry, contractSize, tickSize, minSize, window);
+        assertEq(MarketParamsLib.id(p), keccak256(abi.encode(p)), "id");
+    }
+
+    function testFuzz_toToken_roundsDownAndUp(uint256 wad, uint8 decimals) public pure {
+        decimals = uint8(bound(decimals, 0, 18));
+        wad = bound(wad, 0, type(uint128).max);
+        uint256 scale = 10 ** (18 - uint256(decimals));
+        uint256 down = WadMath.toTokenDown(wad, scale);
+        uint256 up = WadMath.toTokenUp(wad, scale);
+        assertLe(down * scale, wad, "down <= exact");
+        assertGe(up * scale, wad, "up >= exact");
+        assertLe(up - down, 1, "at most one unit apart");
+        if (wad % scale == 0) assertEq(up, down, "exact when divisible");
+    }
+
+    function testFuzz_mulDiv_directions(uint256 x, uint256 y, uint256 d) public pure {
+        x = bound(x, 0, type(uint128).max);
+        y = bound(y, 0, type(uint128).max);
+        d = bound(d, 1, type(uint128).max);
+        uint256 down = WadMath.mulDivDown(x, y, d);
+        uint256 up = WadMath.mulDivUp(x, y, d);
+        assertEq(down, (x * y) / d, "down");
+        assertEq(up, (x * y + d - 1) / d, "up");
+    }
+
+    /// @dev Reducing realises PnL rounded against the account; the sum of realised PnL over the life of
+    /// a position equals proceeds minus cost exactly.
+    function testFuzz_applyDelta_realisesExactlyOverALifetime(
+        uint256 size,
+        uint256 openPrice,
+        uint256 closePrice,
+        uint256 firstClose,
+        bool long
+    ) public pure {
+        size = bound(size, 1, 1e9);
+        openPrice = bound(openPrice, 1, 1e24);
+        closePrice = bound(closePrice, 1, 1e24);
+        firstClose = bound(firstClose, 1, size);
+        uint256 vOpen = MarginLogic.unitValue(openPrice, 1000e18);
+        uint256 vClose = MarginLogic.unitValue(closePrice, 1000e18);
+        int256 sign = long ? int256(1) : int256(-1);
+        int256 lifetime = sign * int256(size) * (int256(vClose) - int256(vOpen));
+        int256 exact = sign * int256(firstClose) * (int256(vClose) - int256(vOpen));
+        (int256 s1, int256 n1, int256 r0) = MarginLogic.applyDelta(0, 0, sign * int256(size), vOpen);
+        assertEq(r0, int256(0), "opening realises nothing");
+        assertEq(n1, sign * int256(size * vOpen), "cost basis");
+        (s1, n1, r0) = MarginLogic.applyDelta(s1, n1, -sign * int256(firstClose), vClose);
+        // Realised never above the exact share of the PnL for the closed part, and at most one wei below.
+        assertTrue(r0 <= exact, "realised rounds against the account");
+        assertTrue(exact - r0 <= 1, "by at most one wei");
+        (int256 s3, int256 n3, int256 r2) = MarginLogic.applyDelta(s1, n1, -s1, vClose);
+        assertEq(s3, int256(0), "closed");
+        assertEq(n3, int256(0), "no basis left");
+        assertEq(r0 + r2, lifetime, "lifetime PnL exact");
+    }
+
+    /// @dev A flip realises the whole old position and opens the remainder at the trade value.
+    function testFuzz_applyDelta_flip(uint256 size, uint256 extra, uint256 v0, uint256 v1) public pure {
+        size = bound(size, 1, 1e9);
+        extra = bound(extra, 1, 1e9);
+        v0 = bound(v0, 1, 1e30);
+        v1 = bound(v1, 1, 1e30);
+        int256 n = int256(size * v0);
+        (int256 s, int256 n2, int256 r) = MarginLogic.applyDelta(int256(size), n, -int256(size + extra), v1);
+        assertEq(s, -int256(extra), "size");
+        assertEq(n2, -int256(extra * v1), "basis of the new short");
+        assertEq(r, int256(size) * (int256(v1) - int256(v0)), "realised");
+    }
+
+    function testFuzz_liveMark_convergesAndStaysPositive(uint256 index, int256 basis, uint256 tte) public pure {
+        index = bound(index, 1, 1e30);
+        basis = int256(bound(uint256(basis), 0, 1.8e18)) - 0.9e18;
+        tte = bound(tte, 1, 366 days);
+        uint256 expiry = 1e9;
+        uint256 mark = MarginLogic.liveMark(index, basis, expiry, expiry - tte);
+        int256 tau = int256((tte * WAD) / 365 days);
+        int256 factor = int256(WAD) + (basis * tau) / int256(WAD);
+        assertEq(mark, (index * uint256(factor)) / WAD, "formula");
+        assertTrue(factor > 0.09e18, "factor positive");
+        // One second before expiry the mark is within 3e-8 of the index.
+        uint256 last = MarginLogic.liveMark(index, basis, expiry, expiry - 1);
+        assertApproxEq(last, index, index / 3e7 + 1, "converges");
+    }
+
+    function testFuzz_openMarketLanes_addRemove(uint32 a, uint32 b, uint32 c) public pure {
+        vm.assume(a != 0 && b != 0 && c != 0 && a != b && b != c && a != c);
+        uint128 list = MarginLogic.addMarket(0, a, address(1));
+        list = MarginLogic.addMarket(list, b, address(1));
+        list = MarginLogic.removeMarket(list, a);
+        list = MarginLogic.addMarket(list, c, address(1));
+        assertEq(uint256(list) & 0xffffffff, uint256(c), "reuses the freed lane");
+        assertEq((uint256(list) >> 32) & 0xffffffff, uint256(b), "keeps the other");
+        list = MarginLogic.removeMarket(MarginLogic.removeMarket(list, b), c);
+        assertEq(uint256(list), 0, "empty");
+    }
+}
