@@ -61,6 +61,12 @@ const LIBRARY_NOTICES: Readonly<Record<string, string>> = {
   ExpectedPause: "Thrown when the operation needs the contract paused and it is not.",
   StringTooLong: "Thrown when `str` is too long for a short string.",
   InvalidShortString: "Thrown when a short string's stored length is invalid.",
+  ReentrancyGuardReentrantCall: "Thrown when a guarded function is re-entered during its own execution.",
+  SafeCastOverflowedIntDowncast: "Thrown when `value` does not fit a signed integer of `bits` bits.",
+  SafeCastOverflowedUintDowncast: "Thrown when `value` does not fit an unsigned integer of `bits` bits.",
+  SafeCastOverflowedUintToInt: "Thrown when `value` is too large to convert to a signed integer.",
+  SafeERC20FailedOperation:
+    "Thrown when the collateral token's `transfer` or `transferFrom` failed or returned false.",
 };
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);

@@ -139,7 +139,7 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice Thrown when `trade` is called by an address that is not an authorised venue.
     error UnauthorizedVenue(address caller);
     /// @notice Thrown when maker and taker are the same account.
-    error SelfTrade(address account);
+    error SelfTrade(address trader);
     /// @notice Thrown when a size is zero.
     error ZeroSize();
     /// @notice Thrown when a trade price is zero.

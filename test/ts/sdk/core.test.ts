@@ -14,7 +14,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { exchangeAbi, indexOracleAbi, indexOracleFeedAbi } from "../../../sdk/abi/index.js";
+import { clearinghouseAbi, exchangeAbi, indexOracleAbi, indexOracleFeedAbi } from "../../../sdk/abi/index.js";
 import {
   AddressBookError,
   ExchangeInvalidSignatureError,
@@ -180,7 +180,12 @@ describe("sdk/core", function () {
   });
 
   describe("typed contract errors", function () {
-    const abis = { IndexOracle: indexOracleAbi, Exchange: exchangeAbi, IndexOracleFeed: indexOracleFeedAbi };
+    const abis = {
+      IndexOracle: indexOracleAbi,
+      Exchange: exchangeAbi,
+      IndexOracleFeed: indexOracleFeedAbi,
+      Clearinghouse: clearinghouseAbi,
+    };
     for (const [contract, abi] of Object.entries(abis)) {
       for (const item of errorsOf(abi as Abi)) {
         it(`test_decode_${contract}_${item.name}_toItsClassWithArgs`, function () {
