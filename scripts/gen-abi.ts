@@ -140,13 +140,16 @@ function collectErrors(artifacts: Artifact[]): ProtocolError[] {
         continue;
       }
       // Two errors of one name and different arguments: the notice is picked by the declaring contract.
-      const candidates = notices.get(item.name) ?? [];
+      const candidates = [...new Set(notices.get(item.name) ?? [])];
       bySelector.set(selector, {
         item,
         selector,
         signature,
         contracts: [artifact.contractName],
-        notice: candidates.length === 1 ? candidates[0] : LIBRARY_NOTICES[item.name],
+        notice:
+          candidates.length === 1
+            ? candidates[0]
+            : (noticeInContract(artifact.contractName, item) ?? LIBRARY_NOTICES[item.name]),
         className: `${item.name}Error`,
       });
     }
