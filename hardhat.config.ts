@@ -39,6 +39,8 @@ export default defineConfig({
     },
   },
   typechain: { outDir: "typechain-types" },
+  // Mocks and test-only contracts are not part of the protocol's coverage figures.
+  coverage: { skipFiles: ["contracts/test/**"] },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
