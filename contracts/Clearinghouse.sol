@@ -306,8 +306,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         Side memory t = _bookSide(m, id, taker, takerSizeDelta, v, notional.wMulUp(m.takerFee));
         Side memory k = _bookSide(m, id, maker, -takerSizeDelta, v, notional.wMulUp(m.makerFee));
         int256 nextBasis = _updateMarket(m, id, t, k, price, index);
-        if (t.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker);
-        if (k.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker);
+        if (t.increased || k.increased) {
+            // The traded market's mark after the trade (new basis, same index and clock), computed once
+            // for both sides instead of each valuation calling the oracle again.
+            MarginLogic.KnownMark memory known = MarginLogic.KnownMark(
+                m.index,
+                id,
+                MarginLogic.liveMark(index, nextBasis, m.expiry, block.timestamp)
+            );
+            if (t.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+            if (k.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
+        }
         emit Traded(id, maker, taker, takerSizeDelta, price, k.fee, t.fee, nextBasis);
     }
 

@@ -1,11 +1,13 @@
 /**
  * Gas of the Clearinghouse's operations in steady state (accounts funded and holding positions),
- * whole-transaction `gasUsed` (21,000 base included), 6-decimal collateral.
+ * whole-transaction `gasUsed` (21,000 base included), 6-decimal collateral. The clock starts at a
+ * fixed instant so the figures are reproducible (the gas snapshot test re-runs this function).
  */
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import { INDEX_ID, WAD, deployClearinghouse } from "../../test/ts/helpers/clearinghouseFixture.js";
+import { FIXED_CLOCK } from "../../test/ts/helpers/protocolFixture.js";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -15,6 +17,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 
 export async function measure(): Promise<Record<string, number>> {
   const { ethers, networkHelpers } = await network.create();
+  await networkHelpers.time.setNextBlockTimestamp(FIXED_CLOCK);
   const f = await deployClearinghouse(ethers, networkHelpers, 6);
   const out: Record<string, number> = {};
   const price = 10n * WAD;

@@ -76,9 +76,10 @@ struct Layout {
     mapping(address venue => bool) venues;
     uint128 insuranceFund;
     uint128 treasuryAccrued;
-    address treasury;
-    uint32 marketCount;
+    // One slot: the trade path reads the global pause and the insurance fee share together.
     bool globalPaused;
     uint64 insuranceFeeShare;
     uint64 liquidatorShare;
+    uint32 marketCount;
+    address treasury;
 }

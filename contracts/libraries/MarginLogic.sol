@@ -180,22 +180,57 @@ library MarginLogic {
         uint256 scale,
         address account
     ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+        return health(s, oracle, scale, account, KnownMark(0, bytes32(0), 0));
+    }
+
+    /// @dev A market whose mark the caller already holds (the one being traded), so a valuation neither
+    /// looks up its id nor calls the oracle for it again. `index == 0` matches no market.
+    struct KnownMark {
+        uint32 index;
+        bytes32 marketId;
+        uint256 mark;
+    }
+
+    /// @dev `health` with the mark of `known` taken as given (equal to `markPrice` of that market in the
+    /// same transaction: the caller computed it from the same oracle value, basis and clock).
+    function health(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        KnownMark memory known
+    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
         Account storage a = s.accounts[account];
         uint256 list = a.markets;
         equity = int256(a.balance) * int256(scale);
         for (; list != 0; list >>= 32) {
             uint32 index = uint32(list);
             if (index == 0) continue;
-            bytes32 marketId = s.marketIds[index];
-            Market storage m = s.markets[marketId];
-            Position storage p = s.positions[account][marketId];
-            uint256 v = unitValue(markPrice(m, oracle), m.contractSize);
-            int256 size = p.size;
-            equity += size * int256(v) - p.openNotional;
-            uint256 notional = WadMath.abs(size) * v;
-            im += notional.wMulUp(m.imr);
-            mm += notional.wMulUp(m.mmr);
+            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(s, oracle, account, index, known);
+            equity += pnl;
+            im += imPart;
+            mm += mmPart;
         }
+    }
+
+    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`.
+    function _valuePosition(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        address account,
+        uint32 index,
+        KnownMark memory known
+    ) private view returns (int256 pnl, uint256 im, uint256 mm) {
+        bool isKnown = index == known.index;
+        bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
+        Market storage m = s.markets[marketId];
+        Position storage p = s.positions[account][marketId];
+        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
+        int256 size = p.size;
+        pnl = size * int256(v) - p.openNotional;
+        uint256 notional = WadMath.abs(size) * v;
+        im = notional.wMulUp(m.imr);
+        mm = notional.wMulUp(m.mmr);
     }
 
     /// @dev Reverts with `InsufficientMargin` unless `equity >= initialMargin`.
@@ -205,7 +240,18 @@ library MarginLogic {
         uint256 scale,
         address account
     ) internal view {
-        (int256 equity, uint256 im, ) = health(s, oracle, scale, account);
+        requireInitialMargin(s, oracle, scale, account, KnownMark(0, bytes32(0), 0));
+    }
+
+    /// @dev `requireInitialMargin` with the mark of `known` taken as given (see `health`).
+    function requireInitialMargin(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        KnownMark memory known
+    ) internal view {
+        (int256 equity, uint256 im, ) = health(s, oracle, scale, account, known);
         if (equity < int256(im)) revert IClearinghouse.InsufficientMargin(account, equity, im);
     }
 

@@ -31,6 +31,8 @@ contract ClearinghouseHandler {
     uint256[2] internal _index = [uint256(10e18), uint256(2e18)];
     bool[2] internal _settled;
     address[4] internal _actors;
+    /// @dev Private keys of `_actors` (they sign orders in `ProtocolInvariant.t.sol`).
+    uint256[4] internal _keys;
 
     uint256 public totalIn;
     uint256 public totalOut;
@@ -73,7 +75,10 @@ contract ClearinghouseHandler {
                 SettlementTerms(3_600, 2 days)
             );
         }
-        for (uint256 i = 0; i < 4; ++i) _actors[i] = address(uint160(0x1000 + i));
+        for (uint256 i = 0; i < 4; ++i) {
+            _keys[i] = 0x1000 + i;
+            _actors[i] = vm.addr(_keys[i]);
+        }
     }
 
     function actors() external view returns (address[4] memory) {
@@ -259,8 +264,14 @@ abstract contract ClearinghouseInvariantBase is TestBase {
     function _decimals() internal pure virtual returns (uint8);
 
     function setUp() public {
-        handler = new ClearinghouseHandler(_decimals());
+        handler = _newHandler(_decimals());
         targetContract(address(handler));
+    }
+
+    /// @dev The handler to drive; `ProtocolInvariant.t.sol` substitutes one that also trades through the
+    /// Exchange.
+    function _newHandler(uint8 decimals) internal virtual returns (ClearinghouseHandler) {
+        return new ClearinghouseHandler(decimals);
     }
 
     function invariant_tokenBalanceIsInMinusOut() public view {
@@ -333,7 +344,7 @@ contract ClearinghouseHandlerTest is TestBase {
         h.trade(1, 2, 0, 9, false, 60); // and sells 9 in the GPU market
         assertEq(h.trades(), 2, "traded");
         for (uint256 i = 0; i < 3; ++i) h.moveIndex(0, 899, false);
-        assertTrue(h.ch().isLiquidatable(address(0x1000)), "actor 0 underwater");
+        assertTrue(h.ch().isLiquidatable(h.actors()[0]), "actor 0 underwater");
         h.liquidate(0, 2, 0, 0);
         assertEq(h.liquidations(), 1, "liquidated");
         h.withdrawWhileStale(3);

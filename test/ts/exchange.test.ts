@@ -4,7 +4,6 @@ import type { Signer } from "ethers";
 import { hashDomain } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { measure } from "../../bench/gas/exchange.js";
 import {
   EXCHANGE_DOMAIN_NAME,
   EXCHANGE_DOMAIN_VERSION,
@@ -776,22 +775,6 @@ describe("Exchange", function () {
       await expect(exchange.connect(admin).unpause()).to.emit(exchange, "Unpaused");
       const after = await signed(maker, { nonce: 1n });
       await exchange.connect(taker).fillOrder(after.order, after.signature, 1n);
-    });
-  });
-
-  describe("gas", function () {
-    it("stays within its budgets against the mock Clearinghouse", async function () {
-      const budgets: Record<string, number> = {
-        "exchange.fillOrder": 100_000,
-        "exchange.matchOrders.1maker": 130_000,
-        "exchange.matchOrders.perExtraMaker": 60_000,
-        "exchange.cancelOrders.1": 50_000,
-        "exchange.cancelUpTo": 30_000,
-      };
-      const figures = await measure();
-      for (const [key, budget] of Object.entries(budgets)) {
-        expect(figures[key], key).to.be.a("number").and.to.be.at.most(budget);
-      }
     });
   });
 });
