@@ -49,3 +49,4 @@ export {
   type AddressBook,
   type LoadAddressBookOptions,
 } from "./addressBook.js";
+export * from "./math/index.js";
