@@ -50,3 +50,4 @@ export {
   type LoadAddressBookOptions,
 } from "./addressBook.js";
 export * from "./math/index.js";
+export * from "./entities/index.js";
