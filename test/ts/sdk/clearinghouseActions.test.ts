@@ -54,7 +54,7 @@ import {
   type MarketId,
 } from "../../../sdk/index.js";
 import { LENS_OUTPUT, compileLens } from "../../../scripts/gen-lens.js";
-import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
+import { INDEX_ID, WAD, deployClearinghouse } from "../helpers/clearinghouseFixture.js";
 
 const { ethers, viem, networkHelpers, provider } = await network.create();
 const { time } = networkHelpers;
