@@ -130,3 +130,30 @@ export function maxLiquidationSizeUp(
   if (needed >= absPos || absPos - needed < market.minSize) return absPos;
   return needed;
 }
+
+/** The price a bankrupt position is deleveraged at. */
+export interface Bankruptcy {
+  /** Per-contract value the position closes at, wad. */
+  unitValue: bigint;
+  /** `unitValue × 1e18 / contractSize`, rounded down: the price in the `Deleveraged` event. */
+  price: bigint;
+}
+
+/**
+ * The bankruptcy value of a position of `size` contracts in an account with negative `equity`
+ * (`LiquidationLogic._bankruptcy`): the mark value moved against the counterparties by
+ * `⌈(−equity + scale) / |size|⌉` per contract (one collateral unit more than the deficit), floored at 0
+ * for a short.
+ * @example bankruptcyPrice(2n, v, equity, 10n ** 12n, 1000n * WAD)
+ */
+export function bankruptcyPrice(
+  size: bigint,
+  v: bigint,
+  equity: bigint,
+  scale: bigint,
+  contractSize: bigint,
+): Bankruptcy {
+  const gap = mulDiv(-equity + scale, 1n, abs(size), "Up");
+  const unitValue = size > 0n ? v + gap : v > gap ? v - gap : 0n;
+  return { unitValue, price: mulDiv(unitValue, WAD, contractSize, "Down") };
+}

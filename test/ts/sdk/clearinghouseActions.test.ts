@@ -13,6 +13,7 @@ import {
   encodeErrorResult,
   erc20Abi,
   maxUint256,
+  parseEventLogs,
   toFunctionSelector,
   type Abi,
   type AbiParameter,
@@ -38,6 +39,7 @@ import {
   UnknownMarketError,
   ZeroAmountError,
   asMarketId,
+  bankruptcyPrice,
   decodeErrorData,
   deleverage,
   deposit,
@@ -50,6 +52,7 @@ import {
   proposeSettlement,
   settle,
   settleMany,
+  unitValueDown,
   withdraw,
   type MarketId,
 } from "../../../sdk/index.js";
