@@ -237,10 +237,14 @@ describe("sdk/viem/clearinghouse", function () {
       );
       const { equity } = await fetchHealth(s.publicClient, { address: s.address, account: args.account });
       expect(equity < 0n).to.equal(true);
-      await mined(
+      const v = unitValueDown(await s.f.ch.markPrice(s.marketId), s.f.params.contractSize);
+      const expected = bankruptcyPrice(2n, v, equity, s.f.scale, s.f.params.contractSize);
+      const receipt = await mined(
         s,
         (await deleverage(s.carol, { ...args, counterparties: [s.f.bob.address as Address] })).hash,
       );
+      const [event] = parseEventLogs({ abi: clearinghouseAbi, logs: receipt.logs, eventName: "Deleveraged" });
+      expect(event.args.bankruptcyPrice).to.equal(expected.price);
       expect((await s.f.ch.position(s.f.alice.address, s.marketId))[0]).to.equal(0n);
       expect((await s.f.ch.position(s.f.bob.address, s.marketId))[0]).to.equal(0n);
     });
