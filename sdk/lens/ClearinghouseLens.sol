@@ -15,7 +15,9 @@ import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 /// `eth_call`, nothing is deployed): loads an account, its positions, their markets and the markets'
 /// index prices, or one market, in a single request. Never deployed; not part of the protocol.
 contract ClearinghouseLens {
+    // The view structs live in memory and are ABI-encoded once; storage packing does not apply.
     /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts).
+    // solhint-disable-next-line gas-struct-packing
     struct MarketView {
         bytes32 id;
         MarketParams params;
@@ -46,6 +48,7 @@ contract ClearinghouseLens {
     }
 
     /// @notice Protocol-wide values and the block the read ran at.
+    // solhint-disable-next-line gas-struct-packing
     struct Context {
         uint256 collateralScale;
         uint64 insuranceFeeShare;
