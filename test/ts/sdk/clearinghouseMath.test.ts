@@ -353,6 +353,10 @@ for (const decimals of [6, 18]) {
             await w.f.ch.proposeSettlement(id);
             await time.increase(market.terms.disputeWindow);
             await w.f.ch.finalizeSettlement(id);
+            // After finalization the mark is the final price, whatever the index.
+            const settled = market.withSettlement({ finalPrice });
+            expect(settled.statusAt(BigInt(await time.latest()))).to.equal("Settled");
+            expect(await w.f.ch.markPrice(id)).to.equal(settled.markAt(BigInt(await time.latest()), 1n));
             const holders = w.traders.map((t) => t.address);
             await w.f.ch.settleMany(id, holders);
             await w.f.ch.settleMany(id, holders);
