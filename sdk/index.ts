@@ -1,8 +1,10 @@
 /**
  * The protocol's TypeScript SDK: `import { … } from "ai-token-futures/sdk"`.
  *
- * - core (pure): ids, EIP-712 builders, the oracle math mirror, typed errors, the address book;
- * - viem layer: typed reads and writes, event backfill and watching;
+ * - core (pure): ids, EIP-712 builders, the oracle and Clearinghouse math mirrors, the `Market` /
+ *   `Account` / `LimitOrder` entities, typed errors, the address book;
+ * - viem layer: typed reads and writes (oracle, exchange, clearinghouse), one-request account and
+ *   market loads, event backfill and watching;
  * - ABIs for viem.
  *
  * ethers users import `ai-token-futures/sdk/ethers` (typechain bindings and signers).

@@ -1,5 +1,6 @@
 /**
- * The pure core of the SDK: ids, EIP-712 builders, the oracle math mirror and typed errors. Nothing
+ * The pure core of the SDK: ids, EIP-712 builders, the oracle and Clearinghouse math mirrors, the
+ * immutable entities and typed errors. Nothing
  * here touches the network; the viem layer (`../viem`) fetches and sends on top of it.
  *
  * @module core
@@ -49,3 +50,5 @@ export {
   type AddressBook,
   type LoadAddressBookOptions,
 } from "./addressBook.js";
+export * from "./math/index.js";
+export * from "./entities/index.js";

@@ -48,3 +48,45 @@ export {
   type BackfillEventsReturnType,
 } from "./events/backfillEvents.js";
 export { watchEvents, type WatchEventsParameters, type WatchEventsReturnType } from "./events/watchEvents.js";
+export { deposit, type DepositParameters, type DepositReturnType } from "./clearinghouse/deposit.js";
+export { withdraw, type WithdrawParameters, type WithdrawReturnType } from "./clearinghouse/withdraw.js";
+export { liquidate, type LiquidateParameters, type LiquidateReturnType } from "./clearinghouse/liquidate.js";
+export {
+  deleverage,
+  type DeleverageParameters,
+  type DeleverageReturnType,
+} from "./clearinghouse/deleverage.js";
+export {
+  proposeSettlement,
+  type ProposeSettlementParameters,
+  type ProposeSettlementReturnType,
+} from "./clearinghouse/proposeSettlement.js";
+export {
+  finalizeSettlement,
+  type FinalizeSettlementParameters,
+  type FinalizeSettlementReturnType,
+} from "./clearinghouse/finalizeSettlement.js";
+export { settle, type SettleParameters, type SettleReturnType } from "./clearinghouse/settle.js";
+export {
+  settleMany,
+  type SettleManyParameters,
+  type SettleManyReturnType,
+} from "./clearinghouse/settleMany.js";
+export {
+  fetchMarket,
+  markOf,
+  type FetchMarketParameters,
+  type FetchMarketReturnType,
+} from "./clearinghouse/fetchMarket.js";
+export {
+  fetchAccount,
+  type FetchAccountParameters,
+  type FetchAccountReturnType,
+} from "./clearinghouse/fetchAccount.js";
+export {
+  fetchHealth,
+  type FetchHealthParameters,
+  type FetchHealthReturnType,
+} from "./clearinghouse/fetchHealth.js";
+export type { ClearinghouseContext, IndexPrice } from "./clearinghouse/internal.js";
+export { clearinghouseLensAbi, clearinghouseLensBytecode } from "./clearinghouse/lens.generated.js";

@@ -1,0 +1,230 @@
+/**
+ * `Market`: an immutable snapshot of one market (fixed parameters, risk parameters, settlement terms,
+ * live state incl. the basis rate, settlement progress). Methods compute with the math mirror and
+ * return new instances; nothing is mutated.
+ */
+import type { MarketId } from "../ids.js";
+import { tradeFeeUp } from "../math/fees.js";
+import {
+  markPriceDown,
+  marketIdOf,
+  nextBasisRate,
+  unitValueDown,
+  type MarketParams,
+  type RiskParams,
+  type SettlementTerms,
+} from "../math/market.js";
+import { InvalidArgumentError } from "../errors/SdkError.js";
+
+/** Where a market is in its life (`MarketStatus`; the contract returns the index). */
+export const MARKET_STATUSES = ["Trading", "Expired", "Settling", "Settled"] as const;
+/** `MarketStatus` by name. */
+export type MarketStatusName = (typeof MARKET_STATUSES)[number];
+
+/** Live state (`marketState`). */
+export interface MarketState {
+  /** Annualised basis EMA, wad (signed). */
+  basisRate: bigint;
+  /** Sum of long sizes, contracts. */
+  openInterest: bigint;
+  openPositions: bigint;
+  paused: boolean;
+  /** Sequential index (from 1). */
+  index: number;
+}
+
+/** Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. */
+export interface MarketSettlementState {
+  proposedPrice: bigint;
+  proposedAt: bigint;
+  disputed: boolean;
+  finalPrice: bigint;
+  collected: bigint;
+  claimed: bigint;
+}
+
+/** What `Market.from` takes; the id is derived from `params`. */
+export interface MarketInput {
+  params: MarketParams;
+  risk: RiskParams;
+  terms: SettlementTerms;
+  state?: Partial<MarketState>;
+  settlement?: Partial<MarketSettlementState>;
+}
+
+const EMPTY_STATE: MarketState = {
+  basisRate: 0n,
+  openInterest: 0n,
+  openPositions: 0n,
+  paused: false,
+  index: 0,
+};
+const EMPTY_SETTLEMENT: MarketSettlementState = {
+  proposedPrice: 0n,
+  proposedAt: 0n,
+  disputed: false,
+  finalPrice: 0n,
+  collected: 0n,
+  claimed: 0n,
+};
+
+/** Whether a trade side pays the maker or the taker fee. */
+export type TradeRole = "maker" | "taker";
+
+/**
+ * An immutable market snapshot.
+ * @example
+ * const market = Market.from({ params, risk, terms, state: { basisRate } });
+ * const mark = market.markAt(now, index);
+ */
+export class Market {
+  readonly id: MarketId;
+  readonly params: Readonly<MarketParams>;
+  readonly risk: Readonly<RiskParams>;
+  readonly terms: Readonly<SettlementTerms>;
+  readonly state: Readonly<MarketState>;
+  readonly settlement: Readonly<MarketSettlementState>;
+
+  private constructor(
+    id: MarketId,
+    params: MarketParams,
+    risk: RiskParams,
+    terms: SettlementTerms,
+    state: MarketState,
+    settlement: MarketSettlementState,
+  ) {
+    this.id = id;
+    this.params = Object.freeze({ ...params });
+    this.risk = Object.freeze({ ...risk });
+    this.terms = Object.freeze({ ...terms });
+    this.state = Object.freeze({ ...state });
+    this.settlement = Object.freeze({ ...settlement });
+    Object.freeze(this);
+  }
+
+  /**
+   * A market from its parts; the id is `keccak256(abi.encode(params))`.
+   * @example Market.from({ params, risk, terms })
+   */
+  static from(input: MarketInput): Market {
+    return new Market(
+      marketIdOf(input.params),
+      input.params,
+      input.risk,
+      input.terms,
+      { ...EMPTY_STATE, ...input.state },
+      { ...EMPTY_SETTLEMENT, ...input.settlement },
+    );
+  }
+
+  private with(changes: {
+    risk?: RiskParams;
+    state?: MarketState;
+    settlement?: MarketSettlementState;
+  }): Market {
+    return new Market(
+      this.id,
+      this.params,
+      changes.risk ?? this.risk,
+      this.terms,
+      changes.state ?? this.state,
+      changes.settlement ?? this.settlement,
+    );
+  }
+
+  /**
+   * The mark at `now` given the index value (`markPrice`): live mark before expiry, the final price once
+   * set, the index otherwise.
+   * @example market.markAt(now, 10n * WAD)
+   */
+  markAt(now: bigint, index: bigint): bigint {
+    return markPriceDown(
+      { expiry: this.params.expiry, basisRate: this.state.basisRate, finalPrice: this.settlement.finalPrice },
+      index,
+      now,
+    );
+  }
+
+  /**
+   * Value of one contract at `price`, wad, rounded down.
+   * @example market.unitValueAt(mark)
+   */
+  unitValueAt(price: bigint): bigint {
+    return unitValueDown(price, this.params.contractSize);
+  }
+
+  /**
+   * The status at `now` (`marketStatus`).
+   * @example market.statusAt(now) // "Trading"
+   */
+  statusAt(now: bigint): MarketStatusName {
+    if (this.settlement.finalPrice !== 0n) return "Settled";
+    if (this.settlement.proposedAt !== 0n) return "Settling";
+    if (now >= this.params.expiry) return "Expired";
+    return "Trading";
+  }
+
+  /**
+   * The fee one side pays for `size` contracts at `price`, collateral units, rounded up.
+   * @example market.feeFor(10n, price, "taker", scale)
+   */
+  feeFor(size: bigint, price: bigint, role: TradeRole, scale: bigint): bigint {
+    const rate = role === "maker" ? this.risk.makerFee : this.risk.takerFee;
+    return tradeFeeUp(size, price, this.params.contractSize, rate, scale);
+  }
+
+  /**
+   * The market after a trade at `price` with index `index` at `now`: the basis EMA moves as the
+   * contract moves it; `openInterestDelta` (the change of the sum of longs) is added when given.
+   * @example const next = market.withTrade({ price, index, now });
+   */
+  withTrade(trade: { price: bigint; index: bigint; now: bigint; openInterestDelta?: bigint }): Market {
+    if (trade.now >= this.params.expiry) {
+      throw new InvalidArgumentError("now", trade.now.toString(), `before expiry ${this.params.expiry}`);
+    }
+    const basisRate = nextBasisRate(
+      this.risk,
+      this.state.basisRate,
+      trade.price,
+      trade.index,
+      this.params.expiry,
+      trade.now,
+    );
+    return this.with({
+      state: {
+        ...this.state,
+        basisRate,
+        openInterest: this.state.openInterest + (trade.openInterestDelta ?? 0n),
+      },
+    });
+  }
+
+  /**
+   * The market with other risk parameters; a lowered `maxBasisRate` clamps the stored rate as
+   * `setRiskParams` does.
+   * @example market.withRisk({ ...market.risk, imr: WAD / 5n })
+   */
+  withRisk(risk: RiskParams): Market {
+    const clamp = risk.maxBasisRate;
+    let basisRate = this.state.basisRate;
+    if (basisRate > clamp) basisRate = clamp;
+    else if (basisRate < -clamp) basisRate = -clamp;
+    return this.with({ risk, state: { ...this.state, basisRate } });
+  }
+
+  /**
+   * The market with some state fields replaced.
+   * @example market.withState({ paused: true })
+   */
+  withState(state: Partial<MarketState>): Market {
+    return this.with({ state: { ...this.state, ...state } });
+  }
+
+  /**
+   * The market with some settlement fields replaced.
+   * @example market.withSettlement({ finalPrice })
+   */
+  withSettlement(settlement: Partial<MarketSettlementState>): Market {
+    return this.with({ settlement: { ...this.settlement, ...settlement } });
+  }
+}

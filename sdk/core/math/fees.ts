@@ -1,0 +1,70 @@
+/**
+ * Trading fees and liquidation penalties, in collateral units, as `Clearinghouse.trade` /
+ * `_accrueFees` and `LiquidationLogic.liquidate` charge them.
+ */
+import { unitValueDown } from "./market.js";
+import { abs, toToken, wMul } from "./wad.js";
+
+/**
+ * The fee one side of a trade pays, collateral units (`_bookSide`): `|size| × v × rate / 1e18` rounded
+ * up to wad, then up to collateral units, with `v = price × contractSize / 1e18` rounded down. Pass the
+ * market's `makerFee` or `takerFee` as `rate`.
+ * @example tradeFeeUp(10n, 2n * WAD, 1000n * WAD, takerFee, 10n ** 12n)
+ */
+export function tradeFeeUp(
+  size: bigint,
+  price: bigint,
+  contractSize: bigint,
+  rate: bigint,
+  scale: bigint,
+): bigint {
+  const n = abs(size) * unitValueDown(price, contractSize);
+  return toToken(wMul(n, rate, "Up"), scale, "Up");
+}
+
+/** How a trade's fees are shared. */
+export interface FeeSplit {
+  /** `fees × insuranceFeeShare / 1e18`, rounded down. */
+  insurance: bigint;
+  /** The rest. */
+  treasury: bigint;
+}
+
+/**
+ * Splits a trade's total fees (maker + taker, collateral units) between the insurance fund (its share,
+ * rounded down) and the treasury (the rest), as `_accrueFees`.
+ * @example splitFees(makerFee + takerFee, WAD / 2n)
+ */
+export function splitFees(fees: bigint, insuranceFeeShare: bigint): FeeSplit {
+  const insurance = wMul(fees, insuranceFeeShare, "Down");
+  return { insurance, treasury: fees - insurance };
+}
+
+/** The penalty of a liquidation and who gets it, collateral units. */
+export interface PenaltySplit {
+  /** Charged to the liquidated account: `size × v × penaltyRate / 1e18` up, then up to units. */
+  penalty: bigint;
+  /** Paid to the liquidator: `penalty × liquidatorShare / 1e18`, rounded down. */
+  liquidatorReward: bigint;
+  /** Kept by the insurance fund: `penalty − liquidatorReward`. */
+  insurance: bigint;
+}
+
+/**
+ * The liquidation penalty on `size` contracts taken over at per-contract value `v` (the mark's), and
+ * its split. When the liquidated account ends with no positions and a debt the fund cannot cover, the
+ * contract waives the penalty (and so the reward) first; this function gives the amounts before any
+ * waiver.
+ * @example liquidationPenaltySplit(5n, v, liquidationPenalty, liquidatorShare, 10n ** 12n)
+ */
+export function liquidationPenaltySplit(
+  size: bigint,
+  v: bigint,
+  penaltyRate: bigint,
+  liquidatorShare: bigint,
+  scale: bigint,
+): PenaltySplit {
+  const penalty = toToken(wMul(size * v, penaltyRate, "Up"), scale, "Up");
+  const liquidatorReward = wMul(penalty, liquidatorShare, "Down");
+  return { penalty, liquidatorReward, insurance: penalty - liquidatorReward };
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {
+    IClearinghouse,
+    MarketParams,
+    MarketStatus,
+    RiskParams,
+    SettlementTerms
+} from "../../contracts/interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
+
+/// @title ClearinghouseLens
+/// @notice Read-only aggregator the SDK runs as a deployless call (its creation code travels in one
+/// `eth_call`, nothing is deployed): loads an account, its positions, their markets and the markets'
+/// index prices, or one market, in a single request. Never deployed; not part of the protocol.
+contract ClearinghouseLens {
+    // The view structs live in memory and are ABI-encoded once; storage packing does not apply.
+    /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts).
+    // solhint-disable-next-line gas-struct-packing
+    struct MarketView {
+        bytes32 id;
+        MarketParams params;
+        RiskParams risk;
+        SettlementTerms terms;
+        MarketStatus status;
+        int256 basisRate;
+        uint256 openInterest;
+        uint256 openPositions;
+        bool paused;
+        uint32 index;
+        uint256 proposedPrice;
+        uint256 proposedAt;
+        bool disputed;
+        uint256 finalPrice;
+        uint256 collected;
+        uint256 claimed;
+        bool indexOk;
+        uint256 indexPrice;
+        uint256 indexUpdatedAt;
+    }
+
+    /// @notice One position of an account.
+    struct PositionView {
+        bytes32 marketId;
+        int256 size;
+        int256 openNotional;
+    }
+
+    /// @notice Protocol-wide values and the block the read ran at.
+    // solhint-disable-next-line gas-struct-packing
+    struct Context {
+        uint256 collateralScale;
+        uint64 insuranceFeeShare;
+        uint64 liquidatorShare;
+        uint256 insuranceFund;
+        bool globalPaused;
+        uint256 timestamp;
+        uint256 blockNumber;
+    }
+
+    /// @notice An account, its open positions and their markets (same order).
+    struct AccountView {
+        int256 balance;
+        PositionView[] positions;
+        MarketView[] markets;
+    }
+
+    /// @notice One market and the context.
+    function loadMarket(
+        IClearinghouse ch,
+        bytes32 id
+    ) external view returns (MarketView memory market, Context memory context) {
+        market = _market(ch, IIndexOracleReader(ch.oracle()), id);
+        context = _context(ch);
+    }
+
+    /// @notice An account with its positions, their markets and index prices, and the context.
+    function loadAccount(
+        IClearinghouse ch,
+        address account
+    ) external view returns (AccountView memory view_, Context memory context) {
+        IIndexOracleReader oracle = IIndexOracleReader(ch.oracle());
+        bytes32[] memory ids;
+        (view_.balance, ids) = ch.accountOf(account);
+        view_.positions = new PositionView[](ids.length);
+        view_.markets = new MarketView[](ids.length);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            (int256 size, int256 openNotional) = ch.position(account, ids[i]);
+            view_.positions[i] = PositionView(ids[i], size, openNotional);
+            view_.markets[i] = _market(ch, oracle, ids[i]);
+        }
+        context = _context(ch);
+    }
+
+    function _context(IClearinghouse ch) private view returns (Context memory c) {
+        c.collateralScale = ch.collateralScale();
+        (c.insuranceFeeShare, c.liquidatorShare) = ch.feeShares();
+        c.insuranceFund = ch.insuranceFund();
+        c.globalPaused = ch.globalPaused();
+        c.timestamp = block.timestamp;
+        c.blockNumber = block.number;
+    }
+
+    function _market(
+        IClearinghouse ch,
+        IIndexOracleReader oracle,
+        bytes32 id
+    ) private view returns (MarketView memory m) {
+        m.id = id;
+        m.params = ch.marketParams(id);
+        m.risk = ch.riskParams(id);
+        m.terms = ch.settlementTerms(id);
+        m.status = ch.marketStatus(id);
+        _state(ch, id, m);
+        _settlement(ch, id, m);
+        try oracle.latest(m.params.indexId) returns (uint256 value, uint256 updatedAt) {
+            m.indexOk = true;
+            m.indexPrice = value;
+            m.indexUpdatedAt = updatedAt;
+        } catch {
+            m.indexOk = false;
+        }
+    }
+
+    function _state(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
+        (m.basisRate, m.openInterest, m.openPositions, m.paused, m.index) = ch.marketState(id);
+    }
+
+    function _settlement(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
+        (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed) = ch.settlementState(
+            id
+        );
+    }
+}

@@ -1,0 +1,47 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
+import type { MarketId } from "../../core/ids.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `deleverage`. */
+export interface DeleverageParameters {
+  /** The Clearinghouse. */
+  address: Address;
+  /** The bankrupt account. */
+  account: Address;
+  marketId: MarketId;
+  /** Opposite, profitable positions to close against, most profitable first. */
+  counterparties: readonly Address[];
+}
+
+/** The transaction hash. */
+export type DeleverageReturnType = WriteResult<void>;
+
+/**
+ * Auto-deleverages a bankrupt account's position in `marketId` against `counterparties` at the
+ * bankruptcy price (`deleverage`). Typed reverts: `NotBankruptError`, `InsuranceCanCoverError`,
+ * `CounterpartyNotOppositeError`, `CounterpartyNotProfitableError`, …
+ * Simulates first and throws the typed error without sending.
+ * @example
+ * await deleverage(keeper, { address, account, marketId, counterparties: [winner] });
+ */
+export async function deleverage(
+  client: WriteClient,
+  params: DeleverageParameters,
+): Promise<DeleverageReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: clearinghouseAbi,
+      functionName: "deleverage",
+      args: [params.account, params.marketId, params.counterparties],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

@@ -1,0 +1,89 @@
+import { decodeFunctionResult, encodeFunctionData, type Address } from "viem";
+import { call } from "viem/actions";
+
+import { Account, type MarkedMarket, type Marks } from "../../core/entities/Account.js";
+import type { Market } from "../../core/entities/Market.js";
+import { asMarketId, type MarketId } from "../../core/ids.js";
+import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { markOf } from "./fetchMarket.js";
+import { toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
+import { clearinghouseLensAbi, clearinghouseLensBytecode } from "./lens.generated.js";
+
+/** Parameters of `fetchAccount`. */
+export interface FetchAccountParameters {
+  /** The Clearinghouse. */
+  address: Address;
+  account: Address;
+  blockNumber?: bigint;
+}
+
+/** An account with everything its valuation needs, read at one block. */
+export interface FetchAccountReturnType {
+  account: Account;
+  /** The markets of its open positions, by id. */
+  markets: ReadonlyMap<MarketId, Market>;
+  /** Their index prices (`undefined` where the oracle's `latest` reverts). */
+  indexPrices: ReadonlyMap<MarketId, IndexPrice | undefined>;
+  /**
+   * Marks at the block's timestamp, for `account.health(marks)` and the rest; a market whose mark
+   * needs a missing index is left out (valuing the account then throws, as the contract reverts).
+   */
+  marks: Marks;
+  context: ClearinghouseContext;
+}
+
+/**
+ * Loads an account (balance, open markets, positions), the markets' params / risk / terms / state /
+ * settlement, their index prices and the context (collateral scale, fee shares, insurance fund, block
+ * timestamp) in ONE JSON-RPC request: an `eth_call` running the read-only `ClearinghouseLens`
+ * deployless. A plain multicall cannot do this in one round trip, since which markets and which
+ * indexes to read depends on the account's state.
+ * @example
+ * const { account, marks } = await fetchAccount(publicClient, { address: book.clearinghouse, account: me });
+ * const { equity, maintenanceMargin } = account.health(marks);
+ */
+export async function fetchAccount(
+  client: ReadClient,
+  params: FetchAccountParameters,
+): Promise<FetchAccountReturnType> {
+  let data: `0x${string}` | undefined;
+  try {
+    ({ data } = await call(client, {
+      code: clearinghouseLensBytecode,
+      data: encodeFunctionData({
+        abi: clearinghouseLensAbi,
+        functionName: "loadAccount",
+        args: [params.address, params.account],
+      }),
+      blockNumber: params.blockNumber,
+    }));
+  } catch (err) {
+    throwDecoded(err);
+  }
+  const [view, c] = decodeFunctionResult({
+    abi: clearinghouseLensAbi,
+    functionName: "loadAccount",
+    data: data ?? "0x",
+  });
+  const context = toContext(c);
+  const markets = new Map<MarketId, Market>();
+  const indexPrices = new Map<MarketId, IndexPrice | undefined>();
+  const marks = new Map<MarketId, MarkedMarket>();
+  for (const lensMarket of view.markets) {
+    const { market, index } = toMarket(lensMarket);
+    markets.set(market.id, market);
+    indexPrices.set(market.id, index);
+    const mark = markOf(market, index, context.timestamp);
+    if (mark !== undefined) marks.set(market.id, { market, mark });
+  }
+  const account = Account.from({
+    address: params.account,
+    balance: view.balance,
+    scale: context.collateralScale,
+    positions: view.positions.map((p) => [
+      asMarketId(p.marketId),
+      { size: p.size, openNotional: p.openNotional },
+    ]),
+  });
+  return { account, markets, indexPrices, marks, context };
+}

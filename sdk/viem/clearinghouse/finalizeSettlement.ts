@@ -1,0 +1,42 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
+import type { MarketId } from "../../core/ids.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `finalizeSettlement`. */
+export interface FinalizeSettlementParameters {
+  /** The Clearinghouse. */
+  address: Address;
+  marketId: MarketId;
+}
+
+/** The transaction hash. */
+export type FinalizeSettlementReturnType = WriteResult<void>;
+
+/**
+ * Finalizes an undisputed proposal after its dispute window, or the on-chain TWAP after the fallback
+ * deadline (`finalizeSettlement`). Typed reverts: `SettlementNotReadyError` (with `readyAt`), …
+ * Simulates first and throws the typed error without sending.
+ * @example
+ * await finalizeSettlement(keeper, { address, marketId });
+ */
+export async function finalizeSettlement(
+  client: WriteClient,
+  params: FinalizeSettlementParameters,
+): Promise<FinalizeSettlementReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: clearinghouseAbi,
+      functionName: "finalizeSettlement",
+      args: [params.marketId],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}

@@ -1,0 +1,42 @@
+import type { Address } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
+import type { MarketId } from "../../core/ids.js";
+import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+
+/** Parameters of `settle`. */
+export interface SettleParameters {
+  /** The Clearinghouse. */
+  address: Address;
+  /** The account whose position (or claim) is settled. */
+  account: Address;
+  marketId: MarketId;
+}
+
+/** The transaction hash. */
+export type SettleReturnType = WriteResult<void>;
+
+/**
+ * Closes `account`'s position in a settled market at the final price, and pays its claim once every
+ * position of the market is closed (`settle`). Typed reverts: `MarketNotSettledError`,
+ * `NothingToSettleError`, `ClaimNotYetPayableError`.
+ * Simulates first and throws the typed error without sending.
+ * @example
+ * await settle(keeper, { address, account, marketId });
+ */
+export async function settle(client: WriteClient, params: SettleParameters): Promise<SettleReturnType> {
+  try {
+    const { request } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: clearinghouseAbi,
+      functionName: "settle",
+      args: [params.account, params.marketId],
+    });
+    return { hash: await writeContract(client, request), result: undefined };
+  } catch (err) {
+    throwDecoded(err);
+  }
+}
