@@ -1,15 +1,29 @@
 /**
  * The address book: where the protocol is deployed on one chain. Read from Hardhat Ignition's
  * `deployed_addresses.json` (`{ "Module#Contract": "0x…" }`) or from a plain
- * `{ indexOracle, exchange, clearinghouse, collateral }` object, and validated either way.
+ * `{ chainId, indexOracle, exchange, clearinghouse, collateral, accessManager, feeds, markets }`
+ * object (what `scripts/export-addresses.ts` writes to `deployments/<network>.json`), and
+ * validated either way.
  */
-import { getAddress, isAddress, type Address } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
 import { AddressBookError } from "./errors/SdkError.js";
 
+/** One market of the address book. */
+export interface AddressBookMarket {
+  /** The Clearinghouse market id. */
+  id: Hex;
+  /** The oracle id of the index it settles on. */
+  indexId: Hex;
+  /** Expiry, unix seconds. */
+  expiry: number;
+}
+
 /** The protocol's contracts on one chain. */
 export interface AddressBook {
+  /** The chain the addresses are on (plain shape only). */
+  chainId?: number;
   indexOracle: Address;
   exchange: Address;
   /** Not deployed until the Clearinghouse lands. */
@@ -18,10 +32,17 @@ export interface AddressBook {
   collateral?: Address;
   accessManager?: Address;
   indexOracleFeed?: Address;
+  /** `IndexOracleFeed` address by index name (plain shape only). */
+  feeds?: Record<string, Address>;
+  /** Markets by symbol, e.g. `ATPI-FRONTIER-20270326` (plain shape only). */
+  markets?: Record<string, AddressBookMarket>;
 }
 
+/** The entries read from Ignition's `deployed_addresses.json`, by future id. */
+type IgnitionEntry = Exclude<keyof AddressBook, "chainId" | "feeds" | "markets">;
+
 /** The Ignition future id (the part after `#`) each address book entry is read from. */
-export const IGNITION_CONTRACT_IDS: Readonly<Record<keyof AddressBook, string>> = {
+export const IGNITION_CONTRACT_IDS: Readonly<Record<IgnitionEntry, string>> = {
   indexOracle: "IndexOracle",
   exchange: "Exchange",
   clearinghouse: "Clearinghouse",
@@ -35,27 +56,39 @@ const address = z
   .refine((s) => isAddress(s, { strict: false }), { message: "not a 20-byte hex address" })
   .transform((s) => getAddress(s));
 
+const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, { message: "not a 32-byte hex string" })
+  .transform((s) => s.toLowerCase() as Hex);
+
+const marketSchema = z
+  .object({ id: bytes32, indexId: bytes32, expiry: z.number().int().positive() })
+  .strict();
+
 const plainSchema = z
   .object({
+    chainId: z.number().int().positive().optional(),
     indexOracle: address,
     exchange: address,
     clearinghouse: address.optional(),
     collateral: address.optional(),
     accessManager: address.optional(),
     indexOracleFeed: address.optional(),
+    feeds: z.record(z.string(), address).optional(),
+    markets: z.record(z.string(), marketSchema).optional(),
   })
   .strict();
 
 /** Options of `loadAddressBook`. */
 export interface LoadAddressBookOptions {
   /** Ignition future ids to read each entry from, when a module names them differently. */
-  ignitionIds?: Partial<Record<keyof AddressBook, string>>;
+  ignitionIds?: Partial<Record<IgnitionEntry, string>>;
 }
 
 /** Turns an Ignition `{ "Module#Id": address }` map into the plain shape, by future id. */
 function fromIgnition(
   json: Record<string, unknown>,
-  ids: Record<keyof AddressBook, string>,
+  ids: Record<IgnitionEntry, string>,
 ): Record<string, unknown> {
   const byId = new Map<string, unknown[]>();
   for (const [key, value] of Object.entries(json)) {

@@ -1,0 +1,148 @@
+/**
+ * Builds the plain address book (`deployments/<network>.json`, read by `loadAddressBook`) from an
+ * Ignition deployment: its `deployed_addresses.json` (`{ "Module#FutureId": address }`), its chain
+ * id, and the parameters it was deployed with (market ids are recomputed from the market parameters,
+ * exactly as `Clearinghouse.marketId` does).
+ */
+import { encodeAbiParameters, getAddress, keccak256, type Address, type Hex } from "viem";
+
+import { INDICES, MARKETS, indexIdOfSlot, type MarketSlot } from "../../ignition/layout.js";
+
+/** One market in the address book. */
+export interface MarketEntry {
+  id: Hex;
+  indexId: Hex;
+  expiry: number;
+}
+
+/** The plain address book written to `deployments/<network>.json`. */
+export interface PlainAddressBook {
+  chainId: number;
+  accessManager: Address;
+  indexOracle: Address;
+  collateral: Address;
+  clearinghouse: Address;
+  exchange: Address;
+  /** Feed address by index name. */
+  feeds: Record<string, Address>;
+  /** Market by symbol `<INDEX>-<YYYYMMDD>` (expiry date, UTC). */
+  markets: Record<string, MarketEntry>;
+}
+
+/** The fixed part of a market, as the Clearinghouse hashes it. */
+export interface MarketParams {
+  indexId: Hex;
+  methodologyHash: Hex;
+  expiry: bigint;
+  contractSize: bigint;
+  tickSize: bigint;
+  minSize: bigint;
+  settlementWindow: bigint;
+}
+
+const MARKET_PARAMS_ABI = [
+  {
+    type: "tuple",
+    components: [
+      { name: "indexId", type: "bytes32" },
+      { name: "methodologyHash", type: "bytes32" },
+      { name: "expiry", type: "uint64" },
+      { name: "contractSize", type: "uint128" },
+      { name: "tickSize", type: "uint128" },
+      { name: "minSize", type: "uint64" },
+      { name: "settlementWindow", type: "uint32" },
+    ],
+  },
+] as const;
+
+/** The market id: `keccak256(abi.encode(params))`. */
+export function marketIdOf(params: MarketParams): Hex {
+  return keccak256(
+    encodeAbiParameters(MARKET_PARAMS_ABI, [
+      { ...params, settlementWindow: Number(params.settlementWindow) },
+    ]),
+  );
+}
+
+/** Deployment parameters as Ignition reads them: module id → parameter name → value. */
+export type DeploymentParameters = Record<string, Record<string, unknown>>;
+
+/** The `MarketParams` of a market slot, from the deployment's parameters. */
+export function marketParamsOf(slot: MarketSlot, parameters: DeploymentParameters): MarketParams {
+  const p = parameters[slot.moduleId];
+  if (p === undefined) throw new Error(`Parameters have no "${slot.moduleId}" section.`);
+  const big = (name: string): bigint => {
+    const v = p[name];
+    if (typeof v !== "bigint" && typeof v !== "number") {
+      throw new Error(`${slot.moduleId}.${name} is not a number.`);
+    }
+    return BigInt(v);
+  };
+  const methodologyHash = p.methodologyHash;
+  if (typeof methodologyHash !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(methodologyHash)) {
+    throw new Error(`${slot.moduleId}.methodologyHash is not a 32-byte hex string.`);
+  }
+  return {
+    indexId: indexIdOfSlot(slot),
+    methodologyHash: methodologyHash as Hex,
+    expiry: big("expiry"),
+    contractSize: big("contractSize"),
+    tickSize: big("tickSize"),
+    minSize: big("minSize"),
+    settlementWindow: big("settlementWindow"),
+  };
+}
+
+/** `<INDEX>-<YYYYMMDD>` from an index name and an expiry in unix seconds. */
+export function marketSymbol(index: string, expiry: bigint): string {
+  const date = new Date(Number(expiry) * 1000).toISOString().slice(0, 10).replace(/-/g, "");
+  return `${index}-${date}`;
+}
+
+/** The future ids the core contracts are read from. */
+const CORE_IDS = {
+  accessManager: "AccessManager",
+  indexOracle: "IndexOracle",
+  collateral: "Collateral",
+  clearinghouse: "Clearinghouse",
+  exchange: "Exchange",
+} as const;
+
+/** Builds the plain address book; throws naming every contract missing from the deployment. */
+export function buildAddressBook(
+  chainId: number,
+  deployedAddresses: Record<string, string>,
+  parameters: DeploymentParameters,
+): PlainAddressBook {
+  const byFutureId = new Map<string, string>();
+  for (const [key, value] of Object.entries(deployedAddresses)) {
+    byFutureId.set(key.slice(key.indexOf("#") + 1), value);
+  }
+  const missing: string[] = [];
+  const take = (futureId: string): Address => {
+    const found = byFutureId.get(futureId);
+    if (found === undefined) {
+      missing.push(futureId);
+      return "0x0000000000000000000000000000000000000000";
+    }
+    return getAddress(found);
+  };
+  const core = Object.fromEntries(
+    Object.entries(CORE_IDS).map(([entry, futureId]) => [entry, take(futureId)]),
+  ) as Record<keyof typeof CORE_IDS, Address>;
+  const feeds = Object.fromEntries(INDICES.map((slot) => [slot.name, take(slot.feedId)]));
+  if (missing.length > 0) throw new Error(`The deployment has no ${missing.join(", ")}.`);
+
+  const markets: Record<string, MarketEntry> = {};
+  for (const slot of MARKETS) {
+    const params = marketParamsOf(slot, parameters);
+    const symbol = marketSymbol(slot.index, params.expiry);
+    if (symbol in markets) throw new Error(`Two markets share the symbol ${symbol}.`);
+    markets[symbol] = {
+      id: marketIdOf(params),
+      indexId: params.indexId,
+      expiry: Number(params.expiry),
+    };
+  }
+  return { chainId, ...core, feeds, markets };
+}
