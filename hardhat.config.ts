@@ -21,9 +21,12 @@ export default defineConfig({
         path: require.resolve("solc/soljson.js"),
         settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
       },
+      // Same settings; not isolated, because a file holding only structs (ClearinghouseStorage.sol)
+      // compiled alone yields a build info without contracts, which the in-process chain rejects.
       production: {
         version: SOLC_VERSION,
         path: require.resolve("solc/soljson.js"),
+        isolated: false,
         settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
       },
     },
