@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import type { Address } from "viem";
 
+import { buildProgram } from "../../../keepers/cli.js";
+import { liquidatorConfigSchema } from "../../../keepers/configs.js";
+import { ConfigError, loadConfig } from "../../../keepers/shell/config.js";
 import {
   decideLiquidator,
   gasCostOf,
@@ -309,6 +312,75 @@ describe("keepers: liquidator decide", function () {
         (a) => a.account === ALICE,
       );
       expect(alone[0]).to.deep.include({ type: "skip", reason: "bankrupt, no profitable counterparty" });
+    });
+  });
+
+  describe("config and CLI", function () {
+    const base = {
+      clearinghouseAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      rpcUrl: "http://127.0.0.1:8545",
+      dryRun: "true",
+    };
+
+    it("applies defaults and converts amounts", function () {
+      const config = loadConfig(liquidatorConfigSchema, {
+        env: { KEEPER_MIN_PROFIT: "-5", KEEPER_NATIVE_TOKEN_PRICE_USD: "2500.5" },
+        flags: { ...base, fromBlock: "123" },
+      });
+      expect(config.minProfit).to.equal(-5n);
+      expect(config.nativeTokenPriceUsd).to.equal(2_500_500_000_000_000_000_000n);
+      expect(config.fromBlock).to.equal(123n);
+      expect(config.logChunkSize).to.equal(2_000);
+      expect(config.slippageBps).to.equal(50);
+      expect(config.marginBufferBps).to.equal(1_000);
+      expect(config.maxCounterparties).to.equal(8);
+    });
+
+    it("names every bad field", function () {
+      const error = (() => {
+        try {
+          loadConfig(liquidatorConfigSchema, {
+            flags: {
+              ...base,
+              clearinghouseAddress: "0x1",
+              minProfit: "1.5",
+              fromBlock: "-1",
+              slippageBps: "9000",
+            },
+          });
+        } catch (e) {
+          return e as ConfigError;
+        }
+        throw new Error("accepted");
+      })();
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(error.message).to.contain("clearinghouseAddress (flag or KEEPER_CLEARINGHOUSE_ADDRESS)");
+      expect(error.message).to.contain("minProfit (flag or KEEPER_MIN_PROFIT): expected an integer");
+      expect(error.message).to.contain("fromBlock");
+      expect(error.message).to.contain("slippageBps");
+      expect(() => loadConfig(liquidatorConfigSchema, { flags: { ...base, dryRun: "false" } })).to.throw(
+        ConfigError,
+        /privateKey.*required unless --dry-run/,
+      );
+      expect(() => loadConfig(liquidatorConfigSchema, { flags: { ...base, rpcUrl: undefined } })).to.throw(
+        ConfigError,
+        /rpcUrl/,
+      );
+    });
+
+    it("has a liquidator command explaining its options", function () {
+      const help = buildProgram()
+        .commands.find((c) => c.name() === "liquidator")
+        ?.helpInformation();
+      for (const flag of [
+        "--clearinghouse-address",
+        "--from-block",
+        "--min-profit",
+        "--slippage-bps",
+        "--dry-run",
+      ]) {
+        expect(help).to.contain(flag);
+      }
     });
   });
 });

@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import type { Address } from "viem";
 
+import { buildProgram } from "../../../keepers/cli.js";
+import { settlerConfigSchema } from "../../../keepers/configs.js";
+import { ConfigError, loadConfig } from "../../../keepers/shell/config.js";
 import { batchId, decideMarket, decideSettler, type SettlerConfig } from "../../../keepers/settler/decide.js";
 import { Market, type MarketSettlementState } from "../../../sdk/core/entities/Market.js";
 import { indexIdOf } from "../../../sdk/core/eip712/reports.js";
@@ -151,5 +154,40 @@ describe("keepers: settler decide", function () {
       config,
     );
     expect(actions.map((a) => a.type)).to.deep.equal(["wait", "done"]);
+  });
+
+  describe("config and CLI", function () {
+    const base = {
+      clearinghouseAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      rpcUrl: "http://127.0.0.1:8545",
+      privateKey: `0x${"ab".repeat(32)}`,
+    };
+    const id = `0x${"12".repeat(32)}`;
+
+    it("reads the market list from a comma-separated value and applies defaults", function () {
+      const config = loadConfig(settlerConfigSchema, {
+        env: { KEEPER_MARKETS: `${id.toUpperCase().replace("0X", "0x")}, ${id}` },
+        flags: base,
+      });
+      expect(config.markets).to.deep.equal([id, id]);
+      expect(config.batchSize).to.equal(50);
+      expect(config.maxBatchesPerTick).to.equal(4);
+      expect(loadConfig(settlerConfigSchema, { flags: base }).markets).to.deep.equal([]);
+    });
+
+    it("names bad market ids and batch sizes", function () {
+      expect(() =>
+        loadConfig(settlerConfigSchema, { flags: { ...base, markets: "0x1234", batchSize: "0" } }),
+      ).to.throw(ConfigError, /markets.*32-byte market ids[\s\S]*batchSize/);
+    });
+
+    it("has a settler command explaining its options", function () {
+      const help = buildProgram()
+        .commands.find((c) => c.name() === "settler")
+        ?.helpInformation();
+      for (const flag of ["--clearinghouse-address", "--markets", "--batch-size", "--max-batches-per-tick"]) {
+        expect(help).to.contain(flag);
+      }
+    });
   });
 });
