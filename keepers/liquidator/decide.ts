@@ -88,6 +88,9 @@ export type LiquidatorAction =
     }
   | { type: "skip"; account: Address; marketId?: MarketId; reason: string };
 
+/** Why an account whose markets cannot all be marked (a stale index) is left alone. */
+export const STALE_INDEX = "an index of its markets is stale";
+
 /** The estimated gas cost of one liquidation, collateral units, rounded up. */
 export function gasCostOf(gasPrice: bigint, config: LiquidatorConfig, scale: bigint): bigint {
   return toToken(mulDiv(config.gasUnits * gasPrice, config.nativePrice, WAD, "Up"), scale, "Up");
@@ -248,7 +251,7 @@ export function decideLiquidator(
     if (account.openMarkets.some((id) => !marks.has(id))) {
       // the contract cannot value it either (stale index): it reverts rather than liquidate
       if (busy.has(account.address.toLowerCase())) continue;
-      actions.push({ type: "skip", account: account.address, reason: "an index of its markets is stale" });
+      actions.push({ type: "skip", account: account.address, reason: STALE_INDEX });
       continue;
     }
     const h = account.health(marks);

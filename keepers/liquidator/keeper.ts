@@ -6,7 +6,7 @@
  * in flight is never given a second one: that job is tracked (and fee-bumped) at the start of the next
  * tick instead.
  */
-import { Gauge, type Registry } from "prom-client";
+import type { Gauge } from "prom-client";
 import type { Address, PublicClient } from "viem";
 
 import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
@@ -17,10 +17,11 @@ import { AccountTracker } from "../clearinghouse/discovery.js";
 import { nowSeconds, type Clock } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
 import type { Logger } from "../shell/log.js";
-import type { KeeperMetrics } from "../shell/metrics.js";
+import { gaugeOn, type KeeperMetrics } from "../shell/metrics.js";
 import type { TickSource } from "../shell/runner.js";
 import type { ExecuteResult, TxSender } from "../shell/sender.js";
 import {
+  STALE_INDEX,
   decideLiquidator,
   type LiquidatorAction,
   type LiquidatorConfig,
@@ -41,14 +42,6 @@ export interface LiquidatorDeps {
   clock: Clock;
   log: Logger;
   metrics: KeeperMetrics;
-}
-
-/** A gauge on the keeper's registry, created once per registry. */
-export function gauge(registry: Registry, name: string, help: string, labelNames: string[] = []): Gauge {
-  return (
-    (registry.getSingleMetric(name) as Gauge | undefined) ??
-    new Gauge({ name, help, labelNames, registers: [registry] })
-  );
 }
 
 /** `liquidator/<market>/<account>/<block>`. */
@@ -74,8 +67,8 @@ export class LiquidatorKeeper implements TickSource {
       chunkSize: deps.chunkSize,
     });
     const registry = deps.metrics.registry;
-    this.tracked = gauge(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
-    this.liquidatable = gauge(
+    this.tracked = gaugeOn(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
+    this.liquidatable = gaugeOn(
       registry,
       "keeper_accounts_liquidatable",
       "Accounts below maintenance margin at the last read",
@@ -133,9 +126,8 @@ export class LiquidatorKeeper implements TickSource {
     const state = await this.readState();
     const actions = decideLiquidator(state, nowSeconds(clock), this.deps.decide);
     this.lastActions = actions;
-    this.liquidatable.set(
-      actions.filter((a) => a.type !== "skip" || a.reason !== "an index of its markets is stale").length,
-    );
+    // one action per account below maintenance margin; accounts that cannot be valued are not counted
+    this.liquidatable.set(actions.filter((a) => a.type !== "skip" || a.reason !== STALE_INDEX).length);
     for (const action of actions) {
       metrics.actions.inc({ type: action.type });
       if (action.type === "skip") {

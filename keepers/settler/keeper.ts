@@ -14,11 +14,10 @@ import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
 import { asMarketId, type MarketId } from "../../sdk/core/ids.js";
 import { fetchMarket } from "../../sdk/viem/clearinghouse/fetchMarket.js";
 import { AccountTracker } from "../clearinghouse/discovery.js";
-import { gauge } from "../liquidator/keeper.js";
 import { nowSeconds, type Clock } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
 import type { Logger } from "../shell/log.js";
-import type { KeeperMetrics } from "../shell/metrics.js";
+import { gaugeOn, type KeeperMetrics } from "../shell/metrics.js";
 import type { TickSource } from "../shell/runner.js";
 import type { ContractCall, ExecuteResult, TxSender } from "../shell/sender.js";
 import { decideSettler, type SettlerAction, type SettlerConfig, type SettlerMarketView } from "./decide.js";
@@ -51,6 +50,8 @@ export class SettlerKeeper implements TickSource {
   lastActions: SettlerAction[] = [];
   /** Markets fully settled with every claim paid: never read again. */
   readonly done = new Set<MarketId>();
+  /** Market ids read from `marketIdAt`, in order (ids never change). */
+  private readonly discovered: MarketId[] = [];
   private readonly openPositions: Gauge;
   private readonly pendingClaims: Gauge;
 
@@ -61,10 +62,10 @@ export class SettlerKeeper implements TickSource {
       chunkSize: deps.chunkSize,
     });
     const registry = deps.metrics.registry;
-    this.openPositions = gauge(registry, "keeper_settlement_open_positions", "Open positions of a market", [
+    this.openPositions = gaugeOn(registry, "keeper_settlement_open_positions", "Open positions of a market", [
       "market",
     ]);
-    this.pendingClaims = gauge(
+    this.pendingClaims = gaugeOn(
       registry,
       "keeper_settlement_pending_claims",
       "Known accounts with an unpaid settlement claim",
@@ -72,28 +73,32 @@ export class SettlerKeeper implements TickSource {
     );
   }
 
-  /** The markets to walk: the configured ones, or `marketIdAt(1..marketCount)`. */
+  /** The markets to walk: the configured ones, or `marketIdAt(1..marketCount)` (ids read once each). */
   async marketIds(block: bigint): Promise<MarketId[]> {
     if (this.deps.markets.length > 0) return [...this.deps.markets];
     const { client, clearinghouse } = this.deps;
-    const count = await client.readContract({
-      address: clearinghouse,
-      abi: clearinghouseAbi,
-      functionName: "marketCount",
-      blockNumber: block,
-    });
-    const ids = await Promise.all(
-      Array.from({ length: Number(count) }, (_, i) =>
+    const count = Number(
+      await client.readContract({
+        address: clearinghouse,
+        abi: clearinghouseAbi,
+        functionName: "marketCount",
+        blockNumber: block,
+      }),
+    );
+    const known = this.discovered.length;
+    const fresh = await Promise.all(
+      Array.from({ length: Math.max(0, count - known) }, (_, i) =>
         client.readContract({
           address: clearinghouse,
           abi: clearinghouseAbi,
           functionName: "marketIdAt",
-          args: [i + 1],
+          args: [known + i + 1],
           blockNumber: block,
         }),
       ),
     );
-    return ids.map((id) => asMarketId(id));
+    this.discovered.push(...fresh.map((id) => asMarketId(id)));
+    return [...this.discovered];
   }
 
   /** Every known holder's position in `marketId`, in one multicall. */
