@@ -253,6 +253,38 @@ describe("keepers: liquidator → Clearinghouse (in-process chain)", function ()
     expect(third.provider.count("eth_sendRawTransaction")).to.equal(0);
   });
 
+  it("a stuck liquidation is fee-bumped and tracked on later ticks, never doubled", async function () {
+    const shell = await funded(
+      s,
+      makeShell(provider, s.clock, { sender: { stuckAfterMs: 3_000, maxFeeBumps: 1, receiptPollMs: 1_000 } }),
+    );
+    await setIndex(s, DOWN);
+    const keeper = liquidatorFor(s, shell);
+    await provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      await keeper.tick();
+      expect(keeper.results.map((r) => r.result.status)).to.deep.equal(["stuck"]);
+      // the next tick tracks (and bumps) the job in flight; the account is busy, no second liquidation
+      await keeper.tick();
+      expect(keeper.results).to.have.length(1);
+      expect(keeper.lastActions).to.deep.equal([
+        { type: "skip", account: s.f.alice.address, reason: "a job for this account is in flight" },
+      ]);
+      const job = shell.jobs.all()[0];
+      expect(job.status).to.equal("sent");
+      expect(job.txHashes).to.have.length(3);
+      await networkHelpers.mine();
+      await keeper.tick();
+    } finally {
+      await provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    expect(shell.jobs.all().map((j) => j.status)).to.deep.equal(["confirmed"]);
+    expect(keeper.results).to.have.length(1);
+    expect(await nonceOf(shell)).to.equal(1);
+    expect(await s.f.ch.isLiquidatable(s.f.alice.address)).to.equal(false);
+    expect((await shell.metrics.feeBumps.get()).values[0].value).to.equal(2);
+  });
+
   it("deleverages a bankrupt account the insurance fund cannot cover, most profitable counterparty first", async function () {
     // a second market: others[0] long 10, carol short 6 at 10 $, bob short 4 at 10.1 $
     const f = s.f;
