@@ -8,11 +8,20 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { INDEX_SPECS } from "../index/index.js";
 import { exchangeDomain } from "../sdk/core/eip712/orders.js";
 import { oracleDomain } from "../sdk/core/eip712/reports.js";
-import type { MatcherConfigInput, RelayerConfigInput, ReporterConfigInput } from "./configs.js";
+import type { MarketId } from "../sdk/core/ids.js";
+import type {
+  LiquidatorConfigInput,
+  MatcherConfigInput,
+  RelayerConfigInput,
+  ReporterConfigInput,
+  SettlerConfigInput,
+} from "./configs.js";
+import { LiquidatorKeeper } from "./liquidator/keeper.js";
 import { MatcherKeeper } from "./matcher/keeper.js";
 import { jsonFileOrderSource } from "./matcher/orders.js";
 import { directoryReportSource, httpReportSource, RelayerKeeper } from "./relayer/keeper.js";
 import { priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
+import { SettlerKeeper } from "./settler/keeper.js";
 import { systemClock, type Clock } from "./shell/clock.js";
 import type { CommonConfig } from "./shell/config.js";
 import { JobStore } from "./shell/jobs.js";
@@ -184,6 +193,53 @@ export async function runMatcher(config: MatcherConfigInput): Promise<void> {
     decide: { maxMakers: config.maxMakers, expiryMarginSeconds: BigInt(config.expiryMarginSeconds) },
     client,
     sender,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+  });
+  await serve(rt, config, keeper, { sender });
+}
+
+export async function runLiquidator(config: LiquidatorConfigInput): Promise<void> {
+  const rt = runtime("liquidator", config);
+  const client = rt.client as PublicClient;
+  const sender = senderFor(rt, config, await client.getChainId());
+  const keeper = new LiquidatorKeeper({
+    clearinghouse: config.clearinghouseAddress,
+    fromBlock: config.fromBlock,
+    chunkSize: BigInt(config.logChunkSize),
+    decide: {
+      minProfit: config.minProfit,
+      gasUnits: BigInt(config.gasUnits),
+      nativePrice: config.nativeTokenPriceUsd,
+      slippage: BigInt(config.slippageBps) * BPS_TO_WAD,
+      expiryMarginSeconds: BigInt(config.expiryMarginSeconds),
+      marginBuffer: BigInt(config.marginBufferBps) * BPS_TO_WAD,
+      maxCounterparties: config.maxCounterparties,
+    },
+    client,
+    sender,
+    jobs: rt.jobs,
+    clock: rt.clock,
+    log: rt.log,
+    metrics: rt.metrics,
+  });
+  await serve(rt, config, keeper, { sender });
+}
+
+export async function runSettler(config: SettlerConfigInput): Promise<void> {
+  const rt = runtime("settler", config);
+  const client = rt.client as PublicClient;
+  const sender = senderFor(rt, config, await client.getChainId());
+  const keeper = new SettlerKeeper({
+    clearinghouse: config.clearinghouseAddress,
+    markets: config.markets as MarketId[],
+    fromBlock: config.fromBlock,
+    chunkSize: BigInt(config.logChunkSize),
+    decide: { batchSize: config.batchSize, maxBatchesPerTick: config.maxBatchesPerTick },
+    client,
+    sender,
+    jobs: rt.jobs,
     clock: rt.clock,
     log: rt.log,
     metrics: rt.metrics,

@@ -1,12 +1,18 @@
 /**
- * `keepers reporter|relayer|matcher [options]`. Every option can also come from a `--config` JSON file
+ * `keepers reporter|relayer|matcher|liquidator|settler [options]`. Every option can also come from a `--config` JSON file
  * (same names) or from the environment as `KEEPER_<NAME_IN_SNAKE_CASE>`; flags win over the
  * environment, which wins over the file. Keys belong in the environment (`KEEPER_PRIVATE_KEY`).
  */
 import { Command } from "commander";
 
-import { matcherConfigSchema, relayerConfigSchema, reporterConfigSchema } from "./configs.js";
-import { runMatcher, runRelayer, runReporter } from "./app.js";
+import {
+  liquidatorConfigSchema,
+  matcherConfigSchema,
+  relayerConfigSchema,
+  reporterConfigSchema,
+  settlerConfigSchema,
+} from "./configs.js";
+import { runLiquidator, runMatcher, runRelayer, runReporter, runSettler } from "./app.js";
 import { ConfigError, loadConfig } from "./shell/config.js";
 
 function common(command: Command): Command {
@@ -34,6 +40,17 @@ function common(command: Command): Command {
     .option("--stuck-after-ms <ms>", "replace an unmined transaction after this long (default 60000)")
     .option("--fee-bump-percent <n>", "fee increase per replacement, at least 10 (default 20)")
     .option("--max-fee-bumps <n>", "replacements before the job waits for the next tick (default 3)");
+}
+
+/** Options of the keepers that read Clearinghouse events. */
+function events(command: Command): Command {
+  return command
+    .option("--clearinghouse-address <address>", "(required) Clearinghouse address")
+    .option(
+      "--from-block <n>",
+      "first block of the event backfill: the Clearinghouse's deployment (default 0)",
+    )
+    .option("--log-chunk-size <n>", "blocks per eth_getLogs request (default 2000)");
 }
 
 async function start<T>(
@@ -113,10 +130,43 @@ export function buildProgram(): Command {
       .option("--expiry-margin-seconds <s>", "leave orders expiring within this alone (default 10)"),
   ).action((opts: Record<string, unknown>) => start(matcherConfigSchema, opts, runMatcher));
 
-  program.addHelpText(
-    "after",
-    "\nThe liquidator and settler keepers come with the Clearinghouse and are not part of this build.\n",
-  );
+  common(
+    events(
+      program
+        .command("liquidator")
+        .description(
+          "Track accounts from Clearinghouse events, value them with the SDK's Clearinghouse math, and liquidate " +
+            "accounts below maintenance margin when the keeper's margin allows and the penalty share beats the gas " +
+            "cost; deleverage bankrupt accounts the insurance fund cannot cover, most profitable counterparties first.",
+        ),
+    )
+      .option("--min-profit <units>", "smallest reward minus gas cost, collateral units (default 0)")
+      .option("--gas-units <n>", "gas one liquidation is assumed to use (default 250000)")
+      .option(
+        "--native-token-price-usd <dollars>",
+        "dollars per native token, for the gas cost (default 3000)",
+      )
+      .option("--slippage-bps <bps>", "price limit beyond the mark (default 50 = 0.5 %)")
+      .option("--expiry-margin-seconds <s>", "leave markets expiring within this alone (default 60)")
+      .option("--margin-buffer-bps <bps>", "keep equity above initial margin by this much (default 1000)")
+      .option("--max-counterparties <n>", "counterparties per deleverage call (default 8)"),
+  ).action((opts: Record<string, unknown>) => start(liquidatorConfigSchema, opts, runLiquidator));
+
+  common(
+    events(
+      program
+        .command("settler")
+        .description(
+          "Walk expired markets to the end: proposeSettlement after expiry, finalizeSettlement after the dispute " +
+            "window (or the fallback after its deadline), then settleMany in batches until no position is open, " +
+            "then settleMany again for accounts whose claims are unpaid.",
+        ),
+    )
+      .option("--markets <ids>", "comma-separated market ids (default: every market of the Clearinghouse)")
+      .option("--batch-size <n>", "accounts per settleMany (default 50)")
+      .option("--max-batches-per-tick <n>", "settleMany calls per market per tick (default 4)"),
+  ).action((opts: Record<string, unknown>) => start(settlerConfigSchema, opts, runSettler));
+
   return program;
 }
 

@@ -74,6 +74,85 @@ export const matcherConfigSchema = commonConfigSchema
   .refine(needsKey, keyIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
+/** An integer given as a decimal string (or a JSON number), as a bigint. */
+const bigintString = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  z
+    .string()
+    .regex(/^-?[0-9]+$/, "expected an integer (decimal digits)")
+    .transform((s) => BigInt(s)),
+);
+const blockNumber = bigintString.refine((b) => b >= 0n, "expected a block number (≥ 0)");
+/** A decimal amount of dollars, as a wad bigint. */
+const dollars = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]{1,18})?$/, "expected a non-negative decimal number of dollars")
+    .transform((s) => {
+      const [whole, fraction = ""] = s.split(".");
+      return BigInt(whole) * 10n ** 18n + BigInt(fraction.padEnd(18, "0"));
+    }),
+);
+/** A list of 32-byte market ids from a JSON array or a comma-separated value. */
+const marketIdList = z.preprocess(
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")
+      : v,
+  z.array(
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x-prefixed 32-byte market ids")
+      .transform((s) => s.toLowerCase() as `0x${string}`),
+  ),
+);
+const clearinghouseEvents = {
+  clearinghouseAddress: addressSchema,
+  /** First block of the event backfill (the Clearinghouse's deployment block). */
+  fromBlock: blockNumber.default("0"),
+  /** Blocks per `eth_getLogs` page. */
+  logChunkSize: positiveInt.max(1_000_000).default(2_000),
+};
+
+export const liquidatorConfigSchema = commonConfigSchema
+  .extend({
+    ...clearinghouseEvents,
+    /** Smallest `reward − gas cost` worth a liquidation, collateral units (may be negative). */
+    minProfit: bigintString.default("0"),
+    /** Gas one liquidation is assumed to use. */
+    gasUnits: positiveInt.default(250_000),
+    /** Dollars per native token, for the gas cost in collateral. */
+    nativeTokenPriceUsd: dollars.default("3000"),
+    /** Price limit slack beyond the mark, basis points. */
+    slippageBps: z.coerce.number().int().nonnegative().max(5_000).default(50),
+    expiryMarginSeconds: z.coerce.number().int().nonnegative().default(60),
+    /** Keep equity ≥ initial margin × (1 + this) after taking positions over, basis points. */
+    marginBufferBps: z.coerce.number().int().nonnegative().max(100_000).default(1_000),
+    maxCounterparties: positiveInt.max(64).default(8),
+  })
+  .strict()
+  .refine(needsKey, keyIssue)
+  .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
+
+export const settlerConfigSchema = commonConfigSchema
+  .extend({
+    ...clearinghouseEvents,
+    /** Markets to walk; every market of the Clearinghouse when empty. */
+    markets: marketIdList.default([]),
+    /** Accounts per `settleMany`. */
+    batchSize: positiveInt.max(500).default(50),
+    maxBatchesPerTick: positiveInt.max(100).default(4),
+  })
+  .strict()
+  .refine(needsKey, keyIssue)
+  .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
+
 export type ReporterConfigInput = z.infer<typeof reporterConfigSchema>;
 export type RelayerConfigInput = z.infer<typeof relayerConfigSchema>;
 export type MatcherConfigInput = z.infer<typeof matcherConfigSchema>;
+export type LiquidatorConfigInput = z.infer<typeof liquidatorConfigSchema>;
+export type SettlerConfigInput = z.infer<typeof settlerConfigSchema>;

@@ -18,6 +18,7 @@ import type { Logger } from "../shell/log.js";
 import type { KeeperMetrics } from "../shell/metrics.js";
 import type { TickSource } from "../shell/runner.js";
 import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import { readIndex } from "../../sdk/viem/oracle/readIndex.js";
 import { decodePublishedReport, toSignedReport } from "../reporter/wire.js";
 import { decideRelayer, type CollectedReport, type OracleIndexView, type RelayerConfig } from "./decide.js";
 
@@ -89,41 +90,21 @@ export class RelayerKeeper implements TickSource {
     this.indexId = indexIdOf(deps.indexName);
   }
 
-  /** Reads the oracle's view of the index. */
+  /** Reads the oracle's view of the index: the SDK's `readIndex` (state, reporters, latest round in one call). */
   async readOracle(): Promise<OracleIndexView> {
-    const { client, oracle } = this.deps;
-    const read = <T>(functionName: string): Promise<T> =>
-      client.readContract({
-        address: oracle,
-        abi: ORACLE_ABI,
-        functionName,
-        args: [this.indexId],
-      } as never) as Promise<T>;
-    const [state, reporters] = await Promise.all([
-      read<{
-        quorum: number;
-        reporterCount: number;
-        maxAge: number;
-        minInterval: number;
-        maxDeviation: bigint;
-        checkpointCount: number;
-        lastObservedAt: number;
-      }>("indexState"),
-      read<readonly Address[]>("reporters"),
-    ]);
+    const index = await readIndex(this.deps.client, { address: this.deps.oracle, indexId: this.indexId });
     const view: OracleIndexView = {
       indexId: this.indexId,
-      quorum: Number(state.quorum),
-      reporterCount: Number(state.reporterCount),
-      maxAge: BigInt(state.maxAge),
-      minInterval: BigInt(state.minInterval),
-      maxDeviation: BigInt(state.maxDeviation),
-      lastObservedAt: BigInt(state.lastObservedAt),
-      reporters,
+      quorum: index.quorum,
+      reporterCount: index.reporterCount,
+      maxAge: index.maxAge,
+      minInterval: index.minInterval,
+      maxDeviation: index.maxDeviation,
+      lastObservedAt: index.lastObservedAt,
+      reporters: index.reporters,
     };
-    if (Number(state.checkpointCount) > 0) {
-      const checkpoint = await read<{ timestamp: number; value: bigint }>("latestCheckpoint");
-      view.last = { value: BigInt(checkpoint.value), timestamp: BigInt(checkpoint.timestamp) };
+    if (index.checkpointCount > 0n && index.latest !== undefined) {
+      view.last = { value: index.latest.value, timestamp: index.latest.timestamp };
     }
     return view;
   }

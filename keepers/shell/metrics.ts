@@ -65,3 +65,11 @@ export class KeeperMetrics {
     this.lastBlock = new Gauge({ name: "keeper_last_block", help: "Last block number seen", registers });
   }
 }
+
+/** A keeper-specific gauge on `registry`, created on first use (a second keeper on one registry reuses it). */
+export function gaugeOn(registry: Registry, name: string, help: string, labelNames: string[] = []): Gauge {
+  return (
+    (registry.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({ name, help, labelNames, registers: [registry] })
+  );
+}

@@ -106,7 +106,13 @@ describe("keepers: shell", function () {
 
     it("the CLI has one command per built keeper and explains its options", function () {
       const program = buildProgram();
-      expect(program.commands.map((c) => c.name())).to.deep.equal(["reporter", "relayer", "matcher"]);
+      expect(program.commands.map((c) => c.name())).to.deep.equal([
+        "reporter",
+        "relayer",
+        "matcher",
+        "liquidator",
+        "settler",
+      ]);
       const help = program.commands[1].helpInformation();
       expect(help).to.contain("--reporter-urls <urls>");
       expect(help).to.contain("--dry-run");

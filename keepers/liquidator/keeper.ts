@@ -1,0 +1,184 @@
+/**
+ * The liquidator's adapter: discovers accounts from Clearinghouse events, loads every account with a
+ * position (and the keeper's own) with the SDK's one-request `fetchAccount` at one block, asks
+ * `decideLiquidator`, and sends each liquidation or deleveraging through the shell (simulate, sign,
+ * record, broadcast, wait). Job key `liquidator/<market>/<account>/<block>`; an account with a job still
+ * in flight is never given a second one: that job is tracked (and fee-bumped) at the start of the next
+ * tick instead.
+ */
+import type { Gauge } from "prom-client";
+import type { Address, PublicClient } from "viem";
+
+import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
+import type { Account, MarkedMarket } from "../../sdk/core/entities/Account.js";
+import type { MarketId } from "../../sdk/core/ids.js";
+import { fetchAccount, type FetchAccountReturnType } from "../../sdk/viem/clearinghouse/fetchAccount.js";
+import { AccountTracker } from "../clearinghouse/discovery.js";
+import { nowSeconds, type Clock } from "../shell/clock.js";
+import { jobKey, type JobStore } from "../shell/jobs.js";
+import type { Logger } from "../shell/log.js";
+import { gaugeOn, type KeeperMetrics } from "../shell/metrics.js";
+import type { TickSource } from "../shell/runner.js";
+import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import {
+  STALE_INDEX,
+  decideLiquidator,
+  type LiquidatorAction,
+  type LiquidatorConfig,
+  type LiquidatorState,
+} from "./decide.js";
+
+export interface LiquidatorDeps {
+  clearinghouse: Address;
+  /** First block to read events from (the Clearinghouse's deployment block). */
+  fromBlock: bigint;
+  /** Blocks per `eth_getLogs` page. */
+  chunkSize: bigint;
+  decide: LiquidatorConfig;
+  client: PublicClient;
+  sender: TxSender;
+  /** The sender's job store (to see which accounts have a job in flight). */
+  jobs: JobStore;
+  clock: Clock;
+  log: Logger;
+  metrics: KeeperMetrics;
+}
+
+/** `liquidator/<market>/<account>/<block>`. */
+export function liquidatorJobKey(marketId: MarketId, account: Address, block: bigint): string {
+  return jobKey("liquidator", `${marketId}/${account.toLowerCase()}`, block);
+}
+
+export class LiquidatorKeeper implements TickSource {
+  readonly tracker: AccountTracker;
+  /** Every execution result, for logs and tests. */
+  readonly results: { action: LiquidatorAction; result: ExecuteResult }[] = [];
+  /** The last decision's actions. */
+  lastActions: LiquidatorAction[] = [];
+  /** Accounts that held a position at the last read. */
+  private open = new Set<Address>();
+  private readonly tracked: Gauge;
+  private readonly liquidatable: Gauge;
+
+  constructor(private readonly deps: LiquidatorDeps) {
+    this.tracker = new AccountTracker({
+      address: deps.clearinghouse,
+      fromBlock: deps.fromBlock,
+      chunkSize: deps.chunkSize,
+    });
+    const registry = deps.metrics.registry;
+    this.tracked = gaugeOn(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
+    this.liquidatable = gaugeOn(
+      registry,
+      "keeper_accounts_liquidatable",
+      "Accounts below maintenance margin at the last read",
+    );
+  }
+
+  /** Accounts with a job of this keeper still in flight. */
+  busy(): Set<string> {
+    const out = new Set<string>();
+    for (const job of this.deps.jobs.inFlight()) {
+      const [keeper, , account] = job.key.split("/");
+      if (keeper === "liquidator" && account !== undefined) out.add(account);
+    }
+    return out;
+  }
+
+  /** Reads everything the decision needs at one block. */
+  async readState(): Promise<LiquidatorState> {
+    const { client, clearinghouse, sender } = this.deps;
+    const block = await client.getBlockNumber();
+    const touched = await this.tracker.sync(client, block);
+    const wanted = new Set<Address>([...this.open, ...touched]);
+    const load = (account: Address): Promise<FetchAccountReturnType> =>
+      fetchAccount(client, { address: clearinghouse, account, blockNumber: block });
+    const [mine, others, gasPrice] = await Promise.all([
+      load(sender.address),
+      Promise.all([...wanted].filter((a) => a.toLowerCase() !== sender.address.toLowerCase()).map(load)),
+      client.getGasPrice(),
+    ]);
+    const marks = new Map<MarketId, MarkedMarket>(mine.marks);
+    const accounts: Account[] = [];
+    this.open = new Set();
+    for (const loaded of others) {
+      for (const [id, m] of loaded.marks) marks.set(id, m);
+      if (loaded.account.positions.size === 0) continue;
+      accounts.push(loaded.account);
+      this.open.add(loaded.account.address);
+    }
+    this.tracked.set(accounts.length);
+    return {
+      blockNumber: block,
+      context: mine.context,
+      marks,
+      accounts,
+      keeper: mine.account,
+      gasPrice,
+      busy: this.busy(),
+    };
+  }
+
+  async tick(): Promise<void> {
+    const { clock, log, metrics, sender } = this.deps;
+    // a job left in flight (stuck, or a wait cut short) is tracked and bumped before anything new
+    if (this.deps.jobs.inFlight().length > 0) await sender.recover();
+    const state = await this.readState();
+    const actions = decideLiquidator(state, nowSeconds(clock), this.deps.decide);
+    this.lastActions = actions;
+    // one action per account below maintenance margin; accounts that cannot be valued are not counted
+    this.liquidatable.set(actions.filter((a) => a.type !== "skip" || a.reason !== STALE_INDEX).length);
+    for (const action of actions) {
+      metrics.actions.inc({ type: action.type });
+      if (action.type === "skip") {
+        log.info(
+          { account: action.account, market: action.marketId, reason: action.reason },
+          "liquidatable account skipped",
+        );
+        continue;
+      }
+      await this.execute(action);
+    }
+  }
+
+  private async execute(action: Exclude<LiquidatorAction, { type: "skip" }>): Promise<void> {
+    const { sender, log, clearinghouse } = this.deps;
+    const key = liquidatorJobKey(action.marketId, action.account, action.blockNumber);
+    const call =
+      action.type === "liquidate"
+        ? {
+            address: clearinghouse,
+            abi: clearinghouseAbi,
+            functionName: "liquidate",
+            args: [action.account, action.marketId, action.size, action.priceLimit],
+          }
+        : {
+            address: clearinghouse,
+            abi: clearinghouseAbi,
+            functionName: "deleverage",
+            args: [action.account, action.marketId, action.counterparties],
+          };
+    log.info(
+      action.type === "liquidate"
+        ? {
+            job: key,
+            size: action.size,
+            cap: action.cap,
+            mark: action.mark,
+            reward: action.reward,
+            gasCost: action.gasCost,
+          }
+        : { job: key, counterparties: action.counterparties, bankruptcyPrice: action.bankruptcyPrice },
+      action.type === "liquidate" ? "liquidating" : "deleveraging",
+    );
+    const result = await sender.execute(key, call);
+    this.results.push({ action, result });
+    if (result.status === "simulation-failed") {
+      // most often a competitor got there first (AccountHealthy, NoPosition) or the mark moved
+      log.info(
+        { job: key, error: result.revert.name, args: result.revert.args },
+        "not sent: simulation reverted",
+      );
+    }
+  }
+}
