@@ -15,6 +15,7 @@ export {
   buildOrder,
   exchangeDomain,
   hashOrder,
+  nonceSequence,
   randomSalt,
   signOrderEthers,
   signOrderViem,
