@@ -542,6 +542,30 @@ describe("Exchange", function () {
     });
   });
 
+  describe("matchOrders booked as one batch", function () {
+    it("checks a reduce-only maker against its position plus its earlier fills of the match", async function () {
+      const { exchange, venue, maker, taker, matcher, signed } = await fixture();
+      await venue.setPosition(maker.address, MARKET, 5n);
+      const t = await signed(taker, { isBuy: true, size: 10n, limitPrice: 3n * E18 });
+      const m1 = await signed(maker, { size: 3n, flags: OrderFlags.ReduceOnly });
+      const m2 = await signed(maker, { size: 3n, flags: OrderFlags.ReduceOnly });
+      // After m1's 3 the maker is long 2: m2's 3 would flip it.
+      await expect(
+        exchange
+          .connect(matcher)
+          .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [3n, 3n]),
+      )
+        .to.be.revertedWithCustomError(exchange, "ReduceOnlyWouldIncrease")
+        .withArgs(m2.hash, 2n, -3n);
+      await venue.setRecording(true);
+      await exchange
+        .connect(matcher)
+        .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [3n, 2n]);
+      expect(await venue.positionSize(maker.address, MARKET)).to.equal(0n);
+      expect(await venue.tradeCount()).to.equal(2n); // one batch, one booked trade per fill
+    });
+  });
+
   describe("cancels and nonces", function () {
     it("cancels by nonce (trader or delegate), even partly filled orders, and never twice", async function () {
       const { exchange, maker, taker, delegate, stranger, signed } = await fixture();
