@@ -24,6 +24,7 @@ export const TOLERANCE = 0.01;
  */
 export const TARGETS: Record<string, number | null> = {
   "exchange.fillOrder": 100_000,
+  "exchange.fillOrder.partial": null,
   "exchange.matchOrders.1maker": 130_000,
   "exchange.matchOrders.5makers": null,
   "exchange.matchOrders.perExtraMaker": 60_000,

@@ -15,7 +15,7 @@ import {
     RiskParams,
     SettlementTerms
 } from "./interfaces/IClearinghouse.sol";
-import {IClearinghouseVenue} from "./interfaces/IClearinghouseVenue.sol";
+import {IClearinghouseVenue, VenueFill} from "./interfaces/IClearinghouseVenue.sol";
 import {IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
 import {Account, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
@@ -70,7 +70,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     Layout internal _s;
 
     modifier onlyVenue() {
-        if (!_s.venues[msg.sender]) revert UnauthorizedVenue(msg.sender);
+        // The primary venue shares a slot with the pause flag and fee share that the trade reads anyway.
+        if (msg.sender != _s.primaryVenue && !_s.venues[msg.sender]) revert UnauthorizedVenue(msg.sender);
         _;
     }
 
@@ -198,6 +199,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function setVenue(address venue, bool allowed) external restricted {
         if (venue == address(0)) revert ZeroAddress();
         _s.venues[venue] = allowed;
+        // The first venue allowed while none is primary becomes the primary (checked without a mapping
+        // read); `venues` stays the full list, so `primaryVenue` is always one of its members.
+        address primary = _s.primaryVenue;
+        if (allowed && primary == address(0)) _s.primaryVenue = venue;
+        else if (!allowed && primary == venue) _s.primaryVenue = address(0);
         emit VenueSet(venue, allowed);
     }
 
@@ -298,67 +304,210 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IClearinghouseVenue
+    /// @dev A batch of one fill: the same checks, booking and event.
     function trade(bytes32 id, address maker, address taker, int256 takerSizeDelta, uint256 price) external onlyVenue {
-        if (maker == taker) revert SelfTrade(maker);
+        VenueFill[] memory fills = new VenueFill[](1);
+        fills[0] = VenueFill(maker, takerSizeDelta, price);
+        _tradeBatch(id, taker, fills);
+    }
+
+    /// @inheritdoc IClearinghouseVenue
+    function tradeBatch(bytes32 id, address taker, VenueFill[] calldata fills) external onlyVenue {
+        if (fills.length == 0) revert EmptyBatch();
+        _tradeBatch(id, taker, fills);
+    }
+
+    /// @dev The running state of a `tradeBatch`: the market's trade parameters and the oracle index read
+    /// once, the taker's position, balance change and direction, and the market's running basis, open
+    /// interest change and fees.
+    struct Batch {
+        bytes32 indexId;
+        uint256 index;
+        uint256 expiry;
+        uint256 contractSize;
+        uint256 tick;
+        uint256 minSize;
+        int256 basis;
+        bool takerBuys;
+        bool anyIncrease;
+        bool takerIncreased;
+        int256 takerOldSize;
+        int256 takerSize;
+        int256 takerNotional;
+        int256 takerBalanceDelta;
+        int256 oiDelta;
+        uint256 fees;
+        bool[] makerIncreased;
+        // the fill being booked: value of one contract and notional (wad)
+        uint256 v;
+        uint256 notional;
+    }
+
+    /// @dev Books `fills` (at least one) for `taker`. The first fill's self-trade, size and price checks
+    /// run before the market lookup and the expiry check, as `trade` always ordered them.
+    function _tradeBatch(bytes32 id, address taker, VenueFill[] memory fills) private {
+        uint256 count = fills.length;
+        VenueFill memory first = fills[0];
+        if (first.maker == taker) revert SelfTrade(taker);
         Market storage m = MarginLogic.market(_s, id);
-        (uint256 index, uint256 v) = _checkTrade(m, id, takerSizeDelta, price);
-        uint256 notional = WadMath.abs(takerSizeDelta) * v;
-        Side memory t = _bookSide(m, id, taker, takerSizeDelta, v, notional.wMulUp(m.takerFee));
-        Side memory k = _bookSide(m, id, maker, -takerSizeDelta, v, notional.wMulUp(m.makerFee));
-        int256 nextBasis = _updateMarket(m, id, t, k, price, index);
-        if (t.increased || k.increased) {
-            // The traded market's mark after the trade (new basis, same index and clock), computed once
-            // for both sides instead of each valuation calling the oracle again.
-            MarginLogic.KnownMark memory known = MarginLogic.KnownMark(
-                m.index,
-                id,
-                MarginLogic.liveMark(index, nextBasis, m.expiry, block.timestamp)
-            );
-            if (t.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
-            if (k.increased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
+        if (first.takerSizeDelta == 0) revert ZeroSize();
+        if (first.price == 0) revert ZeroPrice();
+        Batch memory b;
+        b.expiry = m.expiry;
+        if (block.timestamp >= b.expiry) revert MarketExpired(id, b.expiry);
+        b.contractSize = m.contractSize;
+        b.tick = m.tickSize;
+        b.minSize = m.minSize;
+        b.basis = m.basisRate;
+        b.indexId = m.indexId;
+        b.takerBuys = first.takerSizeDelta > 0;
+        Position storage p = _s.positions[taker][id];
+        b.takerOldSize = p.size;
+        b.takerSize = b.takerOldSize;
+        b.takerNotional = p.openNotional;
+        b.makerIncreased = new bool[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            _batchFill(m, id, taker, b, fills[i], i);
         }
-        emit Traded(id, maker, taker, takerSizeDelta, price, k.fee, t.fee, nextBasis);
-    }
-
-    /// @dev Size, price, tick, expiry and band checks; returns the index and the per-contract value.
-    function _checkTrade(
-        Market storage m,
-        bytes32 id,
-        int256 takerSizeDelta,
-        uint256 price
-    ) private view returns (uint256 index, uint256 v) {
-        if (takerSizeDelta == 0) revert ZeroSize();
-        if (price == 0) revert ZeroPrice();
-        uint256 expiry = m.expiry;
-        if (block.timestamp >= expiry) revert MarketExpired(id, expiry);
-        uint256 tick = m.tickSize;
-        if (price % tick != 0) revert PriceNotOnTick(price, tick);
-        uint256 absDelta = WadMath.abs(takerSizeDelta);
-        if (absDelta < m.minSize) revert SizeBelowMinimum(absDelta, m.minSize);
-        (index, ) = ORACLE.latest(m.indexId);
-        _checkBand(m, price, MarginLogic.liveMark(index, m.basisRate, expiry, block.timestamp));
-        v = MarginLogic.unitValue(price, m.contractSize);
-    }
-
-    /// @dev Pause, open interest, fees and the basis EMA after both sides are booked.
-    function _updateMarket(
-        Market storage m,
-        bytes32 id,
-        Side memory t,
-        Side memory k,
-        uint256 price,
-        uint256 index
-    ) private returns (int256 nextBasis) {
-        if ((t.increased || k.increased) && (m.paused || _s.globalPaused)) revert MarketIsPaused(id);
-        int256 oiDelta = t.longDelta + k.longDelta;
-        if (oiDelta != 0) {
-            uint256 oi = uint256(int256(uint256(m.openInterest)) + oiDelta);
-            if (oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
+        _closeBatchTaker(m, taker, b, p);
+        if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(id);
+        if (b.oiDelta != 0) {
+            uint256 oi = uint256(int256(uint256(m.openInterest)) + b.oiDelta);
+            if (b.oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
             m.openInterest = uint64(oi);
         }
-        _accrueFees(t.fee + k.fee);
-        nextBasis = MarginLogic.nextBasis(m, m.basisRate, price, index, m.expiry);
-        m.basisRate = int64(nextBasis);
+        _accrueFees(b.fees);
+        m.basisRate = int64(b.basis);
+        if (b.anyIncrease) _checkBatchMargins(m, id, taker, b, fills);
+    }
+
+    /// @dev Checks and books one fill of a batch: the maker in storage, the taker in `b`.
+    function _batchFill(
+        Market storage m,
+        bytes32 id,
+        address taker,
+        Batch memory b,
+        VenueFill memory fill,
+        uint256 i
+    ) private {
+        _checkBatchFill(m, taker, b, fill, i);
+        uint256 takerFee = _bookBatchTaker(m, b, taker, fill.takerSizeDelta);
+        Side memory k = _bookSide(m, id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
+        if (k.increased) {
+            b.makerIncreased[i] = true;
+            b.anyIncrease = true;
+        }
+        b.oiDelta += k.longDelta;
+        b.fees += takerFee + k.fee;
+        _advanceBatchBasis(m, id, taker, b, fill, k.fee, takerFee);
+    }
+
+    /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
+    function _advanceBatchBasis(
+        Market storage m,
+        bytes32 id,
+        address taker,
+        Batch memory b,
+        VenueFill memory fill,
+        uint256 makerFee,
+        uint256 takerFee
+    ) private {
+        uint256 price = fill.price;
+        b.basis = MarginLogic.nextBasis(m, b.basis, price, b.index, b.expiry);
+        emit Traded(id, fill.maker, taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
+    }
+
+    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
+    /// the running basis); sets the fill's per-contract value and notional (wad) in `b`.
+    function _checkBatchFill(
+        Market storage m,
+        address taker,
+        Batch memory b,
+        VenueFill memory fill,
+        uint256 i
+    ) private view {
+        int256 delta = fill.takerSizeDelta;
+        uint256 price = fill.price;
+        if (fill.maker == taker) revert SelfTrade(taker);
+        if (delta == 0) revert ZeroSize();
+        if ((delta > 0) != b.takerBuys) revert MixedTakerDirection(i, delta);
+        if (price == 0) revert ZeroPrice();
+        if (price % b.tick != 0) revert PriceNotOnTick(price, b.tick);
+        uint256 absDelta = WadMath.abs(delta);
+        if (absDelta < b.minSize) revert SizeBelowMinimum(absDelta, b.minSize);
+        // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
+        if (b.index == 0) (b.index, ) = ORACLE.latest(b.indexId);
+        _checkBand(m, price, MarginLogic.liveMark(b.index, b.basis, b.expiry, block.timestamp));
+        b.v = MarginLogic.unitValue(price, b.contractSize);
+        b.notional = absDelta * b.v;
+    }
+
+    /// @dev Books one fill on the taker's in-memory position and balance change (realised PnL and fee
+    /// rounded per fill, as a sequence of `trade` calls would) and checks its position limit and open-market
+    /// lanes at this fill, before the maker's (the order `trade` always checked them in); returns the taker
+    /// fee (collateral units).
+    function _bookBatchTaker(
+        Market storage m,
+        Batch memory b,
+        address taker,
+        int256 delta
+    ) private view returns (uint256 takerFee) {
+        int256 before = b.takerSize;
+        int256 realized;
+        (b.takerSize, b.takerNotional, realized) = MarginLogic.applyDelta(before, b.takerNotional, delta, b.v);
+        if (MarginLogic.increases(before, b.takerSize)) {
+            uint256 absNew = WadMath.abs(b.takerSize);
+            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(taker, absNew, m.maxPositionSize);
+            // Opening the market from no position: it must fit a free lane (checked here, stored at close).
+            if (b.takerOldSize == 0 && before == 0) MarginLogic.addMarket(_s.accounts[taker].markets, m.index, taker);
+        }
+        takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
+        b.takerBalanceDelta += MarginLogic.pnlToTokens(realized, SCALE) - takerFee.toInt256();
+    }
+
+    /// @dev Stores the taker's position and balance once, with its open-market list and the market's
+    /// open-position count, as the sequence of fills would have left them.
+    function _closeBatchTaker(Market storage m, address taker, Batch memory b, Position storage p) private {
+        int256 oldSize = b.takerOldSize;
+        int256 newSize = b.takerSize;
+        p.size = newSize.toInt128();
+        p.openNotional = b.takerNotional.toInt128();
+        Account storage a = _s.accounts[taker];
+        uint128 markets = a.markets;
+        if (oldSize == 0 && newSize != 0) {
+            markets = MarginLogic.addMarket(markets, m.index, taker);
+            ++m.openPositions;
+        } else if (oldSize != 0 && newSize == 0) {
+            markets = MarginLogic.removeMarket(markets, m.index);
+            --m.openPositions;
+        }
+        b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
+        a.balance = (int256(a.balance) + b.takerBalanceDelta).toInt128();
+        a.markets = markets;
+        // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
+        // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
+        b.takerIncreased = MarginLogic.increases(oldSize, newSize);
+        if (b.takerIncreased) b.anyIncrease = true;
+    }
+
+    /// @dev Initial margin of every side whose risk grew, at the market's mark after the batch.
+    function _checkBatchMargins(
+        Market storage m,
+        bytes32 id,
+        address taker,
+        Batch memory b,
+        VenueFill[] memory fills
+    ) private view {
+        MarginLogic.KnownMark memory known = MarginLogic.KnownMark(
+            m.index,
+            id,
+            MarginLogic.liveMark(b.index, b.basis, b.expiry, block.timestamp)
+        );
+        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        uint256 count = fills.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (b.makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);
+        }
     }
 
     function _checkBand(Market storage m, uint256 price, uint256 mark) private view {
@@ -643,7 +792,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function isVenue(address venue) external view returns (bool) {
-        return _s.venues[venue];
+        return (venue != address(0) && venue == _s.primaryVenue) || _s.venues[venue];
     }
 
     /// @inheritdoc IClearinghouse

@@ -4,9 +4,8 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
-import {IClearinghouseVenue} from "./interfaces/IClearinghouseVenue.sol";
+import {IClearinghouseVenue, VenueFill} from "./interfaces/IClearinghouseVenue.sol";
 import {IExchange} from "./interfaces/IExchange.sol";
 import {OrderBook} from "./exchange/OrderBook.sol";
 import {
@@ -23,18 +22,24 @@ import {
 /// @notice EIP-712 signed limit orders for the futures Clearinghouse: fills, matches, cancels, nonces
 /// and delegated signers. See `IExchange` for the rules.
 /// @dev Assembled from mixins: `OrderSignatures` (hashing, delegates, signature checks) and `OrderBook`
-/// (fill/cancel state, nonces, order validation); this contract adds trading and the guardian pause.
-contract Exchange is OrderBook, AccessManaged, Pausable {
+/// (nonce and fill state, order validation); this contract adds trading. It has no pause of its own: the
+/// Clearinghouse's market and global pauses already stop every risk-increasing trade (and let reduce-only
+/// trades through), and `setVenue(exchange, false)` stops the venue outright. `AccessManaged` stays so the
+/// deployment binds the Exchange to the protocol's AccessManager (`authority()`), with no restricted
+/// function today.
+contract Exchange is OrderBook, AccessManaged {
     using OrderLib for Order;
     using OrderLib for uint8;
 
     /// @dev What `matchOrders` carries from one maker to the next (kept in memory against stack depth).
     struct TakerContext {
-        bytes32 orderHash;
-        uint256 filledBefore;
+        OrderState state;
         uint256 filledNow;
         bool immediateOrCancel;
-        bool paused;
+        bool reduceOnly;
+        int256 startPosition;
+        VenueFill[] fills;
+        uint256 booked;
     }
 
     /// @notice EIP-712 domain name.
@@ -63,21 +68,19 @@ contract Exchange is OrderBook, AccessManaged, Pausable {
     {
         orderHash = _hashOrder(order);
         if (order.trader == msg.sender) revert SelfTrade(msg.sender);
-        uint256 filledBefore = _validate(order, orderHash, signature);
+        OrderState memory state = _validate(order, orderHash, signature);
         if (order.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(orderHash);
         if (fillSize == 0) revert ZeroFillSize(orderHash);
-        uint256 remaining = order.size - filledBefore;
-        if (fillSize > remaining) revert FillExceedsRemaining(orderHash, fillSize, remaining);
-        // fillSize <= remaining <= type(uint128).max, so the int256 cast is exact and the sum below fits.
-        int256 takerSizeDelta = order.isBuy ? -int256(fillSize) : int256(fillSize);
-        if (paused()) {
-            if (!order.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(orderHash);
-            int256 position = CLEARINGHOUSE.positionSize(msg.sender, order.marketId);
-            if (!_reduces(position, takerSizeDelta)) revert PausedTakerWouldIncrease(msg.sender, position, takerSizeDelta);
+        uint256 left = order.size - state.filledBefore;
+        if (fillSize > left) revert FillExceedsRemaining(orderHash, fillSize, left);
+        _recordFill(order, state, state.filledBefore + fillSize, false);
+        // fillSize <= left <= type(uint128).max: the int256 cast is exact.
+        if (order.flags.has(FLAG_REDUCE_ONLY)) {
+            _checkReduceOnly(order, orderHash, CLEARINGHOUSE.positionSize(order.trader, order.marketId), fillSize);
         }
-        _recordFill(orderHash, filledBefore + fillSize);
-        if (order.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(order, orderHash, fillSize);
-        CLEARINGHOUSE.trade(order.marketId, order.trader, msg.sender, takerSizeDelta, order.limitPrice);
+        CLEARINGHOUSE.trade(
+            order.marketId, order.trader, msg.sender, order.isBuy ? -int256(fillSize) : int256(fillSize), order.limitPrice
+        );
         emit OrderFilled(
             orderHash, order.trader, msg.sender, bytes32(0), order.marketId, !order.isBuy, fillSize, order.limitPrice
         );
@@ -96,37 +99,60 @@ contract Exchange is OrderBook, AccessManaged, Pausable {
         if (makerSignatures.length != count || fillSizes.length != count) {
             revert LengthMismatch(count, makerSignatures.length, fillSizes.length);
         }
-        TakerContext memory taker;
-        taker.orderHash = _hashOrder(takerOrder);
-        taker.filledBefore = _validate(takerOrder, taker.orderHash, takerSignature);
-        uint8 takerFlags = takerOrder.flags;
-        if (takerFlags.has(FLAG_POST_ONLY)) revert PostOnlyCannotTake(taker.orderHash);
-        taker.paused = paused();
-        if (taker.paused && !takerFlags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(taker.orderHash);
-        taker.immediateOrCancel = takerFlags.has(FLAG_IMMEDIATE_OR_CANCEL);
-
+        TakerContext memory taker = _openTaker(takerOrder, takerSignature);
+        taker.fills = new VenueFill[](count);
         for (uint256 i = 0; i < count; ++i) {
             _matchOne(takerOrder, taker, makerOrders[i], makerSignatures[i], fillSizes[i]);
         }
-
         _settleTaker(takerOrder, taker);
+        _bookBatch(takerOrder, taker);
         return taker.filledNow;
     }
 
-    /// @dev Applies the taker's fill-or-kill and immediate-or-cancel rules after its makers are filled.
-    function _settleTaker(Order calldata takerOrder, TakerContext memory taker) private {
-        uint256 takerTotal = taker.filledBefore + taker.filledNow;
-        if (takerOrder.flags.has(FLAG_FILL_OR_KILL) && takerTotal != takerOrder.size) {
-            revert FillOrKillNotFilled(taker.orderHash, takerTotal, takerOrder.size);
+    /// @dev Books every sized fill of the match in one Clearinghouse call.
+    function _bookBatch(Order calldata takerOrder, TakerContext memory taker) private {
+        VenueFill[] memory fills = taker.fills;
+        uint256 booked = taker.booked;
+        // Makers with nothing left (immediate-or-cancel clipping) were skipped: drop the unused tail.
+        assembly ("memory-safe") {
+            mstore(fills, booked)
         }
+        CLEARINGHOUSE.tradeBatch(takerOrder.marketId, takerOrder.trader, fills);
+    }
+
+    /// @dev Validates the taker order and sets up the match's running state.
+    function _openTaker(Order calldata takerOrder, bytes calldata takerSignature)
+        private
+        view
+        returns (TakerContext memory taker)
+    {
+        bytes32 takerHash = _hashOrder(takerOrder);
+        taker.state = _validate(takerOrder, takerHash, takerSignature);
+        uint8 takerFlags = takerOrder.flags;
+        if (takerFlags.has(FLAG_POST_ONLY)) revert PostOnlyCannotTake(takerHash);
+        taker.immediateOrCancel = takerFlags.has(FLAG_IMMEDIATE_OR_CANCEL);
+        taker.reduceOnly = takerFlags.has(FLAG_REDUCE_ONLY);
+        if (taker.reduceOnly) taker.startPosition = CLEARINGHOUSE.positionSize(takerOrder.trader, takerOrder.marketId);
+    }
+
+    /// @dev Applies the taker's fill-or-kill and immediate-or-cancel rules after its makers are sized, and
+    /// records the taker's fill once.
+    function _settleTaker(Order calldata takerOrder, TakerContext memory taker) private {
+        bytes32 takerHash = taker.state.orderHash;
+        uint256 takerTotal = taker.state.filledBefore + taker.filledNow;
+        if (takerOrder.flags.has(FLAG_FILL_OR_KILL) && takerTotal != takerOrder.size) {
+            revert FillOrKillNotFilled(takerHash, takerTotal, takerOrder.size);
+        }
+        if (taker.immediateOrCancel && taker.filledNow == 0) revert NothingFilled(takerHash);
+        // filledNow > 0 unless every fill was zero, which `ZeroFillSize` (or the IOC check above) rejects.
+        _recordFill(takerOrder, taker.state, takerTotal, taker.immediateOrCancel);
         if (taker.immediateOrCancel) {
-            if (taker.filledNow == 0) revert NothingFilled(taker.orderHash);
-            _voidRemainder(taker.orderHash);
-            emit OrderRemainderVoided(taker.orderHash, takerOrder.trader, takerTotal, takerOrder.size);
+            emit OrderRemainderVoided(takerHash, takerOrder.trader, takerTotal, takerOrder.size);
         }
     }
 
-    /// @dev Validates one maker against the taker, sizes its fill and books it.
+    /// @dev Validates one maker against the taker, sizes its fill, records it, appends it to the batch and
+    /// emits its `OrderFilled` (an immediate-or-cancel taker skips a maker with nothing left).
     function _matchOne(
         Order calldata takerOrder,
         TakerContext memory taker,
@@ -135,61 +161,57 @@ contract Exchange is OrderBook, AccessManaged, Pausable {
         uint256 fillSize
     ) private {
         bytes32 makerHash = _hashOrder(maker);
+        bytes32 takerHash = taker.state.orderHash;
         if (maker.marketId != takerOrder.marketId) revert MarketMismatch(makerHash, takerOrder.marketId, maker.marketId);
-        if (maker.isBuy == takerOrder.isBuy) revert SameSide(taker.orderHash, makerHash);
+        if (maker.isBuy == takerOrder.isBuy) revert SameSide(takerHash, makerHash);
         if (maker.trader == takerOrder.trader) revert SelfTrade(maker.trader);
         if (takerOrder.isBuy ? maker.limitPrice > takerOrder.limitPrice : maker.limitPrice < takerOrder.limitPrice) {
             revert PriceNotCrossing(makerHash, maker.limitPrice, takerOrder.limitPrice);
         }
-        uint256 makerFilled = _validate(maker, makerHash, signature);
+        // An immediate-or-cancel taker skips makers with nothing left, including those whose nonce is used.
+        if (taker.immediateOrCancel && _isNonceUsed(maker.trader, maker.nonce)) return;
+        OrderState memory state = _validate(maker, makerHash, signature);
         if (maker.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(makerHash);
-        if (taker.paused && !maker.flags.has(FLAG_REDUCE_ONLY)) revert PausedOrderNotReduceOnly(makerHash);
         if (fillSize == 0) revert ZeroFillSize(makerHash);
 
-        uint256 makerRemaining = maker.size - makerFilled;
-        uint256 takerRemaining = takerOrder.size - taker.filledBefore - taker.filledNow;
+        uint256 makerLeft = maker.size - state.filledBefore;
+        uint256 takerLeft = takerOrder.size - taker.state.filledBefore - taker.filledNow;
         if (taker.immediateOrCancel) {
             // Immediate-or-cancel fills what it can: never more than either side has left.
-            if (fillSize > makerRemaining) fillSize = makerRemaining;
-            if (fillSize > takerRemaining) fillSize = takerRemaining;
+            if (fillSize > makerLeft) fillSize = makerLeft;
+            if (fillSize > takerLeft) fillSize = takerLeft;
             if (fillSize == 0) return;
         } else {
-            if (fillSize > makerRemaining) revert FillExceedsRemaining(makerHash, fillSize, makerRemaining);
-            if (fillSize > takerRemaining) revert FillExceedsRemaining(taker.orderHash, fillSize, takerRemaining);
+            if (fillSize > makerLeft) revert FillExceedsRemaining(makerHash, fillSize, makerLeft);
+            if (fillSize > takerLeft) revert FillExceedsRemaining(takerHash, fillSize, takerLeft);
         }
-        _bookMatch(takerOrder, taker, maker, makerHash, makerFilled + fillSize, fillSize);
+        _bookMaker(takerOrder, taker, maker, state, fillSize);
     }
 
-    /// @dev Records a sized, validated maker fill, checks reduce-only sides and books the trade.
-    function _bookMatch(
+    /// @dev Records a sized maker fill, checks reduce-only sides, appends the fill to the batch and emits
+    /// its `OrderFilled`.
+    function _bookMaker(
         Order calldata takerOrder,
         TakerContext memory taker,
         Order calldata maker,
-        bytes32 makerHash,
-        uint256 makerFilledAfter,
+        OrderState memory state,
         uint256 fillSize
     ) private {
-        // fillSize is bounded by both orders' remaining sizes (each < 2**128), so the filled totals fit
-        // in uint128 and the int256 cast is exact.
-        _recordFill(makerHash, makerFilledAfter);
-        taker.filledNow += fillSize;
-        _recordFill(taker.orderHash, taker.filledBefore + taker.filledNow);
-
-        if (maker.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(maker, makerHash, fillSize);
-        if (takerOrder.flags.has(FLAG_REDUCE_ONLY)) _checkReduceOnly(takerOrder, taker.orderHash, fillSize);
+        bytes32 makerHash = state.orderHash;
+        _recordFill(maker, state, state.filledBefore + fillSize, false);
+        _checkMatchReduceOnly(takerOrder, taker, maker, makerHash, fillSize);
+        // fillSize is bounded by both orders' remaining sizes (each < 2**128): the int256 casts are exact.
         bool takerIsBuy = takerOrder.isBuy;
-        CLEARINGHOUSE.trade(
-            maker.marketId,
-            maker.trader,
-            takerOrder.trader,
-            takerIsBuy ? int256(fillSize) : -int256(fillSize),
-            maker.limitPrice
+        taker.fills[taker.booked] = VenueFill(
+            maker.trader, takerIsBuy ? int256(fillSize) : -int256(fillSize), maker.limitPrice
         );
+        ++taker.booked;
+        taker.filledNow += fillSize;
         emit OrderFilled(
             makerHash,
             maker.trader,
             takerOrder.trader,
-            taker.orderHash,
+            taker.state.orderHash,
             maker.marketId,
             takerIsBuy,
             fillSize,
@@ -197,19 +219,33 @@ contract Exchange is OrderBook, AccessManaged, Pausable {
         );
     }
 
-    // ----------------------------------------------------------------------------------------------
-    // Pause and views
-    // ----------------------------------------------------------------------------------------------
-
-    /// @inheritdoc IExchange
-    function pause() external restricted {
-        _pause();
+    /// @dev Reduce-only checks of one match fill. The batch is booked only after every maker is sized, so
+    /// the live position of each side is its Clearinghouse position plus this match's earlier fills.
+    function _checkMatchReduceOnly(
+        Order calldata takerOrder,
+        TakerContext memory taker,
+        Order calldata maker,
+        bytes32 makerHash,
+        uint256 fillSize
+    ) private view {
+        if (maker.flags.has(FLAG_REDUCE_ONLY)) {
+            int256 position = CLEARINGHOUSE.positionSize(maker.trader, maker.marketId);
+            for (uint256 j = 0; j < taker.booked; ++j) {
+                VenueFill memory earlier = taker.fills[j];
+                if (earlier.maker == maker.trader) position -= earlier.takerSizeDelta;
+            }
+            _checkReduceOnly(maker, makerHash, position, fillSize);
+        }
+        if (taker.reduceOnly) {
+            // Every earlier fill moved the taker the same way; filledNow < 2**128, so the cast is exact.
+            int256 sofar = takerOrder.isBuy ? int256(taker.filledNow) : -int256(taker.filledNow);
+            _checkReduceOnly(takerOrder, taker.state.orderHash, taker.startPosition + sofar, fillSize);
+        }
     }
 
-    /// @inheritdoc IExchange
-    function unpause() external restricted {
-        _unpause();
-    }
+    // ----------------------------------------------------------------------------------------------
+    // Views
+    // ----------------------------------------------------------------------------------------------
 
     /// @inheritdoc IExchange
     function clearinghouse() external view returns (IClearinghouseVenue) {
@@ -220,10 +256,12 @@ contract Exchange is OrderBook, AccessManaged, Pausable {
     // Internals
     // ----------------------------------------------------------------------------------------------
 
-    /// @dev Reverts unless filling `fillSize` of the reduce-only `order` moves its trader's live position
+    /// @dev Reverts unless filling `fillSize` of the reduce-only `order` moves its trader's live `position`
     /// towards zero without crossing it.
-    function _checkReduceOnly(Order calldata order, bytes32 orderHash, uint256 fillSize) private view {
-        int256 position = CLEARINGHOUSE.positionSize(order.trader, order.marketId);
+    function _checkReduceOnly(Order calldata order, bytes32 orderHash, int256 position, uint256 fillSize)
+        private
+        pure
+    {
         // fillSize <= order.size < 2**128: the cast is exact.
         int256 sizeDelta = order.isBuy ? int256(fillSize) : -int256(fillSize);
         if (!_reduces(position, sizeDelta)) revert ReduceOnlyWouldIncrease(orderHash, position, sizeDelta);

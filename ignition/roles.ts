@@ -166,8 +166,6 @@ export const RESTRICTED_FUNCTIONS: readonly RestrictedFunction[] = [
     signature: "resolveSettlement(bytes32,uint256)",
     role: "SETTLEMENT_ADMIN",
   },
-  { contract: "Exchange", name: "pause", signature: "pause()", role: "GUARDIAN" },
-  { contract: "Exchange", name: "unpause", signature: "unpause()", role: "GUARDIAN" },
 ];
 
 /** The 4-byte selector of a restricted function. */

@@ -1,10 +1,21 @@
 /**
  * Exchange gas figures (whole transaction, 21,000 base included) over the real Clearinghouse and
  * IndexOracle (`test/ts/helpers/protocolFixture.ts`), steady state: every trading account already
- * holds a position in the market, every measured order is fresh, both sides of each measured fill
- * increase their position (so the Clearinghouse values the margin of both), the canceller already has
- * a non-zero minimum nonce. Fixed clock and fixed keys: the figures are reproducible to the unit, and
- * the gas snapshot test (`test/ts/gasSnapshot.test.ts`) re-runs this same function.
+ * holds a position in the market and has already used a nonce in the same nonce word (so a nonce is
+ * spent in an already-touched word), both sides of each measured fill increase their position (so the
+ * Clearinghouse values the margin of both), the canceller already has a non-zero minimum nonce. Every
+ * measured order is fresh (never filled before). Fixed clock and fixed keys: the figures are
+ * reproducible to the unit, and the gas snapshot test (`test/ts/gasSnapshot.test.ts`) re-runs this
+ * same function.
+ *
+ * - `exchange.fillOrder`: one `fillOrder` that fills a fresh order completely (the common taker case:
+ *   the order's nonce is spent, no partial-fill slot is written).
+ * - `exchange.fillOrder.partial`: the first partial fill of a fresh order (its fill amount gets a fresh
+ *   storage slot).
+ * - `exchange.matchOrders.1maker` / `.5makers`: one `matchOrders` whose taker order and every maker
+ *   order are fresh and filled completely; `.perExtraMaker` = (5 makers − 1 maker) / 4.
+ * - `exchange.cancelOrders.1`: cancelling one order (spending its nonce in a touched word).
+ * - `exchange.cancelUpTo`: raising a non-zero minimum nonce.
  */
 import { network } from "hardhat";
 import type { Signer } from "ethers";
@@ -22,11 +33,14 @@ export async function measure(): Promise<Record<string, number>> {
 
   const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
     Number((await (await tx).wait())!.gasUsed);
+  // Every order gets its own nonce (a nonce names one order); all stay in the first nonce word.
+  let nextNonce = 1n;
   const sign = (signer: Signer, isBuy: boolean, limitPrice: bigint, size = 10n) =>
-    p.signOrder(signer, { isBuy, size, limitPrice, nonce: 5n });
+    p.signOrder(signer, { isBuy, size, limitPrice, nonce: nextNonce++ });
 
-  // Steady state: each maker is short 5, the taker long 25, the matcher long 1 against maker5; this
-  // also warms the fee accruals and the market's counters.
+  // Steady state: each maker is short 5, the taker long 25, the matcher long 1 against maker5; each of
+  // them has spent a nonce in its first nonce word; this also warms the fee accruals and the market's
+  // counters.
   for (const m of makers) {
     const { order, signature } = await sign(m, false, PRICE, 5n);
     await gasOf(p.exchange.connect(taker).fillOrder(order, signature, 5n));
@@ -35,17 +49,28 @@ export async function measure(): Promise<Record<string, number>> {
     const { order, signature } = await sign(maker5, false, PRICE, 1n);
     await gasOf(p.exchange.connect(matcher).fillOrder(order, signature, 1n));
   }
+  {
+    // The taker's own nonce word (it signs the matchOrders taker orders below).
+    const { order } = await sign(taker, true, PRICE, 1n);
+    await gasOf(p.exchange.connect(taker).cancelOrders([order]));
+  }
 
   const figures: Record<string, number> = {};
   {
-    const { order, signature } = await sign(maker1, false, PRICE);
+    const { order, signature } = await sign(maker1, false, PRICE, 4n);
     figures["exchange.fillOrder"] = await gasOf(p.exchange.connect(taker).fillOrder(order, signature, 4n));
+  }
+  {
+    const { order, signature } = await sign(maker2, false, PRICE, 10n);
+    figures["exchange.fillOrder.partial"] = await gasOf(
+      p.exchange.connect(taker).fillOrder(order, signature, 4n),
+    );
   }
 
   const match = async (makerCount: number) => {
-    const t = await sign(taker, true, PRICE + 10n * TICK, 100n);
+    const t = await sign(taker, true, PRICE + 10n * TICK, 3n * BigInt(makerCount));
     const ms = await Promise.all(
-      makers.slice(0, makerCount).map((m, i) => sign(m, false, PRICE + BigInt(i) * TICK)),
+      makers.slice(0, makerCount).map((m, i) => sign(m, false, PRICE + BigInt(i) * TICK, 3n)),
     );
     return gasOf(
       p.exchange.connect(matcher).matchOrders(

@@ -142,6 +142,10 @@ interface IClearinghouse is IClearinghouseVenue {
     error SelfTrade(address trader);
     /// @notice Thrown when a size is zero.
     error ZeroSize();
+    /// @notice Thrown when `tradeBatch` is given no fills.
+    error EmptyBatch();
+    /// @notice Thrown when a `tradeBatch` fill moves the taker the other way than the batch's first fill.
+    error MixedTakerDirection(uint256 fillIndex, int256 takerSizeDelta);
     /// @notice Thrown when a trade price is zero.
     error ZeroPrice();
     /// @notice Thrown when trading or liquidating a market at or after its expiry.

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+/// @notice One fill of a `tradeBatch`: `takerSizeDelta` contracts between the batch's taker and `maker`
+/// at `price` (18-decimal). Positive `takerSizeDelta` means the taker buys and the maker sells.
+struct VenueFill {
+    address maker;
+    int256 takerSizeDelta;
+    uint256 price;
+}
+
 /// @title IClearinghouseVenue
 /// @notice The part of the Clearinghouse that trading venues (the Exchange) call.
 interface IClearinghouseVenue {
@@ -10,6 +18,16 @@ interface IClearinghouseVenue {
     /// limits and margin for both sides; charges the market's maker fee to `maker` and taker fee to
     /// `taker`. When the market is paused only trades that reduce both sides' positions pass.
     function trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) external;
+
+    /// @notice Books several fills of one `taker` against makers in `marketId`, in order, as one batch.
+    /// @dev Only authorised venues. Every fill's taker size delta must have the same sign (the taker goes
+    /// one way). Each fill is booked exactly as `trade` would book it (same tick, minimum size, price band
+    /// against the mark with the basis left by the fills before it, fees and realised PnL rounded per fill,
+    /// one `Traded` event per fill); the market, the oracle price and the taker's position and account are
+    /// loaded and stored once. Position limits, open interest, the pause and margin are checked on the
+    /// state after the whole batch (the taker once, each maker after the batch). Reverts
+    /// `MixedTakerDirection` when the deltas differ in sign and `EmptyBatch` without fills.
+    function tradeBatch(bytes32 marketId, address taker, VenueFill[] calldata fills) external;
 
     /// @notice The signed position size (contracts) of `account` in `marketId`.
     function positionSize(address account, bytes32 marketId) external view returns (int256);

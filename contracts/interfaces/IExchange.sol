@@ -12,8 +12,14 @@ import {IClearinghouseVenue} from "./IClearinghouseVenue.sol";
 /// maker and taker fee to the taker inside `trade`, with the caps written in its code. Margin, price band,
 /// tick, minimum size, position and open-interest limits and the per-market pause are also enforced there;
 /// their errors propagate unchanged out of `fillOrder` and `matchOrders`.
-/// The order hash used everywhere (`filled`, `isCancelled`, events) is the full EIP-712 digest, so it is
-/// unique per chain and per Exchange deployment.
+/// The order hash used everywhere (`filled`, events, error arguments) is the full EIP-712 digest, so it
+/// is unique per chain and per Exchange deployment.
+/// Replay protection is per (trader, nonce): **a nonce names one order**. An order's nonce is used up
+/// when the order completes (fills its whole size, in one call or the last of several), is cancelled, or
+/// (immediate-or-cancel) has its remainder voided; from then on every order of that trader with that
+/// nonce is void. Two different orders signed with the same nonce therefore exclude each other: whichever
+/// completes or is cancelled first voids the other. Orders whose nonce is below the trader's `minNonce`
+/// (`cancelUpTo`) are void too.
 interface IExchange {
     // ----------------------------------------------------------------------------------------------
     // Events
@@ -35,7 +41,8 @@ interface IExchange {
         uint256 price
     );
 
-    /// @notice Emitted when `canceller` (the trader or one of its delegates) cancels `orderHash`.
+    /// @notice Emitted when `canceller` (the trader or one of its delegates) cancels `orderHash`, using up
+    /// the order's nonce (every order of `trader` with that nonce is void from now on).
     event OrderCancelled(bytes32 indexed orderHash, address indexed trader, address indexed canceller);
 
     /// @notice Emitted when an immediate-or-cancel taker order's unfilled remainder is voided after its match.
@@ -87,8 +94,10 @@ interface IExchange {
     /// @notice Thrown when an order is used at or after its `expiry`.
     error OrderExpired(bytes32 orderHash, uint256 expiry, uint256 timestamp);
 
-    /// @notice Thrown when an order cancelled by hash (or a voided immediate-or-cancel order) is used.
-    error OrderIsCancelled(bytes32 orderHash);
+    /// @notice Thrown when an order is used or cancelled although its trader's `nonce` is already used: the
+    /// order (or another order of the trader with the same nonce) completed, was cancelled, or was voided as
+    /// an immediate-or-cancel remainder.
+    error OrderNonceUsed(bytes32 orderHash, address trader, uint256 nonce);
 
     /// @notice Thrown when an order's nonce is below its trader's minimum nonce (cancelled by `cancelUpTo`).
     error OrderNonceBelowMinimum(bytes32 orderHash, uint256 nonce, uint256 minNonce);
@@ -137,8 +146,6 @@ interface IExchange {
     /// @notice Thrown when `caller` cancels an order of `trader` without being the trader or its delegate.
     error NotTraderOrDelegate(address caller, address trader);
 
-    /// @notice Thrown when cancelling an order that is already cancelled.
-    error OrderAlreadyCancelled(bytes32 orderHash);
 
     /// @notice Thrown when `cancelUpTo(requested)` does not raise the caller's minimum nonce above `current`.
     error NonceNotIncreasing(uint256 current, uint256 requested);
@@ -146,24 +153,16 @@ interface IExchange {
     /// @notice Thrown when a trader names the zero address or itself as a delegate.
     error InvalidDelegate(address delegate);
 
-    /// @notice Thrown while the Exchange is paused when an order in the fill is not reduce-only.
-    error PausedOrderNotReduceOnly(bytes32 orderHash);
-
-    /// @notice Thrown while the Exchange is paused when the caller of `fillOrder` would not reduce its
-    /// `position` by `sizeDelta`.
-    error PausedTakerWouldIncrease(address taker, int256 position, int256 sizeDelta);
-
     // ----------------------------------------------------------------------------------------------
     // Trading
     // ----------------------------------------------------------------------------------------------
 
     /// @notice Fills `fillSize` contracts of the resting `order`; the caller takes the other side at
     /// exactly `order.limitPrice`.
-    /// @dev Reverts on an invalid, expired, cancelled or over-filled order, a bad signature, an
-    /// immediate-or-cancel/fill-or-kill order (those only take), a self-trade, or a reduce-only order
-    /// that would not reduce. While the Exchange is paused only reduce-only orders fill, and only when
-    /// the fill also reduces the caller's position. Clearinghouse errors (margin, band, market pause)
-    /// propagate.
+    /// @dev Reverts on an invalid, expired, cancelled (nonce used or below `minNonce`) or over-filled
+    /// order, a bad signature, an immediate-or-cancel/fill-or-kill order (those only take), a self-trade, or
+    /// a reduce-only order that would not reduce. A fill that completes the order uses up its nonce.
+    /// Clearinghouse errors (margin, band, market and global pause) propagate.
     /// @param order The maker order.
     /// @param signature The trader's (or a delegate's) signature over the order's EIP-712 digest.
     /// @param fillSize Contracts to fill; at most what is left of the order.
@@ -179,10 +178,13 @@ interface IExchange {
     /// taker. The makers' fills together never exceed the taker's remaining size.
     /// - A post-only taker reverts; an immediate-or-cancel or fill-or-kill maker reverts.
     /// - Immediate-or-cancel taker: each fill is clipped to what the maker and the taker have left
-    ///   (makers with nothing left are skipped), then the taker's remainder is voided.
+    ///   (makers with nothing left, including completed or cancelled ones whose nonce is used, are skipped),
+    ///   then the taker's remainder is voided.
     /// - Fill-or-kill taker: the fills must add up to the whole order size, or the call reverts.
     /// - Reduce-only orders are checked against the live position before every fill.
-    /// - While the Exchange is paused every order in the match must be reduce-only.
+    /// - Every order that completes (and an immediate-or-cancel taker in any case) uses up its nonce.
+    /// - All fills are booked in one `IClearinghouseVenue.tradeBatch` call, so limits and margin are checked
+    ///   on the state after the whole match.
     /// @return takerFilled Contracts the taker filled in this call.
     function matchOrders(
         Order calldata takerOrder,
@@ -193,11 +195,13 @@ interface IExchange {
     ) external returns (uint256 takerFilled);
 
     // ----------------------------------------------------------------------------------------------
-    // Cancels, nonces and delegates (never blocked by a pause)
+    // Cancels, nonces and delegates (never blocked by the Clearinghouse's pauses)
     // ----------------------------------------------------------------------------------------------
 
-    /// @notice Cancels each order by hash. The caller must be each order's trader or one of its delegates.
-    /// @dev Cancelling a partially or fully filled order is allowed; cancelling twice reverts.
+    /// @notice Cancels each order by using up its nonce (which voids every order of the trader with that
+    /// nonce). The caller must be each order's trader or one of its delegates.
+    /// @dev Cancelling a partially filled order is allowed; cancelling an order whose nonce is already used
+    /// (cancelled, completed, or voided through another order with the same nonce) reverts `OrderNonceUsed`.
     function cancelOrders(Order[] calldata orders) external;
 
     /// @notice Voids every order of the caller whose nonce is strictly below `newMinNonce`.
@@ -212,14 +216,6 @@ interface IExchange {
     /// Revoking takes effect at once, including for partly filled orders the delegate signed.
     function setDelegate(address delegate, bool approved) external;
 
-    /// @notice Pauses new risk: while paused only reduce-only orders fill. Cancels are never paused.
-    /// @dev Restricted through the AccessManager (a guardian role).
-    function pause() external;
-
-    /// @notice Lifts the pause.
-    /// @dev Restricted through the AccessManager.
-    function unpause() external;
-
     // ----------------------------------------------------------------------------------------------
     // Views
     // ----------------------------------------------------------------------------------------------
@@ -233,12 +229,19 @@ interface IExchange {
     /// @notice The EIP-712 domain separator (name, version, chainId, verifyingContract).
     function domainSeparator() external view returns (bytes32);
 
-    /// @notice Contracts filled so far of the order with hash `orderHash`.
+    /// @notice Contracts filled so far of the order with hash `orderHash` while it is incomplete.
+    /// @dev Reset to zero when the order completes (its nonce is used up then): use `remaining` or
+    /// `isNonceUsed` to tell a fresh order from a finished one.
     function filled(bytes32 orderHash) external view returns (uint256);
 
-    /// @notice Whether `orderHash` was cancelled by hash (or voided as an immediate-or-cancel remainder).
-    /// @dev Orders voided by `cancelUpTo` are not reported here: compare their nonce with `minNonce`.
-    function isCancelled(bytes32 orderHash) external view returns (bool);
+    /// @notice Whether `trader`'s `nonce` is used up (an order with it completed, was cancelled or voided).
+    /// @dev Nonces below `minNonce(trader)` are void as well but not reported here.
+    function isNonceUsed(address trader, uint256 nonce) external view returns (bool);
+
+    /// @notice Contracts `order` may still fill: zero when its nonce is used or below the trader's
+    /// `minNonce`, otherwise its size minus what it filled so far. Expiry, flags and the signature are not
+    /// checked here.
+    function remaining(Order calldata order) external view returns (uint256);
 
     /// @notice The smallest order nonce of `trader` that is still valid.
     function minNonce(address trader) external view returns (uint256);

@@ -76,9 +76,12 @@ struct Layout {
     mapping(address venue => bool) venues;
     uint128 insuranceFund;
     uint128 treasuryAccrued;
-    // One slot: the trade path reads the global pause and the insurance fee share together.
+    // One slot, read by every trade: the venue check (the primary venue, with `venues` as the fallback),
+    // the global pause and the insurance fee share.
+    address primaryVenue;
     bool globalPaused;
     uint64 insuranceFeeShare;
+    // One slot: rarely read.
     uint64 liquidatorShare;
     uint32 marketCount;
     address treasury;

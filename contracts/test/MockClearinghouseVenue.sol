@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IClearinghouseVenue} from "../interfaces/IClearinghouseVenue.sol";
+import {IClearinghouseVenue, VenueFill} from "../interfaces/IClearinghouseVenue.sol";
 
 /// @title MockClearinghouseVenue
 /// @notice Test double of the Clearinghouse's venue surface: books trades into signed positions (so
@@ -43,6 +43,18 @@ contract MockClearinghouseVenue is IClearinghouseVenue {
 
     /// @inheritdoc IClearinghouseVenue
     function trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) external {
+        _trade(marketId, maker, taker, takerSizeDelta, price);
+    }
+
+    /// @inheritdoc IClearinghouseVenue
+    /// @dev Books each fill as a `trade` (one recorded trade and one `Traded` event per fill).
+    function tradeBatch(bytes32 marketId, address taker, VenueFill[] calldata fills) external {
+        for (uint256 i = 0; i < fills.length; ++i) {
+            _trade(marketId, fills[i].maker, taker, fills[i].takerSizeDelta, fills[i].price);
+        }
+    }
+
+    function _trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) private {
         if (_failing) {
             bytes memory data = _revertData;
             assembly ("memory-safe") {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IClearinghouseVenue} from "../interfaces/IClearinghouseVenue.sol";
+import {IClearinghouseVenue, VenueFill} from "../interfaces/IClearinghouseVenue.sol";
 
-/// @notice Test venue: forwards any trade to the Clearinghouse (no order checks).
+/// @notice Test venue: forwards any trade or batch to the Clearinghouse (no order checks).
 contract TestVenue {
     IClearinghouseVenue public immutable CLEARINGHOUSE;
 
@@ -13,5 +13,9 @@ contract TestVenue {
 
     function trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) external {
         CLEARINGHOUSE.trade(marketId, maker, taker, takerSizeDelta, price);
+    }
+
+    function tradeBatch(bytes32 marketId, address taker, VenueFill[] calldata fills) external {
+        CLEARINGHOUSE.tradeBatch(marketId, taker, fills);
     }
 }

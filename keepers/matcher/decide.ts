@@ -3,6 +3,11 @@
  * `matchOrders` calls to make. Price-time priority per market; the taker of a cross is the order that
  * cannot rest (immediate-or-cancel, fill-or-kill) or else the newer one, never a post-only order; makers
  * are the resting orders on the other side that cross the taker's limit, best price first, oldest first.
+ *
+ * A nonce names one order on the Exchange: once an order completes, is cancelled or (IOC) voided, every
+ * order of its trader with the same nonce is void. An order whose nonce is used on chain is treated as
+ * filled/cancelled, and within one decision an order this round completes (or voids) uses up its nonce for
+ * the rest of the round, so no planned match carries an order the chain would reject.
  */
 import type { Hex } from "viem";
 
@@ -15,10 +20,13 @@ export interface BookOrder {
   hash: Hex;
   /** Arrival order in the source: lower is older (time priority). */
   seq: number;
-  /** `filled(hash)` on chain. */
+  /** `filled(hash)` on chain: what an incomplete order filled so far (zero again once it completes). */
   filled: bigint;
-  /** `isCancelled(hash)` on chain. */
-  cancelled: boolean;
+  /**
+   * `isNonceUsed(trader, nonce)` on chain: the order (or another order of its trader with the same nonce)
+   * completed, was cancelled or was voided; the order cannot fill any more.
+   */
+  nonceUsed: boolean;
   /** `minNonce(trader)` on chain. */
   minNonce: bigint;
   /** The trader's live position in the order's market (reduce-only capacity). */
@@ -58,7 +66,7 @@ export function validFlags(flags: number): boolean {
 /** Contracts the order can still trade: what is left, capped for reduce-only by the live position. */
 export function capacity(o: BookOrder, now: bigint, config: MatcherConfig): bigint {
   const { order } = o;
-  if (o.cancelled || order.nonce < o.minNonce || order.expiry <= now + config.expiryMarginSeconds) return 0n;
+  if (o.nonceUsed || order.nonce < o.minNonce || order.expiry <= now + config.expiryMarginSeconds) return 0n;
   if (!validFlags(order.flags) || order.size === 0n) return 0n;
   const left = order.size > o.filled ? order.size - o.filled : 0n;
   if (!has(o, OrderFlags.ReduceOnly)) return left;
@@ -94,11 +102,18 @@ export function decideMatcher(
   return actions;
 }
 
+/** The key of an order's (trader, nonce) pair: what the Exchange's replay protection tracks. */
+const nonceKey = (o: BookOrder) => `${o.order.trader.toLowerCase()}:${o.order.nonce}`;
+
 function matchMarket(book: readonly BookOrder[], now: bigint, config: MatcherConfig): MatchAction[] {
   const left = new Map<Hex, bigint>();
   for (const o of book) left.set(o.hash, capacity(o, now, config));
   const excluded = new Set<Hex>();
-  const live = (o: BookOrder) => (left.get(o.hash) ?? 0n) > 0n && !excluded.has(o.hash);
+  // (trader, nonce) pairs this round uses up: every other order with the pair is void from then on
+  const spent = new Set<string>();
+  const spend = (o: BookOrder) => spent.add(nonceKey(o));
+  const live = (o: BookOrder) =>
+    (left.get(o.hash) ?? 0n) > 0n && !excluded.has(o.hash) && !spent.has(nonceKey(o));
   const bids = book.filter((o) => o.order.isBuy).sort(byPriority);
   const asks = book.filter((o) => !o.order.isBuy).sort(byPriority);
   const actions: MatchAction[] = [];
@@ -128,17 +143,24 @@ function matchMarket(book: readonly BookOrder[], now: bigint, config: MatcherCon
       makers.push(maker);
       fillSizes.push(size);
       want -= size;
+      // a maker this fill completes uses up its nonce: later makers of this call must not share it
+      if (maker.filled + size === maker.order.size) spend(maker);
     }
     const total = fillSizes.reduce((s, x) => s + x, 0n);
     const fokShort = has(taker, OrderFlags.FillOrKill) && (taker.filled !== 0n || total !== taker.order.size);
     if (makers.length === 0 || fokShort) {
+      // nothing is sent: the makers' nonces were not used after all
+      makers.forEach((m, i) => {
+        if (m.filled + fillSizes[i] === m.order.size) spent.delete(nonceKey(m));
+      });
       excluded.add(taker.hash);
       continue;
     }
     left.set(taker.hash, (left.get(taker.hash) as bigint) - total);
     makers.forEach((m, i) => left.set(m.hash, (left.get(m.hash) as bigint) - fillSizes[i]));
-    // an IOC taker's remainder is voided by the Exchange
+    // an IOC taker's remainder is voided by the Exchange; a taker that completes uses up its nonce
     if (has(taker, OrderFlags.ImmediateOrCancel)) left.set(taker.hash, 0n);
+    if (has(taker, OrderFlags.ImmediateOrCancel) || taker.filled + total === taker.order.size) spend(taker);
     actions.push({ type: "match", marketId: taker.order.marketId, taker, makers, fillSizes });
   }
   return actions;

@@ -1,6 +1,6 @@
 /**
  * The matcher's adapter: reads the order source and each order's on-chain state (`filled`,
- * `isCancelled`, `minNonce`, the trader's position), asks `decideMatcher`, and sends each match through
+ * `isNonceUsed`, `minNonce`, the trader's position), asks `decideMatcher`, and sends each match through
  * the shell. An order that makes the simulation revert is dropped, with the decoded reason logged. Job
  * key: `matcher/<marketId>/<takerHash>@<taker filled>`, so a retry or a restart of the same match never
  * sends it twice, and a later match of the same taker (after a partial fill) is a new job.
@@ -57,13 +57,13 @@ export class MatcherKeeper implements TickSource {
       signed.map(async ({ order, signature }, seq) => {
         const hash = hashOrder(domain, order);
         if (this.dropped.has(hash)) return;
-        const [filled, cancelled, minNonce, position] = await Promise.all([
+        const [filled, nonceUsed, minNonce, position] = await Promise.all([
           client.readContract({ address: exchange, abi: EXCHANGE_ABI, functionName: "filled", args: [hash] }),
           client.readContract({
             address: exchange,
             abi: EXCHANGE_ABI,
-            functionName: "isCancelled",
-            args: [hash],
+            functionName: "isNonceUsed",
+            args: [order.trader, order.nonce],
           }),
           client.readContract({
             address: exchange,
@@ -78,7 +78,7 @@ export class MatcherKeeper implements TickSource {
             args: [order.trader, order.marketId],
           }),
         ]);
-        book.push({ order, signature, hash, seq, filled, cancelled, minNonce, position });
+        book.push({ order, signature, hash, seq, filled, nonceUsed, minNonce, position });
       }),
     );
     return book.sort((a, b) => a.seq - b.seq);

@@ -16,6 +16,7 @@ export {
   buildOrder,
   exchangeDomain,
   hashOrder,
+  nonceSequence,
   randomSalt,
   signOrderEthers,
   signOrderViem,

@@ -76,12 +76,17 @@ contract ExchangeTest is TestBase {
             if (fills[i] <= remaining) {
                 this.fillExternal(o, sig, fills[i]);
                 total += fills[i];
+            } else if (remaining == 0) {
+                // Complete: its nonce is used, so the order is void.
+                vm.expectRevert(abi.encodeWithSelector(IExchange.OrderNonceUsed.selector, h, maker, o.nonce));
+                this.fillExternal(o, sig, fills[i]);
             } else {
                 vm.expectRevert(abi.encodeWithSelector(IExchange.FillExceedsRemaining.selector, h, fills[i], remaining));
                 this.fillExternal(o, sig, fills[i]);
             }
-            assertEq(exchange.filled(h), total, "filled is the sum of successful fills");
-            assertLe(exchange.filled(h), size, "filled never exceeds size");
+            assertEq(exchange.remaining(o), size - total, "remaining is the size less the successful fills");
+            assertEq(exchange.filled(h), total == size ? 0 : total, "filled counts an incomplete order");
+            assertTrue(exchange.isNonceUsed(maker, o.nonce) == (total == size), "a complete order uses its nonce");
         }
         assertEq(venue.positionSize(taker, MARKET), int256(total), "taker long what it bought");
         assertEq(venue.positionSize(maker, MARKET), -int256(total), "maker short what it sold");
@@ -183,21 +188,26 @@ contract ExchangeTest is TestBase {
         } else {
             assertEq(exchange.matchOrders(t, takerSig, makers, sigs, sizes), s1 + s2, "filled both");
         }
-        assertLe(exchange.filled(th), takerSize, "taker never over-filled");
+        assertLe(takerSize - exchange.remaining(t), takerSize, "taker never over-filled");
 
         // The same match as immediate-or-cancel (with fresh makers) clips instead of reverting.
         t.flags = FLAG_IMMEDIATE_OR_CANCEL;
         t.salt = 8;
+        t.nonce = 8;
         th = exchange.hashOrder(t);
         makers[0].salt = 11;
+        makers[0].nonce = 11;
         makers[1].salt = 12;
+        makers[1].nonce = 12;
         sigs[0] = _sign(MAKER_KEY, makers[0]);
         sigs[1] = _sign(MAKER2_KEY, makers[1]);
         uint256 got = exchange.matchOrders(t, _sign(TAKER_KEY, t), makers, sigs, sizes);
         uint256 expected = s1 + s2 < takerSize ? s1 + s2 : takerSize;
         assertEq(got, expected, "IOC fills what it can");
-        assertEq(exchange.filled(th), expected, "IOC filled within size");
-        assertTrue(exchange.isCancelled(th), "IOC remainder voided");
+        assertLe(expected, takerSize, "IOC filled within size");
+        assertEq(exchange.filled(th), 0, "no partial-fill slot left behind");
+        assertTrue(exchange.isNonceUsed(taker, t.nonce), "IOC remainder voided");
+        assertEq(exchange.remaining(t), 0, "nothing left of the IOC taker");
     }
 
     // --------------------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ contract ExchangeHandler {
     uint256 public ghostForbiddenFills;
     /// @notice Successful fill and match calls (to see the run did something).
     uint256 public ghostFills;
+    /// @notice Contracts each order (by hash) filled over the run, counted from the calls' own amounts
+    /// (the Exchange clears its partial-fill slot once an order completes).
+    mapping(bytes32 orderHash => uint256) public ghostFilled;
 
     constructor(Exchange exchange_, MockClearinghouseVenue venue_) {
         exchange = exchange_;
@@ -91,7 +94,9 @@ contract ExchangeHandler {
         Order memory o = _orders[i];
         bool forbidden = _forbidden(o);
         vm.prank(trader(takerSeed % TRADERS));
-        try exchange.fillOrder(o, _sigs[i], 1 + (fillSize % 30)) {
+        uint256 size = 1 + (fillSize % 30);
+        try exchange.fillOrder(o, _sigs[i], size) returns (bytes32 h) {
+            ghostFilled[h] += size;
             ++ghostFills;
             if (forbidden) ++ghostForbiddenFills;
         } catch {}
@@ -126,13 +131,47 @@ contract ExchangeHandler {
             mstore(sigs, found)
             mstore(sizes, found)
         }
-        try exchange.matchOrders(t, _sigs[takerSeed % n], makers, sigs, sizes) returns (uint256 got) {
+        _tryMatch(t, _sigs[takerSeed % n], makers, sigs, sizes, forbidden);
+    }
+
+    function _tryMatch(
+        Order memory t,
+        bytes memory takerSig,
+        Order[] memory makers,
+        bytes[] memory sigs,
+        uint256[] memory sizes,
+        bool forbidden
+    ) internal {
+        uint256[] memory before = _remainingOf(makers);
+        try exchange.matchOrders(t, takerSig, makers, sigs, sizes) returns (uint256 got) {
+            _recordMatch(t, makers, before, got);
             ++ghostFills;
             if (forbidden && got > 0) ++ghostForbiddenFills;
         } catch {}
     }
 
-    /// @notice The order's trader cancels it by hash.
+    function _remainingOf(Order[] memory makers) internal view returns (uint256[] memory before) {
+        before = new uint256[](makers.length);
+        for (uint256 k = 0; k < makers.length; ++k) {
+            before[k] = exchange.remaining(makers[k]);
+        }
+    }
+
+    /// @dev Adds a match's fills to `ghostFilled`: the taker's from the call's result, each maker's from
+    /// how much its remaining size dropped (an order appearing twice counted once, by its total drop).
+    function _recordMatch(Order memory t, Order[] memory makers, uint256[] memory before, uint256 got) internal {
+        ghostFilled[exchange.hashOrder(t)] += got;
+        for (uint256 k = 0; k < makers.length; ++k) {
+            bytes32 mh = exchange.hashOrder(makers[k]);
+            bool seen = false;
+            for (uint256 j = 0; j < k; ++j) {
+                if (exchange.hashOrder(makers[j]) == mh) seen = true;
+            }
+            if (!seen) ghostFilled[mh] += before[k] - exchange.remaining(makers[k]);
+        }
+    }
+
+    /// @notice The order's trader cancels it (uses up its nonce).
     function cancel(uint256 orderSeed) external {
         if (_orders.length == 0) return;
         Order[] memory one = new Order[](1);
@@ -154,8 +193,8 @@ contract ExchangeHandler {
     }
 
     function _forbidden(Order memory o) internal view returns (bool) {
-        bytes32 h = exchange.hashOrder(o);
-        return exchange.isCancelled(h) || o.nonce < exchange.minNonce(o.trader) || block.timestamp >= o.expiry;
+        return exchange.isNonceUsed(o.trader, o.nonce) || o.nonce < exchange.minNonce(o.trader)
+            || block.timestamp >= o.expiry;
     }
 }
 
@@ -172,16 +211,26 @@ contract ExchangeInvariantTest is TestBase {
         targetContract(address(handler));
     }
 
-    /// @notice No order's filled amount ever exceeds its size.
+    /// @notice No order ever fills beyond its size, and what it may still fill is its size less what it
+    /// filled (or zero once its nonce is used).
     function invariant_filledNeverExceedsSize() public view {
         uint256 n = handler.orderCount();
         for (uint256 i = 0; i < n; ++i) {
             Order memory o = handler.orderAt(i);
-            assertLe(exchange.filled(exchange.hashOrder(o)), o.size, "filled <= size");
+            bytes32 h = exchange.hashOrder(o);
+            uint256 total = handler.ghostFilled(h);
+            assertLe(total, o.size, "filled <= size");
+            assertLe(exchange.filled(h), total, "partial-fill slot <= filled");
+            if (exchange.isNonceUsed(o.trader, o.nonce) || o.nonce < exchange.minNonce(o.trader)) {
+                assertEq(exchange.remaining(o), 0, "a used nonce leaves nothing");
+            } else {
+                assertEq(exchange.remaining(o), o.size - total, "remaining = size - filled");
+            }
+            if (total == o.size) assertTrue(exchange.isNonceUsed(o.trader, o.nonce), "complete uses the nonce");
         }
     }
 
-    /// @notice Nothing fills after cancellation (by hash or nonce) or expiry.
+    /// @notice Nothing fills after cancellation (nonce used or below the minimum) or expiry.
     function invariant_nothingFillsAfterCancelOrExpiry() public view {
         assertEq(handler.ghostForbiddenFills(), 0, "forbidden fills");
     }
@@ -203,9 +252,10 @@ contract ExchangeInvariantTest is TestBase {
         uint256 n = handler.orderCount();
         for (uint256 i = 0; i < n; ++i) {
             Order memory o = handler.orderAt(i);
-            bytes32 h = exchange.hashOrder(o);
-            uint256 f = exchange.filled(h);
-            if (o.flags & FLAG_IMMEDIATE_OR_CANCEL != 0 && f > 0) assertTrue(exchange.isCancelled(h), "IOC voided");
+            uint256 f = handler.ghostFilled(exchange.hashOrder(o));
+            if (o.flags & FLAG_IMMEDIATE_OR_CANCEL != 0 && f > 0) {
+                assertTrue(exchange.isNonceUsed(o.trader, o.nonce), "IOC voided");
+            }
             if (o.flags & FLAG_FILL_OR_KILL != 0) assertTrue(f == 0 || f == o.size, "FOK all or nothing");
         }
     }

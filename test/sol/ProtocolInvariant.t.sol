@@ -119,7 +119,7 @@ contract ProtocolHandler is ClearinghouseHandler {
         } catch {}
     }
 
-    /// @notice The order's trader cancels it by hash.
+    /// @notice The order's trader cancels it (uses up its nonce).
     function cancelOrder(uint256 orderSeed) external {
         if (_orders.length == 0) return;
         Order[] memory one = new Order[](1);
@@ -136,8 +136,8 @@ contract ProtocolHandler is ClearinghouseHandler {
     }
 
     function _forbidden(Order memory o) internal view returns (bool) {
-        bytes32 h = exchange.hashOrder(o);
-        return exchange.isCancelled(h) || o.nonce < exchange.minNonce(o.trader) || block.timestamp >= o.expiry;
+        return exchange.isNonceUsed(o.trader, o.nonce) || o.nonce < exchange.minNonce(o.trader)
+            || block.timestamp >= o.expiry;
     }
 }
 
@@ -153,7 +153,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
         return ProtocolHandler(address(handler));
     }
 
-    /// @notice No order's filled amount ever exceeds its size.
+    /// @notice No order's filled amount ever exceeds its size; once its nonce is used nothing is left.
     function invariant_orderFilledNeverExceedsSize() public view {
         ProtocolHandler h = _protocol();
         Exchange exchange = h.exchange();
@@ -161,6 +161,8 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
         for (uint256 i = 0; i < n; ++i) {
             Order memory o = h.orderAt(i);
             assertLe(exchange.filled(exchange.hashOrder(o)), o.size, "filled <= size");
+            assertLe(exchange.remaining(o), o.size, "remaining <= size");
+            if (exchange.isNonceUsed(o.trader, o.nonce)) assertEq(exchange.remaining(o), 0, "used nonce: void");
         }
     }
 

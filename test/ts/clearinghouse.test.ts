@@ -517,6 +517,133 @@ for (const decimals of [6, 18]) {
       });
     });
 
+    describe("tradeBatch", function () {
+      const fills = (bob: string, carol: string) => [
+        { maker: bob, takerSizeDelta: 3n, price: 10n * WAD },
+        { maker: carol, takerSizeDelta: 4n, price: 10_005n * (WAD / 1000n) },
+        { maker: bob, takerSizeDelta: 2n, price: 10_010n * (WAD / 1000n) },
+      ];
+
+      it("tradeBatch_booksExactlyLikeTheSameTradesAtTheSameInstant", async function () {
+        const f = await deploy();
+        for (const who of [f.alice, f.bob, f.carol]) await f.fund(who, "50000");
+        // alice starts short 4 against carol: the batch reduces, crosses zero and grows her position
+        await f.venue.trade(f.marketId, f.carol.address, f.alice.address, -4n, 10n * WAD);
+        const state = async () => ({
+          positions: await Promise.all(
+            [f.alice, f.bob, f.carol].map(async (w) => [...(await f.ch.position(w.address, f.marketId))]),
+          ),
+          balances: await Promise.all(
+            [f.alice, f.bob, f.carol].map(async (w) => (await f.ch.accountOf(w.address)).balance),
+          ),
+          market: [...(await f.ch.marketState(f.marketId))],
+          insurance: await f.ch.insuranceFund(),
+          treasury: await f.ch.treasuryAccrued(),
+        });
+        /** Mines every transaction `send` sends in one block at `at` (same clock: same mark path). */
+        const inOneBlock = async (at: number, send: () => Promise<void>) => {
+          await networkHelpers.time.setNextBlockTimestamp(at);
+          await ethers.provider.send("evm_setAutomine", [false]);
+          try {
+            await send();
+            await ethers.provider.send("evm_mine", []);
+          } finally {
+            await ethers.provider.send("evm_setAutomine", [true]);
+          }
+        };
+        const at = (await networkHelpers.time.latest()) + 60;
+        const gasLimit = 3_000_000n;
+        const snapshot = await networkHelpers.takeSnapshot();
+        await inOneBlock(at, async () => {
+          for (const fill of fills(f.bob.address, f.carol.address)) {
+            await f.venue.trade(f.marketId, fill.maker, f.alice.address, fill.takerSizeDelta, fill.price, {
+              gasLimit,
+            });
+          }
+        });
+        const sequential = await state();
+        await snapshot.restore();
+        await inOneBlock(at, async () => {
+          await f.venue.tradeBatch(f.marketId, f.alice.address, fills(f.bob.address, f.carol.address), {
+            gasLimit,
+          });
+        });
+        const batched = await state();
+        expect(batched).to.deep.equal(sequential);
+        expect(batched.positions[0][0]).to.equal(5n); // -4 + 3 + 4 + 2
+        expect(batched.market[0]).to.not.equal(0n); // the basis moved
+      });
+
+      it("tradeBatch_emitsOneTradedPerFillAndChecksMarginAfterTheBatch", async function () {
+        const f = await load();
+        await f.fund(f.alice, "50000");
+        await f.fund(f.bob, "50000");
+        await f.fund(f.carol, "50000");
+        const tx = f.venue.tradeBatch(f.marketId, f.alice.address, fills(f.bob.address, f.carol.address));
+        await expect(tx)
+          .to.emit(f.ch, "Traded")
+          .withArgs(f.marketId, f.bob.address, f.alice.address, 3n, 10n * WAD, f.usd("6"), f.usd("15"), 0n);
+        const receipt = await (await tx).wait();
+        const traded = receipt!.logs.filter(
+          (l) => l.topics[0] === f.ch.interface.getEvent("Traded").topicHash,
+        );
+        expect(traded).to.have.length(3);
+        expect(await f.ch.positionSize(f.alice.address, f.marketId)).to.equal(9n);
+        expect(await f.ch.positionSize(f.bob.address, f.marketId)).to.equal(-5n);
+        expect((await f.ch.marketState(f.marketId)).openInterest).to.equal(9n);
+
+        // A taker that cannot carry the whole batch fails its one margin check at the end.
+        await f.fund(f.others[0], "100");
+        await expect(
+          f.venue.tradeBatch(f.marketId, f.others[0].address, fills(f.bob.address, f.carol.address)),
+        ).to.be.revertedWithCustomError(f.ch, "InsufficientMargin");
+      });
+
+      it("tradeBatch_revertsOnBadBatches", async function () {
+        const f = await withPositions();
+        const id = f.marketId;
+        const a = f.alice.address;
+        const b = f.bob.address;
+        await expect(f.venue.tradeBatch(id, a, [])).to.be.revertedWithCustomError(f.ch, "EmptyBatch");
+        await expect(
+          f.ch.connect(f.alice).tradeBatch(id, a, [{ maker: b, takerSizeDelta: 1n, price: 10n * WAD }]),
+        )
+          .to.be.revertedWithCustomError(f.ch, "UnauthorizedVenue")
+          .withArgs(a);
+        const one = { maker: b, takerSizeDelta: 1n, price: 10n * WAD };
+        await expect(f.venue.tradeBatch(id, a, [one, { ...one, takerSizeDelta: -1n }]))
+          .to.be.revertedWithCustomError(f.ch, "MixedTakerDirection")
+          .withArgs(1n, -1n);
+        await expect(f.venue.tradeBatch(id, a, [one, { ...one, maker: a }]))
+          .to.be.revertedWithCustomError(f.ch, "SelfTrade")
+          .withArgs(a);
+        await expect(
+          f.venue.tradeBatch(id, a, [one, { ...one, takerSizeDelta: 0n }]),
+        ).to.be.revertedWithCustomError(f.ch, "ZeroSize");
+        await expect(f.venue.tradeBatch(id, a, [one, { ...one, price: 10n * WAD + 1n }]))
+          .to.be.revertedWithCustomError(f.ch, "PriceNotOnTick")
+          .withArgs(10n * WAD + 1n, WAD / 1000n);
+        await expect(f.venue.tradeBatch(ethers.ZeroHash, a, [one])).to.be.revertedWithCustomError(
+          f.ch,
+          "UnknownMarket",
+        );
+      });
+
+      it("tradeBatch_pauseLetsOnlyBatchesThatReduceEverySideThrough", async function () {
+        const f = await withPositions(); // alice long 10, bob short 10
+        await f.fund(f.carol, "20000");
+        await f.ch.setMarketPaused(f.marketId, true);
+        const reduce = { maker: f.bob.address, takerSizeDelta: -3n, price: 10n * WAD };
+        await expect(
+          f.venue.tradeBatch(f.marketId, f.alice.address, [reduce, { ...reduce, maker: f.carol.address }]),
+        )
+          .to.be.revertedWithCustomError(f.ch, "MarketIsPaused")
+          .withArgs(f.marketId);
+        await f.venue.tradeBatch(f.marketId, f.alice.address, [reduce, reduce]);
+        expect(await f.ch.positionSize(f.alice.address, f.marketId)).to.equal(4n);
+      });
+    });
+
     describe("mark price", function () {
       it("mark_basisEmaFollowsTradesWithStepCap", async function () {
         const f = await load();

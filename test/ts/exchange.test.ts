@@ -161,11 +161,16 @@ describe("Exchange", function () {
       await expect(exchange.connect(taker).fillOrder(order, signature, 2n))
         .to.be.revertedWithCustomError(exchange, "FillExceedsRemaining")
         .withArgs(hash, 2n, 1n);
+      expect(await exchange.filled(hash)).to.equal(9n);
+      expect(await exchange.remaining(order)).to.equal(1n);
       await exchange.connect(taker).fillOrder(order, signature, 1n);
-      expect(await exchange.filled(hash)).to.equal(10n);
+      // Complete: the nonce is used, the partial-fill amount cleared, and the order is void.
+      expect(await exchange.filled(hash)).to.equal(0n);
+      expect(await exchange.remaining(order)).to.equal(0n);
+      expect(await exchange.isNonceUsed(maker.address, order.nonce)).to.equal(true);
       await expect(exchange.connect(taker).fillOrder(order, signature, 1n))
-        .to.be.revertedWithCustomError(exchange, "FillExceedsRemaining")
-        .withArgs(hash, 1n, 0n);
+        .to.be.revertedWithCustomError(exchange, "OrderNonceUsed")
+        .withArgs(hash, maker.address, order.nonce);
     });
 
     it("rejects zero fill and zero order sizes", async function () {
@@ -298,8 +303,10 @@ describe("Exchange", function () {
         .and.to.emit(exchange, "OrderFilled")
         .withArgs(m2.hash, maker2.address, taker.address, t.hash, MARKET, true, 5n, 3n * E18);
       expect(await exchange.filled(t.hash)).to.equal(9n);
-      expect(await exchange.filled(m1.hash)).to.equal(4n);
+      expect(await exchange.filled(m1.hash)).to.equal(0n); // complete: nonce used, slot cleared
+      expect(await exchange.isNonceUsed(maker.address, m1.order.nonce)).to.equal(true);
       expect(await exchange.filled(m2.hash)).to.equal(5n);
+      expect(await exchange.remaining(m2.order)).to.equal(3n);
       expect(await venue.tradeCount()).to.equal(2n);
       const first = await venue.tradeAt(0);
       expect([first.caller, first.maker, first.taker, first.takerSizeDelta, first.price]).to.deep.equal([
@@ -459,16 +466,17 @@ describe("Exchange", function () {
         .connect(matcher)
         .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [5n, 5n]);
       await expect(tx).to.emit(exchange, "OrderRemainderVoided").withArgs(t.hash, taker.address, 3n, 10n);
-      expect(await exchange.filled(t.hash)).to.equal(3n);
-      expect(await exchange.filled(m1.hash)).to.equal(3n);
-      expect(await exchange.filled(m2.hash)).to.equal(4n);
-      expect(await exchange.isCancelled(t.hash)).to.equal(true);
+      expect(await exchange.filled(t.hash)).to.equal(0n);
+      expect(await exchange.remaining(t.order)).to.equal(0n);
+      expect(await exchange.isNonceUsed(taker.address, t.order.nonce)).to.equal(true);
+      expect(await exchange.isNonceUsed(maker.address, m1.order.nonce)).to.equal(true);
+      expect(await exchange.isNonceUsed(maker2.address, m2.order.nonce)).to.equal(true);
       const m3 = await signed(maker);
       await expect(
         exchange.connect(matcher).matchOrders(t.order, t.signature, [m3.order], [m3.signature], [1n]),
       )
-        .to.be.revertedWithCustomError(exchange, "OrderIsCancelled")
-        .withArgs(t.hash);
+        .to.be.revertedWithCustomError(exchange, "OrderNonceUsed")
+        .withArgs(t.hash, taker.address, t.order.nonce);
     });
 
     it("an immediate-or-cancel match that fills nothing reverts", async function () {
@@ -505,7 +513,8 @@ describe("Exchange", function () {
       await exchange
         .connect(matcher)
         .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [4n, 2n]);
-      expect(await exchange.filled(t.hash)).to.equal(6n);
+      expect(await exchange.remaining(t.order)).to.equal(0n);
+      expect(await exchange.isNonceUsed(taker.address, t.order.nonce)).to.equal(true);
     });
 
     it("checks reduce-only takers before every maker fill", async function () {
@@ -533,22 +542,51 @@ describe("Exchange", function () {
     });
   });
 
+  describe("matchOrders booked as one batch", function () {
+    it("checks a reduce-only maker against its position plus its earlier fills of the match", async function () {
+      const { exchange, venue, maker, taker, matcher, signed } = await fixture();
+      await venue.setPosition(maker.address, MARKET, 5n);
+      const t = await signed(taker, { isBuy: true, size: 10n, limitPrice: 3n * E18 });
+      const m1 = await signed(maker, { size: 3n, flags: OrderFlags.ReduceOnly });
+      const m2 = await signed(maker, { size: 3n, flags: OrderFlags.ReduceOnly });
+      // After m1's 3 the maker is long 2: m2's 3 would flip it.
+      await expect(
+        exchange
+          .connect(matcher)
+          .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [3n, 3n]),
+      )
+        .to.be.revertedWithCustomError(exchange, "ReduceOnlyWouldIncrease")
+        .withArgs(m2.hash, 2n, -3n);
+      await venue.setRecording(true);
+      await exchange
+        .connect(matcher)
+        .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [3n, 2n]);
+      expect(await venue.positionSize(maker.address, MARKET)).to.equal(0n);
+      expect(await venue.tradeCount()).to.equal(2n); // one batch, one booked trade per fill
+    });
+  });
+
   describe("cancels and nonces", function () {
-    it("cancels by hash (trader or delegate), even partly filled orders, and never twice", async function () {
+    it("cancels by nonce (trader or delegate), even partly filled orders, and never twice", async function () {
       const { exchange, maker, taker, delegate, stranger, signed } = await fixture();
       const a = await signed(maker);
       await exchange.connect(taker).fillOrder(a.order, a.signature, 3n);
       await expect(exchange.connect(maker).cancelOrders([a.order]))
         .to.emit(exchange, "OrderCancelled")
         .withArgs(a.hash, maker.address, maker.address);
-      expect(await exchange.isCancelled(a.hash)).to.equal(true);
-      expect(await exchange.filled(a.hash)).to.equal(3n);
+      expect(await exchange.isNonceUsed(maker.address, a.order.nonce)).to.equal(true);
+      expect(await exchange.remaining(a.order)).to.equal(0n);
       await expect(exchange.connect(taker).fillOrder(a.order, a.signature, 1n))
-        .to.be.revertedWithCustomError(exchange, "OrderIsCancelled")
-        .withArgs(a.hash);
+        .to.be.revertedWithCustomError(exchange, "OrderNonceUsed")
+        .withArgs(a.hash, maker.address, a.order.nonce);
       await expect(exchange.connect(maker).cancelOrders([a.order]))
-        .to.be.revertedWithCustomError(exchange, "OrderAlreadyCancelled")
-        .withArgs(a.hash);
+        .to.be.revertedWithCustomError(exchange, "OrderNonceUsed")
+        .withArgs(a.hash, maker.address, a.order.nonce);
+      // Another order signed with the cancelled nonce is void too (a nonce names one order).
+      const twin = await signed(maker, { nonce: a.order.nonce, size: 5n });
+      await expect(exchange.connect(taker).fillOrder(twin.order, twin.signature, 1n))
+        .to.be.revertedWithCustomError(exchange, "OrderNonceUsed")
+        .withArgs(twin.hash, maker.address, a.order.nonce);
 
       const b = await signed(maker);
       await expect(exchange.connect(stranger).cancelOrders([b.order]))
@@ -716,65 +754,27 @@ describe("Exchange", function () {
     });
   });
 
-  describe("pause", function () {
-    it("only the authority's roles pause", async function () {
-      const { exchange, stranger } = await fixture();
-      await expect(exchange.connect(stranger).pause())
-        .to.be.revertedWithCustomError(exchange, "AccessManagedUnauthorized")
-        .withArgs(stranger.address);
-      await expect(exchange.connect(stranger).unpause())
-        .to.be.revertedWithCustomError(exchange, "AccessManagedUnauthorized")
-        .withArgs(stranger.address);
+  describe("no pause of its own", function () {
+    it("has no pause surface: the Clearinghouse's pauses govern trading, the authority stays bound", async function () {
+      const { exchange, manager } = await fixture();
+      const names = exchange.interface.fragments.flatMap((f) => ("name" in f ? [f.name as string] : []));
+      for (const name of ["pause", "unpause", "paused", "Paused", "Unpaused"])
+        expect(names).to.not.include(name);
+      expect(await exchange.authority()).to.equal(await manager.getAddress());
     });
 
-    it("blocks new risk but never cancels, nonce bumps or reduce-only trades", async function () {
-      const { exchange, venue, admin, maker, maker2, taker, matcher, signed } = await fixture();
-      await expect(exchange.connect(admin).pause()).to.emit(exchange, "Paused");
+    it("lets the venue's market pause through unchanged: reducing fills pass, risk-increasing ones revert", async function () {
+      const { exchange, venue, maker, taker, signed } = await fixture();
+      await venue.setPaused(MARKET, true);
       const plain = await signed(maker);
       await expect(exchange.connect(taker).fillOrder(plain.order, plain.signature, 1n))
-        .to.be.revertedWithCustomError(exchange, "PausedOrderNotReduceOnly")
-        .withArgs(plain.hash);
-
+        .to.be.revertedWithCustomError(venue, "MockMarketPaused")
+        .withArgs(MARKET);
       await venue.setPosition(maker.address, MARKET, 5n);
-      const ro = await signed(maker, { flags: OrderFlags.ReduceOnly });
-      // The caller would open a long: blocked.
-      await expect(exchange.connect(taker).fillOrder(ro.order, ro.signature, 1n))
-        .to.be.revertedWithCustomError(exchange, "PausedTakerWouldIncrease")
-        .withArgs(taker.address, 0n, 1n);
       await venue.setPosition(taker.address, MARKET, -3n);
-      await exchange.connect(taker).fillOrder(ro.order, ro.signature, 2n);
+      await exchange.connect(taker).fillOrder(plain.order, plain.signature, 2n);
       expect(await venue.positionSize(taker.address, MARKET)).to.equal(-1n);
-
-      // Matches: every order must be reduce-only.
-      await venue.setPosition(maker2.address, MARKET, 4n);
-      const t = await signed(taker, {
-        isBuy: true,
-        size: 1n,
-        limitPrice: 3n * E18,
-        flags: OrderFlags.ReduceOnly,
-      });
-      const m = await signed(maker2, { size: 1n });
-      await expect(
-        exchange.connect(matcher).matchOrders(t.order, t.signature, [m.order], [m.signature], [1n]),
-      )
-        .to.be.revertedWithCustomError(exchange, "PausedOrderNotReduceOnly")
-        .withArgs(m.hash);
-      const tPlain = await signed(taker, { isBuy: true, size: 1n, limitPrice: 3n * E18 });
-      await expect(
-        exchange.connect(matcher).matchOrders(tPlain.order, tPlain.signature, [m.order], [m.signature], [1n]),
-      )
-        .to.be.revertedWithCustomError(exchange, "PausedOrderNotReduceOnly")
-        .withArgs(tPlain.hash);
-      const mRo = await signed(maker2, { size: 1n, flags: OrderFlags.ReduceOnly });
-      await exchange.connect(matcher).matchOrders(t.order, t.signature, [mRo.order], [mRo.signature], [1n]);
-      expect(await venue.positionSize(taker.address, MARKET)).to.equal(0n);
-
       await expect(exchange.connect(maker).cancelOrders([plain.order])).to.emit(exchange, "OrderCancelled");
-      await expect(exchange.connect(maker).cancelUpTo(1n)).to.emit(exchange, "MinNonceRaised");
-
-      await expect(exchange.connect(admin).unpause()).to.emit(exchange, "Unpaused");
-      const after = await signed(maker, { nonce: 1n });
-      await exchange.connect(taker).fillOrder(after.order, after.signature, 1n);
     });
   });
 });

@@ -77,18 +77,36 @@ export type OrderInput = Pick<Order, "trader" | "marketId" | "isBuy" | "size" | 
   Partial<Pick<Order, "expiry" | "nonce" | "salt" | "flags">>;
 
 /**
- * Builds an order with defaults: expiry `now + 1 day` (`now` in seconds), nonce 0, a random 64-bit salt,
- * no flags.
+ * Builds an order with defaults: expiry `now + 1 day` (`now` in seconds), a random 64-bit nonce, a random
+ * 64-bit salt, no flags.
+ *
+ * A nonce names one order on the Exchange: when an order completes, is cancelled or (IOC) voided, every
+ * order of the trader with the same nonce is void too. The random default never collides, but each such
+ * nonce lands in its own storage word and stays above any `cancelUpTo` a trader would use. For the cheap
+ * path (a fill spends a bit in an already-written word, about 17,000 gas less than a fresh word) and for
+ * `cancelUpTo`, pass consecutive nonces, e.g. from `nonceSequence`.
  * @example buildOrder({ trader, marketId, isBuy: true, size: 10n, limitPrice: 2n * 10n ** 18n }, now)
  */
 export function buildOrder(input: OrderInput, now: bigint): Order {
   return {
     expiry: now + 86_400n,
-    nonce: 0n,
+    nonce: randomSalt(),
     salt: randomSalt(),
     flags: OrderFlags.None,
     ...input,
   };
+}
+
+/**
+ * Consecutive order nonces from `start` (each call returns the next one). Nonces `128k … 128k + 127`
+ * share one storage word on the Exchange, so consecutive nonces keep fills on already-written words, and
+ * `cancelUpTo(next)` voids everything handed out so far.
+ * @example const nextNonce = nonceSequence(await exchange.read.minNonce([trader]));
+ * const order = buildOrder({ ...fields, nonce: nextNonce() }, now);
+ */
+export function nonceSequence(start: bigint = 0n): () => bigint {
+  let next = start;
+  return () => next++;
 }
 
 /**

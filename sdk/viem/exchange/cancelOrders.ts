@@ -18,7 +18,7 @@ export type CancelOrdersReturnType = WriteResult<void>;
 
 /**
  * Cancels orders by hash (`Exchange.cancelOrders`). Simulates first and throws the typed error
- * (`NotTraderOrDelegateError`, `OrderAlreadyCancelledError`, `NoOrdersToCancelError`) without sending.
+ * (`NotTraderOrDelegateError`, `OrderNonceUsedError`, `NoOrdersToCancelError`) without sending.
  * @example
  * await cancelOrders(makerClient, { address, orders: [order] });
  */

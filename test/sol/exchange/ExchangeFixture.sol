@@ -33,7 +33,7 @@ library ExchangeFixture {
             size: size,
             limitPrice: price,
             expiry: block.timestamp + 1 days,
-            nonce: 0,
+            nonce: salt,
             salt: salt,
             flags: 0
         });

@@ -318,8 +318,8 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
       await expect(d.ch.connect(stranger).setVenue(stranger.address, true))
         .to.be.revertedWithCustomError(d.ch, "AccessManagedUnauthorized")
         .withArgs(stranger.address);
-      await expect(d.exchange.connect(stranger).pause())
-        .to.be.revertedWithCustomError(d.exchange, "AccessManagedUnauthorized")
+      await expect(d.ch.connect(stranger).setGlobalPaused(true))
+        .to.be.revertedWithCustomError(d.ch, "AccessManagedUnauthorized")
         .withArgs(stranger.address);
       await expect(d.oracle.connect(stranger).addReporter(indexIdOf("GPU-H100"), stranger.address))
         .to.be.revertedWithCustomError(d.oracle, "AccessManagedUnauthorized")
@@ -366,9 +366,9 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
 
     it("test_access_guardianActsAtOnceAndCancelsAScheduledVenueChange", async function () {
       const guardian = signerOf(holder("GUARDIAN"));
-      await d.exchange.connect(guardian).pause();
-      expect(await d.exchange.paused()).to.equal(true);
-      await d.exchange.connect(guardian).unpause();
+      await d.ch.connect(guardian).setGlobalPaused(true);
+      expect(await d.ch.globalPaused()).to.equal(true);
+      await d.ch.connect(guardian).setGlobalPaused(false);
 
       const venueAdmin = signerOf(holder("VENUE_ADMIN"));
       const rogue = d.signers[9].address;

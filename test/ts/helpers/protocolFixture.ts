@@ -193,12 +193,15 @@ export async function deployProtocol(
 
   const { chainId } = await ethers.provider.getNetwork();
   const domain = exchangeDomain(chainId, (await exchange.getAddress()) as Hex);
-  // Salts count up from one, expiries are a day after deployment: deterministic orders.
+  // Salts and nonces count up from one, expiries are a day after deployment: deterministic orders, each
+  // with its own nonce (a nonce names one order).
   let salt = 0n;
+  let nonce = 0n;
   const orderBase = await now();
   const signOrder: Protocol["signOrder"] = async (signer, fields) => {
     const order = buildOrder({ trader: (await signer.getAddress()) as Hex, marketId, ...fields }, orderBase);
     if (fields.salt === undefined) order.salt = ++salt;
+    if (fields.nonce === undefined) order.nonce = ++nonce;
     return { order, signature: await signOrderEthers(signer, domain, order) };
   };
 

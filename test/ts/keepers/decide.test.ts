@@ -186,7 +186,7 @@ describe("keepers: decide functions", function () {
       isBuy: boolean,
       price: bigint,
       size: bigint,
-      extra: Partial<BookOrder> & { flags?: number; expiry?: bigint } = {},
+      extra: Partial<BookOrder> & { flags?: number; expiry?: bigint; nonce?: bigint } = {},
     ): BookOrder {
       const s = seq++;
       const order: Order = {
@@ -196,7 +196,7 @@ describe("keepers: decide functions", function () {
         size,
         limitPrice: price * E18,
         expiry: extra.expiry ?? NOW + 3600n,
-        nonce: 0n,
+        nonce: extra.nonce ?? BigInt(s),
         salt: BigInt(s),
         flags: extra.flags ?? 0,
       };
@@ -206,7 +206,7 @@ describe("keepers: decide functions", function () {
         hash: `0x${s.toString(16).padStart(64, "0")}` as Hex,
         seq: s,
         filled: 0n,
-        cancelled: false,
+        nonceUsed: false,
         minNonce: 0n,
         position: 0n,
         ...extra,
@@ -229,14 +229,38 @@ describe("keepers: decide functions", function () {
     it("uses remaining size, skips expired, cancelled and nonce-voided orders, and never self-trades", function () {
       const used = book(1, false, 10n, 5n, { filled: 5n });
       const expired = book(2, false, 10n, 5n, { expiry: NOW + 2n });
-      const cancelled = book(3, false, 10n, 5n, { cancelled: true });
-      const voided = book(4, false, 10n, 5n, { minNonce: 1n });
+      const cancelled = book(3, false, 10n, 5n, { nonceUsed: true });
+      const voided = book(4, false, 10n, 5n, { minNonce: 1n, nonce: 0n });
       const own = book(6, false, 10n, 5n);
       const partial = book(5, false, 10n, 5n, { filled: 3n });
       const bid = book(6, true, 10n, 10n);
       const [m] = decideMatcher([used, expired, cancelled, voided, own, partial, bid], NOW, config);
       expect(m.makers.map((x) => x.hash)).to.deep.equal([partial.hash]);
       expect(m.fillSizes).to.deep.equal([2n]);
+    });
+
+    it("treats a nonce the round uses up as void for every other order sharing it", function () {
+      // maker 1 signed two asks with nonce 7: the first completes in the match, so the second is void
+      const a1 = book(1, false, 10n, 4n, { nonce: 7n });
+      const a2 = book(1, false, 10n, 5n, { nonce: 7n });
+      const a3 = book(2, false, 10n, 5n);
+      const bid = book(3, true, 10n, 20n);
+      const [m, ...rest] = decideMatcher([a1, a2, a3, bid], NOW, config);
+      expect(rest).to.deep.equal([]);
+      expect(m.makers.map((x) => x.hash)).to.deep.equal([a1.hash, a3.hash]);
+      expect(m.fillSizes).to.deep.equal([4n, 5n]);
+      // a partial fill does not use the nonce: the sibling order stays live
+      const p1 = book(1, false, 10n, 9n, { nonce: 8n });
+      const p2 = book(1, false, 11n, 5n, { nonce: 8n });
+      const small = book(3, true, 11n, 3n);
+      const [m2] = decideMatcher([p1, p2, small], NOW, config);
+      expect(m2.makers.map((x) => x.hash)).to.deep.equal([p1.hash]);
+      // a taker that completes uses its nonce too: its sibling does not take again this round
+      const t1 = book(4, true, 10n, 2n, { nonce: 1n });
+      const t2 = book(4, true, 10n, 2n, { nonce: 1n });
+      const ask = book(5, false, 10n, 10n, { flags: OrderFlags.PostOnly });
+      const actions = decideMatcher([ask, t1, t2], NOW, config);
+      expect(actions.map((a) => a.taker.hash)).to.deep.equal([t1.hash]);
     });
 
     it("does not match orders that do not cross or sit in another market", function () {

@@ -104,7 +104,10 @@ describe("keepers: matcher → Exchange (mock clearinghouse)", function () {
     expect(await f.venue.positionSize(f.alice.address, MARKET)).to.equal(-2n);
     expect((await f.venue.tradeAt(0)).price).to.equal(10n * E18);
     expect((await f.venue.tradeAt(1)).price).to.equal(11n * E18);
-    expect(await f.exchange.filled(hashOrder(f.domain, bid.order))).to.equal(7n);
+    // the bid completed: its nonce is used and it has nothing left
+    expect(await f.exchange.isNonceUsed(bid.order.trader, bid.order.nonce)).to.equal(true);
+    expect(await f.exchange.remaining(bid.order)).to.equal(0n);
+    expect(await f.exchange.filled(hashOrder(f.domain, a1.order))).to.equal(2n);
 
     await keeper.tick();
     expect(keeper.results).to.have.length(1);
@@ -161,7 +164,20 @@ describe("keepers: matcher → Exchange (mock clearinghouse)", function () {
     await keeper.tick();
     expect(keeper.results.map((r) => r.status)).to.deep.equal(["confirmed"]);
     expect(await f.venue.positionSize(f.bob.address, MARKET)).to.equal(0n);
-    expect(await f.exchange.isCancelled(hashOrder(f.domain, ioc.order))).to.equal(true); // IOC remainder voided
+    expect(await f.exchange.isNonceUsed(ioc.order.trader, ioc.order.nonce)).to.equal(true); // IOC remainder voided
+  });
+
+  it("skips an order whose nonce another order of its trader used up", async function () {
+    const source = new InMemoryOrderSource();
+    const first = await signed(f.alice, { isBuy: false, size: 2n, limitPrice: 10n * E18, nonce: 42n });
+    const sibling = await signed(f.alice, { isBuy: false, size: 5n, limitPrice: 10n * E18, nonce: 42n });
+    await f.exchange.connect(f.bob).fillOrder(first.order, first.signature, 2n);
+    const bid = await signed(f.carol, { isBuy: true, size: 5n, limitPrice: 10n * E18 });
+    source.add(sibling, bid);
+    const { keeper } = await matcher(source);
+    await keeper.tick();
+    expect(keeper.results).to.deep.equal([]);
+    expect(keeper.dropped.size).to.equal(0);
   });
 
   it("reads orders from a JSON file, and a second matcher seeing the match done sends nothing", async function () {

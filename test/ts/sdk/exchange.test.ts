@@ -7,9 +7,9 @@ import {
   InvalidDelegateError,
   NonceNotIncreasingError,
   NotTraderOrDelegateError,
-  OrderAlreadyCancelledError,
   OrderExpiredError,
   OrderNonceBelowMinimumError,
+  OrderNonceUsedError,
   PriceNotCrossingError,
   SelfTradeError,
   UnauthorisedSignerError,
@@ -19,6 +19,7 @@ import {
   fillOrder,
   indexIdOf,
   matchOrders,
+  nonceSequence,
   readFilled,
   setDelegate,
   signOrder,
@@ -109,9 +110,11 @@ describe("sdk/viem exchange actions", function () {
     await mined(f, (await fillOrder(f.taker, { address: f.address, ...byDelegate, fillSize: 1n })).hash);
     const [state] = await readFilled(f.publicClient, {
       address: f.address,
-      orderHashes: [byDelegate.orderHash],
+      orders: [byDelegate.order],
     });
+    expect(state.orderHash).to.equal(byDelegate.orderHash);
     expect(state.filled).to.equal(1n);
+    expect(state.remaining).to.equal(9n);
   });
 
   it("test_fillOrder_fillsAndReturnsOrderHash", async function () {
@@ -120,9 +123,14 @@ describe("sdk/viem exchange actions", function () {
     const { hash, result } = await fillOrder(f.taker, { address: f.address, ...s, fillSize: 4n });
     await mined(f, hash);
     expect(result).to.equal(s.orderHash);
-    expect(
-      await readFilled(f.publicClient, { address: f.address, orderHashes: [s.orderHash] }),
-    ).to.deep.equal([{ orderHash: s.orderHash, filled: 4n, cancelled: false }]);
+    expect(await readFilled(f.publicClient, { address: f.address, orders: [s.order] })).to.deep.equal([
+      { orderHash: s.orderHash, filled: 4n, nonceUsed: false, remaining: 6n },
+    ]);
+    // Filling the rest completes the order: its nonce is used and its partial-fill amount cleared.
+    await mined(f, (await fillOrder(f.taker, { address: f.address, ...s, fillSize: 6n })).hash);
+    expect(await readFilled(f.publicClient, { address: f.address, orders: [s.order] })).to.deep.equal([
+      { orderHash: s.orderHash, filled: 0n, nonceUsed: true, remaining: 0n },
+    ]);
   });
 
   it("test_fillOrder_throwsTypedErrorsWithoutSending", async function () {
@@ -163,9 +171,12 @@ describe("sdk/viem exchange actions", function () {
     expect(result).to.equal(8n);
     const states = await readFilled(f.publicClient, {
       address: f.address,
-      orderHashes: [taker.orderHash, m1.orderHash, m2.orderHash],
+      orders: [taker.order, m1.order, m2.order],
     });
-    expect(states.map((s) => s.filled)).to.deep.equal([8n, 5n, 3n]);
+    // taker and m1 completed (nonces used), m2 is partly filled
+    expect(states.map((s) => s.remaining)).to.deep.equal([0n, 0n, 2n]);
+    expect(states.map((s) => s.nonceUsed)).to.deep.equal([true, true, false]);
+    expect(states.map((s) => s.filled)).to.deep.equal([0n, 0n, 3n]);
 
     const expensive = await signed(f, f.maker2, { limitPrice: 4n * E18 });
     const taker2 = await signed(f, f.taker, { isBuy: true, limitPrice: 3n * E18 });
@@ -186,12 +197,16 @@ describe("sdk/viem exchange actions", function () {
     await mined(f, (await cancelOrders(f.maker, { address: f.address, orders: [a.order] })).hash);
     const states = await readFilled(f.publicClient, {
       address: f.address,
-      orderHashes: [a.orderHash, b.orderHash],
+      orders: [a.order, b.order],
     });
-    expect(states.map((s) => s.cancelled)).to.deep.equal([true, false]);
+    expect(states.map((s) => s.nonceUsed)).to.deep.equal([true, false]);
     const again = await catchError(cancelOrders(f.maker, { address: f.address, orders: [a.order] }));
-    expect(again).to.be.instanceOf(OrderAlreadyCancelledError);
-    expect((again as OrderAlreadyCancelledError).args.orderHash).to.equal(a.orderHash);
+    expect(again).to.be.instanceOf(OrderNonceUsedError);
+    expect((again as OrderNonceUsedError).args).to.deep.equal({
+      orderHash: a.orderHash,
+      trader: f.maker.account.address,
+      nonce: a.order.nonce,
+    });
   });
 
   it("test_cancelUpTo_voidsLowerNoncesAndMustIncrease", async function () {
@@ -221,12 +236,26 @@ describe("sdk/viem exchange actions", function () {
     }
   });
 
-  it("test_readFilled_emptyAndUnknownHashes", async function () {
+  it("test_readFilled_emptyAndUnusedOrders", async function () {
     const f = await networkHelpers.loadFixture(deploy);
-    expect(await readFilled(f.publicClient, { address: f.address, orderHashes: [] })).to.deep.equal([]);
-    const unknown = indexIdOf("never signed");
-    expect(await readFilled(f.publicClient, { address: f.address, orderHashes: [unknown] })).to.deep.equal([
-      { orderHash: unknown, filled: 0n, cancelled: false },
+    expect(await readFilled(f.publicClient, { address: f.address, orders: [] })).to.deep.equal([]);
+    const fresh = await signed(f, f.maker, { size: 7n });
+    expect(await readFilled(f.publicClient, { address: f.address, orders: [fresh.order] })).to.deep.equal([
+      { orderHash: fresh.orderHash, filled: 0n, nonceUsed: false, remaining: 7n },
     ]);
+  });
+
+  it("test_nonceSequence_sharedNonceVoidsTheOtherOrder", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const next = nonceSequence(3n);
+    expect([next(), next()]).to.deep.equal([3n, 4n]);
+    // Two different orders signed with one nonce: completing the first voids the second.
+    const a = await signed(f, f.maker, { nonce: 9n, size: 2n });
+    const b = await signed(f, f.maker, { nonce: 9n, size: 5n });
+    await mined(f, (await fillOrder(f.taker, { address: f.address, ...a, fillSize: 2n })).hash);
+    const e = await catchError(fillOrder(f.taker, { address: f.address, ...b, fillSize: 1n }));
+    expect(e).to.be.instanceOf(OrderNonceUsedError);
+    const [state] = await readFilled(f.publicClient, { address: f.address, orders: [b.order] });
+    expect(state).to.deep.include({ nonceUsed: true, remaining: 0n });
   });
 });
