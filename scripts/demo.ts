@@ -1,17 +1,33 @@
 /**
- * `npm run demo`, the main job. Today it runs the index oracle end to end on the in-process
- * chain: deploy, post a year and a half of AI token index rounds computed from public list
- * prices (plus the GPU-hour compute index), and print the index, its TWAP and the feeds.
+ * `npm run demo`, the main job: the whole life of a quarterly ATPI-FRONTIER market on the in-process
+ * chain (deploy, index rounds from public list prices, signed orders matched by the matcher keeper,
+ * the index moves, a liquidation, expiry, settlement, withdrawals), a readable report on stdout, and
+ * `reports/demo.json` + `reports/demo-chart.html`.
  *
- * `test/ts/demo.test.ts` runs the same code over a few weeks.
+ * `DEMO_SHORT=1 npm run demo` runs the short version the test suite uses (weekly rounds).
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { network } from "hardhat";
 
-import { demoGenesis, runOracleDemo } from "./lib/oracle-demo.js";
+import { writeDemoReports } from "./lib/demo-chart.js";
+import { DEMO_QUARTER, marketDemoGenesis, runMarketDemo } from "./lib/market-demo.js";
 
-const from = "2024-06-03";
-const to = "2025-11-30";
+const short = process.env.DEMO_SHORT === "1";
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "reports");
 
-const connection = await network.create({ override: { initialDate: demoGenesis(from) } });
-console.log(`AI token futures: index oracle demo, ${from} → ${to}, weekly rounds`);
-await runOracleDemo(connection, { from, to, stepDays: 7, log: (line) => console.log(line) });
+const connection = await network.create({
+  override: { initialDate: marketDemoGenesis(), throwOnTransactionFailures: false },
+});
+console.log(
+  `AI token futures: one quarterly ATPI-FRONTIER market, ${DEMO_QUARTER.from} → ${DEMO_QUARTER.to}` +
+    `${short ? " (short mode: weekly rounds)" : ", daily rounds"}`,
+);
+console.log("");
+const report = await runMarketDemo(connection, { short, log: (line) => console.log(line) });
+const files = writeDemoReports(report, outDir);
+console.log("");
+console.log(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+// every token must be accounted for; the strict identity is reported above (see docs/demo.md)
+if (!report.conservation.ledgerCloses) process.exitCode = 1;
