@@ -18,7 +18,7 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { AddressBookError, loadAddressBook, type AddressBook } from "../../sdk/core/index.js";
 import type { WriteClient } from "../../sdk/viem/index.js";
-import { InputError } from "./errors.js";
+import { CommandFailedError, InputError } from "./errors.js";
 
 /** Options every command accepts (global flags, with environment fallbacks). */
 export interface GlobalOptions {
@@ -64,7 +64,14 @@ export async function loadContext(options: GlobalOptions, env: NodeJS.ProcessEnv
   }
   const rpcUrl = options.rpcUrl ?? env.ATF_RPC_URL ?? DEFAULT_RPC_URL;
   const publicClient = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) }) as PublicClient;
-  const chainId = await publicClient.getChainId();
+  let chainId: number;
+  try {
+    chainId = await publicClient.getChainId();
+  } catch (err) {
+    throw new CommandFailedError(
+      `cannot reach the node at ${rpcUrl} (${(err as { details?: string }).details ?? (err as Error).message})`,
+    );
+  }
   if (book.chainId !== undefined && book.chainId !== chainId) {
     throw new InputError(
       `${options.deployment} is for chain ${book.chainId} but ${rpcUrl} is chain ${chainId}`,

@@ -38,7 +38,7 @@ import { accountOf, loadContext, walletOf, type CliContext, type GlobalOptions }
 import { CommandFailedError, describeError, EXIT_BAD_INPUT, EXIT_OK, InputError } from "./errors.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { reserveNonce } from "./state.js";
-import { formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
+import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
 
 /** Where the CLI writes its lines (stdout, stderr); injectable for tests. */
 export interface CliIo {
@@ -290,6 +290,7 @@ function buildProgram(io: CliIo): Command {
     .description("Deposit collateral into the Clearinghouse (approves the exact amount first when needed).")
     .argument("<amount>", "collateral in tokens, e.g. 100.5")
     .action(async (amountText: string, _o, cmd: Command) => {
+      checkDecimal(amountText, "amount");
       const ctx = await ctxOf(cmd);
       const amount = parsePositiveAmount(amountText, ctx.decimals, "amount");
       const wallet = walletOf(ctx);
@@ -308,6 +309,7 @@ function buildProgram(io: CliIo): Command {
     .description("Withdraw free collateral from the Clearinghouse to the key's address.")
     .argument("<amount>", "collateral in tokens, e.g. 50")
     .action(async (amountText: string, _o, cmd: Command) => {
+      checkDecimal(amountText, "amount");
       const ctx = await ctxOf(cmd);
       const amount = parsePositiveAmount(amountText, ctx.decimals, "amount");
       const { hash } = await withdraw(walletOf(ctx), { address: ctx.book.clearinghouse, amount });
@@ -320,6 +322,7 @@ function buildProgram(io: CliIo): Command {
     .description("Mint mock collateral to the key's address (local and test deployments only: MockERC20).")
     .argument("<amount>", "tokens to mint")
     .action(async (amountText: string, _o, cmd: Command) => {
+      checkDecimal(amountText, "amount");
       const ctx = await ctxOf(cmd);
       const amount = parsePositiveAmount(amountText, ctx.decimals, "amount");
       const wallet = walletOf(ctx);
@@ -358,6 +361,7 @@ function buildProgram(io: CliIo): Command {
       if (o.side !== "buy" && o.side !== "sell")
         throw new InputError(`--side: "${o.side}" is neither buy nor sell`);
       const size = parseInteger(o.size, "--size", 1n);
+      checkDecimal(o.price, "--price");
       const flags = flagsOf(o);
       if (o.fill && o.postOnly) throw new InputError("--fill takes liquidity: it cannot be --post-only");
       const ctx = await ctxOf(cmd);

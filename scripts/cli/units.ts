@@ -21,6 +21,12 @@ export function parseAmount(text: string, decimals: number, what: string): bigin
   return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
 }
 
+/** Checks the syntax of a decimal before anything is read from the chain (the decimals come later). */
+export function checkDecimal(text: string, what: string): void {
+  if (!DECIMAL.test(text.trim()))
+    throw new InputError(`${what}: "${text}" is not a non-negative decimal number`);
+}
+
 /** A strictly positive amount (see `parseAmount`). */
 export function parsePositiveAmount(text: string, decimals: number, what: string): bigint {
   const value = parseAmount(text, decimals, what);
