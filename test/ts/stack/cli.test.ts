@@ -11,7 +11,9 @@ import path from "node:path";
 
 import { expect } from "chai";
 import hre from "hardhat";
-import { createPublicClient, http, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, parseAbi, type Hex, type PublicClient } from "viem";
+import { writeContract } from "viem/actions";
+import { privateKeyToAccount } from "viem/accounts";
 
 import { run } from "../../../scripts/cli/program.js";
 import { startStack, type RunningStack } from "../../../scripts/lib/stack.js";
@@ -352,6 +354,51 @@ describe("atf CLI on the local stack", function () {
     const badIndex = await atf(ADMIN.privateKey, "create-market", "--index", "GPU-X", "--expiry", expiry);
     expect(badIndex.code).to.equal(2);
     expect(badIndex.err).to.contain('unknown index "GPU-X"');
+  });
+
+  it("test_cli_createMarket_withADelayedRoleSchedulesThenExecutes", async function () {
+    // the admin (#1) gives MARKET_ADMIN to #16 with a 60 s execution delay
+    const C = testAccount(16);
+    const admin = createWalletClient({
+      account: privateKeyToAccount(testAccount(1).privateKey),
+      transport: http(stack.rpcUrl),
+    });
+    const grant = await writeContract(admin, {
+      address: stack.book.accessManager,
+      abi: parseAbi(["function grantRole(uint64 roleId, address account, uint32 executionDelay)"]),
+      functionName: "grantRole",
+      args: [1n, C.address, 60],
+      chain: null,
+    });
+    await client.waitForTransactionReceipt({ hash: grant });
+    const expiry = new Date((gpuNear().expiry + 100 * 86_400) * 1000).toISOString().slice(0, 10);
+    const args = ["create-market", "--index", "ATPI-SMALL", "--expiry", expiry];
+
+    const direct = await atf(C.privateKey, ...args);
+    expect(direct.code).to.equal(2);
+    expect(direct.err).to.contain("execution delay of 60 s").and.contain("--schedule");
+    const scheduled = await atf(C.privateKey, ...args, "--schedule");
+    expect(scheduled.code, scheduled.err).to.equal(0);
+    expect(scheduled.out).to.contain("scheduled createMarket").and.contain("rerun with --execute");
+    const early = await atf(C.privateKey, ...args, "--execute");
+    expect(early.code).to.equal(1);
+    expect(early.err).to.contain("AccessManagerNotReady");
+
+    await client.request({ method: "evm_increaseTime" as never, params: [61] as never });
+    await client.request({ method: "evm_mine" as never, params: [] as never });
+    const executed = await atf(C.privateKey, ...args, "--execute");
+    expect(executed.code, executed.err).to.equal(0);
+    const symbol = `ATPI-SMALL-${expiry.replace(/-/g, "")}`;
+    expect(executed.out).to.contain(`created market ${symbol}`);
+    const id = (JSON.parse(readFileSync(stack.bookFile, "utf8")) as { markets: Record<string, { id: Hex }> })
+      .markets[symbol].id;
+    const params = await client.readContract({
+      address: stack.book.clearinghouse,
+      abi: clearinghouseAbi,
+      functionName: "marketParams",
+      args: [id],
+    });
+    expect(params.indexId).to.equal(indexIdOf("ATPI-SMALL"));
   });
 
   it("test_cli_launcher_runsAsABinaryWithExitCodes", async function () {
