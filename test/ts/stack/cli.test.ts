@@ -71,7 +71,7 @@ describe("atf CLI on the local stack", function () {
       outDir: dir,
       logLevel: "silent",
       periodSeconds: 60,
-      blockIntervalMs: 0,
+      blockIntervalMs: 500, // blocks keep coming, so the relayers (one tick per block) keep ticking
       traderFunding: 1_000_000n,
       log: () => undefined,
     });
