@@ -34,6 +34,17 @@ import { httpProvider, resilientTransport } from "./shell/transport.js";
 
 const BPS_TO_WAD = 10n ** 14n;
 
+/**
+ * How an embedding process runs a keeper: by default the keeper stops on SIGTERM/SIGINT; with
+ * `signal` it stops when that signal aborts instead (and installs no process handlers), so one
+ * process can run several keepers and stop them in its own order (`scripts/start.ts`).
+ */
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called with the metrics/health server's bound port once it listens (useful with port 0). */
+  onListening?: (port: number) => void;
+}
+
 interface Runtime {
   clock: Clock;
   log: Logger;
@@ -103,6 +114,7 @@ async function serve(
   config: CommonConfig,
   keeper: TickSource,
   options: { routes?: RouteHandler[]; sender?: TxSender },
+  run: RunOptions = {},
 ): Promise<void> {
   const runner = new KeeperRunner({
     keeper,
@@ -123,7 +135,9 @@ async function serve(
   });
   const port = await server.start();
   rt.log.info({ host: config.httpHost, port, dryRun: config.dryRun }, "metrics and health server listening");
-  const removeHandlers = abortOnSignals(rt.controller, rt.log);
+  run.onListening?.(port);
+  const removeHandlers =
+    run.signal === undefined ? abortOnSignals(rt.controller, rt.log) : linkAbort(run.signal, rt);
   try {
     await options.sender?.recover();
     await runner.run(rt.controller.signal);
@@ -134,7 +148,18 @@ async function serve(
   }
 }
 
-export async function runReporter(config: ReporterConfigInput): Promise<void> {
+/** Aborts the keeper's controller when `signal` aborts; returns the unlink function. */
+function linkAbort(signal: AbortSignal, rt: Runtime): () => void {
+  const onAbort = () => {
+    rt.log.info("shutdown requested");
+    rt.controller.abort();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+export async function runReporter(config: ReporterConfigInput, run: RunOptions = {}): Promise<void> {
   const rt = runtime("reporter", config);
   const chainId = config.chainId ?? (await (rt.client as PublicClient).getChainId());
   const keeper = new ReporterKeeper({
@@ -150,10 +175,10 @@ export async function runReporter(config: ReporterConfigInput): Promise<void> {
     log: rt.log,
     metrics: rt.metrics,
   });
-  await serve(rt, config, keeper, { routes: [keeper.route] });
+  await serve(rt, config, keeper, { routes: [keeper.route] }, run);
 }
 
-export async function runRelayer(config: RelayerConfigInput): Promise<void> {
+export async function runRelayer(config: RelayerConfigInput, run: RunOptions = {}): Promise<void> {
   const rt = runtime("relayer", config);
   const client = rt.client as PublicClient;
   const chainId = await client.getChainId();
@@ -178,10 +203,10 @@ export async function runRelayer(config: RelayerConfigInput): Promise<void> {
     log: rt.log,
     metrics: rt.metrics,
   });
-  await serve(rt, config, keeper, { sender });
+  await serve(rt, config, keeper, { sender }, run);
 }
 
-export async function runMatcher(config: MatcherConfigInput): Promise<void> {
+export async function runMatcher(config: MatcherConfigInput, run: RunOptions = {}): Promise<void> {
   const rt = runtime("matcher", config);
   const client = rt.client as PublicClient;
   const chainId = await client.getChainId();
@@ -197,10 +222,10 @@ export async function runMatcher(config: MatcherConfigInput): Promise<void> {
     log: rt.log,
     metrics: rt.metrics,
   });
-  await serve(rt, config, keeper, { sender });
+  await serve(rt, config, keeper, { sender }, run);
 }
 
-export async function runLiquidator(config: LiquidatorConfigInput): Promise<void> {
+export async function runLiquidator(config: LiquidatorConfigInput, run: RunOptions = {}): Promise<void> {
   const rt = runtime("liquidator", config);
   const client = rt.client as PublicClient;
   const sender = senderFor(rt, config, await client.getChainId());
@@ -224,10 +249,10 @@ export async function runLiquidator(config: LiquidatorConfigInput): Promise<void
     log: rt.log,
     metrics: rt.metrics,
   });
-  await serve(rt, config, keeper, { sender });
+  await serve(rt, config, keeper, { sender }, run);
 }
 
-export async function runSettler(config: SettlerConfigInput): Promise<void> {
+export async function runSettler(config: SettlerConfigInput, run: RunOptions = {}): Promise<void> {
   const rt = runtime("settler", config);
   const client = rt.client as PublicClient;
   const sender = senderFor(rt, config, await client.getChainId());
@@ -244,5 +269,5 @@ export async function runSettler(config: SettlerConfigInput): Promise<void> {
     log: rt.log,
     metrics: rt.metrics,
   });
-  await serve(rt, config, keeper, { sender });
+  await serve(rt, config, keeper, { sender }, run);
 }

@@ -1,0 +1,162 @@
+/**
+ * `npm start`: the whole protocol on this machine. Starts a JSON-RPC node on 127.0.0.1, deploys,
+ * creates markets on the AI token and GPU-hour indices (two expiries each), runs the keepers and
+ * prints how to connect. Ctrl-C (SIGINT) or SIGTERM stops the keepers, then the node, and exits 0.
+ *
+ *   npm start -- --port 8545 --metrics-port-base 9460 --state-dir .stack --out-dir deployments
+ *
+ * See docs/local-stack.md.
+ */
+import { Command, Option } from "commander";
+import hre from "hardhat";
+
+import { formatUnitsExact } from "./cli/units.js";
+import { startStack, type StackOptions } from "./lib/stack.js";
+import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function parseOptions(argv: string[]): StackOptions {
+  const port = (name: string) => (v: string) => {
+    if (!/^[0-9]+$/.test(v) || Number(v) > 65535) throw new Error(`${name}: "${v}" is not a port number`);
+    return Number(v);
+  };
+  const program = new Command("start")
+    .description("Run the local stack: node, deployment, markets, keepers.")
+    .addOption(
+      new Option("--port <n>", "JSON-RPC port on 127.0.0.1 (0: any free port)")
+        .default(8545)
+        .argParser(port("--port"))
+        .env("STACK_PORT"),
+    )
+    .addOption(
+      new Option("--metrics-port-base <n>", "first keeper metrics port, the others follow (0: free ports)")
+        .default(9460)
+        .argParser(port("--metrics-port-base"))
+        .env("STACK_METRICS_PORT_BASE"),
+    )
+    .addOption(
+      new Option("--state-dir <dir>", "working directory, wiped at start")
+        .default(".stack")
+        .env("STACK_STATE_DIR"),
+    )
+    .addOption(
+      new Option("--out-dir <dir>", "where localhost.json (the address book) is written")
+        .default("deployments")
+        .env("STACK_OUT_DIR"),
+    )
+    .addOption(
+      new Option("--log-level <level>", "keepers' log level")
+        .choices(LOG_LEVELS)
+        .default("warn")
+        .env("STACK_LOG_LEVEL"),
+    )
+    .addOption(new Option("--period <seconds>", "reporter observation period").default(60).argParser(Number))
+    .addOption(
+      new Option("--block-interval <ms>", "mine a block this often (0: only on transactions)")
+        .default(2000)
+        .argParser(Number),
+    )
+    .parse(argv, { from: "user" });
+  const o = program.opts<{
+    port: number;
+    metricsPortBase: number;
+    stateDir: string;
+    outDir: string;
+    logLevel: StackOptions["logLevel"];
+    period: number;
+    blockInterval: number;
+  }>();
+  return {
+    host: "127.0.0.1",
+    port: o.port,
+    metricsPortBase: o.metricsPortBase,
+    stateDir: o.stateDir,
+    outDir: o.outDir,
+    logLevel: o.logLevel,
+    periodSeconds: o.period,
+    blockIntervalMs: o.blockInterval,
+    traderFunding: 1_000_000n,
+    log: (line) => console.log(`[stack] ${line}`),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  let stopRequested = false;
+  const running: { stack?: Awaited<ReturnType<typeof startStack>> } = {};
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    console.log(`[stack] ${signal}: stopping the keepers, then the node…`);
+    void (running.stack?.stop() ?? Promise.resolve()).then(() => {
+      console.log("[stack] stopped");
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const stack = await startStack(hre, options);
+  running.stack = stack;
+  if (stopRequested) {
+    await stack.stop();
+    process.exit(0);
+  }
+  const p = (s = "") => console.log(s);
+  const book = stack.book;
+  p();
+  p("=== AI token futures: local stack ready ===");
+  p(`Chain id   ${stack.chainId}`);
+  p(`RPC URL    ${stack.rpcUrl}`);
+  p();
+  p("Contracts");
+  for (const name of ["accessManager", "indexOracle", "collateral", "clearinghouse", "exchange"] as const) {
+    p(`  ${name.padEnd(14)} ${book[name]}`);
+  }
+  for (const [index, feed] of Object.entries(book.feeds)) p(`  feed ${index.padEnd(9)} ${feed}`);
+  p(`  address book   ${stack.bookFile}`);
+  p();
+  p("Markets (symbol, expiry, id)");
+  for (const m of stack.markets) {
+    p(`  ${m.symbol.padEnd(24)} ${new Date(m.expiry * 1000).toISOString()}  ${m.id}`);
+  }
+  p();
+  p("Keepers (Prometheus metrics; /healthz beside each)");
+  for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
+  p(`  matcher orders file        ${stack.ordersFile}`);
+  p();
+  p("Index prices: the fixtures end in the past, so the reporters read copies re-dated to today:");
+  for (const f of stack.priceFiles) {
+    p(`  ${f.index.padEnd(14)} ${f.file} (latest ${f.latest} moved ${f.shiftDays} days forward)`);
+  }
+  p();
+  p(
+    "Test accounts: PUBLIC keys of Hardhat's test mnemonic, known to everyone. NEVER use them on a real network.",
+  );
+  p("Each holds 10000 ETH on this chain; traders also hold " + `${formatUnitsExact(1_000_000n, 0)} mUSDC.`);
+  for (let i = 0; i < 20; i++) {
+    const a = testAccount(i);
+    p(`  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}  ${STACK_ROLES[i] ?? ""}`);
+  }
+  p();
+  p("Connect a wallet: add a network with");
+  p(
+    `  Network name: AI Token Futures (local)   RPC URL: ${stack.rpcUrl}   Chain ID: ${stack.chainId}   Currency: ETH`,
+  );
+  p("  then import a trader's private key above. Restarting the stack resets the chain: reset the");
+  p("  wallet's account activity (nonces) after a restart.");
+  p();
+  p("Trade from the command line:");
+  p(`  export ATF_PRIVATE_KEY=${testAccount(14).privateKey}   # trader #14 (public test key)`);
+  p(`  npx atf --rpc-url ${stack.rpcUrl} markets`);
+  p("  npx atf deposit 1000 && npx atf positions");
+  p();
+  p("Ctrl-C stops everything.");
+  await stack.done;
+}
+
+main().catch((err: unknown) => {
+  console.error(`[stack] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
