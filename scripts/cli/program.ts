@@ -344,7 +344,9 @@ function buildProgram(io: CliIo): Command {
     .command("place")
     .description(
       "Sign an order and append it to the matcher's orders file; with --fill, take resting orders of other\n" +
-        "traders from that file at once (fillOrder, you are the taker) instead of resting.",
+        "traders from that file at once (fillOrder, you are the taker) instead of resting. With --fill,\n" +
+        "--fok sends nothing unless the whole size is available and --reduce-only caps the size at the\n" +
+        "position it reduces; the remainder is never placed (as --ioc).",
     )
     .requiredOption("--market <symbol|id>", "market symbol (e.g. GPU-H100-20270326) or id")
     .requiredOption("--side <buy|sell>", "buy (long) or sell (short)")
@@ -382,16 +384,30 @@ function buildProgram(io: CliIo): Command {
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
       const book = readOrdersFile(ctx.options.ordersFile);
       if (o.fill) {
+        let fillSize = size;
+        if (o.reduceOnly) {
+          // reduce-only: never more than the position it reduces, in the opposite direction
+          const { account } = await fetchAccount(ctx.publicClient, {
+            address: ctx.book.clearinghouse,
+            account: me,
+          });
+          const held = account.positionIn(marketId).size;
+          const reducible = isBuy ? (held < 0n ? -held : 0n) : held > 0n ? held : 0n;
+          if (reducible === 0n)
+            throw new InputError(`--reduce-only: no ${isBuy ? "short" : "long"} position to reduce`);
+          if (reducible < fillSize) fillSize = reducible;
+        }
         await fillAgainst(ctx, io, {
           wallet,
           me,
           marketId,
           isBuy,
-          size,
+          size: fillSize,
           price,
           book,
           domain,
           now: context.timestamp,
+          fillOrKill: o.fok === true,
         });
         return;
       }
@@ -638,6 +654,8 @@ async function fillAgainst(
     book: SignedOrder[];
     domain: ReturnType<typeof exchangeDomain>;
     now: bigint;
+    /** Send nothing unless the whole size is available. */
+    fillOrKill: boolean;
   },
 ): Promise<void> {
   const candidates = a.book
@@ -664,6 +682,12 @@ async function fillAgainst(
           ? -1
           : 1,
     );
+  const available = open.reduce((sum, c) => sum + c.left, 0n);
+  if (a.fillOrKill && available < a.size) {
+    throw new CommandFailedError(
+      `--fok: only ${available} of ${a.size} available at ${formatUsd(a.price)} or better; nothing sent`,
+    );
+  }
   let left = a.size;
   for (const maker of open) {
     if (left === 0n) break;

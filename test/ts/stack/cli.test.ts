@@ -265,6 +265,41 @@ describe("atf CLI on the local stack", function () {
     const posA = await atf(undefined, "positions", "--account", A.address);
     expect(posA.out).to.contain("size -2");
 
+    const fok = await atf(
+      B.privateKey,
+      "order",
+      "place",
+      "--market",
+      market.symbol,
+      "--side",
+      "buy",
+      "--size",
+      "5",
+      "--price",
+      "2.45",
+      "--fill",
+      "--fok",
+    );
+    expect(fok.code).to.equal(1);
+    expect(fok.err).to.contain("--fok: only 2 of 5 available");
+    const noShort = await atf(
+      B.privateKey,
+      "order",
+      "place",
+      "--market",
+      market.symbol,
+      "--side",
+      "buy",
+      "--size",
+      "1",
+      "--price",
+      "2.45",
+      "--fill",
+      "--reduce-only",
+    );
+    expect(noShort.code).to.equal(2);
+    expect(noShort.err).to.contain("--reduce-only: no short position to reduce");
+
     const nothing = await atf(
       B.privateKey,
       "order",
