@@ -37,10 +37,12 @@ contract ReentrantERC1271Wallet {
     /// @notice Runs arbitrary calls as the wallet (to deposit, approve, set delegates).
     function execute(address to, bytes calldata data) external returns (bytes memory ret) {
         bool ok;
-        // solhint-disable-next-line avoid-low-level-calls -- a wallet's generic execute
+        // a wallet's generic execute
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, ret) = to.call(data);
         if (!ok) {
-            // solhint-disable-next-line no-inline-assembly -- re-throw the callee's revert data unchanged
+            // re-throw the callee's revert data unchanged
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(ret, 0x20), mload(ret))
             }
@@ -51,7 +53,8 @@ contract ReentrantERC1271Wallet {
     function isValidSignature(bytes32 hash, bytes calldata signature) external returns (bytes4) {
         bool reentered;
         if (target != address(0)) {
-            // solhint-disable-next-line avoid-low-level-calls -- the attack: a state-changing call back in
+            // the attack: a state-changing call back in
+            // solhint-disable-next-line avoid-low-level-calls
             (reentered, ) = target.call{gas: REENTRY_GAS}(attackData);
         }
         if (requireReentry && !reentered) return 0xffffffff;

@@ -53,12 +53,14 @@ contract ReentrantToken is ERC20 {
         if (from != target && to != target && msg.sender != target) return;
         armed = false;
         ++attacks;
-        // solhint-disable-next-line avoid-low-level-calls -- the attack: an arbitrary call back into the target
+        // the attack: an arbitrary call back into the target
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = target.call(attackData);
         lastSucceeded = ok;
         lastReturnData = ret;
         if (!ok && bubble) {
-            // solhint-disable-next-line no-inline-assembly -- re-throw the target's revert data unchanged
+            // re-throw the target's revert data unchanged
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 revert(add(ret, 0x20), mload(ret))
             }
