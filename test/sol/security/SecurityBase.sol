@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 import {Clearinghouse} from "../../../contracts/Clearinghouse.sol";
@@ -12,7 +11,8 @@ import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {TestBase} from "../utils/TestBase.sol";
 
 /// @notice A Clearinghouse on the mock oracle, administered by the test contract (which is also its venue),
-/// with one market on one index (one contract = one index unit, so 10 dollars at an index of 10), and helpers to fund accounts, trade and settle.
+/// with one market on one index (one contract = one index unit, so 10 dollars at an index of 10), and
+/// helpers to fund accounts, trade and settle.
 abstract contract SecurityBase is TestBase {
     bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
     uint256 internal constant WAD = 1e18;
