@@ -17,7 +17,7 @@ contract ReentrantERC1271Wallet {
     /// @notice The key that signs for this wallet.
     address public immutable OWNER;
     /// @notice The contract the wallet calls back into.
-    address public target;
+    address public attackTarget;
     /// @notice The calldata of the re-entrant call.
     bytes public attackData;
     /// @notice Whether the signature is valid only when the re-entrant call succeeds.
@@ -29,7 +29,7 @@ contract ReentrantERC1271Wallet {
 
     /// @notice Sets the re-entrant call and the answer mode.
     function arm(address target_, bytes calldata data, bool requireReentry_) external {
-        target = target_;
+        attackTarget = target_;
         attackData = data;
         requireReentry = requireReentry_;
     }
@@ -52,10 +52,10 @@ contract ReentrantERC1271Wallet {
     /// @notice Attempts the re-entrant call, then answers as configured.
     function isValidSignature(bytes32 hash, bytes calldata signature) external returns (bytes4) {
         bool reentered;
-        if (target != address(0)) {
+        if (attackTarget != address(0)) {
             // the attack: a state-changing call back in
             // solhint-disable-next-line avoid-low-level-calls
-            (reentered, ) = target.call{gas: REENTRY_GAS}(attackData);
+            (reentered, ) = attackTarget.call{gas: REENTRY_GAS}(attackData);
         }
         if (requireReentry && !reentered) return 0xffffffff;
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(hash, signature);

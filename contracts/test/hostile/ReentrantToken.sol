@@ -9,10 +9,10 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// it returned, and optionally bubbles a failure up so the outer call reverts with it.
 contract ReentrantToken is ERC20 {
     /// @notice The contract whose token calls trigger the attack.
-    address public target;
-    /// @notice The calldata sent to `target` from inside the hook.
+    address public attackTarget;
+    /// @notice The calldata sent to `attackTarget` from inside the hook.
     bytes public attackData;
-    /// @notice Whether the next transfer touching `target` triggers the attack.
+    /// @notice Whether the next transfer touching `attackTarget` triggers the attack.
     bool public armed;
     /// @notice Whether a failed re-entrant call makes the outer transfer revert with the same data.
     bool public bubble;
@@ -41,7 +41,7 @@ contract ReentrantToken is ERC20 {
     /// @notice Arms the hook: the next transfer in which `target_` is sender, recipient or caller calls
     /// `target_` with `data`.
     function arm(address target_, bytes calldata data, bool bubble_) external {
-        target = target_;
+        attackTarget = target_;
         attackData = data;
         bubble = bubble_;
         armed = true;
@@ -50,12 +50,12 @@ contract ReentrantToken is ERC20 {
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
         if (!armed || from == address(0) || to == address(0)) return;
-        if (from != target && to != target && msg.sender != target) return;
+        if (from != attackTarget && to != attackTarget && msg.sender != attackTarget) return;
         armed = false;
         ++attacks;
         // the attack: an arbitrary call back into the target
         // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory ret) = target.call(attackData);
+        (bool ok, bytes memory ret) = attackTarget.call(attackData);
         lastSucceeded = ok;
         lastReturnData = ret;
         if (!ok && bubble) {
