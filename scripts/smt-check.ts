@@ -7,7 +7,8 @@
  * `PATH` through `solc/smtchecker` + `solc/smtsolver` (Debian: `apt-get install -y z3`). Every target
  * (each `assert`, and each checked-arithmetic overflow, underflow, division by zero and out-of-bounds
  * access on the analysed paths) is printed as `proved`, `unproved` (the solver gave up or timed out) or
- * `COUNTEREXAMPLE`. The script exits 1 on any counterexample, on a compilation error, or when no
+ * `COUNTEREXAMPLE`. A harness file may select its engine with a `// smt-engine: bmc|chc|all` line (BMC
+ * unrolls loops, which CHC may not prove). The script exits 1 on any counterexample, on a compilation error, or when no
  * solver is available; unproved targets are reported, not failed (see docs/SECURITY.md for which
  * libraries terminate).
  *
@@ -86,8 +87,11 @@ export function checkFile(
   file: string,
   engine: string,
   timeoutMs: number,
-): { results: TargetResult[]; errors: string[] } {
+): { results: TargetResult[]; errors: string[]; engineUsed: string } {
   const source = readFileSync(join(ROOT, file), "utf8");
+  // A harness may ask for another engine with a `// smt-engine: bmc|chc|all` line (loops over arrays).
+  const marker = /^\/\/ smt-engine: (chc|bmc|all)$/m.exec(source);
+  if (marker !== null && engine === "chc") engine = marker[1];
   const contractNames = [...source.matchAll(/^contract\s+(\w+)/gm)].map((m) => m[1]);
   const input = {
     language: "Solidity",
@@ -132,7 +136,7 @@ export function checkFile(
       message: e.message.split("\n")[0],
     });
   }
-  return { results, errors };
+  return { results, errors, engineUsed: engine };
 }
 
 function main(): void {
@@ -161,12 +165,12 @@ function main(): void {
   let failed = false;
   for (const file of harnesses) {
     const started = Date.now();
-    const { results, errors } = checkFile(file, engine, timeoutMs);
+    const { results, errors, engineUsed } = checkFile(file, engine, timeoutMs);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const count = (s: Status) => results.filter((r) => r.status === s).length;
     console.log(
       `\n${file}: ${count("proved")} proved, ${count("unproved")} unproved, ` +
-        `${count("counterexample")} counterexamples (${seconds} s)`,
+        `${count("counterexample")} counterexamples (${engineUsed}, ${seconds} s)`,
     );
     for (const e of errors) console.log(`  compile error: ${e}`);
     const sorted = [...results].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
