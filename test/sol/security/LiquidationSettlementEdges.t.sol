@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {WadMath} from "../../../contracts/libraries/WadMath.sol";
+import {SecurityBase} from "./SecurityBase.sol";
+
+/// @notice Edges of liquidation, settlement and the risk setters that the other suites did not reach: small
+/// positions liquidated whole, the penalty waiver that leaves a non-negative balance, a zero relief per contract,
+/// the liquidator's position limit, expiry and zero-price guards, the settlement surplus, clamping a stored
+/// basis when its bound is lowered, and zero-fee markets.
+contract LiquidationSettlementEdgesTest is SecurityBase {
+    address internal constant LIQUIDATOR = address(0x11D);
+
+    function setUp() public {
+        _deploy(address(0), 6, 10e18);
+        _fund(BOB, 100_000e6);
+        _fund(LIQUIDATOR, 100_000e6);
+    }
+
+    function _marketWith(uint256 contractSize, RiskParams memory risk) internal returns (bytes32 id) {
+        MarketParams memory p = _marketParams(contractSize, 1e15);
+        p.methodologyHash = keccak256(abi.encode(contractSize, risk.liquidationPenalty, risk.makerFee));
+        id = ch.createMarket(p, risk, _terms());
+    }
+
+    /// @dev Alice: 12 dollars, long 10 contracts of 10 dollars. At 8.85 she is under maintenance margin and her
+    /// realised loss leaves 0.45 dollars, less than the 1.77 dollar penalty, and the fund cannot pay the rest.
+    function test_liquidate_smallPositionGoesWholeAndPenaltyIsWaivedToKeepBalanceNonNegative() public {
+        _fund(ALICE, 12e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        oracle.setValue(INDEX, 8.85e18);
+        assertTrue(ch.isLiquidatable(ALICE), "liquidatable");
+        uint256 insuranceBefore = ch.insuranceFund();
+        // The whole position may go although fewer contracts would restore maintenance margin: it is small.
+        vm.prank(LIQUIDATOR);
+        ch.liquidate(ALICE, marketId, 10, type(uint256).max);
+        (int256 size, ) = ch.position(ALICE, marketId);
+        assertEq(size, int256(0), "closed whole");
+        (int256 balance, ) = ch.accountOf(ALICE);
+        assertEq(balance, int256(0.45e6), "12 - 0.05 fee - 11.5 loss: no penalty charged");
+        assertEq(ch.insuranceFund(), insuranceBefore, "penalty waived: the fund gets nothing, pays nothing");
+    }
+
+    function test_liquidate_zeroReliefPerContractAllowsTheWholePosition() public {
+        RiskParams memory risk = _risk();
+        risk.liquidationPenalty = risk.mmr - 1; // mmr − penalty = 1e-18: relief per contract rounds to zero
+        bytes32 id = _marketWith(0.05e18, risk); // one contract = 0.5 dollars at 10
+        _fund(ALICE, 160e6);
+        ch.trade(id, BOB, ALICE, 3_000, 10e18); // 1,500 dollars: not small
+        oracle.setValue(INDEX, 9.2e18);
+        assertTrue(ch.isLiquidatable(ALICE), "liquidatable");
+        vm.prank(LIQUIDATOR);
+        ch.liquidate(ALICE, id, 3_000, type(uint256).max);
+        (int256 size, ) = ch.position(ALICE, id);
+        assertEq(size, int256(0), "closed whole");
+    }
+
+    function test_liquidate_liquidatorPositionLimitApplies() public {
+        RiskParams memory risk = _risk();
+        risk.maxPositionSize = 20;
+        bytes32 id = _marketWith(1e18, risk);
+        _fund(ALICE, 12e6);
+        ch.trade(id, BOB, ALICE, 10, 10e18);
+        _fund(CAROL, 1_000e6);
+        ch.trade(id, CAROL, LIQUIDATOR, 15, 10e18);
+        oracle.setValue(INDEX, 8.85e18);
+        vm.prank(LIQUIDATOR);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.PositionSizeExceeded.selector, LIQUIDATOR, 25, 20));
+        ch.liquidate(ALICE, id, 10, type(uint256).max);
+    }
+
+    function test_liquidateAndDeleverage_refuseAfterExpiry() public {
+        _fund(ALICE, 12e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        vm.warp(params.expiry);
+        vm.prank(LIQUIDATOR);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketExpired.selector, marketId, params.expiry));
+        ch.liquidate(ALICE, marketId, 1, type(uint256).max);
+        address[] memory cps = new address[](1);
+        cps[0] = BOB;
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketExpired.selector, marketId, params.expiry));
+        ch.deleverage(ALICE, marketId, cps);
+    }
+
+    function test_settlement_guardsOnTimeAndZeroPrices() public {
+        _fund(ALICE, 100e6);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketNotExpired.selector, marketId, params.expiry));
+        ch.finalizeSettlement(marketId);
+        vm.warp(params.expiry);
+        oracle.setTwap(INDEX, 0);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ZeroSettlementPrice.selector, marketId));
+        ch.proposeSettlement(marketId);
+        // The fallback refuses a zero TWAP too.
+        vm.warp(params.expiry + 3 days);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ZeroSettlementPrice.selector, marketId));
+        ch.finalizeSettlement(marketId);
+        oracle.setTwap(INDEX, 10e18);
+        ch.finalizeSettlement(marketId);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketAlreadySettled.selector, marketId));
+        ch.proposeSettlement(marketId);
+    }
+
+    /// @dev A one-wei price move: the loser pays one collateral unit (rounded up), the winner's claim rounds to
+    /// zero, and the unit of surplus goes to the insurance fund when the market completes.
+    function test_settlement_roundingSurplusGoesToInsurance() public {
+        _fund(ALICE, 100e6);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        uint256 fundBefore = ch.insuranceFund();
+        _settleMarketAt(10e18 - 1);
+        (int256 bobBefore, ) = ch.accountOf(BOB);
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (ALICE, BOB);
+        ch.settleMany(marketId, both);
+        (int256 aliceAfter, ) = ch.accountOf(ALICE);
+        (int256 bobAfter, ) = ch.accountOf(BOB);
+        assertEq(aliceAfter, int256(100e6 - 5_000 - 1), "alice (long) paid one unit for a one-wei loss");
+        assertEq(bobAfter, bobBefore, "bob's one-wei gain rounds to nothing");
+        assertEq(ch.insuranceFund(), fundBefore + 1, "the unit of surplus");
+    }
+
+    function test_setRiskParams_loweringTheClampClampsTheStoredBasisBothWays() public {
+        _fund(ALICE, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, 1, 10.9e18); // basis up
+        (int256 up, , , , ) = ch.marketState(marketId);
+        assertTrue(up > 0.01e18, "basis pushed up");
+        RiskParams memory risk = _risk();
+        risk.maxBasisRate = 0.01e18;
+        risk.maxBasisStep = 0.01e18;
+        ch.setRiskParams(marketId, risk);
+        (int256 clamped, , , , ) = ch.marketState(marketId);
+        assertEq(clamped, int256(0.01e18), "clamped from above");
+        ch.setRiskParams(marketId, _risk());
+        for (uint256 i; i < 10; ++i) {
+            uint256 mark = ch.markPrice(marketId);
+            ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(-1) : int256(1), ((mark * 9) / 10 / 1e15 + 1) * 1e15);
+        }
+        (int256 down, , , , ) = ch.marketState(marketId);
+        assertTrue(down < -0.01e18, "basis pushed down");
+        ch.setRiskParams(marketId, risk);
+        (clamped, , , , ) = ch.marketState(marketId);
+        assertEq(clamped, -int256(0.01e18), "clamped from below");
+    }
+
+    function test_trade_zeroFeeMarketAccruesNothing() public {
+        RiskParams memory risk = _risk();
+        risk.makerFee = 0;
+        risk.takerFee = 0;
+        bytes32 id = _marketWith(1e18, risk);
+        _fund(ALICE, 100e6);
+        uint256 before = ch.insuranceFund() + ch.treasuryAccrued();
+        ch.trade(id, BOB, ALICE, 1, 10e18);
+        assertEq(ch.insuranceFund() + ch.treasuryAccrued(), before, "no fees");
+        (int256 balance, ) = ch.accountOf(ALICE);
+        assertEq(balance, int256(100e6), "nothing charged");
+    }
+
+    /// @dev An account whose first lane was freed by closing a position is still valued over its other lanes.
+    function test_health_skipsAnEmptyLaneBeforeAnOpenOne() public {
+        RiskParams memory risk = _risk();
+        bytes32 second = _marketWith(2e18, risk);
+        _fund(ALICE, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        ch.trade(second, BOB, ALICE, 1, 10e18);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18); // frees lane 0
+        (, uint256 im, ) = ch.health(ALICE);
+        assertEq(im, 2e18, "initial margin of the second market only (1 contract x 20 dollars x 10 %)");
+        vm.prank(ALICE);
+        ch.withdraw(100e6); // valued over the remaining lane
+    }
+}
+
+/// @notice The conversion helpers of `WadMath` that the protocol's contracts do not call (kept in the library's
+/// API): exact conversion to wad and the positive part.
+contract WadMathHelpersTest {
+    function test_toWad_isExactAndPositivePartClampsAtZero() public pure {
+        require(WadMath.toWad(123, 1e12) == 123e12, "toWad");
+        require(WadMath.positivePart(-5) == 0, "negative");
+        require(WadMath.positivePart(0) == 0, "zero");
+        require(WadMath.positivePart(7) == 7, "positive");
+    }
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MarketParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {MarginLogic} from "../../../contracts/libraries/MarginLogic.sol";
+import {MarketParamsLib} from "../../../contracts/libraries/MarketParamsLib.sol";
+
+/// @notice SMTChecker harness (`npm run check:smt`): `MarketParamsLib` and the pure parts of `MarginLogic`.
+contract MarketLogicSmt {
+    /// A market id is the hash of the ABI-encoded parameters.
+    function idIsHashOfEncodedParams(MarketParams calldata p) external pure {
+        assert(MarketParamsLib.id(p) == keccak256(abi.encode(p)));
+    }
+
+    /// Open-interest deltas compose: going a → b → c changes open interest as much as a → c.
+    function longDeltaComposes(int128 a, int128 b, int128 c) external pure {
+        assert(MarginLogic.longDelta(a, b) + MarginLogic.longDelta(b, c) == MarginLogic.longDelta(a, c));
+    }
+
+    /// A trade that only shrinks a position (same side, smaller or zero) never counts as increasing risk;
+    /// opening from zero or flipping always does.
+    function increasesMatchesItsDefinition(int128 oldSize, int128 newSize) external pure {
+        bool inc = MarginLogic.increases(oldSize, newSize);
+        if (newSize == 0) assert(!inc);
+        else if (oldSize == 0) assert(inc);
+        else if ((oldSize > 0) != (newSize > 0)) assert(inc);
+        else if (oldSize > 0) assert(inc == (newSize > oldSize));
+        else assert(inc == (newSize < oldSize));
+    }
+
+    /// Adding to a position on its own side realises nothing and adds `delta × v` to the cost basis.
+    function sameSideDeltaRealisesNothing(int128 size, int128 notional, int64 delta, uint64 v) external pure {
+        require(size > 0 && delta > 0);
+        (int256 newSize, int256 newNotional, int256 realized) = MarginLogic.applyDelta(size, notional, delta, v);
+        assert(realized == 0);
+        assert(newSize == int256(size) + delta);
+        assert(newNotional == int256(notional) + int256(delta) * int256(uint256(v)));
+    }
+
+    /// Closing a whole position removes its whole cost basis and realises `size × v − basis` exactly.
+    function fullCloseRealisesExactly(int128 size, int128 notional, uint64 v) external pure {
+        require(size != 0);
+        (int256 newSize, int256 newNotional, int256 realized) =
+            MarginLogic.applyDelta(size, notional, -int256(size), v);
+        assert(newSize == 0);
+        assert(newNotional == 0);
+        assert(realized == int256(size) * int256(uint256(v)) - notional);
+    }
+
+    /// An open-market list: a market added to an empty lane is found and removed again, leaving the list as it was.
+    function addThenRemoveRestoresTheList(uint128 list, uint32 index) external pure {
+        require(index != 0);
+        require(uint32(list) == 0); // the first lane is free
+        uint128 added = MarginLogic.addMarket(list, index, address(0));
+        assert(added != list);
+        assert(MarginLogic.removeMarket(added, index) == list);
+    }
+}
