@@ -451,7 +451,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         Batch memory b,
         address taker,
         int256 delta
-    ) private view returns (uint256 takerFee) {
+    ) private returns (uint256 takerFee) {
         int256 before = b.takerSize;
         int256 realized;
         (b.takerSize, b.takerNotional, realized) = MarginLogic.applyDelta(before, b.takerNotional, delta, b.v);
@@ -462,7 +462,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             if (b.takerOldSize == 0 && before == 0) MarginLogic.addMarket(_s.accounts[taker].markets, m.index, taker);
         }
         takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
-        b.takerBalanceDelta += MarginLogic.pnlToTokens(realized, SCALE) - takerFee.toInt256();
+        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
+        MarginLogic.addRealised(m, realisedTokens);
+        b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
     }
 
     /// @dev Stores the taker's position and balance once, with its open-market list and the market's
@@ -533,8 +535,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         }
         side.longDelta = MarginLogic.longDelta(oldSize, newSize);
         side.fee = feeWad.toTokenUp(SCALE);
+        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
+        MarginLogic.addRealised(m, realisedTokens);
         Account storage a = _s.accounts[account];
-        a.balance = (int256(a.balance) + MarginLogic.pnlToTokens(realized, SCALE) - side.fee.toInt256()).toInt128();
+        a.balance = (int256(a.balance) + realisedTokens - side.fee.toInt256()).toInt128();
     }
 
     /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
@@ -692,19 +696,22 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             bool disputed,
             uint256 finalPrice,
             uint256 collected,
-            uint256 claimed
+            uint256 claimed,
+            int256 realisedNet
         )
     {
         Market storage m = MarginLogic.market(_s, id);
-        // The accumulators are stored plus one from finalization on (a gas saving for the first settle).
-        bool isFinal = m.finalPrice != 0;
+        // The accumulators are stored plus one from finalization on (a gas saving for the first settle) and
+        // zero before.
+        uint256 one = m.finalPrice != 0 ? 1 : 0;
         return (
             m.proposedPrice,
             m.proposedAt,
             m.disputed,
             m.finalPrice,
-            isFinal ? m.collected - 1 : 0,
-            isFinal ? m.claimed - 1 : 0
+            m.collected - one,
+            m.claimed - one,
+            m.realisedNet
         );
     }
 

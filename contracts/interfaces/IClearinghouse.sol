@@ -287,8 +287,16 @@ interface IClearinghouse is IClearinghouseVenue {
     event PositionSettled(bytes32 indexed marketId, address indexed account, int256 size, int256 pnl);
     /// @notice Emitted when a settlement claim is paid to an account's balance.
     event ClaimPaid(bytes32 indexed marketId, address indexed account, uint256 amount);
-    /// @notice Emitted when the last position of a market settles and the surplus goes to insurance.
-    event SettlementCompleted(bytes32 indexed marketId, uint256 collected, uint256 claimed, uint256 surplus);
+    /// @notice Emitted when the last position of a market settles: what settlement losers paid, what winners
+    /// claim, the net profit and loss realised into balances before settlement (collateral units) and the
+    /// surplus of `collected - realisedNet` over `claimed` that goes to insurance.
+    event SettlementCompleted(
+        bytes32 indexed marketId,
+        uint256 collected,
+        uint256 claimed,
+        int256 realisedNet,
+        uint256 surplus
+    );
 
     // solhint-enable gas-indexed-events
 
@@ -420,7 +428,9 @@ interface IClearinghouse is IClearinghouseVenue {
         view
         returns (int256 basisRate, uint256 openInterest, uint256 openPositions, bool paused, uint32 index);
 
-    /// @notice The settlement state of a market (prices 18-decimal; `collected`/`claimed` token units).
+    /// @notice The settlement state of a market (prices 18-decimal; `collected`/`claimed` token units). Once
+    /// the last position settled, `collected` is what is available for claims (at most `claimed`).
+    /// `realisedNet` is the net profit and loss realised into balances before settlement (token units).
     function settlementState(
         bytes32 marketId
     )
@@ -432,7 +442,8 @@ interface IClearinghouse is IClearinghouseVenue {
             bool disputed,
             uint256 finalPrice,
             uint256 collected,
-            uint256 claimed
+            uint256 claimed,
+            int256 realisedNet
         );
 
     /// @notice The mark price: `index * (1 + basisRate * tau)` before expiry, the index after expiry,

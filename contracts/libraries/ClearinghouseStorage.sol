@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 /// @notice A market's stored state, packed so each operation reads few cold slots.
 /// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade
-/// writes, slot 7 and 8 what `settle` needs. Sizes and open interest are whole contracts; rates are wad.
+/// writes, slot 7 and 8 what `settle` needs, slot 11 the realised
+/// profit and loss the settlement pays against. Sizes and open interest are whole contracts; rates are wad.
 // solhint-disable-next-line gas-struct-packing
 struct Market {
     // slot 0
@@ -49,6 +50,10 @@ struct Market {
     uint128 proposedPrice;
     // slot 10
     bytes32 methodologyHash;
+    // slot 11: the net profit and loss realised into balances before settlement (collateral units exactly
+    // as credited, minus exactly as debited; written only when a trade, a liquidation or a deleveraging
+    // realises some)
+    int256 realisedNet;
 }
 
 /// @notice An account: realised balance (collateral units) and up to four open market indexes

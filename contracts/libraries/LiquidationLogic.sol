@@ -60,11 +60,15 @@ library LiquidationLogic {
         bool liquidatorIncreased = _takeOver(s, m, marketId, account, size, q);
         q.penalty = (size * q.v).wMulUp(m.liquidationPenalty).toTokenUp(scale);
         q.reward = q.penalty.wMulDown(s.liquidatorShare);
-        _chargeAccount(s, account, q, scale);
+        int256 accountTokens = MarginLogic.pnlToTokens(q.accountPnl, scale);
+        _chargeAccount(s, account, q, accountTokens);
 
         Account storage la = s.accounts[msg.sender];
-        la.balance = (int256(la.balance) + MarginLogic.pnlToTokens(q.liquidatorPnl, scale) + q.reward.toInt256())
-            .toInt128();
+        int256 liquidatorTokens = MarginLogic.pnlToTokens(q.liquidatorPnl, scale);
+        la.balance = (int256(la.balance) + liquidatorTokens + q.reward.toInt256()).toInt128();
+        // Both sides' realised profit and loss (the penalty is not: it goes to the fund and the liquidator).
+        // Bad debt the fund pays is already in the account's debit: the fund's tokens make it whole.
+        MarginLogic.addRealised(m, accountTokens + liquidatorTokens);
         if (liquidatorIncreased) MarginLogic.requireInitialMargin(s, oracle, scale, msg.sender);
         emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
     }
@@ -125,9 +129,9 @@ library LiquidationLogic {
     /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share; pays
     /// bad debt from the fund when the account has no positions left, waiving the penalty first if the
     /// fund could not otherwise cover it.
-    function _chargeAccount(Layout storage s, address account, Liq memory q, uint256 scale) private {
+    function _chargeAccount(Layout storage s, address account, Liq memory q, int256 accountTokens) private {
         Account storage a = s.accounts[account];
-        int256 balance = int256(a.balance) + MarginLogic.pnlToTokens(q.accountPnl, scale) - q.penalty.toInt256();
+        int256 balance = int256(a.balance) + accountTokens - q.penalty.toInt256();
         uint256 fund = uint256(s.insuranceFund) + q.penalty - q.reward;
         if (balance < 0 && a.markets == 0) {
             if (uint256(-balance) > fund) {
@@ -184,6 +188,8 @@ library LiquidationLogic {
         uint256 bankruptcyPrice;
         uint256 scale;
         address account;
+        // realised profit and loss credited to the counterparties and the account (collateral units)
+        int256 realised;
     }
 
     /// @notice See `IClearinghouse.deleverage`.
@@ -204,6 +210,7 @@ library LiquidationLogic {
         }
         m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + d.oiDelta));
         _settleBankrupt(s, d);
+        MarginLogic.addRealised(m, d.realised);
     }
 
     /// @dev Checks the account is bankrupt beyond what the fund covers and computes the bankruptcy value.
@@ -238,7 +245,9 @@ library LiquidationLogic {
     /// the rest stays as the account's debt.
     function _settleBankrupt(Layout storage s, Adl memory d) private {
         Account storage a = s.accounts[d.account];
-        int256 balance = int256(a.balance) + MarginLogic.pnlToTokens(d.accountPnl, d.scale);
+        int256 tokens = MarginLogic.pnlToTokens(d.accountPnl, d.scale);
+        d.realised += tokens;
+        int256 balance = int256(a.balance) + tokens;
         if (balance < 0 && a.markets == 0) {
             uint256 uncovered = MarginLogic.coverBadDebt(s, d.account, uint256(-balance));
             balance = -uncovered.toInt256();
@@ -264,7 +273,9 @@ library LiquidationLogic {
         d.oiDelta += cOi;
         d.remaining -= q;
         Account storage ca = s.accounts[counterparty];
-        ca.balance = (int256(ca.balance) + MarginLogic.pnlToTokens(cPnl, d.scale)).toInt128();
+        int256 cTokens = MarginLogic.pnlToTokens(cPnl, d.scale);
+        d.realised += cTokens;
+        ca.balance = (int256(ca.balance) + cTokens).toInt128();
         emit IClearinghouse.Deleveraged(marketId, d.account, counterparty, -delta, d.bankruptcyPrice);
     }
 

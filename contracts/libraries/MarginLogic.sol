@@ -152,6 +152,18 @@ library MarginLogic {
         return -int256(uint256(-pnl).toTokenUp(scale));
     }
 
+    /// @dev Adds `tokens` (collateral units credited, negative when debited) to the market's realised
+    /// profit and loss; no write when nothing was realised. Callers add the same amount to an int128
+    /// balance in the same transaction (which reverts if it does not fit), so `|tokens| < 2**130`.
+    function addRealised(Market storage m, int256 tokens) internal {
+        if (tokens == 0) return;
+        // Each amount is below 2**130 in size (see above) and far fewer than 2**120 can ever be added, so the
+        // sum stays far inside int256.
+        unchecked {
+            m.realisedNet += tokens;
+        }
+    }
+
     // ------------------------------------------------------------------ open-market lists
 
     /// @dev Puts `index` into the first empty lane of `list`.

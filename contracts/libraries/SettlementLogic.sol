@@ -13,7 +13,8 @@ import {WadMath} from "./WadMath.sol";
 /// @notice Expiry settlement: propose, dispute, resolve, finalize, then settle positions one by one or in
 /// batches. Run by the Clearinghouse with `delegatecall` on its own storage.
 /// @dev Losses are debited as positions settle, gains become claims; once the market's open-position
-/// count is zero the claims are paid, pro rata to what was collected if that is less than claimed.
+/// count is zero the claims are paid, pro rata if what was collected, net of the profit and loss realised
+/// before settlement, is less than claimed.
 library SettlementLogic {
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -223,17 +224,27 @@ library SettlementLogic {
         }
     }
 
-    /// @dev The last position closed: the surplus of collected over claimed (rounding in the protocol's
-    /// favour) goes to the insurance fund; claims are then paid in full or pro rata.
+    /// @dev The last position closed. The market's tokens for claims are what the settlement losers paid
+    /// minus the net profit and loss already realised into balances before settlement (early winners were
+    /// paid from it; early losers' payments are in it):
+    /// `available = collected - realisedNet`. Claims are paid in full when `available >= claimed`, the
+    /// surplus (rounding in the protocol's favour, bad debt the fund covered) going to the insurance fund;
+    /// else pro rata to `available / claimed`, rounded down; if `available <= 0` (bad debt nobody covered
+    /// exceeded everything the settlement losers paid), claims are paid nothing: the loss is socialised
+    /// over the winners. From here on `collected` holds what is available for claims (at most `claimed`).
     function _complete(Layout storage s, Market storage m, bytes32 marketId, Tally memory t) private {
+        int256 realisedNet = m.realisedNet;
+        // Both sides fit in 129 bits, far from int256's range.
+        int256 available = int256(t.collected) - realisedNet;
         uint256 surplus;
-        if (t.collected > t.claimed) {
-            surplus = t.collected - t.claimed;
-            s.insuranceFund = (uint256(s.insuranceFund) + surplus).toUint128();
-            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, surplus);
+        if (available >= int256(t.claimed)) {
+            surplus = uint256(available) - t.claimed;
+            if (surplus != 0) s.insuranceFund = (uint256(s.insuranceFund) + surplus).toUint128();
+            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, realisedNet, surplus);
             t.collected = t.claimed;
         } else {
-            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, 0);
+            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, realisedNet, 0);
+            t.collected = available > 0 ? uint256(available) : 0;
         }
         m.collected = (t.collected + 1).toUint128();
     }

@@ -128,7 +128,7 @@ contract ClearinghouseLens {
     }
 
     function _settlement(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
-        (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed) = ch.settlementState(
+        (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed, ) = ch.settlementState(
             id
         );
     }

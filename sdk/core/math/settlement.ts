@@ -1,7 +1,8 @@
 /**
  * Expiry settlement, as `SettlementLogic` does it: each position closes at the final unit value; a loss
  * is debited from the balance at once (rounded up), a gain becomes a claim (rounded down) paid once every
- * position of the market is closed, in full or pro rata to what was collected.
+ * position of the market is closed, in full or pro rata to what was collected net of the PnL realised
+ * into balances before settlement.
  */
 import { unitValueDown } from "./market.js";
 import type { PositionState } from "./position.js";
@@ -82,19 +83,36 @@ export function debitSettlementLoss(
 }
 
 /**
- * The payout of a claim once every position of the market is settled (`SettlementLogic._pay`): the
- * claim in full when `collected >= claimed`, else `claim × collected / claimed` rounded down.
- * @example claimPayoutDown(claim, collected, claimed)
+ * What a market has for its claims once every position is settled (`SettlementLogic._complete`): what
+ * the settlement losers paid minus the net PnL already realised into balances before settlement
+ * (`realisedNet`, collected as credited minus as debited), capped at the claims and floored at 0 (a
+ * socialised loss: nothing for the winners). This is what `settlementState` reports as `collected` once
+ * complete.
+ * @example claimsAvailable(collected, claimed, realisedNet)
  */
-export function claimPayoutDown(claim: bigint, collected: bigint, claimed: bigint): bigint {
-  return collected >= claimed ? claim : mulDiv(claim, collected, claimed, "Down");
+export function claimsAvailable(collected: bigint, claimed: bigint, realisedNet = 0n): bigint {
+  const available = collected - realisedNet;
+  if (available >= claimed) return claimed;
+  return available > 0n ? available : 0n;
+}
+
+/**
+ * The payout of a claim once every position of the market is settled (`SettlementLogic._pay`): the
+ * claim in full when `collected − realisedNet >= claimed`, else `claim × available / claimed` rounded
+ * down (0 when nothing is available). `collected` is what settlement losers paid (before completion).
+ * @example claimPayoutDown(claim, collected, claimed, realisedNet)
+ */
+export function claimPayoutDown(claim: bigint, collected: bigint, claimed: bigint, realisedNet = 0n): bigint {
+  const available = claimsAvailable(collected, claimed, realisedNet);
+  return available >= claimed ? claim : mulDiv(claim, available, claimed, "Down");
 }
 
 /**
  * The surplus the insurance fund receives when the last position of a market settles
- * (`SettlementLogic._complete`): `collected − claimed` when positive, else 0.
- * @example settlementSurplus(collected, claimed)
+ * (`SettlementLogic._complete`): `collected − realisedNet − claimed` when positive, else 0.
+ * @example settlementSurplus(collected, claimed, realisedNet)
  */
-export function settlementSurplus(collected: bigint, claimed: bigint): bigint {
-  return collected > claimed ? collected - claimed : 0n;
+export function settlementSurplus(collected: bigint, claimed: bigint, realisedNet = 0n): bigint {
+  const available = collected - realisedNet;
+  return available > claimed ? available - claimed : 0n;
 }

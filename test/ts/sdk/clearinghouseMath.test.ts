@@ -16,12 +16,14 @@ import {
   Market,
   asMarketId,
   claimPayoutDown,
+  claimsAvailable,
   debitSettlementLoss,
   fetchAccount,
   fetchHealth,
   finalUnitValueDown,
   liquidationPenaltySplit,
   marketIdOf,
+  pnlToTokens,
   settlePosition,
   settlementSurplus,
   splitFees,
@@ -113,6 +115,8 @@ interface Mirror {
   index: Map<string, bigint>;
   insuranceFund: bigint;
   treasury: bigint;
+  /** Per market: PnL realised into balances before settlement, collateral units (`realisedNet`). */
+  realised: Map<MarketId, bigint>;
 }
 
 async function deployWorld(decimals: number): Promise<World> {
@@ -167,6 +171,7 @@ async function initialMirror(w: World): Promise<Mirror> {
     ]),
     insuranceFund: 0n,
     treasury: 0n,
+    realised: new Map(w.ids.map((id) => [id, 0n])),
   };
 }
 
@@ -237,6 +242,11 @@ async function apply(w: World, m: Mirror, step: Step): Promise<void> {
   m.treasury += split.treasury;
   m.accounts.set(taker.address, takerBook.account);
   m.accounts.set(maker.address, makerBook.account);
+  // Both sides' realised PnL, as credited (down) and debited (up): the market's accumulator.
+  const realised = pnlToTokens(takerBook.realizedWad, scale) + pnlToTokens(makerBook.realizedWad, scale);
+  m.realised.set(id, m.realised.get(id)! + realised);
+  const [, , , , , , realisedNet] = await w.f.ch.settlementState(id);
+  expect(realisedNet).to.equal(m.realised.get(id));
   // Basis EMA at the trade's block time.
   const next = market.withTrade({ price, index, now: result.timestamp });
   expect(traded!.args.basisRate).to.equal(next.state.basisRate);
@@ -385,17 +395,22 @@ for (const decimals of [6, 18]) {
                 claimed += s.claim;
               }
             }
-            fund += settlementSurplus(collected, claimed);
+            const realisedNet = m.realised.get(id)!;
+            fund += settlementSurplus(collected, claimed, realisedNet);
             for (const [who, claim] of claims) {
-              balances.set(who, balances.get(who)! + claimPayoutDown(claim, collected, claimed));
+              balances.set(who, balances.get(who)! + claimPayoutDown(claim, collected, claimed, realisedNet));
             }
             for (const who of holders) {
               const [balance] = await w.f.ch.accountOf(who);
               expect(balance, `balance of ${who}`).to.equal(balances.get(who));
             }
             expect(await w.f.ch.insuranceFund()).to.equal(fund);
-            const [, , , , c, k] = await w.f.ch.settlementState(id);
-            expect([c, k]).to.deep.equal([collected < claimed ? collected : claimed, claimed]);
+            const [, , , , c, k, r] = await w.f.ch.settlementState(id);
+            expect([c, k, r]).to.deep.equal([
+              claimsAvailable(collected, claimed, realisedNet),
+              claimed,
+              realisedNet,
+            ]);
           },
         ),
         { seed: 7_331 + decimals, numRuns: 12 },

@@ -1,0 +1,162 @@
+/**
+ * Settlement pays against the profit and loss realised before expiry: a position reduced through a trade,
+ * or taken over in a liquidation, realised PnL into balances at that time; the settlement losers' debits
+ * include it, so claims are paid from `collected − realisedNet`. After settlement and withdrawals the
+ * Clearinghouse holds exactly the insurance fund, the treasury accrual and the balances left, and winners
+ * are paid in full (no bad debt here).
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "./helpers/clearinghouseFixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+for (const decimals of [6, 18]) {
+  describe(`Clearinghouse settlement with PnL realised before expiry (${decimals}-decimal collateral)`, function () {
+    /** Alice long 10 at 10 dollars from bob; carol and the liquidator funded, flat. */
+    const deploy = async () => {
+      const f = await deployClearinghouse(ethers, networkHelpers, decimals);
+      await f.fund(f.alice, "50000");
+      await f.fund(f.bob, "50000");
+      await f.fund(f.carol, "50000");
+      await f.fund(f.liquidator, "50000");
+      await f.venue.trade(f.marketId, f.bob.address, f.alice.address, 10n, 10n * WAD);
+      return f;
+    };
+    const load = (): Promise<Fixture> => networkHelpers.loadFixture(deploy);
+
+    const holders = (f: Fixture): HardhatEthersSigner[] => [f.alice, f.bob, f.carol, f.liquidator];
+
+    /** Token balance minus (fund + treasury accrual + Σ balances): zero when every token is accounted for. */
+    async function unaccounted(f: Fixture): Promise<bigint> {
+      let accounted = (await f.ch.insuranceFund()) + (await f.ch.treasuryAccrued());
+      for (const who of holders(f)) accounted += (await f.ch.accountOf(who.address))[0];
+      return (await f.token.balanceOf(await f.ch.getAddress())) - accounted;
+    }
+
+    /** Finalizes at `twap`, settles everyone twice, checks each winner got its whole claim, withdraws all. */
+    async function settleAndWithdraw(f: Fixture, twap: bigint, realisedNet: bigint) {
+      await f.oracle.setTwap(INDEX_ID, twap);
+      await networkHelpers.time.increaseTo(f.params.expiry);
+      await f.ch.proposeSettlement(f.marketId);
+      await networkHelpers.time.increase(3_600);
+      await f.ch.finalizeSettlement(f.marketId);
+      const addresses = holders(f).map((h) => h.address);
+      const first = await (await f.ch.settleMany(f.marketId, addresses)).wait();
+      await f.ch.settleMany(f.marketId, addresses);
+      const claims = new Map<string, bigint>();
+      let collected = 0n;
+      for (const log of first!.logs) {
+        const parsed = f.ch.interface.parseLog(log);
+        if (parsed?.name !== "PositionSettled") continue;
+        const pnl = parsed.args.pnl as bigint;
+        if (pnl > 0n) claims.set(parsed.args.account as string, pnl);
+        else collected -= pnl;
+      }
+      let claimed = 0n;
+      for (const c of claims.values()) claimed += c;
+      // The event and the view report the accumulator; claims are covered, so every claim is paid whole.
+      const [, , , , available, k, r] = await f.ch.settlementState(f.marketId);
+      expect(r).to.equal(realisedNet);
+      expect(k).to.equal(claimed);
+      expect(available).to.equal(claimed);
+      expect(collected - realisedNet).to.be.gte(claimed);
+      const filter = f.ch.filters.ClaimPaid(f.marketId);
+      const paid = await f.ch.queryFilter(filter);
+      expect(paid.length).to.equal(claims.size);
+      for (const e of paid) expect(e.args.amount).to.equal(claims.get(e.args.account));
+      const completed = await f.ch.queryFilter(f.ch.filters.SettlementCompleted(f.marketId));
+      expect(completed.length).to.equal(1);
+      expect(completed[0]!.args.realisedNet).to.equal(realisedNet);
+      expect(completed[0]!.args.surplus).to.equal(collected - realisedNet - claimed);
+      expect(await unaccounted(f)).to.equal(0n);
+      for (const who of holders(f)) {
+        const [balance, open] = await f.ch.accountOf(who.address);
+        expect(open).to.deep.equal([]);
+        if (balance > 0n) await f.ch.connect(who).withdraw(balance);
+      }
+      await f.ch.withdrawTreasury();
+      // Only the insurance fund is left, and the tokens are exactly that.
+      expect(await f.token.balanceOf(await f.ch.getAddress())).to.equal(await f.ch.insuranceFund());
+      expect(await unaccounted(f)).to.equal(0n);
+    }
+
+    /** The market's accumulator of PnL realised before settlement (collateral units). */
+    async function realisedNetOf(f: Fixture): Promise<bigint> {
+      return (await f.ch.settlementState(f.marketId))[6];
+    }
+
+    it("test_settle_realisedLossBeforeExpiry_paysWinnersInFullAndLocksNothing", async function () {
+      const f = await load();
+      expect(await realisedNetOf(f)).to.equal(0n);
+      // Alice sells 4 to carol at 9: a realised loss of 4 × 1,000 dollars debited now.
+      await f.oracle.setValue(INDEX_ID, 9n * WAD);
+      const before = (await f.ch.accountOf(f.alice.address))[0];
+      const tx = await f.venue.trade(f.marketId, f.alice.address, f.carol.address, 4n, 9n * WAD);
+      const receipt = await tx.wait();
+      const traded = f.ch.interface.parseLog(
+        receipt!.logs.find((l) => f.ch.interface.parseLog(l)?.name === "Traded")!,
+      )!;
+      const fee = traded.args.makerFee as bigint;
+      const after = (await f.ch.accountOf(f.alice.address))[0];
+      // Alice's balance moved by the realised loss and her maker fee; the accumulator by the loss only.
+      expect(await realisedNetOf(f)).to.equal(after - before + fee);
+      expect(await realisedNetOf(f)).to.equal(-f.usd("4000"));
+      // At 8, alice (long 6) and carol (long 4) lose; bob (short 10) wins 20,000 dollars, of which 4,000
+      // were paid in by alice before expiry.
+      await settleAndWithdraw(f, 8n * WAD, -f.usd("4000"));
+    });
+
+    it("test_settle_realisedGainBeforeExpiry_surplusIsBackedByTokens", async function () {
+      const f = await load();
+      // Alice sells 4 to carol at 11: a realised gain of 4,000 dollars credited now.
+      await f.oracle.setValue(INDEX_ID, 11n * WAD);
+      await f.venue.trade(f.marketId, f.alice.address, f.carol.address, 4n, 11n * WAD);
+      expect(await realisedNetOf(f)).to.equal(f.usd("4000"));
+      // Bob buys 2 of his short back from carol at 11: a realised loss of 2,000 dollars debited now.
+      await f.venue.trade(f.marketId, f.carol.address, f.bob.address, 2n, 11n * WAD);
+      expect(await realisedNetOf(f)).to.equal(f.usd("2000"));
+      // At 12 the longs win; bob's settlement loss includes the 4,000 alice already took.
+      await settleAndWithdraw(f, 12n * WAD, f.usd("2000"));
+    });
+
+    it("test_settle_flipAndBatchBeforeExpiry_countsEverySide", async function () {
+      const f = await load();
+      await f.oracle.setValue(INDEX_ID, 9n * WAD);
+      // Alice flips from long 10 to short 5 in one batch against bob (closes 10) and carol (opens 5).
+      await f.venue.tradeBatch(f.marketId, f.alice.address, [
+        { maker: f.bob.address, takerSizeDelta: -10n, price: 9n * WAD },
+        { maker: f.carol.address, takerSizeDelta: -5n, price: 9n * WAD },
+      ]);
+      // Alice realised −10,000, bob (closing his short) +10,000.
+      expect(await realisedNetOf(f)).to.equal(0n);
+      expect(await f.ch.positionSize(f.bob.address, f.marketId)).to.equal(0n);
+      await settleAndWithdraw(f, 8n * WAD, 0n);
+    });
+
+    it("test_settle_liquidationBeforeExpiry_realisesAtMarkAndLocksNothing", async function () {
+      const f = await deployClearinghouse(ethers, networkHelpers, decimals);
+      await f.fund(f.alice, "10100");
+      await f.fund(f.bob, "50000");
+      await f.fund(f.carol, "50000");
+      await f.fund(f.liquidator, "50000");
+      await f.venue.trade(f.marketId, f.bob.address, f.alice.address, 10n, 10n * WAD);
+      // The liquidator is short 2 from carol, so taking alice's long over closes it (a realised gain).
+      await f.venue.trade(f.marketId, f.carol.address, f.liquidator.address, -2n, 10n * WAD);
+      await f.oracle.setValue(INDEX_ID, (94n * WAD) / 10n);
+      expect(await f.ch.isLiquidatable(f.alice.address)).to.equal(true);
+      const mark = await f.ch.markPrice(f.marketId);
+      await f.ch.connect(f.liquidator).liquidate(f.alice.address, f.marketId, 3n, ethers.MaxUint256);
+      // Alice realised 3 × (mark − 10) × 1,000 (a loss, rounded up); the liquidator 2 × (10 − mark) on
+      // his short (a gain, rounded down) and opened 1 long at mark.
+      const v = (mark * 1_000n * WAD) / WAD;
+      const scale = f.scale;
+      const aliceLoss = (3n * (10_000n * WAD - v) + scale - 1n) / scale;
+      const liquidatorGain = (2n * (10_000n * WAD - v)) / scale;
+      expect(await realisedNetOf(f)).to.equal(liquidatorGain - aliceLoss);
+      await settleAndWithdraw(f, 9n * WAD, liquidatorGain - aliceLoss);
+    });
+  });
+}
