@@ -44,7 +44,7 @@ contract GriefingTest is SecurityBase {
             size: size,
             limitPrice: 10e18,
             expiry: block.timestamp + 1 days,
-            nonce: 0,
+            nonce: salt, // a nonce names one order: each order of the flood has its own
             salt: salt,
             flags: 0
         });
@@ -138,12 +138,12 @@ contract GriefingTest is SecurityBase {
         // Re-cancelling fails loudly instead of silently burning gas.
         bytes32 first = exchange.hashOrder(flood[0]);
         vm.prank(maker);
-        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderAlreadyCancelled.selector, first));
+        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderNonceUsed.selector, first, maker, flood[0].nonce));
         exchange.cancelOrders(flood);
         bytes memory sig = _sig(flood[50]);
         bytes32 h = exchange.hashOrder(flood[50]);
         vm.prank(taker);
-        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderIsCancelled.selector, h));
+        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderNonceUsed.selector, h, maker, flood[50].nonce));
         exchange.fillOrder(flood[50], sig, 1);
         Order memory live = _order(marketId, 10, 1);
         bytes memory liveSig = _sig(live);
@@ -151,10 +151,10 @@ contract GriefingTest is SecurityBase {
         exchange.fillOrder(live, liveSig, 1);
         // One nonce bump voids any number of older orders in one write.
         vm.prank(maker);
-        exchange.cancelUpTo(1);
+        exchange.cancelUpTo(2);
         bytes32 liveHash = exchange.hashOrder(live);
         vm.prank(taker);
-        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderNonceBelowMinimum.selector, liveHash, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IExchange.OrderNonceBelowMinimum.selector, liveHash, 1, 2));
         exchange.fillOrder(live, liveSig, 1);
     }
 }
