@@ -183,6 +183,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         m.disputeWindow = terms.disputeWindow;
         m.fallbackDelay = terms.fallbackDelay;
         m.index = index;
+        // Stored plus one, so the first realisation does not pay for a fresh slot.
+        m.realisedNet = 1;
         _writeRisk(m, risk);
         emit MarketCreated(id, index, params, risk, terms);
     }
@@ -711,7 +713,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             m.finalPrice,
             m.collected - one,
             m.claimed - one,
-            m.realisedNet
+            m.realisedNet - 1
         );
     }
 

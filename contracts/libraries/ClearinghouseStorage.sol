@@ -52,7 +52,7 @@ struct Market {
     bytes32 methodologyHash;
     // slot 11: the net profit and loss realised into balances before settlement (collateral units exactly
     // as credited, minus exactly as debited; written only when a trade, a liquidation or a deleveraging
-    // realises some)
+    // realises some), stored plus one from the market's creation so a realisation rewrites a live slot
     int256 realisedNet;
 }
 

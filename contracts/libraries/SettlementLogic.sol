@@ -233,7 +233,8 @@ library SettlementLogic {
     /// exceeded everything the settlement losers paid), claims are paid nothing: the loss is socialised
     /// over the winners. From here on `collected` holds what is available for claims (at most `claimed`).
     function _complete(Layout storage s, Market storage m, bytes32 marketId, Tally memory t) private {
-        int256 realisedNet = m.realisedNet;
+        // Stored plus one from creation on (see `Clearinghouse.createMarket`).
+        int256 realisedNet = m.realisedNet - 1;
         // Both sides fit in 129 bits, far from int256's range.
         int256 available = int256(t.collected) - realisedNet;
         uint256 surplus;

@@ -814,10 +814,10 @@ function printSummary(r: DemoReport, log: (line: string) => void): void {
   if (!r.conservation.holds) {
     log(
       `  ${formatUnits6(BigInt(r.conservation.lockedInClearinghouse))} mUSDC stays locked in the Clearinghouse ` +
-        `(ledger ${r.conservation.ledgerCloses ? "closes with it" : "does NOT close"}): settlement collected ` +
-        `${formatUnits6(BigInt(r.settlementTally.collected))} of losses but owed ` +
-        `${formatUnits6(BigInt(r.settlementTally.claimed))} of gains and paid them pro rata; the gap is the market's ` +
-        `net PnL realised before expiry (liquidation, closing trades), which settlement does not count.`,
+        `(ledger ${r.conservation.ledgerCloses ? "closes with it" : "does NOT close"}): settlement had ` +
+        `${formatUnits6(BigInt(r.settlementTally.collected))} for claims but owed ` +
+        `${formatUnits6(BigInt(r.settlementTally.claimed))} of gains and paid them pro rata (net of the PnL ` +
+        `realised before expiry); more than rounding dust here is a settlement defect.`,
     );
   }
   log("");

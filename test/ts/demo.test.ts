@@ -77,15 +77,9 @@ describe("main job: market demo (short mode)", function () {
   });
 
   it("test_demo_conservationHoldsStrictly", function () {
-    // Σ pnl + feesToTreasury + insuranceFundDelta = 0 needs settlement to count the PnL realised before
-    // expiry; today the Clearinghouse pays claims pro rata from the losses collected at settlement only
-    // and the difference (plus the pro-rata rounding dust, at most a unit per claim) stays locked (see
-    // docs/demo.md, "Known defect"). Pending while exactly that defect is what breaks it.
-    const locked = BigInt(report.conservation.lockedInClearinghouse);
-    const shortfall = BigInt(report.settlementTally.shortfall);
-    const knownDefect =
-      shortfall > 0n && locked >= shortfall && locked - shortfall <= BigInt(report.accounts.length);
-    if (knownDefect && !report.conservation.holds) this.skip();
+    // Σ pnl + feesToTreasury + insuranceFundDelta = 0: settlement pays claims from what the losers paid
+    // net of the PnL realised before expiry, so nothing stays locked in the Clearinghouse.
+    expect(report.conservation.lockedInClearinghouse).to.equal("0");
     expect(report.conservation.total).to.equal("0");
     expect(report.conservation.holds).to.equal(true);
   });
