@@ -782,7 +782,7 @@ export async function runMarketDemo(
 }
 
 /** The final price (and the proposal) from `settlementState`. */
-function settlementOf(state: readonly [bigint, bigint, boolean, bigint, bigint, bigint]): {
+function settlementOf(state: readonly [bigint, bigint, boolean, bigint, bigint, bigint, bigint]): {
   proposed: bigint;
   final: bigint;
 } {
