@@ -33,7 +33,7 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
       "withdraw",
       "withdrawTreasury",
     ],
-    venue: ["trade"],
+    venue: ["trade", "tradeBatch"],
     restricted: [
       "createMarket",
       "disputeSettlement",
@@ -49,7 +49,7 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
   Exchange: {
     public: ["cancelOrders", "cancelUpTo", "fillOrder", "matchOrders", "setDelegate"],
     venue: [],
-    restricted: ["pause", "unpause"],
+    restricted: [],
   },
   IndexOracle: {
     public: ["submit"],
