@@ -6,6 +6,7 @@ import {MarginLogic} from "../../../contracts/libraries/MarginLogic.sol";
 import {MarketParamsLib} from "../../../contracts/libraries/MarketParamsLib.sol";
 
 /// @notice SMTChecker harness (`npm run check:smt`): `MarketParamsLib` and the pure parts of `MarginLogic`.
+/// @dev BMC: the CHC engine did not finish this contract (signed non-linear products) within half an hour.
 contract MarketLogicSmt {
     /// A market id is the hash of the ABI-encoded parameters.
     function idIsHashOfEncodedParams(MarketParams calldata p) external pure {
@@ -56,3 +57,4 @@ contract MarketLogicSmt {
         assert(MarginLogic.removeMarket(added, index) == list);
     }
 }
+// smt-engine: bmc
