@@ -8,7 +8,7 @@
  * (each `assert`, and each checked-arithmetic overflow, underflow, division by zero and out-of-bounds
  * access on the analysed paths) is printed as `proved`, `unproved` (the solver gave up or timed out) or
  * `COUNTEREXAMPLE`. A harness file may select its engine with a `// smt-engine: bmc|chc|all` line (BMC
- * unrolls loops, which CHC may not prove). The script exits 1 on any counterexample, on a compilation error, or when no
+ * unrolls loops, which CHC may not prove), or `// smt-engine: skip` to run only when named. The script exits 1 on any counterexample, on a compilation error, or when no
  * solver is available; unproved targets are reported, not failed (see docs/SECURITY.md for which
  * libraries terminate).
  *
@@ -173,13 +173,19 @@ function main(): void {
     console.error("smt-check: no SMT solver on PATH (install z3: apt-get install -y z3)");
     process.exit(1);
   }
+  // A harness marked `// smt-engine: skip` (no engine finishes it here) runs only when named explicitly.
   const harnesses =
     files.length > 0
       ? files
       : readdirSync(join(ROOT, HARNESS_DIR))
           .filter((f) => f.endsWith(".sol"))
           .sort()
-          .map((f) => `${HARNESS_DIR}/${f}`);
+          .map((f) => `${HARNESS_DIR}/${f}`)
+          .filter((f) => {
+            const skip = /^\/\/ smt-engine: skip$/m.test(readFileSync(join(ROOT, f), "utf8"));
+            if (skip) console.log(`${f}: skipped (marked \`smt-engine: skip\`; name it to run it)`);
+            return !skip;
+          });
   console.log(`smt-check: engine ${engine}, solver ${availableSolvers[0].name}, ${timeoutMs} ms per query`);
   let failed = false;
   for (const file of harnesses) {
