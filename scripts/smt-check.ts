@@ -122,7 +122,7 @@ export function checkFile(
         targets: ["assert", "underflow", "overflow", "divByZero", "outOfBounds"],
         timeout: timeoutMs,
         // BMC unrolls each loop this many times: enough for the harnesses' arrays of three (sound for them).
-        bmcLoopIterations: 4,
+        ...(engine === "chc" ? {} : { bmcLoopIterations: 4 }),
         solvers: ["smtlib2"],
         showProvedSafe: true,
         showUnproved: true,
