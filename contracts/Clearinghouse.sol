@@ -20,14 +20,15 @@ import {IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
 import {Account, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {MarginLogic} from "./libraries/MarginLogic.sol";
+import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
 import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
 import {WadMath} from "./libraries/WadMath.sol";
 
 /// @title Clearinghouse
-/// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Liquidation
-/// and settlement run in the linked external libraries `LiquidationLogic` and `SettlementLogic` on
-/// this contract's storage (EIP-170 split).
+/// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Market
+/// administration, liquidation and settlement run in the linked external libraries `MarketAdminLogic`,
+/// `LiquidationLogic` and `SettlementLogic` on this contract's storage (EIP-170 split).
 contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -35,33 +36,6 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     using WadMath for uint256;
 
     uint256 internal constant WAD = 1e18;
-
-    // ---------------------------------------------------------------- hard bounds
-    /// @notice Largest initial margin rate (100 %).
-    uint256 public constant MAX_IMR = 1e18;
-    /// @notice Largest maker or taker fee (1 %).
-    uint256 public constant MAX_FEE = 0.01e18;
-    /// @notice Largest price band around mark (50 %).
-    uint256 public constant MAX_PRICE_BAND = 0.5e18;
-    /// @notice Largest basis EMA weight (100 %: the last trade's basis).
-    uint256 public constant MAX_BASIS_WEIGHT = 1e18;
-    /// @notice Largest annualised basis clamp (90 %/year); with `MAX_TIME_TO_EXPIRY` the mark stays > 0.
-    uint256 public constant MAX_BASIS_RATE = 0.9e18;
-    /// @notice Longest time from creation to expiry.
-    uint256 public constant MAX_TIME_TO_EXPIRY = 366 days;
-    /// @notice Largest contract size (one million index units).
-    uint256 public constant MAX_CONTRACT_SIZE = 1e24;
-    /// @notice Largest tick size.
-    uint256 public constant MAX_TICK_SIZE = 1e30;
-    /// @notice Settlement TWAP window bounds.
-    uint256 public constant MIN_SETTLEMENT_WINDOW = 5 minutes;
-    uint256 public constant MAX_SETTLEMENT_WINDOW = 7 days;
-    /// @notice Dispute window bounds.
-    uint256 public constant MIN_DISPUTE_WINDOW = 1 hours;
-    uint256 public constant MAX_DISPUTE_WINDOW = 7 days;
-    /// @notice The fallback deadline is at least one day after the dispute window, at most 90 days.
-    uint256 public constant MIN_FALLBACK_MARGIN = 1 days;
-    uint256 public constant MAX_FALLBACK_DELAY = 90 days;
 
     IERC20 private immutable COLLATERAL;
     IIndexOracleReader private immutable ORACLE;
@@ -163,38 +137,13 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         MarketParams calldata params,
         RiskParams calldata risk,
         SettlementTerms calldata terms
-    ) external restricted returns (bytes32 id) {
-        id = MarketParamsLib.id(params);
-        Market storage m = _s.markets[id];
-        if (m.contractSize != 0) revert MarketAlreadyExists(id);
-        _checkParams(params, terms);
-        _checkRisk(risk);
-        uint32 index = _s.marketCount + 1;
-        if (index > type(uint32).max - 1) revert TooManyMarkets(index);
-        _s.marketCount = index;
-        _s.marketIds[index] = id;
-        m.indexId = params.indexId;
-        m.methodologyHash = params.methodologyHash;
-        m.expiry = uint40(params.expiry);
-        m.contractSize = uint80(params.contractSize);
-        m.tickSize = params.tickSize;
-        m.minSize = params.minSize;
-        m.settlementWindow = params.settlementWindow;
-        m.disputeWindow = terms.disputeWindow;
-        m.fallbackDelay = terms.fallbackDelay;
-        m.index = index;
-        // Stored plus one, so the first realisation does not pay for a fresh slot.
-        m.realisedNet = 1;
-        _writeRisk(m, risk);
-        emit MarketCreated(id, index, params, risk, terms);
+    ) external restricted returns (bytes32) {
+        return MarketAdminLogic.createMarket(_s, params, risk, terms);
     }
 
     /// @inheritdoc IClearinghouse
     function setRiskParams(bytes32 id, RiskParams calldata risk) external restricted {
-        Market storage m = MarginLogic.market(_s, id);
-        _checkRisk(risk);
-        _writeRisk(m, risk);
-        emit RiskParamsSet(id, risk);
+        MarketAdminLogic.setRiskParams(_s, id, risk);
     }
 
     /// @inheritdoc IClearinghouse
@@ -235,65 +184,6 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         _s.insuranceFeeShare = insuranceFeeShare;
         _s.liquidatorShare = liquidatorShare;
         emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
-    }
-
-    function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {
-        uint256 latest = block.timestamp + MAX_TIME_TO_EXPIRY;
-        if (p.expiry <= block.timestamp || p.expiry > latest) {
-            revert ExpiryOutOfBounds(p.expiry, block.timestamp + 1, latest);
-        }
-        if (p.contractSize == 0 || p.contractSize > MAX_CONTRACT_SIZE) {
-            revert ContractSizeOutOfBounds(p.contractSize, MAX_CONTRACT_SIZE);
-        }
-        if (p.tickSize == 0 || p.tickSize > MAX_TICK_SIZE) revert TickSizeOutOfBounds(p.tickSize, MAX_TICK_SIZE);
-        if (p.minSize == 0) revert MinSizeOutOfBounds(p.minSize);
-        if (p.settlementWindow < MIN_SETTLEMENT_WINDOW || p.settlementWindow > MAX_SETTLEMENT_WINDOW) {
-            revert SettlementWindowOutOfBounds(p.settlementWindow, MIN_SETTLEMENT_WINDOW, MAX_SETTLEMENT_WINDOW);
-        }
-        if (t.disputeWindow < MIN_DISPUTE_WINDOW || t.disputeWindow > MAX_DISPUTE_WINDOW) {
-            revert DisputeWindowOutOfBounds(t.disputeWindow, MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW);
-        }
-        uint256 minFallback = uint256(t.disputeWindow) + MIN_FALLBACK_MARGIN;
-        if (t.fallbackDelay < minFallback || t.fallbackDelay > MAX_FALLBACK_DELAY) {
-            revert FallbackDelayOutOfBounds(t.fallbackDelay, minFallback, MAX_FALLBACK_DELAY);
-        }
-    }
-
-    function _checkRisk(RiskParams calldata r) private pure {
-        if (r.imr == 0 || r.imr > MAX_IMR) revert ImrOutOfBounds(r.imr, MAX_IMR);
-        if (r.mmr == 0 || r.mmr >= r.imr) revert MmrOutOfBounds(r.mmr, r.imr);
-        if (r.liquidationPenalty >= r.mmr) revert LiquidationPenaltyOutOfBounds(r.liquidationPenalty, r.mmr);
-        if (r.maxPositionSize == 0) revert MaxPositionSizeOutOfBounds(r.maxPositionSize);
-        if (r.maxOpenInterest == 0) revert MaxOpenInterestOutOfBounds(r.maxOpenInterest);
-        if (r.priceBand == 0 || r.priceBand > MAX_PRICE_BAND) revert PriceBandOutOfBounds(r.priceBand, MAX_PRICE_BAND);
-        if (r.makerFee > MAX_FEE) revert MakerFeeOutOfBounds(r.makerFee, MAX_FEE);
-        if (r.takerFee > MAX_FEE) revert TakerFeeOutOfBounds(r.takerFee, MAX_FEE);
-        if (r.basisWeight == 0 || r.basisWeight > MAX_BASIS_WEIGHT) {
-            revert BasisWeightOutOfBounds(r.basisWeight, MAX_BASIS_WEIGHT);
-        }
-        if (r.maxBasisRate > MAX_BASIS_RATE) revert MaxBasisRateOutOfBounds(r.maxBasisRate, MAX_BASIS_RATE);
-        if (r.maxBasisStep == 0 || r.maxBasisStep > r.maxBasisRate) {
-            revert MaxBasisStepOutOfBounds(r.maxBasisStep, r.maxBasisRate);
-        }
-    }
-
-    function _writeRisk(Market storage m, RiskParams calldata r) private {
-        m.imr = r.imr;
-        m.mmr = r.mmr;
-        m.liquidationPenalty = r.liquidationPenalty;
-        m.maxPositionSize = r.maxPositionSize;
-        m.maxOpenInterest = r.maxOpenInterest;
-        m.priceBand = r.priceBand;
-        m.makerFee = r.makerFee;
-        m.takerFee = r.takerFee;
-        m.basisWeight = r.basisWeight;
-        m.maxBasisRate = r.maxBasisRate;
-        m.maxBasisStep = r.maxBasisStep;
-        // A lowered clamp applies at once to the stored rate too.
-        int256 clamp = int256(uint256(r.maxBasisRate));
-        int256 basis = m.basisRate;
-        if (basis > clamp) m.basisRate = int64(clamp);
-        else if (basis < -clamp) m.basisRate = int64(-clamp);
     }
 
     // ================================================================ trading

@@ -18,12 +18,19 @@ export function buildClearinghouseModule(collateralModule: CollateralModule) {
     const { accessManager } = m.useModule(AccessManagerModule);
     const { indexOracle } = m.useModule(IndexOracleModule);
     const { collateral } = m.useModule(collateralModule);
+    const marketAdminLogic = m.library("MarketAdminLogic");
     const liquidationLogic = m.library("LiquidationLogic");
     const settlementLogic = m.library("SettlementLogic");
     const clearinghouse = m.contract(
       "Clearinghouse",
       [accessManager, collateral, indexOracle, m.getParameter<string>("treasury")],
-      { libraries: { LiquidationLogic: liquidationLogic, SettlementLogic: settlementLogic } },
+      {
+        libraries: {
+          MarketAdminLogic: marketAdminLogic,
+          LiquidationLogic: liquidationLogic,
+          SettlementLogic: settlementLogic,
+        },
+      },
     );
     const mappings = selectorsByRole("Clearinghouse").map(([role, selectors]) =>
       m.call(accessManager, "setTargetFunctionRole", [clearinghouse, selectors, ROLES[role]], {

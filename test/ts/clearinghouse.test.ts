@@ -7,12 +7,14 @@ import { AbiCoder, keccak256 } from "ethers";
 import { network } from "hardhat";
 
 import {
+  CLEARINGHOUSE_LIBRARIES,
   DAY,
   INDEX_ID,
   WAD,
   defaultRisk,
   defaultTerms,
   deployClearinghouse,
+  deployClearinghouseLibraries,
   type Fixture,
   type MarketParamsStruct,
 } from "./helpers/clearinghouseFixture.js";
@@ -55,10 +57,8 @@ for (const decimals of [6, 18]) {
       it("constructor_revertsOnCollateralAbove18Decimals", async function () {
         const f = await load();
         const bad = await ethers.deployContract("MockERC20", ["Bad", "BAD", 19]);
-        const liq = await ethers.deployContract("LiquidationLogic");
-        const set = await ethers.deployContract("SettlementLogic");
         const factory = await ethers.getContractFactory("Clearinghouse", {
-          libraries: { LiquidationLogic: await liq.getAddress(), SettlementLogic: await set.getAddress() },
+          libraries: await deployClearinghouseLibraries(ethers),
         });
         await expect(factory.deploy(f.manager, bad, f.oracle, f.treasury.address))
           .to.be.revertedWithCustomError(f.ch, "CollateralDecimalsTooHigh")
@@ -718,12 +718,10 @@ describe("Clearinghouse collateral tokens", function () {
     const token = await ethers.deployContract(tokenName, args);
     const oracle = await ethers.deployContract("MockIndexOracle");
     const manager = await ethers.deployContract("AccessManager", [admin.address]);
-    const liq = await ethers.deployContract("LiquidationLogic");
-    const set = await ethers.deployContract("SettlementLogic");
     const ch = await ethers.deployContract(
       "Clearinghouse",
       [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), treasury.address],
-      { libraries: { LiquidationLogic: await liq.getAddress(), SettlementLogic: await set.getAddress() } },
+      { libraries: await deployClearinghouseLibraries(ethers) },
     );
     const t = await ethers.getContractAt("MockERC20", await token.getAddress());
     await t.mint(alice.address, 1_000_000n);
@@ -766,7 +764,7 @@ describe("Clearinghouse collateral tokens", function () {
 describe("Clearinghouse bytecode size", function () {
   it("deployedBytecode_staysUnderEip170", async function () {
     if (underCoverage()) this.skip(); // instrumented bytecode is larger; the plain run checks the limit
-    for (const name of ["Clearinghouse", "LiquidationLogic", "SettlementLogic"]) {
+    for (const name of ["Clearinghouse", ...CLEARINGHOUSE_LIBRARIES]) {
       const artifact = await import("hardhat").then((hh) => hh.artifacts.readArtifact(name));
       const size = (artifact.deployedBytecode.length - 2) / 2;
       expect(size, name).to.be.lessThanOrEqual(24_576);

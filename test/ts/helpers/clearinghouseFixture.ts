@@ -87,6 +87,18 @@ export interface Fixture {
   createMarket: (expiryDays: number, indexId?: string) => Promise<string>;
 }
 
+/** The Clearinghouse's external libraries, by name. */
+export const CLEARINGHOUSE_LIBRARIES = ["MarketAdminLogic", "LiquidationLogic", "SettlementLogic"] as const;
+
+/** Deploys the Clearinghouse's external libraries and returns the `libraries` link map for its factory. */
+export async function deployClearinghouseLibraries(ethers: HardhatEthers): Promise<Record<string, string>> {
+  const libraries: Record<string, string> = {};
+  for (const name of CLEARINGHOUSE_LIBRARIES) {
+    libraries[name] = await (await ethers.deployContract(name)).getAddress();
+  }
+  return libraries;
+}
+
 /** Deploys the whole Clearinghouse stack on `ethers` with a collateral of `decimals` decimals. */
 export async function deployClearinghouse(
   ethers: HardhatEthers,
@@ -98,17 +110,10 @@ export async function deployClearinghouse(
   const token = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", decimals]);
   const oracle = await ethers.deployContract("MockIndexOracle");
   const manager = await ethers.deployContract("AccessManager", [admin.address]);
-  const liquidationLogic = await ethers.deployContract("LiquidationLogic");
-  const settlementLogic = await ethers.deployContract("SettlementLogic");
   const ch = await ethers.deployContract(
     "Clearinghouse",
     [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), treasury.address],
-    {
-      libraries: {
-        LiquidationLogic: await liquidationLogic.getAddress(),
-        SettlementLogic: await settlementLogic.getAddress(),
-      },
-    },
+    { libraries: await deployClearinghouseLibraries(ethers) },
   );
   const venue = await ethers.deployContract("TestVenue", [await ch.getAddress()]);
   await ch.setVenue(await venue.getAddress(), true);

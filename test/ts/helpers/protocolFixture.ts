@@ -35,6 +35,7 @@ import {
   DAY,
   defaultRisk,
   defaultTerms,
+  deployClearinghouseLibraries,
   type MarketParamsStruct,
 } from "./clearinghouseFixture.js";
 
@@ -148,17 +149,10 @@ export async function deployProtocol(
   await setIndex(START_INDEX);
 
   const oracleAddress = options.mockOracle ? await mockOracle!.getAddress() : await oracle!.getAddress();
-  const liquidationLogic = await ethers.deployContract("LiquidationLogic");
-  const settlementLogic = await ethers.deployContract("SettlementLogic");
   const ch = await ethers.deployContract(
     "Clearinghouse",
     [await manager.getAddress(), await token.getAddress(), oracleAddress, treasury.address],
-    {
-      libraries: {
-        LiquidationLogic: await liquidationLogic.getAddress(),
-        SettlementLogic: await settlementLogic.getAddress(),
-      },
-    },
+    { libraries: await deployClearinghouseLibraries(ethers) },
   );
   const exchange = await ethers.deployContract("Exchange", [
     await ch.getAddress(),

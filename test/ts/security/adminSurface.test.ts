@@ -85,7 +85,13 @@ describe("security: the state-changing surface is classified", function () {
       const artifact = await ethers.getContractFactory(
         name,
         name === "Clearinghouse"
-          ? { libraries: { LiquidationLogic: ethers.ZeroAddress, SettlementLogic: ethers.ZeroAddress } }
+          ? {
+              libraries: {
+                MarketAdminLogic: ethers.ZeroAddress,
+                LiquidationLogic: ethers.ZeroAddress,
+                SettlementLogic: ethers.ZeroAddress,
+              },
+            }
           : {},
       );
       const mutating = artifact.interface.fragments
@@ -107,7 +113,7 @@ describe("security: the state-changing surface is classified", function () {
     const files = ["Clearinghouse", "Exchange", "IndexOracle", "IndexOracleFeed"].map(
       (n) => `contracts/${n}.sol`,
     );
-    const libraries = ["LiquidationLogic", "SettlementLogic", "MarginLogic"].map(
+    const libraries = ["MarketAdminLogic", "LiquidationLogic", "SettlementLogic", "MarginLogic"].map(
       (n) => `contracts/libraries/${n}.sol`,
     );
     const outflows: string[] = [];

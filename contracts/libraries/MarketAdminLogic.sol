@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../interfaces/IClearinghouse.sol";
+import {Layout, Market} from "./ClearinghouseStorage.sol";
+import {MarginLogic} from "./MarginLogic.sol";
+import {MarketParamsLib} from "./MarketParamsLib.sol";
+
+/// @title MarketAdminLogic
+/// @notice Market creation and risk-parameter updates with the hard bounds no role can exceed. Run by the
+/// Clearinghouse with `delegatecall` on its own storage (EIP-170 split: these paths are rare, so the call's
+/// overhead does not matter).
+library MarketAdminLogic {
+    /// @notice Largest initial margin rate (100 %).
+    uint256 internal constant MAX_IMR = 1e18;
+    /// @notice Largest maker or taker fee (1 %).
+    uint256 internal constant MAX_FEE = 0.01e18;
+    /// @notice Largest price band around mark (50 %).
+    uint256 internal constant MAX_PRICE_BAND = 0.5e18;
+    /// @notice Largest basis EMA weight (100 %: the last trade's basis).
+    uint256 internal constant MAX_BASIS_WEIGHT = 1e18;
+    /// @notice Largest annualised basis clamp (90 %/year); with `MAX_TIME_TO_EXPIRY` the mark stays > 0.
+    uint256 internal constant MAX_BASIS_RATE = 0.9e18;
+    /// @notice Longest time from creation to expiry.
+    uint256 internal constant MAX_TIME_TO_EXPIRY = 366 days;
+    /// @notice Largest contract size (one million index units).
+    uint256 internal constant MAX_CONTRACT_SIZE = 1e24;
+    /// @notice Largest tick size.
+    uint256 internal constant MAX_TICK_SIZE = 1e30;
+    /// @notice Settlement TWAP window bounds.
+    uint256 internal constant MIN_SETTLEMENT_WINDOW = 5 minutes;
+    uint256 internal constant MAX_SETTLEMENT_WINDOW = 7 days;
+    /// @notice Dispute window bounds.
+    uint256 internal constant MIN_DISPUTE_WINDOW = 1 hours;
+    uint256 internal constant MAX_DISPUTE_WINDOW = 7 days;
+    /// @notice The fallback deadline is at least one day after the dispute window, at most 90 days.
+    uint256 internal constant MIN_FALLBACK_MARGIN = 1 days;
+    uint256 internal constant MAX_FALLBACK_DELAY = 90 days;
+    /// @notice Most markets a Clearinghouse can ever create: an account's open-market lanes hold 16-bit
+    /// market indexes (0 = empty lane).
+    uint256 internal constant MAX_MARKETS = type(uint16).max;
+
+    /// @notice See `IClearinghouse.createMarket`.
+    function createMarket(
+        Layout storage s,
+        MarketParams calldata params,
+        RiskParams calldata risk,
+        SettlementTerms calldata terms
+    ) external returns (bytes32 id) {
+        id = MarketParamsLib.id(params);
+        Market storage m = s.markets[id];
+        if (m.contractSize != 0) revert IClearinghouse.MarketAlreadyExists(id);
+        _checkParams(params, terms);
+        _checkRisk(risk);
+        uint256 index = uint256(s.marketCount) + 1;
+        if (index > MAX_MARKETS) revert IClearinghouse.TooManyMarkets(index);
+        s.marketCount = uint32(index);
+        s.marketIds[uint32(index)] = id;
+        m.indexId = params.indexId;
+        m.methodologyHash = params.methodologyHash;
+        m.expiry = uint40(params.expiry);
+        m.contractSize = uint80(params.contractSize);
+        m.tickSize = params.tickSize;
+        m.minSize = params.minSize;
+        m.settlementWindow = params.settlementWindow;
+        m.disputeWindow = terms.disputeWindow;
+        m.fallbackDelay = terms.fallbackDelay;
+        m.index = uint32(index);
+        // Stored plus one, so the first realisation does not pay for a fresh slot.
+        m.realisedNet = 1;
+        _writeRisk(m, risk);
+        emit IClearinghouse.MarketCreated(id, uint32(index), params, risk, terms);
+    }
+
+    /// @notice See `IClearinghouse.setRiskParams`.
+    function setRiskParams(Layout storage s, bytes32 id, RiskParams calldata risk) external {
+        Market storage m = MarginLogic.market(s, id);
+        _checkRisk(risk);
+        _writeRisk(m, risk);
+        emit IClearinghouse.RiskParamsSet(id, risk);
+    }
+
+    function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {
+        uint256 latest = block.timestamp + MAX_TIME_TO_EXPIRY;
+        if (p.expiry <= block.timestamp || p.expiry > latest) {
+            revert IClearinghouse.ExpiryOutOfBounds(p.expiry, block.timestamp + 1, latest);
+        }
+        if (p.contractSize == 0 || p.contractSize > MAX_CONTRACT_SIZE) {
+            revert IClearinghouse.ContractSizeOutOfBounds(p.contractSize, MAX_CONTRACT_SIZE);
+        }
+        if (p.tickSize == 0 || p.tickSize > MAX_TICK_SIZE) {
+            revert IClearinghouse.TickSizeOutOfBounds(p.tickSize, MAX_TICK_SIZE);
+        }
+        if (p.minSize == 0) revert IClearinghouse.MinSizeOutOfBounds(p.minSize);
+        if (p.settlementWindow < MIN_SETTLEMENT_WINDOW || p.settlementWindow > MAX_SETTLEMENT_WINDOW) {
+            revert IClearinghouse.SettlementWindowOutOfBounds(
+                p.settlementWindow,
+                MIN_SETTLEMENT_WINDOW,
+                MAX_SETTLEMENT_WINDOW
+            );
+        }
+        if (t.disputeWindow < MIN_DISPUTE_WINDOW || t.disputeWindow > MAX_DISPUTE_WINDOW) {
+            revert IClearinghouse.DisputeWindowOutOfBounds(t.disputeWindow, MIN_DISPUTE_WINDOW, MAX_DISPUTE_WINDOW);
+        }
+        uint256 minFallback = uint256(t.disputeWindow) + MIN_FALLBACK_MARGIN;
+        if (t.fallbackDelay < minFallback || t.fallbackDelay > MAX_FALLBACK_DELAY) {
+            revert IClearinghouse.FallbackDelayOutOfBounds(t.fallbackDelay, minFallback, MAX_FALLBACK_DELAY);
+        }
+    }
+
+    function _checkRisk(RiskParams calldata r) private pure {
+        if (r.imr == 0 || r.imr > MAX_IMR) revert IClearinghouse.ImrOutOfBounds(r.imr, MAX_IMR);
+        if (r.mmr == 0 || r.mmr >= r.imr) revert IClearinghouse.MmrOutOfBounds(r.mmr, r.imr);
+        if (r.liquidationPenalty >= r.mmr) {
+            revert IClearinghouse.LiquidationPenaltyOutOfBounds(r.liquidationPenalty, r.mmr);
+        }
+        if (r.maxPositionSize == 0) revert IClearinghouse.MaxPositionSizeOutOfBounds(r.maxPositionSize);
+        if (r.maxOpenInterest == 0) revert IClearinghouse.MaxOpenInterestOutOfBounds(r.maxOpenInterest);
+        if (r.priceBand == 0 || r.priceBand > MAX_PRICE_BAND) {
+            revert IClearinghouse.PriceBandOutOfBounds(r.priceBand, MAX_PRICE_BAND);
+        }
+        if (r.makerFee > MAX_FEE) revert IClearinghouse.MakerFeeOutOfBounds(r.makerFee, MAX_FEE);
+        if (r.takerFee > MAX_FEE) revert IClearinghouse.TakerFeeOutOfBounds(r.takerFee, MAX_FEE);
+        if (r.basisWeight == 0 || r.basisWeight > MAX_BASIS_WEIGHT) {
+            revert IClearinghouse.BasisWeightOutOfBounds(r.basisWeight, MAX_BASIS_WEIGHT);
+        }
+        if (r.maxBasisRate > MAX_BASIS_RATE) {
+            revert IClearinghouse.MaxBasisRateOutOfBounds(r.maxBasisRate, MAX_BASIS_RATE);
+        }
+        if (r.maxBasisStep == 0 || r.maxBasisStep > r.maxBasisRate) {
+            revert IClearinghouse.MaxBasisStepOutOfBounds(r.maxBasisStep, r.maxBasisRate);
+        }
+    }
+
+    function _writeRisk(Market storage m, RiskParams calldata r) private {
+        m.imr = r.imr;
+        m.mmr = r.mmr;
+        m.liquidationPenalty = r.liquidationPenalty;
+        m.maxPositionSize = r.maxPositionSize;
+        m.maxOpenInterest = r.maxOpenInterest;
+        m.priceBand = r.priceBand;
+        m.makerFee = r.makerFee;
+        m.takerFee = r.takerFee;
+        m.basisWeight = r.basisWeight;
+        m.maxBasisRate = r.maxBasisRate;
+        m.maxBasisStep = r.maxBasisStep;
+        // A lowered clamp applies at once to the stored rate too.
+        int256 clamp = int256(uint256(r.maxBasisRate));
+        int256 basis = m.basisRate;
+        if (basis > clamp) m.basisRate = int64(clamp);
+        else if (basis < -clamp) m.basisRate = int64(-clamp);
+    }
+}
