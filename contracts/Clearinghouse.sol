@@ -619,8 +619,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 list = a.markets;
         openMarkets = new bytes32[](MarginLogic.MAX_OPEN_MARKETS);
         uint256 n;
-        for (; list != 0; list >>= 32) {
-            uint32 index = uint32(list);
+        for (; list != 0; list >>= MarginLogic.LANE_BITS) {
+            uint32 index = uint16(list);
             if (index != 0) {
                 openMarkets[n] = _s.marketIds[index];
                 ++n;

@@ -56,8 +56,8 @@ struct Market {
     int256 realisedNet;
 }
 
-/// @notice An account: realised balance (collateral units) and up to four open market indexes
-/// (4 x uint32, 0 = empty lane) in one slot.
+/// @notice An account: realised balance (collateral units) and up to eight open market indexes
+/// (8 x uint16, 0 = empty lane; market indexes stop at 65,535) in one slot.
 struct Account {
     int128 balance;
     uint128 markets;

@@ -21,8 +21,10 @@ library MarginLogic {
     /// @dev Length of the year the basis rate is annualised over.
     uint256 internal constant YEAR = 365 days;
     /// @dev How many markets one account may hold positions in at once (lanes of `Account.markets`).
-    uint256 internal constant MAX_OPEN_MARKETS = 4;
-    uint256 private constant LANE_MASK = 0xffffffff;
+    uint256 internal constant MAX_OPEN_MARKETS = 8;
+    /// @dev Width of one lane: a market index (at most `MarketAdminLogic.MAX_MARKETS`, 0 = empty lane).
+    uint256 internal constant LANE_BITS = 16;
+    uint256 private constant LANE_MASK = 0xffff;
 
     // ------------------------------------------------------------------ prices
 
@@ -168,7 +170,7 @@ library MarginLogic {
 
     /// @dev Puts `index` into the first empty lane of `list`.
     function addMarket(uint128 list, uint32 index, address account) internal pure returns (uint128) {
-        for (uint256 shift = 0; shift < 32 * MAX_OPEN_MARKETS; shift += 32) {
+        for (uint256 shift = 0; shift < LANE_BITS * MAX_OPEN_MARKETS; shift += LANE_BITS) {
             if ((uint256(list) >> shift) & LANE_MASK == 0) return uint128(uint256(list) | (uint256(index) << shift));
         }
         revert IClearinghouse.TooManyOpenMarkets(account, MAX_OPEN_MARKETS);
@@ -176,7 +178,7 @@ library MarginLogic {
 
     /// @dev Clears the lane holding `index` (no-op when absent).
     function removeMarket(uint128 list, uint32 index) internal pure returns (uint128) {
-        for (uint256 shift = 0; shift < 32 * MAX_OPEN_MARKETS; shift += 32) {
+        for (uint256 shift = 0; shift < LANE_BITS * MAX_OPEN_MARKETS; shift += LANE_BITS) {
             if ((uint256(list) >> shift) & LANE_MASK == index) return uint128(uint256(list) & ~(LANE_MASK << shift));
         }
         return list;
@@ -215,8 +217,8 @@ library MarginLogic {
         Account storage a = s.accounts[account];
         uint256 list = a.markets;
         equity = int256(a.balance) * int256(scale);
-        for (; list != 0; list >>= 32) {
-            uint32 index = uint32(list);
+        for (; list != 0; list >>= LANE_BITS) {
+            uint32 index = uint16(list);
             if (index == 0) continue;
             (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(s, oracle, account, index, known);
             equity += pnl;

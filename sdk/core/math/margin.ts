@@ -11,7 +11,7 @@ import { abs, mulDiv, toToken, wMul } from "./wad.js";
 /** Liquidation size below which a position may be liquidated whole (`SMALL_POSITION_NOTIONAL`), wad. */
 export const SMALL_POSITION_NOTIONAL = 1_000n * WAD;
 /** How many markets one account may hold positions in at once (`MarginLogic.MAX_OPEN_MARKETS`). */
-export const MAX_OPEN_MARKETS = 4;
+export const MAX_OPEN_MARKETS = 8;
 
 /** One open position with what its valuation needs: its market's mark, contract size and rates. */
 export interface MarkedPosition extends PositionState {

@@ -73,22 +73,26 @@ contract GriefingTest is SecurityBase {
         assertEq(exchange.filled(exchange.hashOrder(o)), 0, "nothing recorded");
     }
 
-    function test_openMarkets_capAtFourThenFreedByClosing() public {
-        bytes32[5] memory ids;
+    function test_openMarkets_capAtEightThenFreedByClosing() public {
+        bytes32[9] memory ids;
         ids[0] = marketId;
-        for (uint256 i = 1; i < 5; ++i) {
+        for (uint256 i = 1; i < 9; ++i) {
             ids[i] = _newMarket(i, 1);
         }
-        for (uint256 i; i < 4; ++i) {
+        for (uint256 i; i < 8; ++i) {
             ch.trade(ids[i], BOB, ALICE, 1, 10e18);
         }
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TooManyOpenMarkets.selector, ALICE, 4));
-        ch.trade(ids[4], CAROL, ALICE, 1, 10e18);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TooManyOpenMarkets.selector, ALICE, 8));
+        ch.trade(ids[8], CAROL, ALICE, 1, 10e18);
         // Closing one position frees its lane.
         ch.trade(ids[0], BOB, ALICE, -1, 10e18);
-        ch.trade(ids[4], CAROL, ALICE, 1, 10e18);
+        ch.trade(ids[8], CAROL, ALICE, 1, 10e18);
         (, bytes32[] memory open) = ch.accountOf(ALICE);
-        assertEq(open.length, 4, "four open markets");
+        assertEq(open.length, 8, "eight open markets");
+        assertEq(open[0], ids[8], "the freed first lane is reused");
+        for (uint256 i = 1; i < 8; ++i) {
+            assertEq(open[i], ids[i], "the other lanes keep their markets");
+        }
     }
 
     function test_settleMany_skipsAccountsWithNothingToSettleAndRepeatsHarmlessly() public {

@@ -119,15 +119,17 @@ describe("sdk/core entities and math helpers", function () {
   });
 
   it("test_account_withTradeBooksPositionPnlAndFee_andCapsOpenMarkets", function () {
-    const markets = [0, 1, 2, 3, 4].map((i) => Market.from({ params: params(i), risk, terms }));
+    const markets = Array.from({ length: MAX_OPEN_MARKETS + 1 }, (_, i) =>
+      Market.from({ params: params(i), risk, terms }),
+    );
     let account = Account.from({ address: ALICE, balance: 1_000_000_000n, scale: 10n ** 12n });
     const price = 10n * WAD;
     for (const m of markets.slice(0, MAX_OPEN_MARKETS))
       account = account.withTrade(m, 1n, price, "taker").account;
     expect(account.openMarkets).to.have.length(MAX_OPEN_MARKETS);
-    expect(() => account.withTrade(markets[4], 1n, price, "taker")).to.throw(InvalidArgumentError);
-    // 4 taker fees of 10,000 × 5 bp = $5 each.
-    expect(account.balance).to.equal(1_000_000_000n - 4n * 5_000_000n);
+    expect(() => account.withTrade(markets[MAX_OPEN_MARKETS], 1n, price, "taker")).to.throw(InvalidArgumentError);
+    // One taker fee of 10,000 × 5 bp = $5 per market.
+    expect(account.balance).to.equal(1_000_000_000n - BigInt(MAX_OPEN_MARKETS) * 5_000_000n);
     const before = account;
     const { account: closed, realizedWad, fee } = account.withTrade(markets[0], -1n, 11n * WAD, "maker");
     expect(realizedWad).to.equal(1_000n * WAD);
@@ -136,7 +138,7 @@ describe("sdk/core entities and math helpers", function () {
     expect(closed.balance).to.equal(before.balance + 1_000_000_000n - 2_200_000n);
     expect(before.openMarkets).to.have.length(MAX_OPEN_MARKETS);
     const marks = markAll(
-      markets.slice(1, 4).map((m) => [m, price] as const),
+      markets.slice(1, MAX_OPEN_MARKETS).map((m) => [m, price] as const),
       NOW,
     );
     expect(closed.health(marks).equity).to.equal(closed.balance * 10n ** 12n);
