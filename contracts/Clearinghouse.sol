@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -82,6 +83,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function depositFor(address account, uint256 amount) external nonReentrant {
         if (account == address(0)) revert ZeroAddress();
         _deposit(account, amount);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
+        // A failed permit is not fatal: it may have been used already (front-run from the mempool), and the
+        // allowance check below decides either way, so neither branch has anything to do.
+        // solhint-disable-next-line no-empty-blocks
+        try IERC20Permit(address(COLLATERAL)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        uint256 allowance = COLLATERAL.allowance(msg.sender, address(this));
+        if (allowance < amount) revert PermitFailed(msg.sender, allowance, amount);
+        _deposit(msg.sender, amount);
     }
 
     /// @inheritdoc IClearinghouse

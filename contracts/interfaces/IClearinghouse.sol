@@ -126,6 +126,9 @@ interface IClearinghouse is IClearinghouseVenue {
     error ZeroAmount();
     /// @notice Thrown when a token transfer into the Clearinghouse moved nothing.
     error NothingReceived(uint256 requested);
+    /// @notice Thrown by `depositWithPermit` when the permit was not accepted (or the token has none) and the
+    /// allowance the caller has left for the Clearinghouse does not cover the deposit.
+    error PermitFailed(address owner, uint256 allowance, uint256 amount);
     /// @notice Thrown when a withdrawal exceeds the account's realised balance.
     error InsufficientBalance(address account, int256 balance, uint256 amount);
     /// @notice Thrown when an account would end below its initial margin.
@@ -306,6 +309,18 @@ interface IClearinghouse is IClearinghouseVenue {
 
     /// @notice Deposits `amount` collateral units, paid by the caller, into `account`.
     function depositFor(address account, uint256 amount) external;
+
+    /// @notice Deposits `amount` collateral units for the caller, approving them in the same transaction with
+    /// the caller's EIP-2612 `permit` signature (`spender` = this contract, `value` = `amount`).
+    /// @dev A permit that fails (already used, for example submitted first by someone who saw it, or a token
+    /// without `permit`) does not stop the deposit when the caller's allowance covers it; otherwise reverts
+    /// with `PermitFailed`. Credits the measured balance change, like `deposit`.
+    /// @param amount Collateral units to deposit.
+    /// @param deadline The permit's deadline.
+    /// @param v The permit signature's recovery id.
+    /// @param r The permit signature's `r`.
+    /// @param s The permit signature's `s`.
+    function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
     /// @notice Withdraws `amount` collateral units to the caller.
     /// @dev Needs `amount <= balance` and `equity - amount >= initialMargin`. Never blocked by a pause;

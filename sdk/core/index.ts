@@ -40,6 +40,12 @@ export {
   type ViemTypedDataSigner as ViemReportSigner,
 } from "./eip712/reports.js";
 export {
+  PERMIT_TYPES,
+  domainMatchesSeparator,
+  permitTypedData,
+  type PermitMessage,
+} from "./eip712/permit.js";
+export {
   mutableTypes,
   type EthersTypedDataSigner,
   type TypedDataFieldShape,

@@ -48,7 +48,12 @@ export {
   type BackfillEventsReturnType,
 } from "./events/backfillEvents.js";
 export { watchEvents, type WatchEventsParameters, type WatchEventsReturnType } from "./events/watchEvents.js";
-export { deposit, type DepositParameters, type DepositReturnType } from "./clearinghouse/deposit.js";
+export {
+  deposit,
+  readPermitDomain,
+  type DepositParameters,
+  type DepositReturnType,
+} from "./clearinghouse/deposit.js";
 export { withdraw, type WithdrawParameters, type WithdrawReturnType } from "./clearinghouse/withdraw.js";
 export { liquidate, type LiquidateParameters, type LiquidateReturnType } from "./clearinghouse/liquidate.js";
 export {

@@ -1,8 +1,17 @@
-import { erc20Abi, type Address, type Hash } from "viem";
-import { readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { erc20Abi, parseAbi, parseSignature, type Address, type Hash, type TypedDataDomain } from "viem";
+import {
+  getBlock,
+  getChainId,
+  readContract,
+  signTypedData,
+  simulateContract,
+  waitForTransactionReceipt,
+  writeContract,
+} from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { domainMatchesSeparator, permitTypedData } from "../../core/eip712/permit.js";
+import { throwDecoded, type ReadClient, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `deposit`. */
 export interface DepositParameters {
@@ -15,27 +24,73 @@ export interface DepositParameters {
   /** The collateral token; read from `Clearinghouse.collateral()` when left out. */
   collateral?: Address;
   /**
-   * What to approve when the allowance is short: `"exact"` (the amount, the default) or `"max"`
-   * (`2^256 − 1`, so later deposits need no approval).
+   * When the allowance is short: `"auto"` (the default) signs an EIP-2612 permit and deposits in one
+   * transaction (`depositWithPermit`) when the token supports it, else approves first; `"never"` always
+   * approves. A deposit for another `account` always approves (`depositWithPermit` credits the caller).
+   */
+  permit?: "auto" | "never";
+  /** Seconds the permit stays valid, counted from the latest block's timestamp (default 3,600). */
+  permitValidFor?: bigint;
+  /**
+   * What to approve when the allowance is short and no permit is used: `"exact"` (the amount, the
+   * default) or `"max"` (`2^256 − 1`, so later deposits need no approval).
    */
   approve?: "exact" | "max";
 }
 
-/** The deposit's hash, and the approval's when one was needed (already mined when returned). */
+/** The deposit's hash; the approval's when one was needed (already mined when returned); whether a permit was used. */
 export interface DepositReturnType extends WriteResult<void> {
   approveHash: Hash | undefined;
+  permitUsed: boolean;
+}
+
+/** The reads that tell whether a token supports EIP-2612 and under which EIP-712 domain. */
+const permitReadsAbi = parseAbi([
+  "function DOMAIN_SEPARATOR() view returns (bytes32)",
+  "function nonces(address owner) view returns (uint256)",
+  "function version() view returns (string)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+]);
+
+/**
+ * The EIP-712 domain of `token`'s `permit`, or `undefined` when the token has no EIP-2612 support the SDK can
+ * verify: the name and version come from ERC-5267 `eip712Domain()` or from `name()` and `version()` (version
+ * "1" when absent), and the domain is used only if it hashes to the token's `DOMAIN_SEPARATOR()`.
+ */
+export async function readPermitDomain(
+  client: ReadClient,
+  token: Address,
+): Promise<TypedDataDomain | undefined> {
+  const read = <T>(functionName: "DOMAIN_SEPARATOR" | "version" | "eip712Domain") =>
+    readContract(client, { address: token, abi: permitReadsAbi, functionName }) as Promise<T>;
+  let separator: `0x${string}`;
+  try {
+    separator = await read<`0x${string}`>("DOMAIN_SEPARATOR");
+  } catch {
+    return undefined;
+  }
+  const chainId = await getChainId(client);
+  const candidates: TypedDataDomain[] = [];
+  try {
+    const [, name, version] = await read<readonly [string, string, string]>("eip712Domain");
+    candidates.push({ name, version, chainId, verifyingContract: token });
+  } catch {
+    const name = await readContract(client, { address: token, abi: erc20Abi, functionName: "name" });
+    const version = await read<string>("version").catch(() => "1");
+    candidates.push({ name, version, chainId, verifyingContract: token });
+  }
+  return candidates.find((domain) => domainMatchesSeparator(domain, separator));
 }
 
 /**
  * Deposits collateral (`deposit`, or `depositFor` when `account` is given). When the Clearinghouse's
- * allowance is short it first sends `approve` and waits for it to be mined, since the deposit's
- * simulation needs it. Both calls are simulated first; a revert throws its typed error
- * (`ZeroAmountError`, `NothingReceivedError`, `ERC20InsufficientBalanceError`, …) without sending.
- *
- * There is no EIP-2612 `permit` path: the Clearinghouse has no entry point taking a permit, so a
- * permit could only be submitted as its own transaction, which saves nothing over `approve`.
+ * allowance is short, it signs an EIP-2612 permit and sends one `depositWithPermit` when the token supports
+ * permits (see `readPermitDomain`), else it first sends `approve` and waits for it to be mined, since the
+ * deposit's simulation needs it. Every call is simulated first; a revert throws its typed error
+ * (`ZeroAmountError`, `NothingReceivedError`, `PermitFailedError`, `ERC20InsufficientBalanceError`, …)
+ * without sending.
  * @example
- * const { hash, approveHash } = await deposit(wallet, { address: book.clearinghouse, amount: 1_000_000_000n });
+ * const { hash, permitUsed } = await deposit(wallet, { address: book.clearinghouse, amount: 1_000_000_000n });
  */
 export async function deposit(client: WriteClient, params: DepositParameters): Promise<DepositReturnType> {
   try {
@@ -53,8 +108,50 @@ export async function deposit(client: WriteClient, params: DepositParameters): P
       functionName: "allowance",
       args: [owner, params.address],
     });
+    const base = {
+      account: client.account,
+      chain: client.chain,
+      address: params.address,
+      abi: clearinghouseAbi,
+    };
+    const short = allowance < params.amount;
+    if (short && params.account === undefined && (params.permit ?? "auto") === "auto") {
+      const domain = await readPermitDomain(client, token);
+      if (domain !== undefined) {
+        const nonce = await readContract(client, {
+          address: token,
+          abi: permitReadsAbi,
+          functionName: "nonces",
+          args: [owner],
+        });
+        const { timestamp } = await getBlock(client);
+        const deadline = timestamp + (params.permitValidFor ?? 3_600n);
+        const signature = await signTypedData(client, {
+          account: client.account,
+          ...permitTypedData(domain, {
+            owner,
+            spender: params.address,
+            value: params.amount,
+            nonce,
+            deadline,
+          }),
+        });
+        const { r, s, v, yParity } = parseSignature(signature);
+        const { request } = await simulateContract(client, {
+          ...base,
+          functionName: "depositWithPermit",
+          args: [params.amount, deadline, Number(v ?? BigInt(yParity + 27)), r, s],
+        });
+        return {
+          hash: await writeContract(client, request),
+          result: undefined,
+          approveHash: undefined,
+          permitUsed: true,
+        };
+      }
+    }
     let approveHash: Hash | undefined;
-    if (allowance < params.amount) {
+    if (short) {
       const value = params.approve === "max" ? 2n ** 256n - 1n : params.amount;
       const { request } = await simulateContract(client, {
         account: client.account,
@@ -68,12 +165,6 @@ export async function deposit(client: WriteClient, params: DepositParameters): P
       const receipt = await waitForTransactionReceipt(client, { hash: approveHash });
       if (receipt.status !== "success") throw new Error(`approve ${approveHash} reverted`);
     }
-    const base = {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-    };
     let hash: Hash;
     if (params.account === undefined) {
       const { request } = await simulateContract(client, {
@@ -90,7 +181,7 @@ export async function deposit(client: WriteClient, params: DepositParameters): P
       });
       hash = await writeContract(client, request);
     }
-    return { hash, result: undefined, approveHash };
+    return { hash, result: undefined, approveHash, permitUsed: false };
   } catch (err) {
     throwDecoded(err);
   }

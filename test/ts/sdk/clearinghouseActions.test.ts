@@ -44,6 +44,7 @@ import {
   deleverage,
   deposit,
   fetchAccount,
+  readPermitDomain,
   fetchHealth,
   fetchMarket,
   finalizeSettlement,
@@ -128,8 +129,9 @@ describe("sdk/viem/clearinghouse", function () {
   describe("deposit and withdraw", function () {
     it("test_deposit_approvesWhenAllowanceShortThenDeposits", async function () {
       await s.f.token.mint(s.f.alice.address, 5_000_000_000n);
-      const first = await deposit(s.alice, { address: s.address, amount: 1_000_000_000n });
+      const first = await deposit(s.alice, { address: s.address, amount: 1_000_000_000n, permit: "never" });
       expect(first.approveHash).to.not.equal(undefined);
+      expect(first.permitUsed).to.equal(false);
       await mined(s, first.hash);
       expect((await s.f.ch.accountOf(s.f.alice.address))[0]).to.equal(1_000_000_000n);
       expect(await s.f.token.allowance(s.f.alice.address, s.address)).to.equal(0n);
@@ -137,6 +139,7 @@ describe("sdk/viem/clearinghouse", function () {
       const second = await deposit(s.alice, {
         address: s.address,
         amount: 1n,
+        permit: "never",
         approve: "max",
         collateral: s.token,
       });
@@ -146,6 +149,31 @@ describe("sdk/viem/clearinghouse", function () {
       expect(third.approveHash).to.equal(undefined);
       await mined(s, third.hash);
       expect((await s.f.ch.accountOf(s.f.alice.address))[0]).to.equal(1_000_000_003n);
+    });
+
+    it("test_deposit_signsAPermitAndDepositsInOneTransactionWhenTheTokenSupportsIt", async function () {
+      await s.f.token.mint(s.f.alice.address, 5_000_000n);
+      const domain = await readPermitDomain(s.publicClient, s.token);
+      expect(domain?.name).to.equal("USD Coin");
+      expect(domain?.version).to.equal("1");
+      const nonceBefore = await s.f.token.nonces(s.f.alice.address);
+      const result = await deposit(s.alice, { address: s.address, amount: 5_000_000n });
+      expect(result.permitUsed).to.equal(true);
+      expect(result.approveHash).to.equal(undefined);
+      const receipt = await mined(s, result.hash);
+      const [log] = parseEventLogs({ abi: clearinghouseAbi, eventName: "Deposited", logs: receipt.logs });
+      expect(log.args.amount).to.equal(5_000_000n);
+      expect((await s.f.ch.accountOf(s.f.alice.address))[0]).to.equal(5_000_000n);
+      expect(await s.f.token.nonces(s.f.alice.address)).to.equal(nonceBefore + 1n);
+      // The permit approved exactly the deposit, which spent it.
+      expect(await s.f.token.allowance(s.f.alice.address, s.address)).to.equal(0n);
+    });
+
+    it("test_readPermitDomain_isUndefinedForATokenWithoutPermit_soDepositApproves", async function () {
+      const plain = await ethers.deployContract("NoReturnToken");
+      expect(await readPermitDomain(s.publicClient, (await plain.getAddress()) as Address)).to.equal(
+        undefined,
+      );
     });
 
     it("test_deposit_forAnotherAccountCreditsIt", async function () {

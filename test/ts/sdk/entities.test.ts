@@ -127,7 +127,9 @@ describe("sdk/core entities and math helpers", function () {
     for (const m of markets.slice(0, MAX_OPEN_MARKETS))
       account = account.withTrade(m, 1n, price, "taker").account;
     expect(account.openMarkets).to.have.length(MAX_OPEN_MARKETS);
-    expect(() => account.withTrade(markets[MAX_OPEN_MARKETS], 1n, price, "taker")).to.throw(InvalidArgumentError);
+    expect(() => account.withTrade(markets[MAX_OPEN_MARKETS], 1n, price, "taker")).to.throw(
+      InvalidArgumentError,
+    );
     // One taker fee of 10,000 × 5 bp = $5 per market.
     expect(account.balance).to.equal(1_000_000_000n - BigInt(MAX_OPEN_MARKETS) * 5_000_000n);
     const before = account;

@@ -25,6 +25,7 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
       "deposit",
       "depositFor",
       "depositInsurance",
+      "depositWithPermit",
       "finalizeSettlement",
       "liquidate",
       "proposeSettlement",
