@@ -339,6 +339,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (price % b.tick != 0) revert PriceNotOnTick(price, b.tick);
         uint256 absDelta = WadMath.abs(delta);
         if (absDelta < b.minSize) revert SizeBelowMinimum(absDelta, b.minSize);
+        // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
+        if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
         // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
         if (b.index == 0) (b.index, ) = ORACLE.latest(b.indexId);
         _checkBand(m, price, MarginLogic.liveMark(b.index, b.basis, b.expiry, block.timestamp));

@@ -270,7 +270,7 @@ contract Exchange is OrderBook, AccessManaged {
     /// @dev Whether adding `sizeDelta` to `position` moves it towards zero without crossing it.
     function _reduces(int256 position, int256 sizeDelta) private pure returns (bool) {
         if (sizeDelta > 0) return position < 0 && SignedMath.abs(sizeDelta) <= SignedMath.abs(position);
-        if (sizeDelta < 0) return position > 0 && SignedMath.abs(sizeDelta) <= SignedMath.abs(position);
-        return false;
+        // sizeDelta < 0: a fill's size is never zero.
+        return position > 0 && SignedMath.abs(sizeDelta) <= SignedMath.abs(position);
     }
 }

@@ -159,6 +159,8 @@ interface IClearinghouse is IClearinghouseVenue {
     error PriceNotOnTick(uint256 price, uint256 tickSize);
     /// @notice Thrown when a trade is smaller than the market's minimum size.
     error SizeBelowMinimum(uint256 size, uint256 minSize);
+    /// @notice Thrown when a fill's size is larger than any position can hold (`type(uint128).max` contracts).
+    error SizeTooLarge(uint256 size, uint256 max);
     /// @notice Thrown when a trade price is further from mark than the price band allows.
     error PriceOutsideBand(uint256 price, uint256 mark, uint256 band);
     /// @notice Thrown when an account's position would grow past the maximum position size.

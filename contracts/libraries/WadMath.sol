@@ -39,19 +39,9 @@ library WadMath {
         return Math.ceilDiv(wad, scale);
     }
 
-    /// @dev Collateral units to wad dollars (exact).
-    function toWad(uint256 amount, uint256 scale) internal pure returns (uint256) {
-        return amount * scale;
-    }
-
     /// @dev Absolute value of a signed integer.
     function abs(int256 x) internal pure returns (uint256) {
         // `-type(int256).min` overflows; casting first keeps the magnitude exact.
         return x >= 0 ? uint256(x) : uint256(-(x + 1)) + 1;
-    }
-
-    /// @dev The larger of `x` and 0.
-    function positivePart(int256 x) internal pure returns (uint256) {
-        return x > 0 ? uint256(x) : 0;
     }
 }

@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
-import {WadMath} from "../../../contracts/libraries/WadMath.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
 /// @notice Edges of liquidation, settlement and the risk setters that the other suites did not reach: small
@@ -168,16 +167,5 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         assertEq(im, 2e18, "initial margin of the second market only (1 contract x 20 dollars x 10 %)");
         vm.prank(ALICE);
         ch.withdraw(100e6); // valued over the remaining lane
-    }
-}
-
-/// @notice The conversion helpers of `WadMath` that the protocol's contracts do not call (kept in the library's
-/// API): exact conversion to wad and the positive part.
-contract WadMathHelpersTest {
-    function test_toWad_isExactAndPositivePartClampsAtZero() public pure {
-        require(WadMath.toWad(123, 1e12) == 123e12, "toWad");
-        require(WadMath.positivePart(-5) == 0, "negative");
-        require(WadMath.positivePart(0) == 0, "zero");
-        require(WadMath.positivePart(7) == 7, "positive");
     }
 }

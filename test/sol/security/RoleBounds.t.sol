@@ -171,6 +171,39 @@ contract RoleBoundsTest is SecurityBase {
         ch.createMarket(p, r, t);
     }
 
+    /// @dev The market count sits in the Clearinghouse's last storage slot, below the treasury address.
+    function _marketCountSlot() internal view returns (bytes32 slot) {
+        for (uint256 i; i < 64; ++i) {
+            if (address(uint160(uint256(vm.load(address(ch), bytes32(i))) >> 96)) == ch.treasury()) return bytes32(i);
+        }
+        revert("market count slot not found");
+    }
+
+    function test_createMarket_stopsAtTheLastIndexAnOpenMarketLaneCanHold() public {
+        bytes32 slot = _marketCountSlot();
+        uint256 word = uint256(vm.load(address(ch), slot));
+        assertEq((word >> 64) & type(uint32).max, ch.marketCount(), "slot found");
+        // Jump to 65,534 markets created.
+        vm.store(address(ch), slot, bytes32((word & ~(uint256(type(uint32).max) << 64)) | (uint256(65_534) << 64)));
+        MarketParams memory p = _marketParams(1e18, 1e15);
+        p.methodologyHash = keccak256("last lane index");
+        bytes32 last = ch.createMarket(p, _risk(), _terms());
+        assertEq(ch.marketIdAt(65_535), last, "index 65,535");
+        p.methodologyHash = keccak256("one too many");
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TooManyMarkets.selector, 65_536));
+        ch.createMarket(p, _risk(), _terms());
+        // A position in the market with the largest index fills a whole 16-bit lane and reads back.
+        _fund(ALICE, 1_000e6);
+        _fund(BOB, 1_000e6);
+        ch.trade(last, BOB, ALICE, 1, 10e18);
+        (, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertEq(open.length, 1, "one open market");
+        assertEq(open[0], last, "lane 0xffff");
+        ch.trade(last, BOB, ALICE, -1, 10e18);
+        (, open) = ch.accountOf(ALICE);
+        assertEq(open.length, 0, "lane cleared");
+    }
+
     function test_setFeeShares_boundedAt100Percent() public {
         ch.setFeeShares(1e18, 1e18);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareOutOfBounds.selector, 1e18 + 1, 1e18));

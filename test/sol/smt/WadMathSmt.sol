@@ -21,18 +21,4 @@ contract WadMathSmt {
         else if (x == type(int256).min) assert(a == 1 << 255);
         else assert(a == uint256(-x));
     }
-
-    /// The positive part is never negative and equals x when x is positive.
-    function positivePartIsMaxWithZero(int256 x) external pure {
-        uint256 p = WadMath.positivePart(x);
-        if (x > 0) assert(p == uint256(x));
-        else assert(p == 0);
-    }
-
-    /// Collateral units to wad is exact for balances in the documented range (int128, scale ≤ 1e18).
-    function toWadFitsForInt128Balances(uint128 amount, uint256 scale) external pure {
-        require(scale >= 1 && scale <= 1e18);
-        uint256 w = WadMath.toWad(amount, scale);
-        assert(w / scale == amount);
-    }
 }
