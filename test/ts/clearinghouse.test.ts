@@ -13,6 +13,7 @@ import {
   WAD,
   defaultRisk,
   defaultTerms,
+  deployBareClearinghouse,
   deployClearinghouse,
   deployClearinghouseLibraries,
   type Fixture,
@@ -715,15 +716,9 @@ for (const decimals of [6, 18]) {
 
 describe("Clearinghouse collateral tokens", function () {
   async function deployWith(tokenName: string, args: unknown[]) {
-    const [admin, treasury, alice] = await ethers.getSigners();
+    const [, , alice] = await ethers.getSigners();
     const token = await ethers.deployContract(tokenName, args);
-    const oracle = await ethers.deployContract("MockIndexOracle");
-    const manager = await ethers.deployContract("AccessManager", [admin.address]);
-    const ch = await ethers.deployContract(
-      "Clearinghouse",
-      [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), treasury.address],
-      { libraries: await deployClearinghouseLibraries(ethers) },
-    );
+    const { ch } = await deployBareClearinghouse(ethers, await token.getAddress());
     const t = await ethers.getContractAt("MockERC20", await token.getAddress());
     await t.mint(alice.address, 1_000_000n);
     await t.connect(alice).approve(await ch.getAddress(), 1_000_000n);

@@ -6,19 +6,11 @@ import { expect } from "chai";
 import { Signature } from "ethers";
 import { network } from "hardhat";
 
-import { deployClearinghouse, deployClearinghouseLibraries } from "./helpers/clearinghouseFixture.js";
+import { PERMIT_TYPES } from "../../sdk/core/eip712/permit.js";
+import { mutableTypes } from "../../sdk/core/eip712/signers.js";
+import { deployBareClearinghouse, deployClearinghouse } from "./helpers/clearinghouseFixture.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 describe("Clearinghouse depositWithPermit", function () {
   async function setup() {
@@ -34,7 +26,7 @@ describe("Clearinghouse depositWithPermit", function () {
         nonce: await f.token.nonces(f.alice.address),
         deadline,
       };
-      return Signature.from(await f.alice.signTypedData(domain, PERMIT_TYPES, message));
+      return Signature.from(await f.alice.signTypedData(domain, mutableTypes(PERMIT_TYPES), message));
     };
     const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
     return { f, sign, deadline };
@@ -95,15 +87,9 @@ describe("Clearinghouse depositWithPermit", function () {
   });
 
   it("depositWithPermit_onATokenWithoutPermitUsesAnExistingAllowanceOrReverts", async function () {
-    const [admin, treasury, alice] = await ethers.getSigners();
+    const [, , alice] = await ethers.getSigners();
     const token = await ethers.deployContract("NoReturnToken");
-    const oracle = await ethers.deployContract("MockIndexOracle");
-    const manager = await ethers.deployContract("AccessManager", [admin.address]);
-    const ch = await ethers.deployContract(
-      "Clearinghouse",
-      [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), treasury.address],
-      { libraries: await deployClearinghouseLibraries(ethers) },
-    );
+    const { ch } = await deployBareClearinghouse(ethers, await token.getAddress());
     const t = await ethers.getContractAt("MockERC20", await token.getAddress());
     await t.mint(alice.address, 1_000n);
     const zero = ethers.ZeroHash;

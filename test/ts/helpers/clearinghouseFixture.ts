@@ -99,6 +99,22 @@ export async function deployClearinghouseLibraries(ethers: HardhatEthers): Promi
   return libraries;
 }
 
+/**
+ * Deploys a bare Clearinghouse (no markets, no venue) on the collateral at `token`, with a mock oracle and an
+ * AccessManager administered by the first signer; the second signer is the treasury.
+ */
+export async function deployBareClearinghouse(ethers: HardhatEthers, token: string) {
+  const [admin, treasury] = await ethers.getSigners();
+  const oracle = await ethers.deployContract("MockIndexOracle");
+  const manager = await ethers.deployContract("AccessManager", [admin.address]);
+  const ch = await ethers.deployContract(
+    "Clearinghouse",
+    [await manager.getAddress(), token, await oracle.getAddress(), treasury.address],
+    { libraries: await deployClearinghouseLibraries(ethers) },
+  );
+  return { ch, oracle, manager };
+}
+
 /** Deploys the whole Clearinghouse stack on `ethers` with a collateral of `decimals` decimals. */
 export async function deployClearinghouse(
   ethers: HardhatEthers,
@@ -108,13 +124,7 @@ export async function deployClearinghouse(
   const signers = await ethers.getSigners();
   const [admin, treasury, alice, bob, carol, liquidator, ...others] = signers;
   const token = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", decimals]);
-  const oracle = await ethers.deployContract("MockIndexOracle");
-  const manager = await ethers.deployContract("AccessManager", [admin.address]);
-  const ch = await ethers.deployContract(
-    "Clearinghouse",
-    [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), treasury.address],
-    { libraries: await deployClearinghouseLibraries(ethers) },
-  );
+  const { ch, oracle, manager } = await deployBareClearinghouse(ethers, await token.getAddress());
   const venue = await ethers.deployContract("TestVenue", [await ch.getAddress()]);
   await ch.setVenue(await venue.getAddress(), true);
   await ch.setFeeShares(WAD / 2n, WAD / 2n);
