@@ -57,8 +57,6 @@ const LIBRARY_NOTICES: Readonly<Record<string, string>> = {
   AccessManagedRequiredDelay:
     "Thrown when `caller` may call this function only through an AccessManager operation scheduled `delay` seconds ahead.",
   AccessManagedInvalidAuthority: "Thrown when `authority` is not a contract usable as the AccessManager.",
-  EnforcedPause: "Thrown when the contract is paused and the operation needs it unpaused.",
-  ExpectedPause: "Thrown when the operation needs the contract paused and it is not.",
   StringTooLong: "Thrown when `str` is too long for a short string.",
   InvalidShortString: "Thrown when a short string's stored length is invalid.",
   ReentrancyGuardReentrantCall: "Thrown when a guarded function is re-entered during its own execution.",
