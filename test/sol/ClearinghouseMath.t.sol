@@ -105,15 +105,25 @@ contract ClearinghouseMathTest is TestBase {
         assertApproxEq(last, index, index / 3e7 + 1, "converges");
     }
 
-    function testFuzz_openMarketLanes_addRemove(uint32 a, uint32 b, uint32 c) public pure {
+    function testFuzz_openMarketLanes_addRemove(uint16 a, uint16 b, uint16 c) public pure {
         vm.assume(a != 0 && b != 0 && c != 0 && a != b && b != c && a != c);
         uint128 list = MarginLogic.addMarket(0, a, address(1));
         list = MarginLogic.addMarket(list, b, address(1));
         list = MarginLogic.removeMarket(list, a);
         list = MarginLogic.addMarket(list, c, address(1));
-        assertEq(uint256(list) & 0xffffffff, uint256(c), "reuses the freed lane");
-        assertEq((uint256(list) >> 32) & 0xffffffff, uint256(b), "keeps the other");
+        assertEq(uint256(list) & 0xffff, uint256(c), "reuses the freed lane");
+        assertEq((uint256(list) >> 16) & 0xffff, uint256(b), "keeps the other");
         list = MarginLogic.removeMarket(MarginLogic.removeMarket(list, b), c);
         assertEq(uint256(list), 0, "empty");
+    }
+
+    function testFuzz_openMarketLanes_holdEightDistinctIndexesInTheirOwnLanes(uint16 seed) public pure {
+        uint128 list;
+        for (uint256 i; i < MarginLogic.MAX_OPEN_MARKETS; ++i) {
+            // Eight distinct non-zero indexes spread over the 16-bit range (the largest, 65,535, included).
+            uint32 index = uint32(((uint256(seed) + i * 8_191) % 65_535) + 1);
+            list = MarginLogic.addMarket(list, index, address(1));
+            assertEq((uint256(list) >> (16 * i)) & 0xffff, index, "lane i holds the i-th market");
+        }
     }
 }
