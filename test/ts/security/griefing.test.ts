@@ -2,13 +2,15 @@
  * Keeper griefing, measured: `settleMany` over many tiny accounts costs a bounded amount of gas per
  * account, and an account with nothing to settle (already settled, duplicated, never traded) costs a
  * small fraction of that, so a batch padded with junk cannot make a keeper's transaction explode or
- * revert. Cancelling orders costs a bounded amount per order. Gas figures are skipped under coverage.
+ * revert. An account at the open-market cap (8) costs a bounded amount to liquidate and to withdraw from,
+ * every one of its markets valued with its own oracle read. Gas figures are skipped under coverage.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
 
 import { underCoverage } from "../helpers/coverage.js";
 import { INDEX_ID, WAD, deployClearinghouse } from "../helpers/clearinghouseFixture.js";
+import { MAX_OPEN_MARKETS } from "../../../sdk/core/math/margin.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -64,5 +66,39 @@ describe("security: keeper batches over many tiny accounts", function () {
       const [size] = await f.ch.position(who, f.marketId);
       expect(size).to.equal(0n);
     }
+  });
+});
+
+/** Whole-transaction bounds for an account holding a position in every one of its 8 market lanes. */
+const LIQUIDATE_AT_CAP = 300_000n;
+const WITHDRAW_AT_CAP = 250_000n;
+
+describe("security: an account at the open-market cap", function () {
+  it("liquidateAndWithdraw_costBoundedGasWithEveryLaneOpen", async function () {
+    if (underCoverage()) this.skip(); // instrumented bytecode inflates gas
+    const f = await deployClearinghouse(ethers, networkHelpers, 6);
+    const ids = [f.marketId];
+    for (let i = 1; i < MAX_OPEN_MARKETS; i++) ids.push(await f.createMarket(20 + 10 * i));
+    await f.fund(f.alice, "8500");
+    await f.fund(f.bob, "1000000");
+    await f.fund(f.liquidator, "1000000");
+    for (const id of ids) await f.venue.trade(id, f.bob.address, f.alice.address, 1n, 10n * WAD);
+    expect((await f.ch.accountOf(f.alice.address)).openMarkets).to.have.length(MAX_OPEN_MARKETS);
+
+    // Bob (eight shorts) withdraws: the margin check values all eight markets.
+    const withdrawal = await (await f.ch.connect(f.bob).withdraw(f.usd("1"))).wait();
+    // The index falls 6 %: alice's eight longs lose $4,800 of her $8,500, under maintenance margin.
+    await f.oracle.setValue(INDEX_ID, 9_400n * (WAD / 1_000n));
+    expect(await f.ch.isLiquidatable(f.alice.address)).to.equal(true);
+    const liquidation = await (
+      await f.ch.connect(f.liquidator).liquidate(f.alice.address, ids[MAX_OPEN_MARKETS - 1], 1n, 10n * WAD)
+    ).wait();
+    console.log(
+      `      with ${MAX_OPEN_MARKETS} open markets: withdraw ${withdrawal!.gasUsed}, liquidate ${liquidation!.gasUsed}`,
+    );
+    expect(withdrawal!.gasUsed).to.be.lessThanOrEqual(WITHDRAW_AT_CAP);
+    expect(liquidation!.gasUsed).to.be.lessThanOrEqual(LIQUIDATE_AT_CAP);
+    const [size] = await f.ch.position(f.alice.address, ids[MAX_OPEN_MARKETS - 1]);
+    expect(size).to.equal(0n);
   });
 });
