@@ -27,7 +27,13 @@ import type { CommonConfig } from "./shell/config.js";
 import { JobStore } from "./shell/jobs.js";
 import { createLogger, type Logger } from "./shell/log.js";
 import { KeeperMetrics } from "./shell/metrics.js";
-import { abortOnSignals, KeeperRunner, type TickSource } from "./shell/runner.js";
+import {
+  abortOnSignals,
+  KeeperRunner,
+  type ChainDeps,
+  type ShellDeps,
+  type TickSource,
+} from "./shell/runner.js";
 import { TxSender } from "./shell/sender.js";
 import { KeeperServer, type RouteHandler } from "./shell/server.js";
 import { httpProvider, resilientTransport } from "./shell/transport.js";
@@ -164,14 +170,7 @@ interface Wiring {
   chainId: number;
   account?: LocalAccount;
   jobs: JobStore;
-  /** What every keeper takes. */
-  shell: { clock: Clock; log: Logger; metrics: KeeperMetrics };
-}
-
-/** What a keeper that sends transactions takes besides. */
-interface Chain {
-  client: PublicClient;
-  sender: TxSender;
+  shell: ShellDeps;
 }
 
 /** A built keeper and the extra routes its HTTP server serves. */
@@ -192,7 +191,7 @@ type KeeperKind<C extends CommonConfig> = {
   chainId?: (config: C) => number | undefined;
 } & (
   | { sends: false; create: (config: C, wiring: Wiring) => Built }
-  | { sends: true; create: (config: C, wiring: Wiring & { chain: Chain }) => Built }
+  | { sends: true; create: (config: C, wiring: Wiring & { chain: ChainDeps }) => Built }
 );
 
 async function runKeeper<C extends CommonConfig>(
