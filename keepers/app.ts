@@ -27,7 +27,13 @@ import type { CommonConfig } from "./shell/config.js";
 import { JobStore } from "./shell/jobs.js";
 import { createLogger, type Logger } from "./shell/log.js";
 import { KeeperMetrics } from "./shell/metrics.js";
-import { abortOnSignals, KeeperRunner, type TickSource } from "./shell/runner.js";
+import {
+  abortOnSignals,
+  KeeperRunner,
+  type ChainDeps,
+  type ShellDeps,
+  type TickSource,
+} from "./shell/runner.js";
 import { TxSender } from "./shell/sender.js";
 import { KeeperServer, type RouteHandler } from "./shell/server.js";
 import { httpProvider, resilientTransport } from "./shell/transport.js";
@@ -159,115 +165,173 @@ function linkAbort(signal: AbortSignal, rt: Runtime): () => void {
   return () => signal.removeEventListener("abort", onAbort);
 }
 
-export async function runReporter(config: ReporterConfigInput, run: RunOptions = {}): Promise<void> {
-  const rt = runtime("reporter", config);
-  const chainId = config.chainId ?? (await (rt.client as PublicClient).getChainId());
-  const keeper = new ReporterKeeper({
-    spec: INDEX_SPECS[config.indexName],
-    periodSeconds: config.periodSeconds,
-    source: priceSourceOf(config.source),
-    account: config.dryRun ? undefined : rt.account,
-    domain: oracleDomain(chainId, config.oracleAddress),
-    reportDir: config.reportDir,
-    dryRun: config.dryRun,
-    jobs: rt.jobs,
-    clock: rt.clock,
-    log: rt.log,
-    metrics: rt.metrics,
-  });
-  await serve(rt, config, keeper, { routes: [keeper.route] }, run);
+/** What a keeper kind's constructor gets from the runtime, beside its own configuration. */
+interface Wiring {
+  chainId: number;
+  account?: LocalAccount;
+  jobs: JobStore;
+  shell: ShellDeps;
 }
 
-export async function runRelayer(config: RelayerConfigInput, run: RunOptions = {}): Promise<void> {
-  const rt = runtime("relayer", config);
+/** A built keeper and the extra routes its HTTP server serves. */
+interface Built {
+  keeper: TickSource;
+  routes?: RouteHandler[];
+}
+
+/**
+ * One row of the keeper table: how to build a keeper of this kind from its validated configuration.
+ * A kind that `sends` gets a `TxSender` (recovered before the loop starts) and ticks on new blocks;
+ * one that does not ticks on the poll interval only.
+ */
+type KeeperKind<C extends CommonConfig> = {
+  /** Logger and metrics name. */
+  name: string;
+  /** The chain id when the configuration gives it; otherwise it is read from the RPC. */
+  chainId?: (config: C) => number | undefined;
+} & (
+  | { sends: false; create: (config: C, wiring: Wiring) => Built }
+  | { sends: true; create: (config: C, wiring: Wiring & { chain: ChainDeps }) => Built }
+);
+
+async function runKeeper<C extends CommonConfig>(
+  kind: KeeperKind<C>,
+  config: C,
+  run: RunOptions,
+): Promise<void> {
+  const rt = runtime(kind.name, config);
   const client = rt.client as PublicClient;
-  const chainId = await client.getChainId();
+  const chainId = kind.chainId?.(config) ?? (await client.getChainId());
+  const wiring: Wiring = {
+    chainId,
+    account: rt.account,
+    jobs: rt.jobs,
+    shell: { clock: rt.clock, log: rt.log, metrics: rt.metrics },
+  };
+  if (!kind.sends) {
+    const { keeper, routes } = kind.create(config, wiring);
+    await serve(rt, config, keeper, { routes }, run);
+    return;
+  }
   const sender = senderFor(rt, config, chainId);
-  const keeper = new RelayerKeeper({
-    indexName: config.indexName,
-    oracle: config.oracleAddress,
-    domain: oracleDomain(chainId, config.oracleAddress),
-    sources: [
-      ...config.reporterUrls.map((u) => httpReportSource(u, config.indexName)),
-      ...(config.reportDir === undefined ? [] : [directoryReportSource(config.reportDir, config.indexName)]),
-    ],
-    decide: {
-      heartbeatSeconds: BigInt(config.heartbeatSeconds),
-      deviationThreshold: BigInt(config.deviationBps) * BPS_TO_WAD,
-      agreementTolerance: BigInt(config.agreementBps) * BPS_TO_WAD,
-      freshnessMarginSeconds: BigInt(config.freshnessMarginSeconds),
-    },
-    client,
-    sender,
-    clock: rt.clock,
-    log: rt.log,
-    metrics: rt.metrics,
-  });
-  await serve(rt, config, keeper, { sender }, run);
+  const { keeper, routes } = kind.create(config, { ...wiring, chain: { client, sender } });
+  await serve(rt, config, keeper, { routes, sender }, run);
 }
 
-export async function runMatcher(config: MatcherConfigInput, run: RunOptions = {}): Promise<void> {
-  const rt = runtime("matcher", config);
-  const client = rt.client as PublicClient;
-  const chainId = await client.getChainId();
-  const sender = senderFor(rt, config, chainId);
-  const keeper = new MatcherKeeper({
-    exchange: config.exchangeAddress,
-    domain: exchangeDomain(chainId, config.exchangeAddress),
-    source: jsonFileOrderSource(config.ordersFile),
-    decide: { maxMakers: config.maxMakers, expiryMarginSeconds: BigInt(config.expiryMarginSeconds) },
-    client,
-    sender,
-    clock: rt.clock,
-    log: rt.log,
-    metrics: rt.metrics,
-  });
-  await serve(rt, config, keeper, { sender }, run);
-}
+const reporter: KeeperKind<ReporterConfigInput> = {
+  name: "reporter",
+  sends: false,
+  chainId: (config) => config.chainId,
+  create: (config, w) => {
+    const keeper = new ReporterKeeper({
+      spec: INDEX_SPECS[config.indexName],
+      periodSeconds: config.periodSeconds,
+      source: priceSourceOf(config.source),
+      account: config.dryRun ? undefined : w.account,
+      domain: oracleDomain(w.chainId, config.oracleAddress),
+      reportDir: config.reportDir,
+      dryRun: config.dryRun,
+      jobs: w.jobs,
+      ...w.shell,
+    });
+    return { keeper, routes: [keeper.route] };
+  },
+};
 
-export async function runLiquidator(config: LiquidatorConfigInput, run: RunOptions = {}): Promise<void> {
-  const rt = runtime("liquidator", config);
-  const client = rt.client as PublicClient;
-  const sender = senderFor(rt, config, await client.getChainId());
-  const keeper = new LiquidatorKeeper({
-    clearinghouse: config.clearinghouseAddress,
-    fromBlock: config.fromBlock,
-    chunkSize: BigInt(config.logChunkSize),
-    decide: {
-      minProfit: config.minProfit,
-      gasUnits: BigInt(config.gasUnits),
-      nativePrice: config.nativeTokenPriceUsd,
-      slippage: BigInt(config.slippageBps) * BPS_TO_WAD,
-      expiryMarginSeconds: BigInt(config.expiryMarginSeconds),
-      marginBuffer: BigInt(config.marginBufferBps) * BPS_TO_WAD,
-      maxCounterparties: config.maxCounterparties,
-    },
-    client,
-    sender,
-    jobs: rt.jobs,
-    clock: rt.clock,
-    log: rt.log,
-    metrics: rt.metrics,
-  });
-  await serve(rt, config, keeper, { sender }, run);
-}
+const relayer: KeeperKind<RelayerConfigInput> = {
+  name: "relayer",
+  sends: true,
+  create: (config, w) => ({
+    keeper: new RelayerKeeper({
+      indexName: config.indexName,
+      oracle: config.oracleAddress,
+      domain: oracleDomain(w.chainId, config.oracleAddress),
+      sources: [
+        ...config.reporterUrls.map((u) => httpReportSource(u, config.indexName)),
+        ...(config.reportDir === undefined
+          ? []
+          : [directoryReportSource(config.reportDir, config.indexName)]),
+      ],
+      decide: {
+        heartbeatSeconds: BigInt(config.heartbeatSeconds),
+        deviationThreshold: BigInt(config.deviationBps) * BPS_TO_WAD,
+        agreementTolerance: BigInt(config.agreementBps) * BPS_TO_WAD,
+        freshnessMarginSeconds: BigInt(config.freshnessMarginSeconds),
+      },
+      ...w.chain,
+      ...w.shell,
+    }),
+  }),
+};
 
-export async function runSettler(config: SettlerConfigInput, run: RunOptions = {}): Promise<void> {
-  const rt = runtime("settler", config);
-  const client = rt.client as PublicClient;
-  const sender = senderFor(rt, config, await client.getChainId());
-  const keeper = new SettlerKeeper({
-    clearinghouse: config.clearinghouseAddress,
-    markets: config.markets as MarketId[],
-    fromBlock: config.fromBlock,
-    chunkSize: BigInt(config.logChunkSize),
-    decide: { batchSize: config.batchSize, maxBatchesPerTick: config.maxBatchesPerTick },
-    client,
-    sender,
-    jobs: rt.jobs,
-    clock: rt.clock,
-    log: rt.log,
-    metrics: rt.metrics,
-  });
-  await serve(rt, config, keeper, { sender }, run);
-}
+const matcher: KeeperKind<MatcherConfigInput> = {
+  name: "matcher",
+  sends: true,
+  create: (config, w) => ({
+    keeper: new MatcherKeeper({
+      exchange: config.exchangeAddress,
+      domain: exchangeDomain(w.chainId, config.exchangeAddress),
+      source: jsonFileOrderSource(config.ordersFile),
+      decide: { maxMakers: config.maxMakers, expiryMarginSeconds: BigInt(config.expiryMarginSeconds) },
+      ...w.chain,
+      ...w.shell,
+    }),
+  }),
+};
+
+const liquidator: KeeperKind<LiquidatorConfigInput> = {
+  name: "liquidator",
+  sends: true,
+  create: (config, w) => ({
+    keeper: new LiquidatorKeeper({
+      clearinghouse: config.clearinghouseAddress,
+      fromBlock: config.fromBlock,
+      chunkSize: BigInt(config.logChunkSize),
+      decide: {
+        minProfit: config.minProfit,
+        gasUnits: BigInt(config.gasUnits),
+        nativePrice: config.nativeTokenPriceUsd,
+        slippage: BigInt(config.slippageBps) * BPS_TO_WAD,
+        expiryMarginSeconds: BigInt(config.expiryMarginSeconds),
+        marginBuffer: BigInt(config.marginBufferBps) * BPS_TO_WAD,
+        maxCounterparties: config.maxCounterparties,
+      },
+      ...w.chain,
+      jobs: w.jobs,
+      ...w.shell,
+    }),
+  }),
+};
+
+const settler: KeeperKind<SettlerConfigInput> = {
+  name: "settler",
+  sends: true,
+  create: (config, w) => ({
+    keeper: new SettlerKeeper({
+      clearinghouse: config.clearinghouseAddress,
+      markets: config.markets as MarketId[],
+      fromBlock: config.fromBlock,
+      chunkSize: BigInt(config.logChunkSize),
+      decide: { batchSize: config.batchSize, maxBatchesPerTick: config.maxBatchesPerTick },
+      ...w.chain,
+      jobs: w.jobs,
+      ...w.shell,
+    }),
+  }),
+};
+
+/** Runs a reporter until it is stopped (see `RunOptions`). */
+export const runReporter = (config: ReporterConfigInput, run: RunOptions = {}): Promise<void> =>
+  runKeeper(reporter, config, run);
+/** Runs a relayer until it is stopped (see `RunOptions`). */
+export const runRelayer = (config: RelayerConfigInput, run: RunOptions = {}): Promise<void> =>
+  runKeeper(relayer, config, run);
+/** Runs a matcher until it is stopped (see `RunOptions`). */
+export const runMatcher = (config: MatcherConfigInput, run: RunOptions = {}): Promise<void> =>
+  runKeeper(matcher, config, run);
+/** Runs a liquidator until it is stopped (see `RunOptions`). */
+export const runLiquidator = (config: LiquidatorConfigInput, run: RunOptions = {}): Promise<void> =>
+  runKeeper(liquidator, config, run);
+/** Runs a settler until it is stopped (see `RunOptions`). */
+export const runSettler = (config: SettlerConfigInput, run: RunOptions = {}): Promise<void> =>
+  runKeeper(settler, config, run);

@@ -8,17 +8,19 @@ const positiveInt = z.coerce.number().int().positive();
 const indexName = z.string().refine((n) => n in INDEX_SPECS, {
   message: `unknown index; one of ${Object.keys(INDEX_SPECS).join(", ")}`,
 });
-/** A list from a JSON array or a comma-separated flag / environment value. */
-const urlList = z.preprocess(
-  (v) =>
-    typeof v === "string"
-      ? v
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "")
-      : v,
-  z.array(z.string().url()),
-);
+/** A list of `item` from a JSON array or a comma-separated flag / environment value. */
+const commaList = <T extends z.ZodTypeAny>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "")
+        : v,
+    z.array(item),
+  );
+const urlList = commaList(z.string().url());
 
 const needsKey = (c: { privateKey?: string; dryRun: boolean }) => c.dryRun || c.privateKey !== undefined;
 const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)", path: ["privateKey"] };
@@ -94,21 +96,12 @@ const dollars = z.preprocess(
       return BigInt(whole) * 10n ** 18n + BigInt(fraction.padEnd(18, "0"));
     }),
 );
-/** A list of 32-byte market ids from a JSON array or a comma-separated value. */
-const marketIdList = z.preprocess(
-  (v) =>
-    typeof v === "string"
-      ? v
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "")
-      : v,
-  z.array(
-    z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x-prefixed 32-byte market ids")
-      .transform((s) => s.toLowerCase() as `0x${string}`),
-  ),
+/** A list of 32-byte market ids (lower-cased). */
+const marketIdList = commaList(
+  z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x-prefixed 32-byte market ids")
+    .transform((s) => s.toLowerCase() as `0x${string}`),
 );
 const clearinghouseEvents = {
   clearinghouseAddress: addressSchema,

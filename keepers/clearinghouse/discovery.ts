@@ -15,10 +15,10 @@ import { backfillEvents } from "../../sdk/viem/events/backfillEvents.js";
 /** The events that name a position holder. */
 const POSITION_EVENTS = new Set(["Traded", "Liquidated", "Deleveraged"]);
 
+/** Where the events are read: part of the configuration of every keeper that tracks accounts. */
 export interface TrackerOptions {
-  /** The Clearinghouse. */
-  address: Address;
-  /** First block to read (the Clearinghouse's deployment block). */
+  clearinghouse: Address;
+  /** First block to read events from (the Clearinghouse's deployment block). */
   fromBlock: bigint;
   /** Blocks per `eth_getLogs` page. */
   chunkSize: bigint;
@@ -27,9 +27,13 @@ export interface TrackerOptions {
 /** Accounts that ever held a position, by market. */
 export class AccountTracker {
   private readonly byMarket = new Map<MarketId, Set<Address>>();
+  private readonly clearinghouse: Address;
+  private readonly chunkSize: bigint;
   private next: bigint;
 
-  constructor(private readonly options: TrackerOptions) {
+  constructor(options: TrackerOptions) {
+    this.clearinghouse = options.clearinghouse;
+    this.chunkSize = options.chunkSize;
     this.next = options.fromBlock;
   }
 
@@ -46,11 +50,11 @@ export class AccountTracker {
     const touched = new Set<Address>();
     if (toBlock < this.next) return touched;
     await backfillEvents(client, {
-      address: this.options.address,
+      address: this.clearinghouse,
       abi: clearinghouseAbi,
       fromBlock: this.next,
       toBlock,
-      chunkSize: this.options.chunkSize,
+      chunkSize: this.chunkSize,
       onChunk: (logs, range) => {
         for (const log of logs) {
           if (!POSITION_EVENTS.has(log.eventName)) continue;

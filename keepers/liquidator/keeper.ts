@@ -7,19 +7,18 @@
  * tick instead.
  */
 import type { Gauge } from "prom-client";
-import type { Address, PublicClient } from "viem";
+import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
 import type { Account, MarkedMarket } from "../../sdk/core/entities/Account.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { fetchAccount, type FetchAccountReturnType } from "../../sdk/viem/clearinghouse/fetchAccount.js";
-import { AccountTracker } from "../clearinghouse/discovery.js";
-import { nowSeconds, type Clock } from "../shell/clock.js";
+import { AccountTracker, type TrackerOptions } from "../clearinghouse/discovery.js";
+import { nowSeconds } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
-import type { Logger } from "../shell/log.js";
-import { gaugeOn, type KeeperMetrics } from "../shell/metrics.js";
-import type { TickSource } from "../shell/runner.js";
-import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import { gaugeOn } from "../shell/metrics.js";
+import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
+import type { ExecuteResult } from "../shell/sender.js";
 import {
   STALE_INDEX,
   decideLiquidator,
@@ -28,20 +27,10 @@ import {
   type LiquidatorState,
 } from "./decide.js";
 
-export interface LiquidatorDeps {
-  clearinghouse: Address;
-  /** First block to read events from (the Clearinghouse's deployment block). */
-  fromBlock: bigint;
-  /** Blocks per `eth_getLogs` page. */
-  chunkSize: bigint;
+export interface LiquidatorDeps extends TrackerOptions, ChainDeps, ShellDeps {
   decide: LiquidatorConfig;
-  client: PublicClient;
-  sender: TxSender;
   /** The sender's job store (to see which accounts have a job in flight). */
   jobs: JobStore;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
 }
 
 /** `liquidator/<market>/<account>/<block>`. */
@@ -61,11 +50,7 @@ export class LiquidatorKeeper implements TickSource {
   private readonly liquidatable: Gauge;
 
   constructor(private readonly deps: LiquidatorDeps) {
-    this.tracker = new AccountTracker({
-      address: deps.clearinghouse,
-      fromBlock: deps.fromBlock,
-      chunkSize: deps.chunkSize,
-    });
+    this.tracker = new AccountTracker(deps);
     const registry = deps.metrics.registry;
     this.tracked = gaugeOn(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
     this.liquidatable = gaugeOn(

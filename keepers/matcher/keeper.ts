@@ -5,16 +5,14 @@
  * key: `matcher/<marketId>/<takerHash>@<taker filled>`, so a retry or a restart of the same match never
  * sends it twice, and a later match of the same taker (after a partial fill) is a new job.
  */
-import type { Address, Hex, PublicClient } from "viem";
+import type { Address, Hex } from "viem";
 
 import { Exchange__factory, IClearinghouseVenue__factory } from "../../typechain-types/index.js";
 import { hashOrder, type ExchangeDomain } from "../../sdk/core/eip712/orders.js";
-import { nowSeconds, type Clock } from "../shell/clock.js";
+import { nowSeconds } from "../shell/clock.js";
 import { jobKey } from "../shell/jobs.js";
-import type { Logger } from "../shell/log.js";
-import type { KeeperMetrics } from "../shell/metrics.js";
-import type { TickSource } from "../shell/runner.js";
-import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
+import type { ExecuteResult } from "../shell/sender.js";
 import { decideMatcher, type BookOrder, type MatchAction, type MatcherConfig } from "./decide.js";
 import type { OrderSource } from "./orders.js";
 
@@ -22,16 +20,11 @@ const EXCHANGE_ABI = Exchange__factory.abi;
 /** The Clearinghouse surface the Exchange trades through; the matcher reads `positionSize` from it. */
 const VENUE_ABI = IClearinghouseVenue__factory.abi;
 
-export interface MatcherDeps {
+export interface MatcherDeps extends ChainDeps, ShellDeps {
   exchange: Address;
   domain: ExchangeDomain;
   source: OrderSource;
   decide: MatcherConfig;
-  client: PublicClient;
-  sender: TxSender;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
 }
 
 export class MatcherKeeper implements TickSource {

@@ -8,16 +8,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { recoverTypedDataAddress, type Address, type PublicClient } from "viem";
+import { recoverTypedDataAddress, type Address } from "viem";
 
 import { IndexOracle__factory } from "../../typechain-types/index.js";
 import { indexIdOf, REPORT_TYPES, toSignature, type OracleDomain } from "../../sdk/core/eip712/reports.js";
-import { nowSeconds, type Clock } from "../shell/clock.js";
+import { nowSeconds } from "../shell/clock.js";
 import { jobKey } from "../shell/jobs.js";
-import type { Logger } from "../shell/log.js";
-import type { KeeperMetrics } from "../shell/metrics.js";
-import type { TickSource } from "../shell/runner.js";
-import type { ExecuteResult, TxSender } from "../shell/sender.js";
+import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
+import type { ExecuteResult } from "../shell/sender.js";
 import { readIndex } from "../../sdk/viem/oracle/readIndex.js";
 import { decodePublishedReport, toSignedReport } from "../reporter/wire.js";
 import { decideRelayer, type CollectedReport, type OracleIndexView, type RelayerConfig } from "./decide.js";
@@ -68,17 +66,12 @@ export function directoryReportSource(dir: string, indexName: string): ReportSou
   };
 }
 
-export interface RelayerDeps {
+export interface RelayerDeps extends ChainDeps, ShellDeps {
   indexName: string;
   oracle: Address;
   domain: OracleDomain;
   sources: readonly ReportSource[];
   decide: RelayerConfig;
-  client: PublicClient;
-  sender: TxSender;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
 }
 
 export class RelayerKeeper implements TickSource {

@@ -12,11 +12,9 @@ import type { LocalAccount } from "viem";
 
 import { parsePriceCsv, parseQuoteCsv, toReport, type IndexSpec } from "../../index/index.js";
 import { signReportWithViem, type OracleDomain } from "../../sdk/core/eip712/reports.js";
-import { nowSeconds, type Clock } from "../shell/clock.js";
+import { nowSeconds } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
-import type { Logger } from "../shell/log.js";
-import type { KeeperMetrics } from "../shell/metrics.js";
-import type { TickSource } from "../shell/runner.js";
+import type { ShellDeps, TickSource } from "../shell/runner.js";
 import type { RouteHandler } from "../shell/server.js";
 import { decideReporter } from "./decide.js";
 import { decodePublishedReport, encodePublishedReport, type PublishedReport } from "./wire.js";
@@ -46,7 +44,7 @@ export function priceSourceOf(
   return { location, read: async () => readFileSync(location, "utf8") };
 }
 
-export interface ReporterDeps {
+export interface ReporterDeps extends ShellDeps {
   spec: IndexSpec;
   periodSeconds: number;
   source: PriceSource;
@@ -56,9 +54,6 @@ export interface ReporterDeps {
   reportDir?: string;
   dryRun: boolean;
   jobs: JobStore;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
 }
 
 export class ReporterKeeper implements TickSource {

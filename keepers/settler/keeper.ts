@@ -8,34 +8,24 @@
  * settling some of them first makes no batch revert.
  */
 import type { Gauge } from "prom-client";
-import type { Address, PublicClient } from "viem";
+import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
 import { asMarketId, type MarketId } from "../../sdk/core/ids.js";
 import { fetchMarket } from "../../sdk/viem/clearinghouse/fetchMarket.js";
-import { AccountTracker } from "../clearinghouse/discovery.js";
-import { nowSeconds, type Clock } from "../shell/clock.js";
+import { AccountTracker, type TrackerOptions } from "../clearinghouse/discovery.js";
+import { nowSeconds } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
-import type { Logger } from "../shell/log.js";
-import { gaugeOn, type KeeperMetrics } from "../shell/metrics.js";
-import type { TickSource } from "../shell/runner.js";
-import type { ContractCall, ExecuteResult, TxSender } from "../shell/sender.js";
+import { gaugeOn } from "../shell/metrics.js";
+import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
+import type { ContractCall, ExecuteResult } from "../shell/sender.js";
 import { decideSettler, type SettlerAction, type SettlerConfig, type SettlerMarketView } from "./decide.js";
 
-export interface SettlerDeps {
-  clearinghouse: Address;
+export interface SettlerDeps extends TrackerOptions, ChainDeps, ShellDeps {
   /** Markets to walk; every market of the Clearinghouse when empty. */
   markets: readonly MarketId[];
-  /** First block to read events from (the Clearinghouse's deployment block). */
-  fromBlock: bigint;
-  chunkSize: bigint;
   decide: SettlerConfig;
-  client: PublicClient;
-  sender: TxSender;
   jobs: JobStore;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
 }
 
 /** The job key of a settler action. */
@@ -56,11 +46,7 @@ export class SettlerKeeper implements TickSource {
   private readonly pendingClaims: Gauge;
 
   constructor(private readonly deps: SettlerDeps) {
-    this.tracker = new AccountTracker({
-      address: deps.clearinghouse,
-      fromBlock: deps.fromBlock,
-      chunkSize: deps.chunkSize,
-    });
+    this.tracker = new AccountTracker(deps);
     const registry = deps.metrics.registry;
     this.openPositions = gaugeOn(registry, "keeper_settlement_open_positions", "Open positions of a market", [
       "market",

@@ -3,9 +3,12 @@
  * new block, record the outcome, and stop cleanly on SIGTERM/SIGINT: the current tick finishes (or its
  * wait for a receipt is abandoned, leaving the job to be recovered), then the HTTP server closes.
  */
+import type { PublicClient } from "viem";
+
 import type { Clock } from "./clock.js";
 import type { Logger } from "./log.js";
 import type { KeeperMetrics } from "./metrics.js";
+import type { TxSender } from "./sender.js";
 import type { HealthSource } from "./server.js";
 
 /** What the loop drives: one keeper's adapter. */
@@ -14,15 +17,25 @@ export interface TickSource {
   tick(): Promise<void>;
 }
 
+/** What every keeper (and the loop) takes from the shell: the injected clock, logs and metrics. */
+export interface ShellDeps {
+  clock: Clock;
+  log: Logger;
+  metrics: KeeperMetrics;
+}
+
+/** What a keeper that sends transactions takes besides: the RPC client and the sender. */
+export interface ChainDeps {
+  client: PublicClient;
+  sender: TxSender;
+}
+
 export interface BlockSource {
   getBlockNumber(): Promise<bigint>;
 }
 
-export interface RunnerDeps {
+export interface RunnerDeps extends ShellDeps {
   keeper: TickSource;
-  clock: Clock;
-  log: Logger;
-  metrics: KeeperMetrics;
   pollIntervalMs: number;
   /** Without it the loop ticks every `pollIntervalMs`; with it, once per new block. */
   blocks?: BlockSource;

@@ -4,65 +4,24 @@
  * id, and the parameters it was deployed with (market ids are recomputed from the market parameters,
  * exactly as `Clearinghouse.marketId` does).
  */
-import { encodeAbiParameters, getAddress, keccak256, type Address, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 
 import { INDICES, MARKETS, indexIdOfSlot, type MarketSlot } from "../../ignition/layout.js";
+import type { AddressBook, AddressBookMarket } from "../../sdk/core/addressBook.js";
+import { marketIdOf, type MarketParams } from "../../sdk/core/math/market.js";
+
+// The market id and params come from the SDK (the same hash `Clearinghouse.marketId` computes); they
+// are re-exported for the scripts and tests that import them from here.
+export { marketIdOf, type MarketParams };
 
 /** One market in the address book. */
-export interface MarketEntry {
-  id: Hex;
-  indexId: Hex;
-  expiry: number;
-}
+export type MarketEntry = AddressBookMarket;
 
-/** The plain address book written to `deployments/<network>.json`. */
-export interface PlainAddressBook {
-  chainId: number;
-  accessManager: Address;
-  indexOracle: Address;
-  collateral: Address;
-  clearinghouse: Address;
-  exchange: Address;
-  /** Feed address by index name. */
-  feeds: Record<string, Address>;
-  /** Market by symbol `<INDEX>-<YYYYMMDD>` (expiry date, UTC). */
-  markets: Record<string, MarketEntry>;
-}
-
-/** The fixed part of a market, as the Clearinghouse hashes it. */
-export interface MarketParams {
-  indexId: Hex;
-  methodologyHash: Hex;
-  expiry: bigint;
-  contractSize: bigint;
-  tickSize: bigint;
-  minSize: bigint;
-  settlementWindow: bigint;
-}
-
-const MARKET_PARAMS_ABI = [
-  {
-    type: "tuple",
-    components: [
-      { name: "indexId", type: "bytes32" },
-      { name: "methodologyHash", type: "bytes32" },
-      { name: "expiry", type: "uint64" },
-      { name: "contractSize", type: "uint128" },
-      { name: "tickSize", type: "uint128" },
-      { name: "minSize", type: "uint64" },
-      { name: "settlementWindow", type: "uint32" },
-    ],
-  },
-] as const;
-
-/** The market id: `keccak256(abi.encode(params))`. */
-export function marketIdOf(params: MarketParams): Hex {
-  return keccak256(
-    encodeAbiParameters(MARKET_PARAMS_ABI, [
-      { ...params, settlementWindow: Number(params.settlementWindow) },
-    ]),
-  );
-}
+/**
+ * The plain address book written to `deployments/<network>.json`: the SDK's `AddressBook` with every
+ * entry present (feeds by index name, markets by symbol `<INDEX>-<YYYYMMDD>`, expiry date UTC).
+ */
+export type PlainAddressBook = Required<Omit<AddressBook, "indexOracleFeed">>;
 
 /** Deployment parameters as Ignition reads them: module id → parameter name → value. */
 export type DeploymentParameters = Record<string, Record<string, unknown>>;
@@ -89,7 +48,7 @@ export function marketParamsOf(slot: MarketSlot, parameters: DeploymentParameter
     contractSize: big("contractSize"),
     tickSize: big("tickSize"),
     minSize: big("minSize"),
-    settlementWindow: big("settlementWindow"),
+    settlementWindow: Number(big("settlementWindow")),
   };
 }
 

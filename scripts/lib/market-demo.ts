@@ -316,7 +316,7 @@ export async function runMarketDemo(
     contractSize: MARKET.contractSize,
     tickSize: MARKET.tickSize,
     minSize: MARKET.minSize,
-    settlementWindow: MARKET.settlementWindow,
+    settlementWindow: Number(MARKET.settlementWindow),
   });
   const symbol = `${ATPI_FRONTIER_SPEC.index}-${dateOfTimestamp(expiry).replace(/-/g, "")}`;
   const deployedAt = BigInt(await time.latest());

@@ -250,7 +250,7 @@ export async function startStack(
           contractSize: like.contractSize as bigint,
           tickSize: like.tickSize as bigint,
           minSize: BigInt(like.minSize as number),
-          settlementWindow: BigInt(like.settlementWindow as number),
+          settlementWindow: Number(like.settlementWindow),
         },
         risk: like.risk as NewMarket["risk"],
         terms: like.terms as NewMarket["terms"],

@@ -1,9 +1,8 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `deleverage`. */
 export interface DeleverageParameters {
@@ -31,17 +30,10 @@ export async function deleverage(
   client: WriteClient,
   params: DeleverageParameters,
 ): Promise<DeleverageReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-      functionName: "deleverage",
-      args: [params.account, params.marketId, params.counterparties],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: clearinghouseAbi,
+    functionName: "deleverage",
+    args: [params.account, params.marketId, params.counterparties],
+  });
 }

@@ -1,13 +1,11 @@
-import { decodeFunctionResult, encodeFunctionData, type Address } from "viem";
-import { call } from "viem/actions";
+import type { Address } from "viem";
 
 import { Account, type MarkedMarket, type Marks } from "../../core/entities/Account.js";
 import type { Market } from "../../core/entities/Market.js";
 import { asMarketId, type MarketId } from "../../core/ids.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import type { ReadClient } from "../internal/send.js";
 import { markOf } from "./fetchMarket.js";
-import { toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
-import { clearinghouseLensAbi, clearinghouseLensBytecode } from "./lens.generated.js";
+import { callLens, toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
 
 /** Parameters of `fetchAccount`. */
 export interface FetchAccountParameters {
@@ -46,25 +44,12 @@ export async function fetchAccount(
   client: ReadClient,
   params: FetchAccountParameters,
 ): Promise<FetchAccountReturnType> {
-  let data: `0x${string}` | undefined;
-  try {
-    ({ data } = await call(client, {
-      code: clearinghouseLensBytecode,
-      data: encodeFunctionData({
-        abi: clearinghouseLensAbi,
-        functionName: "loadAccount",
-        args: [params.address, params.account],
-      }),
-      blockNumber: params.blockNumber,
-    }));
-  } catch (err) {
-    throwDecoded(err);
-  }
-  const [view, c] = decodeFunctionResult({
-    abi: clearinghouseLensAbi,
-    functionName: "loadAccount",
-    data: data ?? "0x",
-  });
+  const [view, c] = await callLens(
+    client,
+    "loadAccount",
+    [params.address, params.account],
+    params.blockNumber,
+  );
   const context = toContext(c);
   const markets = new Map<MarketId, Market>();
   const indexPrices = new Map<MarketId, IndexPrice | undefined>();

@@ -1,11 +1,9 @@
-import { decodeFunctionResult, encodeFunctionData, type Address } from "viem";
-import { call } from "viem/actions";
+import type { Address } from "viem";
 
 import type { Market } from "../../core/entities/Market.js";
 import type { MarketId } from "../../core/ids.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
-import { toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
-import { clearinghouseLensAbi, clearinghouseLensBytecode } from "./lens.generated.js";
+import type { ReadClient } from "../internal/send.js";
+import { callLens, toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
 
 /** Parameters of `fetchMarket`. */
 export interface FetchMarketParameters {
@@ -36,25 +34,7 @@ export async function fetchMarket(
   client: ReadClient,
   params: FetchMarketParameters,
 ): Promise<FetchMarketReturnType> {
-  let data: `0x${string}` | undefined;
-  try {
-    ({ data } = await call(client, {
-      code: clearinghouseLensBytecode,
-      data: encodeFunctionData({
-        abi: clearinghouseLensAbi,
-        functionName: "loadMarket",
-        args: [params.address, params.marketId],
-      }),
-      blockNumber: params.blockNumber,
-    }));
-  } catch (err) {
-    throwDecoded(err);
-  }
-  const [m, c] = decodeFunctionResult({
-    abi: clearinghouseLensAbi,
-    functionName: "loadMarket",
-    data: data ?? "0x",
-  });
+  const [m, c] = await callLens(client, "loadMarket", [params.address, params.marketId], params.blockNumber);
   const { market, index } = toMarket(m);
   const context = toContext(c);
   const mark = markOf(market, index, context.timestamp);

@@ -1,14 +1,27 @@
 /**
- * Turns the lens's decoded structs into entities. Shared by `fetchMarket` and `fetchAccount`.
+ * The lens call and the turning of its decoded structs into entities. Shared by `fetchMarket` and
+ * `fetchAccount`.
  */
 import { Market } from "../../core/entities/Market.js";
 import { asMarketId, type MarketId } from "../../core/ids.js";
-import type { ContractFunctionReturnType } from "viem";
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  type Hex,
+} from "viem";
+import { call } from "viem/actions";
 
-import type { clearinghouseLensAbi } from "./lens.generated.js";
+import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { clearinghouseLensAbi, clearinghouseLensBytecode } from "./lens.generated.js";
 
-type LensMarket = ContractFunctionReturnType<typeof clearinghouseLensAbi, "view", "loadMarket">[0];
-type LensContext = ContractFunctionReturnType<typeof clearinghouseLensAbi, "view", "loadMarket">[1];
+type LensAbi = typeof clearinghouseLensAbi;
+type LensFunctionName = ContractFunctionName<LensAbi, "view">;
+
+type LensMarket = ContractFunctionReturnType<LensAbi, "view", "loadMarket">[0];
+type LensContext = ContractFunctionReturnType<LensAbi, "view", "loadMarket">[1];
 
 /** An index value as the oracle's `latest` returned it, or `undefined` when it reverted (stale, unknown). */
 export interface IndexPrice {
@@ -28,6 +41,36 @@ export interface ClearinghouseContext {
   /** The block's timestamp: the `now` the contract marks at. */
   timestamp: bigint;
   blockNumber: bigint;
+}
+
+/**
+ * Runs one of the lens's views as a deployless `eth_call` (its creation code travels in the call;
+ * nothing is deployed) at `blockNumber` (latest when left out): ONE JSON-RPC request. A revert is
+ * thrown as its typed protocol error.
+ */
+export async function callLens<F extends LensFunctionName>(
+  client: ReadClient,
+  functionName: F,
+  args: ContractFunctionArgs<LensAbi, "view", F>,
+  blockNumber: bigint | undefined,
+): Promise<ContractFunctionReturnType<LensAbi, "view", F>> {
+  let data: Hex | undefined;
+  try {
+    ({ data } = await call(client, {
+      code: clearinghouseLensBytecode,
+      data: encodeFunctionData({ abi: clearinghouseLensAbi, functionName, args } as never),
+      blockNumber,
+    }));
+  } catch (err) {
+    throwDecoded(err);
+  }
+  // viem's encode/decode types do not narrow on a generic function name; the typed signature above
+  // checks the arguments and the result at each call site.
+  return decodeFunctionResult({
+    abi: clearinghouseLensAbi,
+    functionName,
+    data: data ?? "0x",
+  } as never) as ContractFunctionReturnType<LensAbi, "view", F>;
 }
 
 export function toMarket(m: LensMarket): { market: Market; index: IndexPrice | undefined } {

@@ -1,9 +1,8 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `liquidate`. */
 export interface LiquidateParameters {
@@ -33,17 +32,10 @@ export async function liquidate(
   client: WriteClient,
   params: LiquidateParameters,
 ): Promise<LiquidateReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-      functionName: "liquidate",
-      args: [params.account, params.marketId, params.size, params.priceLimit],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: clearinghouseAbi,
+    functionName: "liquidate",
+    args: [params.account, params.marketId, params.size, params.priceLimit],
+  });
 }

@@ -1,9 +1,8 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `proposeSettlement`. */
 export interface ProposeSettlementParameters {
@@ -26,17 +25,10 @@ export async function proposeSettlement(
   client: WriteClient,
   params: ProposeSettlementParameters,
 ): Promise<ProposeSettlementReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-      functionName: "proposeSettlement",
-      args: [params.marketId],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: clearinghouseAbi,
+    functionName: "proposeSettlement",
+    args: [params.marketId],
+  });
 }

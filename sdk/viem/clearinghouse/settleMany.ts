@@ -1,9 +1,8 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `settleMany`. */
 export interface SettleManyParameters {
@@ -27,17 +26,10 @@ export async function settleMany(
   client: WriteClient,
   params: SettleManyParameters,
 ): Promise<SettleManyReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-      functionName: "settleMany",
-      args: [params.marketId, params.accounts],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: clearinghouseAbi,
+    functionName: "settleMany",
+    args: [params.marketId, params.accounts],
+  });
 }

@@ -1,8 +1,7 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `withdraw`. */
 export interface WithdrawParameters {
@@ -23,17 +22,10 @@ export type WithdrawReturnType = WriteResult<void>;
  * await withdraw(wallet, { address: book.clearinghouse, amount: 500_000_000n });
  */
 export async function withdraw(client: WriteClient, params: WithdrawParameters): Promise<WithdrawReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: clearinghouseAbi,
-      functionName: "withdraw",
-      args: [params.amount],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: clearinghouseAbi,
+    functionName: "withdraw",
+    args: [params.amount],
+  });
 }

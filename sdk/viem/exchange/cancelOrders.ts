@@ -1,9 +1,8 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `cancelOrders`. */
 export interface CancelOrdersParameters {
@@ -26,17 +25,10 @@ export async function cancelOrders(
   client: WriteClient,
   params: CancelOrdersParameters,
 ): Promise<CancelOrdersReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: exchangeAbi,
-      functionName: "cancelOrders",
-      args: [params.orders],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: exchangeAbi,
+    functionName: "cancelOrders",
+    args: [params.orders],
+  });
 }

@@ -1,8 +1,7 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `cancelUpTo`. */
 export interface CancelUpToParameters {
@@ -25,17 +24,10 @@ export async function cancelUpTo(
   client: WriteClient,
   params: CancelUpToParameters,
 ): Promise<CancelUpToReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: exchangeAbi,
-      functionName: "cancelUpTo",
-      args: [params.newMinNonce],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: exchangeAbi,
+    functionName: "cancelUpTo",
+    args: [params.newMinNonce],
+  });
 }

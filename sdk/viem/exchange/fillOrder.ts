@@ -1,10 +1,9 @@
 import type { Address, Hex } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
 import type { OrderHash } from "../../core/ids.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `fillOrder`. */
 export interface FillOrderParameters {
@@ -31,17 +30,11 @@ export async function fillOrder(
   client: WriteClient,
   params: FillOrderParameters,
 ): Promise<FillOrderReturnType> {
-  try {
-    const { request, result } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: exchangeAbi,
-      functionName: "fillOrder",
-      args: [params.order, params.signature, params.fillSize],
-    });
-    return { hash: await writeContract(client, request), result: result as OrderHash };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  const { hash, result } = await simulateAndSend(client, {
+    address: params.address,
+    abi: exchangeAbi,
+    functionName: "fillOrder",
+    args: [params.order, params.signature, params.fillSize],
+  });
+  return { hash, result: result as OrderHash };
 }

@@ -1,9 +1,8 @@
 import type { Address, Hex } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** One maker in a match: its signed order and the contracts to fill against it. */
 export interface MatchMaker {
@@ -36,23 +35,16 @@ export async function matchOrders(
   client: WriteClient,
   params: MatchOrdersParameters,
 ): Promise<MatchOrdersReturnType> {
-  try {
-    const { request, result } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: exchangeAbi,
-      functionName: "matchOrders",
-      args: [
-        params.taker.order,
-        params.taker.signature,
-        params.makers.map((m) => m.order),
-        params.makers.map((m) => m.signature),
-        params.makers.map((m) => m.fillSize),
-      ],
-    });
-    return { hash: await writeContract(client, request), result };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: exchangeAbi,
+    functionName: "matchOrders",
+    args: [
+      params.taker.order,
+      params.taker.signature,
+      params.makers.map((m) => m.order),
+      params.makers.map((m) => m.signature),
+      params.makers.map((m) => m.fillSize),
+    ],
+  });
 }

@@ -1,8 +1,7 @@
 import type { Address } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `setDelegate`. */
 export interface SetDelegateParameters {
@@ -27,17 +26,10 @@ export async function setDelegate(
   client: WriteClient,
   params: SetDelegateParameters,
 ): Promise<SetDelegateReturnType> {
-  try {
-    const { request } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: exchangeAbi,
-      functionName: "setDelegate",
-      args: [params.delegate, params.approved],
-    });
-    return { hash: await writeContract(client, request), result: undefined };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: exchangeAbi,
+    functionName: "setDelegate",
+    args: [params.delegate, params.approved],
+  });
 }

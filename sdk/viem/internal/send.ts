@@ -1,7 +1,19 @@
 /**
  * Shared plumbing of the write actions: simulate, turn a revert into its typed error, then send.
  */
-import type { Account, Chain, Client, Hash, Transport } from "viem";
+import type {
+  Abi,
+  Account,
+  Address,
+  Chain,
+  Client,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
+  Hash,
+  Transport,
+} from "viem";
+import { simulateContract, writeContract } from "viem/actions";
 
 import { decodeContractError } from "../../core/errors/decode.js";
 
@@ -25,4 +37,32 @@ export interface WriteResult<TResult> {
  */
 export function throwDecoded(err: unknown): never {
   throw decodeContractError(err) ?? err;
+}
+
+type Mutability = "nonpayable" | "payable";
+
+/**
+ * Simulates `functionName` from the client's account against the latest block, then sends the
+ * simulated request; a revert of either step is thrown as its typed error (see `throwDecoded`), so
+ * nothing is sent when the simulation reverts. Returns the hash and the simulated return value.
+ */
+export async function simulateAndSend<
+  const TAbi extends Abi,
+  TFunctionName extends ContractFunctionName<TAbi, Mutability>,
+  const TArgs extends ContractFunctionArgs<TAbi, Mutability, TFunctionName>,
+>(
+  client: WriteClient,
+  call: { address: Address; abi: TAbi; functionName: TFunctionName; args: TArgs },
+): Promise<WriteResult<ContractFunctionReturnType<TAbi, Mutability, TFunctionName, TArgs>>> {
+  try {
+    // viem cannot narrow its request types on a generic ABI; the signature above checks each call.
+    const { request, result } = await simulateContract(client, {
+      account: client.account,
+      chain: client.chain,
+      ...call,
+    } as never);
+    return { hash: await writeContract(client, request as never), result };
+  } catch (err) {
+    throwDecoded(err);
+  }
 }

@@ -1,9 +1,8 @@
 import type { Address, Hex } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
 import type { SignedOracleReport } from "../../core/eip712/reports.js";
-import { throwDecoded, type WriteClient, type WriteResult } from "../internal/send.js";
+import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
 
 /** Parameters of `submitReports`. */
 export interface SubmitReportsParameters {
@@ -30,17 +29,10 @@ export async function submitReports(
   client: WriteClient,
   params: SubmitReportsParameters,
 ): Promise<SubmitReportsReturnType> {
-  try {
-    const { request, result } = await simulateContract(client, {
-      account: client.account,
-      chain: client.chain,
-      address: params.address,
-      abi: indexOracleAbi,
-      functionName: "submit",
-      args: [params.indexId, params.reports.map((r) => ({ report: r.report, r: r.r, vs: r.vs }))],
-    });
-    return { hash: await writeContract(client, request), result };
-  } catch (err) {
-    throwDecoded(err);
-  }
+  return simulateAndSend(client, {
+    address: params.address,
+    abi: indexOracleAbi,
+    functionName: "submit",
+    args: [params.indexId, params.reports.map((r) => ({ report: r.report, r: r.r, vs: r.vs }))],
+  });
 }

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import type { Address } from "viem";
 
-import { buildProgram } from "../../../keepers/cli.js";
 import { liquidatorConfigSchema } from "../../../keepers/configs.js";
 import { ConfigError, loadConfig } from "../../../keepers/shell/config.js";
 import {
@@ -13,9 +12,8 @@ import {
   type LiquidatorState,
 } from "../../../keepers/liquidator/decide.js";
 import { Account, markAll } from "../../../sdk/core/entities/Account.js";
-import { Market } from "../../../sdk/core/entities/Market.js";
-import { indexIdOf } from "../../../sdk/core/eip712/reports.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../../sdk/core/math/margin.js";
+import { commandHelp, configErrorOf, testMarket } from "./fixtures.js";
 
 const WAD = 10n ** 18n;
 const USD = 10n ** 6n; // 6-decimal collateral
@@ -28,31 +26,7 @@ const DAVE = "0x000000000000000000000000000000000000da7e" as Address;
 const EVE = "0x0000000000000000000000000000000000000e7e" as Address;
 const KEEPER = "0x000000000000000000000000000000000000beef" as Address;
 
-const market = Market.from({
-  params: {
-    indexId: indexIdOf("ATPI-FRONTIER"),
-    methodologyHash: `0x${"ab".repeat(32)}`,
-    expiry: NOW + 30n * 86_400n,
-    contractSize: 1_000n * WAD,
-    tickSize: WAD / 1_000n,
-    minSize: 1n,
-    settlementWindow: 3_600,
-  },
-  risk: {
-    imr: WAD / 10n,
-    mmr: WAD / 20n,
-    liquidationPenalty: WAD / 50n,
-    maxPositionSize: 1_000_000n,
-    maxOpenInterest: 10_000_000n,
-    priceBand: WAD / 10n,
-    makerFee: 0n,
-    takerFee: 0n,
-    basisWeight: WAD / 10n,
-    maxBasisRate: WAD / 2n,
-    maxBasisStep: WAD / 20n,
-  },
-  terms: { disputeWindow: 3_600, fallbackDelay: 3 * 86_400 },
-});
+const market = testMarket(NOW + 30n * 86_400n);
 
 /** An account holding `size` contracts bought (or sold) at `entry` dollars, with `balance` dollars. */
 function holder(address: Address, balance: bigint, size: bigint, entry: bigint): Account {
@@ -337,22 +311,17 @@ describe("keepers: liquidator decide", function () {
     });
 
     it("names every bad field", function () {
-      const error = (() => {
-        try {
-          loadConfig(liquidatorConfigSchema, {
-            flags: {
-              ...base,
-              clearinghouseAddress: "0x1",
-              minProfit: "1.5",
-              fromBlock: "-1",
-              slippageBps: "9000",
-            },
-          });
-        } catch (e) {
-          return e as ConfigError;
-        }
-        throw new Error("accepted");
-      })();
+      const error = configErrorOf(() =>
+        loadConfig(liquidatorConfigSchema, {
+          flags: {
+            ...base,
+            clearinghouseAddress: "0x1",
+            minProfit: "1.5",
+            fromBlock: "-1",
+            slippageBps: "9000",
+          },
+        }),
+      );
       expect(error).to.be.instanceOf(ConfigError);
       expect(error.message).to.contain("clearinghouseAddress (flag or KEEPER_CLEARINGHOUSE_ADDRESS)");
       expect(error.message).to.contain("minProfit (flag or KEEPER_MIN_PROFIT): expected an integer");
@@ -369,9 +338,7 @@ describe("keepers: liquidator decide", function () {
     });
 
     it("has a liquidator command explaining its options", function () {
-      const help = buildProgram()
-        .commands.find((c) => c.name() === "liquidator")
-        ?.helpInformation();
+      const help = commandHelp("liquidator");
       for (const flag of [
         "--clearinghouse-address",
         "--from-block",

@@ -1,46 +1,19 @@
 import { expect } from "chai";
 import type { Address } from "viem";
 
-import { buildProgram } from "../../../keepers/cli.js";
 import { settlerConfigSchema } from "../../../keepers/configs.js";
 import { ConfigError, loadConfig } from "../../../keepers/shell/config.js";
 import { batchId, decideMarket, decideSettler, type SettlerConfig } from "../../../keepers/settler/decide.js";
-import { Market, type MarketSettlementState } from "../../../sdk/core/entities/Market.js";
-import { indexIdOf } from "../../../sdk/core/eip712/reports.js";
+import type { Market, MarketSettlementState } from "../../../sdk/core/entities/Market.js";
+import { commandHelp, DISPUTE_WINDOW, FALLBACK_DELAY, testMarket } from "./fixtures.js";
 
 const WAD = 10n ** 18n;
 const EXPIRY = 1_800_000_000n;
-const DISPUTE = 3_600n;
-const FALLBACK = 3n * 86_400n;
+const DISPUTE = DISPUTE_WINDOW;
+const FALLBACK = FALLBACK_DELAY;
 
 function market(settlement: Partial<MarketSettlementState> = {}, openPositions = 0n): Market {
-  return Market.from({
-    params: {
-      indexId: indexIdOf("ATPI-FRONTIER"),
-      methodologyHash: `0x${"ab".repeat(32)}`,
-      expiry: EXPIRY,
-      contractSize: 1_000n * WAD,
-      tickSize: WAD / 1_000n,
-      minSize: 1n,
-      settlementWindow: 3_600,
-    },
-    risk: {
-      imr: WAD / 10n,
-      mmr: WAD / 20n,
-      liquidationPenalty: WAD / 50n,
-      maxPositionSize: 1_000_000n,
-      maxOpenInterest: 10_000_000n,
-      priceBand: WAD / 10n,
-      makerFee: 0n,
-      takerFee: 0n,
-      basisWeight: WAD / 10n,
-      maxBasisRate: WAD / 2n,
-      maxBasisStep: WAD / 20n,
-    },
-    terms: { disputeWindow: Number(DISPUTE), fallbackDelay: Number(FALLBACK) },
-    state: { openPositions },
-    settlement,
-  });
+  return testMarket(EXPIRY, { state: { openPositions }, settlement });
 }
 
 const addr = (i: number) => `0x${i.toString(16).padStart(40, "0")}` as Address;
@@ -182,9 +155,7 @@ describe("keepers: settler decide", function () {
     });
 
     it("has a settler command explaining its options", function () {
-      const help = buildProgram()
-        .commands.find((c) => c.name() === "settler")
-        ?.helpInformation();
+      const help = commandHelp("settler");
       for (const flag of ["--clearinghouse-address", "--markets", "--batch-size", "--max-batches-per-tick"]) {
         expect(help).to.contain(flag);
       }

@@ -17,6 +17,7 @@ import { backoffDelay, retry, TimeoutError, withTimeout } from "../../../keepers
 import { KeeperRunner } from "../../../keepers/shell/runner.js";
 import { isTransientRpcError } from "../../../keepers/shell/transport.js";
 import { MockClearinghouseVenue__factory } from "../../../typechain-types/index.js";
+import { configErrorOf } from "./fixtures.js";
 import { FaultyProvider, makeShell, silentLogger, TriggerTimer } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create();
@@ -56,14 +57,9 @@ describe("keepers: shell", function () {
     it("names every bad field, unknown keys in the file, and a missing key outside dry run", function () {
       const file = tmp("bad.json");
       writeFileSync(file, JSON.stringify({ ...base, oracleAddress: "0x12", typo: 1 }));
-      const error = (() => {
-        try {
-          loadConfig(reporterConfigSchema, { file, flags: { httpPort: "70000" } });
-        } catch (e) {
-          return e as ConfigError;
-        }
-        throw new Error("accepted");
-      })();
+      const error = configErrorOf(() =>
+        loadConfig(reporterConfigSchema, { file, flags: { httpPort: "70000" } }),
+      );
       expect(error).to.be.instanceOf(ConfigError);
       expect(error.message).to.contain(
         "oracleAddress (flag or KEEPER_ORACLE_ADDRESS): expected a 0x-prefixed 20-byte",
