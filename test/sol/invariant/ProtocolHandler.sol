@@ -90,15 +90,19 @@ contract ProtocolHandler is ClearinghouseHandler {
         if (byDelegate) _byDelegate[i] = true;
     }
 
-    /// @notice An actor takes a random order with `fillOrder`.
+    /// @notice Another actor takes a random order with `fillOrder`, for at most what is left of it (the
+    /// whole size once nothing is left, which must then fail).
     function fillOrder(uint256 orderSeed, uint256 takerSeed, uint256 fillSize) external {
         uint256 n = _book.count();
         if (n == 0) return;
         uint256 i = orderSeed % n;
         Order memory o = _book.orders[i];
         bool forbidden = _forbidden(i);
-        vm.prank(_actors[takerSeed % 4]);
-        try exchange.fillOrder(o, _book.sigs[i], 1 + (fillSize % 20)) {
+        address taker = _actors[takerSeed % 4];
+        if (taker == o.trader) taker = _actors[(takerSeed + 1) % 4];
+        uint256 left = exchange.remaining(o);
+        vm.prank(taker);
+        try exchange.fillOrder(o, _book.sigs[i], 1 + (fillSize % (left == 0 ? o.size : left))) {
             _recordExchangeFill(o.marketId, forbidden, true);
         } catch {}
     }

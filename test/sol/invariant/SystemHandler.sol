@@ -90,7 +90,14 @@ contract SystemHandler is ProtocolHandler {
     /// @notice Admin actions with in-bounds parameters that reverted (must stay zero).
     uint256 public adminRejected;
 
-    constructor(uint8 decimals) ProtocolHandler(decimals) {}
+    /// @dev Every trader starts with 50,000 dollars deposited, so the shallow runs trade from the first call.
+    constructor(uint8 decimals) ProtocolHandler(decimals) {
+        uint256 amount = 50_000 * unit;
+        token.mint(address(this), 4 * amount);
+        token.approve(address(ch), 4 * amount);
+        for (uint256 i = 0; i < 4; ++i) ch.depositFor(_actors[i], amount);
+        totalIn += 4 * amount;
+    }
 
     // ------------------------------------------------------------------ oracle hooks
 
@@ -249,6 +256,12 @@ contract SystemHandler is ProtocolHandler {
         _honestRound(market, value, pct);
     }
 
+    /// @notice A liquidation of one contract (always within what restores maintenance margin), so the
+    /// shallow runs liquidate more often than with the random sizes of `liquidate`.
+    function liquidateOne(uint256 market, uint256 liquidatorSeed, uint256 who) external {
+        this.liquidate(market, liquidatorSeed, who, 0);
+    }
+
     /// @notice Jumps to the settlement window of a market (with a round inside it) and past its expiry.
     function warpPastExpiry(uint256 market, uint256 seed) external {
         market %= MARKETS;
@@ -272,11 +285,93 @@ contract SystemHandler is ProtocolHandler {
         _settleSeed = 0;
     }
 
+    // ------------------------------------------------------------------ dispatchers
+    // One entry point per actor kind keeps the number of target functions small, so the invariant
+    // runner's shallow runs (depth 40) still spend most calls on trading, reporting and time.
+
+    uint256 public constant ATTACK_OUTLIER_BELOW_QUORUM = 0;
+    uint256 public constant ATTACK_OUTLIER_IN_ROUND = 1;
+    uint256 public constant ATTACK_REPLAY = 2;
+    uint256 public constant ATTACK_STALE = 3;
+    uint256 public constant ATTACK_FUTURE = 4;
+    uint256 public constant ATTACK_OTHER_CHAIN = 5;
+    uint256 public constant ATTACK_OTHER_DEPLOYMENT = 6;
+    uint256 public constant ATTACK_UNKNOWN_SIGNER = 7;
+    uint256 public constant ATTACK_DUPLICATE_SIGNER = 8;
+    uint256 public constant ATTACK_TAMPERED = 9;
+    uint256 public constant ATTACK_LARGE_MOVE = 10;
+    uint256 public constant ATTACK_KINDS = 11;
+
+    /// @notice An adversarial oracle submission of kind `kind % ATTACK_KINDS` (see the `ATTACK_*`
+    /// constants) for market `market`'s index.
+    function attackOracle(uint256 kind, uint256 market, uint256 seed) external {
+        kind %= ATTACK_KINDS;
+        if (kind <= ATTACK_OUTLIER_IN_ROUND) _attackMinorityOutlier(market, seed, kind == ATTACK_OUTLIER_BELOW_QUORUM);
+        else if (kind == ATTACK_REPLAY) _attackReplay(market);
+        else if (kind <= ATTACK_FUTURE) _attackStaleOrFuture(market, seed, kind == ATTACK_FUTURE);
+        else if (kind <= ATTACK_OTHER_DEPLOYMENT) _attackForeignDomain(market, seed, kind == ATTACK_OTHER_CHAIN);
+        else if (kind <= ATTACK_DUPLICATE_SIGNER) _attackSigners(market, seed, kind == ATTACK_DUPLICATE_SIGNER);
+        else if (kind == ATTACK_TAMPERED) _attackTampered(market, seed);
+        else _attackLargeMoveWithoutSupermajority(market, seed);
+    }
+
+    uint256 public constant ADV_SELF_TRADE = 0;
+    uint256 public constant ADV_FILL_VOIDED = 1;
+    uint256 public constant ADV_CANCEL_OTHERS = 2;
+    uint256 public constant ADV_WITHDRAW_BEYOND_FREE = 3;
+    uint256 public constant ADV_LIQUIDATE_HEALTHY = 4;
+    uint256 public constant ADV_DELEVERAGE_SOLVENT = 5;
+    uint256 public constant ADV_TRADE_AS_VENUE = 6;
+    uint256 public constant ADV_RESTRICTED = 7;
+    uint256 public constant ADV_SETTLE_EARLY = 8;
+    uint256 public constant ADV_KINDS = 9;
+
+    /// @notice Mallory (actor 3) tries action `kind % ADV_KINDS` (see the `ADV_*` constants); `a`, `b`,
+    /// `c` are its random parameters.
+    function adversary(uint256 kind, uint256 a, uint256 b, uint256 c) external {
+        kind %= ADV_KINDS;
+        if (kind == ADV_SELF_TRADE) _advSelfTrade(a, b, c);
+        else if (kind == ADV_FILL_VOIDED) _advFillVoidedOrder(a, b);
+        else if (kind == ADV_CANCEL_OTHERS) _advCancelOthersOrder(a);
+        else if (kind == ADV_WITHDRAW_BEYOND_FREE) _advWithdrawBeyondFree(a);
+        else if (kind == ADV_LIQUIDATE_HEALTHY) _advLiquidateHealthy(a, b, c);
+        else if (kind == ADV_DELEVERAGE_SOLVENT) _advDeleverageSolvent(a, b, c);
+        else if (kind == ADV_TRADE_AS_VENUE) _advTradeAsVenue(a, b, c % 2 == 1);
+        else if (kind == ADV_RESTRICTED) _advCallRestricted(a, b);
+        else _advSettleEarly(a, b);
+    }
+
+    uint256 public constant ADMIN_RISK = 0;
+    uint256 public constant ADMIN_FEE_SHARES = 1;
+    uint256 public constant ADMIN_TREASURY = 2;
+    uint256 public constant ADMIN_VENUE = 3;
+    uint256 public constant ADMIN_CREATE_MARKET = 4;
+    uint256 public constant ADMIN_INDEX_PARAMS = 5;
+    uint256 public constant ADMIN_ADD_REPORTER = 6;
+    uint256 public constant ADMIN_REMOVE_REPORTER = 7;
+    uint256 public constant ADMIN_CREATE_INDEX = 8;
+    uint256 public constant ADMIN_KINDS = 9;
+
+    /// @notice The admin actor takes action `kind % ADMIN_KINDS` (see the `ADMIN_*` constants) with
+    /// in-bounds parameters derived from `a` and `b`; every such call must succeed.
+    function admin(uint256 kind, uint256 a, uint256 b) external {
+        kind %= ADMIN_KINDS;
+        if (kind == ADMIN_RISK) _adminSetRiskParams(a, b);
+        else if (kind == ADMIN_FEE_SHARES) _adminSetFeeShares(uint64(a), uint64(b));
+        else if (kind == ADMIN_TREASURY) _adminSetTreasury(a % 2 == 1);
+        else if (kind == ADMIN_VENUE) _adminSetExchangeVenue(a);
+        else if (kind == ADMIN_CREATE_MARKET) _adminCreateMarket(a);
+        else if (kind == ADMIN_INDEX_PARAMS) _adminSetIndexParams(a, b);
+        else if (kind == ADMIN_ADD_REPORTER) _adminAddReporter(a);
+        else if (kind == ADMIN_REMOVE_REPORTER) _adminRemoveReporter(a, b);
+        else _adminCreateIndex();
+    }
+
     // ------------------------------------------------------------------ adversarial reporting
 
     /// @notice A minority of reporters sign an outlier. Below quorum (alone) it must be rejected; inside a
     /// round signed by every reporter it must not move the value outside what the honest majority signed.
-    function attackMinorityOutlier(uint256 market, uint256 seed, bool alone) external {
+    function _attackMinorityOutlier(uint256 market, uint256 seed, bool alone) internal {
         market %= MARKETS;
         bytes32 id = _indexIds[market];
         _waitMinInterval(market);
@@ -322,7 +417,7 @@ contract SystemHandler is ProtocolHandler {
 
     /// @notice Resubmits the latest accepted round verbatim (after the minimum interval, so it is the
     /// replay guard that must reject it).
-    function attackReplay(uint256 market) external {
+    function _attackReplay(uint256 market) internal {
         market %= MARKETS;
         IIndexOracle.SignedReport[] memory reports = _lastRound[market];
         if (reports.length == 0) return;
@@ -332,7 +427,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice A quorum signs reports observed before `now - maxAge` (stale) or after now (future).
-    function attackStaleOrFuture(uint256 market, uint256 seed, bool future) external {
+    function _attackStaleOrFuture(uint256 market, uint256 seed, bool future) internal {
         market %= MARKETS;
         _waitMinInterval(market);
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
@@ -348,7 +443,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice A quorum of authorised reporters signs for another chain id or another oracle deployment.
-    function attackForeignDomain(uint256 market, uint256 seed, bool otherChain) external {
+    function _attackForeignDomain(uint256 market, uint256 seed, bool otherChain) internal {
         market %= MARKETS;
         _waitMinInterval(market);
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
@@ -367,7 +462,7 @@ contract SystemHandler is ProtocolHandler {
 
     /// @notice A quorum where one report comes from an unknown signer (a stranger or a removed reporter),
     /// or where one reporter signs twice instead of a third reporter.
-    function attackSigners(uint256 market, uint256 seed, bool duplicate) external {
+    function _attackSigners(uint256 market, uint256 seed, bool duplicate) internal {
         market %= MARKETS;
         _waitMinInterval(market);
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
@@ -386,7 +481,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice A report's value is changed after it was signed.
-    function attackTampered(uint256 market, uint256 seed) external {
+    function _attackTampered(uint256 market, uint256 seed) internal {
         market %= MARKETS;
         _waitMinInterval(market);
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
@@ -397,7 +492,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Exactly a plain quorum (when below the supermajority) signs a move beyond `maxDeviation`.
-    function attackLargeMoveWithoutSupermajority(uint256 market, uint256 seed) external {
+    function _attackLargeMoveWithoutSupermajority(uint256 market, uint256 seed) internal {
         market %= MARKETS;
         bytes32 id = _indexIds[market];
         IIndexOracle.IndexParams memory p = indexOracle.indexParams(id);
@@ -418,7 +513,7 @@ contract SystemHandler is ProtocolHandler {
 
     // ------------------------------------------------------------------ admin actor (bounded params)
 
-    function adminSetRiskParams(uint256 market, uint256 seed) external {
+    function _adminSetRiskParams(uint256 market, uint256 seed) internal {
         uint256 imr = 0.08e18 + (seed % 0.07e18);
         RiskParams memory risk = _risk();
         risk.imr = uint64(imr);
@@ -429,24 +524,24 @@ contract SystemHandler is ProtocolHandler {
         reached["admin-risk"] += 1;
     }
 
-    function adminSetFeeShares(uint64 insuranceShare, uint64 liquidatorShare) external {
+    function _adminSetFeeShares(uint64 insuranceShare, uint64 liquidatorShare) internal {
         _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, liquidatorShare % 1e18)));
         reached["admin-fee-shares"] += 1;
     }
 
-    function adminSetTreasury(bool other) external {
+    function _adminSetTreasury(bool other) internal {
         _admin(address(ch), abi.encodeCall(IClearinghouse.setTreasury, (other ? address(0xfee) : address(0xbeef))));
         reached["admin-treasury"] += 1;
     }
 
     /// @notice The admin revokes the Exchange as a venue one time in four, and re-authorises it otherwise.
-    function adminSetExchangeVenue(uint256 seed) external {
+    function _adminSetExchangeVenue(uint256 seed) internal {
         _admin(address(ch), abi.encodeCall(IClearinghouse.setVenue, (address(exchange), seed % 4 != 0)));
         reached["admin-venue"] += 1;
     }
 
     /// @notice Lists another market on one of the indices (not traded by the handler).
-    function adminCreateMarket(uint256 seed) external {
+    function _adminCreateMarket(uint256 seed) internal {
         MarketParams memory p = MarketParams(
             _indexIds[seed % MARKETS],
             keccak256(abi.encode("extra", ++_extraMarkets)),
@@ -462,7 +557,7 @@ contract SystemHandler is ProtocolHandler {
 
     /// @notice New index parameters: quorum in `[2, reporters]`, `maxAge` in `[1, 2]` days, `minInterval`
     /// in `[30, 120]` s, `maxDeviation` in `[5, 20]` %.
-    function adminSetIndexParams(uint256 market, uint256 seed) external {
+    function _adminSetIndexParams(uint256 market, uint256 seed) internal {
         bytes32 id = _indexIds[market % MARKETS];
         uint256 n = indexOracle.reporters(id).length;
         IIndexOracle.IndexParams memory p = IIndexOracle.IndexParams({
@@ -476,7 +571,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Authorises the sixth reporter key when it is not a reporter.
-    function adminAddReporter(uint256 market) external {
+    function _adminAddReporter(uint256 market) internal {
         bytes32 id = _indexIds[market % MARKETS];
         address r = reporterOf(REPORTER_KEYS - 1);
         if (indexOracle.isReporter(id, r)) return;
@@ -485,7 +580,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Revokes a random reporter, keeping at least three and at least the quorum.
-    function adminRemoveReporter(uint256 market, uint256 seed) external {
+    function _adminRemoveReporter(uint256 market, uint256 seed) internal {
         bytes32 id = _indexIds[market % MARKETS];
         address[] memory reps = indexOracle.reporters(id);
         if (reps.length - 1 < 3 || reps.length - 1 < indexOracle.indexParams(id).quorum) return;
@@ -494,7 +589,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Creates a further index (nothing trades on it).
-    function adminCreateIndex() external {
+    function _adminCreateIndex() internal {
         address[] memory reporters = new address[](INITIAL_REPORTERS);
         for (uint256 i = 0; i < INITIAL_REPORTERS; ++i) reporters[i] = reporterOf(i);
         bytes32 id = keccak256(abi.encode("extra-index", ++_extraIndices));
@@ -525,7 +620,7 @@ contract SystemHandler is ProtocolHandler {
 
     /// @notice Mallory trades with herself: directly through a venue, by filling her own order, or by
     /// matching two of her orders.
-    function advSelfTrade(uint256 market, uint256 size, uint256 mode) external {
+    function _advSelfTrade(uint256 market, uint256 size, uint256 mode) internal {
         market %= MARKETS;
         if (block.timestamp >= _expiries[market]) return;
         address m = _actors[MALLORY];
@@ -562,7 +657,7 @@ contract SystemHandler is ProtocolHandler {
 
     /// @notice Mallory tries to fill another trader's order that was cancelled, nonce-voided, expired or
     /// signed by a revoked delegate.
-    function advFillVoidedOrder(uint256 orderSeed, uint256 fillSize) external {
+    function _advFillVoidedOrder(uint256 orderSeed, uint256 fillSize) internal {
         uint256 n = _book.count();
         for (uint256 k = 0; k < n; ++k) {
             uint256 i = (orderSeed + k) % n;
@@ -578,7 +673,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory cancels another trader's live order.
-    function advCancelOthersOrder(uint256 orderSeed) external {
+    function _advCancelOthersOrder(uint256 orderSeed) internal {
         uint256 n = _book.count();
         for (uint256 k = 0; k < n; ++k) {
             Order[] memory one = new Order[](1);
@@ -594,7 +689,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory withdraws more than her free collateral (by at least one unit).
-    function advWithdrawBeyondFree(uint256 extra) external {
+    function _advWithdrawBeyondFree(uint256 extra) internal {
         address m = _actors[MALLORY];
         uint256 amount = 1 + (extra % 1_000) * unit;
         try ch.freeCollateral(m) returns (uint256 free) {
@@ -611,7 +706,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory liquidates an account that is not liquidatable.
-    function advLiquidateHealthy(uint256 victimSeed, uint256 market, uint256 size) external {
+    function _advLiquidateHealthy(uint256 victimSeed, uint256 market, uint256 size) internal {
         market %= MARKETS;
         address victim = _actors[victimSeed % 3];
         int256 pos = ch.positionSize(victim, _marketIds[market]);
@@ -630,7 +725,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory deleverages an account with non-negative equity against a counterparty.
-    function advDeleverageSolvent(uint256 victimSeed, uint256 market, uint256 counterparty) external {
+    function _advDeleverageSolvent(uint256 victimSeed, uint256 market, uint256 counterparty) internal {
         market %= MARKETS;
         address victim = _actors[victimSeed % 3];
         if (ch.positionSize(victim, _marketIds[market]) == 0) return;
@@ -647,7 +742,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory calls `trade` / `tradeBatch` herself, as if she were a venue.
-    function advTradeAsVenue(uint256 market, uint256 victimSeed, bool batch) external {
+    function _advTradeAsVenue(uint256 market, uint256 victimSeed, bool batch) internal {
         market %= MARKETS;
         address victim = _actors[victimSeed % 3];
         uint256 price = (_markOrIndex(market) / TICK) * TICK;
@@ -664,7 +759,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory calls a restricted function of the Clearinghouse or the oracle.
-    function advCallRestricted(uint256 which, uint256 seed) external {
+    function _advCallRestricted(uint256 which, uint256 seed) internal {
         address m = _actors[MALLORY];
         bytes32 marketId = _marketIds[seed % MARKETS];
         bytes32 indexId = _indexIds[seed % MARKETS];
@@ -696,7 +791,7 @@ contract SystemHandler is ProtocolHandler {
     }
 
     /// @notice Mallory proposes or finalizes a settlement, or settles an account, before expiry.
-    function advSettleEarly(uint256 market, uint256 which) external {
+    function _advSettleEarly(uint256 market, uint256 which) internal {
         market %= MARKETS;
         if (block.timestamp >= _expiries[market]) return;
         bytes32 id = _marketIds[market];
