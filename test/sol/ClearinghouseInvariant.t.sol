@@ -6,6 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {Clearinghouse} from "../../contracts/Clearinghouse.sol";
 import {MarketParams, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
 import {TestBase, Vm} from "./utils/TestBase.sol";
@@ -14,6 +15,9 @@ import {TestBase, Vm} from "./utils/TestBase.sol";
 /// margin): deposits, trades, withdrawals (also with a stale index), index moves, liquidations,
 /// deleveraging, pauses, time, expiry and settlement. It is the venue and the admin, and records what
 /// the invariants check.
+/// @dev The index comes from a `MockIndexOracle` here; the oracle hooks (`_newOracle`, `_setIndex`,
+/// `_setStale`, `_fixFinalPrice`) let the whole-system handler (`test/sol/invariant/SystemHandler.sol`)
+/// put the real `IndexOracle` with signed reporter rounds behind the same actions.
 contract ClearinghouseHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant WAD = 1e18;
@@ -47,9 +51,9 @@ contract ClearinghouseHandler {
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
-        oracle = new MockIndexOracle();
+        IIndexOracleReader reader = _newOracle();
         AccessManager manager = new AccessManager(address(this));
-        ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), oracle, address(0xbeef));
+        ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), reader, address(0xbeef));
         ch.setVenue(address(this), true);
         ch.setFeeShares(0.5e18, 0.5e18);
         unit = 10 ** decimals;
@@ -67,7 +71,7 @@ contract ClearinghouseHandler {
             maxBasisStep: 0.1e18
         });
         for (uint256 i = 0; i < MARKETS; ++i) {
-            oracle.setValue(_indexIds[i], _index[i]);
+            _setIndex(i, _index[i]);
             _expiries[i] = block.timestamp + (i + 1) * 20 days;
             _marketIds[i] = ch.createMarket(
                 MarketParams(_indexIds[i], bytes32(0), uint64(_expiries[i]), 1_000e18, uint128(TICK), 1, 3_600),
@@ -95,6 +99,58 @@ contract ClearinghouseHandler {
 
     function _actor(uint256 seed) internal view returns (address) {
         return _actors[seed % 4];
+    }
+
+    // ------------------------------------------------------------------ oracle hooks
+
+    /// @dev Deploys the oracle the Clearinghouse reads (called from the constructor, before the markets).
+    function _newOracle() internal virtual returns (IIndexOracleReader) {
+        oracle = new MockIndexOracle();
+        return oracle;
+    }
+
+    /// @dev Makes `value` the index of market `market`'s index (fresh, read at once).
+    function _setIndex(uint256 market, uint256 value) internal virtual {
+        oracle.setValue(_indexIds[market], value);
+    }
+
+    /// @dev Makes both indices stale (`stale`) or fresh again at their last values.
+    function _setStale(bool stale) internal virtual {
+        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], stale);
+    }
+
+    /// @dev Fixes the final price of an expired market: proposes, waits the dispute window, finalizes.
+    function _fixFinalPrice(uint256 market, bytes32 id) internal virtual {
+        oracle.setTwap(_indexIds[market], _index[market]);
+        ch.proposeSettlement(id);
+        vm.warp(block.timestamp + 3_600);
+        ch.finalizeSettlement(id);
+    }
+
+    /// @dev Settles every account of a finalized market twice (the second pass pays the claims recorded
+    /// before the last position closed).
+    function _settleAccounts(bytes32 id, address[] memory all) internal virtual {
+        ch.settleMany(id, all);
+        ch.settleMany(id, all);
+    }
+
+    /// @dev Called after a trade through any venue succeeded in `market`.
+    function _afterTrade(uint256 market) internal virtual {}
+
+    /// @dev Called after `account` withdrew.
+    function _afterWithdraw(address account) internal virtual {}
+
+    /// @dev Called after a liquidation in `market` succeeded.
+    function _afterLiquidation(uint256 market) internal virtual {}
+
+    /// @dev The mark of `market`, or its last index when the oracle cannot be read (a stale index): the
+    /// action is then still attempted, and must fail.
+    function _markOrIndex(uint256 market) internal view returns (uint256) {
+        try ch.markPrice(_marketIds[market]) returns (uint256 mark) {
+            return mark;
+        } catch {
+            return _index[market];
+        }
     }
 
     // ------------------------------------------------------------------ actions
@@ -127,8 +183,13 @@ contract ClearinghouseHandler {
         vm.prank(a);
         try ch.withdraw(amount) {
             totalOut += amount;
-            (int256 equity, uint256 im, ) = ch.health(a);
-            if (equity < int256(im)) withdrewBelowInitialMargin = true;
+            _afterWithdraw(a);
+            try ch.health(a) returns (int256 equity, uint256 im, uint256) {
+                if (equity < int256(im)) withdrewBelowInitialMargin = true;
+            } catch {
+                // Health cannot be read (a stale index): the withdrawal must then have had no position
+                // to check, which `_afterWithdraw` verifies in the whole-system handler.
+            }
         } catch {}
     }
 
@@ -138,7 +199,7 @@ contract ClearinghouseHandler {
         address a = _actor(who);
         (int256 balance, bytes32[] memory open) = ch.accountOf(a);
         if (balance <= 0 || open.length != 0) return;
-        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], true);
+        _setStale(true);
         ch.setGlobalPaused(true);
         vm.prank(a);
         try ch.withdraw(uint256(balance)) {
@@ -147,7 +208,7 @@ contract ClearinghouseHandler {
             freeWithdrawalBlocked = true;
         }
         ch.setGlobalPaused(false);
-        for (uint256 i = 0; i < MARKETS; ++i) oracle.setStale(_indexIds[i], false);
+        _setStale(false);
     }
 
     function withdrawTreasury() external {
@@ -163,7 +224,7 @@ contract ClearinghouseHandler {
         address maker = _actor(makerSeed);
         address taker = _actor(takerSeed);
         if (maker == taker) return;
-        uint256 mark = ch.markPrice(_marketIds[market]);
+        uint256 mark = _markOrIndex(market);
         // Within +-6 % of mark, on the tick.
         uint256 spread = (mark * (offset % 121)) / 1_000;
         uint256 price = ((mark + spread - (mark * 6) / 100) / TICK) * TICK;
@@ -171,6 +232,7 @@ contract ClearinghouseHandler {
         int256 delta = int256(size % 30 + 1);
         try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price) {
             ++trades;
+            _afterTrade(market);
         } catch {}
     }
 
@@ -182,7 +244,7 @@ contract ClearinghouseHandler {
         value = up ? value + step : value - step;
         if (value < 1e17) value = 1e17;
         _index[market] = value;
-        oracle.setValue(_indexIds[market], value);
+        _setIndex(market, value);
     }
 
     function liquidate(uint256 market, uint256 liquidatorSeed, uint256 who, uint256 size) external {
@@ -190,7 +252,11 @@ contract ClearinghouseHandler {
         address liquidator = _actor(liquidatorSeed);
         address account = _actor(who);
         if (liquidator == account || block.timestamp >= _expiries[market]) return;
-        bool wasLiquidatable = ch.isLiquidatable(account);
+        // Unreadable health (a stale index) counts as healthy: a liquidation must not succeed then.
+        bool wasLiquidatable;
+        try ch.isLiquidatable(account) returns (bool liquidatable) {
+            wasLiquidatable = liquidatable;
+        } catch {}
         int256 pos = ch.positionSize(account, _marketIds[market]);
         if (pos == 0) return;
         uint256 limit = pos > 0 ? type(uint256).max : 0;
@@ -199,6 +265,7 @@ contract ClearinghouseHandler {
         try ch.liquidate(account, _marketIds[market], amount, limit) {
             if (!wasLiquidatable) healthyLiquidated = true;
             ++liquidations;
+            _afterLiquidation(market);
         } catch {}
     }
 
@@ -220,20 +287,20 @@ contract ClearinghouseHandler {
     /// @dev After expiry: propose, wait the dispute window, finalize, settle everyone twice (the second
     /// pass pays the claims recorded before the last position closed) and check the payouts.
     function settleAll(uint256 market) external {
+        _settleAll(market);
+    }
+
+    function _settleAll(uint256 market) internal {
         market %= MARKETS;
         if (_settled[market] || block.timestamp < _expiries[market]) return;
         bytes32 id = _marketIds[market];
-        oracle.setTwap(_indexIds[market], _index[market]);
-        ch.proposeSettlement(id);
-        vm.warp(block.timestamp + 3_600);
-        ch.finalizeSettlement(id);
+        _fixFinalPrice(market, id);
         _settled[market] = true;
         ++settlements;
         address[] memory all = new address[](4);
         for (uint256 i = 0; i < 4; ++i) all[i] = _actors[i];
         int256 before = _cash();
-        ch.settleMany(id, all);
-        ch.settleMany(id, all);
+        _settleAccounts(id, all);
         (, , uint256 openPositions, , ) = ch.marketState(id);
         if (openPositions != 0) settledWithOpenPositions = true;
         for (uint256 i = 0; i < 4; ++i) {
@@ -309,7 +376,18 @@ abstract contract ClearinghouseInvariantBase is TestBase {
         assertTrue(held <= accounted + 8, "held <= accounted + dust");
     }
 
-    function invariant_claimsNeverExceedTheTokenBalance() public view {
+    /// @dev Makes every index readable for an invariant that needs marks (the whole-system suite has
+    /// reporters sign a round at the current values); called inside a state snapshot that is reverted.
+    function _freshenIndices() internal virtual {}
+
+    function invariant_claimsNeverExceedTheTokenBalance() public {
+        uint256 snapshot = vm.snapshotState();
+        _freshenIndices();
+        _checkClaimsNeverExceedTheTokenBalance();
+        vm.revertToState(snapshot);
+    }
+
+    function _checkClaimsNeverExceedTheTokenBalance() internal view {
         Clearinghouse ch = handler.ch();
         uint256 scale = ch.collateralScale();
         address[4] memory actors = handler.actors();

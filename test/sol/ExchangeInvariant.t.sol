@@ -9,12 +9,15 @@ import {
 } from "../../contracts/libraries/OrderTypes.sol";
 import {MockClearinghouseVenue} from "../../contracts/test/MockClearinghouseVenue.sol";
 import {ExchangeFixture} from "./exchange/ExchangeFixture.sol";
+import {HandlerOrderBook} from "./exchange/HandlerOrderBook.sol";
 import {TestBase, Vm} from "./utils/TestBase.sol";
 
 /// @notice Drives the Exchange at random: several keyed traders sign random orders; fills, matches,
 /// cancels, nonce bumps and time jumps interleave. Records, per order, anything that filled when it
 /// must not have.
 contract ExchangeHandler {
+    using HandlerOrderBook for HandlerOrderBook.Book;
+
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     uint256 internal constant TRADERS = 4;
@@ -23,10 +26,8 @@ contract ExchangeHandler {
     Exchange public exchange;
     MockClearinghouseVenue public venue;
 
-    Order[] internal _orders;
-    bytes[] internal _sigs;
+    HandlerOrderBook.Book internal _book;
     uint256[] internal _keys;
-    uint256 internal _salt;
 
     /// @notice Fills observed on an order that was cancelled, nonce-voided or expired at the time.
     uint256 public ghostForbiddenFills;
@@ -47,11 +48,11 @@ contract ExchangeHandler {
     // ------------------------------------------------------------------ views for the invariants
 
     function orderCount() external view returns (uint256) {
-        return _orders.length;
+        return _book.count();
     }
 
     function orderAt(uint256 i) external view returns (Order memory) {
-        return _orders[i];
+        return _book.orders[i];
     }
 
     function trader(uint256 i) public view returns (address) {
@@ -80,71 +81,40 @@ contract ExchangeHandler {
             limitPrice: 1e18 + (price % 10) * 1e17,
             expiry: block.timestamp + 1 + (size % 3 days),
             nonce: exchange.minNonce(trader(t)) + (price % 3),
-            salt: ++_salt,
+            salt: _book.nextSalt(),
             flags: f
         });
-        _orders.push(o);
-        _sigs.push(ExchangeFixture.sign(exchange, _keys[t], o));
+        _book.add(exchange, _keys[t], o);
     }
 
     /// @notice A trader takes a random order with `fillOrder`.
     function fill(uint256 orderSeed, uint256 takerSeed, uint256 fillSize) external {
-        if (_orders.length == 0) return;
-        uint256 i = orderSeed % _orders.length;
-        Order memory o = _orders[i];
-        bool forbidden = _forbidden(o);
+        uint256 n = _book.count();
+        if (n == 0) return;
+        uint256 i = orderSeed % n;
+        Order memory o = _book.orders[i];
+        bool forbidden = HandlerOrderBook.voided(exchange, o);
         vm.prank(trader(takerSeed % TRADERS));
         uint256 size = 1 + (fillSize % 30);
-        try exchange.fillOrder(o, _sigs[i], size) returns (bytes32 h) {
+        try exchange.fillOrder(o, _book.sigs[i], size) returns (bytes32 h) {
             ghostFilled[h] += size;
             ++ghostFills;
             if (forbidden) ++ghostForbiddenFills;
         } catch {}
     }
 
-    /// @notice Matches a random taker order with up to three makers that cross it, picked from a random
-    /// starting point (so most attempts reach the Exchange's fill logic rather than the pairing checks).
+    /// @notice Matches a random taker order with up to three makers that cross it.
     function matchRandom(uint256 takerSeed, uint256 makerSeed, uint256 count, uint256 fillSize) external {
-        uint256 n = _orders.length;
-        if (n < 2) return;
-        Order memory t = _orders[takerSeed % n];
-        count = 1 + (count % 3);
-        Order[] memory makers = new Order[](count);
-        bytes[] memory sigs = new bytes[](count);
-        uint256[] memory sizes = new uint256[](count);
-        bool forbidden = _forbidden(t);
-        uint256 found;
-        for (uint256 k = 0; k < n && found < count; ++k) {
-            uint256 mi = (makerSeed + k) % n;
-            Order memory m = _orders[mi];
-            bool crosses = t.isBuy ? m.limitPrice <= t.limitPrice : m.limitPrice >= t.limitPrice;
-            if (m.marketId != t.marketId || m.isBuy == t.isBuy || m.trader == t.trader || !crosses) continue;
-            makers[found] = m;
-            sigs[found] = _sigs[mi];
-            sizes[found] = 1 + (uint256(keccak256(abi.encode(fillSize, k))) % 20);
-            forbidden = forbidden || _forbidden(m);
-            ++found;
-        }
+        (HandlerOrderBook.MatchSet memory s, uint256 found) =
+            _book.pickMatch(takerSeed, makerSeed, 1 + (count % 3), fillSize, 20);
         if (found == 0) return;
-        assembly ("memory-safe") {
-            mstore(makers, found)
-            mstore(sigs, found)
-            mstore(sizes, found)
+        bool forbidden = HandlerOrderBook.voided(exchange, s.taker);
+        for (uint256 k = 0; k < found; ++k) {
+            forbidden = forbidden || HandlerOrderBook.voided(exchange, s.makers[k]);
         }
-        _tryMatch(t, _sigs[takerSeed % n], makers, sigs, sizes, forbidden);
-    }
-
-    function _tryMatch(
-        Order memory t,
-        bytes memory takerSig,
-        Order[] memory makers,
-        bytes[] memory sigs,
-        uint256[] memory sizes,
-        bool forbidden
-    ) internal {
-        uint256[] memory before = _remainingOf(makers);
-        try exchange.matchOrders(t, takerSig, makers, sigs, sizes) returns (uint256 got) {
-            _recordMatch(t, makers, before, got);
+        uint256[] memory before = _remainingOf(s.makers);
+        try exchange.matchOrders(s.taker, s.takerSig, s.makers, s.sigs, s.sizes) returns (uint256 got) {
+            _recordMatch(s.taker, s.makers, before, got);
             ++ghostFills;
             if (forbidden && got > 0) ++ghostForbiddenFills;
         } catch {}
@@ -173,9 +143,10 @@ contract ExchangeHandler {
 
     /// @notice The order's trader cancels it (uses up its nonce).
     function cancel(uint256 orderSeed) external {
-        if (_orders.length == 0) return;
+        uint256 n = _book.count();
+        if (n == 0) return;
         Order[] memory one = new Order[](1);
-        one[0] = _orders[orderSeed % _orders.length];
+        one[0] = _book.orders[orderSeed % n];
         vm.prank(one[0].trader);
         try exchange.cancelOrders(one) {} catch {}
     }
@@ -190,11 +161,6 @@ contract ExchangeHandler {
     /// @notice Time passes (orders expire).
     function warp(uint256 by) external {
         vm.warp(block.timestamp + (by % 1 days));
-    }
-
-    function _forbidden(Order memory o) internal view returns (bool) {
-        return exchange.isNonceUsed(o.trader, o.nonce) || o.nonce < exchange.minNonce(o.trader)
-            || block.timestamp >= o.expiry;
     }
 }
 
