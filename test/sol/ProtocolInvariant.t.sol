@@ -54,7 +54,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
     /// adversaries, rather than one call in fifty each.
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         SystemHandler h = _system();
-        bytes4[] memory selectors = new bytes4[](49);
+        bytes4[] memory selectors = new bytes4[](50);
         uint256 n;
         n = _weigh(selectors, n, h.deposit.selector, 1);
         n = _weigh(selectors, n, h.depositInsurance.selector, 1);
@@ -81,6 +81,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
         n = _weigh(selectors, n, h.warpPastExpiry.selector, 1);
         n = _weigh(selectors, n, h.settleAllVia.selector, 1);
         n = _weigh(selectors, n, h.depositFor.selector, 1);
+        n = _weigh(selectors, n, h.depositWithPermit.selector, 1);
         n = _weigh(selectors, n, h.attackOracle.selector, 3);
         n = _weigh(selectors, n, h.adversary.selector, 3);
         n = _weigh(selectors, n, h.admin.selector, 2);
@@ -186,6 +187,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
     /// or restricted calls, early settlement), and every in-bounds admin call succeeds.
     function invariant_adversaryNeverSucceeds() public view {
         assertEq(_system().adversarySucceeded(), 0, "adversary succeeded");
+        assertEq(_system().honestDepositsRejected(), 0, "an honest or front-run permit deposit reverted");
         assertEq(_system().adminRejected(), 0, "in-bounds admin call rejected");
     }
 
@@ -379,6 +381,12 @@ contract SystemHandlerTest is TestBase {
         h.admin(h.ADMIN_REMOVE_REPORTER(), 0, 13);
         h.admin(h.ADMIN_CREATE_INDEX(), 0, 0);
         h.depositFor(0, 1, 100);
+        for (uint256 mode = 0; mode < 3; ++mode) {
+            h.depositWithPermit(mode, 100, mode);
+            assertEq(h.reached(bytes32(uint256(keccak256("deposit-permit")) + mode)), 1, "permit deposit mode");
+        }
+        assertEq(h.honestDepositsRejected(), 0, "honest permit deposits go through");
+        assertEq(h.adversarySucceeded(), 0, "a short permit never deposits");
         h.reportCurrentValues(4);
         bytes32[11] memory labels = [
             bytes32("admin-risk"),

@@ -84,6 +84,10 @@ contract SystemHandler is ProtocolHandler {
     uint256 public staleLiquidations;
     /// @notice Adversary actions that succeeded (must stay zero).
     uint256 public adversarySucceeded;
+    /// @notice Permit deposits (honest or front-run) that reverted.
+    uint256 public honestDepositsRejected;
+    bytes32 internal constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
     /// @notice Final prices that are neither the oracle's TWAP over the window (proposal, fallback) nor
     /// inside its range (resolution).
     uint256 public settlementPriceMismatch;
@@ -614,6 +618,39 @@ contract SystemHandler is ProtocolHandler {
         vm.stopPrank();
         totalIn += amount;
         reached["deposit-for"] += 1;
+    }
+
+    /// @notice An actor deposits with an EIP-2612 permit: `mode` 0 signs and deposits, 1 lets someone submit the
+    /// permit first (front-run; the deposit still goes through), 2 signs for less than the deposit (must fail
+    /// with `PermitFailed`; a success is counted as an adversarial success).
+    function depositWithPermit(uint256 who, uint256 dollars, uint256 mode) external {
+        uint256 a = who % 4;
+        address owner = _actors[a];
+        uint256 amount = (dollars % 20_000 + 1) * unit;
+        mode %= 3;
+        token.mint(owner, amount);
+        uint256 deadline = block.timestamp + 1 hours;
+        uint256 signed = mode == 2 ? amount - 1 : amount;
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, owner, address(ch), signed, token.nonces(owner), deadline)
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            _keys[a],
+            keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash))
+        );
+        if (mode == 1) token.permit(owner, address(ch), signed, deadline, v, r, s);
+        vm.prank(owner);
+        try ch.depositWithPermit(amount, deadline, v, r, s) {
+            if (mode == 2) ++adversarySucceeded;
+            else totalIn += amount;
+        } catch {
+            // Only the short permit may fail; it leaves the minted tokens with the owner.
+            if (mode != 2) ++honestDepositsRejected;
+        }
+        // Leave no allowance behind (a short permit sets one) so later deposits approve explicitly.
+        vm.prank(owner);
+        token.approve(address(ch), 0);
+        reached[bytes32(uint256(keccak256("deposit-permit")) + mode)] += 1;
     }
 
     // ------------------------------------------------------------------ adversarial trader (actor 3)
