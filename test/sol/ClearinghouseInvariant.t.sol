@@ -64,7 +64,8 @@ contract ClearinghouseHandler {
             takerFee: 0.0005e18,
             basisWeight: 0.2e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.1e18
+            maxBasisStep: 0.1e18,
+            basisDepth: 1
         });
         for (uint256 i = 0; i < MARKETS; ++i) {
             oracle.setValue(_indexIds[i], _index[i]);

@@ -50,6 +50,7 @@ const market = Market.from({
     basisWeight: WAD / 10n,
     maxBasisRate: WAD / 2n,
     maxBasisStep: WAD / 20n,
+    basisDepth: 1n,
   },
   terms: { disputeWindow: 3_600, fallbackDelay: 3 * 86_400 },
 });

@@ -36,6 +36,7 @@ function market(settlement: Partial<MarketSettlementState> = {}, openPositions =
       basisWeight: WAD / 10n,
       maxBasisRate: WAD / 2n,
       maxBasisStep: WAD / 20n,
+      basisDepth: 1n,
     },
     terms: { disputeWindow: Number(DISPUTE), fallbackDelay: Number(FALLBACK) },
     state: { openPositions },
