@@ -317,7 +317,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 takerFee
     ) private {
         uint256 price = fill.price;
-        b.basis = MarginLogic.nextBasis(m, b.basis, price, b.index, b.expiry);
+        b.basis = MarginLogic.nextBasis(m, b.basis, price, b.index, b.expiry, WadMath.abs(fill.takerSizeDelta));
         emit Traded(id, fill.maker, taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
     }
 
@@ -559,7 +559,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             takerFee: m.takerFee,
             basisWeight: m.basisWeight,
             maxBasisRate: m.maxBasisRate,
-            maxBasisStep: m.maxBasisStep
+            maxBasisStep: m.maxBasisStep,
+            basisDepth: m.basisDepth
         });
     }
 

@@ -34,6 +34,9 @@ struct MarketParams {
 /// @param basisWeight Weight of one trade's implied basis in the basis EMA.
 /// @param maxBasisRate Clamp of the annualised basis rate, both signs.
 /// @param maxBasisStep Largest change of the basis rate one trade can cause.
+/// @param basisDepth Fill size (contracts) that moves the basis EMA by the full `basisWeight`; a smaller fill
+/// moves it by `basisWeight × |size| / basisDepth` (`0 < basisDepth <= type(uint56).max`; 1 = every fill counts
+/// in full).
 struct RiskParams {
     uint64 imr;
     uint64 mmr;
@@ -46,6 +49,7 @@ struct RiskParams {
     uint64 basisWeight;
     uint64 maxBasisRate;
     uint64 maxBasisStep;
+    uint64 basisDepth;
 }
 
 /// @notice How a market's settlement price is fixed, set at creation and never changed.
@@ -118,6 +122,8 @@ interface IClearinghouse is IClearinghouseVenue {
     error MaxBasisRateOutOfBounds(uint256 rate, uint256 max);
     /// @notice Thrown when the per-trade basis step cap is zero or above the basis clamp.
     error MaxBasisStepOutOfBounds(uint256 step, uint256 maxBasisRate);
+    /// @notice Thrown when the basis depth is zero or above `max` (`type(uint56).max`).
+    error BasisDepthOutOfBounds(uint256 depth, uint256 max);
     /// @notice Thrown when a fee or penalty share is above 100 %.
     error ShareOutOfBounds(uint256 share, uint256 max);
 

@@ -2,9 +2,10 @@
 pragma solidity 0.8.30;
 
 /// @notice A market's stored state, packed so each operation reads few cold slots.
-/// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade
-/// writes, slot 7 and 8 what `settle` needs, slot 11 the realised
-/// profit and loss the settlement pays against. Sizes and open interest are whole contracts; rates are wad.
+/// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade reads and
+/// writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 7 and 8 what
+/// `settle` needs, slot 11 the realised profit and loss the settlement pays against. Sizes and open interest
+/// are whole contracts; rates are wad.
 // solhint-disable-next-line gas-struct-packing
 struct Market {
     // slot 0
@@ -14,12 +15,13 @@ struct Market {
     uint80 contractSize;
     uint64 imr;
     uint64 mmr;
-    // slot 2: mark state and counters
+    // slot 2: mark state and counters, and the basis depth the EMA update reads with them (256 bits)
     int64 basisRate;
     uint64 openInterest;
     uint32 index;
     uint32 openPositions;
     bool paused;
+    uint56 basisDepth;
     // slot 3: trade checks
     uint64 priceBand;
     uint64 makerFee;

@@ -55,14 +55,16 @@ library MarginLogic {
         return value;
     }
 
-    /// @dev The next basis EMA after a trade at `price` with index `index`: the trade's annualised basis
-    /// `(price / index - 1) / tau`, clamped, moves the rate by `weight` of the gap, at most `maxStep`.
+    /// @dev The next basis EMA after a fill of `size` contracts (absolute, > 0) at `price` with index `index`:
+    /// the fill's annualised basis `(price / index - 1) / tau`, clamped, moves the rate by `basisWeightDown`
+    /// of the gap (truncated toward zero), at most `maxStep`.
     function nextBasis(
         Market storage m,
         int256 basis,
         uint256 price,
         uint256 index,
-        uint256 expiry
+        uint256 expiry,
+        uint256 size
     ) internal view returns (int256) {
         int256 maxRate = int256(uint256(m.maxBasisRate));
         int256 maxStep = int256(uint256(m.maxBasisStep));
@@ -70,8 +72,20 @@ library MarginLogic {
         int256 tau = int256(((expiry - block.timestamp) * WAD) / YEAR);
         int256 premium = int256(WadMath.mulDivDown(price, WAD, index)) - int256(WAD);
         int256 implied = _clamp((premium * int256(WAD)) / tau, maxRate);
-        int256 step = _clamp(((implied - basis) * int256(uint256(m.basisWeight))) / int256(WAD), maxStep);
+        int256 weight = int256(basisWeightDown(m.basisWeight, size, m.basisDepth));
+        int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
         return _clamp(basis + step, maxRate);
+    }
+
+    /// @dev The EMA weight of a fill of `size` contracts: the full `weight` from `depth` contracts up,
+    /// `weight × size / depth` below it, rounded down (toward not moving the basis), so many small fills
+    /// move it no more than one fill of their total size. `depth > 0` (`_checkRisk`).
+    function basisWeightDown(uint256 weight, uint256 size, uint256 depth) internal pure returns (uint256) {
+        if (size >= depth) return weight;
+        // size < depth < 2**56 and weight < 2**64: the product is below 2**120.
+        unchecked {
+            return (weight * size) / depth;
+        }
     }
 
     function _clamp(int256 x, int256 bound) private pure returns (int256) {

@@ -21,6 +21,8 @@ library MarketAdminLogic {
     uint256 internal constant MAX_BASIS_WEIGHT = 1e18;
     /// @notice Largest annualised basis clamp (90 %/year); with `MAX_TIME_TO_EXPIRY` the mark stays > 0.
     uint256 internal constant MAX_BASIS_RATE = 0.9e18;
+    /// @notice Largest basis depth (contracts): it is stored in the 56 free bits of the market's trade slot.
+    uint256 internal constant MAX_BASIS_DEPTH = type(uint56).max;
     /// @notice Longest time from creation to expiry.
     uint256 internal constant MAX_TIME_TO_EXPIRY = 366 days;
     /// @notice Largest contract size (one million index units).
@@ -130,6 +132,9 @@ library MarketAdminLogic {
         if (r.maxBasisStep == 0 || r.maxBasisStep > r.maxBasisRate) {
             revert IClearinghouse.MaxBasisStepOutOfBounds(r.maxBasisStep, r.maxBasisRate);
         }
+        if (r.basisDepth == 0 || r.basisDepth > MAX_BASIS_DEPTH) {
+            revert IClearinghouse.BasisDepthOutOfBounds(r.basisDepth, MAX_BASIS_DEPTH);
+        }
     }
 
     function _writeRisk(Market storage m, RiskParams calldata r) private {
@@ -144,6 +149,8 @@ library MarketAdminLogic {
         m.basisWeight = r.basisWeight;
         m.maxBasisRate = r.maxBasisRate;
         m.maxBasisStep = r.maxBasisStep;
+        // Fits: `_checkRisk` bounds it by `MAX_BASIS_DEPTH` = type(uint56).max.
+        m.basisDepth = uint56(r.basisDepth);
         // A lowered clamp applies at once to the stored rate too.
         int256 clamp = int256(uint256(r.maxBasisRate));
         int256 basis = m.basisRate;

@@ -139,10 +139,15 @@ const PRICE_FIXTURES: Record<string, string> = {
   "GPU-H100": "h100-quotes.csv",
 };
 
-/** Markets the market admin creates after the deployment (the layout's slots cover the rest). */
-const EXTRA_MARKETS: { index: string; tenor: 0 | 1; like: string }[] = [
-  { index: "ATPI-SMALL", tenor: 0, like: "Market_ATPI_FRONTIER_NEAR" },
-  { index: "ATPI-SMALL", tenor: 1, like: "Market_ATPI_FRONTIER_NEAR" },
+/**
+ * Markets the market admin creates after the deployment (the layout's slots cover the rest), with the
+ * risk of `like` and, when given, their own `basisDepth`: the same notional (about 3 million dollars)
+ * as the frontier markets' 300 contracts, at ATPI-SMALL's lower index (about 0.42 dollars per million
+ * tokens, so a contract is about 424 dollars). See docs/clearinghouse.md, "Choosing the basis depth".
+ */
+const EXTRA_MARKETS: { index: string; tenor: 0 | 1; like: string; basisDepth?: bigint }[] = [
+  { index: "ATPI-SMALL", tenor: 0, like: "Market_ATPI_FRONTIER_NEAR", basisDepth: 7_000n },
+  { index: "ATPI-SMALL", tenor: 1, like: "Market_ATPI_FRONTIER_NEAR", basisDepth: 7_000n },
   { index: "GPU-H100", tenor: 1, like: "Market_GPU_H100_NEAR" },
 ];
 
@@ -252,7 +257,10 @@ export async function startStack(
           minSize: BigInt(like.minSize as number),
           settlementWindow: Number(like.settlementWindow),
         },
-        risk: like.risk as NewMarket["risk"],
+        risk: {
+          ...(like.risk as NewMarket["risk"]),
+          ...(extra.basisDepth === undefined ? {} : { basisDepth: extra.basisDepth }),
+        },
         terms: like.terms as NewMarket["terms"],
       };
       const outcome = await createMarketAsOperator(publicClient, admin, {

@@ -14,7 +14,8 @@ import {TestBase} from "./utils/TestBase.sol";
 /// @notice `tradeBatch` books exactly what the same fills booked one `trade` at a time would, at the same
 /// instant: every position, balance, market counter, the basis and the fee accruals. Accounts are funded
 /// far beyond any margin and limits are wide, so only the fills' own checks (band, tick) can fail, and
-/// then both ways fail.
+/// then both ways fail. The basis depth (10 contracts) lies inside the fills' sizes (1 to 25), so each fill's
+/// own size weighting its basis step is compared too.
 contract ClearinghouseBatchTest is TestBase {
     bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
     uint256 internal constant WAD = 1e18;
@@ -43,7 +44,8 @@ contract ClearinghouseBatchTest is TestBase {
             takerFee: 0.0005e18,
             basisWeight: 0.3e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.05e18
+            maxBasisStep: 0.05e18,
+            basisDepth: 10
         });
         marketId = ch.createMarket(
             MarketParams(INDEX, bytes32(0), uint64(block.timestamp + 90 days), 1_000e18, uint128(TICK), 1, 3_600),

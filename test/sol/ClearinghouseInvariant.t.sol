@@ -68,7 +68,8 @@ contract ClearinghouseHandler {
             takerFee: 0.0005e18,
             basisWeight: 0.2e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.1e18
+            maxBasisStep: 0.1e18,
+            basisDepth: 1
         });
         for (uint256 i = 0; i < MARKETS; ++i) {
             _setIndex(i, _index[i]);

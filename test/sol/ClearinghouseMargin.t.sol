@@ -49,7 +49,8 @@ contract ClearinghouseMarginTest is TestBase {
             takerFee: uint64(TAKER_FEE),
             basisWeight: 0.1e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.05e18
+            maxBasisStep: 0.05e18,
+            basisDepth: 1
         });
         marketId = ch.createMarket(
             MarketParams(INDEX, bytes32(0), uint64(block.timestamp + 90 days), uint128(CONTRACT_SIZE), 1e15, 1, 3_600),

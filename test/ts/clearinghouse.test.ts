@@ -272,6 +272,8 @@ for (const decimals of [6, 18]) {
           [{ basisWeight: 0n }, "BasisWeightOutOfBounds"],
           [{ maxBasisRate: WAD }, "MaxBasisRateOutOfBounds"],
           [{ maxBasisStep: r.maxBasisRate + 1n }, "MaxBasisStepOutOfBounds"],
+          [{ basisDepth: 0n }, "BasisDepthOutOfBounds"],
+          [{ basisDepth: 2n ** 56n }, "BasisDepthOutOfBounds"],
         ];
         for (const [change, error] of cases) {
           await expect(f.ch.setRiskParams(id, { ...r, ...change }), error).to.be.revertedWithCustomError(

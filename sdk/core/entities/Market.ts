@@ -174,14 +174,23 @@ export class Market {
   }
 
   /**
-   * The market after a trade at `price` with index `index` at `now`: the basis EMA moves as the
-   * contract moves it; `openInterestDelta` (the change of the sum of longs) is added when given.
-   * @example const next = market.withTrade({ price, index, now });
+   * The market after a fill of `size` contracts (either sign) at `price` with index `index` at `now`:
+   * the basis EMA moves as the contract moves it (weighted by the fill's size against `basisDepth`);
+   * `openInterestDelta` (the change of the sum of longs) is added when given. A batch is one call per
+   * fill, in order.
+   * @example const next = market.withTrade({ price, index, now, size: 5n });
    */
-  withTrade(trade: { price: bigint; index: bigint; now: bigint; openInterestDelta?: bigint }): Market {
+  withTrade(trade: {
+    price: bigint;
+    index: bigint;
+    now: bigint;
+    size: bigint;
+    openInterestDelta?: bigint;
+  }): Market {
     if (trade.now >= this.params.expiry) {
       throw new InvalidArgumentError("now", trade.now.toString(), `before expiry ${this.params.expiry}`);
     }
+    if (trade.size === 0n) throw new InvalidArgumentError("size", "0", "a non-zero fill size");
     const basisRate = nextBasisRate(
       this.risk,
       this.state.basisRate,
@@ -189,6 +198,7 @@ export class Market {
       trade.index,
       this.params.expiry,
       trade.now,
+      trade.size,
     );
     return this.with({
       state: {

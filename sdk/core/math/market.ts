@@ -37,6 +37,8 @@ export interface RiskParams {
   basisWeight: bigint;
   maxBasisRate: bigint;
   maxBasisStep: bigint;
+  /** Fill size (contracts) that moves the basis EMA by the full `basisWeight` (`1` = every fill in full). */
+  basisDepth: bigint;
 }
 
 /** Settlement terms (`SettlementTerms`), seconds. */
@@ -122,24 +124,39 @@ function clamp(x: bigint, bound: bigint): bigint {
 }
 
 /**
- * The basis EMA after a trade at `price` with index `index` (`MarginLogic.nextBasis`): the trade's
- * annualised basis `(price × 1e18 / index (down) − 1e18) × 1e18 / τ` (truncated), clamped to
- * `maxBasisRate`, moves the rate by `basisWeight` of the gap (truncated), at most `maxBasisStep`.
- * Needs `now < expiry`.
- * @example nextBasisRate(risk, basisRate, price, index, expiry, now)
+ * The EMA weight of a fill of `size` contracts (`MarginLogic.basisWeightDown`): the full `basisWeight`
+ * from `basisDepth` contracts up, `basisWeight × size / basisDepth` below it, rounded down (toward not
+ * moving the basis). `size` is the fill's absolute size; a negative one is taken by its magnitude.
+ * @example basisWeightDown(WAD / 10n, 5n, 50n) // 1e16: a tenth of the depth, a tenth of the weight
+ */
+export function basisWeightDown(basisWeight: bigint, size: bigint, basisDepth: bigint): bigint {
+  const abs = size < 0n ? -size : size;
+  if (abs >= basisDepth) return basisWeight;
+  return (basisWeight * abs) / basisDepth;
+}
+
+/**
+ * The basis EMA after a fill of `size` contracts at `price` with index `index`
+ * (`MarginLogic.nextBasis`): the fill's annualised basis `(price × 1e18 / index (down) − 1e18) × 1e18 / τ`
+ * (truncated), clamped to `maxBasisRate`, moves the rate by `basisWeightDown(basisWeight, size,
+ * basisDepth)` of the gap (truncated toward zero), at most `maxBasisStep`. Needs `now < expiry`; `size`
+ * is the fill's size in contracts (its sign is ignored).
+ * @example nextBasisRate(risk, basisRate, price, index, expiry, now, 10n)
  */
 export function nextBasisRate(
-  risk: Pick<RiskParams, "basisWeight" | "maxBasisRate" | "maxBasisStep">,
+  risk: Pick<RiskParams, "basisWeight" | "maxBasisRate" | "maxBasisStep" | "basisDepth">,
   basis: bigint,
   price: bigint,
   index: bigint,
   expiry: bigint,
   now: bigint,
+  size: bigint,
 ): bigint {
   const tau = tauDown(expiry, now);
   const premium = mulDiv(price, WAD, index, "Down") - WAD;
   const implied = clamp((premium * WAD) / tau, risk.maxBasisRate);
-  const step = clamp(((implied - basis) * risk.basisWeight) / WAD, risk.maxBasisStep);
+  const weight = basisWeightDown(risk.basisWeight, size, risk.basisDepth);
+  const step = clamp(((implied - basis) * weight) / WAD, risk.maxBasisStep);
   return clamp(basis + step, risk.maxBasisRate);
 }
 

@@ -524,6 +524,7 @@ contract SystemHandler is ProtocolHandler {
         risk.mmr = uint64(imr / 2);
         risk.liquidationPenalty = uint64(imr / 5);
         risk.priceBand = uint64(0.08e18 + ((seed >> 64) % 0.05e18));
+        risk.basisDepth = uint64(1 + ((seed >> 128) % 40));
         _admin(address(ch), abi.encodeCall(IClearinghouse.setRiskParams, (_marketIds[market % MARKETS], risk)));
         reached["admin-risk"] += 1;
     }
@@ -1038,7 +1039,8 @@ contract SystemHandler is ProtocolHandler {
             takerFee: 0.0005e18,
             basisWeight: 0.2e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.1e18
+            maxBasisStep: 0.1e18,
+            basisDepth: 5
         });
     }
 

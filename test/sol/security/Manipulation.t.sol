@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
 /// @notice A trader walking the basis EMA with wash trades between two accounts it controls, always at the
-/// edge of the price band: the mark never leaves `index × (1 ± maxBasisRate × τ)`, and this test records what
-/// the walk costs (see docs/SECURITY.md, "Mark manipulation inside the band").
+/// edge of the price band: the mark never leaves `index × (1 ± maxBasisRate × τ)`, and these tests record what
+/// the walk costs at `basisDepth = 1` (every fill in full, the weakness of finding 2) and at a realistic depth
+/// (see docs/SECURITY.md, "Mark manipulation inside the band").
 contract WashTradeManipulationTest is SecurityBase {
     uint256 internal constant YEAR = 365 days;
     uint256 internal constant TICK = 1e15;
+    /// @dev A realistic depth here: one contract is one index unit (10 dollars), so 100,000 contracts are one
+    /// million dollars of notional, as the ATPI-FRONTIER markets' depth of 100 contracts of 1,000 units.
+    uint256 internal constant DEPTH = 100_000;
 
     /// @dev The highest on-tick price inside the band around the current mark.
     function _bandTop() internal view returns (uint256) {
@@ -21,50 +26,114 @@ contract WashTradeManipulationTest is SecurityBase {
         return 10e18 + (10e18 * ((0.5e18 * tau) / WAD)) / WAD; // index × (1 + maxBasisRate × τ)
     }
 
-    /// @dev `n` one-contract wash trades at the band's top, alternating direction so the attacker's two
-    /// accounts stay flat. Returns the fees paid (the only cost: the PnL between the two accounts nets out).
-    function _walk(uint256 n) internal returns (uint256 fees) {
+    function _setDepth(uint256 depth) internal {
+        RiskParams memory r = _risk();
+        r.basisDepth = uint64(depth);
+        ch.setRiskParams(marketId, r);
+    }
+
+    /// @dev Wash trade number `i` of `size` contracts at the band's top, alternating direction so the attacker's
+    /// two accounts stay flat; checks the clamp and returns the fees paid (the only cost: the PnL between the two
+    /// accounts nets out).
+    function _washFill(uint256 i, uint256 size) internal returns (uint256 fee) {
         uint256 before = ch.insuranceFund() + ch.treasuryAccrued();
+        ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(size) : -int256(size), _bandTop());
+        (int256 basis, , , , ) = ch.marketState(marketId);
+        assertLe(uint256(basis), 0.5e18, "basis within its clamp");
+        assertLe(ch.markPrice(marketId), _clampBound(), "mark within index x (1 + maxBasisRate x tau)");
+        fee = ch.insuranceFund() + ch.treasuryAccrued() - before;
+    }
+
+    /// @dev `n` wash trades of `size` contracts; returns the fees paid.
+    function _walk(uint256 n, uint256 size) internal returns (uint256 fees) {
         for (uint256 i; i < n; ++i) {
-            ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(1) : int256(-1), _bandTop());
-            (int256 basis, , , , ) = ch.marketState(marketId);
-            assertLe(uint256(basis), 0.5e18, "basis within its clamp");
-            assertLe(ch.markPrice(marketId), _clampBound(), "mark within index x (1 + maxBasisRate x tau)");
+            fees += _washFill(i, size);
         }
-        fees = ch.insuranceFund() + ch.treasuryAccrued() - before;
+    }
+
+    /// @dev Carol shorts 10 contracts (100 dollars) on 15 dollars (initial margin 10 dollars) against the
+    /// attacker, whose two accounts then hold the other side between them.
+    function _carolShorts() internal {
+        _fund(CAROL, 15e6);
+        ch.trade(marketId, CAROL, BOB, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18); // bob hands the long to alice; both attacker accounts again
+        assertTrue(!ch.isLiquidatable(CAROL), "carol healthy before");
     }
 
     function test_washTrades_neverPushMarkPastTheClamp() public {
         _deploy(address(0), 6, 10e18);
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
-        _walk(120);
+        _walk(120, 1);
         (int256 basis, , , , ) = ch.marketState(marketId);
         // The EMA approaches the clamp geometrically (the band's top is rounded to the tick).
         assertGe(uint256(basis), 0.4999e18, "walked to the clamp");
         assertApproxEq(ch.markPrice(marketId), _clampBound(), 1e15, "mark at the clamp, not beyond");
         // More trades keep it there.
-        _walk(20);
+        _walk(20, 1);
         assertLe(ch.markPrice(marketId), _clampBound(), "still within the clamp");
     }
 
-    /// @dev Documents the weakness: the EMA step does not depend on trade size, so one-contract wash trades
-    /// (minSize = 1) move the mark as far as large ones. 60 trades costing 0.51 dollars in fees lift a 90-day
-    /// market's mark from 10 to 11.23 (+12.3 %) and make a 6.7x-levered short liquidatable although the index
-    /// did not move. The clamp (maxBasisRate × τ) is the only bound: size it below the margin a position carries.
-    function test_washTrades_costCentsAndCanLiquidateAShortAtAnUnchangedIndex() public {
+    /// @dev What `basisDepth = 1` allows (finding 2 before the depth existed): every fill moves the EMA by the
+    /// full weight whatever its size, so one-contract wash trades (minSize = 1) move the mark as far as large
+    /// ones. 60 trades costing 0.51 dollars in fees lift a 90-day market's mark from 10 to 11.23 (+12.3 %) and
+    /// make a 6.7x-levered short liquidatable although the index did not move.
+    function test_washTrades_atDepthOne_costCentsAndCanLiquidateAShortAtAnUnchangedIndex() public {
         _deploy(address(0), 6, 10e18);
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
-        _fund(CAROL, 15e6);
-        // Carol shorts 10 contracts (100 dollars) on 15 dollars: healthy, initial margin 10 dollars.
-        ch.trade(marketId, CAROL, BOB, 10, 10e18);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18); // bob hands the long to alice; both attacker accounts again
-        assertTrue(!ch.isLiquidatable(CAROL), "carol healthy before");
-        uint256 fees = _walk(60);
+        _carolShorts();
+        uint256 fees = _walk(60, 1);
         assertLe(fees, 1e6, "the walk cost at most one dollar of fees");
         uint256 mark = ch.markPrice(marketId);
         assertGe(mark, 11.1e18, "mark lifted more than 11 % with the index still at 10");
         assertTrue(ch.isLiquidatable(CAROL), "carol liquidatable at an unchanged index");
+    }
+
+    /// @dev The same 60 one-contract wash trades at a realistic depth: each weighs 1 / 100,000 of a full fill,
+    /// so the basis moves by a hundred-thousandth of the walk above and the mark stays within 0.001 % of the
+    /// index; carol stays healthy.
+    function test_washTrades_oneContractFillsAtRealisticDepthBarelyMoveTheMark() public {
+        _deploy(address(0), 6, 10e18);
+        _setDepth(DEPTH);
+        _fund(ALICE, 1_000e6);
+        _fund(BOB, 1_000e6);
+        _carolShorts();
+        uint256 fees = _walk(60, 1);
+        assertLe(fees, 1e6, "the same cents of fees");
+        uint256 mark = ch.markPrice(marketId);
+        (int256 basis, , , , ) = ch.marketState(marketId);
+        assertTrue(basis > 0, "the walk still moves the basis a little");
+        // Measured: 10.0000600 (+0.0006 %), 0.46 dollars of fees.
+        assertLe(mark - 10e18, 0.0001e18, "mark within 0.001 % of the index (was +12.3 % at depth 1)");
+        assertTrue(!ch.isLiquidatable(CAROL), "carol still healthy");
+    }
+
+    /// @dev The walk at a realistic depth takes full-depth fills (100,000 contracts, a million dollars each).
+    /// Measured: a position opened at initial margin (10 %, maintenance 5 %) becomes liquidatable at +4.76 %,
+    /// reached after 5 fills costing 3,927 dollars of fees; carol (15 % margin) after 15 fills, 12,198 dollars,
+    /// more than 5,000 times the whole liquidation penalty on her position (2 % of about 110 dollars); the mark of
+    /// the depth-1 walk (11.23) after 58 fills, 5.8 million contracts and 49,188 dollars, about 96,600 times
+    /// the 0.51 dollars of depth 1.
+    function test_washTrades_atRealisticDepthCostTheDepthInVolumeToMoveTheMarkAsFar() public {
+        _deploy(address(0), 6, 10e18);
+        _setDepth(DEPTH);
+        _fund(ALICE, 100_000_000e6);
+        _fund(BOB, 100_000_000e6);
+        _carolShorts();
+        uint256 fees;
+        uint256 n;
+        // index x (1 + 4.76 %): where a position opened at initial margin meets maintenance, at an unchanged index.
+        while (ch.markPrice(marketId) < 10.476e18) fees += _washFill(n++, DEPTH);
+        assertEq(n, 5, "five full-depth fills to reach +4.76 %");
+        assertGe(fees, 3_900e6, "costing more than 3,900 dollars");
+        while (!ch.isLiquidatable(CAROL)) fees += _washFill(n++, DEPTH);
+        assertEq(n, 15, "fifteen to liquidate carol");
+        assertGe(fees, 12_000e6, "costing more than 12,000 dollars");
+        uint256 penalty = (ch.markPrice(marketId) * 10 * 0.02e18) / WAD / 1e12; // dollars -> 6-decimal units
+        assertGe(fees, 5_000 * penalty, "more than 5,000 times the whole penalty carol would pay");
+        while (ch.markPrice(marketId) < 11.23e18) fees += _washFill(n++, DEPTH);
+        assertEq(n, 58, "58 full-depth fills to lift the mark as far as 60 one-contract fills at depth 1");
+        assertGe(fees, 49_000e6, "about 49,000 dollars, against 0.51 at depth 1");
     }
 }

@@ -41,7 +41,8 @@ abstract contract SecurityBase is TestBase {
             takerFee: 0.0005e18,
             basisWeight: 0.1e18,
             maxBasisRate: 0.5e18,
-            maxBasisStep: 0.05e18
+            maxBasisStep: 0.05e18,
+            basisDepth: 1
         });
     }
 

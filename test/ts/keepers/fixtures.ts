@@ -39,6 +39,7 @@ export function testMarket(expiry: bigint, live: Pick<MarketInput, "state" | "se
       basisWeight: WAD / 10n,
       maxBasisRate: WAD / 2n,
       maxBasisStep: WAD / 20n,
+      basisDepth: 1n,
     },
     terms: { disputeWindow: Number(DISPUTE_WINDOW), fallbackDelay: Number(FALLBACK_DELAY) },
     ...live,

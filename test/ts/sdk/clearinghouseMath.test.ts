@@ -175,6 +175,16 @@ async function initialMirror(w: World): Promise<Mirror> {
   };
 }
 
+/** Sets each market's basis depth on chain (`setRiskParams`) and in the mirror (`withRisk`). */
+async function setDepths(w: World, m: Mirror, depths: readonly bigint[]): Promise<void> {
+  for (const [i, id] of w.ids.entries()) {
+    const risk = { ...defaultRisk(), basisDepth: depths[i] };
+    await w.f.ch.setRiskParams(id, risk);
+    expect((await w.f.ch.riskParams(id)).basisDepth).to.equal(depths[i]);
+    m.markets.set(id, m.markets.get(id)!.withRisk(risk));
+  }
+}
+
 function eventsOf(w: World, logs: readonly Log[], name: string) {
   return logs
     .map((l) => {
@@ -248,7 +258,7 @@ async function apply(w: World, m: Mirror, step: Step): Promise<void> {
   const [, , , , , , realisedNet] = await w.f.ch.settlementState(id);
   expect(realisedNet).to.equal(m.realised.get(id));
   // Basis EMA at the trade's block time.
-  const next = market.withTrade({ price, index, now: result.timestamp });
+  const next = market.withTrade({ price, index, now: result.timestamp, size: delta });
   expect(traded!.args.basisRate).to.equal(next.state.basisRate);
   m.markets.set(id, next);
 }
@@ -312,9 +322,15 @@ for (const decimals of [6, 18]) {
         fc.asyncProperty(
           fc.array(fc.integer({ min: 5_000, max: 150_000 }), { minLength: 3, maxLength: 3 }),
           fc.array(stepArb, { minLength: 6, maxLength: 16 }),
-          async (funding, steps) => {
+          // One basis depth per market: mostly around the trade sizes (1 to 20), some up to the bound.
+          fc.array(fc.oneof({ weight: 4, arbitrary: fc.bigInt(1n, 30n) }, fc.bigInt(1n, 2n ** 56n - 1n)), {
+            minLength: 4,
+            maxLength: 4,
+          }),
+          async (funding, steps, depths) => {
             await base.restore();
             const m = await initialMirror(w);
+            await setDepths(w, m, depths);
             for (const [i, dollars] of funding.entries()) await deposit(w, m, w.traders[i], dollars);
             for (const step of steps) {
               await apply(w, m, step);
@@ -414,6 +430,53 @@ for (const decimals of [6, 18]) {
           },
         ),
         { seed: 7_331 + decimals, numRuns: 12 },
+      );
+    });
+
+    it("test_nextBasisRate_equalsEveryFillOfABatch_onRandomDepthsAndSizes", async function () {
+      // Each fill of one tradeBatch moves the basis by its own size against the depth; the mirror chains
+      // `withTrade` per fill and must equal every Traded event's basis to the unit.
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 3, arbitrary: fc.bigInt(1n, 200n) },
+            fc.bigInt(1n, 2n ** 56n - 1n),
+            fc.constant(2n ** 56n - 1n),
+          ),
+          fc.array(fc.record({ size: fc.bigInt(1n, 300n), offBps: fc.integer({ min: -900, max: 900 }) }), {
+            minLength: 1,
+            maxLength: 8,
+          }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 80 * DAY }),
+          async (depth, fills, takerBuys, elapsed) => {
+            await base.restore();
+            const m = await initialMirror(w);
+            for (const i of [0, 1]) await deposit(w, m, w.traders[i], 5_000_000);
+            await setDepths(w, m, [depth, depth, depth, depth]);
+            await time.increase(elapsed + 1);
+            const id = w.ids[2]; // 90 days
+            const now = BigInt(await time.latest()) + 1n;
+            await time.setNextBlockTimestamp(now);
+            let market = m.markets.get(id)!;
+            const index = 10n * WAD;
+            // Prices around the index, on ticks; the band (10 % around the running mark) holds for ±9 %.
+            const venueFills = fills.map((f) => ({
+              maker: w.traders[1].address,
+              takerSizeDelta: takerBuys ? f.size : -f.size,
+              price: ((index * BigInt(10_000 + f.offBps)) / 10_000n / TICK) * TICK,
+            }));
+            const { logs } = await mined(w.f.venue.tradeBatch(id, w.traders[0].address, venueFills));
+            const traded = eventsOf(w, logs, "Traded");
+            expect(traded).to.have.length(fills.length);
+            for (const [i, fill] of venueFills.entries()) {
+              market = market.withTrade({ price: fill.price, index, now, size: fill.takerSizeDelta });
+              expect(traded[i]!.args.basisRate, `fill ${i}`).to.equal(market.state.basisRate);
+            }
+            expect((await w.f.ch.marketState(id)).basisRate).to.equal(market.state.basisRate);
+          },
+        ),
+        { seed: 4_242 + decimals, numRuns: 25 },
       );
     });
 

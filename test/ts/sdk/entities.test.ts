@@ -13,6 +13,7 @@ import {
   Market,
   WAD,
   applyDelta,
+  basisWeightDown,
   buildOrder,
   claimPayoutDown,
   collateralScale,
@@ -21,6 +22,7 @@ import {
   indexIdOf,
   markAll,
   mulDiv,
+  nextBasisRate,
   pnlToTokens,
   toToken,
   type MarketParams,
@@ -53,6 +55,7 @@ const risk = {
   basisWeight: WAD / 10n,
   maxBasisRate: WAD / 2n,
   maxBasisStep: WAD / 20n,
+  basisDepth: 1n,
 };
 const terms = { disputeWindow: 3_600, fallbackDelay: 4 * 86_400 };
 
@@ -100,12 +103,15 @@ describe("sdk/core entities and math helpers", function () {
     const market = Market.from({ params: params(0), risk, terms, state: { basisRate: WAD / 10n } });
     expect(Object.isFrozen(market)).to.equal(true);
     expect(Object.isFrozen(market.state)).to.equal(true);
-    const traded = market.withTrade({ price: 11n * WAD, index: 10n * WAD, now: NOW });
+    const traded = market.withTrade({ price: 11n * WAD, index: 10n * WAD, now: NOW, size: 1n });
     expect(traded).to.not.equal(market);
     expect(traded.id).to.equal(market.id);
     expect(market.state.basisRate).to.equal(WAD / 10n);
     expect(traded.state.basisRate > market.state.basisRate).to.equal(true);
-    expect(() => market.withTrade({ price: WAD, index: WAD, now: market.params.expiry })).to.throw(
+    expect(() => market.withTrade({ price: WAD, index: WAD, now: market.params.expiry, size: 1n })).to.throw(
+      InvalidArgumentError,
+    );
+    expect(() => market.withTrade({ price: WAD, index: WAD, now: NOW, size: 0n })).to.throw(
       InvalidArgumentError,
     );
     const clamped = market.withRisk({ ...risk, maxBasisRate: WAD / 20n, maxBasisStep: WAD / 20n });
@@ -116,6 +122,31 @@ describe("sdk/core entities and math helpers", function () {
     const settled = market.withSettlement({ finalPrice: 7n * WAD });
     expect(settled.markAt(market.params.expiry, 99n * WAD)).to.equal(7n * WAD);
     expect(market.markAt(market.params.expiry, 99n * WAD)).to.equal(99n * WAD);
+  });
+
+  it("test_basisWeightDown_fullFromDepthProportionalBelowRoundedTowardZero", function () {
+    const w = WAD / 10n;
+    expect(basisWeightDown(w, 50n, 50n)).to.equal(w);
+    expect(basisWeightDown(w, 51n, 50n)).to.equal(w);
+    expect(basisWeightDown(w, 5n, 50n)).to.equal(w / 10n);
+    expect(basisWeightDown(w, -5n, 50n)).to.equal(w / 10n); // the sign of a fill does not matter
+    expect(basisWeightDown(7n, 1n, 3n)).to.equal(2n); // 7 / 3 = 2.33…: down
+    expect(basisWeightDown(2n, 1n, 3n)).to.equal(0n); // below one unit: no move at all
+    expect(basisWeightDown(w, 1n, 1n)).to.equal(w); // depth 1: every fill in full
+    // The mirror's step: a tenth of the depth moves a tenth as far, the step truncated toward zero.
+    const deep = { ...risk, basisDepth: 50n };
+    const expiry = NOW + 90n * 86_400n;
+    const full = nextBasisRate(deep, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n);
+    const tenth = nextBasisRate(deep, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
+    expect(full).to.equal(
+      nextBasisRate({ ...risk }, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 1n),
+    );
+    expect(tenth > 0n && tenth < full).to.equal(true);
+    expect(tenth).to.equal(full / 10n);
+    const down = nextBasisRate(deep, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
+    expect(down).to.equal(
+      -(-nextBasisRate(deep, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n) / 10n),
+    );
   });
 
   it("test_account_withTradeBooksPositionPnlAndFee_andCapsOpenMarkets", function () {
