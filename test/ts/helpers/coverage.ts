@@ -16,3 +16,10 @@ export function underCoverage(): boolean {
  * fails CI long before its time limit.
  */
 export const SLOW_SUITE_TIMEOUT_MS = 600_000;
+
+/**
+ * Bound for a test that polls until something happens in the background (a keeper's first round, a child
+ * process serving JSON-RPC). It is a bound, not an expected duration: the poll ends as soon as the thing
+ * happens, and only a real hang waits this long, so a loaded machine under coverage does not fail the test.
+ */
+export const BOUNDED_WAIT_MS = 300_000;
