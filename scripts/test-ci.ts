@@ -1,17 +1,19 @@
 /**
  * The test run behind `npm test` (after compile, gen:abi and lint), and so behind CI:
  *
- * 1. `hardhat test --coverage`: every Solidity and mocha test once, on instrumented contracts. Its output is
+ * 1. The mocha files that skip tests under coverage (they call `underCoverage()`: gas snapshot, bytecode size
+ *    limit, griefing gas bounds), on plain bytecode, so those checks still run. They go first, while the
+ *    plain build from `hardhat compile` is current: the coverage build replaces it, and running them after
+ *    it would recompile every contract (about 2 minutes here).
+ * 2. `hardhat test --coverage`: every Solidity and mocha test once, on instrumented contracts. Its output is
  *    streamed to the console and saved to `coverage/report.txt` (Hardhat prints the statement figures only
  *    there); it writes `coverage/lcov.info`. A failing test fails the run with Hardhat's exit code.
- * 2. `scripts/coverage-floor.ts --floor 95 --require-statements`: every file of `contracts/` (mocks in
+ * 3. `scripts/coverage-floor.ts --floor 95 --require-statements`: every file of `contracts/` (mocks in
  *    `contracts/test/` left out) at 95 % of lines and of statements or more, and the statement table must
  *    be there.
- * 3. The mocha files that skip tests under coverage (they call `underCoverage()`: gas snapshot, bytecode size
- *    limit, griefing gas bounds) once more on plain bytecode, so those checks still run.
  *
  * Steps run in order and the first failure stops the run with its exit code. `--coverage-only` (what
- * `npm run test:coverage` passes) stops after step 2.
+ * `npm run test:coverage` passes) runs steps 2 and 3.
  *
  * Usage: `tsx scripts/test-ci.ts [--coverage-only]` (after `hardhat compile && npm run gen:abi`).
  */
@@ -39,6 +41,20 @@ export function plainOnlyFiles(dir = join(ROOT, "test", "ts")): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/**
+ * Passed and failed counts from a test run's closing summary: the last `N passing` and `N failing` lines
+ * (Hardhat's combined summary after a mixed run, mocha's own after `hardhat test mocha`).
+ */
+export function countResults(output: string): { passed: number; failed: number } {
+  // eslint-disable-next-line no-control-regex -- the summary carries ANSI colour escapes
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  const last = (word: string): number => {
+    const all = [...plain.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, "gm"))];
+    return all.length === 0 ? 0 : Number(all[all.length - 1][1]);
+  };
+  return { passed: last("passing"), failed: last("failing") };
 }
 
 interface RunResult {
@@ -94,11 +110,23 @@ async function main(): Promise<void> {
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
+  let passed = 0;
+  if (!coverageOnly) {
+    const plain = plainOnlyFiles();
+    if (plain.length > 0) {
+      const result = await run("hardhat", ["test", "mocha", ...plain], true);
+      if (result.code !== 0) process.exit(result.code);
+      passed += countResults(result.output).passed;
+      console.log(`\ntest-ci: plain-bytecode checks passed after ${elapsed()}`);
+    }
+  }
+
   const covered = await run("hardhat", ["test", "--coverage"], true);
   mkdirSync(join(ROOT, "coverage"), { recursive: true });
   writeFileSync(join(ROOT, REPORT), covered.output);
   console.log(`\ntest-ci: coverage run exited ${covered.code} after ${elapsed()}; output saved to ${REPORT}`);
   if (covered.code !== 0) process.exit(covered.code);
+  passed += countResults(covered.output).passed;
 
   const floor = await run("tsx", [
     "scripts/coverage-floor.ts",
@@ -109,14 +137,9 @@ async function main(): Promise<void> {
     "--require-statements",
   ]);
   if (floor.code !== 0) process.exit(floor.code);
-  if (coverageOnly) return;
-
-  const plain = plainOnlyFiles();
-  if (plain.length > 0) {
-    const result = await run("hardhat", ["test", "mocha", ...plain]);
-    if (result.code !== 0) process.exit(result.code);
-  }
-  console.log(`\ntest-ci: coverage run, floor ${FLOOR} % and plain-bytecode checks passed in ${elapsed()}`);
+  console.log(`\ntest-ci: done in ${elapsed()}, coverage floor ${FLOOR} % of lines and statements met`);
+  // One closing line in the plain "N passed, N failed" form; tests of both runs, each run counted.
+  console.log(`test-ci: ${passed} passed, 0 failed`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

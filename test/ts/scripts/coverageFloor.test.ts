@@ -17,7 +17,7 @@ import {
   parseStatementTable,
   ranges,
 } from "../../../scripts/coverage-floor.js";
-import { plainOnlyFiles } from "../../../scripts/test-ci.js";
+import { countResults, plainOnlyFiles } from "../../../scripts/test-ci.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -85,6 +85,24 @@ describe("scripts/coverage-floor", function () {
     expect([...table.entries()]).to.deep.equal([
       ["contracts/A.sol", 99.5],
       ["…/libraries/B.sol", 96.25],
+    ]);
+  });
+
+  it("parseStatementTable_readsHardhatsBoxTableAsPrinted", function () {
+    // An excerpt of `hardhat test --coverage` output (Hardhat 3.18) from this project's CI run.
+    const printed = [
+      "╔══════════════════════════════════════════╤════════╤═════════════╤════════════════════╗",
+      "║ File Path                                │ Line % │ Statement % │ Uncovered Lines    ║",
+      "╟──────────────────────────────────────────┼────────┼─────────────┼────────────────────╢",
+      "║ contracts/Clearinghouse.sol              │ 98.90  │ 98.95       │ 173, 208, 436, 536 ║",
+      "║ contracts/libraries/LiquidationLogic.sol │ 98.01  │ 97.60       │ 252-253, 339       ║",
+      "╟──────────────────────────────────────────┼────────┼─────────────┼────────────────────╢",
+      "║ Total                                    │ 99.08  │ 99.11       │                    ║",
+      "╚══════════════════════════════════════════╧════════╧═════════════╧════════════════════╝",
+    ].join("\n");
+    expect([...parseStatementTable(printed).entries()]).to.deep.equal([
+      ["contracts/Clearinghouse.sol", 98.95],
+      ["contracts/libraries/LiquidationLogic.sol", 97.6],
     ]);
   });
 
@@ -226,5 +244,25 @@ describe("scripts/test-ci", function () {
     ]);
     for (const f of files) expect(f).to.match(/^test\/ts\/.+\.test\.ts$/);
     expect(files).to.not.include("test/ts/scripts/coverageFloor.test.ts");
+  });
+
+  it("countResults_readsTheClosingSummaryOfAMixedAndAMochaRun", function () {
+    const mixed = [
+      "  700 passing (4m)",
+      "  3 pending",
+      "",
+      "\u001b[32m843 passing\u001b[39m (140 solidity, 703 mocha)",
+    ].join("\n");
+    expect(countResults(mixed)).to.deep.equal({ passed: 843, failed: 0 });
+    const failed = [
+      "  693 passing (3m)",
+      "  1 failing",
+      "",
+      "842 passing (140 solidity, 702 mocha)",
+      "1 failing (1 mocha)",
+    ];
+    expect(countResults(failed.join("\n"))).to.deep.equal({ passed: 842, failed: 1 });
+    expect(countResults("  78 passing (11s)\n")).to.deep.equal({ passed: 78, failed: 0 });
+    expect(countResults("nothing ran\n")).to.deep.equal({ passed: 0, failed: 0 });
   });
 });
