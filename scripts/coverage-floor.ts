@@ -7,15 +7,17 @@
  *
  * Statements: Hardhat 3 computes statement counts but writes them only to the console table it prints at the
  * end of the run ("Statement %"); `lcov.info` has lines only (its statement-as-branch records are disabled)
- * and the HTML report maps each line to one statement. So the statement floor applies when that console
- * output is available: pass it with `--report <file>` (for example `hardhat test --coverage | tee
- * coverage/report.txt`), or leave it at `coverage/report.txt`, where it is picked up automatically. Without
- * it, the table says so and only lines are gated.
+ * and the HTML report maps each line to one statement. So statements are gated from that console output,
+ * saved to a file: `scripts/test-ci.ts` (what `npm test` runs) saves it as `coverage/report.txt`. Pass it with
+ * `--report <file>`, or leave it at `coverage/report.txt`, where it is picked up automatically.
+ * `--require-statements` (used by CI) fails when the report is missing or lacks a figure for any protocol
+ * file; without it a missing report only prints a note and lines alone are gated.
  *
- * Usage: `tsx scripts/coverage-floor.ts [--floor 95] [--lcov coverage/lcov.info] [--report coverage/report.txt]`
+ * Usage: `tsx scripts/coverage-floor.ts [--floor 95] [--lcov coverage/lcov.info] [--report coverage/report.txt]
+ * [--require-statements]`
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -101,52 +103,72 @@ export function pct(hit: number, found: number): number {
   return found === 0 ? 100 : (hit * 100) / found;
 }
 
-function main(): void {
-  const args = process.argv.slice(2);
-  let floor = 95;
-  let lcovPath = join(ROOT, "coverage", "lcov.info");
-  let reportPath: string | undefined = join(ROOT, "coverage", "report.txt");
-  let reportGiven = false;
-  for (let i = 0; i < args.length; ++i) {
-    if (args[i] === "--floor") floor = Number(args[++i]);
-    else if (args[i] === "--lcov") lcovPath = args[++i];
-    else if (args[i] === "--report") {
-      reportPath = args[++i];
-      reportGiven = true;
-    } else throw new Error(`unknown argument ${args[i]}`);
-  }
-  if (!existsSync(lcovPath)) {
-    console.error(`coverage-floor: ${lcovPath} not found; run \`hardhat test --coverage\` first`);
-    process.exit(1);
-  }
-  let table = new Map<string, number>();
-  if (reportPath !== undefined && existsSync(reportPath))
-    table = parseStatementTable(readFileSync(reportPath, "utf8"));
-  else if (reportGiven) {
-    console.error(`coverage-floor: report ${reportPath} not found`);
-    process.exit(1);
-  }
+export interface FloorOptions {
+  /** Minimum line and statement percentage per protocol file. */
+  floor: number;
+  /** Text of `coverage/lcov.info`. */
+  lcov: string;
+  /** Text of the saved console output of `hardhat test --coverage`, when there is one. */
+  report?: string;
+  /** Fail when the statement table is missing or has no figure for some protocol file. */
+  requireStatements: boolean;
+}
 
-  const files = parseLcov(readFileSync(lcovPath, "utf8"))
+export interface FloorResult {
+  /** True when every protocol file meets the floor (and statements are present when required). */
+  ok: boolean;
+  /** The protocol files, sorted, with their statement figures filled in. */
+  files: FileCoverage[];
+  /** The printable per-file table. */
+  table: string;
+  /** Why the check failed (empty when `ok`), or notes when it passed. */
+  messages: string[];
+}
+
+/** Applies the floor to an LCOV text and, when given, Hardhat's console coverage table. */
+export function evaluateFloor(opts: FloorOptions): FloorResult {
+  const { floor } = opts;
+  if (!Number.isFinite(floor) || floor < 0 || floor > 100)
+    throw new Error(`floor ${floor} is not a percentage`);
+  const statements = opts.report === undefined ? new Map<string, number>() : parseStatementTable(opts.report);
+  const messages: string[] = [];
+  let ok = true;
+  const files = parseLcov(opts.lcov)
     .filter((f) => isProtocolFile(f.file))
     .sort((a, b) => a.file.localeCompare(b.file));
   if (files.length === 0) {
-    console.error("coverage-floor: no protocol files in the LCOV report");
-    process.exit(1);
+    return { ok: false, files, table: "", messages: ["no protocol files in the LCOV report"] };
   }
-  let failed = false;
+  if (opts.report === undefined) {
+    if (opts.requireStatements) {
+      ok = false;
+      messages.push("no coverage console report: statements cannot be gated");
+    } else {
+      messages.push(
+        "statement %: n/a (Hardhat prints statement figures only to the console; save that output to " +
+          "coverage/report.txt or pass --report to gate them too)",
+      );
+    }
+  } else if (statements.size === 0 && opts.requireStatements) {
+    ok = false;
+    messages.push("the coverage console report holds no statement table: statements cannot be gated");
+  }
   const rows: string[][] = [["file", "lines", "line %", "statement %", "status", "uncovered lines"]];
+  const below: string[] = [];
+  const missing: string[] = [];
   for (const f of files) {
-    f.statementPct = statementFor(f.file, table);
+    f.statementPct = statementFor(f.file, statements);
     const linePct = pct(f.linesHit, f.linesFound);
-    const below = linePct < floor || (f.statementPct !== undefined && f.statementPct < floor);
-    if (below) failed = true;
+    const isBelow = linePct < floor || (f.statementPct !== undefined && f.statementPct < floor);
+    const isMissing = f.statementPct === undefined && opts.requireStatements && statements.size > 0;
+    if (isBelow) below.push(f.file);
+    if (isMissing) missing.push(f.file);
     rows.push([
       f.file,
       `${f.linesHit}/${f.linesFound}`,
       linePct.toFixed(2),
       f.statementPct === undefined ? "n/a" : f.statementPct.toFixed(2),
-      below ? "BELOW" : "ok",
+      isBelow ? "BELOW" : isMissing ? "NO STATEMENTS" : "ok",
       ranges(f.uncovered),
     ]);
   }
@@ -154,18 +176,57 @@ function main(): void {
   const totalHit = files.reduce((s, f) => s + f.linesHit, 0);
   rows.push(["total", `${totalHit}/${totalFound}`, pct(totalHit, totalFound).toFixed(2), "", "", ""]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
-  if (table.size === 0) {
-    console.log(
-      "\nstatement %: n/a (Hardhat prints statement figures only to the console; save that output to " +
-        "coverage/report.txt or pass --report to gate them too)",
-    );
+  const table = rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+  if (below.length > 0) {
+    ok = false;
+    messages.push(`below ${floor} %: ${below.join(", ")}`);
   }
-  if (failed) {
-    console.error(`\ncoverage-floor: FAILED, some files are below ${floor} %`);
+  if (missing.length > 0) {
+    ok = false;
+    messages.push(`no statement figure in the console report for: ${missing.join(", ")}`);
+  }
+  return { ok, files, table, messages };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  let floor = 95;
+  let lcovPath = join(ROOT, "coverage", "lcov.info");
+  let reportPath = join(ROOT, "coverage", "report.txt");
+  let requireStatements = false;
+  for (let i = 0; i < args.length; ++i) {
+    if (args[i] === "--floor") floor = Number(args[++i]);
+    else if (args[i] === "--lcov") lcovPath = args[++i];
+    else if (args[i] === "--report") reportPath = args[++i];
+    else if (args[i] === "--require-statements") requireStatements = true;
+    else {
+      console.error(`coverage-floor: unknown argument ${args[i]}`);
+      process.exit(2);
+    }
+  }
+  if (!existsSync(lcovPath)) {
+    console.error(`coverage-floor: ${lcovPath} not found; run \`hardhat test --coverage\` first`);
     process.exit(1);
   }
+  const report = existsSync(reportPath) ? readFileSync(reportPath, "utf8") : undefined;
+  if (report === undefined && requireStatements)
+    console.error(`coverage-floor: report ${reportPath} not found`);
+  const result = evaluateFloor({ floor, lcov: readFileSync(lcovPath, "utf8"), report, requireStatements });
+  if (result.table !== "") console.log(result.table);
+  if (!result.ok) {
+    for (const m of result.messages) console.error(`coverage-floor: ${m}`);
+    console.error(`\ncoverage-floor: FAILED (floor ${floor} % of lines and statements per file)`);
+    process.exit(1);
+  }
+  for (const m of result.messages) console.log(`\n${m}`);
   console.log(`\ncoverage-floor: every protocol file at or above ${floor} %`);
 }
 
-main();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

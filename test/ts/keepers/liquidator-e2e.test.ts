@@ -18,6 +18,7 @@ import { LiquidatorKeeper } from "../../../keepers/liquidator/keeper.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import type { LiquidatorConfig } from "../../../keepers/liquidator/decide.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
+import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { FaultyProvider, makeShell, silentLogger, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -95,6 +96,7 @@ async function setIndex(s: Setup, value: bigint): Promise<void> {
 const DOWN = (94n * WAD) / 10n; // alice's equity 4,450 $ < maintenance margin 4,700 $
 
 describe("keepers: liquidator → Clearinghouse (in-process chain)", function () {
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let s: Setup;
   beforeEach(async function () {
     s = await setup();

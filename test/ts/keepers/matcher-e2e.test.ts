@@ -25,6 +25,7 @@ import {
   type Order,
 } from "../../../sdk/core/eip712/orders.js";
 import { indexIdOf } from "../../../sdk/core/eip712/reports.js";
+import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { makeShell, silentLogger, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -48,6 +49,7 @@ async function deploy() {
 }
 
 describe("keepers: matcher → Exchange (mock clearinghouse)", function () {
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let f: Awaited<ReturnType<typeof deploy>>;
   let clock: ManualClock;
   let salt = 0n;

@@ -21,6 +21,7 @@ import { KeeperMetrics } from "../../../keepers/shell/metrics.js";
 import { KeeperRunner } from "../../../keepers/shell/runner.js";
 import { KeeperServer } from "../../../keepers/shell/server.js";
 import { indexIdOf, oracleDomain, type OracleDomain } from "../../../sdk/core/eip712/reports.js";
+import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { FaultyProvider, makeShell, silentLogger, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -153,6 +154,7 @@ async function nonceOf(shell: Shell): Promise<number> {
 }
 
 describe("keepers: reporter → relayer → IndexOracle (in-process chain)", function () {
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let s: Setup;
   beforeEach(async function () {
     s = await setup();

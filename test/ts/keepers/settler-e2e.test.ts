@@ -24,6 +24,7 @@ import {
   deployClearinghouse,
   type Fixture,
 } from "../helpers/clearinghouseFixture.js";
+import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { FaultyProvider, makeShell, silentLogger, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -116,6 +117,7 @@ async function runToDone(s: Setup, keeper: SettlerKeeper, max = 10): Promise<num
 }
 
 describe("keepers: settler → Clearinghouse (in-process chain)", function () {
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let s: Setup;
   beforeEach(async function () {
     s = await setup();

@@ -39,6 +39,7 @@ import {
   deployClearinghouse,
   type Fixture,
 } from "../helpers/clearinghouseFixture.js";
+import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 const { ethers, viem, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -309,6 +310,7 @@ async function check(w: World, m: Mirror): Promise<void> {
 
 for (const decimals of [6, 18]) {
   describe(`sdk math mirror vs Clearinghouse views (${decimals}-decimal collateral)`, function () {
+    this.timeout(SLOW_SUITE_TIMEOUT_MS);
     let w: World;
     let base: Awaited<ReturnType<typeof networkHelpers.takeSnapshot>>;
 

@@ -21,6 +21,7 @@ import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { exchangeAbi, clearinghouseAbi } from "../../../sdk/abi/index.js";
 import { readLatest } from "../../../sdk/viem/index.js";
 import { indexIdOf } from "../../../index/ids.js";
+import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 interface Result {
   code: number;
@@ -29,7 +30,7 @@ interface Result {
 }
 
 describe("atf CLI on the local stack", function () {
-  this.timeout(120_000);
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let stack: RunningStack;
   let dir: string;
   let client: PublicClient;
@@ -77,7 +78,7 @@ describe("atf CLI on the local stack", function () {
     });
     client = createPublicClient({ transport: http(stack.rpcUrl) }) as PublicClient;
     // the GPU-H100 relayer posts its first round within a few ticks (bounded wait)
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + BOUNDED_WAIT_MS;
     for (;;) {
       try {
         await readLatest(client, { address: stack.book.indexOracle, indexId: indexIdOf("GPU-H100") });

@@ -17,6 +17,7 @@ import { indexIdOf } from "../../../index/ids.js";
 import { clearinghouseAbi, exchangeAbi, indexOracleAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook } from "../../../sdk/core/index.js";
 import { readLatest } from "../../../sdk/viem/index.js";
+import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +57,7 @@ async function listening(url: string): Promise<boolean> {
 }
 
 describe("local stack (scripts/start.ts)", function () {
-  this.timeout(90_000);
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let child: ChildProcess | undefined;
   let dir: string;
 
@@ -94,8 +95,8 @@ describe("local stack (scripts/start.ts)", function () {
     const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
 
     const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) }) as PublicClient;
-    expect(await until("JSON-RPC", 30_000, () => client.getChainId())).to.equal(31337);
-    await until("the stack to be ready", 50_000, async () => {
+    expect(await until("JSON-RPC", BOUNDED_WAIT_MS, () => client.getChainId())).to.equal(31337);
+    await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
       if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output}`);
       return output.includes("local stack ready") ? true : undefined;
     });
@@ -162,7 +163,7 @@ describe("local stack (scripts/start.ts)", function () {
 
     // the relayers post a round on every index (bounded wait)
     for (const index of ["ATPI-FRONTIER", "ATPI-SMALL", "GPU-H100"]) {
-      const { value } = await until(`a round on ${index}`, 30_000, () =>
+      const { value } = await until(`a round on ${index}`, BOUNDED_WAIT_MS, () =>
         readLatest(client, { address: book.indexOracle, indexId: indexIdOf(index) }),
       );
       expect(value > 0n).to.equal(true);
@@ -175,7 +176,8 @@ describe("local stack (scripts/start.ts)", function () {
     child.kill("SIGINT");
     const code = await Promise.race([
       exited,
-      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 20_000)),
+      // unref: a clean exit must not leave the timer holding the test process open
+      new Promise<"timeout">((r) => setTimeout(() => r("timeout"), BOUNDED_WAIT_MS).unref()),
     ]);
     expect(code, output).to.equal(0);
     expect(output).to.contain("[stack] stopped");
