@@ -98,7 +98,10 @@ describe("local stack (scripts/start.ts)", function () {
     expect(await until("JSON-RPC", BOUNDED_WAIT_MS, () => client.getChainId())).to.equal(31337);
     await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
       if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output}`);
-      return output.includes("local stack ready") ? true : undefined;
+      // The banner's last line: the whole banner has arrived (it may come in several stdout chunks).
+      return output.includes("local stack ready") && output.includes("Ctrl-C stops everything.")
+        ? true
+        : undefined;
     });
     expect(output).to.contain(`RPC URL    ${rpcUrl}`).and.contain("Chain id   31337");
     expect(output)
