@@ -35,8 +35,8 @@ struct MarketParams {
 /// @param maxBasisRate Clamp of the annualised basis rate, both signs.
 /// @param maxBasisStep Largest change of the basis rate one trade can cause.
 /// @param basisDepth Fill size (contracts) that moves the basis EMA by the full `basisWeight`; a smaller fill
-/// moves it by `basisWeight × |size| / basisDepth` (`0 < basisDepth <= type(uint56).max`; 1 = every fill counts
-/// in full).
+/// moves it by `basisWeight × |size| / basisDepth`, rounded down (toward not moving the basis), and its step is
+/// truncated toward zero (`0 < basisDepth <= type(uint56).max`; 1 = every fill counts in full).
 struct RiskParams {
     uint64 imr;
     uint64 mmr;

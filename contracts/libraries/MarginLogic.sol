@@ -78,8 +78,9 @@ library MarginLogic {
     }
 
     /// @dev The EMA weight of a fill of `size` contracts: the full `weight` from `depth` contracts up,
-    /// `weight × size / depth` below it, rounded down (toward not moving the basis), so many small fills
-    /// move it no more than one fill of their total size. `depth > 0` (`_checkRisk`).
+    /// `weight × size / depth` below it, rounded down (toward not moving the basis). Small fills adding up to
+    /// `s` contracts move the basis no further than one fill of `s` would without the `maxBasisStep` cap.
+    /// `depth > 0` (`_checkRisk`); `weight` is a stored uint64.
     function basisWeightDown(uint256 weight, uint256 size, uint256 depth) internal pure returns (uint256) {
         if (size >= depth) return weight;
         // size < depth < 2**56 and weight < 2**64: the product is below 2**120.
