@@ -206,13 +206,18 @@ library SettlementLogic {
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
             int256 balance = int256(a.balance) - loss.toInt256();
-            uint256 uncovered;
+            uint256 unpaid;
             if (balance < 0 && list == 0) {
-                uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
-                balance = 0;
+                uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
+                // This loss's unpaid part reduces what the market collected (its winners bear it). The balance
+                // may have been negative before (a loss settled in another market while this position was
+                // open): what the fund cannot cover beyond this loss stays as the account's debt, as after a
+                // deleveraging, rather than being charged to this market's winners.
+                unpaid = uncovered < loss ? uncovered : loss;
+                balance = -(uncovered - unpaid).toInt256();
             }
             a.balance = balance.toInt128();
-            t.collected += loss - uncovered;
+            t.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
         } else {

@@ -108,23 +108,16 @@ contract ExchangeHandler {
         (HandlerOrderBook.MatchSet memory s, uint256 found) =
             _book.pickMatch(takerSeed, makerSeed, 1 + (count % 3), fillSize, 20);
         if (found == 0) return;
-        bool forbidden = HandlerOrderBook.voided(exchange, s.taker);
+        HandlerOrderBook.MatchBefore memory b = HandlerOrderBook.before(exchange, s);
+        b.takerForbidden = HandlerOrderBook.voided(exchange, s.taker);
         for (uint256 k = 0; k < found; ++k) {
-            forbidden = forbidden || HandlerOrderBook.voided(exchange, s.makers[k]);
+            b.makerForbidden[k] = HandlerOrderBook.voided(exchange, s.makers[k]);
         }
-        uint256[] memory before = _remainingOf(s.makers);
         try exchange.matchOrders(s.taker, s.takerSig, s.makers, s.sigs, s.sizes) returns (uint256 got) {
-            _recordMatch(s.taker, s.makers, before, got);
+            _recordMatch(s.taker, s.makers, b.makerRemaining, got);
             ++ghostFills;
-            if (forbidden && got > 0) ++ghostForbiddenFills;
+            if (HandlerOrderBook.filledForbidden(exchange, s, b, got)) ++ghostForbiddenFills;
         } catch {}
-    }
-
-    function _remainingOf(Order[] memory makers) internal view returns (uint256[] memory before) {
-        before = new uint256[](makers.length);
-        for (uint256 k = 0; k < makers.length; ++k) {
-            before[k] = exchange.remaining(makers[k]);
-        }
     }
 
     /// @dev Adds a match's fills to `ghostFilled`: the taker's from the call's result, each maker's from

@@ -56,8 +56,9 @@ export interface LossDebit {
 
 /**
  * Debits a settlement loss (`SettlementLogic._close`): when the balance goes negative and the account has
- * no other open market, the insurance fund pays as far as it goes and the balance is set to 0; what the
- * fund cannot pay is not collected.
+ * no other open market, the insurance fund pays as far as it goes; what it cannot pay of this loss is not
+ * collected, and what it cannot pay beyond this loss (a debt the account already had) stays as the
+ * account's negative balance (`uncovered` is the whole unpaid debt).
  * @example debitSettlementLoss(balance, loss, hasOtherPositions, insuranceFund)
  */
 export function debitSettlementLoss(
@@ -73,11 +74,12 @@ export function debitSettlementLoss(
   const debt = -after;
   const paid = debt < insuranceFund ? debt : insuranceFund;
   const uncovered = debt - paid;
+  const unpaid = uncovered < loss ? uncovered : loss;
   return {
-    balance: 0n,
+    balance: -(uncovered - unpaid),
     coveredByInsurance: paid,
     uncovered,
-    collected: loss - uncovered,
+    collected: loss - unpaid,
     insuranceFund: insuranceFund - paid,
   };
 }

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Exchange} from "../../../contracts/Exchange.sol";
-import {Order} from "../../../contracts/libraries/OrderTypes.sol";
+import {FLAG_IMMEDIATE_OR_CANCEL, Order} from "../../../contracts/libraries/OrderTypes.sol";
 import {ExchangeFixture} from "./ExchangeFixture.sol";
 
 /// @notice The signed orders an invariant handler has placed, and the order picking its `fillOrder` and
@@ -25,6 +25,51 @@ library HandlerOrderBook {
         bytes[] sigs;
         uint256[] sizes;
         uint256[] makerIndices;
+    }
+
+    /// @dev A match's orders as they were before the call: which may no longer fill (by the caller's rule),
+    /// which makers had their nonce used already, and each maker's remaining size.
+    struct MatchBefore {
+        bool takerForbidden;
+        bool[] makerForbidden;
+        bool[] makerNonceUsed;
+        uint256[] makerRemaining;
+    }
+
+    /// @dev The nonce-used flags and remaining sizes of `s`'s makers; the caller sets the forbidden flags.
+    function before(Exchange exchange, MatchSet memory s) internal view returns (MatchBefore memory b) {
+        uint256 n = s.makers.length;
+        b.makerForbidden = new bool[](n);
+        b.makerNonceUsed = new bool[](n);
+        b.makerRemaining = new uint256[](n);
+        for (uint256 k = 0; k < n; ++k) {
+            b.makerNonceUsed[k] = exchange.isNonceUsed(s.makers[k].trader, s.makers[k].nonce);
+            b.makerRemaining[k] = exchange.remaining(s.makers[k]);
+        }
+    }
+
+    /// @dev Whether a `matchOrders` that succeeded and gave the taker `got` filled an order it must not have: any
+    /// fill for a forbidden taker; a forbidden maker in a match that did not revert, unless the taker is
+    /// immediate-or-cancel and the maker's nonce was already used (the Exchange skips such makers rather than
+    /// reverting); and a fill taken from a skipped maker, seen as the taker getting more than the allowed makers'
+    /// remaining sizes dropped.
+    function filledForbidden(Exchange exchange, MatchSet memory s, MatchBefore memory b, uint256 got)
+        internal
+        view
+        returns (bool)
+    {
+        if (got == 0) return false;
+        if (b.takerForbidden) return true;
+        bool skips = s.taker.flags & FLAG_IMMEDIATE_OR_CANCEL != 0;
+        uint256 fromAllowed;
+        for (uint256 k = 0; k < s.makers.length; ++k) {
+            if (b.makerForbidden[k]) {
+                if (!(skips && b.makerNonceUsed[k])) return true;
+            } else {
+                fromAllowed += b.makerRemaining[k] - exchange.remaining(s.makers[k]);
+            }
+        }
+        return got != fromAllowed;
     }
 
     function count(Book storage book) internal view returns (uint256) {

@@ -112,12 +112,13 @@ contract ProtocolHandler is ClearinghouseHandler {
         (HandlerOrderBook.MatchSet memory s, uint256 found) =
             _book.pickMatch(takerSeed, makerSeed, 1 + (count % 3), fillSize, 10);
         if (found == 0) return;
-        bool forbidden = _forbidden(s.takerIndex);
+        HandlerOrderBook.MatchBefore memory b = HandlerOrderBook.before(exchange, s);
+        b.takerForbidden = _forbidden(s.takerIndex);
         for (uint256 k = 0; k < found; ++k) {
-            forbidden = forbidden || _forbidden(s.makerIndices[k]);
+            b.makerForbidden[k] = _forbidden(s.makerIndices[k]);
         }
         try exchange.matchOrders(s.taker, s.takerSig, s.makers, s.sigs, s.sizes) returns (uint256 got) {
-            _recordExchangeFill(s.taker.marketId, forbidden, got > 0);
+            _recordExchangeFill(s.taker.marketId, HandlerOrderBook.filledForbidden(exchange, s, b, got), got > 0);
         } catch {}
     }
 

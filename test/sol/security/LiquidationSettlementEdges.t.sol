@@ -168,4 +168,55 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         vm.prank(ALICE);
         ch.withdraw(100e6); // valued over the remaining lane
     }
+
+    /// @dev Found by the whole-system invariant suite at the deep profile. Alice is short one contract in two
+    /// markets on the same index. The first market settles far above her entry: the loss drives her balance
+    /// negative while her second position is still open, so no bad debt is declared yet. When the second market
+    /// settles she loses again, and the fund (fees only) cannot cover her whole debt: the uncovered part is larger
+    /// than this second loss. Settling used to revert with an arithmetic panic there (`loss - uncovered`), so the
+    /// second market could never complete and its winners' claims stayed locked. Now only this loss's unpaid
+    /// part reduces what the second market collected; the older debt the fund cannot cover stays on the account.
+    function test_settle_debtFromAnEarlierMarketBeyondThisLossStaysOnTheAccount() public {
+        MarketParams memory p2 = _marketParams(1e18, 1e15);
+        p2.methodologyHash = keccak256("second market");
+        p2.expiry = uint64(params.expiry + 10 days);
+        bytes32 second = ch.createMarket(p2, _risk(), _terms());
+        _fund(ALICE, 30e6);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18);
+        ch.trade(second, BOB, ALICE, -1, 10e18);
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (ALICE, BOB);
+
+        // First market at 50: Alice owes $40 with $30 (less fees) on hand and her second position open.
+        _settleMarketAt(50e18);
+        ch.settleMany(marketId, both);
+        (int256 afterFirst, ) = ch.accountOf(ALICE);
+        assertTrue(afterFirst < 0, "negative balance while the second position is open");
+
+        // Second market at 50: another $40 loss; the fund holds only fees.
+        vm.warp(p2.expiry + 1);
+        oracle.setTwap(INDEX, 50e18);
+        ch.proposeSettlement(second);
+        vm.warp(block.timestamp + 3_601);
+        ch.finalizeSettlement(second);
+        uint256 fund = ch.insuranceFund();
+        uint256 debt = uint256(-afterFirst) + 40e6;
+        assertTrue(debt - fund > 40e6, "the uncovered debt exceeds this market's loss");
+        ch.settleMany(second, both);
+        ch.settleMany(second, both);
+
+        (int256 aliceAfter, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertEq(open.length, 0, "alice has no positions left");
+        assertEq(ch.insuranceFund(), 0, "the fund paid what it had");
+        assertEq(aliceAfter, -int256(debt - fund - 40e6), "the older debt beyond this loss stays on the account");
+        (, , uint256 openPositions, , ) = ch.marketState(second);
+        assertEq(openPositions, 0, "the second market completed");
+        (int256 bobSize, int256 bobClaim) = ch.position(BOB, second);
+        assertEq(bobSize, 0, "bob settled");
+        assertEq(bobClaim, 0, "bob's claim paid (pro rata: nothing was collected from alice)");
+        // Every token is accounted for, alice's debt included.
+        address[] memory everyone = new address[](3);
+        (everyone[0], everyone[1], everyone[2]) = (ALICE, BOB, LIQUIDATOR);
+        assertEq(int256(collateral.balanceOf(address(ch))), _booked(everyone), "tokens == balances + fund + treasury");
+    }
 }

@@ -17,6 +17,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { clearinghouseAbi, exchangeAbi, indexOracleAbi, indexOracleFeedAbi } from "../../../sdk/abi/index.js";
 import {
   AddressBookError,
+  debitSettlementLoss,
   ExchangeInvalidSignatureError,
   IndexOracleInvalidSignatureError,
   InvalidArgumentError,
@@ -131,6 +132,30 @@ describe("sdk/core", function () {
       expect(exceedsDeviation(100n, 111n, WAD / 10n)).to.equal(true);
       expect(exceedsDeviation(100n, 89n, WAD / 10n)).to.equal(true);
       expect([1n, 2n, 3n, 4n, 5n, 6n].map(supermajority)).to.deep.equal([1n, 2n, 2n, 3n, 4n, 4n]);
+    });
+  });
+
+  describe("settlement loss debit", function () {
+    it("test_debitSettlementLoss_keepsADebtBeyondThisLossOnTheAccount", function () {
+      // A balance of −10 before a loss of 40, no other market, a fund of 5: the fund pays 5 of the 50 owed;
+      // 40 of this loss goes uncollected and the older 5 stays as debt.
+      expect(debitSettlementLoss(-10n, 40n, false, 5n)).to.deep.equal({
+        balance: -5n,
+        coveredByInsurance: 5n,
+        uncovered: 45n,
+        collected: 0n,
+        insuranceFund: 0n,
+      });
+      // Within this loss: the balance ends at 0 and the unpaid part is not collected.
+      expect(debitSettlementLoss(20n, 40n, false, 5n)).to.deep.equal({
+        balance: 0n,
+        coveredByInsurance: 5n,
+        uncovered: 15n,
+        collected: 25n,
+        insuranceFund: 0n,
+      });
+      // Another market still open: the whole loss is debited, nothing is covered yet.
+      expect(debitSettlementLoss(20n, 40n, true, 5n).balance).to.equal(-20n);
     });
   });
 
