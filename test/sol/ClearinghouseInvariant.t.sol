@@ -57,20 +57,7 @@ contract ClearinghouseHandler {
         ch.setVenue(address(this), true);
         ch.setFeeShares(0.5e18, 0.5e18);
         unit = 10 ** decimals;
-        RiskParams memory risk = RiskParams({
-            imr: 0.1e18,
-            mmr: 0.05e18,
-            liquidationPenalty: 0.02e18,
-            maxPositionSize: 200,
-            maxOpenInterest: 1_000,
-            priceBand: 0.1e18,
-            makerFee: 0.0002e18,
-            takerFee: 0.0005e18,
-            basisWeight: 0.2e18,
-            maxBasisRate: 0.5e18,
-            maxBasisStep: 0.1e18,
-            basisDepth: 1
-        });
+        RiskParams memory risk = _risk();
         for (uint256 i = 0; i < MARKETS; ++i) {
             _setIndex(i, _index[i]);
             _expiries[i] = block.timestamp + (i + 1) * 20 days;
@@ -126,6 +113,24 @@ contract ClearinghouseHandler {
         ch.proposeSettlement(id);
         vm.warp(block.timestamp + 3_600);
         ch.finalizeSettlement(id);
+    }
+
+    /// @dev The risk parameters the handler's markets start with.
+    function _risk() internal pure returns (RiskParams memory) {
+        return RiskParams({
+            imr: 0.1e18,
+            mmr: 0.05e18,
+            liquidationPenalty: 0.02e18,
+            maxPositionSize: 200,
+            maxOpenInterest: 1_000,
+            priceBand: 0.1e18,
+            makerFee: 0.0002e18,
+            takerFee: 0.0005e18,
+            basisWeight: 0.2e18,
+            maxBasisRate: 0.5e18,
+            maxBasisStep: 0.1e18,
+            basisDepth: 1
+        });
     }
 
     /// @dev Settles every account of a finalized market twice (the second pass pays the claims recorded

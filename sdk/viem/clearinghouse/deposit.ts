@@ -70,16 +70,16 @@ export async function readPermitDomain(
     return undefined;
   }
   const chainId = await getChainId(client);
-  const candidates: TypedDataDomain[] = [];
+  let name: string;
+  let version: string;
   try {
-    const [, name, version] = await read<readonly [string, string, string]>("eip712Domain");
-    candidates.push({ name, version, chainId, verifyingContract: token });
+    [, name, version] = await read<readonly [string, string, string]>("eip712Domain");
   } catch {
-    const name = await readContract(client, { address: token, abi: erc20Abi, functionName: "name" });
-    const version = await read<string>("version").catch(() => "1");
-    candidates.push({ name, version, chainId, verifyingContract: token });
+    name = await readContract(client, { address: token, abi: erc20Abi, functionName: "name" });
+    version = await read<string>("version").catch(() => "1");
   }
-  return candidates.find((domain) => domainMatchesSeparator(domain, separator));
+  const domain: TypedDataDomain = { name, version, chainId, verifyingContract: token };
+  return domainMatchesSeparator(domain, separator) ? domain : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Exchange} from "../../../contracts/Exchange.sol";
 import {FLAG_IMMEDIATE_OR_CANCEL, Order} from "../../../contracts/libraries/OrderTypes.sol";
+import {Vm} from "../utils/TestBase.sol";
 import {ExchangeFixture} from "./ExchangeFixture.sol";
 
 /// @notice The signed orders an invariant handler has placed, and the order picking its `fillOrder` and
@@ -70,6 +71,16 @@ library HandlerOrderBook {
             }
         }
         return got != fromAllowed;
+    }
+
+    /// @dev The trader of a random placed order cancels it (uses up its nonce); a failure is ignored.
+    function cancelRandom(Book storage book, Exchange exchange, uint256 seed) internal {
+        uint256 n = book.orders.length;
+        if (n == 0) return;
+        Order[] memory one = new Order[](1);
+        one[0] = book.orders[seed % n];
+        Vm(address(uint160(uint256(keccak256("hevm cheat code"))))).prank(one[0].trader);
+        try exchange.cancelOrders(one) {} catch {}
     }
 
     function count(Book storage book) internal view returns (uint256) {

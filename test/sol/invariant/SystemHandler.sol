@@ -519,7 +519,7 @@ contract SystemHandler is ProtocolHandler {
 
     function _adminSetRiskParams(uint256 market, uint256 seed) internal {
         uint256 imr = 0.08e18 + (seed % 0.07e18);
-        RiskParams memory risk = _risk();
+        RiskParams memory risk = _adminRisk();
         risk.imr = uint64(imr);
         risk.mmr = uint64(imr / 2);
         risk.liquidationPenalty = uint64(imr / 5);
@@ -556,7 +556,7 @@ contract SystemHandler is ProtocolHandler {
             1,
             3_600
         );
-        _admin(address(ch), abi.encodeCall(IClearinghouse.createMarket, (p, _risk(), SettlementTerms(3_600, 2 days))));
+        _admin(address(ch), abi.encodeCall(IClearinghouse.createMarket, (p, _adminRisk(), SettlementTerms(3_600, 2 days))));
         reached["admin-create-market"] += 1;
     }
 
@@ -804,7 +804,7 @@ contract SystemHandler is ProtocolHandler {
         which %= 12;
         address target = which < 8 ? address(ch) : address(indexOracle);
         bytes memory data;
-        if (which == 0) data = abi.encodeCall(IClearinghouse.setRiskParams, (marketId, _risk()));
+        if (which == 0) data = abi.encodeCall(IClearinghouse.setRiskParams, (marketId, _adminRisk()));
         else if (which == 1) data = abi.encodeCall(IClearinghouse.setVenue, (m, true));
         else if (which == 2) data = abi.encodeCall(IClearinghouse.setMarketPaused, (marketId, true));
         else if (which == 3) data = abi.encodeCall(IClearinghouse.setGlobalPaused, (true));
@@ -1027,21 +1027,10 @@ contract SystemHandler is ProtocolHandler {
         revert("no median");
     }
 
-    function _risk() internal pure returns (RiskParams memory) {
-        return RiskParams({
-            imr: 0.1e18,
-            mmr: 0.05e18,
-            liquidationPenalty: 0.02e18,
-            maxPositionSize: 200,
-            maxOpenInterest: 1_000,
-            priceBand: 0.1e18,
-            makerFee: 0.0002e18,
-            takerFee: 0.0005e18,
-            basisWeight: 0.2e18,
-            maxBasisRate: 0.5e18,
-            maxBasisStep: 0.1e18,
-            basisDepth: 5
-        });
+    /// @dev The admin actor's risk parameters: the starting ones with a basis depth that weights fills.
+    function _adminRisk() internal pure returns (RiskParams memory risk) {
+        risk = _risk();
+        risk.basisDepth = 5;
     }
 
     /// @dev An in-bounds admin call, which must succeed.
