@@ -22,6 +22,7 @@ import { jsonFileOrderSource } from "./matcher/orders.js";
 import { directoryReportSource, httpReportSource, RelayerKeeper } from "./relayer/keeper.js";
 import { priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
 import { SettlerKeeper } from "./settler/keeper.js";
+import { readHead } from "./shell/chain.js";
 import { systemClock, type Clock } from "./shell/clock.js";
 import type { CommonConfig } from "./shell/config.js";
 import { JobStore } from "./shell/jobs.js";
@@ -129,6 +130,7 @@ async function serve(
     metrics: rt.metrics,
     pollIntervalMs: config.pollIntervalMs,
     blocks: options.sender === undefined ? undefined : rt.client,
+    onReset: (reset) => options.sender?.resync(reset.to.number),
   });
   const server = new KeeperServer({
     host: config.httpHost,
@@ -168,6 +170,8 @@ function linkAbort(signal: AbortSignal, rt: Runtime): () => void {
 /** What a keeper kind's constructor gets from the runtime, beside its own configuration. */
 interface Wiring {
   chainId: number;
+  /** The RPC client, when one is configured (the reporter can run without). */
+  client?: PublicClient;
   account?: LocalAccount;
   jobs: JobStore;
   shell: ShellDeps;
@@ -204,6 +208,7 @@ async function runKeeper<C extends CommonConfig>(
   const chainId = kind.chainId?.(config) ?? (await client.getChainId());
   const wiring: Wiring = {
     chainId,
+    client: rt.client,
     account: rt.account,
     jobs: rt.jobs,
     shell: { clock: rt.clock, log: rt.log, metrics: rt.metrics },
@@ -223,6 +228,7 @@ const reporter: KeeperKind<ReporterConfigInput> = {
   sends: false,
   chainId: (config) => config.chainId,
   create: (config, w) => {
+    const client = w.client;
     const keeper = new ReporterKeeper({
       spec: INDEX_SPECS[config.indexName],
       periodSeconds: config.periodSeconds,
@@ -232,6 +238,7 @@ const reporter: KeeperKind<ReporterConfigInput> = {
       reportDir: config.reportDir,
       dryRun: config.dryRun,
       jobs: w.jobs,
+      chainNow: client === undefined ? undefined : async () => (await readHead(client)).timestamp,
       ...w.shell,
     });
     return { keeper, routes: [keeper.route] };

@@ -14,7 +14,7 @@ import type { Account, MarkedMarket } from "../../sdk/core/entities/Account.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { fetchAccount, type FetchAccountReturnType } from "../../sdk/viem/clearinghouse/fetchAccount.js";
 import { AccountTracker, type TrackerOptions } from "../clearinghouse/discovery.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
 import { gaugeOn } from "../shell/metrics.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
@@ -60,6 +60,12 @@ export class LiquidatorKeeper implements TickSource {
     );
   }
 
+  /** After a chain reset: accounts are discovered again from the start block. */
+  resync(): void {
+    this.tracker.reset();
+    this.open = new Set();
+  }
+
   /** Accounts with a job of this keeper still in flight. */
   busy(): Set<string> {
     const out = new Set<string>();
@@ -70,10 +76,11 @@ export class LiquidatorKeeper implements TickSource {
     return out;
   }
 
-  /** Reads everything the decision needs at one block. */
-  async readState(): Promise<LiquidatorState> {
+  /** Reads everything the decision needs at the latest block; `now` is its timestamp (the chain's clock). */
+  async readState(): Promise<LiquidatorState & { now: bigint }> {
     const { client, clearinghouse, sender } = this.deps;
-    const block = await client.getBlockNumber();
+    const head = await readHead(client);
+    const block = head.number;
     const touched = await this.tracker.sync(client, block);
     const wanted = new Set<Address>([...this.open, ...touched]);
     const load = (account: Address): Promise<FetchAccountReturnType> =>
@@ -101,15 +108,16 @@ export class LiquidatorKeeper implements TickSource {
       keeper: mine.account,
       gasPrice,
       busy: this.busy(),
+      now: head.timestamp,
     };
   }
 
   async tick(): Promise<void> {
-    const { clock, log, metrics, sender } = this.deps;
+    const { log, metrics, sender } = this.deps;
     // a job left in flight (stuck, or a wait cut short) is tracked and bumped before anything new
     if (this.deps.jobs.inFlight().length > 0) await sender.recover();
     const state = await this.readState();
-    const actions = decideLiquidator(state, nowSeconds(clock), this.deps.decide);
+    const actions = decideLiquidator(state, state.now, this.deps.decide);
     this.lastActions = actions;
     // one action per account below maintenance margin; accounts that cannot be valued are not counted
     this.liquidatable.set(actions.filter((a) => a.type !== "skip" || a.reason !== STALE_INDEX).length);

@@ -12,7 +12,7 @@ import { recoverTypedDataAddress, type Address } from "viem";
 
 import { IndexOracle__factory } from "../../typechain-types/index.js";
 import { indexIdOf, REPORT_TYPES, toSignature, type OracleDomain } from "../../sdk/core/eip712/reports.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
 import type { ExecuteResult } from "../shell/sender.js";
@@ -140,9 +140,10 @@ export class RelayerKeeper implements TickSource {
   }
 
   async tick(): Promise<void> {
-    const { clock, log, metrics, sender, oracle, indexName } = this.deps;
-    const [view, reports] = await Promise.all([this.readOracle(), this.collect()]);
-    const now = nowSeconds(clock);
+    const { client, log, metrics, sender, oracle, indexName } = this.deps;
+    // heartbeat and freshness are judged by the chain's clock (the oracle compares block.timestamp)
+    const [view, reports, head] = await Promise.all([this.readOracle(), this.collect(), readHead(client)]);
+    const now = head.timestamp;
     for (const action of decideRelayer({ oracle: view, reports }, now, this.deps.decide)) {
       metrics.actions.inc({ type: action.type });
       if (action.type === "wait") {

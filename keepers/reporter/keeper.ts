@@ -54,6 +54,12 @@ export interface ReporterDeps extends ShellDeps {
   reportDir?: string;
   dryRun: boolean;
   jobs: JobStore;
+  /**
+   * The chain's clock (the latest block's timestamp, unix seconds): the observation period is chosen by
+   * it, since the oracle judges a report's age by `block.timestamp`. Without a chain (no RPC configured)
+   * the injected clock is used.
+   */
+  chainNow?: () => Promise<bigint>;
 }
 
 export class ReporterKeeper implements TickSource {
@@ -97,7 +103,7 @@ export class ReporterKeeper implements TickSource {
     const { spec, source, clock, log, metrics, jobs } = this.deps;
     const text = await source.read();
     const rows = spec.kind === "atpi" ? parsePriceCsv(text) : parseQuoteCsv(text);
-    const now = nowSeconds(clock);
+    const now = this.deps.chainNow === undefined ? nowSeconds(clock) : await this.deps.chainNow();
     const actions = decideReporter({ rows, lastPublishedAt: this.latestReport?.report.observedAt }, now, {
       spec,
       periodSeconds: this.deps.periodSeconds,

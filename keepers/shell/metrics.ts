@@ -12,6 +12,8 @@ export class KeeperMetrics {
   readonly feeBumps: Counter;
   readonly lastTickSeconds: Gauge;
   readonly lastBlock: Gauge;
+  readonly chainResets: Counter<"reason">;
+  readonly rpcErrors: Counter<"kind">;
 
   constructor(keeper: string, options: { defaultMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ keeper });
@@ -63,6 +65,18 @@ export class KeeperMetrics {
       registers,
     });
     this.lastBlock = new Gauge({ name: "keeper_last_block", help: "Last block number seen", registers });
+    this.chainResets = new Counter({
+      name: "keeper_chain_resets_total",
+      help: "Chain resets detected (head went back, or a known block replaced), by reason",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.rpcErrors = new Counter({
+      name: "keeper_rpc_errors_total",
+      help: "JSON-RPC failures by kind (timeout, http, rate_limit, connection, rpc, head)",
+      labelNames: ["kind"],
+      registers,
+    });
   }
 }
 
