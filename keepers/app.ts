@@ -6,6 +6,11 @@ import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { INDEX_SPECS } from "../index/index.js";
+import { clearinghouseAbi } from "../sdk/abi/generated/clearinghouse.js";
+import { exchangeAbi } from "../sdk/abi/generated/exchange.js";
+import { indexIdOf } from "../sdk/core/ids.js";
+import { fetchMarket } from "../sdk/viem/clearinghouse/fetchMarket.js";
+import { readIndex } from "../sdk/viem/oracle/readIndex.js";
 import { exchangeDomain } from "../sdk/core/eip712/orders.js";
 import { oracleDomain } from "../sdk/core/eip712/reports.js";
 import type { MarketId } from "../sdk/core/ids.js";
@@ -37,6 +42,7 @@ import {
 } from "./shell/runner.js";
 import { TxSender } from "./shell/sender.js";
 import { KeeperServer, type RouteHandler } from "./shell/server.js";
+import { listenError, probeRpc, requireContract, shortError, StartupError } from "./shell/startup.js";
 import { httpProvider, resilientTransport } from "./shell/transport.js";
 
 const BPS_TO_WAD = 10n ** 14n;
@@ -116,9 +122,12 @@ function senderFor(rt: Runtime, config: CommonConfig, chainId: number): TxSender
   });
 }
 
+/** The common options with the keeper kind's default port applied. */
+type ServedConfig = CommonConfig & { httpPort: number };
+
 async function serve(
   rt: Runtime,
-  config: CommonConfig,
+  config: ServedConfig,
   keeper: TickSource,
   options: { routes?: RouteHandler[]; sender?: TxSender },
   run: RunOptions = {},
@@ -141,7 +150,12 @@ async function serve(
     staleMs: config.healthStaleMs,
     routes: options.routes,
   });
-  const port = await server.start();
+  let port: number;
+  try {
+    port = await server.start();
+  } catch (error) {
+    throw listenError(error, config.httpHost, config.httpPort);
+  }
   rt.log.info({ host: config.httpHost, port, dryRun: config.dryRun }, "metrics and health server listening");
   run.onListening?.(port);
   const removeHandlers =
@@ -188,24 +202,28 @@ interface Built {
  * A kind that `sends` gets a `TxSender` (recovered before the loop starts) and ticks on new blocks;
  * one that does not ticks on the poll interval only.
  */
-type KeeperKind<C extends CommonConfig> = {
+type KeeperKind<C extends ServedConfig> = {
   /** Logger and metrics name. */
   name: string;
   /** The chain id when the configuration gives it; otherwise it is read from the RPC. */
   chainId?: (config: C) => number | undefined;
+  /** Start-up checks of the configured contracts and markets (throw `StartupError`). */
+  check?: (config: C, client: PublicClient) => Promise<void>;
 } & (
   | { sends: false; create: (config: C, wiring: Wiring) => Built }
   | { sends: true; create: (config: C, wiring: Wiring & { chain: ChainDeps }) => Built }
 );
 
-async function runKeeper<C extends CommonConfig>(
+async function runKeeper<C extends ServedConfig>(
   kind: KeeperKind<C>,
   config: C,
   run: RunOptions,
 ): Promise<void> {
   const rt = runtime(kind.name, config);
   const client = rt.client as PublicClient;
-  const chainId = kind.chainId?.(config) ?? (await client.getChainId());
+  const probed = config.rpcUrl === undefined ? undefined : await probeRpc(client, config.rpcUrl);
+  const chainId = kind.chainId?.(config) ?? (probed as number);
+  if (probed !== undefined) await kind.check?.(config, client);
   const wiring: Wiring = {
     chainId,
     client: rt.client,
@@ -223,10 +241,30 @@ async function runKeeper<C extends CommonConfig>(
   await serve(rt, config, keeper, { routes, sender }, run);
 }
 
+/** The oracle answers and knows the index. */
+const checkOracle = async (
+  config: { oracleAddress: `0x${string}`; indexName: string },
+  client: PublicClient,
+): Promise<void> =>
+  requireContract(client, config.oracleAddress, "IndexOracle (--oracle-address)", () =>
+    readIndex(client, { address: config.oracleAddress, indexId: indexIdOf(config.indexName) }),
+  );
+
+/** The Clearinghouse answers (`marketCount`). */
+const checkClearinghouse = async (config: { clearinghouseAddress: `0x${string}` }, client: PublicClient) =>
+  requireContract(client, config.clearinghouseAddress, "Clearinghouse (--clearinghouse-address)", () =>
+    client.readContract({
+      address: config.clearinghouseAddress,
+      abi: clearinghouseAbi,
+      functionName: "marketCount",
+    }),
+  );
+
 const reporter: KeeperKind<ReporterConfigInput> = {
   name: "reporter",
   sends: false,
   chainId: (config) => config.chainId,
+  check: checkOracle,
   create: (config, w) => {
     const client = w.client;
     const keeper = new ReporterKeeper({
@@ -248,6 +286,7 @@ const reporter: KeeperKind<ReporterConfigInput> = {
 const relayer: KeeperKind<RelayerConfigInput> = {
   name: "relayer",
   sends: true,
+  check: checkOracle,
   create: (config, w) => ({
     keeper: new RelayerKeeper({
       indexName: config.indexName,
@@ -274,6 +313,14 @@ const relayer: KeeperKind<RelayerConfigInput> = {
 const matcher: KeeperKind<MatcherConfigInput> = {
   name: "matcher",
   sends: true,
+  check: (config, client) =>
+    requireContract(client, config.exchangeAddress, "Exchange (--exchange-address)", () =>
+      client.readContract({
+        address: config.exchangeAddress,
+        abi: exchangeAbi,
+        functionName: "clearinghouse",
+      }),
+    ),
   create: (config, w) => ({
     keeper: new MatcherKeeper({
       exchange: config.exchangeAddress,
@@ -289,6 +336,7 @@ const matcher: KeeperKind<MatcherConfigInput> = {
 const liquidator: KeeperKind<LiquidatorConfigInput> = {
   name: "liquidator",
   sends: true,
+  check: checkClearinghouse,
   create: (config, w) => ({
     keeper: new LiquidatorKeeper({
       clearinghouse: config.clearinghouseAddress,
@@ -313,6 +361,22 @@ const liquidator: KeeperKind<LiquidatorConfigInput> = {
 const settler: KeeperKind<SettlerConfigInput> = {
   name: "settler",
   sends: true,
+  check: async (config, client) => {
+    await checkClearinghouse(config, client);
+    for (const marketId of config.markets) {
+      let expiry: bigint;
+      try {
+        const { market } = await fetchMarket(client, {
+          address: config.clearinghouseAddress,
+          marketId: marketId as MarketId,
+        });
+        expiry = market.params.expiry;
+      } catch (error) {
+        throw new StartupError(`unknown market id ${marketId} (--markets): ${shortError(error)}`);
+      }
+      if (expiry === 0n) throw new StartupError(`unknown market id ${marketId} (--markets): no such market`);
+    }
+  },
   create: (config, w) => ({
     keeper: new SettlerKeeper({
       clearinghouse: config.clearinghouseAddress,

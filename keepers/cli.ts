@@ -14,6 +14,7 @@ import {
 } from "./configs.js";
 import { runLiquidator, runMatcher, runRelayer, runReporter, runSettler } from "./app.js";
 import { ConfigError, loadConfig } from "./shell/config.js";
+import { StartupError } from "./shell/startup.js";
 
 function common(command: Command): Command {
   return command
@@ -24,7 +25,7 @@ function common(command: Command): Command {
     .option("--http-host <host>", "host of the /metrics and /healthz server (default 127.0.0.1)")
     .option(
       "--http-port <port>",
-      "port of the /metrics and /healthz server (default 9464; 0 = any free port)",
+      "port of the /metrics and /healthz server (default: reporter 9480, relayer 9481, matcher 9482, liquidator 9483, settler 9484; 0 = any free port)",
     )
     .option("--poll-interval-ms <ms>", "milliseconds between block polls (default 4000)")
     .option("--health-stale-ms <ms>", "/healthz fails once the last tick is older than this (default 120000)")
@@ -53,28 +54,42 @@ function events(command: Command): Command {
     .option("--log-chunk-size <n>", "blocks per eth_getLogs request (default 2000)");
 }
 
+/** Where the program writes its one-line errors and reads its environment (tests pass their own). */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stderr: (text: string) => void;
+  /** Set to the exit code on a configuration or start-up error. */
+  exit: { code: number };
+}
+
+const processIo = (): CliIo => ({
+  env: process.env,
+  stderr: (text) => process.stderr.write(text),
+  exit: { code: 0 },
+});
+
 async function start<T>(
+  io: CliIo,
   schema: Parameters<typeof loadConfig>[0],
   opts: Record<string, unknown>,
   run: (c: T) => Promise<void>,
 ) {
   const { config: file, ...flags } = opts;
-  let config: T;
   try {
-    config = loadConfig(schema, { file: file as string | undefined, env: process.env, flags }) as T;
+    const config = loadConfig(schema, { file: file as string | undefined, env: io.env, flags }) as T;
+    await run(config);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      io.stderr(`${error.message}\n`);
+      io.exit.code = 2;
       return;
     }
     throw error;
   }
-  await run(config);
 }
 
 /** The command-line program (exported for tests). */
-export function buildProgram(): Command {
+export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command()
     .name("keepers")
     .description(
@@ -95,7 +110,7 @@ export function buildProgram(): Command {
       .option("--chain-id <id>", "chain id of the EIP-712 domain (read from --rpc-url when absent)")
       .option("--period-seconds <s>", "observation period; observedAt is aligned to it (default 3600)")
       .option("--report-dir <dir>", "also write each signed report to this shared directory"),
-  ).action((opts: Record<string, unknown>) => start(reporterConfigSchema, opts, runReporter));
+  ).action((opts: Record<string, unknown>) => start(io, reporterConfigSchema, opts, runReporter));
 
   common(
     program
@@ -115,7 +130,7 @@ export function buildProgram(): Command {
         "--freshness-margin-seconds <s>",
         "skip reports this close to the oracle's maxAge (default 30)",
       ),
-  ).action((opts: Record<string, unknown>) => start(relayerConfigSchema, opts, runRelayer));
+  ).action((opts: Record<string, unknown>) => start(io, relayerConfigSchema, opts, runRelayer));
 
   common(
     program
@@ -128,7 +143,7 @@ export function buildProgram(): Command {
       .option("--orders-file <file>", "(required) JSON array of { order, signature }, re-read every tick")
       .option("--max-makers <n>", "makers per matchOrders call (default 8)")
       .option("--expiry-margin-seconds <s>", "leave orders expiring within this alone (default 10)"),
-  ).action((opts: Record<string, unknown>) => start(matcherConfigSchema, opts, runMatcher));
+  ).action((opts: Record<string, unknown>) => start(io, matcherConfigSchema, opts, runMatcher));
 
   common(
     events(
@@ -150,7 +165,7 @@ export function buildProgram(): Command {
       .option("--expiry-margin-seconds <s>", "leave markets expiring within this alone (default 60)")
       .option("--margin-buffer-bps <bps>", "keep equity above initial margin by this much (default 1000)")
       .option("--max-counterparties <n>", "counterparties per deleverage call (default 8)"),
-  ).action((opts: Record<string, unknown>) => start(liquidatorConfigSchema, opts, runLiquidator));
+  ).action((opts: Record<string, unknown>) => start(io, liquidatorConfigSchema, opts, runLiquidator));
 
   common(
     events(
@@ -165,14 +180,24 @@ export function buildProgram(): Command {
       .option("--markets <ids>", "comma-separated market ids (default: every market of the Clearinghouse)")
       .option("--batch-size <n>", "accounts per settleMany (default 50)")
       .option("--max-batches-per-tick <n>", "settleMany calls per market per tick (default 4)"),
-  ).action((opts: Record<string, unknown>) => start(settlerConfigSchema, opts, runSettler));
+  ).action((opts: Record<string, unknown>) => start(io, settlerConfigSchema, opts, runSettler));
 
   return program;
 }
 
+/**
+ * Runs the program on `argv` (node-style: the first two entries are skipped) until the keeper stops;
+ * returns the exit code: 2 for a bad configuration or a failed start-up check, with one line on stderr.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  await buildProgram(io).parseAsync([...argv]);
+  return io.exit.code;
+}
+
 /** Parses `argv` and runs the chosen keeper until it is stopped. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  await buildProgram().parseAsync([...argv]);
+  const code = await runCli(argv);
+  if (code !== 0) process.exitCode = code;
 }
 
 // run directly (`tsx keepers/cli.ts …`); `keepers/bin.js` calls `main` itself

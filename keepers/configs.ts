@@ -5,6 +5,20 @@ import { INDEX_SPECS } from "../index/index.js";
 import { addressSchema, commonConfigSchema } from "./shell/config.js";
 
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Default metrics / health ports, one per keeper kind so that one of each runs on a host without
+ * flags; above the range `npm start` uses (9460 and the following dozen).
+ */
+export const DEFAULT_HTTP_PORTS = {
+  reporter: 9480,
+  relayer: 9481,
+  matcher: 9482,
+  liquidator: 9483,
+  settler: 9484,
+} as const;
+const httpPort = (kind: keyof typeof DEFAULT_HTTP_PORTS) =>
+  z.coerce.number().int().nonnegative().max(65_535).default(DEFAULT_HTTP_PORTS[kind]);
 const indexName = z.string().refine((n) => n in INDEX_SPECS, {
   message: `unknown index; one of ${Object.keys(INDEX_SPECS).join(", ")}`,
 });
@@ -27,6 +41,7 @@ const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)"
 
 export const reporterConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("reporter"),
     indexName,
     /** A CSV file path or an http(s) URL serving it. */
     source: z.string().min(1),
@@ -45,6 +60,7 @@ export const reporterConfigSchema = commonConfigSchema
 
 export const relayerConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("relayer"),
     indexName,
     oracleAddress: addressSchema,
     reporterUrls: urlList.default([]),
@@ -66,6 +82,7 @@ export const relayerConfigSchema = commonConfigSchema
 
 export const matcherConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("matcher"),
     exchangeAddress: addressSchema,
     /** JSON file of `[{ order, signature }]`, re-read every tick. */
     ordersFile: z.string().min(1),
@@ -114,6 +131,7 @@ const clearinghouseEvents = {
 export const liquidatorConfigSchema = commonConfigSchema
   .extend({
     ...clearinghouseEvents,
+    httpPort: httpPort("liquidator"),
     /** Smallest `reward − gas cost` worth a liquidation, collateral units (may be negative). */
     minProfit: bigintString.default("0"),
     /** Gas one liquidation is assumed to use. */
@@ -134,6 +152,7 @@ export const liquidatorConfigSchema = commonConfigSchema
 export const settlerConfigSchema = commonConfigSchema
   .extend({
     ...clearinghouseEvents,
+    httpPort: httpPort("settler"),
     /** Markets to walk; every market of the Clearinghouse when empty. */
     markets: marketIdList.default([]),
     /** Accounts per `settleMany`. */

@@ -36,8 +36,8 @@ export const commonConfigSchema = z.object({
   dryRun: booleanish.default(false),
   /** Host of the metrics / health server; loopback unless told otherwise. */
   httpHost: z.string().default("127.0.0.1"),
-  /** Port of the metrics / health server (0 picks a free port). */
-  httpPort: nonNegativeInt.max(65_535).default(9464),
+  /** Port of the metrics / health server (0 picks a free port); each keeper has its own default. */
+  httpPort: nonNegativeInt.max(65_535).optional(),
   /** Milliseconds between two polls of the block number. */
   pollIntervalMs: positiveInt.default(4_000),
   /** `/healthz` answers 503 once the last completed tick is older than this. */
