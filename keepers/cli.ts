@@ -19,6 +19,10 @@ import { StartupError } from "./shell/startup.js";
 function common(command: Command): Command {
   return command
     .option("--config <file>", "JSON file with any of these options (flags and environment override it)")
+    .option(
+      "--deployment <file|network>",
+      "address book (a file, or deployments/<network>.json) filling the contract addresses (env KEEPER_DEPLOYMENT)",
+    )
     .option("--rpc-url <url>", "JSON-RPC endpoint (env KEEPER_RPC_URL)")
     .option("--private-key <hex>", "signing key; prefer the environment (env KEEPER_PRIVATE_KEY)")
     .option("--dry-run", "decide and simulate, never sign or send (env KEEPER_DRY_RUN=true)")
@@ -46,7 +50,7 @@ function common(command: Command): Command {
 /** Options of the keepers that read Clearinghouse events. */
 function events(command: Command): Command {
   return command
-    .option("--clearinghouse-address <address>", "(required) Clearinghouse address")
+    .option("--clearinghouse-address <address>", "(required unless --deployment) Clearinghouse address")
     .option(
       "--from-block <n>",
       "first block of the event backfill: the Clearinghouse's deployment (default 0)",
@@ -74,9 +78,14 @@ async function start<T>(
   opts: Record<string, unknown>,
   run: (c: T) => Promise<void>,
 ) {
-  const { config: file, ...flags } = opts;
+  const { config: file, deployment, ...flags } = opts;
   try {
-    const config = loadConfig(schema, { file: file as string | undefined, env: io.env, flags }) as T;
+    const config = loadConfig(schema, {
+      deployment: deployment as string | undefined,
+      file: file as string | undefined,
+      env: io.env,
+      flags,
+    }) as T;
     await run(config);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError) {
@@ -106,7 +115,10 @@ export function buildProgram(io: CliIo = processIo()): Command {
       )
       .option("--index-name <name>", "(required) index to report: ATPI-FRONTIER, ATPI-SMALL or GPU-H100")
       .option("--source <path|url>", "(required) price CSV: a file path or an http(s) URL serving it")
-      .option("--oracle-address <address>", "(required) IndexOracle address (EIP-712 verifying contract)")
+      .option(
+        "--oracle-address <address>",
+        "(required unless --deployment) IndexOracle address (EIP-712 verifying contract)",
+      )
       .option("--chain-id <id>", "chain id of the EIP-712 domain (read from --rpc-url when absent)")
       .option("--period-seconds <s>", "observation period; observedAt is aligned to it (default 3600)")
       .option("--report-dir <dir>", "also write each signed report to this shared directory"),
@@ -120,7 +132,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
           "on the heartbeat or on a deviation; never resubmits a round already accepted.",
       )
       .option("--index-name <name>", "(required) index to relay")
-      .option("--oracle-address <address>", "(required) IndexOracle address")
+      .option("--oracle-address <address>", "(required unless --deployment) IndexOracle address")
       .option("--reporter-urls <urls>", "comma-separated reporter base URLs (GET <url>/report/<indexName>)")
       .option("--report-dir <dir>", "shared directory the reporters write to")
       .option("--heartbeat-seconds <s>", "submit when this long passed since the last round (default 3600)")
@@ -139,7 +151,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
         "Read signed orders, find crossing buy and sell orders per market in price-time priority, and call " +
           "Exchange.matchOrders (one taker, several makers); orders that fail simulation are dropped with the reason.",
       )
-      .option("--exchange-address <address>", "(required) Exchange address")
+      .option("--exchange-address <address>", "(required unless --deployment) Exchange address")
       .option("--orders-file <file>", "(required) JSON array of { order, signature }, re-read every tick")
       .option("--max-makers <n>", "makers per matchOrders call (default 8)")
       .option("--expiry-margin-seconds <s>", "leave orders expiring within this alone (default 10)"),
