@@ -42,6 +42,7 @@ import {
 } from "./shell/runner.js";
 import { TxSender } from "./shell/sender.js";
 import { KeeperServer, type RouteHandler } from "./shell/server.js";
+import { accountOf } from "./shell/keys.js";
 import { listenError, probeRpc, requireContract, shortError, StartupError } from "./shell/startup.js";
 import { httpProvider, resilientTransport } from "./shell/transport.js";
 
@@ -68,7 +69,7 @@ interface Runtime {
   account?: LocalAccount;
 }
 
-function runtime(name: string, config: CommonConfig): Runtime {
+async function runtime(name: string, config: CommonConfig): Promise<Runtime> {
   const clock = systemClock;
   const log = createLogger(name, config.logLevel);
   const metrics = new KeeperMetrics(name, { defaultMetrics: true });
@@ -88,7 +89,7 @@ function runtime(name: string, config: CommonConfig): Runtime {
               log.warn({ method, attempt, delayMs, err: error }, "RPC call failed, retrying"),
           }),
         }) as PublicClient);
-  const account = config.privateKey === undefined ? undefined : privateKeyToAccount(config.privateKey);
+  const account = await accountOf(config);
   return {
     clock,
     log,
@@ -186,6 +187,8 @@ interface Wiring {
   chainId: number;
   /** The RPC client, when one is configured (the reporter can run without). */
   client?: PublicClient;
+  /** The reporter's report-signing account, when configured apart from the keeper's key. */
+  reportAccount?: LocalAccount;
   account?: LocalAccount;
   jobs: JobStore;
   shell: ShellDeps;
@@ -207,6 +210,8 @@ type KeeperKind<C extends ServedConfig> = {
   name: string;
   /** The chain id when the configuration gives it; otherwise it is read from the RPC. */
   chainId?: (config: C) => number | undefined;
+  /** A second account of the kind (the reporter's report-signing key). */
+  accounts?: (config: C) => Promise<LocalAccount | undefined>;
   /** Start-up checks of the configured contracts and markets (throw `StartupError`). */
   check?: (config: C, client: PublicClient) => Promise<void>;
 } & (
@@ -219,12 +224,14 @@ async function runKeeper<C extends ServedConfig>(
   config: C,
   run: RunOptions,
 ): Promise<void> {
-  const rt = runtime(kind.name, config);
+  const rt = await runtime(kind.name, config);
   const client = rt.client as PublicClient;
   const probed = config.rpcUrl === undefined ? undefined : await probeRpc(client, config.rpcUrl);
   const chainId = kind.chainId?.(config) ?? (probed as number);
   if (probed !== undefined) await kind.check?.(config, client);
+  const extra = await kind.accounts?.(config);
   const wiring: Wiring = {
+    reportAccount: extra,
     chainId,
     client: rt.client,
     account: rt.account,
@@ -265,13 +272,21 @@ const reporter: KeeperKind<ReporterConfigInput> = {
   sends: false,
   chainId: (config) => config.chainId,
   check: checkOracle,
+  accounts: (config) =>
+    accountOf({
+      privateKey: config.reportSigningKey,
+      keystore: config.reportKeystore,
+      keystorePasswordFile: config.reportKeystorePasswordFile,
+      remoteSigner: config.reportRemoteSigner,
+      signerAddress: config.reportSignerAddress,
+    }),
   create: (config, w) => {
     const client = w.client;
     const keeper = new ReporterKeeper({
       spec: INDEX_SPECS[config.indexName],
       periodSeconds: config.periodSeconds,
       source: priceSourceOf(config.source),
-      account: config.dryRun ? undefined : w.account,
+      account: config.dryRun ? undefined : (w.reportAccount ?? w.account),
       domain: oracleDomain(w.chainId, config.oracleAddress),
       reportDir: config.reportDir,
       dryRun: config.dryRun,
@@ -351,6 +366,7 @@ const liquidator: KeeperKind<LiquidatorConfigInput> = {
         marginBuffer: BigInt(config.marginBufferBps) * BPS_TO_WAD,
         maxCounterparties: config.maxCounterparties,
       },
+      hypotheticalMargin: w.account === undefined ? config.dryRunMargin : undefined,
       ...w.chain,
       jobs: w.jobs,
       ...w.shell,

@@ -1,9 +1,10 @@
 /**
  * `keepers reporter|relayer|matcher|liquidator|settler [options]`. Every option can also come from a `--config` JSON file
  * (same names) or from the environment as `KEEPER_<NAME_IN_SNAKE_CASE>`; flags win over the
- * environment, which wins over the file. Keys belong in the environment (`KEEPER_PRIVATE_KEY`).
+ * environment, which wins over the file. Keys come from the environment (`KEEPER_PRIVATE_KEY`), an
+ * encrypted keystore or a remote signer; a private key given as a flag is refused.
  */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 
 import {
   liquidatorConfigSchema,
@@ -14,6 +15,7 @@ import {
 } from "./configs.js";
 import { runLiquidator, runMatcher, runRelayer, runReporter, runSettler } from "./app.js";
 import { ConfigError, loadConfig } from "./shell/config.js";
+import { KeyError } from "./shell/keys.js";
 import { StartupError } from "./shell/startup.js";
 
 function common(command: Command): Command {
@@ -24,7 +26,20 @@ function common(command: Command): Command {
       "address book (a file, or deployments/<network>.json) filling the contract addresses (env KEEPER_DEPLOYMENT)",
     )
     .option("--rpc-url <url>", "JSON-RPC endpoint (env KEEPER_RPC_URL)")
-    .option("--private-key <hex>", "signing key; prefer the environment (env KEEPER_PRIVATE_KEY)")
+    .addOption(new Option("--private-key <hex>").hideHelp())
+    .option(
+      "--keystore <file>",
+      "encrypted keystore (Web3 Secret Storage JSON) of the key (env KEEPER_KEYSTORE)",
+    )
+    .option(
+      "--keystore-password-file <file>",
+      "file whose first line is the keystore password; without it the password is asked at a prompt",
+    )
+    .option(
+      "--remote-signer <url>",
+      "remote signer JSON-RPC URL (Web3Signer, Clef) (env KEEPER_REMOTE_SIGNER)",
+    )
+    .option("--signer-address <address>", "address the remote signer signs for")
     .option("--dry-run", "decide and simulate, never sign or send (env KEEPER_DRY_RUN=true)")
     .option("--http-host <host>", "host of the /metrics and /healthz server (default 127.0.0.1)")
     .option(
@@ -79,6 +94,13 @@ async function start<T>(
   run: (c: T) => Promise<void>,
 ) {
   const { config: file, deployment, ...flags } = opts;
+  if (flags.privateKey !== undefined || flags.reportSigningKey !== undefined) {
+    io.stderr(
+      "a private key on the command line shows in the process list: use KEEPER_PRIVATE_KEY, --keystore or --remote-signer\n",
+    );
+    io.exit.code = 2;
+    return;
+  }
   try {
     const config = loadConfig(schema, {
       deployment: deployment as string | undefined,
@@ -88,7 +110,7 @@ async function start<T>(
     }) as T;
     await run(config);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof StartupError) {
+    if (error instanceof ConfigError || error instanceof StartupError || error instanceof KeyError) {
       io.stderr(`${error.message}\n`);
       io.exit.code = 2;
       return;
@@ -121,7 +143,15 @@ export function buildProgram(io: CliIo = processIo()): Command {
       )
       .option("--chain-id <id>", "chain id of the EIP-712 domain (read from --rpc-url when absent)")
       .option("--period-seconds <s>", "observation period; observedAt is aligned to it (default 3600)")
-      .option("--report-dir <dir>", "also write each signed report to this shared directory"),
+      .option("--report-dir <dir>", "also write each signed report to this shared directory")
+      .addOption(new Option("--report-signing-key <hex>").hideHelp())
+      .option(
+        "--report-keystore <file>",
+        "keystore of the report-signing key when it differs from the keeper's key (env KEEPER_REPORT_SIGNING_KEY for a raw key)",
+      )
+      .option("--report-keystore-password-file <file>", "password file of --report-keystore")
+      .option("--report-remote-signer <url>", "remote signer of the report-signing key")
+      .option("--report-signer-address <address>", "address --report-remote-signer signs for"),
   ).action((opts: Record<string, unknown>) => start(io, reporterConfigSchema, opts, runReporter));
 
   common(
@@ -176,7 +206,11 @@ export function buildProgram(io: CliIo = processIo()): Command {
       .option("--slippage-bps <bps>", "price limit beyond the mark (default 50 = 0.5 %)")
       .option("--expiry-margin-seconds <s>", "leave markets expiring within this alone (default 60)")
       .option("--margin-buffer-bps <bps>", "keep equity above initial margin by this much (default 1000)")
-      .option("--max-counterparties <n>", "counterparties per deleverage call (default 8)"),
+      .option("--max-counterparties <n>", "counterparties per deleverage call (default 8)")
+      .option(
+        "--dry-run-margin <tokens>",
+        "dry run without a key: collateral the keeper is assumed to hold, whole tokens (default 100000)",
+      ),
   ).action((opts: Record<string, unknown>) => start(io, liquidatorConfigSchema, opts, runLiquidator));
 
   common(

@@ -2,7 +2,7 @@
 import { z } from "zod";
 
 import { INDEX_SPECS } from "../index/index.js";
-import { addressSchema, commonConfigSchema } from "./shell/config.js";
+import { addressSchema, commonConfigSchema, privateKeySchema } from "./shell/config.js";
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -36,8 +36,22 @@ const commaList = <T extends z.ZodTypeAny>(item: T) =>
   );
 const urlList = commaList(z.string().url());
 
-const needsKey = (c: { privateKey?: string; dryRun: boolean }) => c.dryRun || c.privateKey !== undefined;
-const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)", path: ["privateKey"] };
+interface KeySources {
+  privateKey?: string;
+  keystore?: string;
+  remoteSigner?: string;
+  dryRun: boolean;
+}
+const hasKey = (c: KeySources) =>
+  c.privateKey !== undefined || c.keystore !== undefined || c.remoteSigner !== undefined;
+const needsKey = (c: KeySources) => c.dryRun || hasKey(c);
+const keyIssue = {
+  message: "required unless --dry-run: KEEPER_PRIVATE_KEY, --keystore or --remote-signer",
+  path: ["privateKey"],
+};
+const signerAddressIssue = { message: "required with remoteSigner", path: ["signerAddress"] };
+const hasSignerAddress = (c: { remoteSigner?: string; signerAddress?: string }) =>
+  c.remoteSigner === undefined || c.signerAddress !== undefined;
 
 export const reporterConfigSchema = commonConfigSchema
   .extend({
@@ -50,9 +64,35 @@ export const reporterConfigSchema = commonConfigSchema
     /** Chain id of the oracle's EIP-712 domain; read from `rpcUrl` when absent. */
     chainId: positiveInt.optional(),
     reportDir: z.string().optional(),
+    /**
+     * The report-signing key when it differs from the keeper's key (which pays gas elsewhere): from
+     * the environment (`KEEPER_REPORT_SIGNING_KEY`), a keystore, or a remote signer.
+     */
+    reportSigningKey: privateKeySchema.optional(),
+    reportKeystore: z.string().min(1).optional(),
+    reportKeystorePasswordFile: z.string().min(1).optional(),
+    reportRemoteSigner: z.string().url().optional(),
+    reportSignerAddress: addressSchema.optional(),
   })
   .strict()
-  .refine(needsKey, keyIssue)
+  .refine(
+    (c) =>
+      c.dryRun ||
+      hasKey(c) ||
+      c.reportSigningKey !== undefined ||
+      c.reportKeystore !== undefined ||
+      c.reportRemoteSigner !== undefined,
+    {
+      message:
+        "required unless --dry-run: KEEPER_REPORT_SIGNING_KEY, --report-keystore, --report-remote-signer or the keeper's key",
+      path: ["reportSigningKey"],
+    },
+  )
+  .refine((c) => c.reportRemoteSigner === undefined || c.reportSignerAddress !== undefined, {
+    message: "required with reportRemoteSigner",
+    path: ["reportSignerAddress"],
+  })
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.chainId !== undefined || c.rpcUrl !== undefined, {
     message: "chainId or rpcUrl is required (the report's EIP-712 domain needs the chain id)",
     path: ["chainId"],
@@ -74,6 +114,7 @@ export const relayerConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] })
   .refine((c) => c.reporterUrls.length > 0 || c.reportDir !== undefined, {
     message: "give reporterUrls and/or reportDir",
@@ -91,6 +132,7 @@ export const matcherConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 /** An integer given as a decimal string (or a JSON number), as a bigint. */
@@ -144,9 +186,15 @@ export const liquidatorConfigSchema = commonConfigSchema
     /** Keep equity ≥ initial margin × (1 + this) after taking positions over, basis points. */
     marginBufferBps: z.coerce.number().int().nonnegative().max(100_000).default(1_000),
     maxCounterparties: positiveInt.max(64).default(8),
+    /**
+     * Dry run without a key: the collateral (whole tokens, decimals allowed) the keeper's account is
+     * assumed to hold, so the evaluation shows what a funded keeper would take.
+     */
+    dryRunMargin: dollars.default("100000"),
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 export const settlerConfigSchema = commonConfigSchema
@@ -161,6 +209,7 @@ export const settlerConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 export type ReporterConfigInput = z.infer<typeof reporterConfigSchema>;

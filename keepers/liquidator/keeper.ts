@@ -31,6 +31,12 @@ export interface LiquidatorDeps extends TrackerOptions, ChainDeps, ShellDeps {
   decide: LiquidatorConfig;
   /** The sender's job store (to see which accounts have a job in flight). */
   jobs: JobStore;
+  /**
+   * Dry run without a key: the keeper's account is evaluated as if it held this much collateral
+   * (whole tokens as an 18-decimal wad, scaled to the token's units when read) on top of what its throwaway address holds (nothing), so the decision shows what
+   * a funded keeper would do. Nothing is simulated or sent: the throwaway address has no margin on chain.
+   */
+  hypotheticalMargin?: bigint;
 }
 
 /** `liquidator/<market>/<account>/<block>`. */
@@ -44,6 +50,8 @@ export class LiquidatorKeeper implements TickSource {
   readonly results: { action: LiquidatorAction; result: ExecuteResult }[] = [];
   /** The last decision's actions. */
   lastActions: LiquidatorAction[] = [];
+  /** Actions decided with the hypothetical margin (dry run without a key), never simulated or sent. */
+  readonly hypothetical: LiquidatorAction[] = [];
   /** Accounts that held a position at the last read. */
   private open = new Set<Address>();
   private readonly tracked: Gauge;
@@ -51,6 +59,12 @@ export class LiquidatorKeeper implements TickSource {
 
   constructor(private readonly deps: LiquidatorDeps) {
     this.tracker = new AccountTracker(deps);
+    if (deps.hypotheticalMargin !== undefined) {
+      deps.log.info(
+        { hypotheticalMargin: deps.hypotheticalMargin },
+        "dry run without a key: the keeper's account is evaluated with this hypothetical margin (wad of whole tokens)",
+      );
+    }
     const registry = deps.metrics.registry;
     this.tracked = gaugeOn(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
     this.liquidatable = gaugeOn(
@@ -100,12 +114,16 @@ export class LiquidatorKeeper implements TickSource {
       this.open.add(loaded.account.address);
     }
     this.tracked.set(accounts.length);
+    const hypothetical = this.deps.hypotheticalMargin;
     return {
       blockNumber: block,
       context: mine.context,
       marks,
       accounts,
-      keeper: mine.account,
+      keeper:
+        hypothetical === undefined
+          ? mine.account
+          : mine.account.withDeposit(hypothetical / mine.account.scale),
       gasPrice,
       busy: this.busy(),
       now: head.timestamp,
@@ -137,6 +155,14 @@ export class LiquidatorKeeper implements TickSource {
   private async execute(action: Exclude<LiquidatorAction, { type: "skip" }>): Promise<void> {
     const { sender, log, clearinghouse } = this.deps;
     const key = liquidatorJobKey(action.marketId, action.account, action.blockNumber);
+    if (this.deps.hypotheticalMargin !== undefined) {
+      this.hypothetical.push(action);
+      log.info(
+        { job: key, type: action.type, hypotheticalMargin: this.deps.hypotheticalMargin },
+        "dry run with a hypothetical margin: would send (not simulated: the keyless address holds no margin)",
+      );
+      return;
+    }
     const call =
       action.type === "liquidate"
         ? {

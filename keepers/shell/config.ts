@@ -33,8 +33,16 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 export const commonConfigSchema = z.object({
   /** JSON-RPC endpoint of the chain. */
   rpcUrl: z.string().url().optional(),
-  /** The keeper's signing key (prefer the environment variable over a flag). */
+  /** The key that signs and pays for transactions: from the environment or a config file, never a flag. */
   privateKey: privateKeySchema.optional(),
+  /** An encrypted keystore (Web3 Secret Storage v3 JSON) holding that key. */
+  keystore: z.string().min(1).optional(),
+  /** A file whose first line is the keystore's password; without it the password is asked at a prompt. */
+  keystorePasswordFile: z.string().min(1).optional(),
+  /** A remote signer's JSON-RPC URL (Web3Signer, Clef) signing for `signerAddress`. */
+  remoteSigner: z.string().url().optional(),
+  /** The address the remote signer signs for. */
+  signerAddress: addressSchema.optional(),
   /** Decide and simulate, never sign or send a transaction. */
   dryRun: booleanish.default(false),
   /** Host of the metrics / health server; loopback unless told otherwise. */

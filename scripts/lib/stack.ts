@@ -42,6 +42,11 @@ import { exportAddresses } from "../export-addresses.js";
 import { marketSymbol, type PlainAddressBook } from "./addressBook.js";
 import { testAccount, TRADER_INDICES, type TestAccount } from "./testAccounts.js";
 
+/** The liquidator keeper's test account. */
+export const LIQUIDATOR_INDEX = 12;
+/** Collateral deposited for the liquidator keeper, whole tokens. */
+export const LIQUIDATOR_MARGIN_TOKENS = 1_000_000n;
+
 export interface StackOptions {
   /** Loopback host of the JSON-RPC server. */
   host: string;
@@ -303,6 +308,33 @@ export async function startStack(
       await publicClient.waitForTransactionReceipt({ hash });
     }
 
+    // 5b. Margin for the liquidator keeper (#12): it takes positions over, so it needs collateral deposited.
+    const liquidatorMargin = LIQUIDATOR_MARGIN_TOKENS * 10n ** BigInt(decimals);
+    for (const [functionName, args] of [
+      ["mint", [deployer.account.address, liquidatorMargin]],
+      ["approve", [finalBook.clearinghouse, liquidatorMargin]],
+    ] as const) {
+      const hash = await writeContract(deployer, {
+        address: finalBook.collateral,
+        abi: parseAbi([
+          "function mint(address to, uint256 amount)",
+          "function approve(address spender, uint256 amount) returns (bool)",
+        ]),
+        functionName,
+        args,
+        chain,
+      });
+      await publicClient.waitForTransactionReceipt({ hash });
+    }
+    const deposited = await writeContract(deployer, {
+      address: finalBook.clearinghouse,
+      abi: parseAbi(["function depositFor(address account, uint256 amount)"]),
+      functionName: "depositFor",
+      args: [testAccount(LIQUIDATOR_INDEX).address, liquidatorMargin],
+      chain,
+    });
+    await publicClient.waitForTransactionReceipt({ hash: deposited });
+
     // 6. Price files dated today, from the fixtures.
     const today = new Date(now * 1000).toISOString().slice(0, 10);
     const pricesDir = path.join(stateDir, "prices");
@@ -402,7 +434,7 @@ export async function startStack(
       liquidatorConfigSchema.parse({
         ...common(),
         clearinghouseAddress: finalBook.clearinghouse,
-        privateKey: key(12),
+        privateKey: key(LIQUIDATOR_INDEX),
       }),
     );
     await start(

@@ -68,7 +68,7 @@ describe("keepers: shell", function () {
       expect(error.message).to.contain("Unrecognized key(s) in object: 'typo'");
       expect(() => loadConfig(reporterConfigSchema, { flags: base })).to.throw(
         ConfigError,
-        /privateKey.*required unless --dry-run/,
+        /reportSigningKey.*required unless --dry-run/,
       );
       expect(() => loadConfig(reporterConfigSchema, { flags: { ...base, dryRun: true } })).to.not.throw();
       expect(() =>

@@ -17,6 +17,8 @@ import { indexIdOf } from "../../../index/ids.js";
 import { clearinghouseAbi, exchangeAbi, indexOracleAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook } from "../../../sdk/core/index.js";
 import { readLatest } from "../../../sdk/viem/index.js";
+import { LIQUIDATOR_INDEX, LIQUIDATOR_MARGIN_TOKENS } from "../../../scripts/lib/stack.js";
+import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 async function freePort(): Promise<number> {
@@ -130,6 +132,14 @@ describe("local stack (scripts/start.ts)", function () {
         args: [book.exchange],
       }),
     ).to.equal(0n);
+    // the liquidator keeper (#12) has margin to take positions over
+    const [liquidatorBalance] = await client.readContract({
+      address: book.clearinghouse!,
+      abi: clearinghouseAbi,
+      functionName: "accountOf",
+      args: [testAccount(LIQUIDATOR_INDEX).address],
+    });
+    expect(liquidatorBalance).to.equal(LIQUIDATOR_MARGIN_TOKENS * 10n ** 6n);
     const count = await client.readContract({
       address: book.clearinghouse!,
       abi: clearinghouseAbi,
