@@ -90,11 +90,13 @@ async function runtime(name: string, config: CommonConfig): Promise<Runtime> {
           }),
         }) as PublicClient);
   const account = await accountOf(config);
+  const jobs = new JobStore(config.jobStorePath);
+  metrics.trackJobs(jobs);
   return {
     clock,
     log,
     metrics,
-    jobs: new JobStore(config.jobStorePath),
+    jobs,
     controller: new AbortController(),
     client,
     account,
@@ -141,6 +143,10 @@ async function serve(
     pollIntervalMs: config.pollIntervalMs,
     blocks: options.sender === undefined ? undefined : rt.client,
     onReset: (reset) => options.sender?.resync(reset.to.number),
+    afterTick:
+      options.sender === undefined || config.dryRun
+        ? undefined
+        : async () => void (await options.sender?.refreshBalance()),
   });
   const server = new KeeperServer({
     host: config.httpHost,

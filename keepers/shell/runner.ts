@@ -54,6 +54,8 @@ export interface RunnerDeps extends ShellDeps {
   pollIntervalMs: number;
   /** Without it the loop ticks every `pollIntervalMs`; with it, once per new block. */
   blocks?: BlockSource;
+  /** Run after every successful tick (the sender's balance); a failure is logged, the tick still counts. */
+  afterTick?: () => Promise<void>;
   /** Called on a chain reset before the keeper's `resync` (the sender forgets nonces and jobs). */
   onReset?: (reset: ChainReset) => void;
 }
@@ -83,6 +85,9 @@ export class KeeperRunner implements HealthSource {
       this.last = clock.nowMs();
       metrics.ticks.inc({ outcome: "ok" });
       metrics.lastTickSeconds.set(Math.floor(this.last / 1000));
+      await this.deps
+        .afterTick?.()
+        .catch((error: unknown) => log.warn({ err: error }, "after-tick update failed"));
       return true;
     } catch (error) {
       metrics.ticks.inc({ outcome: "error" });

@@ -102,6 +102,13 @@ export class TxSender {
     return this.deps.account.address;
   }
 
+  /** Reads the sending account's native balance into `keeper_sender_balance_wei`. */
+  async refreshBalance(): Promise<bigint> {
+    const balance = await this.deps.client.getBalance({ address: this.deps.account.address });
+    this.deps.metrics.senderBalance.set(Number(balance));
+    return balance;
+  }
+
   /** After a chain reset to block `head`: forgets the local nonce and the jobs the new chain never saw. */
   resync(head: bigint): string[] {
     this.nonces.resync();

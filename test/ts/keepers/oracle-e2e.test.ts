@@ -390,6 +390,16 @@ describe("keepers: reporter → relayer → IndexOracle (in-process chain)", fun
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).to.match(/keeper_ticks_total\{outcome="ok",keeper="relayer"\} 1/);
       expect(metrics).to.match(/keeper_transactions_total\{outcome="confirmed",keeper="relayer"\} 1/);
+      // the next block: the accepted round is read back; the sender's balance after every tick
+      await networkHelpers.mine();
+      expect(await runner.pollOnce()).to.equal(true);
+      const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(after).to.match(
+        new RegExp(
+          `keeper_oracle_last_round_timestamp_seconds\\{index="${INDEX}",keeper="relayer"\\} [1-9][0-9]+`,
+        ),
+      );
+
       const report = await fetch(`${s.urls[0]}/report/${INDEX}`);
       expect(report.status).to.equal(200);
       expect(((await report.json()) as { index: string }).index).to.equal(INDEX);
