@@ -4,7 +4,7 @@
  * token's ERC-20 errors decoded in its units, `--json` on read commands, positions with leverage,
  * liquidation price and unrealised PnL, `history`, and `settle` / `claim` after expiry.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -67,14 +67,22 @@ describe("atf: a trader's commands (in-process chain)", function () {
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
 
+  /** Alice long 10 against bob at $10, both with 50,000 USDC: restored before every test. */
+  async function deployAll(): Promise<Fixture> {
+    const fx = await deployClearinghouse(ethers, networkHelpers, 6);
+    await fx.fund(fx.alice, "50000");
+    await fx.fund(fx.bob, "50000");
+    await fx.venue.trade(fx.marketId, fx.bob.address, fx.alice.address, 10n, 10n * WAD);
+    return fx;
+  }
+
   before(async function () {
-    f = await deployClearinghouse(ethers, networkHelpers, 6);
-    expect(f.alice.address).to.equal(ALICE.address);
-    await f.fund(f.alice, "50000");
-    await f.fund(f.bob, "50000");
-    await f.venue.trade(f.marketId, f.bob.address, f.alice.address, 10n, 10n * WAD);
     rpc = await startRpcProxy(provider);
     dir = mkdtempSync(path.join(tmpdir(), "atf-trader-"));
+  });
+  beforeEach(async function () {
+    f = await networkHelpers.loadFixture(deployAll);
+    expect(f.alice.address).to.equal(ALICE.address);
     book = path.join(dir, "book.json");
     writeFileSync(
       book,
@@ -137,6 +145,43 @@ describe("atf: a trader's commands (in-process chain)", function () {
       status: string;
     }[];
     expect(markets.map((m) => m.id)).to.deep.equal([f.marketId]);
+  });
+
+  it("order place refuses what can never fill with exit 2, before signing", async function () {
+    const orders = path.join(dir, "orders.json");
+    const place = (key: Hex, ...extra: string[]) =>
+      atf(key, "order", "place", "--market", f.marketId, "--side", "buy", ...extra);
+    const band = await place(ALICE.privateKey, "--size", "1", "--price", "12");
+    expect(band.code).to.equal(2);
+    expect(band.err).to.equal(
+      "error: order refused before signing: --price: $12 is outside the price band: mark $10 ± 10 % → $9 to $11",
+    );
+    const limit = await place(ALICE.privateKey, "--size", "1000000", "--price", "10");
+    expect(limit.code).to.equal(2);
+    expect(limit.err).to.contain(
+      "would make the position +1000010 contracts, beyond the market's limit of 1000000",
+    );
+    const late = await place(
+      ALICE.privateKey,
+      "--size",
+      "1",
+      "--price",
+      "10",
+      "--expiry",
+      String(f.params.expiry + 1n),
+    );
+    expect(late.code).to.equal(2);
+    expect(late.err).to.match(
+      /--expiry: the order would expire \d{4}-\d{2}-\d{2}T.* after the market's expiry \d{4}-/,
+    );
+    const margin = await place(NOBODY.privateKey, "--size", "5", "--price", "10");
+    expect(margin.code).to.equal(2);
+    expect(margin.err).to.match(
+      /margin: after this order the equity .* below the initial margin \$5000; deposit at least [\d.]+ USDC more/,
+    );
+    for (const r of [band, limit, late, margin]) expect(r.err.split("\n")).to.have.length(1);
+    // nothing was signed or written
+    expect(() => readFileSync(orders, "utf8")).to.throw();
   });
 
   it("settle and claim after expiry, refused before; history lists fills, settlements and claims", async function () {
