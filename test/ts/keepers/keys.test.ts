@@ -4,7 +4,7 @@
  * sees; its transaction is mined on the in-process chain), a report-signing key apart from the gas
  * key, and no private key accepted on the command line.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import { network } from "hardhat";
 import { parseTransaction, recoverTypedDataAddress, type Hex, type TransactionSerializable } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
+import { runReporter } from "../../../keepers/app.js";
 import { runCli, type CliIo } from "../../../keepers/cli.js";
 import { reporterConfigSchema, settlerConfigSchema } from "../../../keepers/configs.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
@@ -34,6 +35,7 @@ import {
   signReportWithViem,
   toSignature,
 } from "../../../sdk/core/eip712/reports.js";
+import { redateCsv } from "../../../scripts/lib/stack.js";
 import { makeShell, SENDER_OPTIONS, silentLogger } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create();
@@ -195,6 +197,50 @@ describe("keepers: keys", function () {
       (e: Error) =>
         expect(e.message).to.equal("give one key source: the environment key, --keystore or --remote-signer"),
     );
+  });
+
+  it("a running reporter signs its reports with the report-signing key, not the keeper's key", async function () {
+    const gas = generatePrivateKey();
+    const reports = generatePrivateKey();
+    const dir = tmp();
+    const csv = join(dir, "prices.csv");
+    const today = new Date().toISOString().slice(0, 10);
+    writeFileSync(csv, redateCsv(readFileSync("index/fixtures/h100-quotes.csv", "utf8"), today).text);
+    const config = loadConfig(reporterConfigSchema, {
+      env: { KEEPER_PRIVATE_KEY: gas, KEEPER_REPORT_SIGNING_KEY: reports },
+      flags: {
+        indexName: "GPU-H100",
+        source: csv,
+        oracleAddress: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        chainId: "31337",
+        reportDir: join(dir, "reports"),
+        httpPort: "0",
+        logLevel: "silent",
+        periodSeconds: "3600",
+      },
+    });
+    const controller = new AbortController();
+    const running = runReporter(config, { signal: controller.signal });
+    const file = join(
+      dir,
+      "reports",
+      "GPU-H100",
+      `${privateKeyToAccount(reports).address.toLowerCase()}.json`,
+    );
+    try {
+      for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(file), "no report signed with the report key").to.equal(true);
+      const published = JSON.parse(readFileSync(file, "utf8")) as { signer: string };
+      expect(published.signer).to.equal(privateKeyToAccount(reports).address);
+      expect(
+        existsSync(
+          join(dir, "reports", "GPU-H100", `${privateKeyToAccount(gas).address.toLowerCase()}.json`),
+        ),
+      ).to.equal(false);
+    } finally {
+      controller.abort();
+      await running;
+    }
   });
 
   it("a reporter's report-signing key can differ from the keeper's key", function () {
