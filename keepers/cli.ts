@@ -13,6 +13,7 @@ import {
   settlerConfigSchema,
 } from "./configs.js";
 import { runLiquidator, runMatcher, runRelayer, runReporter, runSettler } from "./app.js";
+import { isPrintOnly, printDryRun } from "./reporter/cli.js";
 import { ConfigError, loadConfig } from "./shell/config.js";
 
 function common(command: Command): Command {
@@ -89,13 +90,25 @@ export function buildProgram(): Command {
         "Compute an index from a price CSV with the index methodology, sign the EIP-712 report, and publish it " +
           "at GET /report/<indexName> (and in --report-dir/<indexName>/<signer>.json). Sends no transactions.",
       )
-      .option("--index-name <name>", "(required) index to report: ATPI-FRONTIER, ATPI-SMALL or GPU-H100")
-      .option("--source <path|url>", "(required) price CSV: a file path or an http(s) URL serving it")
+      .option(
+        "--index-name <name>",
+        "(required) index to report: ATPI-FRONTIER-V2, ATPI-SMALL-V2, ATPI-FRONTIER, ATPI-SMALL or GPU-H100",
+      )
+      .option(
+        "--source <path|url>",
+        "price CSV (ATPI 1.0.0, GPU-H100): a file path or an http(s) URL serving it",
+      )
+      .option(
+        "--prices <bundled|path|url>",
+        "genai-prices data (ATPI 2.0.0): bundled (default), a data.json or snapshot CSV path, or a URL",
+      )
       .option("--oracle-address <address>", "(required) IndexOracle address (EIP-712 verifying contract)")
       .option("--chain-id <id>", "chain id of the EIP-712 domain (read from --rpc-url when absent)")
       .option("--period-seconds <s>", "observation period; observedAt is aligned to it (default 3600)")
       .option("--report-dir <dir>", "also write each signed report to this shared directory"),
-  ).action((opts: Record<string, unknown>) => start(reporterConfigSchema, opts, runReporter));
+  ).action((opts: Record<string, unknown>) =>
+    isPrintOnly(opts) ? printDryRun(opts) : start(reporterConfigSchema, opts, runReporter),
+  );
 
   common(
     program

@@ -28,8 +28,10 @@ const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)"
 export const reporterConfigSchema = commonConfigSchema
   .extend({
     indexName,
-    /** A CSV file path or an http(s) URL serving it. */
-    source: z.string().min(1),
+    /** A CSV file path or an http(s) URL serving it (ATPI 1.0.0 and GPU indices). */
+    source: z.string().min(1).optional(),
+    /** genai-prices data for ATPI 2.0.0 indices: `bundled`, a `data.json` / snapshot CSV path, or a URL. */
+    prices: z.string().min(1).optional(),
     periodSeconds: positiveInt.default(3_600),
     oracleAddress: addressSchema,
     /** Chain id of the oracle's EIP-712 domain; read from `rpcUrl` when absent. */
@@ -38,6 +40,14 @@ export const reporterConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.source !== undefined, {
+    message: "required for this index (a price CSV path or URL)",
+    path: ["source"],
+  })
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.prices === undefined, {
+    message: "only for the ATPI 2.0.0 indices (genai-prices data); use source",
+    path: ["prices"],
+  })
   .refine((c) => c.chainId !== undefined || c.rpcUrl !== undefined, {
     message: "chainId or rpcUrl is required (the report's EIP-712 domain needs the chain id)",
     path: ["chainId"],
