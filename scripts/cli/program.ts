@@ -36,6 +36,7 @@ import { encodeOrders, signedOrderSchema, type SignedOrder } from "../../keepers
 import { marketSymbol } from "../lib/addressBook.js";
 import { accountOf, loadContext, walletOf, type CliContext, type GlobalOptions } from "./context.js";
 import { CommandFailedError, describeError, EXIT_BAD_INPUT, EXIT_OK, InputError } from "./errors.js";
+import { addIndexCommands } from "./index-verify.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { reserveNonce } from "./state.js";
 import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
@@ -624,6 +625,7 @@ function buildProgram(io: CliIo): Command {
       },
     );
 
+  addIndexCommands(program, io);
   return program;
 }
 

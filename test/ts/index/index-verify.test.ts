@@ -1,0 +1,181 @@
+/**
+ * `atf index verify` against the in-process chain: rounds posted with the reporter's logic
+ * (`decideReporter` on the pinned genai-prices snapshot, three signed reports, `submit`) verify;
+ * a tampered value, tampered published inputs and the wrong data are each named as a mismatch.
+ */
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import { createPublicClient, custom, type Address, type PublicClient } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+import {
+  ATPI_FRONTIER_V2_ID,
+  ATPI_FRONTIER_V2_SPEC,
+  parseGenaiSnapshot,
+  type GenaiRow,
+  type Round,
+} from "../../../index/index.js";
+import { decideReporter } from "../../../keepers/reporter/decide.js";
+import { encodePublishedReport } from "../../../keepers/reporter/wire.js";
+import { auditRound, inputsFromFile, readPostedRound } from "../../../scripts/cli/index-verify.js";
+import { run } from "../../../scripts/cli/program.js";
+import { oracleDomain, signReportWithViem, type OracleDomain } from "../../../sdk/core/eip712/reports.js";
+
+const { ethers, provider, networkHelpers } = await network.create();
+const E18 = 10n ** 18n;
+const KEYS = [generatePrivateKey(), generatePrivateKey(), generatePrivateKey()];
+const snapshot: GenaiRow[] = parseGenaiSnapshot(
+  readFileSync("index/fixtures/genai-prices-2026-12-06.csv", "utf8"),
+);
+
+async function deploy() {
+  const [admin] = await ethers.getSigners();
+  const manager = await ethers.deployContract("AccessManager", [admin.address]);
+  const oracle = await ethers.deployContract("IndexOracle", [await manager.getAddress()]);
+  await oracle.createIndex(
+    ATPI_FRONTIER_V2_ID,
+    { quorum: 3, maxAge: 86_400 * 7, minInterval: 60, maxDeviation: E18 / 10n },
+    KEYS.map((k) => privateKeyToAccount(k).address),
+  );
+  const address = (await oracle.getAddress()) as Address;
+  return { oracle, address, domain: oracleDomain(31337n, address) };
+}
+
+/** The reporters' round for the chain's current hour, with an optional tampered value. */
+async function postRound(
+  oracle: Awaited<ReturnType<typeof deploy>>["oracle"],
+  domain: OracleDomain,
+  tamper: (r: Round) => bigint = (r) => r.value,
+): Promise<Round> {
+  const now = BigInt(await networkHelpers.time.latest());
+  const [action] = decideReporter({ rows: snapshot }, now, {
+    spec: ATPI_FRONTIER_V2_SPEC,
+    periodSeconds: 3600,
+  });
+  if (action?.type !== "publish") throw new Error("the reporter decided not to publish");
+  const { round } = action;
+  const report = {
+    indexId: round.indexId,
+    value: tamper(round),
+    observedAt: round.observedAt,
+    inputsHash: round.inputsHash,
+  };
+  const signed = await Promise.all(
+    KEYS.map((k) => signReportWithViem(privateKeyToAccount(k), domain, report)),
+  );
+  await (await oracle.submit(ATPI_FRONTIER_V2_ID, signed)).wait();
+  return round;
+}
+
+describe("atf index verify on the in-process chain", function () {
+  let client: PublicClient;
+  let dir: string;
+
+  before(function () {
+    client = createPublicClient({ transport: custom(provider) }) as PublicClient;
+    dir = mkdtempSync(join(tmpdir(), "atf-index-verify-"));
+  });
+
+  it("aPostedRoundVerifiesFromPublicDataAndFromThePublishedInputs", async function () {
+    const { oracle, address, domain } = await networkHelpers.loadFixture(deploy);
+    const round = await postRound(oracle, domain);
+    const posted = await readPostedRound(client, address, ATPI_FRONTIER_V2_ID);
+    expect(posted.roundId).to.equal(1n);
+    expect(posted.value).to.equal(round.value);
+    expect(posted.inputsHash).to.equal(round.inputsHash);
+    // a reporter's published report file, as `--inputs` reads it
+    const file = join(dir, "report.json");
+    writeFileSync(
+      file,
+      encodePublishedReport({
+        index: round.index,
+        signer: privateKeyToAccount(KEYS[0]).address,
+        asOf: round.asOf,
+        report: {
+          indexId: round.indexId,
+          value: round.value,
+          observedAt: round.observedAt,
+          inputsHash: round.inputsHash,
+        },
+        r: `0x${"11".repeat(32)}`,
+        vs: `0x${"22".repeat(32)}`,
+        canonicalJson: round.canonicalJson,
+      }),
+    );
+    const audit = auditRound(ATPI_FRONTIER_V2_SPEC, posted, {
+      inputsJson: inputsFromFile(file),
+      data: snapshot,
+    });
+    expect(audit.checks.filter((c) => !c.ok)).to.deep.equal([]);
+    expect(audit.match).to.equal(true);
+    expect(audit.checks).to.have.length(6);
+  });
+
+  it("aTamperedValueIsNamed", async function () {
+    const { oracle, address, domain } = await networkHelpers.loadFixture(deploy);
+    await postRound(oracle, domain);
+    await networkHelpers.time.increase(3600);
+    await postRound(oracle, domain, (r) => r.value + 1n);
+    const posted = await readPostedRound(client, address, ATPI_FRONTIER_V2_ID, 2n);
+    const audit = auditRound(ATPI_FRONTIER_V2_SPEC, posted, { data: snapshot });
+    expect(audit.match).to.equal(false);
+    expect(audit.checks.filter((c) => !c.ok).map((c) => c.what)).to.deep.equal([
+      "value recomputed from public data",
+    ]);
+    // round 1 still verifies
+    expect(
+      auditRound(ATPI_FRONTIER_V2_SPEC, await readPostedRound(client, address, ATPI_FRONTIER_V2_ID, 1n), {
+        data: snapshot,
+      }).match,
+    ).to.equal(true);
+  });
+
+  it("tamperedPublishedInputsAndOtherDataAreNamedFieldByField", async function () {
+    const { oracle, address, domain } = await networkHelpers.loadFixture(deploy);
+    const round = await postRound(oracle, domain);
+    const posted = await readPostedRound(client, address, ATPI_FRONTIER_V2_ID);
+    // published inputs with kimi-k3's output price changed from 15 to 16
+    const tampered = round.canonicalJson.replace(
+      '"output":"15000000000000000000"',
+      '"output":"16000000000000000000"',
+    );
+    expect(tampered).to.not.equal(round.canonicalJson);
+    const audit = auditRound(ATPI_FRONTIER_V2_SPEC, posted, { inputsJson: tampered, data: snapshot });
+    const failed = audit.checks.filter((c) => !c.ok).map((c) => c.what);
+    expect(failed).to.deep.equal([
+      "published inputs hash to the posted inputsHash",
+      "value recomputed from the published inputs",
+      "published inputs at $.constituents[4].output",
+    ]);
+    // data where gpt-6-astra is cheaper than what the reporters used
+    const other = snapshot.map((r) => (r.model === "gpt-6-astra" ? { ...r, input: r.input / 2n } : r));
+    const wrongData = auditRound(ATPI_FRONTIER_V2_SPEC, posted, { data: other });
+    expect(wrongData.checks.filter((c) => !c.ok).map((c) => c.what)).to.deep.equal([
+      "value recomputed from public data",
+      "inputsHash recomputed from public data",
+    ]);
+  });
+
+  it("theCommandRefusesBadInputWithExitCode2", async function () {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), env: {} };
+    expect(await run(["index", "verify", "NOPE", "--oracle", `0x${"00".repeat(20)}`], io)).to.equal(2);
+    expect(
+      await run(
+        ["index", "verify", "ATPI-FRONTIER-V2", "--round", "0", "--oracle", `0x${"00".repeat(20)}`],
+        io,
+      ),
+    ).to.equal(2);
+    expect(
+      await run(
+        ["index", "verify", "ATPI-FRONTIER-V2", "--source", "x.csv", "--oracle", `0x${"00".repeat(20)}`],
+        io,
+      ),
+    ).to.equal(2);
+    expect(lines.join("\n")).to.match(/unknown index "NOPE"[\s\S]*--round[\s\S]*--source is for CSV indices/);
+  });
+});
