@@ -30,7 +30,7 @@ import {
 } from "../../../index/index.js";
 import { shuffled, usd } from "./helpers.js";
 
-const SNAPSHOT_PATH = "index/fixtures/genai-prices-2026-12-06.csv";
+const SNAPSHOT_PATH = "index/snapshots/genai-prices-0.1.8.csv";
 const snapshotText = readFileSync(SNAPSHOT_PATH, "utf8");
 const snapshot: GenaiRow[] = parseGenaiSnapshot(snapshotText);
 
@@ -221,7 +221,7 @@ describe("index: genai-prices adapter", function () {
   });
 });
 
-describe("index: ATPI 2.0.0 golden values on the 2026-12-06 snapshot", function () {
+describe("index: ATPI 2.0.0 golden values on the 0.1.8 snapshot (published 2026-09-23), as of 2026-12-06", function () {
   it("methodologyHashes_arePinnedAndDifferFromV1", function () {
     expect(atpiListMethodologyHash(ATPI_FRONTIER_V2_SPEC)).to.equal(
       "0x3607697428f6cb117709add4e587c40eaa42bff36ba40c56f2687441784cef91",

@@ -29,7 +29,7 @@ const { ethers, provider, networkHelpers } = await network.create();
 const E18 = 10n ** 18n;
 const KEYS = [generatePrivateKey(), generatePrivateKey(), generatePrivateKey()];
 const snapshot: GenaiRow[] = parseGenaiSnapshot(
-  readFileSync("index/fixtures/genai-prices-2026-12-06.csv", "utf8"),
+  readFileSync("index/snapshots/genai-prices-0.1.8.csv", "utf8"),
 );
 
 async function deploy() {

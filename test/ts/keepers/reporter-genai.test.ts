@@ -8,7 +8,7 @@ import { decideReporter } from "../../../keepers/reporter/decide.js";
 import { BUNDLED_PRICES, parseSourceText, priceSourceOf } from "../../../keepers/reporter/keeper.js";
 import { dryRunReport, readGenaiSource } from "../../../keepers/reporter/print.js";
 
-const SNAPSHOT = "index/fixtures/genai-prices-2026-12-06.csv";
+const SNAPSHOT = "index/snapshots/genai-prices-0.1.8.csv";
 
 describe("keepers: reporter on genai-prices data (ATPI 2.0.0)", function () {
   it("dryRunReport_printsValuesHashesAndTheConstituentTable", function () {
