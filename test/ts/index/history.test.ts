@@ -103,3 +103,14 @@ describe("index: history from stored snapshots and the committed CSV", function 
     );
   });
 });
+
+describe("index: npm start reads the real data where it covers today", function () {
+  it("realPriceFile_coversDatesWithAValueAndFallsBackOtherwise", async function () {
+    const { realPriceFile } = await import("../../../scripts/lib/stack.js");
+    const real = realPriceFile("2026-12-06");
+    expect(real?.latest).to.equal("2026-09-23");
+    expect(real?.text).to.equal(historyPriceCsv());
+    // 12 months after the newest snapshot every row has aged out: the stack re-dates the fixture
+    expect(realPriceFile("2027-12-01")).to.equal(undefined);
+  });
+});
