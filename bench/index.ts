@@ -5,7 +5,7 @@
  *
  * - `readBundledMs`: reading the package's bundled data into canonical rows (every provider).
  * - `roundMs`: `computeRound` on all those rows for one index (constituents, value, canonical
- *   inputs, inputsHash); the median of 50 runs after 5 warm-up runs.
+ *   inputs, inputsHash); the median of 200 runs after 50 warm-up runs.
  * "Today" is this machine's UTC date: the benchmark reads no chain.
  */
 import { performance } from "node:perf_hooks";
@@ -20,7 +20,8 @@ import {
   loadBundledGenaiPrices,
 } from "../index/index.js";
 
-const RUNS = 50;
+const RUNS = 200;
+const WARMUP = 50;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,7 +39,7 @@ console.log(
 console.log(`readBundledMs: ${readBundledMs.toFixed(1)} (first read, includes loading the package)`);
 console.log(`date: ${today} (UTC)`);
 for (const spec of [ATPI_FRONTIER_V2_SPEC, ATPI_SMALL_V2_SPEC]) {
-  for (let i = 0; i < 5; i++) computeRound(spec, source.rows, today);
+  for (let i = 0; i < WARMUP; i++) computeRound(spec, source.rows, today);
   const times: number[] = [];
   let value = 0n;
   for (let i = 0; i < RUNS; i++) {
