@@ -4,6 +4,8 @@
  * a tampered value, tampered published inputs and the wrong data are each named as a mismatch.
  */
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -69,6 +71,27 @@ async function postRound(
   );
   await (await oracle.submit(ATPI_FRONTIER_V2_ID, signed)).wait();
   return round;
+}
+
+/** A loopback JSON-RPC endpoint in front of the in-process chain, so the CLI reaches it by URL. */
+async function rpcBridge(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const call = JSON.parse(body) as { id: number; method: string; params?: unknown[] };
+      provider
+        .request({ method: call.method, params: call.params ?? [] })
+        .then((result: unknown) => ({ jsonrpc: "2.0", id: call.id, result }))
+        .catch((e: Error) => ({ jsonrpc: "2.0", id: call.id, error: { code: -32000, message: e.message } }))
+        .then((reply) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(reply));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 describe("atf index verify on the in-process chain", function () {
@@ -158,6 +181,39 @@ describe("atf index verify on the in-process chain", function () {
       "value recomputed from public data",
       "inputsHash recomputed from public data",
     ]);
+  });
+
+  it("theCommand_printsMatchForAnHonestRoundAndMismatchForATamperedOne", async function () {
+    const { oracle, address, domain } = await networkHelpers.loadFixture(deploy);
+    await postRound(oracle, domain);
+    await networkHelpers.time.increase(3600);
+    await postRound(oracle, domain, (r) => r.value - 1n);
+    const { url, server } = await rpcBridge();
+    try {
+      const atf = async (...argv: string[]) => {
+        const out: string[] = [];
+        const code = await run(
+          ["--rpc-url", url, "index", "verify", "ATPI-FRONTIER-V2", "--oracle", address, ...argv],
+          { out: (l) => out.push(l), err: (l) => out.push(l), env: {} },
+        );
+        return { code, text: out.join("\n") };
+      };
+      const honest = await atf("--round", "1", "--prices", "index/snapshots/genai-prices-0.1.8.csv");
+      expect(honest.code, honest.text).to.equal(0);
+      expect(honest.text).to.match(/^ATPI-FRONTIER-V2 round 1 \(block \d+\): value 7\.3221875,/);
+      expect(honest.text.split("\n").pop()).to.equal("match");
+      const tampered = await atf("--prices", "index/snapshots/genai-prices-0.1.8.csv");
+      expect(tampered.code).to.equal(1);
+      expect(tampered.text).to.contain("round 2");
+      expect(tampered.text).to.contain("DIFF value recomputed from public data: recomputed 7.3221875");
+      expect(tampered.text).to.contain("MISMATCH: 1 check(s) differ");
+      expect(tampered.text).to.contain("error: ATPI-FRONTIER-V2 round 2 does not verify");
+      const missing = await atf("--round", "9");
+      expect(missing.code).to.equal(1);
+      expect(missing.text).to.contain("no round 9 posted");
+    } finally {
+      server.close();
+    }
   });
 
   it("theCommandRefusesBadInputWithExitCode2", async function () {
