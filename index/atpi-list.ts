@@ -84,7 +84,7 @@ export interface AtpiListSpec {
 }
 
 /**
- * ATPI-FRONTIER-V2 2.0.0: each first-party maker's most capable generally available text model,
+ * ATPI-FRONTIER-V2 2.0.0: each first-party maker's flagship general-purpose text model (a judgement recorded as a list),
  * as its own API prices it (composition from the 0.1.8 data, published 2026-09-23; see the docs for the criterion).
  */
 export const ATPI_FRONTIER_V2_SPEC: AtpiListSpec = {
