@@ -2,7 +2,8 @@
  * `atf index verify <index> [--round N] [--inputs file] [--prices …] [--source …]`: audits a
  * posted oracle round in one command. It reads the round's value, `observedAt` and `inputsHash`
  * from the oracle's `RoundAccepted` event, recomputes the round with `index/` from public data
- * (and, given the canonical inputs a reporter published, checks them too), and says `match` or
+ * (and, given the canonical inputs a reporter published, as a file or from the reporter's URL,
+ * checks them too), and says `match` or
  * names every field that differs.
  */
 import { readFileSync } from "node:fs";
@@ -232,14 +233,29 @@ export async function readIndexData(
   return spec.kind === "atpi" ? parsePriceCsv(text) : parseQuoteCsv(text);
 }
 
-/** The canonical JSON inside `--inputs`: the bare canonical JSON, or a reporter's published report. */
-export function inputsFromFile(file: string): string {
+/**
+ * The canonical JSON inside `--inputs`: a file, or an `http(s)` URL such as a reporter's
+ * `GET /report/<indexName>`; its text is the bare canonical JSON or a reporter's published report
+ * (whose `canonicalJson` field is taken).
+ */
+export async function readInputs(location: string, fetchImpl: typeof fetch = fetch): Promise<string> {
   let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`--inputs: cannot read ${file}: ${(err as Error).message}`);
+  if (/^https?:\/\//i.test(location)) {
+    const response = await fetchImpl(location, { signal: AbortSignal.timeout(15_000) });
+    if (!response.ok) throw new CommandFailedError(`--inputs ${location}: HTTP ${response.status}`);
+    text = await response.text();
+  } else {
+    try {
+      text = readFileSync(location, "utf8");
+    } catch (err) {
+      throw new InputError(`--inputs: cannot read ${location}: ${(err as Error).message}`);
+    }
   }
+  return canonicalJsonOf(text);
+}
+
+/** The canonical JSON in a text: a published report's `canonicalJson`, else the text itself. */
+export function canonicalJsonOf(text: string): string {
   const trimmed = text.trim();
   try {
     const parsed = JSON.parse(trimmed) as { canonicalJson?: unknown };
@@ -278,7 +294,10 @@ export function addIndexCommands(program: Command, io: CliIo): void {
         "match or what differs. Exit 0 on a match, 1 on a mismatch, 2 on bad input.",
     )
     .option("--round <n>", "round id (default: the latest)")
-    .option("--inputs <file>", "canonical inputs a reporter published (bare JSON, or its report JSON)")
+    .option(
+      "--inputs <file|url>",
+      "canonical inputs a reporter published: a file or URL (e.g. <reporter>/report/<index>), bare JSON or report JSON",
+    )
     .option("--prices <bundled|path|url>", "genai-prices data for ATPI 2.0.0 indices (default bundled)")
     .option("--source <path|url>", "price CSV for ATPI 1.0.0 and GPU indices")
     .option("--oracle <address>", "IndexOracle address (default: the address book's indexOracle)")
@@ -297,7 +316,7 @@ export function addIndexCommands(program: Command, io: CliIo): void {
         throw new InputError("--source is for CSV indices; use --prices");
       if (spec.kind !== "atpi-list" && o.prices !== undefined)
         throw new InputError("--prices is for ATPI 2.0.0 indices; use --source");
-      const inputsJson = o.inputs === undefined ? undefined : inputsFromFile(o.inputs);
+      const inputsJson = o.inputs === undefined ? undefined : await readInputs(o.inputs);
       const data = location === undefined ? undefined : await readIndexData(spec, location);
       const rpcUrl = globals.rpcUrl ?? io.env.ATF_RPC_URL ?? DEFAULT_RPC_URL;
       const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) }) as PublicClient;

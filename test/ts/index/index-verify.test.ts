@@ -17,13 +17,15 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import {
   ATPI_FRONTIER_V2_ID,
   ATPI_FRONTIER_V2_SPEC,
+  computeRound,
+  dateOfTimestamp,
   parseGenaiSnapshot,
   type GenaiRow,
   type Round,
 } from "../../../index/index.js";
 import { decideReporter } from "../../../keepers/reporter/decide.js";
 import { encodePublishedReport } from "../../../keepers/reporter/wire.js";
-import { auditRound, inputsFromFile, readPostedRound } from "../../../scripts/cli/index-verify.js";
+import { auditRound, readInputs, readPostedRound } from "../../../scripts/cli/index-verify.js";
 import { run } from "../../../scripts/cli/program.js";
 import { oracleDomain, signReportWithViem, type OracleDomain } from "../../../sdk/core/eip712/reports.js";
 
@@ -130,7 +132,7 @@ describe("atf index verify on the in-process chain", function () {
       }),
     );
     const audit = auditRound(ATPI_FRONTIER_V2_SPEC, posted, {
-      inputsJson: inputsFromFile(file),
+      inputsJson: await readInputs(file),
       data: snapshot,
     });
     expect(audit.checks.filter((c) => !c.ok)).to.deep.equal([]);
@@ -198,7 +200,26 @@ describe("atf index verify on the in-process chain", function () {
         );
         return { code, text: out.join("\n") };
       };
-      const honest = await atf("--round", "1", "--prices", "index/snapshots/genai-prices-0.1.8.csv");
+      // the reporter's published report for round 1, served as a reporter serves it
+      const { observedAt } = await readPostedRound(client, address, ATPI_FRONTIER_V2_ID, 1n);
+      const round1 = computeRound(ATPI_FRONTIER_V2_SPEC, snapshot, dateOfTimestamp(observedAt), {
+        observedAt,
+      });
+      const reportServer = createServer((_req, res) =>
+        res.end(JSON.stringify({ canonicalJson: round1.canonicalJson })),
+      );
+      await new Promise<void>((resolve) => reportServer.listen(0, "127.0.0.1", resolve));
+      const reportUrl = `http://127.0.0.1:${(reportServer.address() as AddressInfo).port}/report/ATPI-FRONTIER-V2`;
+      const honest = await atf(
+        "--round",
+        "1",
+        "--prices",
+        "index/snapshots/genai-prices-0.1.8.csv",
+        "--inputs",
+        reportUrl,
+      );
+      reportServer.close();
+      expect(honest.text).to.contain("ok   published inputs hash to the posted inputsHash");
       expect(honest.code, honest.text).to.equal(0);
       expect(honest.text).to.match(/^ATPI-FRONTIER-V2 round 1 \(block \d+\): value 7\.3221875,/);
       expect(honest.text.split("\n").pop()).to.equal("match");
