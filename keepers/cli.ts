@@ -87,8 +87,10 @@ export function buildProgram(): Command {
     program
       .command("reporter")
       .description(
-        "Compute an index from a price CSV with the index methodology, sign the EIP-712 report, and publish it " +
-          "at GET /report/<indexName> (and in --report-dir/<indexName>/<signer>.json). Sends no transactions.",
+        "Compute an index from public prices (a CSV, or genai-prices data for the ATPI 2.0.0 indices) with the index " +
+          "methodology, sign the EIP-712 report, and publish it at GET /report/<indexName> (and in " +
+          "--report-dir/<indexName>/<signer>.json). Sends no transactions. --dry-run alone (no index, oracle or " +
+          "config) prints today's ATPI 2.0.0 values and constituent tables from --prices (default bundled).",
       )
       .option(
         "--index-name <name>",
