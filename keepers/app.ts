@@ -25,7 +25,7 @@ import { LiquidatorKeeper } from "./liquidator/keeper.js";
 import { MatcherKeeper } from "./matcher/keeper.js";
 import { jsonFileOrderSource } from "./matcher/orders.js";
 import { directoryReportSource, httpReportSource, RelayerKeeper } from "./relayer/keeper.js";
-import { priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
+import { BUNDLED_PRICES, priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
 import { SettlerKeeper } from "./settler/keeper.js";
 import { readHead } from "./shell/chain.js";
 import { systemClock, type Clock } from "./shell/clock.js";
@@ -291,7 +291,11 @@ const reporter: KeeperKind<ReporterConfigInput> = {
     const keeper = new ReporterKeeper({
       spec: INDEX_SPECS[config.indexName],
       periodSeconds: config.periodSeconds,
-      source: priceSourceOf(config.source),
+      source: priceSourceOf(
+        INDEX_SPECS[config.indexName].kind === "atpi-list"
+          ? (config.prices ?? BUNDLED_PRICES)
+          : config.source!,
+      ),
       account: config.dryRun ? undefined : (w.reportAccount ?? w.account),
       domain: oracleDomain(w.chainId, config.oracleAddress),
       reportDir: config.reportDir,

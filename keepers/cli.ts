@@ -14,6 +14,7 @@ import {
   settlerConfigSchema,
 } from "./configs.js";
 import { runLiquidator, runMatcher, runRelayer, runReporter, runSettler } from "./app.js";
+import { isPrintOnly, printDryRun } from "./reporter/cli.js";
 import { ConfigError, loadConfig } from "./shell/config.js";
 import { KeyError } from "./shell/keys.js";
 import { StartupError } from "./shell/startup.js";
@@ -132,11 +133,23 @@ export function buildProgram(io: CliIo = processIo()): Command {
     program
       .command("reporter")
       .description(
-        "Compute an index from a price CSV with the index methodology, sign the EIP-712 report, and publish it " +
-          "at GET /report/<indexName> (and in --report-dir/<indexName>/<signer>.json). Sends no transactions.",
+        "Compute an index from public prices (a CSV, or genai-prices data for the ATPI 2.0.0 indices) with the index " +
+          "methodology, sign the EIP-712 report, and publish it at GET /report/<indexName> (and in " +
+          "--report-dir/<indexName>/<signer>.json). Sends no transactions. --dry-run alone (no index, oracle or " +
+          "config) prints today's ATPI 2.0.0 values and constituent tables from --prices (default bundled).",
       )
-      .option("--index-name <name>", "(required) index to report: ATPI-FRONTIER, ATPI-SMALL or GPU-H100")
-      .option("--source <path|url>", "(required) price CSV: a file path or an http(s) URL serving it")
+      .option(
+        "--index-name <name>",
+        "(required) index to report: ATPI-FRONTIER-V2, ATPI-SMALL-V2, ATPI-FRONTIER, ATPI-SMALL or GPU-H100",
+      )
+      .option(
+        "--source <path|url>",
+        "price CSV (ATPI 1.0.0, GPU-H100): a file path or an http(s) URL serving it",
+      )
+      .option(
+        "--prices <bundled|path|url>",
+        "genai-prices data (ATPI 2.0.0): bundled (default), a data.json or snapshot CSV path, or a URL",
+      )
       .option(
         "--oracle-address <address>",
         "(required unless --deployment) IndexOracle address (EIP-712 verifying contract)",
@@ -152,7 +165,9 @@ export function buildProgram(io: CliIo = processIo()): Command {
       .option("--report-keystore-password-file <file>", "password file of --report-keystore")
       .option("--report-remote-signer <url>", "remote signer of the report-signing key")
       .option("--report-signer-address <address>", "address --report-remote-signer signs for"),
-  ).action((opts: Record<string, unknown>) => start(io, reporterConfigSchema, opts, runReporter));
+  ).action((opts: Record<string, unknown>) =>
+    isPrintOnly(opts) ? printDryRun(opts) : start(io, reporterConfigSchema, opts, runReporter),
+  );
 
   common(
     program

@@ -57,8 +57,10 @@ export const reporterConfigSchema = commonConfigSchema
   .extend({
     httpPort: httpPort("reporter"),
     indexName,
-    /** A CSV file path or an http(s) URL serving it. */
-    source: z.string().min(1),
+    /** A CSV file path or an http(s) URL serving it (ATPI 1.0.0 and GPU indices). */
+    source: z.string().min(1).optional(),
+    /** genai-prices data for ATPI 2.0.0 indices: `bundled`, a `data.json` / snapshot CSV path, or a URL. */
+    prices: z.string().min(1).optional(),
     periodSeconds: positiveInt.default(3_600),
     oracleAddress: addressSchema,
     /** Chain id of the oracle's EIP-712 domain; read from `rpcUrl` when absent. */

@@ -126,9 +126,13 @@ async function main(): Promise<void> {
   for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
   p(`  matcher orders file        ${stack.ordersFile}`);
   p();
-  p("Index prices: the fixtures end in the past, so the reporters read copies re-dated to today:");
+  p("Index prices (real data where it covers today; fixture copies re-dated to today otherwise):");
   for (const f of stack.priceFiles) {
-    p(`  ${f.index.padEnd(14)} ${f.file} (latest ${f.latest} moved ${f.shiftDays} days forward)`);
+    p(
+      f.real
+        ? `  ${f.index.padEnd(14)} ${f.file} (real: committed CSV + genai-prices snapshots, newest ${f.latest}; values after it carry that snapshot forward)`
+        : `  ${f.index.padEnd(14)} ${f.file} (fixture, latest ${f.latest} moved ${f.shiftDays} days forward)`,
+    );
   }
   p();
   p(

@@ -44,6 +44,7 @@ import {
   InputError,
   type ErrorUnits,
 } from "./errors.js";
+import { addIndexCommands } from "./index-verify.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { readHistory, type HistoryEntry } from "./history.js";
 import { refuseUnfillable } from "./preflight.js";
@@ -870,6 +871,7 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
       },
     );
 
+  addIndexCommands(program, io);
   return program;
 }
 

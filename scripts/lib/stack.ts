@@ -23,7 +23,15 @@ import {
 import { writeContract } from "viem/actions";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { INDEX_SPECS, methodologyHash } from "../../index/index.js";
+import { GENAI_SNAPSHOTS, historyPriceCsv, historyPriceRows } from "../../index/history.js";
+import {
+  ATPI_FRONTIER_SPEC,
+  ATPI_SMALL_SPEC,
+  computeRound,
+  INDEX_SPECS,
+  IndexError,
+  methodologyHash,
+} from "../../index/index.js";
 import { indexIdOf } from "../../index/ids.js";
 import { MARKETS } from "../../ignition/layout.js";
 import LocalProtocol from "../../ignition/modules/LocalProtocol.js";
@@ -84,7 +92,12 @@ export interface RunningStack {
   bookFile: string;
   markets: StackMarket[];
   keepers: { name: string; url: string }[];
-  priceFiles: { index: string; file: string; shiftDays: number; latest: string }[];
+  /**
+   * The price file each index's reporters read: `real` when it is the committed CSV combined with the
+   * genai-prices snapshots as is (`latest`: the newest snapshot), else a fixture copy moved
+   * `shiftDays` forward so its `latest` date is today.
+   */
+  priceFiles: { index: string; file: string; shiftDays: number; latest: string; real: boolean }[];
   ordersFile: string;
   traders: TestAccount[];
   /** Resolves when every keeper has stopped (after `stop`, or if one fails). */
@@ -135,6 +148,22 @@ export function redateCsv(text: string, today: string): { text: string; shiftDay
     new Date(Date.parse(`${d}T00:00:00Z`) + shiftDays * DAY * 1000).toISOString().slice(0, 10);
   const out = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : shift(l.slice(0, 10)) + l.slice(10)));
   return { text: out.join("\n"), shiftDays, latest };
+}
+
+/**
+ * The combined list-price table (`index/history.ts`) when both ATPI 1.0.0 indices have a value on
+ * `today` from it without moving any date, else undefined.
+ */
+export function realPriceFile(today: string): { text: string; latest: string } | undefined {
+  const rows = historyPriceRows();
+  try {
+    computeRound(ATPI_FRONTIER_SPEC, rows, today);
+    computeRound(ATPI_SMALL_SPEC, rows, today);
+  } catch (e) {
+    if (e instanceof IndexError) return undefined;
+    throw e;
+  }
+  return { text: historyPriceCsv(), latest: GENAI_SNAPSHOTS[GENAI_SNAPSHOTS.length - 1].publishedOn };
 }
 
 /** The fixture file each index reads. */
@@ -335,22 +364,29 @@ export async function startStack(
     });
     await publicClient.waitForTransactionReceipt({ hash: deposited });
 
-    // 6. Price files dated today, from the fixtures.
+    // 6. Price files for today: the real data (the committed CSV combined with the genai-prices
+    //    snapshots, `index/history.ts`) where it gives today a value, else fixture copies re-dated.
     const today = new Date(now * 1000).toISOString().slice(0, 10);
     const pricesDir = path.join(stateDir, "prices");
     mkdirSync(pricesDir, { recursive: true });
     const priceFiles: RunningStack["priceFiles"] = [];
-    const written = new Map<string, { file: string; shiftDays: number; latest: string }>();
+    const written = new Map<string, RunningStack["priceFiles"][number]>();
     for (const [index, fixture] of Object.entries(PRICE_FIXTURES)) {
       let entry = written.get(fixture);
       if (entry === undefined) {
-        const dated = redateCsv(readFileSync(path.join("index", "fixtures", fixture), "utf8"), today);
-        const file = path.join(pricesDir, fixture);
-        writeFileSync(file, dated.text);
-        entry = { file, shiftDays: dated.shiftDays, latest: dated.latest };
+        const real = fixture === "ai-token-list-prices.csv" ? realPriceFile(today) : undefined;
+        const file = path.join(pricesDir, real === undefined ? fixture : "ai-token-list-history.csv");
+        if (real !== undefined) {
+          writeFileSync(file, real.text);
+          entry = { index, file, shiftDays: 0, latest: real.latest, real: true };
+        } else {
+          const dated = redateCsv(readFileSync(path.join("index", "fixtures", fixture), "utf8"), today);
+          writeFileSync(file, dated.text);
+          entry = { index, file, shiftDays: dated.shiftDays, latest: dated.latest, real: false };
+        }
         written.set(fixture, entry);
       }
-      priceFiles.push({ index, ...entry });
+      priceFiles.push({ ...entry, index });
     }
 
     // 7. Keepers, in this process, stopped through one signal.
