@@ -241,7 +241,9 @@ function buildProgram(io: CliIo): Command {
 
   program
     .command("positions")
-    .description("Show an account's collateral, open positions (size, entry, mark, PnL) and health.")
+    .description(
+      "Show an account's collateral, open positions (size, entry, mark, PnL), escrowed gains and health.",
+    )
     .option("--account <address>", "account to show (default: the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
@@ -260,6 +262,17 @@ function buildProgram(io: CliIo): Command {
         const market = markets.get(id)!;
         const pos = account.positionIn(id);
         const size = pos.size;
+        if (size === 0n) {
+          // A winning position closed before expiry: its gain is escrowed until the market settles.
+          io.out(
+            [
+              symbolOf(ctx, id, market.params.indexId, market.params.expiry).padEnd(24),
+              "size 0",
+              `escrowed gain ${formatUsd(account.escrowIn(id))} (paid with the settlement claims)`,
+            ].join("  "),
+          );
+          continue;
+        }
         const entry =
           size === 0n ? 0n : (pos.openNotional * 10n ** 18n) / (size * market.params.contractSize);
         const marked = marks.get(id);
@@ -275,7 +288,7 @@ function buildProgram(io: CliIo): Command {
           ].join("  "),
         );
       }
-      if (account.openMarkets.every((id) => marks.has(id))) {
+      if (account.openMarkets.every((id) => marks.has(id) || account.positionIn(id).size === 0n)) {
         const h = account.health(marks);
         io.out(
           `equity ${formatUsd(h.equity)}  initial margin ${formatUsd(h.initialMargin)}  maintenance margin ${formatUsd(h.maintenanceMargin)}  free collateral ${money(ctx, account.freeCollateral(marks))}${account.isLiquidatable(marks) ? "  LIQUIDATABLE" : ""}`,

@@ -16,7 +16,9 @@ import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 /// index prices, or one market, in a single request. Never deployed; not part of the protocol.
 contract ClearinghouseLens {
     // The view structs live in memory and are ABI-encoded once; storage packing does not apply.
-    /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts).
+    /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts) and,
+    /// from expiry on, the oracle TWAP over the settlement window that an expired market without a proposed
+    /// price is marked at (`twapOk` false before expiry or when `twap` reverts).
     // solhint-disable-next-line gas-struct-packing
     struct MarketView {
         bytes32 id;
@@ -38,6 +40,8 @@ contract ClearinghouseLens {
         bool indexOk;
         uint256 indexPrice;
         uint256 indexUpdatedAt;
+        bool twapOk;
+        uint256 settlementTwap;
     }
 
     /// @notice One position of an account.
@@ -120,6 +124,18 @@ contract ClearinghouseLens {
             m.indexUpdatedAt = updatedAt;
         } catch {
             m.indexOk = false;
+        }
+        _settlementTwap(oracle, m);
+    }
+
+    function _settlementTwap(IIndexOracleReader oracle, MarketView memory m) private view {
+        uint256 expiry = m.params.expiry;
+        if (block.timestamp < expiry) return;
+        try oracle.twap(m.params.indexId, expiry - m.params.settlementWindow, expiry) returns (uint256 value) {
+            m.twapOk = true;
+            m.settlementTwap = value;
+        } catch {
+            m.twapOk = false;
         }
     }
 

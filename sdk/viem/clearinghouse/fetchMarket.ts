@@ -18,7 +18,10 @@ export interface FetchMarketReturnType {
   market: Market;
   /** The index value, `undefined` when the oracle's `latest` reverts (stale or unknown index). */
   index: IndexPrice | undefined;
-  /** The mark at the block's timestamp, `undefined` when it needs the index and the index is missing. */
+  /**
+   * The mark at the block's timestamp (`markOf`), `undefined` when it needs the index (or, after expiry,
+   * the settlement TWAP) and that is missing.
+   */
   mark: bigint | undefined;
   context: ClearinghouseContext;
 }
@@ -41,9 +44,17 @@ export async function fetchMarket(
   return { market, index, mark, context };
 }
 
-/** The mark at `now`, `undefined` when it needs an index that is missing. */
+/**
+ * The mark at `now`: before expiry the live mark from the index (`undefined` when the index is missing);
+ * from expiry on the settlement value (final price, else proposed price, else the settlement-window TWAP
+ * the lens read; `undefined` when that TWAP could not be read), never the index.
+ */
 export function markOf(market: Market, index: IndexPrice | undefined, now: bigint): bigint | undefined {
+  if (now >= market.params.expiry) {
+    const { finalPrice, proposedPrice, settlementTwap } = market.settlement;
+    if (finalPrice === 0n && proposedPrice === 0n && settlementTwap === undefined) return undefined;
+    return market.markAt(now, 0n);
+  }
   if (index !== undefined) return market.markAt(now, index.value);
-  if (now >= market.params.expiry && market.settlement.finalPrice !== 0n) return market.settlement.finalPrice;
   return undefined;
 }

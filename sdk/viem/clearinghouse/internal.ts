@@ -92,6 +92,7 @@ export function toMarket(m: LensMarket): { market: Market; index: IndexPrice | u
       finalPrice: m.finalPrice,
       collected: m.collected,
       claimed: m.claimed,
+      settlementTwap: m.twapOk ? m.settlementTwap : undefined,
     },
   });
   if (market.id !== (asMarketId(m.id) as MarketId))
