@@ -18,7 +18,10 @@ contract ClearinghouseLens {
     // The view structs live in memory and are ABI-encoded once; storage packing does not apply.
     /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts) and,
     /// from expiry on, the oracle TWAP over the settlement window that an expired market without a proposed
-    /// price is marked at (`twapOk` false before expiry or when `twap` reverts).
+    /// price is marked at (`twapOk` false before expiry or when `twap` reverts), and the contract's own mark
+    /// (`markOk` false when `markPrice` reverts): within a second in which the market traded the mark uses
+    /// the basis from before that second's first trade, which no view returns, so the SDK takes the mark
+    /// from here.
     // solhint-disable-next-line gas-struct-packing
     struct MarketView {
         bytes32 id;
@@ -42,6 +45,8 @@ contract ClearinghouseLens {
         uint256 indexUpdatedAt;
         bool twapOk;
         uint256 settlementTwap;
+        bool markOk;
+        uint256 mark;
     }
 
     /// @notice One position of an account.
@@ -126,6 +131,12 @@ contract ClearinghouseLens {
             m.indexOk = false;
         }
         _settlementTwap(oracle, m);
+        try ch.markPrice(id) returns (uint256 mark) {
+            m.markOk = true;
+            m.mark = mark;
+        } catch {
+            m.markOk = false;
+        }
     }
 
     function _settlementTwap(IIndexOracleReader oracle, MarketView memory m) private view {

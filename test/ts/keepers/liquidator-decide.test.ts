@@ -273,7 +273,18 @@ describe("keepers: liquidator decide", function () {
         counterparties: [CAROL, BOB],
       });
       if (actions[0].type === "deleverage") {
-        const b = bankruptcyPrice(10n, market.unitValueAt(INDEX), -19_000n * WAD, SCALE, 1_000n * WAD);
+        // the whole fund (100 $) pays first: the price covers the remaining 18,900 $
+        const b = bankruptcyPrice(
+          10n,
+          market.unitValueAt(INDEX),
+          -19_000n * WAD,
+          SCALE,
+          1_000n * WAD,
+          100n * USD,
+        );
+        expect(b).to.deep.equal(
+          bankruptcyPrice(10n, market.unitValueAt(INDEX), -18_900n * WAD, SCALE, 1_000n * WAD),
+        );
         expect(actions[0].bankruptcyPrice).to.equal(b.price);
       }
       const rich = decideLiquidator(state(INDEX, accounts), NOW, {
