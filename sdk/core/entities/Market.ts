@@ -40,7 +40,11 @@ export interface MarketState {
   markBasisTime: bigint;
 }
 
-/** Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. */
+/**
+ * Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. Before the
+ * last position settles they are what settlement losers paid and what winners claim; from then on what is
+ * left for claims and the claims not yet paid (both count down as claims are paid: `payClaims`).
+ */
 export interface MarketSettlementState {
   proposedPrice: bigint;
   proposedAt: bigint;
