@@ -126,6 +126,16 @@ interface IClearinghouse is IClearinghouseVenue {
     error BasisDepthOutOfBounds(uint256 depth, uint256 max);
     /// @notice Thrown when a fee or penalty share is above 100 %.
     error ShareOutOfBounds(uint256 share, uint256 max);
+    /// @notice Thrown when a risk update on a market with open interest raises `mmr` or the liquidation
+    /// penalty from `from` to `to`, more than `maxRaise` in one update.
+    error RiskRaiseTooLarge(bytes32 marketId, uint256 from, uint256 to, uint256 maxRaise);
+    /// @notice Thrown when a risk update on a market with open interest raises `mmr` or the penalty again
+    /// before `readyAt`.
+    error RiskRaiseTooSoon(bytes32 marketId, uint256 readyAt);
+    /// @notice Thrown when `setFeeShares` raises the liquidator share by more than `maxRaise` at once.
+    error ShareRaiseTooLarge(uint256 from, uint256 to, uint256 maxRaise);
+    /// @notice Thrown when `setFeeShares` raises the liquidator share again before `readyAt`.
+    error ShareRaiseTooSoon(uint256 readyAt);
 
     // ---------------------------------------------------------------- errors: collateral
     /// @notice Thrown when an amount is zero.

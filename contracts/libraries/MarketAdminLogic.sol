@@ -38,6 +38,13 @@ library MarketAdminLogic {
     /// @notice The fallback deadline is at least one day after the dispute window, at most 90 days.
     uint256 internal constant MIN_FALLBACK_MARGIN = 1 days;
     uint256 internal constant MAX_FALLBACK_DELAY = 90 days;
+    /// @notice On a market with open interest, the most one risk update may raise the maintenance margin rate
+    /// (one percentage point) and the liquidation penalty (half a point), and how long after such a raise the
+    /// next raise may land. Lowering is never limited. With the penalty capped at the account's equity
+    /// (`LiquidationLogic`), no single key can turn healthy accounts into liquidation rewards.
+    uint256 internal constant MAX_MMR_RAISE = 0.01e18;
+    uint256 internal constant MAX_PENALTY_RAISE = 0.005e18;
+    uint256 internal constant RISK_RAISE_INTERVAL = 1 days;
     /// @notice Most markets a Clearinghouse can ever create: an account's open-market lanes hold 16-bit
     /// market indexes (0 = empty lane).
     uint256 internal constant MAX_MARKETS = type(uint16).max;
@@ -78,8 +85,27 @@ library MarketAdminLogic {
     function setRiskParams(Layout storage s, bytes32 id, RiskParams calldata risk) external {
         Market storage m = MarginLogic.market(s, id);
         _checkRisk(risk);
+        if (m.openInterest != 0) _checkLiveRaise(m, id, risk);
         _writeRisk(m, risk);
         emit IClearinghouse.RiskParamsSet(id, risk);
+    }
+
+    /// @dev On a live market (open interest), raises of `mmr` and the penalty are bounded per update and spaced
+    /// by `RISK_RAISE_INTERVAL`.
+    function _checkLiveRaise(Market storage m, bytes32 id, RiskParams calldata r) private {
+        uint256 oldMmr = m.mmr;
+        uint256 oldPenalty = m.liquidationPenalty;
+        bool raises = r.mmr > oldMmr || r.liquidationPenalty > oldPenalty;
+        if (!raises) return;
+        if (r.mmr > oldMmr + MAX_MMR_RAISE) {
+            revert IClearinghouse.RiskRaiseTooLarge(id, oldMmr, r.mmr, MAX_MMR_RAISE);
+        }
+        if (r.liquidationPenalty > oldPenalty + MAX_PENALTY_RAISE) {
+            revert IClearinghouse.RiskRaiseTooLarge(id, oldPenalty, r.liquidationPenalty, MAX_PENALTY_RAISE);
+        }
+        uint256 readyAt = uint256(m.riskRaisedAt) + RISK_RAISE_INTERVAL;
+        if (m.riskRaisedAt != 0 && block.timestamp < readyAt) revert IClearinghouse.RiskRaiseTooSoon(id, readyAt);
+        m.riskRaisedAt = uint40(block.timestamp);
     }
 
     function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {

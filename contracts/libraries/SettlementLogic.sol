@@ -112,10 +112,16 @@ library SettlementLogic {
     }
 
     /// @notice See `IClearinghouse.settle`.
-    function settle(Layout storage s, uint256 scale, address account, bytes32 marketId) external {
+    function settle(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        bytes32 marketId
+    ) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
-        if (!_settleOne(s, m, t, marketId, account, scale)) {
+        if (!_settleOne(s, oracle, m, t, marketId, account, scale)) {
             if (s.positions[account][marketId].openNotional > 0) {
                 revert IClearinghouse.ClaimNotYetPayable(account, marketId, t.openPositions);
             }
@@ -125,11 +131,17 @@ library SettlementLogic {
     }
 
     /// @notice See `IClearinghouse.settleMany`.
-    function settleMany(Layout storage s, uint256 scale, bytes32 marketId, address[] calldata accounts) external {
+    function settleMany(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        bytes32 marketId,
+        address[] calldata accounts
+    ) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleOne(s, m, t, marketId, accounts[i], scale);
+            _settleOne(s, oracle, m, t, marketId, accounts[i], scale);
         }
         _store(m, t);
     }
@@ -155,9 +167,13 @@ library SettlementLogic {
         m.openInterest = uint64(t.openInterest);
     }
 
-    /// @dev Settles one account; returns false when it had nothing to settle or to be paid.
+    /// @dev Settles one account; returns false when it had nothing to settle or to be paid. A slot holds a
+    /// position (`size != 0`), an escrowed gain realised before expiry (`size == 0`, `openNotional < 0`,
+    /// closed here into a claim like any winning position), or, once closed, a claim (`size == 0`,
+    /// `openNotional > 0`, paid when every slot of the market is closed).
     function _settleOne(
         Layout storage s,
+        IIndexOracleReader oracle,
         Market storage m,
         Tally memory t,
         bytes32 marketId,
@@ -166,14 +182,14 @@ library SettlementLogic {
     ) private returns (bool) {
         Position storage p = s.positions[account][marketId];
         int256 size = p.size;
-        if (size == 0) {
-            int256 claim = p.openNotional;
-            if (claim <= 0 || t.openPositions != 0) return false;
+        int256 notional = p.openNotional;
+        if (size == 0 && notional >= 0) {
+            if (notional == 0 || t.openPositions != 0) return false;
             delete s.positions[account][marketId];
-            _pay(s, t, marketId, account, uint256(claim));
+            _pay(s, t, marketId, account, uint256(notional));
             return true;
         }
-        uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
+        uint256 claimAmount = _close(s, oracle, t, p, marketId, account, size, scale);
         --t.openPositions;
         // Open interest is the sum of long sizes; a settled long leaves it.
         if (size > 0) t.openInterest -= uint256(size);
@@ -187,11 +203,15 @@ library SettlementLogic {
         return true;
     }
 
-    /// @dev Closes a position at the final value: a loss is debited (bad debt of an account left with no
-    /// positions drawing on the fund, what it cannot pay reducing what was collected), a gain is kept
-    /// as a claim in the position slot.
+    /// @dev Closes a slot at the final value: a loss is debited, a gain is kept as a claim in the slot.
+    /// A loss that leaves the account's equity (its other open markets valued as `MarginLogic.markPrice`
+    /// values them) below zero is bad debt: the part of it this market's loss accounts for, pro rata to
+    /// the account's losses still open elsewhere, is drawn from the insurance fund and what the fund cannot
+    /// pay reduces what this market collected (its winners bear it). The share does not depend on the
+    /// order the account's markets settle in (docs/clearinghouse.md, "Solvency").
     function _close(
         Layout storage s,
+        IIndexOracleReader oracle,
         Tally memory t,
         Position storage p,
         bytes32 marketId,
@@ -205,18 +225,7 @@ library SettlementLogic {
         int256 pnl = size * int256(t.unitValue) - p.openNotional;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
-            int256 balance = int256(a.balance) - loss.toInt256();
-            uint256 unpaid;
-            if (balance < 0 && list == 0) {
-                uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
-                // This loss's unpaid part reduces what the market collected (its winners bear it). The balance
-                // may have been negative before (a loss settled in another market while this position was
-                // open): what the fund cannot cover beyond this loss stays as the account's debt, as after a
-                // deleveraging, rather than being charged to this market's winners.
-                unpaid = uncovered < loss ? uncovered : loss;
-                balance = -(uncovered - unpaid).toInt256();
-            }
-            a.balance = balance.toInt128();
+            uint256 unpaid = _debit(s, oracle, scale, a, account, list, loss);
             t.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
@@ -227,6 +236,54 @@ library SettlementLogic {
             p.openNotional = claimAmount.toInt256().toInt128();
             emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
         }
+    }
+
+    /// @dev Debits a settlement loss; returns the part of it nobody paid (bad debt the fund could not cover).
+    function _debit(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        Account storage a,
+        address account,
+        uint128 list,
+        uint256 loss
+    ) private returns (uint256 unpaid) {
+        int256 balance = int256(a.balance) - loss.toInt256();
+        a.balance = balance.toInt128();
+        if (balance >= 0) return 0;
+        (uint256 share, uint256 deficit) = _badDebtShare(s, oracle, scale, account, list, loss);
+        if (share == 0) return 0;
+        // The fund pays the same fraction of every share of one deficit (all of it when the fund covers the
+        // whole deficit), so which of the account's markets settles first does not decide whom it helps.
+        uint256 fund = s.insuranceFund;
+        uint256 fromFund = fund >= deficit ? share : WadMath.mulDivDown(fund, share, deficit);
+        MarginLogic.coverBadDebt(s, account, fromFund);
+        unpaid = share - fromFund;
+        a.balance = (balance + share.toInt256()).toInt128();
+    }
+
+    /// @dev The bad debt a settlement loss of `loss` tokens leaves that this market answers for (`share`, tokens)
+    /// and the account's whole bad debt it is a share of (`deficit`): with no other open market, the negative
+    /// balance, of which this market answers for at most `loss`; otherwise the account's negative equity
+    /// (rounded up), of which this market answers for `loss / (loss + other open losses)`, rounded down, at
+    /// most `loss`. Zero when the account's other positions still cover its balance.
+    function _badDebtShare(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        uint128 list,
+        uint256 loss
+    ) private view returns (uint256 share, uint256 deficit) {
+        if (list == 0) {
+            deficit = uint256(-int256(s.accounts[account].balance));
+            return (deficit < loss ? deficit : loss, deficit);
+        }
+        (int256 equity, uint256 openLosses) = MarginLogic.equityAndOpenLosses(s, oracle, scale, account);
+        if (equity >= 0) return (0, 0);
+        deficit = uint256(-equity).toTokenUp(scale);
+        share = WadMath.mulDivDown(deficit, loss, loss + openLosses.toTokenDown(scale));
+        if (share > loss) share = loss;
     }
 
     /// @dev The last position closed. The market's tokens for claims are what the settlement losers paid
@@ -255,8 +312,13 @@ library SettlementLogic {
         m.collected = (t.collected + 1).toUint128();
     }
 
+    /// @dev Pays one claim from what is left for claims: in full when enough is left, else pro rata to what is
+    /// left over what is still claimed, rounded down. The last claim paid takes exactly what is left, so no
+    /// rounding dust stays outside the books; the rounding moves at most one token unit between claimants.
     function _pay(Layout storage s, Tally memory t, bytes32 marketId, address account, uint256 claim) private {
         uint256 amount = t.collected >= t.claimed ? claim : WadMath.mulDivDown(claim, t.collected, t.claimed);
+        t.collected -= amount;
+        t.claimed -= claim;
         Account storage a = s.accounts[account];
         a.balance = (int256(a.balance) + amount.toInt256()).toInt128();
         emit IClearinghouse.ClaimPaid(marketId, account, amount);

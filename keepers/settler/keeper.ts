@@ -113,7 +113,9 @@ export class SettlerKeeper implements TickSource {
     const open: Address[] = [];
     const claims: Address[] = [];
     results.forEach(([size, openNotional], i) => {
-      if (size !== 0n) open.push(holders[i]);
+      // A closed position holding an escrowed gain (size 0, negative cost basis) is still open: its
+      // settlement turns the gain into a claim.
+      if (size !== 0n || openNotional < 0n) open.push(holders[i]);
       else if (openNotional > 0n) claims.push(holders[i]);
     });
     return { open, claims };

@@ -289,35 +289,50 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         address: ctx.book.clearinghouse,
         account: who,
       });
-      const allMarked = account.openMarkets.every((id) => marks.has(id));
+      // A closed slot (size 0) holds a gain escrowed until the market settles; it needs no mark.
+      const allMarked = account.openMarkets.every(
+        (id) => marks.has(id) || account.positionIn(id).size === 0n,
+      );
       const h = allMarked ? account.health(marks) : undefined;
-      const rows = account.openMarkets.map((id) => {
-        const market = markets.get(id)!;
-        const pos = account.positionIn(id);
-        const size = pos.size;
-        const entry =
-          size === 0n ? 0n : (pos.openNotional * 10n ** 18n) / (size * market.params.contractSize);
-        const marked = marks.get(id);
-        const notional =
-          marked === undefined ? undefined : (size < 0n ? -size : size) * market.unitValueAt(marked.mark);
-        const pnl =
-          marked === undefined ? undefined : size * market.unitValueAt(marked.mark) - pos.openNotional;
-        const liq = h === undefined ? undefined : account.liquidationPrice(id, marks);
-        return {
-          market: symbolOf(ctx, id, market.params.indexId, market.params.expiry),
-          id,
-          size,
-          entry,
-          mark: marked?.mark,
-          unrealisedPnl: pnl,
-          notional,
-          leverage:
-            h === undefined || notional === undefined || h.equity <= 0n
-              ? undefined
-              : (notional * 100n) / h.equity,
-          liquidationPrice: liq === 0n ? undefined : liq,
-        };
-      });
+      const escrows = account.openMarkets
+        .filter((id) => account.positionIn(id).size === 0n)
+        .map((id) => {
+          const market = markets.get(id)!;
+          return {
+            market: symbolOf(ctx, id, market.params.indexId, market.params.expiry),
+            id,
+            gain: account.escrowIn(id),
+          };
+        });
+      const rows = account.openMarkets
+        .filter((id) => account.positionIn(id).size !== 0n)
+        .map((id) => {
+          const market = markets.get(id)!;
+          const pos = account.positionIn(id);
+          const size = pos.size;
+          const entry =
+            size === 0n ? 0n : (pos.openNotional * 10n ** 18n) / (size * market.params.contractSize);
+          const marked = marks.get(id);
+          const notional =
+            marked === undefined ? undefined : (size < 0n ? -size : size) * market.unitValueAt(marked.mark);
+          const pnl =
+            marked === undefined ? undefined : size * market.unitValueAt(marked.mark) - pos.openNotional;
+          const liq = h === undefined ? undefined : account.liquidationPrice(id, marks);
+          return {
+            market: symbolOf(ctx, id, market.params.indexId, market.params.expiry),
+            id,
+            size,
+            entry,
+            mark: marked?.mark,
+            unrealisedPnl: pnl,
+            notional,
+            leverage:
+              h === undefined || notional === undefined || h.equity <= 0n
+                ? undefined
+                : (notional * 100n) / h.equity,
+            liquidationPrice: liq === 0n ? undefined : liq,
+          };
+        });
       if (json(cmd)) {
         const usd = (v: bigint | undefined) => (v === undefined ? null : formatUnitsExact(v, WAD_DECIMALS));
         printJson({
@@ -335,6 +350,7 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
             leverage: r.leverage === undefined ? null : formatUnitsExact(r.leverage, 2),
             liquidationPrice: usd(r.liquidationPrice),
           })),
+          escrowedGains: escrows.map((e) => ({ market: e.market, id: e.id, gain: usd(e.gain) })),
           health:
             h === undefined
               ? null
@@ -373,6 +389,11 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
             `leverage ${r.leverage === undefined ? "n/a" : `${formatUnitsExact(r.leverage, 2)}x`}`,
             `liq. price ${r.liquidationPrice === undefined ? "n/a" : formatUsd(r.liquidationPrice)}`,
           ].join("  "),
+        );
+      }
+      for (const e of escrows) {
+        io.out(
+          `${e.market.padEnd(24)}  escrowed gain ${formatUsd(e.gain)} (paid with the settlement claims)`,
         );
       }
       if (h !== undefined) {

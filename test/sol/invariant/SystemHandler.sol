@@ -517,12 +517,34 @@ contract SystemHandler is ProtocolHandler {
 
     // ------------------------------------------------------------------ admin actor (bounded params)
 
+    /// @dev When `mmr` or the penalty of a market was last raised, and when the liquidator share was: a raise
+    /// on a live market is bounded and spaced (`MarketAdminLogic`, `Clearinghouse.setFeeShares`), and this
+    /// handler's admin calls stay in bounds.
+    mapping(uint256 market => uint256) internal _riskRaisedAt;
+    uint256 internal _shareRaisedAt;
+
     function _adminSetRiskParams(uint256 market, uint256 seed) internal {
         uint256 imr = 0.08e18 + (seed % 0.07e18);
         RiskParams memory risk = _adminRisk();
+        RiskParams memory current = ch.riskParams(_marketIds[market % MARKETS]);
         risk.imr = uint64(imr);
         risk.mmr = uint64(imr / 2);
         risk.liquidationPenalty = uint64(imr / 5);
+        // On a live market, raise by at most one step, once a day; lowering is free.
+        (, uint256 oi, , , ) = ch.marketState(_marketIds[market % MARKETS]);
+        bool raises = risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty;
+        if (oi != 0 && raises) {
+            bool soon = _riskRaisedAt[market % MARKETS] != 0 && block.timestamp < _riskRaisedAt[market % MARKETS] + 1 days;
+            uint256 mmrCap = soon ? current.mmr : current.mmr + 0.01e18;
+            uint256 penaltyCap = soon ? current.liquidationPenalty : current.liquidationPenalty + 0.005e18;
+            if (risk.mmr > mmrCap) risk.mmr = uint64(mmrCap);
+            if (risk.liquidationPenalty > penaltyCap) risk.liquidationPenalty = uint64(penaltyCap);
+            if (risk.liquidationPenalty >= risk.mmr) risk.liquidationPenalty = risk.mmr / 2;
+            if (risk.mmr >= risk.imr) risk.imr = risk.mmr * 2;
+            if (risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty) {
+                _riskRaisedAt[market % MARKETS] = block.timestamp;
+            }
+        }
         risk.priceBand = uint64(0.08e18 + ((seed >> 64) % 0.05e18));
         risk.basisDepth = uint64(1 + ((seed >> 128) % 40));
         _admin(address(ch), abi.encodeCall(IClearinghouse.setRiskParams, (_marketIds[market % MARKETS], risk)));
@@ -530,7 +552,15 @@ contract SystemHandler is ProtocolHandler {
     }
 
     function _adminSetFeeShares(uint64 insuranceShare, uint64 liquidatorShare) internal {
-        _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, liquidatorShare % 1e18)));
+        (, uint64 current) = ch.feeShares();
+        uint256 share = liquidatorShare % 0.5e18;
+        if (share > current) {
+            bool soon = _shareRaisedAt != 0 && block.timestamp < _shareRaisedAt + 1 days;
+            uint256 cap = soon ? current : current + 0.1e18;
+            if (share > cap) share = cap;
+            if (share > current) _shareRaisedAt = block.timestamp;
+        }
+        _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, uint64(share))));
         reached["admin-fee-shares"] += 1;
     }
 
@@ -809,7 +839,7 @@ contract SystemHandler is ProtocolHandler {
         else if (which == 2) data = abi.encodeCall(IClearinghouse.setMarketPaused, (marketId, true));
         else if (which == 3) data = abi.encodeCall(IClearinghouse.setGlobalPaused, (true));
         else if (which == 4) data = abi.encodeCall(IClearinghouse.setTreasury, (m));
-        else if (which == 5) data = abi.encodeCall(IClearinghouse.setFeeShares, (0, 1e18));
+        else if (which == 5) data = abi.encodeCall(IClearinghouse.setFeeShares, (0, 0.1e18));
         else if (which == 6) data = abi.encodeCall(IClearinghouse.disputeSettlement, (marketId));
         else if (which == 7) data = abi.encodeCall(IClearinghouse.resolveSettlement, (marketId, _index[seed % MARKETS]));
         else if (which == 8) data = abi.encodeCall(IIndexOracle.addReporter, (indexId, m));
