@@ -47,7 +47,13 @@ async function deploy() {
   const oracle = await viem.deployContract("IndexOracle", [manager.address]);
   await oracle.write.createIndex([
     ID,
-    { quorum: 3, maxAge: Number(MAX_AGE), minInterval: Number(MIN_INTERVAL), maxDeviation: E18 },
+    {
+      quorum: 3,
+      maxAge: Number(MAX_AGE),
+      minInterval: Number(MIN_INTERVAL),
+      maxDeviation: E18,
+      faultBound: 1,
+    },
     REPORTERS.map((r) => r.address),
   ]);
   const domain = oracleDomain(await publicClient.getChainId(), oracle.address);
