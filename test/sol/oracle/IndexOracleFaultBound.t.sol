@@ -74,24 +74,24 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
         }
     }
 
-    function _list(uint256 a, uint256 b) internal pure returns (uint256[] memory l) {
-        l = new uint256[](2);
-        (l[0], l[1]) = (a, b);
+    function _list(uint256 a, uint256 b) internal pure returns (uint256[] memory out) {
+        out = new uint256[](2);
+        (out[0], out[1]) = (a, b);
     }
 
-    function _list(uint256 a, uint256 b, uint256 c) internal pure returns (uint256[] memory l) {
-        l = new uint256[](3);
-        (l[0], l[1], l[2]) = (a, b, c);
+    function _list(uint256 a, uint256 b, uint256 c) internal pure returns (uint256[] memory out) {
+        out = new uint256[](3);
+        (out[0], out[1], out[2]) = (a, b, c);
     }
 
-    function _list(uint256 a, uint256 b, uint256 c, uint256 d) internal pure returns (uint256[] memory l) {
-        l = new uint256[](4);
-        (l[0], l[1], l[2], l[3]) = (a, b, c, d);
+    function _list(uint256 a, uint256 b, uint256 c, uint256 d) internal pure returns (uint256[] memory out) {
+        out = new uint256[](4);
+        (out[0], out[1], out[2], out[3]) = (a, b, c, d);
     }
 
-    function _list(uint256 a, uint256 b, uint256 c, uint256 d, uint256 e) internal pure returns (uint256[] memory l) {
-        l = new uint256[](5);
-        (l[0], l[1], l[2], l[3], l[4]) = (a, b, c, d, e);
+    function _list(uint256 a, uint256 b, uint256 c, uint256 d, uint256 e) internal pure returns (uint256[] memory out) {
+        out = new uint256[](5);
+        (out[0], out[1], out[2], out[3], out[4]) = (a, b, c, d, e);
     }
 
     /// @dev Next round time: past `minInterval` (60 s).
@@ -270,7 +270,12 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
         uint256 q = bound(qRaw, 2 * f + 1, n);
         _create(n, uint8(q), uint8(f), 10e18);
         uint256 mask = _relayerSubset(subsetMask, n - f, q - f);
-        (uint256[] memory signers, uint256[] memory values, uint256 lo, uint256 hi) = _collusion(seed, f, n, mask);
+        (uint256[] memory signers, uint256[] memory values, uint256 lo, uint256 hi) = _collusion(
+            seed,
+            f,
+            n,
+            mask
+        );
         _oracle.submit(ID, _reports(signers, values));
         uint256 stored = _value();
         assertGe(stored, lo, "at or above the lowest honest value");
@@ -290,8 +295,8 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
         }
     }
 
-    /// @dev Colluders `0..f-1` sign values in `[1, 1e30]`; honest reporters `f + i` (bit `i` of `mask`)
-    /// sign values in `[80, 120]`. Colluders sign anything in `[1, MAX_VALUE]`. Returns the submission and the honest values' range.
+    /// @dev Colluders `0..f-1` sign anything in `[1, MAX_VALUE]`; honest reporters `f + i` (bit `i` of
+    /// `mask`) sign values in `[80, 120]`. Returns the submission and the honest values' range.
     function _collusion(uint256 seed, uint256 f, uint256 n, uint256 mask)
         internal
         pure
@@ -371,9 +376,9 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
         _oracle.fallbackTwap(ID, from, t0 + 6 days);
     }
 
-    function _list1(uint256 a) internal pure returns (uint256[] memory l) {
-        l = new uint256[](1);
-        l[0] = a;
+    function _list1(uint256 a) internal pure returns (uint256[] memory out) {
+        out = new uint256[](1);
+        out[0] = a;
     }
 
     // ------------------------------------------------------------------------------------------
