@@ -261,6 +261,7 @@ export async function runMarketDemo(
     maxAge: Number(BigInt(Math.min(maxGap + 1, 7)) * DAY), // the oracle caps maxAge at 7 days
     minInterval: Number(HOUR),
     maxDeviation: E18 / 10n,
+    faultBound: 1,
     reporters: reporters.map((r) => r.address),
   };
   const marketParams = (spec: typeof ATPI_FRONTIER_SPEC | typeof GPU_H100_SPEC, exp: bigint) => ({

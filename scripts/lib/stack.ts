@@ -425,7 +425,8 @@ export async function startStack(
     const key = (i: number) => testAccount(i).privateKey;
     const relayerKeys: Record<string, number> = { "ATPI-FRONTIER": 8, "ATPI-SMALL": 9, "GPU-H100": 10 };
     for (const { index, file } of priceFiles) {
-      for (const reporter of [5, 6]) {
+      // Quorum 3 of 4 (f = 1): three reporters run, the fourth (#20) is authorised and idle.
+      for (const reporter of [5, 6, 7]) {
         await start(
           `reporter ${index} #${reporter}`,
           runReporter as never,

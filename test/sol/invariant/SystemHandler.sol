@@ -115,7 +115,8 @@ contract SystemHandler is ProtocolHandler {
             quorum: uint8(QUORUM),
             maxAge: uint32(MAX_AGE),
             minInterval: uint32(MIN_INTERVAL),
-            maxDeviation: uint64(MAX_DEVIATION)
+            maxDeviation: uint64(MAX_DEVIATION),
+            faultBound: 0
         });
         for (uint256 m = 0; m < MARKETS; ++m) {
             indexOracle.createIndex(_indexIds[m], p, reporters);
@@ -599,7 +600,8 @@ contract SystemHandler is ProtocolHandler {
             quorum: uint8(2 + (seed % (n - 1))),
             maxAge: uint32(1 days + ((seed >> 8) % 1 days)),
             minInterval: uint32(30 + ((seed >> 16) % 91)),
-            maxDeviation: uint64(0.05e18 + ((seed >> 24) % 0.15e18))
+            maxDeviation: uint64(0.05e18 + ((seed >> 24) % 0.15e18)),
+            faultBound: 0
         });
         _admin(address(indexOracle), abi.encodeCall(IIndexOracle.setIndexParams, (id, p)));
         reached["admin-index-params"] += 1;
@@ -632,7 +634,8 @@ contract SystemHandler is ProtocolHandler {
             uint8(QUORUM),
             uint32(MAX_AGE),
             uint32(MIN_INTERVAL),
-            uint64(MAX_DEVIATION)
+            uint64(MAX_DEVIATION),
+            0
         );
         _admin(address(indexOracle), abi.encodeCall(IIndexOracle.createIndex, (id, p, reporters)));
         reached["admin-create-index"] += 1;
@@ -845,13 +848,13 @@ contract SystemHandler is ProtocolHandler {
         else if (which == 8) data = abi.encodeCall(IIndexOracle.addReporter, (indexId, m));
         else if (which == 9) data = abi.encodeCall(IIndexOracle.removeReporter, (indexId, reporterOf(0)));
         else if (which == 10) {
-            data = abi.encodeCall(IIndexOracle.setIndexParams, (indexId, IIndexOracle.IndexParams(1, 7 days, 1, 10e18)));
+            data = abi.encodeCall(IIndexOracle.setIndexParams, (indexId, IIndexOracle.IndexParams(1, 7 days, 1, 10e18, 0)));
         } else {
             address[] memory reps = new address[](1);
             reps[0] = m;
             data = abi.encodeCall(
                 IIndexOracle.createIndex,
-                (keccak256(abi.encode(seed)), IIndexOracle.IndexParams(1, 7 days, 1, 10e18), reps)
+                (keccak256(abi.encode(seed)), IIndexOracle.IndexParams(1, 7 days, 1, 10e18, 0), reps)
             );
         }
         reached["adv-restricted"] += 1;

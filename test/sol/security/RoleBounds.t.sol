@@ -230,7 +230,7 @@ contract RoleBoundsTest is SecurityBase {
         address[] memory reporters = new address[](3);
         (reporters[0], reporters[1], reporters[2]) = (address(1), address(2), address(3));
         IIndexOracle.IndexParams memory p =
-            IIndexOracle.IndexParams({quorum: 2, maxAge: 1 hours, minInterval: 60, maxDeviation: 0.1e18});
+            IIndexOracle.IndexParams({quorum: 2, maxAge: 1 hours, minInterval: 60, maxDeviation: 0.1e18, faultBound: 0});
         p.quorum = 0;
         vm.expectRevert(abi.encodeWithSelector(IIndexOracle.InvalidQuorum.selector, 0, 3));
         o.createIndex(id, p, reporters);

@@ -41,7 +41,7 @@ async function deploy() {
   const oracle = await ethers.deployContract("IndexOracle", [await manager.getAddress()]);
   await oracle.createIndex(
     ID,
-    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n },
+    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n, faultBound: 0 },
     REPORTER_KEYS.map((k) => privateKeyToAccount(k).address),
   );
   const domain = oracleDomain(31337n, await oracle.getAddress());
