@@ -154,7 +154,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         RiskParams calldata risk,
         SettlementTerms calldata terms
     ) external restricted returns (bytes32) {
-        return MarketAdminLogic.createMarket(_s, params, risk, terms);
+        return MarketAdminLogic.createMarket(_s, ORACLE, params, risk, terms);
     }
 
     /// @inheritdoc IClearinghouse

@@ -346,7 +346,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         }
     }
 
-    /// @inheritdoc IIndexOracle
+    /// @inheritdoc IIndexOracleReader
     function maxWindow(bytes32 indexId) external view returns (uint256) {
         return uint256(_existing(indexId).minInterval) * (MAX_WINDOW_ROUNDS - 1);
     }
@@ -414,7 +414,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         return _reporterSlot[indexId][account] != 0;
     }
 
-    /// @inheritdoc IIndexOracle
+    /// @inheritdoc IIndexOracleReader
     function checkpointCount(bytes32 indexId) external view returns (uint256) {
         return _existing(indexId).checkpointCount;
     }

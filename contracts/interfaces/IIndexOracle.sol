@@ -34,6 +34,19 @@ interface IIndexOracleReader {
     /// coverage rule: stale values count. Reverts with `TooManyRoundsInWindow` beyond
     /// `MAX_WINDOW_ROUNDS` rounds, so its gas is bounded.
     function range(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256 min, uint256 max);
+
+    /// @notice The longest window whose `twap` and `range` reads stay within `MAX_WINDOW_ROUNDS` rounds
+    /// while rounds are spaced by the index's current `minInterval`:
+    /// `minInterval × (MAX_WINDOW_ROUNDS − 1)` seconds. A market settling on `indexId` should use a
+    /// settlement window no longer than this.
+    /// @dev Reverts with `UnknownIndex`. Lowering `minInterval` later shortens it: an existing market's
+    /// window may then hold too many rounds for `twap`/`range`, and its settlement ends through the
+    /// fallback (`fallbackTwap`).
+    function maxWindow(bytes32 indexId) external view returns (uint256);
+
+    /// @notice The number of accepted rounds of `indexId` (the latest round id; 0 before the first).
+    /// @dev Reverts with `UnknownIndex`.
+    function checkpointCount(bytes32 indexId) external view returns (uint256);
 }
 
 /// @title IIndexOracle
@@ -371,21 +384,8 @@ interface IIndexOracle is IIndexOracleReader {
     /// @dev Reverts with `UnknownIndex`.
     function reporters(bytes32 indexId) external view returns (address[] memory);
 
-    /// @notice The longest window whose `twap` and `range` reads stay within `MAX_WINDOW_ROUNDS` rounds
-    /// while rounds are spaced by the index's current `minInterval`:
-    /// `minInterval × (MAX_WINDOW_ROUNDS − 1)` seconds. A market settling on `indexId` should use a
-    /// settlement window no longer than this.
-    /// @dev Reverts with `UnknownIndex`. Lowering `minInterval` later shortens it: an existing market's
-    /// window may then hold too many rounds for `twap`/`range`, and its settlement ends through the
-    /// fallback (`fallbackTwap`).
-    function maxWindow(bytes32 indexId) external view returns (uint256);
-
     /// @notice Whether `account` is an authorised reporter of `indexId` (false for unknown indices).
     function isReporter(bytes32 indexId, address account) external view returns (bool);
-
-    /// @notice The number of accepted rounds of `indexId` (the latest round id; 0 before the first).
-    /// @dev Reverts with `UnknownIndex`.
-    function checkpointCount(bytes32 indexId) external view returns (uint256);
 
     /// @notice Round `roundId` (1-based) of `indexId`, without any staleness check.
     /// @dev Reverts with `UnknownIndex` or `UnknownRound`.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {MarketParamsLib} from "./MarketParamsLib.sol";
@@ -52,6 +53,7 @@ library MarketAdminLogic {
     /// @notice See `IClearinghouse.createMarket`.
     function createMarket(
         Layout storage s,
+        IIndexOracleReader oracle,
         MarketParams calldata params,
         RiskParams calldata risk,
         SettlementTerms calldata terms
@@ -60,6 +62,7 @@ library MarketAdminLogic {
         Market storage m = s.markets[id];
         if (m.contractSize != 0) revert IClearinghouse.MarketAlreadyExists(id);
         _checkParams(params, terms);
+        _checkCoverage(oracle, params);
         _checkRisk(risk);
         uint256 index = uint256(s.marketCount) + 1;
         if (index > MAX_MARKETS) revert IClearinghouse.TooManyMarkets(index);
@@ -106,6 +109,17 @@ library MarketAdminLogic {
         uint256 readyAt = uint256(m.riskRaisedAt) + RISK_RAISE_INTERVAL;
         if (m.riskRaisedAt != 0 && block.timestamp < readyAt) revert IClearinghouse.RiskRaiseTooSoon(id, readyAt);
         m.riskRaisedAt = uint40(block.timestamp);
+    }
+
+    /// @dev The index must already have a round (so the settlement TWAP, and the fallback TWAP that ends every
+    /// market, always have a value to average) and the settlement window must fit the oracle's bound on the
+    /// rounds one window can hold (`maxWindow`), so `twap` and `range` stay bounded in gas.
+    function _checkCoverage(IIndexOracleReader oracle, MarketParams calldata p) private view {
+        if (oracle.checkpointCount(p.indexId) == 0) revert IClearinghouse.IndexHasNoRound(p.indexId);
+        uint256 maxWindow = oracle.maxWindow(p.indexId);
+        if (p.settlementWindow > maxWindow) {
+            revert IClearinghouse.SettlementWindowNotCoverable(p.indexId, p.settlementWindow, maxWindow);
+        }
     }
 
     function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {
@@ -182,5 +196,9 @@ library MarketAdminLogic {
         int256 basis = m.basisRate;
         if (basis > clamp) m.basisRate = int64(clamp);
         else if (basis < -clamp) m.basisRate = int64(-clamp);
+        // The second's mark basis too, so the mark obeys the new clamp at once.
+        int256 markBasis = m.markBasis;
+        if (markBasis > clamp) m.markBasis = int64(clamp);
+        else if (markBasis < -clamp) m.markBasis = int64(-clamp);
     }
 }

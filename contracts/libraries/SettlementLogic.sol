@@ -86,7 +86,9 @@ library SettlementLogic {
         if (block.timestamp < deadline) {
             revert IClearinghouse.SettlementNotReady(marketId, undisputed && windowEnd < deadline ? windowEnd : deadline);
         }
-        uint256 price = oracle.twap(m.indexId, expiry - m.settlementWindow, expiry);
+        // The fallback averages whatever rounds exist, however old, so it answers whenever the index has a
+        // value (market creation requires one): no market stays unsettled for want of fresh rounds.
+        uint256 price = oracle.fallbackTwap(m.indexId, expiry - m.settlementWindow, expiry);
         if (price == 0) revert IClearinghouse.ZeroSettlementPrice(marketId);
         _finalize(s, m, marketId, price, false, true);
     }
@@ -256,7 +258,11 @@ library SettlementLogic {
         // The fund pays the same fraction of every share of one deficit (all of it when the fund covers the
         // whole deficit), so which of the account's markets settles first does not decide whom it helps.
         uint256 fund = s.insuranceFund;
-        uint256 fromFund = fund >= deficit ? share : WadMath.mulDivDown(fund, share, deficit);
+        // With other markets open the fund pays the same fraction of each of their shares (order-independent);
+        // for the last open market it pays what it can of this share, then of any older debt (`_coverRest`).
+        uint256 fromFund;
+        if (list == 0) fromFund = fund < share ? fund : share;
+        else fromFund = fund >= deficit ? share : WadMath.mulDivDown(fund, share, deficit);
         MarginLogic.coverBadDebt(s, account, fromFund);
         unpaid = share - fromFund;
         a.balance = (balance + share.toInt256()).toInt128();
