@@ -126,8 +126,6 @@ interface IClearinghouse is IClearinghouseVenue {
     error BasisDepthOutOfBounds(uint256 depth, uint256 max);
     /// @notice Thrown when a fee or penalty share is above 100 %.
     error ShareOutOfBounds(uint256 share, uint256 max);
-    /// @notice Thrown when creating a market on an index that has no round yet.
-    error IndexHasNoRound(bytes32 indexId);
     /// @notice Thrown when a market's settlement window is longer than the oracle can average in bounded gas.
     error SettlementWindowNotCoverable(bytes32 indexId, uint256 window, uint256 maxWindow);
     /// @notice Thrown when a risk update on a market with open interest raises `mmr` or the liquidation

@@ -111,11 +111,11 @@ library MarketAdminLogic {
         m.riskRaisedAt = uint40(block.timestamp);
     }
 
-    /// @dev The index must already have a round (so the settlement TWAP, and the fallback TWAP that ends every
-    /// market, always have a value to average) and the settlement window must fit the oracle's bound on the
-    /// rounds one window can hold (`maxWindow`), so `twap` and `range` stay bounded in gas.
+    /// @dev The settlement window must fit the oracle's bound on the rounds one window can hold (`maxWindow`,
+    /// which also reverts for an index the oracle does not know), so `twap` and `range` stay bounded in gas.
+    /// The fallback TWAP answers whenever the index has had a round, and a market whose index never had one
+    /// cannot have traded, so no market holds collateral it cannot release.
     function _checkCoverage(IIndexOracleReader oracle, MarketParams calldata p) private view {
-        if (oracle.checkpointCount(p.indexId) == 0) revert IClearinghouse.IndexHasNoRound(p.indexId);
         uint256 maxWindow = oracle.maxWindow(p.indexId);
         if (p.settlementWindow > maxWindow) {
             revert IClearinghouse.SettlementWindowNotCoverable(p.indexId, p.settlementWindow, maxWindow);
