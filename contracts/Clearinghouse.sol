@@ -255,6 +255,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         int256 takerSize;
         int256 takerNotional;
         int256 takerBalanceDelta;
+        int256 takerRealised;
         int256 oiDelta;
         uint256 fees;
         bool[] makerIncreased;
@@ -407,6 +408,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
+        b.takerRealised += realisedTokens;
         b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
     }
 
@@ -429,8 +431,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             --m.openPositions;
         }
         b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
-        a.balance = (int256(a.balance) + b.takerBalanceDelta).toInt128();
+        int256 balance = int256(a.balance) + b.takerBalanceDelta;
+        a.balance = balance.toInt128();
         a.markets = markets;
+        if (balance < 0 && markets == 0) LiquidationLogic.coverTradeDebt(_s, m, taker, uint256(-b.takerRealised));
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
         b.takerIncreased = MarginLogic.increases(oldSize, newSize);
@@ -483,7 +487,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         Account storage a = _s.accounts[account];
-        a.balance = (int256(a.balance) + realisedTokens - side.fee.toInt256()).toInt128();
+        int256 balance = int256(a.balance) + realisedTokens - side.fee.toInt256();
+        a.balance = balance.toInt128();
+        if (balance < 0 && a.markets == 0) LiquidationLogic.coverTradeDebt(_s, m, account, uint256(-realisedTokens));
     }
 
     /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).

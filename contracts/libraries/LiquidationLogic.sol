@@ -78,6 +78,18 @@ library LiquidationLogic {
         emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
     }
 
+    /// @notice Bad debt left by a trade that closed an account's last position at a loss larger than its balance
+    /// (a reducing trade is allowed whatever the margin): the fund pays what it can and what it cannot, at most
+    /// the trade's realised loss `loss` (tokens), is written off against the market's pot, as in `liquidate`.
+    /// Called by the Clearinghouse only in that case (balance below zero, no open market).
+    function coverTradeDebt(Layout storage s, Market storage m, address account, uint256 loss) external {
+        Account storage a = s.accounts[account];
+        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-int256(a.balance)));
+        uint256 writtenOff = uncovered < loss ? uncovered : loss;
+        MarginLogic.addRealised(m, writtenOff.toInt256());
+        a.balance = (-(uncovered - writtenOff).toInt256()).toInt128();
+    }
+
     /// @dev Checks the account is liquidatable and the mark within the caller's limit.
     function _assess(
         Layout storage s,

@@ -237,6 +237,7 @@ library SettlementLogic {
             p.size = 0;
             p.openNotional = claimAmount.toInt256().toInt128();
             emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
+            if (claimAmount == 0 && list == 0) _coverRest(s, a, account);
         }
     }
 
@@ -266,6 +267,16 @@ library SettlementLogic {
         MarginLogic.coverBadDebt(s, account, fromFund);
         unpaid = share - fromFund;
         a.balance = (balance + share.toInt256()).toInt128();
+        if (list == 0) _coverRest(s, a, account);
+    }
+
+    /// @dev An account left with no open market and a negative balance after its share was written off (a debt
+    /// older than this market's loss, already counted as paid where it arose): the fund pays what it can.
+    function _coverRest(Layout storage s, Account storage a, address account) private {
+        int256 balance = a.balance;
+        if (balance >= 0) return;
+        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
+        a.balance = -uncovered.toInt256().toInt128();
     }
 
     /// @dev The bad debt a settlement loss of `loss` tokens leaves that this market answers for (`share`, tokens)
@@ -328,5 +339,7 @@ library SettlementLogic {
         Account storage a = s.accounts[account];
         a.balance = (int256(a.balance) + amount.toInt256()).toInt128();
         emit IClearinghouse.ClaimPaid(marketId, account, amount);
+        // A claim that was backing a negative balance and came in short: the fund pays what it can.
+        if (a.markets == 0) _coverRest(s, a, account);
     }
 }

@@ -189,6 +189,7 @@ contract SystemHandler is ProtocolHandler {
             for (uint256 i = 0; i < all.length; ++i) {
                 try ch.settle(all[i], id) {} catch {}
             }
+            if (pass == 0) _noteClaimsCut(id);
         }
         reached["settle-one-by-one"] += 1;
     }
