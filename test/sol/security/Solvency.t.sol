@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IClearinghouse, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
@@ -287,5 +287,34 @@ contract SolvencyTest is SecurityBase {
         ch.liquidate(ALICE, marketId, 10, type(uint256).max);
         (int256 carol, ) = ch.accountOf(CAROL);
         assertEq(uint256(carol) - 1_000e6 + (ch.insuranceFund() - fundBefore), 0.45e6, "penalty = the equity left");
+    }
+
+    // ------------------------------------------------------------------ item 5: markets that cannot settle
+
+    /// @dev Before the fix nothing checked that the oracle could average a market's settlement window, and the
+    /// fallback used the same `twap` as the proposal: a window without fresh rounds locked every position.
+    /// Now creation refuses a window beyond the oracle's bounded `maxWindow`, and the fallback finalizes at
+    /// `fallbackTwap` even when `twap` cannot answer.
+    function test_item5_creationRefusesAnUncoverableWindowAndTheFallbackAlwaysEnds() public {
+        oracle.setMaxWindow(INDEX, 1 hours - 1);
+        MarketParams memory p = _marketParams(2e18, 1e15);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.SettlementWindowNotCoverable.selector, INDEX, 1 hours, 1 hours - 1)
+        );
+        ch.createMarket(p, _risk(), _terms());
+        oracle.setMaxWindow(INDEX, 0);
+
+        _fund(ALICE, 200e6);
+        _fund(BOB, 200e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        vm.warp(params.expiry + 1);
+        oracle.setTwap(INDEX, 11e18);
+        oracle.setTwapReverts(INDEX, true); // too few fresh rounds in the window: no proposal possible
+        vm.expectRevert();
+        ch.proposeSettlement(marketId);
+        vm.warp(params.expiry + 3 days);
+        ch.finalizeSettlement(marketId);
+        (, , , uint256 finalPrice, , , ) = ch.settlementState(marketId);
+        assertEq(finalPrice, 11e18, "finalized at the fallback TWAP");
     }
 }
