@@ -153,8 +153,16 @@ contract SystemHandler is ProtocolHandler {
         uint256 expiry = _expiries[market];
         uint256 from = expiry - ch.marketParams(id).settlementWindow;
         SettlementTerms memory terms = ch.settlementTerms(id);
-        uint256 twap = indexOracle.twap(_indexIds[market], from, expiry);
         uint256 mode = _settleMode % 3;
+        // Without enough fresh rounds in the window (`InsufficientCoverage`) neither a proposal nor a resolution
+        // is possible: the market ends through the fallback, at `fallbackTwap`.
+        uint256 twap;
+        try indexOracle.twap(_indexIds[market], from, expiry) returns (uint256 value) {
+            twap = value;
+        } catch {
+            mode = 2;
+        }
+        if (mode == 2) twap = indexOracle.fallbackTwap(_indexIds[market], from, expiry);
         if (mode == 0) {
             ch.proposeSettlement(id);
             vm.warp(block.timestamp + terms.disputeWindow);
