@@ -9,6 +9,7 @@ import {MarketParams, RiskParams, SettlementTerms} from "../../contracts/interfa
 import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
+// solhint-disable-next-line no-console
 import {console} from "hardhat/console.sol";
 
 import {TestBase, Vm} from "./utils/TestBase.sol";
@@ -496,23 +497,6 @@ abstract contract ClearinghouseInvariantBase is TestBase {
         assertLe(owed, handler.token().balanceOf(address(ch)), "owed <= held after full settlement");
     }
 
-    /// @dev Not an invariant: prints, whenever they change within a run, how often the run reached bad debt
-    /// (liquidations and settlements of accounts below zero equity) and socialised losses, so a profile's
-    /// output shows whether the solvency invariants above were exercised (`npm run test:deep`).
-    uint256 private _reachLogged;
-
-    function invariant_zz_reportBadDebtReach() public {
-        uint256 key = handler.bankruptLiquidations() * 1e12 + handler.bankruptSettlements() * 1e6 + handler.socialisedLosses();
-        if (key == _reachLogged) return;
-        _reachLogged = key;
-        console.log(
-            "reach: bankrupt liquidations %d, bankrupt settlements %d, socialised losses %d",
-            handler.bankruptLiquidations(),
-            handler.bankruptSettlements(),
-            handler.socialisedLosses()
-        );
-    }
-
     function invariant_sizesSumToZeroAndOpenInterestIsTheLongs() public view {
         Clearinghouse ch = handler.ch();
         bytes32[2] memory ids = handler.marketIds();
@@ -628,9 +612,13 @@ contract SolvencyReachTest is TestBase {
             residual += h.residualDebts();
             vm.revertToState(snap);
         }
+        // solhint-disable-next-line no-console
         console.log("solvency reach over %d runs of %d steps:", RUNS, STEPS);
+        // solhint-disable-next-line no-console
         console.log("  bankrupt liquidations %d, bankrupt settlements %d", bankruptLiquidations, bankruptSettlements);
+        // solhint-disable-next-line no-console
         console.log("  socialised losses (claims cut pro rata) %d", socialised);
+        // solhint-disable-next-line no-console
         console.log("  residual debts with the fund empty %d", residual);
         assertTrue(bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
         assertTrue(bankruptSettlements > 0, "settlements of accounts below zero equity reached");

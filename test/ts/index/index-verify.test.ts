@@ -42,7 +42,7 @@ async function deploy() {
   const oracle = await ethers.deployContract("IndexOracle", [await manager.getAddress()]);
   await oracle.createIndex(
     ATPI_FRONTIER_V2_ID,
-    { quorum: 3, maxAge: 86_400 * 7, minInterval: 60, maxDeviation: E18 / 10n },
+    { quorum: 3, maxAge: 86_400 * 7, minInterval: 60, maxDeviation: E18 / 10n, faultBound: 0 },
     KEYS.map((k) => privateKeyToAccount(k).address),
   );
   const address = (await oracle.getAddress()) as Address;
