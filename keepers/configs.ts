@@ -95,6 +95,14 @@ export const reporterConfigSchema = commonConfigSchema
     path: ["reportSignerAddress"],
   })
   .refine(hasSignerAddress, signerAddressIssue)
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.source !== undefined, {
+    message: "required for this index (a price CSV path or URL)",
+    path: ["source"],
+  })
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.prices === undefined, {
+    message: "only for the ATPI 2.0.0 indices (genai-prices data); use source",
+    path: ["prices"],
+  })
   .refine((c) => c.chainId !== undefined || c.rpcUrl !== undefined, {
     message: "chainId or rpcUrl is required (the report's EIP-712 domain needs the chain id)",
     path: ["chainId"],
