@@ -9,6 +9,7 @@ export * from "./ids.js";
 export * from "./errors/index.js";
 export * from "./oracle/index.js";
 export {
+  EIP712_DOMAIN_TYPE,
   EXCHANGE_DOMAIN_NAME,
   EXCHANGE_DOMAIN_VERSION,
   ORDER_TYPES,
@@ -20,8 +21,10 @@ export {
   randomSalt,
   signOrderEthers,
   signOrderViem,
+  typedDataForOrder,
   type ExchangeDomain,
   type Order,
+  type OrderTypedDataV4,
   type OrderInput,
   type ViemTypedDataSigner as ViemOrderSigner,
 } from "./eip712/orders.js";
