@@ -57,7 +57,10 @@ export {
 export {
   IGNITION_CONTRACT_IDS,
   loadAddressBook,
+  marketsOfAddressBook,
   type AddressBook,
+  type AddressBookMarket,
+  type AddressBookMarketEntry,
   type LoadAddressBookOptions,
 } from "./addressBook.js";
 export * from "./math/index.js";

@@ -33,7 +33,11 @@ export interface MarketState {
   index: number;
 }
 
-/** Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. */
+/**
+ * Settlement progress (`settlementState`): prices wad, `collected` / `claimed` / `realisedNet` collateral
+ * units. `realisedNet` is the PnL moved into balances before expiry (trades, liquidations, deleveraging);
+ * claims are paid from `collected − realisedNet` (`claimPayoutDown`).
+ */
 export interface MarketSettlementState {
   proposedPrice: bigint;
   proposedAt: bigint;
@@ -41,6 +45,7 @@ export interface MarketSettlementState {
   finalPrice: bigint;
   collected: bigint;
   claimed: bigint;
+  realisedNet: bigint;
 }
 
 /** What `Market.from` takes; the id is derived from `params`. */
@@ -66,6 +71,7 @@ const EMPTY_SETTLEMENT: MarketSettlementState = {
   finalPrice: 0n,
   collected: 0n,
   claimed: 0n,
+  realisedNet: 0n,
 };
 
 /** Whether a trade side pays the maker or the taker fee. */

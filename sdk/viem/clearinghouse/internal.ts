@@ -92,6 +92,7 @@ export function toMarket(m: LensMarket): { market: Market; index: IndexPrice | u
       finalPrice: m.finalPrice,
       collected: m.collected,
       claimed: m.claimed,
+      realisedNet: m.realisedNet,
     },
   });
   if (market.id !== (asMarketId(m.id) as MarketId))
