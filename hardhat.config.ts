@@ -24,7 +24,7 @@ export function isLibraryTransientStorageWarning(error: {
   return (
     error.severity === "warning" &&
     error.errorCode === "2394" &&
-    /-->\s+\S*@openzeppelin\/contracts\//.test(error.formattedMessage ?? error.message)
+    /-->\s+\S*@openzeppelin\/contracts(@[^/\s]+)?\//.test(error.formattedMessage ?? error.message)
   );
 }
 
