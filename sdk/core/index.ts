@@ -43,6 +43,13 @@ export {
   type ViemTypedDataSigner as ViemReportSigner,
 } from "./eip712/reports.js";
 export {
+  SAFE_MESSAGE_TYPES,
+  encodeSafeSignatures,
+  safeMessageHash,
+  safeMessageTypedData,
+  type SafeOwnerSignature,
+} from "./eip712/safe.js";
+export {
   PERMIT_TYPES,
   domainMatchesSeparator,
   permitTypedData,
