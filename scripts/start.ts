@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  options.log("starting the JSON-RPC node…");
   const stack = await startStack(hre, options);
   running.stack = stack;
   if (stopRequested) {
@@ -153,8 +154,8 @@ async function main(): Promise<void> {
   p();
   p("Trade from the command line:");
   p(`  export ATF_PRIVATE_KEY=${testAccount(14).privateKey}   # trader #14 (public test key)`);
-  p(`  npx atf --rpc-url ${stack.rpcUrl} markets`);
-  p("  npx atf deposit 1000 && npx atf positions");
+  p(`  npm run atf -- --rpc-url ${stack.rpcUrl} markets`);
+  p("  npm run atf -- deposit 1000 && npm run atf -- positions");
   p();
   p("Ctrl-C stops everything.");
   await stack.done;

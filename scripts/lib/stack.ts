@@ -244,6 +244,7 @@ export async function startStack(
     writeFileSync(parametersFile, JSON.stringify(parameters, null, 2) + "\n");
 
     // 3. Deploy.
+    log("deploying the protocol with Ignition (AccessManager, oracle, Clearinghouse, Exchange, markets)…");
     const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
     cleanups.push(() => connection.close());
     const deploymentDir = path.join(stateDir, "ignition", `chain-${chainId}`);
@@ -270,6 +271,7 @@ export async function startStack(
     log(`deployed LocalProtocol; address book ${bookFile}`);
 
     // 4. More markets, created by the market admin (#3) as an operator would.
+    log(`creating ${EXTRA_MARKETS.length} more markets as the market admin…`);
     const book = JSON.parse(readFileSync(bookFile, "utf8")) as PlainAddressBook;
     const chain = chainOf(chainId, rpcUrl);
     const walletOf = (a: TestAccount) =>
@@ -319,6 +321,7 @@ export async function startStack(
     }));
 
     // 5. Fund the traders with collateral.
+    log("funding the test traders with collateral…");
     const deployer = walletOf(testAccount(0));
     const decimals = await publicClient.readContract({
       address: finalBook.collateral,
@@ -390,6 +393,7 @@ export async function startStack(
     }
 
     // 7. Keepers, in this process, stopped through one signal.
+    log("starting the keepers (reporters, relayers, matcher, liquidator, settler)…");
     if (options.blockIntervalMs > 0) {
       await connection.provider.request({
         method: "evm_setIntervalMining",

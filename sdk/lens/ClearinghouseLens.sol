@@ -40,6 +40,7 @@ contract ClearinghouseLens {
         uint256 finalPrice;
         uint256 collected;
         uint256 claimed;
+        int256 realisedNet;
         bool indexOk;
         uint256 indexPrice;
         uint256 indexUpdatedAt;
@@ -155,8 +156,14 @@ contract ClearinghouseLens {
     }
 
     function _settlement(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
-        (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed, ) = ch.settlementState(
-            id
-        );
+        (
+            m.proposedPrice,
+            m.proposedAt,
+            m.disputed,
+            m.finalPrice,
+            m.collected,
+            m.claimed,
+            m.realisedNet
+        ) = ch.settlementState(id);
     }
 }

@@ -193,10 +193,14 @@ export class Account {
   }
 
   /**
-   * What could be withdrawn now, collateral units, rounded down (`Clearinghouse.freeCollateral`).
+   * What could be withdrawn now, collateral units, rounded down (`Clearinghouse.freeCollateral`). Like
+   * the contract, a balance `<= 0` is 0 and a flat account is its balance before any mark is read, so
+   * those need no marks (the contract returns 0 there even when the oracle is stale).
    * @example account.freeCollateral(marks)
    */
   freeCollateral(marks: Marks): bigint {
+    if (this.balance <= 0n) return 0n;
+    if (this.positions.size === 0) return this.balance;
     return freeCollateralDown(this.balance, this.scale, this.marked(marks));
   }
 

@@ -41,9 +41,11 @@ export interface MarketState {
 }
 
 /**
- * Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. Before the
- * last position settles they are what settlement losers paid and what winners claim; from then on what is
- * left for claims and the claims not yet paid (both count down as claims are paid: `payClaims`).
+ * Settlement progress (`settlementState`): prices wad, `collected` / `claimed` / `realisedNet` collateral
+ * units. `realisedNet` is the PnL moved into the market's pot before expiry (realised losses; gains are
+ * escrowed). Before the last position settles `collected` / `claimed` are what settlement losers paid and
+ * what winners claim; from then on what is left for claims and the claims not yet paid (both count down
+ * as claims are paid: `payClaims`).
  */
 export interface MarketSettlementState {
   proposedPrice: bigint;
@@ -57,6 +59,7 @@ export interface MarketSettlementState {
    * until a price is proposed; `undefined` while unknown (before expiry, or not read).
    */
   settlementTwap: bigint | undefined;
+  realisedNet: bigint;
 }
 
 /** What `Market.from` takes; the id is derived from `params`. */
@@ -85,6 +88,7 @@ const EMPTY_SETTLEMENT: MarketSettlementState = {
   collected: 0n,
   claimed: 0n,
   settlementTwap: undefined,
+  realisedNet: 0n,
 };
 
 /** Whether a trade side pays the maker or the taker fee. */

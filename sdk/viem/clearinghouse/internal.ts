@@ -101,6 +101,7 @@ export function toMarket(m: LensMarket): {
       collected: m.collected,
       claimed: m.claimed,
       settlementTwap: m.twapOk ? m.settlementTwap : undefined,
+      realisedNet: m.realisedNet,
     },
   });
   if (market.id !== (asMarketId(m.id) as MarketId))

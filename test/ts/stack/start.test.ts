@@ -106,6 +106,17 @@ describe("local stack (scripts/start.ts)", function () {
         : undefined;
     });
     expect(output).to.contain(`RPC URL    ${rpcUrl}`).and.contain("Chain id   31337");
+    // It says what it is doing before the banner, in order.
+    const steps = [
+      "[stack] starting the JSON-RPC node",
+      "[stack] deploying the protocol",
+      "[stack] creating",
+      "[stack] funding the test traders",
+      "[stack] starting the keepers",
+      "local stack ready",
+    ].map((line) => output.indexOf(line));
+    expect(steps.every((at) => at >= 0)).to.equal(true, output);
+    expect([...steps].sort((x, y) => x - y)).to.deep.equal(steps);
     expect(output)
       .to.contain("PUBLIC keys")
       .and.contain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
