@@ -144,8 +144,8 @@ library LiquidationLogic {
     }
 
     /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share. When the
-    /// account has no positions left and a negative balance, that is bad debt: the penalty is waived first
-    /// if the fund could not otherwise cover it, the fund pays what it can, and what it cannot (at most this
+    /// account has no positions left and a negative balance, that is bad debt: the fund (with its share of
+    /// the penalty) pays what it can, and what it cannot (at most this
     /// liquidation's realised loss) is written off against this market's settlement pot, so the market's
     /// winners bear it pro rata at settlement (docs/clearinghouse.md, "Solvency"). Liquidation never reverts
     /// for bad debt. Returns the amount written off (tokens), which counts as not collected.
@@ -156,16 +156,10 @@ library LiquidationLogic {
         int256 accountTokens
     ) private returns (uint256 writtenOff) {
         Account storage a = s.accounts[account];
+        // The penalty is at most the account's equity (`liquidate`), so it never creates bad debt beyond a
+        // rounding unit; no waiver is needed.
         int256 balance = int256(a.balance) + accountTokens - q.penalty.toInt256();
-        uint256 fund = uint256(s.insuranceFund) + q.penalty - q.reward;
-        if (balance < 0 && a.markets == 0 && uint256(-balance) > fund && q.penalty != 0) {
-            // Waive the penalty (and so the reward) before the fund or the market's winners pay for it.
-            balance += q.penalty.toInt256();
-            fund -= q.penalty - q.reward;
-            q.penalty = 0;
-            q.reward = 0;
-        }
-        s.insuranceFund = fund.toUint128();
+        s.insuranceFund = (uint256(s.insuranceFund) + q.penalty - q.reward).toUint128();
         if (balance < 0 && a.markets == 0) {
             uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
             uint256 loss = accountTokens < 0 ? uint256(-accountTokens) : 0;
