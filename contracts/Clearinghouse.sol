@@ -536,12 +536,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function settle(address account, bytes32 id) external {
-        SettlementLogic.settle(_s, ORACLE, SCALE, account, id);
+        SettlementLogic.settle(_s, SCALE, account, id);
     }
 
     /// @inheritdoc IClearinghouse
     function settleMany(bytes32 id, address[] calldata accounts) external {
-        SettlementLogic.settleMany(_s, ORACLE, SCALE, id, accounts);
+        SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
     // ================================================================ views
@@ -720,6 +720,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (equity <= int256(im)) return 0;
         uint256 free = uint256(equity - int256(im)).toTokenDown(SCALE);
         return free < uint256(balance) ? free : uint256(balance);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function equityAndOpenLosses(address account) external view returns (int256 equity, uint256 openLosses) {
+        return MarginLogic.equityAndOpenLosses(_s, ORACLE, SCALE, account);
     }
 
     /// @inheritdoc IClearinghouse

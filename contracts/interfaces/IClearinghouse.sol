@@ -503,6 +503,11 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice Whether `equity < maintenanceMargin`.
     function isLiquidatable(address account) external view returns (bool);
 
+    /// @notice Cross-margin equity (wad, as `health`) and the sum of the open positions' unrealised losses (wad,
+    /// at the same marks): what a settlement's bad debt is shared against. Reverts when an open market cannot
+    /// be valued (a stale index), as `health` does.
+    function equityAndOpenLosses(address account) external view returns (int256 equity, uint256 openLosses);
+
     /// @notice The mark at which `account` becomes liquidatable, moving only its position in `marketId`
     /// (other positions held at their marks). For a long, 0 means no positive mark liquidates it; for a
     /// short, 0 means it is liquidatable at any mark. 0 when there is no position.

@@ -116,14 +116,13 @@ library SettlementLogic {
     /// @notice See `IClearinghouse.settle`.
     function settle(
         Layout storage s,
-        IIndexOracleReader oracle,
         uint256 scale,
         address account,
         bytes32 marketId
     ) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
-        if (!_settleOne(s, oracle, m, t, marketId, account, scale)) {
+        if (!_settleOne(s, m, t, marketId, account, scale)) {
             if (s.positions[account][marketId].openNotional > 0) {
                 revert IClearinghouse.ClaimNotYetPayable(account, marketId, t.openPositions);
             }
@@ -135,7 +134,6 @@ library SettlementLogic {
     /// @notice See `IClearinghouse.settleMany`.
     function settleMany(
         Layout storage s,
-        IIndexOracleReader oracle,
         uint256 scale,
         bytes32 marketId,
         address[] calldata accounts
@@ -143,7 +141,7 @@ library SettlementLogic {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleOne(s, oracle, m, t, marketId, accounts[i], scale);
+            _settleOne(s, m, t, marketId, accounts[i], scale);
         }
         _store(m, t);
     }
@@ -175,7 +173,6 @@ library SettlementLogic {
     /// `openNotional > 0`, paid when every slot of the market is closed).
     function _settleOne(
         Layout storage s,
-        IIndexOracleReader oracle,
         Market storage m,
         Tally memory t,
         bytes32 marketId,
@@ -191,7 +188,7 @@ library SettlementLogic {
             _pay(s, t, marketId, account, uint256(notional));
             return true;
         }
-        uint256 claimAmount = _close(s, oracle, t, p, marketId, account, size, scale);
+        uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
         --t.openPositions;
         // Open interest is the sum of long sizes; a settled long leaves it.
         if (size > 0) t.openInterest -= uint256(size);
@@ -213,7 +210,6 @@ library SettlementLogic {
     /// order the account's markets settle in (docs/clearinghouse.md, "Solvency").
     function _close(
         Layout storage s,
-        IIndexOracleReader oracle,
         Tally memory t,
         Position storage p,
         bytes32 marketId,
@@ -227,7 +223,7 @@ library SettlementLogic {
         int256 pnl = size * int256(t.unitValue) - p.openNotional;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
-            uint256 unpaid = _debit(s, oracle, scale, a, account, list, loss);
+            uint256 unpaid = _debit(s, scale, a, account, list, loss);
             t.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
@@ -244,7 +240,6 @@ library SettlementLogic {
     /// @dev Debits a settlement loss; returns the part of it nobody paid (bad debt the fund could not cover).
     function _debit(
         Layout storage s,
-        IIndexOracleReader oracle,
         uint256 scale,
         Account storage a,
         address account,
@@ -254,7 +249,7 @@ library SettlementLogic {
         int256 balance = int256(a.balance) - loss.toInt256();
         a.balance = balance.toInt128();
         if (balance >= 0) return 0;
-        (uint256 share, uint256 deficit) = _badDebtShare(s, oracle, scale, account, list, loss);
+        (uint256 share, uint256 deficit) = _badDebtShare(s, scale, account, list, loss);
         if (share == 0) return 0;
         // The fund pays the same fraction of every share of one deficit (all of it when the fund covers the
         // whole deficit), so which of the account's markets settles first does not decide whom it helps.
@@ -286,7 +281,6 @@ library SettlementLogic {
     /// most `loss`. Zero when the account's other positions still cover its balance.
     function _badDebtShare(
         Layout storage s,
-        IIndexOracleReader oracle,
         uint256 scale,
         address account,
         uint128 list,
@@ -296,7 +290,16 @@ library SettlementLogic {
             deficit = uint256(-int256(s.accounts[account].balance));
             return (deficit < loss ? deficit : loss, deficit);
         }
-        (int256 equity, uint256 openLosses) = MarginLogic.equityAndOpenLosses(s, oracle, scale, account);
+        // Valued through the Clearinghouse's own view (this library runs in its context), so that an open market
+        // that cannot be valued now (a stale index) does not block this settlement: nothing is written off
+        // then, and the negative balance stays backed by the account's other positions until they close.
+        int256 equity;
+        uint256 openLosses;
+        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256 e, uint256 l) {
+            (equity, openLosses) = (e, l);
+        } catch {
+            return (0, 0);
+        }
         if (equity >= 0) return (0, 0);
         deficit = uint256(-equity).toTokenUp(scale);
         share = WadMath.mulDivDown(deficit, loss, loss + openLosses.toTokenDown(scale));

@@ -210,8 +210,10 @@ contract SystemHandler is ProtocolHandler {
         (, bytes32[] memory open) = ch.accountOf(account);
         for (uint256 k = 0; k < open.length; ++k) {
             uint256 m = _marketIndex(open[k]);
-            (, , , uint256 finalPrice, , , ) = ch.settlementState(open[k]);
-            if (finalPrice == 0 && _isStale(m)) ++staleWithdrawals;
+            // A closed slot holding an escrowed gain and an expired market (valued at its settlement value)
+            // need no live index.
+            if (ch.positionSize(account, open[k]) == 0 || block.timestamp >= _expiries[m]) continue;
+            if (_isStale(m)) ++staleWithdrawals;
         }
     }
 

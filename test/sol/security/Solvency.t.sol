@@ -317,4 +317,30 @@ contract SolvencyTest is SecurityBase {
         (, , , uint256 finalPrice, , , ) = ch.settlementState(marketId);
         assertEq(finalPrice, 11e18, "finalized at the fallback TWAP");
     }
+
+    /// @dev Found by the deep profile: a bankrupt settlement valued the account's other markets, so a stale
+    /// index there made `settle` revert and left the market half settled. Now nothing is written off when the
+    /// other markets cannot be valued (the negative balance stays backed by them) and the settlement goes on.
+    function test_item4_aStaleIndexElsewhereDoesNotBlockSettlement() public {
+        bytes32 other = keccak256("GPU-H100");
+        oracle.setValue(other, 2e18);
+        MarketParams memory p2 = _marketParams(1e18, 1e15);
+        p2.indexId = other;
+        p2.expiry = uint64(params.expiry + 30 days);
+        bytes32 second = ch.createMarket(p2, _risk(), _terms());
+        _fund(ALICE, 30e6);
+        _fund(BOB, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18);
+        ch.trade(second, BOB, ALICE, 10, 2e18);
+        _settleMarketAt(50e18); // alice owes 40 with 30 on hand
+        oracle.setStale(other, true);
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (ALICE, BOB);
+        ch.settleMany(marketId, both);
+        (int256 alice, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertEq(open.length, 1, "her other market is still open");
+        assertTrue(alice < 0, "nothing written off while the other market cannot be valued");
+        (, , uint256 openPositions, , ) = ch.marketState(marketId);
+        assertEq(openPositions, 0, "the settled market completed");
+    }
 }
