@@ -295,8 +295,8 @@ library SettlementLogic {
         // then, and the negative balance stays backed by the account's other positions until they close.
         int256 equity;
         uint256 openLosses;
-        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256 e, uint256 l) {
-            (equity, openLosses) = (e, l);
+        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256 e, uint256 losses) {
+            (equity, openLosses) = (e, losses);
         } catch {
             return (0, 0);
         }
