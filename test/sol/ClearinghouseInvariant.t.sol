@@ -369,6 +369,22 @@ contract ClearinghouseHandler {
         else ++residualDebts;
     }
 
+    /// @dev What the books say the Clearinghouse holds: the actors' balances (negative ones included), the fund,
+    /// the treasury's accrual and every market's pot (what its losers paid in and its claims have not taken out
+    /// yet: before completion `collected - realisedNet`, after it what is left).
+    function booked() external view returns (int256 total) {
+        total = int256(uint256(ch.insuranceFund()) + ch.treasuryAccrued());
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 balance, ) = ch.accountOf(_actors[i]);
+            total += balance;
+        }
+        for (uint256 m = 0; m < MARKETS; ++m) {
+            (, , , uint256 finalPrice, uint256 collected, , int256 realisedNet) = ch.settlementState(_marketIds[m]);
+            (, , uint256 openPositions, , ) = ch.marketState(_marketIds[m]);
+            total += finalPrice != 0 && openPositions == 0 ? int256(collected) : int256(collected) - realisedNet;
+        }
+    }
+
     /// @dev Whether every market is settled and every claim paid (no position or claim left).
     function allSettled() external view returns (bool) {
         for (uint256 i = 0; i < MARKETS; ++i) if (!_settled[i]) return false;
@@ -457,21 +473,11 @@ abstract contract ClearinghouseInvariantBase is TestBase {
     /// included), the fund, the treasury's accrual and every market's pot (what its losers paid in and its
     /// claims have not taken out yet: before completion `collected - realisedNet`, after it what is left).
     function invariant_booksBalanceExactly() public view {
-        Clearinghouse ch = handler.ch();
-        address[4] memory actors = handler.actors();
-        bytes32[2] memory ids = handler.marketIds();
-        int256 booked = int256(uint256(ch.insuranceFund()) + ch.treasuryAccrued());
-        for (uint256 i = 0; i < 4; ++i) {
-            (int256 balance, ) = ch.accountOf(actors[i]);
-            booked += balance;
-        }
-        for (uint256 m = 0; m < 2; ++m) {
-            (, , , uint256 finalPrice, uint256 collected, , int256 realisedNet) = ch.settlementState(ids[m]);
-            (, , uint256 openPositions, , ) = ch.marketState(ids[m]);
-            bool complete = finalPrice != 0 && openPositions == 0;
-            booked += complete ? int256(collected) : int256(collected) - realisedNet;
-        }
-        assertEq(int256(handler.token().balanceOf(address(ch))), booked, "held == balances + fund + treasury + pots");
+        assertEq(
+            int256(handler.token().balanceOf(address(handler.ch()))),
+            handler.booked(),
+            "held == balances + fund + treasury + pots"
+        );
     }
 
     /// @dev No account is left with no open market and a negative balance while the fund holds tokens: bad debt
@@ -649,20 +655,7 @@ contract SolvencyReachTest is TestBase {
     }
 
     function _checkSolvency(ClearinghouseHandler h) internal view {
-        Clearinghouse ch = h.ch();
-        address[4] memory actors = h.actors();
-        bytes32[2] memory ids = h.marketIds();
-        int256 booked = int256(uint256(ch.insuranceFund()) + ch.treasuryAccrued());
-        for (uint256 i = 0; i < 4; ++i) {
-            (int256 balance, ) = ch.accountOf(actors[i]);
-            booked += balance;
-        }
-        for (uint256 m = 0; m < 2; ++m) {
-            (, , , uint256 finalPrice, uint256 collected, , int256 realisedNet) = ch.settlementState(ids[m]);
-            (, , uint256 openPositions, , ) = ch.marketState(ids[m]);
-            booked += finalPrice != 0 && openPositions == 0 ? int256(collected) : int256(collected) - realisedNet;
-        }
-        assertEq(int256(h.token().balanceOf(address(ch))), booked, "books balance");
+        assertEq(int256(h.token().balanceOf(address(h.ch()))), h.booked(), "books balance");
         assertTrue(!h.unbackedDebt(), "no unbacked debt");
         assertTrue(!h.payoutMismatch(), "claims paid exactly what was left");
     }
