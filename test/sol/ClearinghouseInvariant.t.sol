@@ -587,48 +587,76 @@ contract ClearinghouseInvariant18Test is ClearinghouseInvariantBase {
 /// checks after every step. It prints the counts and fails if any state is never reached, since a check that
 /// never reaches its state proves nothing. The invariant suites above run the same checks at random.
 contract SolvencyReachTest is TestBase {
+    /// @dev Seeded runs in the default profile; the deep profile (`DEEP=1`, `npm run test:deep`) runs 240.
     uint256 internal constant RUNS = 24;
+    uint256 internal constant DEEP_RUNS = 240;
     uint256 internal constant STEPS = 60;
 
-    function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
+    /// @dev How often each guarded state was reached: in all, and in how many runs at least once.
+    struct Reach {
         uint256 bankruptLiquidations;
         uint256 bankruptSettlements;
         uint256 socialised;
         uint256 residual;
-        for (uint256 run = 0; run < RUNS; ++run) {
+        uint256 runsWithBankruptcy;
+        uint256 runsWithSocialisedLoss;
+    }
+
+    function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
+        uint256 runs = vm.envOr("DEEP", uint256(0)) == 1 ? DEEP_RUNS : RUNS;
+        Reach memory r;
+        for (uint256 run = 0; run < runs; ++run) {
             uint256 snap = vm.snapshotState();
-            ClearinghouseHandler h = new ClearinghouseHandler(6);
-            for (uint256 i = 0; i < 4; ++i) h.deposit(i, 1_100 + ((run * 37 + i * 101) % 900));
-            h.depositInsurance(run);
-            for (uint256 step = 0; step < STEPS; ++step) {
-                _step(h, uint256(keccak256(abi.encode(run, step))), step);
-                _checkSolvency(h);
-            }
-            // Expire and settle what is left, with a last gap an hour before expiry.
-            for (uint256 m = 0; m < 2; ++m) {
-                h.moveIndex(m, uint256(keccak256(abi.encode(run, "gap", m))), run % 2 == 0);
-                h.settleAll(m);
-            }
-            vm.warp(block.timestamp + 41 days);
-            for (uint256 m = 0; m < 2; ++m) h.settleAll(m);
-            _checkSolvency(h);
-            bankruptLiquidations += h.bankruptLiquidations();
-            bankruptSettlements += h.bankruptSettlements();
-            socialised += h.socialisedLosses();
-            residual += h.residualDebts();
+            ClearinghouseHandler h = _run(run);
+            uint256 bankrupt = h.bankruptLiquidations() + h.bankruptSettlements();
+            r.bankruptLiquidations += h.bankruptLiquidations();
+            r.bankruptSettlements += h.bankruptSettlements();
+            r.socialised += h.socialisedLosses();
+            r.residual += h.residualDebts();
+            if (bankrupt != 0) ++r.runsWithBankruptcy;
+            if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
         }
+        _print(r, runs);
+        assertTrue(r.bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
+        assertTrue(r.bankruptSettlements > 0, "settlements of accounts below zero equity reached");
+        assertTrue(r.socialised > 0, "socialised losses reached");
+    }
+
+    /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
+    /// a last gap an hour before expiry and settlement of everything.
+    function _run(uint256 run) internal returns (ClearinghouseHandler h) {
+        h = new ClearinghouseHandler(6);
+        for (uint256 i = 0; i < 4; ++i) h.deposit(i, 1_100 + ((run * 37 + i * 101) % 900));
+        h.depositInsurance(run);
+        for (uint256 step = 0; step < STEPS; ++step) {
+            _step(h, uint256(keccak256(abi.encode(run, step))), step);
+            _checkSolvency(h);
+        }
+        for (uint256 m = 0; m < 2; ++m) {
+            h.moveIndex(m, uint256(keccak256(abi.encode(run, "gap", m))), run % 2 == 0);
+            h.settleAll(m);
+        }
+        vm.warp(block.timestamp + 41 days);
+        for (uint256 m = 0; m < 2; ++m) h.settleAll(m);
+        _checkSolvency(h);
+    }
+
+    function _print(Reach memory r, uint256 runs) internal pure {
         // solhint-disable-next-line no-console
-        console.log("solvency reach over %d runs of %d steps:", RUNS, STEPS);
+        console.log("solvency reach over %d runs of %d steps:", runs, STEPS);
         // solhint-disable-next-line no-console
-        console.log("  bankrupt liquidations %d, bankrupt settlements %d", bankruptLiquidations, bankruptSettlements);
+        console.log("  bankrupt liquidations %d, bankrupt settlements %d", r.bankruptLiquidations, r.bankruptSettlements);
         // solhint-disable-next-line no-console
-        console.log("  socialised losses (claims cut pro rata) %d", socialised);
+        console.log("  socialised losses (claims cut pro rata) %d", r.socialised);
         // solhint-disable-next-line no-console
-        console.log("  residual debts with the fund empty %d", residual);
-        assertTrue(bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
-        assertTrue(bankruptSettlements > 0, "settlements of accounts below zero equity reached");
-        assertTrue(socialised > 0, "socialised losses reached");
+        console.log(
+            "  runs with a bankruptcy %d, runs with a socialised loss %d",
+            r.runsWithBankruptcy,
+            r.runsWithSocialisedLoss
+        );
+        // solhint-disable-next-line no-console
+        console.log("  residual debts with the fund empty %d", r.residual);
     }
 
     function _step(ClearinghouseHandler h, uint256 r, uint256 step) internal {
