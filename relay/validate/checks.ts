@@ -1,0 +1,216 @@
+/**
+ * Everything the chain would refuse, checked before an order rests: signature (EOA, delegate, EIP-1271
+ * through `eth_call`), market known and trading, flags, size and tick, expiry at chain time, nonce not
+ * used or cancelled, price inside the band around the mark, post-only not crossing, reduce-only against
+ * the live position, and the trader's margin for its open orders plus this one (the SDK's math mirror:
+ * every resting order of one side filled at its limit, taker fee, then `equity >= initialMargin`).
+ * Each refusal carries the contract's error name and readable arguments.
+ */
+import type { Address, Hex } from "viem";
+
+import { Account, type MarkedMarket } from "../../sdk/core/entities/Account.js";
+import type { Market, MarketStatusName } from "../../sdk/core/entities/Market.js";
+import { hashOrder, OrderFlags, type ExchangeDomain, type Order } from "../../sdk/core/eip712/orders.js";
+import type { MarketId } from "../../sdk/core/ids.js";
+import { withinPriceBand } from "../../sdk/core/math/market.js";
+import { validFlags } from "../../keepers/matcher/decide.js";
+import type { Books } from "../core/book.js";
+import { remaining, type RelayOrder } from "../core/order.js";
+import { refuse, Refusal } from "./refusal.js";
+import type { SignedOrderInput } from "./schema.js";
+import { recoverSigner } from "./signature.js";
+
+/** One market as validation needs it, read at the latest block. */
+export interface MarketSnapshot {
+  market: Market;
+  /** The mark at the block's timestamp; undefined when the index is unavailable. */
+  mark: bigint | undefined;
+  status: MarketStatusName;
+  /** The market or the whole Clearinghouse is paused. */
+  paused: boolean;
+}
+
+/** What validation reads from the chain (cached per block by the shell). */
+export interface ValidationChain {
+  /** The latest block's timestamp: the `now` every expiry is judged at. */
+  now(): Promise<bigint>;
+  market(marketId: Hex): Promise<MarketSnapshot | undefined>;
+  nonce(trader: Address, nonce: bigint): Promise<{ used: boolean; minNonce: bigint }>;
+  isDelegate(trader: Address, signer: Address): Promise<boolean>;
+  hasCode(address: Address): Promise<boolean>;
+  /** EIP-1271 `isValidSignature(hash, signature)` returns the magic value. */
+  isValidContractSignature(trader: Address, hash: Hex, signature: Hex): Promise<boolean>;
+  /** The trader's account (balance, positions) with marks for its open markets. */
+  account(trader: Address): Promise<{ account: Account; marks: ReadonlyMap<MarketId, MarkedMarket> }>;
+}
+
+export interface ValidationConfig {
+  /** Orders expiring within this many seconds of chain time are refused (they could not be matched). */
+  expiryMarginSeconds: bigint;
+  /** Most live orders one trader may have resting. */
+  maxOpenOrders: number;
+}
+
+export interface ValidationContext {
+  domain: ExchangeDomain;
+  chain: ValidationChain;
+  books: Books;
+  /** The trader's live orders, every market. */
+  openOrdersOf(trader: Address): RelayOrder[];
+  /** Whether the relay already holds this order hash. */
+  known(hash: Hex): boolean;
+  config: ValidationConfig;
+}
+
+/** Signature checks in the Exchange's order: EOA or delegate, then EIP-1271 when the trader has code. */
+export async function checkSignature(
+  chain: ValidationChain,
+  order: Order,
+  hash: Hex,
+  signature: Hex,
+): Promise<void> {
+  const recovered = recoverSigner(hash, signature);
+  if (recovered.ok) {
+    if (recovered.signer.toLowerCase() === order.trader.toLowerCase()) return;
+    if (await chain.isDelegate(order.trader, recovered.signer)) return;
+  }
+  if (await chain.hasCode(order.trader)) {
+    if (await chain.isValidContractSignature(order.trader, hash, signature)) return;
+    throw refuse("InvalidContractSignature", { orderHash: hash, trader: order.trader });
+  }
+  if (recovered.ok) {
+    throw refuse("UnauthorisedSigner", { orderHash: hash, trader: order.trader, signer: recovered.signer });
+  }
+  if (recovered.error === "InvalidSignatureLength") {
+    throw refuse("InvalidSignatureLength", { orderHash: hash, length: recovered.length });
+  }
+  if (recovered.error === "MalleableSignature") {
+    throw refuse("MalleableSignature", { orderHash: hash, s: recovered.s });
+  }
+  throw refuse("InvalidSignature", { orderHash: hash });
+}
+
+/** The new relay order for `input` (state `open`), or a `Refusal`. `seq` is its arrival number. */
+export async function validateOrder(
+  input: SignedOrderInput,
+  ctx: ValidationContext,
+  seq: number,
+): Promise<RelayOrder> {
+  const { order, signature } = input;
+  const hash = hashOrder(ctx.domain, order);
+  if (ctx.known(hash)) {
+    throw new Refusal(409, "DuplicateOrder", { orderHash: hash }, `order ${hash} was already submitted`);
+  }
+  if (!validFlags(order.flags)) throw refuse("InvalidFlags", { orderHash: hash, flags: order.flags });
+  if (order.size === 0n) throw refuse("ZeroOrderSize", { orderHash: hash });
+  const open = ctx.openOrdersOf(order.trader);
+  if (open.length >= ctx.config.maxOpenOrders) {
+    throw new Refusal(429, "TooManyOpenOrders", {
+      trader: order.trader,
+      open: String(open.length),
+      max: String(ctx.config.maxOpenOrders),
+    });
+  }
+
+  const [now, snapshot] = await Promise.all([ctx.chain.now(), ctx.chain.market(order.marketId)]);
+  if (snapshot === undefined) throw refuse("UnknownMarket", { marketId: order.marketId });
+  const { market } = snapshot;
+  if (snapshot.status !== "Trading" || now >= market.params.expiry) {
+    throw refuse("MarketExpired", { marketId: order.marketId, expiry: market.params.expiry });
+  }
+  if (snapshot.paused) throw refuse("MarketIsPaused", { marketId: order.marketId });
+  if (order.limitPrice === 0n) throw refuse("ZeroPrice", {});
+  if (order.limitPrice % market.params.tickSize !== 0n) {
+    throw refuse("PriceNotOnTick", { price: order.limitPrice, tickSize: market.params.tickSize });
+  }
+  if (order.size < market.params.minSize) {
+    throw refuse("SizeBelowMinimum", { size: order.size, minSize: market.params.minSize });
+  }
+  if (order.size > market.risk.maxPositionSize) {
+    throw refuse("SizeTooLarge", { size: order.size, max: market.risk.maxPositionSize });
+  }
+  if (order.expiry <= now + ctx.config.expiryMarginSeconds) {
+    throw refuse("OrderExpired", { orderHash: hash, expiry: order.expiry, timestamp: now });
+  }
+  if (snapshot.mark === undefined) {
+    throw refuse("IndexUnavailable", { marketId: order.marketId }, "the market's index has no fresh value");
+  }
+  if (!withinPriceBand(order.limitPrice, snapshot.mark, market.risk.priceBand)) {
+    throw refuse("PriceOutsideBand", {
+      price: order.limitPrice,
+      mark: snapshot.mark,
+      band: market.risk.priceBand,
+    });
+  }
+
+  await checkSignature(ctx.chain, order, hash, signature);
+
+  const nonce = await ctx.chain.nonce(order.trader, order.nonce);
+  if (order.nonce < nonce.minNonce) {
+    throw refuse("OrderNonceBelowMinimum", { orderHash: hash, nonce: order.nonce, minNonce: nonce.minNonce });
+  }
+  if (nonce.used)
+    throw refuse("OrderNonceUsed", { orderHash: hash, trader: order.trader, nonce: order.nonce });
+
+  const candidate: RelayOrder = { hash, order, signature, seq, state: "open", filled: 0n };
+  const bookRefusal = ctx.books.market(order.marketId).admissionRefusal(candidate);
+  if (bookRefusal !== undefined) throw refuse(bookRefusal.error, bookRefusal.args);
+
+  const { account, marks } = await ctx.chain.account(order.trader);
+  if ((order.flags & OrderFlags.ReduceOnly) !== 0) {
+    const position = account.positionIn(market.id).size;
+    const delta = order.isBuy ? order.size : -order.size;
+    const reduces =
+      position !== 0n &&
+      position > 0n !== delta > 0n &&
+      (delta < 0n ? -delta : delta) <= (position < 0n ? -position : position);
+    if (!reduces) {
+      throw refuse("ReduceOnlyWouldIncrease", { orderHash: hash, position, sizeDelta: delta });
+    }
+  }
+  await checkMargin(ctx, account, marks, [...open, candidate]);
+  return candidate;
+}
+
+/**
+ * The trader's margin if every resting order of one side (then of the other) filled at its limit price
+ * as a taker: `equity >= initialMargin` both ways, or `InsufficientMargin`.
+ */
+async function checkMargin(
+  ctx: ValidationContext,
+  account: Account,
+  accountMarks: ReadonlyMap<MarketId, MarkedMarket>,
+  orders: readonly RelayOrder[],
+): Promise<void> {
+  const marks = new Map(accountMarks);
+  const markets = new Map<string, Market>();
+  for (const o of orders) {
+    const id = o.order.marketId.toLowerCase();
+    if (markets.has(id)) continue;
+    const snapshot = await ctx.chain.market(o.order.marketId);
+    if (snapshot === undefined || snapshot.mark === undefined) continue;
+    markets.set(id, snapshot.market);
+    marks.set(snapshot.market.id, { market: snapshot.market, mark: snapshot.mark });
+  }
+  for (const buys of [true, false]) {
+    let next = account;
+    for (const o of orders) {
+      const market = markets.get(o.order.marketId.toLowerCase());
+      if (o.order.isBuy !== buys || market === undefined) continue;
+      const left = remaining(o);
+      try {
+        next = next.withTrade(market, buys ? left : -left, o.order.limitPrice, "taker").account;
+      } catch {
+        throw refuse("TooManyOpenMarkets", { account: account.address, max: 8 });
+      }
+    }
+    const h = next.health(marks);
+    if (h.equity < h.initialMargin) {
+      throw refuse("InsufficientMargin", {
+        account: account.address,
+        equity: h.equity,
+        initialMargin: h.initialMargin,
+      });
+    }
+  }
+}
