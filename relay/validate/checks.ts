@@ -32,7 +32,7 @@ export interface MarketSnapshot {
 
 /** What validation reads from the chain (cached per block by the shell). */
 export interface ValidationChain {
-  /** The latest block's timestamp: the `now` every expiry is judged at. */
+  /** The latest block's timestamp (the `now` every expiry is judged at); refreshes a stale head. */
   now(): Promise<bigint>;
   market(marketId: Hex): Promise<MarketSnapshot | undefined>;
   nonce(trader: Address, nonce: bigint): Promise<{ used: boolean; minNonce: bigint }>;
@@ -112,7 +112,9 @@ export async function validateOrder(
     });
   }
 
-  const [now, snapshot] = await Promise.all([ctx.chain.now(), ctx.chain.market(order.marketId)]);
+  // chain time first: it also moves the head every later read refers to
+  const now = await ctx.chain.now();
+  const snapshot = await ctx.chain.market(order.marketId);
   if (snapshot === undefined) throw refuse("UnknownMarket", { marketId: order.marketId });
   const { market } = snapshot;
   if (snapshot.status !== "Trading" || now >= market.params.expiry) {

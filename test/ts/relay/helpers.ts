@@ -1,0 +1,84 @@
+/** Shared pieces of the relay service tests: HTTP requests (with a chosen source address) and WebSockets. */
+import { request as httpRequest } from "node:http";
+
+import { WebSocket } from "ws";
+
+export interface Reply {
+  status: number;
+  body: Record<string, unknown> & { error?: string; args?: Record<string, string> };
+}
+
+/** One HTTP request; `localAddress` picks the client's loopback address (127.0.0.x) to act as another IP. */
+export function call(
+  method: string,
+  url: string,
+  body?: unknown,
+  options: { localAddress?: string; raw?: string } = {},
+): Promise<Reply> {
+  const text = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method,
+        localAddress: options.localAddress,
+        headers:
+          text === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const s = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, body: s === "" ? {} : (JSON.parse(s) as Reply["body"]) });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (text !== undefined) req.write(text);
+    req.end();
+  });
+}
+
+/** A WebSocket client that queues messages and waits for the next one matching a predicate. */
+export class WsClient {
+  private readonly queue: Record<string, unknown>[] = [];
+  private waiters: {
+    test: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const m = JSON.parse(String(data)) as Record<string, unknown>;
+      const w = this.waiters.find((x) => x.test(m));
+      if (w !== undefined) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve(m);
+      } else this.queue.push(m);
+    });
+  }
+
+  static open(url: string): Promise<WsClient> {
+    const ws = new WebSocket(url);
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new WsClient(ws)));
+      ws.once("error", reject);
+    });
+  }
+
+  send(m: unknown): void {
+    this.ws.send(JSON.stringify(m));
+  }
+
+  next(test: (m: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
+    const i = this.queue.findIndex(test);
+    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
