@@ -10,6 +10,7 @@
 import { Command, Option } from "commander";
 import hre from "hardhat";
 
+import { startRelayForStack } from "../relay/stack.js";
 import { formatUnitsExact } from "./cli/units.js";
 import { startStack, type StackOptions } from "./lib/stack.js";
 import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
@@ -84,22 +85,30 @@ function parseOptions(argv: string[]): StackOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   let stopRequested = false;
-  const running: { stack?: Awaited<ReturnType<typeof startStack>> } = {};
+  const running: {
+    stack?: Awaited<ReturnType<typeof startStack>>;
+    relay?: Awaited<ReturnType<typeof startRelayForStack>>;
+  } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = true;
     console.log(`[stack] ${signal}: stopping the keepers, then the node…`);
-    void (running.stack?.stop() ?? Promise.resolve()).then(() => {
-      console.log("[stack] stopped");
-      process.exit(0);
-    });
+    void (running.relay?.stop() ?? Promise.resolve())
+      .then(() => running.stack?.stop())
+      .then(() => {
+        console.log("[stack] stopped");
+        process.exit(0);
+      });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
   const stack = await startStack(hre, options);
   running.stack = stack;
+  running.relay = await startRelayForStack(stack, options);
+  const relay = running.relay;
   if (stopRequested) {
+    await relay.stop();
     await stack.stop();
     process.exit(0);
   }
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
   p("Keepers (Prometheus metrics; /healthz beside each)");
   for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
   p(`  matcher orders file        ${stack.ordersFile}`);
+  p(`  order relay (HTTP, /ws)    ${relay.url}   (OpenAPI: ${relay.url}/openapi.json)`);
   p();
   p("Index prices: the fixtures end in the past, so the reporters read copies re-dated to today:");
   for (const f of stack.priceFiles) {
