@@ -13,6 +13,7 @@ import type { Clock } from "../../keepers/shell/clock.js";
 import type { Logger } from "../../keepers/shell/log.js";
 import type { DecodedRevert, TxSender } from "../../keepers/shell/sender.js";
 import type { ExchangeDomain } from "../../sdk/core/eip712/orders.js";
+import { relayCancelMessage } from "../../sdk/relay/client.js";
 import { Books, type BookUpdate, type MarketBook } from "../core/book.js";
 import {
   planRound,
@@ -62,8 +63,8 @@ export interface RelayDeps {
   config: RelayConfig;
 }
 
-/** The message a trader signs (EIP-191) to take an order off the relay's book. */
-export const cancelMessage = (hash: Hex) => `Cancel order ${hash.toLowerCase()}`;
+/** The message a trader signs (EIP-191) to take an order off the relay's book (the SDK's). */
+export const cancelMessage = relayCancelMessage;
 
 /** One async section at a time (book and store changes). */
 class Mutex {

@@ -20,6 +20,7 @@ import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "
 import { cancelMessage } from "../../../relay/server/service.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
 import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
+import { createRelayClient, RelayError, type RelayDepth } from "../../../sdk/relay/client.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, WAD, type Protocol } from "../helpers/protocolFixture.js";
 import { call, WsClient } from "./helpers.js";
@@ -346,5 +347,45 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     expect(relay.service.status.chain).to.equal("ok");
     const o = await call("GET", `${relay.url}/orders/${reply.body.hash as string}`);
     expect(o.body.state).to.equal("cancelled");
+  });
+
+  it("serves the SDK client: place, book, subscribe with sequence numbers, trades, history, cancel, typed refusals", async function () {
+    const client = createRelayClient({ url: relay.url });
+    const [alice, bob] = p.traders;
+    const depths: RelayDepth[] = [];
+    const sub = client.subscribeBook(p.marketId, (d) => depths.push(d));
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 500 && !test(); i++) await new Promise((r) => setImmediate(r));
+      expect(test()).to.equal(true);
+    };
+    await until(() => depths.length === 1);
+    const placed = await client.placeOrder(
+      await sign(alice, { isBuy: true, size: 3n, limitPrice: price("9.9") }),
+    );
+    expect(placed).to.include({ state: "open", filled: 0n, remaining: 3n });
+    await until(() => depths.length === 2);
+    expect(depths[1]).to.deep.include({ seq: 1, bids: [[price("9.9"), 3n]], asks: [] });
+    expect((await client.book(p.marketId)).bids).to.deep.equal([[price("9.9"), 3n]]);
+    expect((await client.markets())[0].tickSize).to.equal(WAD / 1000n);
+    expect(await client.accountOrders(placed.order.trader, { live: true })).to.have.length(1);
+    // a typed refusal
+    const late = await sign(bob, { isBuy: false, size: 1n, limitPrice: price("10"), expiry: 1n });
+    const refusal = await client.placeOrder(late).catch((e: unknown) => e);
+    expect(refusal).to.be.instanceOf(RelayError);
+    expect((refusal as RelayError).data).to.deep.include({ status: 422, error: "OrderExpired" });
+    // a cross: bob sells into alice's bid, the relay matches it
+    await client.placeOrder(await sign(bob, { isBuy: false, size: 1n, limitPrice: price("9.9") }));
+    await relay.tick();
+    expect((await client.order(placed.hash)).state).to.equal("partially_filled");
+    expect((await client.trades(p.marketId))[0]).to.include({ size: 1n, price: price("9.9") });
+    expect((await client.candles(p.marketId, 60))[0].volume).to.equal(1n);
+    expect((await client.accountHistory(placed.order.trader)).fills).to.have.length(1);
+    expect((await client.indexRounds()).length).to.be.greaterThan(0);
+    await until(() => depths.at(-1)?.bids[0]?.[1] === 2n);
+    const wallet = {
+      signMessage: ({ message }: { message: string }) => alice.signMessage(message) as Promise<Hex>,
+    };
+    expect((await client.cancelOrderWith(wallet, placed.hash)).state).to.equal("cancelled");
+    sub.close();
   });
 });
