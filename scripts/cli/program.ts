@@ -37,6 +37,7 @@ import { marketSymbol } from "../lib/addressBook.js";
 import { accountOf, loadContext, walletOf, type CliContext, type GlobalOptions } from "./context.js";
 import { CommandFailedError, describeError, EXIT_BAD_INPUT, EXIT_OK, InputError } from "./errors.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
+import { DEFAULT_RELAY_URL, listFromRelay, orderFromRelay, placeOnRelay, relayUrlOf } from "./relay.js";
 import { reserveNonce } from "./state.js";
 import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
 
@@ -195,9 +196,14 @@ function buildProgram(io: CliIo): Command {
       new Option("--rpc-url <url>", "JSON-RPC endpoint (default http://127.0.0.1:8545)").env("ATF_RPC_URL"),
     )
     .addOption(
-      new Option("--orders-file <file>", "the matcher's orders file (JSON)")
+      new Option("--orders-file <file>", "use the file matcher's orders file (JSON) instead of the relay")
         .default(".stack/orders.json")
         .env("ATF_ORDERS_FILE"),
+    )
+    .addOption(
+      new Option("--relay-url <url>", "the order relay for order place/list/cancel")
+        .default(DEFAULT_RELAY_URL)
+        .env("ATF_RELAY_URL"),
     )
     .addOption(
       new Option("--state-file <file>", "the CLI's nonce counters")
@@ -448,6 +454,12 @@ function buildProgram(io: CliIo): Command {
         flags,
       };
       const signed = await signOrder(wallet, { address: ctx.book.exchange, order: built });
+      const relayUrl = relayUrlOf(cmd);
+      if (relayUrl !== undefined) {
+        const label = `placed ${o.side} ${size} ${symbolOf(ctx, marketId, market.params.indexId, market.params.expiry)} @ ${formatUsd(price)}`;
+        await placeOnRelay(relayUrl, { order: built, signature: signed.signature }, io.out, label);
+        return;
+      }
       writeOrdersFile(ctx.options.ordersFile, [
         ...readOrdersFile(ctx.options.ordersFile),
         { order: built, signature: signed.signature },
@@ -461,9 +473,21 @@ function buildProgram(io: CliIo): Command {
   order
     .command("list")
     .description("List the orders of the orders file with what is filled, cancelled or left.")
-    .option("--account <address>", "only this trader's orders")
+    .option("--account <address>", "only this trader's orders (relay: default the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
+      const relayUrl = relayUrlOf(cmd);
+      if (relayUrl !== undefined) {
+        const symbol = async (id: Hex) => {
+          const { market } = await fetchMarket(ctx.publicClient, {
+            address: ctx.book.clearinghouse,
+            marketId: id as MarketId,
+          });
+          return symbolOf(ctx, id, market.params.indexId, market.params.expiry);
+        };
+        await listFromRelay(relayUrl, accountOf(ctx, o.account), symbol, io.out);
+        return;
+      }
       const book = readOrdersFile(ctx.options.ordersFile).filter(
         (s) => o.account === undefined || s.order.trader.toLowerCase() === o.account.toLowerCase(),
       );
@@ -509,9 +533,13 @@ function buildProgram(io: CliIo): Command {
         return;
       }
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
-      const found = readOrdersFile(ctx.options.ordersFile).find(
-        (s) => hashOrder(domain, s.order).toLowerCase() === hash!.toLowerCase(),
-      );
+      const relayUrl = relayUrlOf(cmd);
+      const found =
+        relayUrl !== undefined
+          ? await orderFromRelay(relayUrl, hash as Hex)
+          : readOrdersFile(ctx.options.ordersFile).find(
+              (s) => hashOrder(domain, s.order).toLowerCase() === hash!.toLowerCase(),
+            );
       if (found === undefined) throw new InputError(`order ${hash} is not in ${ctx.options.ordersFile}`);
       if (found.order.trader.toLowerCase() !== wallet.account.address.toLowerCase()) {
         throw new InputError(

@@ -14,7 +14,10 @@ import { network } from "hardhat";
 import { createPublicClient, custom, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
+import { Command, Option } from "commander";
+
 import { ManualClock } from "../../../keepers/shell/clock.js";
+import { listFromRelay, placeOnRelay, relayUrlOf } from "../../../scripts/cli/relay.js";
 import { createLogger } from "../../../keepers/shell/log.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
 import { cancelMessage } from "../../../relay/server/service.js";
@@ -387,5 +390,33 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     };
     expect((await client.cancelOrderWith(wallet, placed.hash)).state).to.equal("cancelled");
     sub.close();
+  });
+
+  it("backs `atf order place/list` with the relay (market, state and reason shown) unless an orders file is chosen", async function () {
+    const lines: string[] = [];
+    const signed = await sign(p.traders[0], { isBuy: true, size: 2n, limitPrice: price("9.9") });
+    await placeOnRelay(relay.url, signed, (l) => lines.push(l), "placed buy 2 TEST @ $9.9");
+    expect(lines[1]).to.match(/^order 0x[0-9a-f]{64} open on the relay/);
+    await listFromRelay(
+      relay.url,
+      signed.order.trader,
+      async () => "TEST-MARKET",
+      (l) => lines.push(l),
+    );
+    expect(lines[2]).to.contain("TEST-MARKET").and.contain("buy  2 @ $9.9").and.contain("open  filled 0/2");
+
+    const program = () =>
+      new Command("atf")
+        .addOption(new Option("--orders-file <file>").default(".stack/orders.json"))
+        .addOption(new Option("--relay-url <url>").default("http://127.0.0.1:8600"));
+    const sub = (argv: string[]) => {
+      const root = program();
+      const child = root.command("list").action(() => undefined);
+      root.parse(argv, { from: "user" });
+      return relayUrlOf(child);
+    };
+    expect(sub(["list"])).to.equal("http://127.0.0.1:8600");
+    expect(sub(["--orders-file", "x.json", "list"])).to.equal(undefined);
+    expect(sub(["--orders-file", "x.json", "--relay-url", "http://r:1", "list"])).to.equal("http://r:1");
   });
 });
