@@ -27,7 +27,11 @@ export class AdvisoryLease implements Lease {
 
   async held(): Promise<boolean> {
     try {
-      this.session ??= await this.pool.connect();
+      if (this.session === undefined) {
+        this.session = await this.pool.connect();
+        // a terminated session surfaces on the next query; the event itself must not crash the process
+        this.session.on("error", () => undefined);
+      }
       if (this.holding) {
         // the session is still alive: the lock is still ours
         await this.session.query("SELECT 1");

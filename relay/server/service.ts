@@ -23,7 +23,7 @@ import {
   type MatchView,
 } from "../core/match.js";
 import { reconcile, withEnd, withFill, type RelayOrder } from "../core/order.js";
-import { isLive } from "../core/state.js";
+import { isLive, stateRank } from "../core/state.js";
 import { validateOrder, type ValidationConfig } from "../validate/checks.js";
 import { Refusal } from "../validate/refusal.js";
 import { parseSignedOrder } from "../validate/schema.js";
@@ -89,7 +89,8 @@ export class RelayService {
   private readonly byTrader = new Map<string, Set<Hex>>();
   private readonly listeners = new Set<(m: RelayMessage) => void>();
   private readonly mutex = new Mutex();
-  private seq = 0;
+  /** The store's change version this process has seen (orders written by other processes after it). */
+  private version = 0;
   /** Set by a chain reset: the next poll re-reads history and reconciles every live order. */
   private rebuilding = false;
   readonly status: RelayStatus = { chain: "ok", matching: false, orders: 0 };
@@ -101,7 +102,7 @@ export class RelayService {
   /** Loads the live orders from the store: a restart rebuilds the same book. */
   async start(): Promise<void> {
     await this.deps.store.migrate();
-    this.seq = await this.deps.store.maxSeq();
+    this.version = await this.deps.store.version();
     for (const o of await this.deps.store.liveOrders()) this.rest(o);
   }
 
@@ -182,8 +183,7 @@ export class RelayService {
           max: String(this.deps.config.validation.maxOpenOrders),
         });
       }
-      const order = { ...checked, seq: ++this.seq };
-      await this.deps.store.insertOrders([order], this.deps.clock.nowMs());
+      const [order] = await this.deps.store.insertOrders([checked], this.deps.clock.nowMs());
       const update = this.rest(order);
       if (update !== undefined) this.publish({ type: "book", ...update });
       this.publish({ type: "order", order });
@@ -214,7 +214,30 @@ export class RelayService {
   }
 
   /** One round: head, events (or a reset), expiry, then matching when this process holds the lease. */
+  /**
+   * Takes in what other relay processes on the same database wrote since the last look: new orders and
+   * forward state changes (the polling equivalent of LISTEN/NOTIFY, once per tick).
+   */
+  async syncFromStore(): Promise<void> {
+    await this.mutex.run(async () => {
+      const { orders, version } = await this.deps.store.changedSince(this.version);
+      this.version = version;
+      for (const row of orders) {
+        const mine = this.books.find(row.hash);
+        if (mine === undefined) {
+          if (!isLive(row.state)) continue;
+        } else if (stateRank(row.state) < stateRank(mine.state) || row.filled < mine.filled) continue;
+        else if (row.state === mine.state && row.filled === mine.filled) continue;
+        const { acceptedMs: _a, updatedMs: _u, ...order } = row;
+        const update = this.rest(order);
+        if (update !== undefined) this.publish({ type: "book", ...update });
+        this.publish({ type: "order", order });
+      }
+    });
+  }
+
   async tick(): Promise<void> {
+    await this.syncFromStore();
     let head;
     try {
       head = await this.deps.chain.refreshHead();

@@ -3,6 +3,7 @@
  * install) and PostgreSQL through `pg` when `DATABASE_URL` is set. Statements are written once with `?`
  * placeholders (turned into `$1, $2, …` for PostgreSQL) in the SQL both understand.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync } from "node:sqlite";
 
 import pg from "pg";
@@ -79,14 +80,18 @@ const dollars = (sql: string) => {
 export class PostgresDb implements Db {
   readonly kind = "postgres" as const;
   readonly pool: pg.Pool;
-  private client?: pg.PoolClient;
+  /** The transaction's connection, bound to the async context of the work running inside it. */
+  private readonly tx = new AsyncLocalStorage<pg.PoolClient>();
 
   constructor(url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: 4 });
+    // an idle connection the server closed (restart, terminated session) is dropped by the pool and
+    // replaced on next use; the error is not fatal to the process
+    this.pool.on("error", () => undefined);
   }
 
   private get q(): pg.Pool | pg.PoolClient {
-    return this.client ?? this.pool;
+    return this.tx.getStore() ?? this.pool;
   }
 
   async exec(sql: string): Promise<void> {
@@ -104,19 +109,18 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
+    const outer = this.tx.getStore();
+    if (outer !== undefined) return work();
     const client = await this.pool.connect();
-    const outer = this.client;
-    this.client = client;
     try {
       await client.query("BEGIN");
-      const out = await work();
+      const out = await this.tx.run(client, work);
       await client.query("COMMIT");
       return out;
     } catch (error) {
-      await client.query("ROLLBACK");
+      await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      this.client = outer;
       client.release();
     }
   }

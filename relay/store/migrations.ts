@@ -72,10 +72,32 @@ export const MIGRATIONS: readonly string[] = [
      block BIGINT NOT NULL,
      hash TEXT NOT NULL
    )`,
+  // counters shared by every relay process on one database: arrival numbers and change versions
+  `CREATE TABLE counters (
+     name TEXT PRIMARY KEY,
+     value BIGINT NOT NULL
+   );
+   INSERT INTO counters (name, value) SELECT 'order_seq', COALESCE(MAX(seq), 0) FROM orders;
+   INSERT INTO counters (name, value) VALUES ('order_version', 0);
+   ALTER TABLE orders ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+   CREATE INDEX orders_version ON orders (version)`,
 ];
 
-/** Runs the migrations not yet applied, each in its own transaction. */
+/**
+ * Runs the migrations not yet applied, each in its own transaction. On PostgreSQL a transaction-scoped
+ * advisory lock keeps two relay processes starting together from migrating at once.
+ */
 export async function migrate(db: Db): Promise<number> {
+  if (db.kind === "postgres") {
+    return db.transaction(async () => {
+      await db.exec("SELECT pg_advisory_xact_lock(7265606)");
+      return migrateLocked(db, false);
+    });
+  }
+  return migrateLocked(db, true);
+}
+
+async function migrateLocked(db: Db, ownTransactions: boolean): Promise<number> {
   await db.exec("CREATE TABLE IF NOT EXISTS relay_migrations (version BIGINT PRIMARY KEY)");
   const done = new Set(
     (await db.all<{ version: number }>("SELECT version FROM relay_migrations")).map((r) => Number(r.version)),
@@ -83,12 +105,14 @@ export async function migrate(db: Db): Promise<number> {
   let applied = 0;
   for (let v = 1; v <= MIGRATIONS.length; v++) {
     if (done.has(v)) continue;
-    await db.transaction(async () => {
+    const apply = async () => {
       for (const statement of MIGRATIONS[v - 1].split(";")) {
         if (statement.trim() !== "") await db.exec(statement);
       }
       await db.run("INSERT INTO relay_migrations (version) VALUES (?)", [v]);
-    });
+    };
+    if (ownTransactions) await db.transaction(apply);
+    else await apply();
     applied++;
   }
   return applied;

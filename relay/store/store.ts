@@ -104,13 +104,29 @@ export class RelayStore {
     await migrate(this.db);
   }
 
-  /** Inserts accepted orders in one transaction: when this resolves, they survive a crash. */
-  async insertOrders(orders: readonly RelayOrder[], nowMs: number): Promise<void> {
-    if (orders.length === 0) return;
-    await this.db.transaction(async () => {
-      for (const o of orders) {
+  /** The next value of a shared counter (inside the caller's transaction). */
+  private async bump(name: "order_seq" | "order_version"): Promise<number> {
+    const rows = await this.db.all<{ value: number }>(
+      "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
+      [name],
+    );
+    return Number(rows[0].value);
+  }
+
+  /**
+   * Inserts accepted orders in one transaction, each with its arrival number from the shared counter
+   * (so several relay processes on one database agree on time priority). When this resolves, they
+   * survive a crash. Returns the orders with their numbers.
+   */
+  async insertOrders(orders: readonly RelayOrder[], nowMs: number): Promise<RelayOrder[]> {
+    if (orders.length === 0) return [];
+    return this.db.transaction(async () => {
+      const out: RelayOrder[] = [];
+      for (const input of orders) {
+        const o = { ...input, seq: await this.bump("order_seq") };
+        out.push(o);
         await this.db.run(
-          `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO orders (${ORDER_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             o.hash,
             o.order.marketId.toLowerCase(),
@@ -129,9 +145,11 @@ export class RelayStore {
             o.reason ?? null,
             nowMs,
             nowMs,
+            await this.bump("order_version"),
           ],
         );
       }
+      return out;
     });
   }
 
@@ -140,8 +158,8 @@ export class RelayStore {
     await this.db.transaction(async () => {
       for (const o of orders) {
         await this.db.run(
-          "UPDATE orders SET state = ?, filled = ?, reason = ?, updated_ms = ? WHERE hash = ?",
-          [o.state, o.filled.toString(), o.reason ?? null, nowMs, o.hash],
+          "UPDATE orders SET state = ?, filled = ?, reason = ?, updated_ms = ?, version = ? WHERE hash = ?",
+          [o.state, o.filled.toString(), o.reason ?? null, nowMs, await this.bump("order_version"), o.hash],
         );
       }
     });
@@ -167,6 +185,24 @@ export class RelayStore {
       [trader.toLowerCase(), limit],
     );
     return rows.map(rowToOrder);
+  }
+
+  /** Orders written (by any process) after change version `since`, oldest change first. */
+  async changedSince(since: number): Promise<{ orders: StoredOrder[]; version: number }> {
+    const rows = await this.db.all(
+      `SELECT ${ORDER_COLUMNS}, version FROM orders WHERE version > ? ORDER BY version`,
+      [since],
+    );
+    const version = rows.length === 0 ? since : Number(rows[rows.length - 1].version);
+    return { orders: rows.map(rowToOrder), version };
+  }
+
+  /** The latest change version. */
+  async version(): Promise<number> {
+    const rows = await this.db.all<{ value: number }>(
+      "SELECT value FROM counters WHERE name = 'order_version'",
+    );
+    return Number(rows[0]?.value ?? 0);
   }
 
   async maxSeq(): Promise<number> {

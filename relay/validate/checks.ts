@@ -3,7 +3,8 @@
  * through `eth_call`), market known and trading, flags, size and tick, expiry at chain time, nonce not
  * used or cancelled, price inside the band around the mark, post-only not crossing, reduce-only against
  * the live position, and the trader's margin for its open orders plus this one (the SDK's math mirror:
- * every resting order of one side filled at its limit, taker fee, then `equity >= initialMargin`).
+ * every resting order of one side filled at its limit (aggregated per market at the size-weighted price),
+ * taker fee, then `equity >= initialMargin`).
  * Each refusal carries the contract's error name and readable arguments.
  */
 import type { Address, Hex } from "viem";
@@ -195,13 +196,24 @@ async function checkMargin(
     marks.set(snapshot.market.id, { market: snapshot.market, mark: snapshot.mark });
   }
   for (const buys of [true, false]) {
-    let next = account;
+    // one fill per market at the size-weighted limit price (rounded against the trader): the same
+    // margin as filling each order, without walking every order one by one
+    const totals = new Map<string, { size: bigint; notional: bigint; market: Market }>();
     for (const o of orders) {
       const market = markets.get(o.order.marketId.toLowerCase());
       if (o.order.isBuy !== buys || market === undefined) continue;
       const left = remaining(o);
+      const t = totals.get(market.id) ?? { size: 0n, notional: 0n, market };
+      t.size += left;
+      t.notional += left * o.order.limitPrice;
+      totals.set(market.id, t);
+    }
+    let next = account;
+    for (const t of totals.values()) {
+      if (t.size === 0n) continue;
+      const price = buys ? (t.notional + t.size - 1n) / t.size : t.notional / t.size;
       try {
-        next = next.withTrade(market, buys ? left : -left, o.order.limitPrice, "taker").account;
+        next = next.withTrade(t.market, buys ? t.size : -t.size, price, "taker").account;
       } catch {
         throw refuse("TooManyOpenMarkets", { account: account.address, max: 8 });
       }

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench:relay`: the order relay's figures, written to `bench/relay.json` and printed.
+ *
+ * On the in-process chain with the protocol deployed and 6 markets, 10,000 resting orders (bids below
+ * and asks above the mark, none crossing) are posted over HTTP by 16 concurrent clients, each verified
+ * like every order (schema, native secp256k1 recovery, chain checks, margin) and stored durably before
+ * its 201:
+ * - `acceptedPerSecond`: orders accepted per second during that load (sustained, wall clock);
+ * - `postToWsLatencyMs`: p50 / p99 milliseconds from sending `POST /orders` to receiving the matching
+ *   book update on a WebSocket subscribed to that market, over 300 orders posted one after another
+ *   onto the 10,000-order book;
+ * - `heapBytesPer10kOrders`: heap growth (after a forced GC) from the empty relay to 10,000 resting.
+ * The embedded database (`node:sqlite`, WAL, synchronous FULL) always runs; PostgreSQL runs too when
+ * `BENCH_DATABASE_URL` names a server. Wall-clock figures: they vary by machine and load.
+ */
+import { writeFile } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+import { network } from "hardhat";
+import secp256k1 from "secp256k1";
+import { createPublicClient, custom, hexToBytes, toHex, type Hex, type PublicClient } from "viem";
+
+import { createLogger } from "../keepers/shell/log.js";
+import { DEFAULT_HTTP, startRelay } from "../relay/app.js";
+import { orderToJson } from "../relay/validate/schema.js";
+import { hashOrder, type Order } from "../sdk/core/eip712/orders.js";
+import { call, WsClient } from "../test/ts/relay/helpers.js";
+import { defaultRisk, defaultTerms } from "../test/ts/helpers/clearinghouseFixture.js";
+import { deployProtocol, WAD } from "../test/ts/helpers/protocolFixture.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RESTING = 10_000;
+const MARKETS = 6;
+const CONCURRENCY = 16;
+const LATENCY_SAMPLES = 300;
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+const { ethers, networkHelpers, provider } = await network.create();
+const p = await deployProtocol(ethers, networkHelpers);
+const now = await p.now();
+// six markets of one index unit per contract, so that 10,000 orders fit the traders' margin
+const marketIds: Hex[] = [];
+for (let i = 0; i < MARKETS; i++) {
+  const params = { ...p.params, contractSize: WAD, expiry: now + BigInt(30 + i * 7) * 86_400n };
+  await (
+    await p.ch.createMarket(params, { ...defaultRisk(), maxPositionSize: 10n ** 9n }, defaultTerms())
+  ).wait();
+  marketIds.push((await p.ch.marketId(params)) as Hex);
+}
+// the traders' keys, to sign with the native binding (viem's pure-JS signing would dominate the setup)
+const { HDNodeWallet, Mnemonic } = ethers;
+const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
+const keys = p.traders.map((t) => {
+  for (let i = 0; i < 20; i++) {
+    const w = HDNodeWallet.fromMnemonic(mnemonic, `m/44'/60'/0'/0/${i}`);
+    if (w.address === t.address) return w.privateKey as Hex;
+  }
+  throw new Error(`no key for ${t.address}`);
+});
+
+let salt = 0n;
+function signed(i: number, fields: Partial<Order>) {
+  const t = i % p.traders.length;
+  const order: Order = {
+    trader: p.traders[t].address as Hex,
+    marketId: marketIds[i % MARKETS],
+    isBuy: true,
+    size: 1n,
+    limitPrice: 9n * WAD,
+    expiry: now + 20n * 86_400n,
+    nonce: 1_000_000n + BigInt(i),
+    salt: ++salt,
+    flags: 0,
+    ...fields,
+  };
+  const hash = hashOrder(p.domain, order);
+  const sig = secp256k1.ecdsaSign(hexToBytes(hash), hexToBytes(keys[t]));
+  const signature = `${toHex(sig.signature)}${(27 + sig.recid).toString(16)}` as Hex;
+  return { order: orderToJson(order), signature };
+}
+
+/** A resting order: bids 9.000–9.499, asks 10.501–11.000 (the mark is 10), on the tick. */
+function resting(i: number) {
+  const isBuy = i % 2 === 0;
+  const step = BigInt(Math.floor(i / 2) % 500) * (WAD / 1000n);
+  return signed(i, { isBuy, limitPrice: isBuy ? 9n * WAD + step : 11n * WAD - step });
+}
+
+async function run(databaseUrl: string) {
+  const client = createPublicClient({ transport: custom(provider) }) as PublicClient;
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const relay = await startRelay({
+    client,
+    chainId: 31337,
+    addresses: {
+      exchange: (await p.exchange.getAddress()) as Hex,
+      clearinghouse: (await p.ch.getAddress()) as Hex,
+      indexOracle: (await p.oracle!.getAddress()) as Hex,
+    },
+    fromBlock: 0n,
+    databaseUrl,
+    http: {
+      ...DEFAULT_HTTP,
+      port: 0,
+      perIp: { perSecond: 1e9, burst: 1e9 },
+      perTrader: { perSecond: 1e9, burst: 1e9 },
+    },
+    pollIntervalMs: 0,
+    maxMakers: 8,
+    expiryMarginSeconds: 5n,
+    maxOpenOrders: RESTING,
+    logLevel: "silent",
+    log: createLogger("relay-bench", "silent"),
+  });
+  const bodies = Array.from({ length: RESTING }, (_, i) => resting(i));
+  let next = 0;
+  let refused = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const r = await call("POST", `${relay.url}/orders`, bodies[next++]);
+        if (r.status !== 201) {
+          refused++;
+          if (refused < 5) console.error(r.body);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  gc();
+  const heapAfter = process.memoryUsage().heapUsed;
+
+  const ws = await WsClient.open(`${relay.url.replace("http", "ws")}/ws`);
+  const market = marketIds[0];
+  ws.send({ op: "subscribe", channel: "book", marketId: market });
+  const snapshot = await ws.next((m) => m.type === "snapshot");
+  let seq = snapshot.seq as number;
+  const latencies: number[] = [];
+  for (let k = 0; k < LATENCY_SAMPLES; k++) {
+    // a bid on a fresh level of market 0 (index a multiple of 6 keeps it there)
+    const i = RESTING + k * MARKETS;
+    const body = signed(i, { isBuy: true, limitPrice: 8n * WAD + BigInt(k) * (WAD / 1000n) });
+    const t0 = performance.now();
+    const posted = call("POST", `${relay.url}/orders`, body);
+    const update = await ws.next((m) => m.type === "book" && m.seq === seq + 1);
+    latencies.push(performance.now() - t0);
+    seq = update.seq as number;
+    const r = await posted;
+    if (r.status !== 201) throw new Error(`latency order refused: ${JSON.stringify(r.body)}`);
+  }
+  ws.close();
+  await relay.stop();
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number) =>
+    Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
+  return {
+    acceptedPerSecond: Math.round((RESTING - refused) / seconds),
+    refused,
+    postToWsLatencyMs: { p50: pct(0.5), p99: pct(0.99) },
+    heapBytesPer10kOrders: Math.round(((heapAfter - heapBefore) * 10_000) / RESTING),
+  };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), "relay-bench-"));
+const results: Record<string, unknown> = {
+  restingOrders: RESTING,
+  markets: MARKETS,
+  concurrentClients: CONCURRENCY,
+  latencySamples: LATENCY_SAMPLES,
+  embedded: await run(path.join(dir, "relay.db")),
+};
+const pgUrl = process.env.BENCH_DATABASE_URL;
+results.postgres =
+  pgUrl === undefined ? "not run (set BENCH_DATABASE_URL to a PostgreSQL server)" : await run(pgUrl);
+await writeFile(path.join(here, "relay.json"), JSON.stringify(results, null, 2) + "\n");
+console.log(JSON.stringify(results, null, 2));
