@@ -34,10 +34,10 @@ import { defaultRisk, defaultTerms } from "../test/ts/helpers/clearinghouseFixtu
 import { deployProtocol, WAD } from "../test/ts/helpers/protocolFixture.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const RESTING = 10_000;
+const RESTING = Number(process.env.BENCH_RELAY_ORDERS ?? "10000");
 const MARKETS = 6;
 const CONCURRENCY = 16;
-const LATENCY_SAMPLES = 300;
+const LATENCY_SAMPLES = Number(process.env.BENCH_RELAY_SAMPLES ?? "300");
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
