@@ -3,17 +3,48 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
 import { configVariable, defineConfig } from "hardhat/config";
+import type { HardhatPlugin } from "hardhat/types/plugins";
 
 const require = createRequire(import.meta.url);
 
 /** The compiler is the npm `solc` WebAssembly build, pinned in package.json, so builds work offline. */
 const SOLC_VERSION = "0.8.30";
 
+/**
+ * Hides solc's transient-storage warning (2394) when it points into OpenZeppelin's own sources
+ * (`TransientSlot.sol`, used by the library's reentrancy guard): users cannot act on it. The same
+ * warning on a project file, and every other warning, is still printed.
+ */
+export function isLibraryTransientStorageWarning(error: {
+  severity: string;
+  errorCode?: string;
+  formattedMessage?: string;
+  message: string;
+}): boolean {
+  return (
+    error.severity === "warning" &&
+    error.errorCode === "2394" &&
+    /-->\s+\S*@openzeppelin\/contracts(@[^/\s]+)?\//.test(error.formattedMessage ?? error.message)
+  );
+}
+
+const quietLibraryWarnings: HardhatPlugin = {
+  id: "ai-token-futures-quiet-library-warnings",
+  hookHandlers: {
+    solidity: async () => ({
+      default: async () => ({
+        getCompilationJobErrors: async (context, job, output, next) =>
+          (await next(context, job, output)).filter((e) => !isLibraryTransientStorageWarning(e)),
+      }),
+    }),
+  },
+};
+
 /** `DEEP=1` selects the long fuzz/invariant profile used by `npm run test:deep`. */
 const deep = process.env.DEEP === "1";
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, hardhatViem],
+  plugins: [hardhatToolboxMochaEthers, hardhatViem, quietLibraryWarnings],
   solidity: {
     profiles: {
       default: {

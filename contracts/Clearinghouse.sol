@@ -37,6 +37,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     using WadMath for uint256;
 
     uint256 internal constant WAD = 1e18;
+    /// @notice Largest share of a liquidation penalty the liquidator receives (the rest goes to the fund).
+    uint256 public constant MAX_LIQUIDATOR_SHARE = 0.5e18;
+    /// @notice Most one `setFeeShares` may raise the liquidator share once markets exist.
+    uint256 public constant MAX_LIQUIDATOR_SHARE_RAISE = 0.1e18;
 
     IERC20 private immutable COLLATERAL;
     IIndexOracleReader private immutable ORACLE;
@@ -150,7 +154,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         RiskParams calldata risk,
         SettlementTerms calldata terms
     ) external restricted returns (bytes32) {
-        return MarketAdminLogic.createMarket(_s, params, risk, terms);
+        return MarketAdminLogic.createMarket(_s, ORACLE, params, risk, terms);
     }
 
     /// @inheritdoc IClearinghouse
@@ -192,7 +196,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IClearinghouse
     function setFeeShares(uint64 insuranceFeeShare, uint64 liquidatorShare) external restricted {
         if (insuranceFeeShare > WAD) revert ShareOutOfBounds(insuranceFeeShare, WAD);
-        if (liquidatorShare > WAD) revert ShareOutOfBounds(liquidatorShare, WAD);
+        if (liquidatorShare > MAX_LIQUIDATOR_SHARE) revert ShareOutOfBounds(liquidatorShare, MAX_LIQUIDATOR_SHARE);
+        uint256 oldShare = _s.liquidatorShare;
+        if (liquidatorShare > oldShare && _s.marketCount != 0) {
+            // Raises are bounded and spaced once markets exist, as `mmr` and penalty raises are per market.
+            if (liquidatorShare > oldShare + MAX_LIQUIDATOR_SHARE_RAISE) {
+                revert ShareRaiseTooLarge(oldShare, liquidatorShare, MAX_LIQUIDATOR_SHARE_RAISE);
+            }
+            uint256 readyAt = uint256(_s.liquidatorShareRaisedAt) + MarketAdminLogic.RISK_RAISE_INTERVAL;
+            if (_s.liquidatorShareRaisedAt != 0 && block.timestamp < readyAt) revert ShareRaiseTooSoon(readyAt);
+            _s.liquidatorShareRaisedAt = uint40(block.timestamp);
+        }
         _s.insuranceFeeShare = insuranceFeeShare;
         _s.liquidatorShare = liquidatorShare;
         emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
@@ -232,13 +246,16 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 tick;
         uint256 minSize;
         int256 basis;
+        int256 anchor;
         bool takerBuys;
         bool anyIncrease;
         bool takerIncreased;
         int256 takerOldSize;
+        int256 takerOldNotional;
         int256 takerSize;
         int256 takerNotional;
         int256 takerBalanceDelta;
+        int256 takerRealised;
         int256 oiDelta;
         uint256 fees;
         bool[] makerIncreased;
@@ -263,12 +280,14 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         b.tick = m.tickSize;
         b.minSize = m.minSize;
         b.basis = m.basisRate;
+        b.anchor = _markBasisForTrade(m, b.basis);
         b.indexId = m.indexId;
         b.takerBuys = first.takerSizeDelta > 0;
         Position storage p = _s.positions[taker][id];
         b.takerOldSize = p.size;
         b.takerSize = b.takerOldSize;
         b.takerNotional = p.openNotional;
+        b.takerOldNotional = b.takerNotional;
         b.makerIncreased = new bool[](count);
         for (uint256 i = 0; i < count; ++i) {
             _batchFill(m, id, taker, b, fills[i], i);
@@ -283,6 +302,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         _accrueFees(b.fees);
         m.basisRate = int64(b.basis);
         if (b.anyIncrease) _checkBatchMargins(m, id, taker, b, fills);
+    }
+
+    /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
+    /// at the stored basis before that trade.
+    function _markBasisForTrade(Market storage m, int256 basis) private returns (int256) {
+        if (m.markBasisTime == block.timestamp) return m.markBasis;
+        m.markBasis = int64(basis);
+        m.markBasisTime = uint40(block.timestamp);
+        return basis;
     }
 
     /// @dev Checks and books one fill of a batch: the maker in storage, the taker in `b`.
@@ -317,7 +345,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 takerFee
     ) private {
         uint256 price = fill.price;
-        b.basis = MarginLogic.nextBasis(m, b.basis, price, b.index, b.expiry, WadMath.abs(fill.takerSizeDelta));
+        b.basis = MarginLogic.nextBasis(
+            m,
+            b.basis,
+            b.anchor,
+            price,
+            b.index,
+            b.expiry,
+            WadMath.abs(fill.takerSizeDelta)
+        );
         emit Traded(id, fill.maker, taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
     }
 
@@ -343,7 +379,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
         // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
         if (b.index == 0) (b.index, ) = ORACLE.latest(b.indexId);
-        _checkBand(m, price, MarginLogic.liveMark(b.index, b.basis, b.expiry, block.timestamp));
+        _checkBand(m, price, MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp));
         b.v = MarginLogic.unitValue(price, b.contractSize);
         b.notional = absDelta * b.v;
     }
@@ -364,12 +400,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (MarginLogic.increases(before, b.takerSize)) {
             uint256 absNew = WadMath.abs(b.takerSize);
             if (absNew > m.maxPositionSize) revert PositionSizeExceeded(taker, absNew, m.maxPositionSize);
-            // Opening the market from no position: it must fit a free lane (checked here, stored at close).
-            if (b.takerOldSize == 0 && before == 0) MarginLogic.addMarket(_s.accounts[taker].markets, m.index, taker);
+            // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
+            if (before == 0 && MarginLogic.isEmpty(b.takerOldSize, b.takerOldNotional)) {
+                MarginLogic.addMarket(_s.accounts[taker].markets, m.index, taker);
+            }
         }
         takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
+        b.takerRealised += realisedTokens;
         b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
     }
 
@@ -382,16 +421,20 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         p.openNotional = b.takerNotional.toInt128();
         Account storage a = _s.accounts[taker];
         uint128 markets = a.markets;
-        if (oldSize == 0 && newSize != 0) {
+        bool wasEmpty = MarginLogic.isEmpty(oldSize, b.takerOldNotional);
+        bool nowEmpty = MarginLogic.isEmpty(newSize, b.takerNotional);
+        if (wasEmpty && !nowEmpty) {
             markets = MarginLogic.addMarket(markets, m.index, taker);
             ++m.openPositions;
-        } else if (oldSize != 0 && newSize == 0) {
+        } else if (!wasEmpty && nowEmpty) {
             markets = MarginLogic.removeMarket(markets, m.index);
             --m.openPositions;
         }
         b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
-        a.balance = (int256(a.balance) + b.takerBalanceDelta).toInt128();
+        int256 balance = int256(a.balance) + b.takerBalanceDelta;
+        a.balance = balance.toInt128();
         a.markets = markets;
+        if (balance < 0 && markets == 0) LiquidationLogic.coverTradeDebt(_s, m, taker, uint256(-b.takerRealised));
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
         b.takerIncreased = MarginLogic.increases(oldSize, newSize);
@@ -409,7 +452,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         MarginLogic.KnownMark memory known = MarginLogic.KnownMark(
             m.index,
             id,
-            MarginLogic.liveMark(b.index, b.basis, b.expiry, block.timestamp)
+            MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp)
         );
         if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         uint256 count = fills.length;
@@ -444,7 +487,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         Account storage a = _s.accounts[account];
-        a.balance = (int256(a.balance) + realisedTokens - side.fee.toInt256()).toInt128();
+        int256 balance = int256(a.balance) + realisedTokens - side.fee.toInt256();
+        a.balance = balance.toInt128();
+        if (balance < 0 && a.markets == 0) LiquidationLogic.coverTradeDebt(_s, m, account, uint256(-realisedTokens));
     }
 
     /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
@@ -675,6 +720,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (equity <= int256(im)) return 0;
         uint256 free = uint256(equity - int256(im)).toTokenDown(SCALE);
         return free < uint256(balance) ? free : uint256(balance);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function equityAndOpenLosses(address account) external view returns (int256 equity, uint256 openLosses) {
+        return MarginLogic.equityAndOpenLosses(_s, ORACLE, SCALE, account);
     }
 
     /// @inheritdoc IClearinghouse

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IIndexOracle, IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
 import {CheckpointLib} from "./libraries/CheckpointLib.sol";
@@ -37,6 +38,14 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     uint256 public constant MAX_MAX_DEVIATION = 10e18;
     /// @notice The largest value a round can store (96 bits: about 7.9e10 US dollars at 18 decimals).
     uint256 public constant MAX_VALUE = type(uint96).max;
+    /// @notice The largest fault bound `f`: `3f + 1 <= MAX_REPORTERS`.
+    uint256 public constant MAX_FAULT_BOUND = (MAX_REPORTERS - 1) / 3;
+    /// @notice The most rounds `twap` and `range` read for one window, which bounds their gas (about
+    /// 1.8 million for a full window, see docs/oracle.md).
+    uint256 public constant MAX_WINDOW_ROUNDS = 512;
+    /// @notice The least fraction of a window (`1e18` = all of it) during which the value in force must
+    /// be fresh for `twap` to answer.
+    uint256 public constant MIN_TWAP_COVERAGE = 0.5e18;
 
     mapping(bytes32 indexId => IndexState) private _indexes;
     mapping(bytes32 indexId => mapping(address reporter => uint256 slotPlusOne)) private _reporterSlot;
@@ -87,6 +96,8 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         if (slotPlusOne == 0) revert ReporterNotAuthorised(indexId, reporter);
         uint256 remaining = s.reporterCount - 1;
         if (remaining < s.quorum) revert InvalidQuorum(s.quorum, remaining);
+        uint256 f = s.faultBound;
+        if (remaining < 3 * f + 1) revert ReportersBelowFaultBound(remaining, f, 3 * f + 1);
         uint256 slot = slotPlusOne - 1;
         delete _reporterSlot[indexId][reporter];
         delete _reporterAt[indexId][slot];
@@ -114,13 +125,18 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
             if (block.timestamp < nextRoundAt) revert RoundTooSoon(indexId, nextRoundAt);
         }
 
-        (uint256 medianKey, uint256 signers, uint256 newestObservedAt) = _verifyReports(indexId, s, reports);
+        (uint256[] memory keys, uint256 signers, uint256 newestObservedAt) = _verifyReports(indexId, s, reports);
+        // `reports.length >= quorum >= 2f + 1` (parameter bounds), so the lower median has at least
+        // `f + 1` reports on each side: with at most `f` faulty ones it lies between two honest values.
+        uint256 medianKey = keys[MedianLib.lowerMedianPosition(keys.length)];
         uint256 value = medianKey >> 8;
 
         if (s.checkpointCount != 0 && CheckpointLib.exceedsDeviation(last.value, value, s.maxDeviation)) {
+            // A jump needs reporters agreeing on the new value, not merely signing something.
+            uint256 agreeing = MedianLib.countWithin(keys, value, s.maxDeviation);
             uint256 required = CheckpointLib.supermajority(s.reporterCount);
-            if (reports.length < required) {
-                revert DeviationNeedsSupermajority(indexId, last.value, value, reports.length, required);
+            if (agreeing < required) {
+                revert DeviationNeedsAgreement(indexId, last.value, value, agreeing, required);
             }
         }
 
@@ -162,12 +178,12 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         bool hasRounds;
     }
 
-    /// @dev Checks every report and signature; returns the lower-median sort key
-    /// (`value << 8 | reportIndex`), the bitmap of signer slots and the newest `observedAt`.
+    /// @dev Checks every report and signature; returns the sort keys (`value << 8 | reportIndex`) in
+    /// ascending order, the bitmap of signer slots and the newest `observedAt`.
     function _verifyReports(bytes32 indexId, IndexState memory s, SignedReport[] calldata reports)
         private
         view
-        returns (uint256 medianKey, uint256 signers, uint256 newestObservedAt)
+        returns (uint256[] memory keys, uint256 signers, uint256 newestObservedAt)
     {
         ReportBounds memory bounds = ReportBounds({
             indexId: indexId,
@@ -178,7 +194,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
             hasRounds: s.checkpointCount != 0
         });
         mapping(address => uint256) storage slotOf = _reporterSlot[indexId];
-        uint256[] memory keys = new uint256[](reports.length);
+        keys = new uint256[](reports.length);
 
         for (uint256 i; i < reports.length; ++i) {
             SignedReport calldata signed = reports[i];
@@ -200,7 +216,6 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         }
 
         MedianLib.sortAscending(keys);
-        medianKey = keys[MedianLib.lowerMedianPosition(reports.length)];
     }
 
     /// @dev The per-report rules that need no signature: index, value range, freshness and ordering.
@@ -261,13 +276,53 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     }
 
     /// @inheritdoc IIndexOracleReader
-    /// @dev The average of the step function over the window, rounded down. No staleness check: the
-    /// last value before `to` is taken to hold until `to` however old it is; check `valueAt(to)` when
-    /// that matters. Cost grows with log(rounds).
+    /// @dev Round `r`, accepted at `t_r`, is fresh on `[t_r, t_r + maxAge]` (the index's current
+    /// `maxAge`); it counts on the part of that interval inside the window and before the next round.
+    /// The average is `Σ value × fresh seconds / Σ fresh seconds`, rounded down.
     function twap(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256) {
-        uint256 count = _checkWindow(indexId, from, to);
-        Checkpoint memory a = _checkpoints[indexId][_findRound(indexId, count, from)];
+        (uint256 first, uint256 last) = _windowRounds(indexId, from, to);
+        uint256 maxAge = _indexes[indexId].maxAge;
+        mapping(uint256 => Checkpoint) storage cps = _checkpoints[indexId];
+        uint256 covered;
+        uint256 weighted;
+        Checkpoint memory c = cps[first];
+        for (uint256 r = first; r <= last; ++r) {
+            Checkpoint memory next;
+            uint256 end = to;
+            if (r < last) {
+                next = cps[r + 1];
+                end = next.timestamp;
+            }
+            uint256 start = c.timestamp > from ? c.timestamp : from;
+            uint256 freshUntil = uint256(c.timestamp) + maxAge;
+            if (freshUntil < end) end = freshUntil;
+            if (end > start) {
+                covered += end - start;
+                // value < 2^96 and the seconds sum to less than 2^32: no overflow.
+                weighted += uint256(c.value) * (end - start);
+            }
+            c = next;
+        }
+        uint256 required = Math.mulDiv(to - from, MIN_TWAP_COVERAGE, CheckpointLib.WAD, Math.Rounding.Ceil);
+        if (covered < required) revert InsufficientCoverage(indexId, from, to, covered, required);
+        return weighted / covered;
+    }
+
+    /// @inheritdoc IIndexOracleReader
+    /// @dev The average of the step function over `[max(from, first round), to]`, rounded down, from
+    /// the cumulatives at both ends (no loop).
+    function fallbackTwap(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256) {
+        IndexState storage s = _existing(indexId);
+        if (from >= to) revert InvalidWindow(from, to);
+        if (to > block.timestamp) revert WindowInFuture(to, block.timestamp);
+        if (to > type(uint32).max) revert TimestampOutOfRange(to);
+        uint256 count = s.checkpointCount;
+        _requireCovered(indexId, count, to);
+        uint256 firstAt = _checkpoints[indexId][1].timestamp;
+        if (from < firstAt) from = firstAt;
         Checkpoint memory b = _checkpoints[indexId][_findRound(indexId, count, to)];
+        if (from == to) return b.value;
+        Checkpoint memory a = _checkpoints[indexId][_findRound(indexId, count, from)];
         return
             CheckpointLib.averageDown(
                 CheckpointLib.cumulativeAt(a, from),
@@ -279,18 +334,21 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
 
     /// @inheritdoc IIndexOracleReader
     /// @dev The window is closed: the value in force at `from` and every round accepted in
-    /// `(from, to]` count. Cost grows with the number of rounds in the window (one storage read each).
+    /// `(from, to]` count. One storage read per round, at most `MAX_WINDOW_ROUNDS`.
     function range(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256 min, uint256 max) {
-        uint256 count = _checkWindow(indexId, from, to);
+        (uint256 first, uint256 last) = _windowRounds(indexId, from, to);
         mapping(uint256 => Checkpoint) storage cps = _checkpoints[indexId];
-        uint256 roundId = _findRound(indexId, count, from);
         min = type(uint256).max;
-        for (; roundId <= count; ++roundId) {
-            Checkpoint memory c = cps[roundId];
-            if (c.timestamp > to) break;
-            if (c.value < min) min = c.value;
-            if (c.value > max) max = c.value;
+        for (uint256 r = first; r <= last; ++r) {
+            uint256 v = cps[r].value;
+            if (v < min) min = v;
+            if (v > max) max = v;
         }
+    }
+
+    /// @inheritdoc IIndexOracleReader
+    function maxWindow(bytes32 indexId) external view returns (uint256) {
+        return uint256(_existing(indexId).minInterval) * (MAX_WINDOW_ROUNDS - 1);
     }
 
     /// @inheritdoc IIndexOracle
@@ -331,7 +389,8 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
                 quorum: s.quorum,
                 maxAge: s.maxAge,
                 minInterval: s.minInterval,
-                maxDeviation: s.maxDeviation
+                maxDeviation: s.maxDeviation,
+                faultBound: s.faultBound
             });
     }
 
@@ -355,7 +414,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         return _reporterSlot[indexId][account] != 0;
     }
 
-    /// @inheritdoc IIndexOracle
+    /// @inheritdoc IIndexOracleReader
     function checkpointCount(bytes32 indexId) external view returns (uint256) {
         return _existing(indexId).checkpointCount;
     }
@@ -388,6 +447,11 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
 
     function _validateParams(IndexParams calldata params, uint256 reporterCount) private pure {
         if (params.quorum == 0 || params.quorum > reporterCount) revert InvalidQuorum(params.quorum, reporterCount);
+        uint256 f = params.faultBound;
+        if (f > MAX_FAULT_BOUND || reporterCount < 3 * f + 1) {
+            revert ReportersBelowFaultBound(reporterCount, f, 3 * f + 1);
+        }
+        if (params.quorum < 2 * f + 1) revert QuorumBelowFaultBound(params.quorum, f, 2 * f + 1);
         if (params.maxAge < MIN_MAX_AGE || params.maxAge > MAX_MAX_AGE) revert InvalidMaxAge(params.maxAge);
         if (params.minInterval == 0 || params.minInterval > params.maxAge) {
             revert InvalidMinInterval(params.minInterval, params.maxAge);
@@ -402,6 +466,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         s.maxAge = params.maxAge;
         s.minInterval = params.minInterval;
         s.maxDeviation = params.maxDeviation;
+        s.faultBound = params.faultBound;
     }
 
     function _addReporter(bytes32 indexId, IndexState storage s, address reporter) private {
@@ -418,14 +483,23 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         emit ReporterAdded(indexId, reporter, slot);
     }
 
-    /// @dev Checks the window rules shared by `twap` and `range`; returns the round count.
-    function _checkWindow(bytes32 indexId, uint256 from, uint256 to) private view returns (uint256 count) {
+    /// @dev Checks the window rules shared by `twap` and `range`; returns the round in force at `from`
+    /// and the one in force at `to`, at most `MAX_WINDOW_ROUNDS` apart (inclusive).
+    function _windowRounds(bytes32 indexId, uint256 from, uint256 to)
+        private
+        view
+        returns (uint256 first, uint256 last)
+    {
         IndexState storage s = _existing(indexId);
         if (from >= to) revert InvalidWindow(from, to);
         if (to > block.timestamp) revert WindowInFuture(to, block.timestamp);
         if (to > type(uint32).max) revert TimestampOutOfRange(to);
-        count = s.checkpointCount;
+        uint256 count = s.checkpointCount;
         _requireCovered(indexId, count, from);
+        first = _findRound(indexId, count, from);
+        last = _findRound(indexId, count, to);
+        uint256 rounds = last - first + 1;
+        if (rounds > MAX_WINDOW_ROUNDS) revert TooManyRoundsInWindow(indexId, rounds, MAX_WINDOW_ROUNDS);
     }
 
     /// @dev Reverts unless a round was in force at `timestamp`.

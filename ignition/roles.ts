@@ -89,7 +89,7 @@ export interface RestrictedFunction {
 const MARKET_PARAMS = "(bytes32,bytes32,uint64,uint128,uint128,uint64,uint32)";
 const RISK_PARAMS = "(uint64,uint64,uint64,uint64,uint64,uint64,uint64,uint64,uint64,uint64,uint64,uint64)";
 const SETTLEMENT_TERMS = "(uint32,uint32)";
-const INDEX_PARAMS = "(uint8,uint32,uint32,uint64)";
+const INDEX_PARAMS = "(uint8,uint32,uint32,uint64,uint8)";
 
 /** Every restricted function of the protocol, mapped to its role. */
 export const RESTRICTED_FUNCTIONS: readonly RestrictedFunction[] = [

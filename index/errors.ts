@@ -14,7 +14,8 @@ export type IndexErrorCode =
   | "INCONSISTENT_MODEL"
   | "INSUFFICIENT_CONSTITUENTS"
   | "ZERO_VALUE"
-  | "CANONICAL_JSON";
+  | "CANONICAL_JSON"
+  | "PRICE_DATA";
 
 /** Base class of every error thrown by `index/`. */
 export abstract class IndexError extends Error {
@@ -144,5 +145,23 @@ export class CanonicalJsonError extends IndexError {
     readonly reason: string,
   ) {
     super(`canonical JSON at ${path}: ${reason}`);
+  }
+}
+
+/**
+ * Price data in the `@pydantic/genai-prices` format (the package's bundled copy, a downloaded
+ * `data.json`, or a canonical snapshot CSV) that does not have the documented shape.
+ */
+export class PriceDataError extends IndexError {
+  readonly code = "PRICE_DATA" as const;
+  /**
+   * @param path where in the data: `$[3].models[12].prices` for JSON, `line 7` for a snapshot CSV.
+   * @param reason what is wrong there.
+   */
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`price data at ${path}: ${reason}`);
   }
 }

@@ -15,6 +15,13 @@ import {
   weightedMeanDown,
   type AtpiSpec,
 } from "./atpi.js";
+import {
+  atpiListMethodologyHash,
+  ATPI_FRONTIER_V2_SPEC,
+  ATPI_SMALL_V2_SPEC,
+  computeAtpiList,
+  type AtpiListSpec,
+} from "./atpi-list.js";
 import { canonicalJson, hashCanonicalJson, parseCanonicalJson, type CanonicalValue } from "./canonical.js";
 import {
   applyOutlierBand,
@@ -29,6 +36,7 @@ import {
   type QuoteRow,
 } from "./compute.js";
 import { parsePriceCsv, type PriceRow } from "./csv.js";
+import type { GenaiRow } from "./genai-prices.js";
 import { addDays, dateOfTimestamp, dayNumber, startOfDay, type IsoDate } from "./dates.js";
 import {
   CanonicalJsonError,
@@ -38,6 +46,8 @@ import {
 } from "./errors.js";
 
 export * from "./atpi.js";
+export * from "./atpi-list.js";
+export * from "./genai-prices.js";
 export * from "./canonical.js";
 export * from "./compute.js";
 export * from "./csv.js";
@@ -47,18 +57,25 @@ export * from "./errors.js";
 export * from "./ids.js";
 
 /** Any index specification. */
-export type IndexSpec = AtpiSpec | ComputeSpec;
+export type IndexSpec = AtpiSpec | AtpiListSpec | ComputeSpec;
 
-/** The shipped v1 specifications, by index name. */
+/** The data an index spec reads: list-price CSV rows (ATPI 1.0.0), genai-prices rows (ATPI 2.0.0) or GPU quotes. */
+export type IndexData = readonly PriceRow[] | readonly GenaiRow[] | readonly QuoteRow[];
+
+/** The shipped specifications, by index name. */
 export const INDEX_SPECS: Readonly<Record<string, IndexSpec>> = {
   [ATPI_FRONTIER_SPEC.index]: ATPI_FRONTIER_SPEC,
   [ATPI_SMALL_SPEC.index]: ATPI_SMALL_SPEC,
+  [ATPI_FRONTIER_V2_SPEC.index]: ATPI_FRONTIER_V2_SPEC,
+  [ATPI_SMALL_V2_SPEC.index]: ATPI_SMALL_V2_SPEC,
   [GPU_H100_SPEC.index]: GPU_H100_SPEC,
 };
 
 /** The methodology hash of any index spec (see `methodologyHashOf`). */
 export function methodologyHash(spec: IndexSpec): Hex {
-  return spec.kind === "atpi" ? atpiMethodologyHash(spec) : computeMethodologyHash(spec);
+  if (spec.kind === "atpi") return atpiMethodologyHash(spec);
+  if (spec.kind === "atpi-list") return atpiListMethodologyHash(spec);
+  return computeMethodologyHash(spec);
 }
 
 /** One oracle round, ready to sign. */
@@ -110,14 +127,21 @@ export function computeRound(
   options?: RoundOptions,
 ): Round;
 export function computeRound(
+  spec: AtpiListSpec,
+  data: readonly GenaiRow[],
+  asOf: IsoDate,
+  options?: RoundOptions,
+): Round;
+export function computeRound(
   spec: ComputeSpec,
   data: readonly QuoteRow[],
   asOf: IsoDate,
   options?: RoundOptions,
 ): Round;
+export function computeRound(spec: IndexSpec, data: IndexData, asOf: IsoDate, options?: RoundOptions): Round;
 export function computeRound(
   spec: IndexSpec,
-  data: readonly PriceRow[] | readonly QuoteRow[],
+  data: IndexData,
   asOf: IsoDate,
   options: RoundOptions = {},
 ): Round {
@@ -125,7 +149,9 @@ export function computeRound(
   const result =
     spec.kind === "atpi"
       ? computeAtpi(spec, data as readonly PriceRow[], asOf)
-      : computeGpuIndex(spec, data as readonly QuoteRow[], asOf);
+      : spec.kind === "atpi-list"
+        ? computeAtpiList(spec, data as readonly GenaiRow[], asOf)
+        : computeGpuIndex(spec, data as readonly QuoteRow[], asOf);
   const json = canonicalJson(result.inputs);
   return {
     index: spec.index,
@@ -177,11 +203,7 @@ export interface SeriesOptions {
  *
  * @throws {InvalidSpecError} on a bad range or step.
  */
-export function roundSeries(
-  spec: IndexSpec,
-  data: readonly PriceRow[] | readonly QuoteRow[],
-  options: SeriesOptions,
-): Round[] {
+export function roundSeries(spec: IndexSpec, data: IndexData, options: SeriesOptions): Round[] {
   const step = options.stepDays ?? 1;
   const offset = options.observedAtOffset ?? 0n;
   if (!Number.isSafeInteger(step) || step < 1) throw new InvalidSpecError("stepDays", "must be at least 1");
@@ -193,11 +215,7 @@ export function roundSeries(
   for (let date = options.from; dayNumber(date) <= last; date = addDays(date, step)) {
     const roundOptions = { observedAt: startOfDay(date) + offset };
     try {
-      rounds.push(
-        spec.kind === "atpi"
-          ? computeRound(spec, data as readonly PriceRow[], date, roundOptions)
-          : computeRound(spec, data as readonly QuoteRow[], date, roundOptions),
-      );
+      rounds.push(computeRound(spec, data, date, roundOptions));
     } catch (e) {
       if (options.onInsufficient === "skip" && e instanceof InsufficientConstituentsError) continue;
       throw e;
@@ -213,7 +231,11 @@ export function roundSeries(
  * @example
  * roundsFromCsv(ATPI_FRONTIER_SPEC, csvText, { from: "2025-01-01", to: "2025-12-31", stepDays: 7 })
  */
-export function roundsFromCsv(spec: IndexSpec, csvText: string, options: SeriesOptions): Round[] {
+export function roundsFromCsv(
+  spec: AtpiSpec | ComputeSpec,
+  csvText: string,
+  options: SeriesOptions,
+): Round[] {
   const data = spec.kind === "atpi" ? parsePriceCsv(csvText) : parseQuoteCsv(csvText);
   return roundSeries(spec, data, options);
 }
@@ -299,17 +321,9 @@ export interface Verification {
  * Recomputes the round for a posted report's date (the UTC date of `observedAt`) from public
  * data under `spec`, and compares. This is how anyone challenges a bad round.
  */
-export function verifyReport(
-  report: ReportMessage,
-  spec: IndexSpec,
-  data: readonly PriceRow[] | readonly QuoteRow[],
-): Verification {
+export function verifyReport(report: ReportMessage, spec: IndexSpec, data: IndexData): Verification {
   const asOf = dateOfTimestamp(report.observedAt);
-  const options = { observedAt: report.observedAt };
-  const expected =
-    spec.kind === "atpi"
-      ? computeRound(spec, data as readonly PriceRow[], asOf, options)
-      : computeRound(spec, data as readonly QuoteRow[], asOf, options);
+  const expected = computeRound(spec, data, asOf, { observedAt: report.observedAt });
   const mismatches: ("indexId" | "value" | "inputsHash")[] = [];
   if (report.indexId.toLowerCase() !== expected.indexId.toLowerCase()) mismatches.push("indexId");
   if (report.value !== expected.value) mismatches.push("value");

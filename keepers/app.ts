@@ -6,6 +6,11 @@ import { createPublicClient, type LocalAccount, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { INDEX_SPECS } from "../index/index.js";
+import { clearinghouseAbi } from "../sdk/abi/generated/clearinghouse.js";
+import { exchangeAbi } from "../sdk/abi/generated/exchange.js";
+import { indexIdOf } from "../sdk/core/ids.js";
+import { fetchMarket } from "../sdk/viem/clearinghouse/fetchMarket.js";
+import { readIndex } from "../sdk/viem/oracle/readIndex.js";
 import { exchangeDomain } from "../sdk/core/eip712/orders.js";
 import { oracleDomain } from "../sdk/core/eip712/reports.js";
 import type { MarketId } from "../sdk/core/ids.js";
@@ -20,8 +25,9 @@ import { LiquidatorKeeper } from "./liquidator/keeper.js";
 import { MatcherKeeper } from "./matcher/keeper.js";
 import { jsonFileOrderSource } from "./matcher/orders.js";
 import { directoryReportSource, httpReportSource, RelayerKeeper } from "./relayer/keeper.js";
-import { priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
+import { BUNDLED_PRICES, priceSourceOf, ReporterKeeper } from "./reporter/keeper.js";
 import { SettlerKeeper } from "./settler/keeper.js";
+import { readHead } from "./shell/chain.js";
 import { systemClock, type Clock } from "./shell/clock.js";
 import type { CommonConfig } from "./shell/config.js";
 import { JobStore } from "./shell/jobs.js";
@@ -36,6 +42,8 @@ import {
 } from "./shell/runner.js";
 import { TxSender } from "./shell/sender.js";
 import { KeeperServer, type RouteHandler } from "./shell/server.js";
+import { accountOf } from "./shell/keys.js";
+import { listenError, probeRpc, requireContract, shortError, StartupError } from "./shell/startup.js";
 import { httpProvider, resilientTransport } from "./shell/transport.js";
 
 const BPS_TO_WAD = 10n ** 14n;
@@ -61,7 +69,7 @@ interface Runtime {
   account?: LocalAccount;
 }
 
-function runtime(name: string, config: CommonConfig): Runtime {
+async function runtime(name: string, config: CommonConfig): Promise<Runtime> {
   const clock = systemClock;
   const log = createLogger(name, config.logLevel);
   const metrics = new KeeperMetrics(name, { defaultMetrics: true });
@@ -81,12 +89,14 @@ function runtime(name: string, config: CommonConfig): Runtime {
               log.warn({ method, attempt, delayMs, err: error }, "RPC call failed, retrying"),
           }),
         }) as PublicClient);
-  const account = config.privateKey === undefined ? undefined : privateKeyToAccount(config.privateKey);
+  const account = await accountOf(config);
+  const jobs = new JobStore(config.jobStorePath);
+  metrics.trackJobs(jobs);
   return {
     clock,
     log,
     metrics,
-    jobs: new JobStore(config.jobStorePath),
+    jobs,
     controller: new AbortController(),
     client,
     account,
@@ -115,9 +125,12 @@ function senderFor(rt: Runtime, config: CommonConfig, chainId: number): TxSender
   });
 }
 
+/** The common options with the keeper kind's default port applied. */
+type ServedConfig = CommonConfig & { httpPort: number };
+
 async function serve(
   rt: Runtime,
-  config: CommonConfig,
+  config: ServedConfig,
   keeper: TickSource,
   options: { routes?: RouteHandler[]; sender?: TxSender },
   run: RunOptions = {},
@@ -129,6 +142,11 @@ async function serve(
     metrics: rt.metrics,
     pollIntervalMs: config.pollIntervalMs,
     blocks: options.sender === undefined ? undefined : rt.client,
+    onReset: (reset) => options.sender?.resync(reset.to.number),
+    afterTick:
+      options.sender === undefined || config.dryRun
+        ? undefined
+        : async () => void (await options.sender?.refreshBalance()),
   });
   const server = new KeeperServer({
     host: config.httpHost,
@@ -139,7 +157,12 @@ async function serve(
     staleMs: config.healthStaleMs,
     routes: options.routes,
   });
-  const port = await server.start();
+  let port: number;
+  try {
+    port = await server.start();
+  } catch (error) {
+    throw listenError(error, config.httpHost, config.httpPort);
+  }
   rt.log.info({ host: config.httpHost, port, dryRun: config.dryRun }, "metrics and health server listening");
   run.onListening?.(port);
   const removeHandlers =
@@ -168,6 +191,10 @@ function linkAbort(signal: AbortSignal, rt: Runtime): () => void {
 /** What a keeper kind's constructor gets from the runtime, beside its own configuration. */
 interface Wiring {
   chainId: number;
+  /** The RPC client, when one is configured (the reporter can run without). */
+  client?: PublicClient;
+  /** The reporter's report-signing account, when configured apart from the keeper's key. */
+  reportAccount?: LocalAccount;
   account?: LocalAccount;
   jobs: JobStore;
   shell: ShellDeps;
@@ -184,26 +211,35 @@ interface Built {
  * A kind that `sends` gets a `TxSender` (recovered before the loop starts) and ticks on new blocks;
  * one that does not ticks on the poll interval only.
  */
-type KeeperKind<C extends CommonConfig> = {
+type KeeperKind<C extends ServedConfig> = {
   /** Logger and metrics name. */
   name: string;
   /** The chain id when the configuration gives it; otherwise it is read from the RPC. */
   chainId?: (config: C) => number | undefined;
+  /** A second account of the kind (the reporter's report-signing key). */
+  accounts?: (config: C) => Promise<LocalAccount | undefined>;
+  /** Start-up checks of the configured contracts and markets (throw `StartupError`). */
+  check?: (config: C, client: PublicClient) => Promise<void>;
 } & (
   | { sends: false; create: (config: C, wiring: Wiring) => Built }
   | { sends: true; create: (config: C, wiring: Wiring & { chain: ChainDeps }) => Built }
 );
 
-async function runKeeper<C extends CommonConfig>(
+async function runKeeper<C extends ServedConfig>(
   kind: KeeperKind<C>,
   config: C,
   run: RunOptions,
 ): Promise<void> {
-  const rt = runtime(kind.name, config);
+  const rt = await runtime(kind.name, config);
   const client = rt.client as PublicClient;
-  const chainId = kind.chainId?.(config) ?? (await client.getChainId());
+  const probed = config.rpcUrl === undefined ? undefined : await probeRpc(client, config.rpcUrl);
+  const chainId = kind.chainId?.(config) ?? (probed as number);
+  if (probed !== undefined) await kind.check?.(config, client);
+  const extra = await kind.accounts?.(config);
   const wiring: Wiring = {
+    reportAccount: extra,
     chainId,
+    client: rt.client,
     account: rt.account,
     jobs: rt.jobs,
     shell: { clock: rt.clock, log: rt.log, metrics: rt.metrics },
@@ -218,20 +254,54 @@ async function runKeeper<C extends CommonConfig>(
   await serve(rt, config, keeper, { routes, sender }, run);
 }
 
+/** The oracle answers and knows the index. */
+const checkOracle = async (
+  config: { oracleAddress: `0x${string}`; indexName: string },
+  client: PublicClient,
+): Promise<void> =>
+  requireContract(client, config.oracleAddress, "IndexOracle (--oracle-address)", () =>
+    readIndex(client, { address: config.oracleAddress, indexId: indexIdOf(config.indexName) }),
+  );
+
+/** The Clearinghouse answers (`marketCount`). */
+const checkClearinghouse = async (config: { clearinghouseAddress: `0x${string}` }, client: PublicClient) =>
+  requireContract(client, config.clearinghouseAddress, "Clearinghouse (--clearinghouse-address)", () =>
+    client.readContract({
+      address: config.clearinghouseAddress,
+      abi: clearinghouseAbi,
+      functionName: "marketCount",
+    }),
+  );
+
 const reporter: KeeperKind<ReporterConfigInput> = {
   name: "reporter",
   sends: false,
   chainId: (config) => config.chainId,
+  check: checkOracle,
+  accounts: (config) =>
+    accountOf({
+      privateKey: config.reportSigningKey,
+      keystore: config.reportKeystore,
+      keystorePasswordFile: config.reportKeystorePasswordFile,
+      remoteSigner: config.reportRemoteSigner,
+      signerAddress: config.reportSignerAddress,
+    }),
   create: (config, w) => {
+    const client = w.client;
     const keeper = new ReporterKeeper({
       spec: INDEX_SPECS[config.indexName],
       periodSeconds: config.periodSeconds,
-      source: priceSourceOf(config.source),
-      account: config.dryRun ? undefined : w.account,
+      source: priceSourceOf(
+        INDEX_SPECS[config.indexName].kind === "atpi-list"
+          ? (config.prices ?? BUNDLED_PRICES)
+          : config.source!,
+      ),
+      account: config.dryRun ? undefined : (w.reportAccount ?? w.account),
       domain: oracleDomain(w.chainId, config.oracleAddress),
       reportDir: config.reportDir,
       dryRun: config.dryRun,
       jobs: w.jobs,
+      chainNow: client === undefined ? undefined : async () => (await readHead(client)).timestamp,
       ...w.shell,
     });
     return { keeper, routes: [keeper.route] };
@@ -241,6 +311,7 @@ const reporter: KeeperKind<ReporterConfigInput> = {
 const relayer: KeeperKind<RelayerConfigInput> = {
   name: "relayer",
   sends: true,
+  check: checkOracle,
   create: (config, w) => ({
     keeper: new RelayerKeeper({
       indexName: config.indexName,
@@ -267,6 +338,14 @@ const relayer: KeeperKind<RelayerConfigInput> = {
 const matcher: KeeperKind<MatcherConfigInput> = {
   name: "matcher",
   sends: true,
+  check: (config, client) =>
+    requireContract(client, config.exchangeAddress, "Exchange (--exchange-address)", () =>
+      client.readContract({
+        address: config.exchangeAddress,
+        abi: exchangeAbi,
+        functionName: "clearinghouse",
+      }),
+    ),
   create: (config, w) => ({
     keeper: new MatcherKeeper({
       exchange: config.exchangeAddress,
@@ -282,6 +361,7 @@ const matcher: KeeperKind<MatcherConfigInput> = {
 const liquidator: KeeperKind<LiquidatorConfigInput> = {
   name: "liquidator",
   sends: true,
+  check: checkClearinghouse,
   create: (config, w) => ({
     keeper: new LiquidatorKeeper({
       clearinghouse: config.clearinghouseAddress,
@@ -296,6 +376,7 @@ const liquidator: KeeperKind<LiquidatorConfigInput> = {
         marginBuffer: BigInt(config.marginBufferBps) * BPS_TO_WAD,
         maxCounterparties: config.maxCounterparties,
       },
+      hypotheticalMargin: w.account === undefined ? config.dryRunMargin : undefined,
       ...w.chain,
       jobs: w.jobs,
       ...w.shell,
@@ -306,6 +387,22 @@ const liquidator: KeeperKind<LiquidatorConfigInput> = {
 const settler: KeeperKind<SettlerConfigInput> = {
   name: "settler",
   sends: true,
+  check: async (config, client) => {
+    await checkClearinghouse(config, client);
+    for (const marketId of config.markets) {
+      let expiry: bigint;
+      try {
+        const { market } = await fetchMarket(client, {
+          address: config.clearinghouseAddress,
+          marketId: marketId as MarketId,
+        });
+        expiry = market.params.expiry;
+      } catch (error) {
+        throw new StartupError(`unknown market id ${marketId} (--markets): ${shortError(error)}`);
+      }
+      if (expiry === 0n) throw new StartupError(`unknown market id ${marketId} (--markets): no such market`);
+    }
+  },
   create: (config, w) => ({
     keeper: new SettlerKeeper({
       clearinghouse: config.clearinghouseAddress,

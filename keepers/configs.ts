@@ -2,9 +2,23 @@
 import { z } from "zod";
 
 import { INDEX_SPECS } from "../index/index.js";
-import { addressSchema, commonConfigSchema } from "./shell/config.js";
+import { addressSchema, commonConfigSchema, privateKeySchema } from "./shell/config.js";
 
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Default metrics / health ports, one per keeper kind so that one of each runs on a host without
+ * flags; above the range `npm start` uses (9460 and the following dozen).
+ */
+export const DEFAULT_HTTP_PORTS = {
+  reporter: 9480,
+  relayer: 9481,
+  matcher: 9482,
+  liquidator: 9483,
+  settler: 9484,
+} as const;
+const httpPort = (kind: keyof typeof DEFAULT_HTTP_PORTS) =>
+  z.coerce.number().int().nonnegative().max(65_535).default(DEFAULT_HTTP_PORTS[kind]);
 const indexName = z.string().refine((n) => n in INDEX_SPECS, {
   message: `unknown index; one of ${Object.keys(INDEX_SPECS).join(", ")}`,
 });
@@ -22,22 +36,73 @@ const commaList = <T extends z.ZodTypeAny>(item: T) =>
   );
 const urlList = commaList(z.string().url());
 
-const needsKey = (c: { privateKey?: string; dryRun: boolean }) => c.dryRun || c.privateKey !== undefined;
-const keyIssue = { message: "required unless --dry-run (set KEEPER_PRIVATE_KEY)", path: ["privateKey"] };
+interface KeySources {
+  privateKey?: string;
+  keystore?: string;
+  remoteSigner?: string;
+  dryRun: boolean;
+}
+const hasKey = (c: KeySources) =>
+  c.privateKey !== undefined || c.keystore !== undefined || c.remoteSigner !== undefined;
+const needsKey = (c: KeySources) => c.dryRun || hasKey(c);
+const keyIssue = {
+  message: "required unless --dry-run: KEEPER_PRIVATE_KEY, --keystore or --remote-signer",
+  path: ["privateKey"],
+};
+const signerAddressIssue = { message: "required with remoteSigner", path: ["signerAddress"] };
+const hasSignerAddress = (c: { remoteSigner?: string; signerAddress?: string }) =>
+  c.remoteSigner === undefined || c.signerAddress !== undefined;
 
 export const reporterConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("reporter"),
     indexName,
-    /** A CSV file path or an http(s) URL serving it. */
-    source: z.string().min(1),
+    /** A CSV file path or an http(s) URL serving it (ATPI 1.0.0 and GPU indices). */
+    source: z.string().min(1).optional(),
+    /** genai-prices data for ATPI 2.0.0 indices: `bundled`, a `data.json` / snapshot CSV path, or a URL. */
+    prices: z.string().min(1).optional(),
     periodSeconds: positiveInt.default(3_600),
     oracleAddress: addressSchema,
     /** Chain id of the oracle's EIP-712 domain; read from `rpcUrl` when absent. */
     chainId: positiveInt.optional(),
     reportDir: z.string().optional(),
+    /**
+     * The report-signing key when it differs from the keeper's key (which pays gas elsewhere): from
+     * the environment (`KEEPER_REPORT_SIGNING_KEY`), a keystore, or a remote signer.
+     */
+    reportSigningKey: privateKeySchema.optional(),
+    reportKeystore: z.string().min(1).optional(),
+    reportKeystorePasswordFile: z.string().min(1).optional(),
+    reportRemoteSigner: z.string().url().optional(),
+    reportSignerAddress: addressSchema.optional(),
   })
   .strict()
-  .refine(needsKey, keyIssue)
+  .refine(
+    (c) =>
+      c.dryRun ||
+      hasKey(c) ||
+      c.reportSigningKey !== undefined ||
+      c.reportKeystore !== undefined ||
+      c.reportRemoteSigner !== undefined,
+    {
+      message:
+        "required unless --dry-run: KEEPER_REPORT_SIGNING_KEY, --report-keystore, --report-remote-signer or the keeper's key",
+      path: ["reportSigningKey"],
+    },
+  )
+  .refine((c) => c.reportRemoteSigner === undefined || c.reportSignerAddress !== undefined, {
+    message: "required with reportRemoteSigner",
+    path: ["reportSignerAddress"],
+  })
+  .refine(hasSignerAddress, signerAddressIssue)
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.source !== undefined, {
+    message: "required for this index (a price CSV path or URL)",
+    path: ["source"],
+  })
+  .refine((c) => INDEX_SPECS[c.indexName]?.kind === "atpi-list" || c.prices === undefined, {
+    message: "only for the ATPI 2.0.0 indices (genai-prices data); use source",
+    path: ["prices"],
+  })
   .refine((c) => c.chainId !== undefined || c.rpcUrl !== undefined, {
     message: "chainId or rpcUrl is required (the report's EIP-712 domain needs the chain id)",
     path: ["chainId"],
@@ -45,6 +110,7 @@ export const reporterConfigSchema = commonConfigSchema
 
 export const relayerConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("relayer"),
     indexName,
     oracleAddress: addressSchema,
     reporterUrls: urlList.default([]),
@@ -58,6 +124,7 @@ export const relayerConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] })
   .refine((c) => c.reporterUrls.length > 0 || c.reportDir !== undefined, {
     message: "give reporterUrls and/or reportDir",
@@ -66,6 +133,7 @@ export const relayerConfigSchema = commonConfigSchema
 
 export const matcherConfigSchema = commonConfigSchema
   .extend({
+    httpPort: httpPort("matcher"),
     exchangeAddress: addressSchema,
     /** JSON file of `[{ order, signature }]`, re-read every tick. */
     ordersFile: z.string().min(1),
@@ -74,6 +142,7 @@ export const matcherConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 /** An integer given as a decimal string (or a JSON number), as a bigint. */
@@ -114,6 +183,7 @@ const clearinghouseEvents = {
 export const liquidatorConfigSchema = commonConfigSchema
   .extend({
     ...clearinghouseEvents,
+    httpPort: httpPort("liquidator"),
     /** Smallest `reward − gas cost` worth a liquidation, collateral units (may be negative). */
     minProfit: bigintString.default("0"),
     /** Gas one liquidation is assumed to use. */
@@ -126,14 +196,21 @@ export const liquidatorConfigSchema = commonConfigSchema
     /** Keep equity ≥ initial margin × (1 + this) after taking positions over, basis points. */
     marginBufferBps: z.coerce.number().int().nonnegative().max(100_000).default(1_000),
     maxCounterparties: positiveInt.max(64).default(8),
+    /**
+     * Dry run without a key: the collateral (whole tokens, decimals allowed) the keeper's account is
+     * assumed to hold, so the evaluation shows what a funded keeper would take.
+     */
+    dryRunMargin: dollars.default("100000"),
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 export const settlerConfigSchema = commonConfigSchema
   .extend({
     ...clearinghouseEvents,
+    httpPort: httpPort("settler"),
     /** Markets to walk; every market of the Clearinghouse when empty. */
     markets: marketIdList.default([]),
     /** Accounts per `settleMany`. */
@@ -142,6 +219,7 @@ export const settlerConfigSchema = commonConfigSchema
   })
   .strict()
   .refine(needsKey, keyIssue)
+  .refine(hasSignerAddress, signerAddressIssue)
   .refine((c) => c.rpcUrl !== undefined, { message: "required", path: ["rpcUrl"] });
 
 export type ReporterConfigInput = z.infer<typeof reporterConfigSchema>;

@@ -1,6 +1,6 @@
 /**
  * `atf`, the protocol's command-line interface for traders and operators (see docs/cli.md).
- * Launched by `scripts/atf.js` (tsx, no build step): `npx atf --help`.
+ * Launched by `scripts/atf.js` (tsx, no build step): `npm run atf -- --help`.
  */
 import { pathToFileURL } from "node:url";
 

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  options.log("starting the JSON-RPC node…");
   const stack = await startStack(hre, options);
   running.stack = stack;
   running.relay = await startRelayForStack(stack, options);
@@ -136,9 +137,13 @@ async function main(): Promise<void> {
   p(`  matcher orders file        ${stack.ordersFile}`);
   p(`  order relay (HTTP, /ws)    ${relay.url}   (OpenAPI: ${relay.url}/openapi.json)`);
   p();
-  p("Index prices: the fixtures end in the past, so the reporters read copies re-dated to today:");
+  p("Index prices (real data where it covers today; fixture copies re-dated to today otherwise):");
   for (const f of stack.priceFiles) {
-    p(`  ${f.index.padEnd(14)} ${f.file} (latest ${f.latest} moved ${f.shiftDays} days forward)`);
+    p(
+      f.real
+        ? `  ${f.index.padEnd(14)} ${f.file} (real: committed CSV + genai-prices snapshots, newest ${f.latest}; values after it carry that snapshot forward)`
+        : `  ${f.index.padEnd(14)} ${f.file} (fixture, latest ${f.latest} moved ${f.shiftDays} days forward)`,
+    );
   }
   p();
   p(
@@ -159,8 +164,8 @@ async function main(): Promise<void> {
   p();
   p("Trade from the command line:");
   p(`  export ATF_PRIVATE_KEY=${testAccount(14).privateKey}   # trader #14 (public test key)`);
-  p(`  npx atf --rpc-url ${stack.rpcUrl} markets`);
-  p("  npx atf deposit 1000 && npx atf positions");
+  p(`  npm run atf -- --rpc-url ${stack.rpcUrl} markets`);
+  p("  npm run atf -- deposit 1000 && npm run atf -- positions");
   p();
   p("Ctrl-C stops everything.");
   await stack.done;

@@ -30,7 +30,7 @@ export async function measure(): Promise<Record<string, number>> {
   const indexId = indexIdOf("ATPI-FRONTIER");
   await oracle.createIndex(
     indexId,
-    { quorum: 3, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n },
+    { quorum: 3, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n, faultBound: 1 },
     reporters.map((w) => w.address),
   );
 

@@ -126,6 +126,18 @@ interface IClearinghouse is IClearinghouseVenue {
     error BasisDepthOutOfBounds(uint256 depth, uint256 max);
     /// @notice Thrown when a fee or penalty share is above 100 %.
     error ShareOutOfBounds(uint256 share, uint256 max);
+    /// @notice Thrown when a market's settlement window is longer than the oracle can average in bounded gas.
+    error SettlementWindowNotCoverable(bytes32 indexId, uint256 window, uint256 maxWindow);
+    /// @notice Thrown when a risk update on a market with open interest raises `mmr` or the liquidation
+    /// penalty from `from` to `to`, more than `maxRaise` in one update.
+    error RiskRaiseTooLarge(bytes32 marketId, uint256 from, uint256 to, uint256 maxRaise);
+    /// @notice Thrown when a risk update on a market with open interest raises `mmr` or the penalty again
+    /// before `readyAt`.
+    error RiskRaiseTooSoon(bytes32 marketId, uint256 readyAt);
+    /// @notice Thrown when `setFeeShares` raises the liquidator share by more than `maxRaise` at once.
+    error ShareRaiseTooLarge(uint256 from, uint256 to, uint256 maxRaise);
+    /// @notice Thrown when `setFeeShares` raises the liquidator share again before `readyAt`.
+    error ShareRaiseTooSoon(uint256 readyAt);
 
     // ---------------------------------------------------------------- errors: collateral
     /// @notice Thrown when an amount is zero.
@@ -490,6 +502,11 @@ interface IClearinghouse is IClearinghouseVenue {
 
     /// @notice Whether `equity < maintenanceMargin`.
     function isLiquidatable(address account) external view returns (bool);
+
+    /// @notice Cross-margin equity (wad, as `health`) and the sum of the open positions' unrealised losses (wad,
+    /// at the same marks): what a settlement's bad debt is shared against. Reverts when an open market cannot
+    /// be valued (a stale index), as `health` does.
+    function equityAndOpenLosses(address account) external view returns (int256 equity, uint256 openLosses);
 
     /// @notice The mark at which `account` becomes liquidatable, moving only its position in `marketId`
     /// (other positions held at their marks). For a long, 0 means no positive mark liquidates it; for a

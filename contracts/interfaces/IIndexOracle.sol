@@ -12,14 +12,41 @@ interface IIndexOracleReader {
     /// `UnknownIndex` / `NoRounds` when there is nothing to read.
     function latest(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt);
 
-    /// @notice The time-weighted average value of `indexId` over `[from, to]`.
-    /// @dev Reverts when the checkpoints do not cover the window (`from` before the first round)
-    /// or when `to` is in the future or `from >= to`.
+    /// @notice The time-weighted average value of `indexId` over the fresh part of `[from, to]`: the
+    /// seconds during which the value in force had been accepted at most `maxAge` earlier. Stale
+    /// seconds do not count.
+    /// @dev Reverts with `InsufficientCoverage` when the fresh seconds are below `MIN_TWAP_COVERAGE` of
+    /// the window, with `TooManyRoundsInWindow` when more than `MAX_WINDOW_ROUNDS` rounds are in force
+    /// during the window, and when the checkpoints do not cover the window (`from` before the first
+    /// round), `to` is in the future or `from >= to`. Cost: two binary searches plus one storage read
+    /// per round in the window, at most `MAX_WINDOW_ROUNDS`.
     function twap(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256);
 
+    /// @notice The time-weighted average of `indexId` over `[from, to]` counting every value in force
+    /// however old, for a settlement that must end after `twap` failed: never reverts for staleness or
+    /// round count. When `from` is before the first round the average starts at the first round.
+    /// @dev Reverts only when no round was accepted at or before `to` (`NoRounds`, `WindowNotCovered`),
+    /// `to` is in the future or `from >= to`. Cost: two binary searches, whatever the window holds.
+    function fallbackTwap(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256);
+
     /// @notice The smallest and largest value in force at any time during `[from, to]`.
-    /// @dev Used to bound an admin-resolved settlement price. Same window rules as `twap`.
+    /// @dev Used to bound an admin-resolved settlement price. Same window rules as `twap` except the
+    /// coverage rule: stale values count. Reverts with `TooManyRoundsInWindow` beyond
+    /// `MAX_WINDOW_ROUNDS` rounds, so its gas is bounded.
     function range(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256 min, uint256 max);
+
+    /// @notice The longest window whose `twap` and `range` reads stay within `MAX_WINDOW_ROUNDS` rounds
+    /// while rounds are spaced by the index's current `minInterval`:
+    /// `minInterval × (MAX_WINDOW_ROUNDS − 1)` seconds. A market settling on `indexId` should use a
+    /// settlement window no longer than this.
+    /// @dev Reverts with `UnknownIndex`. Lowering `minInterval` later shortens it: an existing market's
+    /// window may then hold too many rounds for `twap`/`range`, and its settlement ends through the
+    /// fallback (`fallbackTwap`).
+    function maxWindow(bytes32 indexId) external view returns (uint256);
+
+    /// @notice The number of accepted rounds of `indexId` (the latest round id; 0 before the first).
+    /// @dev Reverts with `UnknownIndex`.
+    function checkpointCount(bytes32 indexId) external view returns (uint256);
 }
 
 /// @title IIndexOracle
@@ -66,13 +93,17 @@ interface IIndexOracle is IIndexOracleReader {
     /// readable through `latest` after it was accepted. In `[MIN_MAX_AGE, MAX_MAX_AGE]`.
     /// @param minInterval Minimum seconds between two rounds' checkpoints, in `[1, maxAge]`.
     /// @param maxDeviation Largest relative move from the previous value a plain quorum may post
-    /// (`1e18` = 100 %); a larger move needs `ceil(2n/3)` signatures. In
-    /// `[MIN_MAX_DEVIATION, MAX_MAX_DEVIATION]`.
+    /// (`1e18` = 100 %); a larger move needs `ceil(2n/3)` reports agreeing with the new value (within
+    /// half of `maxDeviation` of it). In `[MIN_MAX_DEVIATION, MAX_MAX_DEVIATION]`.
+    /// @param faultBound `f`, the number of faulty reporters the index tolerates (reporters that sign
+    /// any value, together with a relayer that picks which honest reports to include). Requires
+    /// `reporterCount >= 3f + 1` and `quorum >= 2f + 1`; at most `MAX_FAULT_BOUND`.
     struct IndexParams {
         uint8 quorum;
         uint32 maxAge;
         uint32 minInterval;
         uint64 maxDeviation;
+        uint8 faultBound;
     }
 
     /// @notice One accepted round, packed into a single storage slot.
@@ -97,6 +128,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @param checkpointCount Number of accepted rounds (the latest round id).
     /// @param lastObservedAt The largest `observedAt` among the reports of the latest round; every
     /// report of the next round must be strictly newer.
+    /// @param faultBound See `IndexParams`.
     struct IndexState {
         uint8 quorum;
         uint8 reporterCount;
@@ -106,6 +138,7 @@ interface IIndexOracle is IIndexOracleReader {
         uint64 maxDeviation;
         uint32 checkpointCount;
         uint32 lastObservedAt;
+        uint8 faultBound;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -161,6 +194,14 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Thrown when `quorum` is zero or above the `reporterCount` it would apply to.
     error InvalidQuorum(uint256 quorum, uint256 reporterCount);
+
+    /// @notice Thrown when `quorum` is below `2 × faultBound + 1`: a round could then carry fewer than
+    /// `f + 1` honest reports on each side of its median.
+    error QuorumBelowFaultBound(uint256 quorum, uint256 faultBound, uint256 required);
+
+    /// @notice Thrown when `reporterCount` is below `3 × faultBound + 1` (after a removal, or at
+    /// creation / a parameter change), or `faultBound` exceeds `MAX_FAULT_BOUND`.
+    error ReportersBelowFaultBound(uint256 reporterCount, uint256 faultBound, uint256 required);
 
     /// @notice Thrown when `maxAge` is outside `[MIN_MAX_AGE, MAX_MAX_AGE]`.
     error InvalidMaxAge(uint256 maxAge);
@@ -227,13 +268,14 @@ interface IIndexOracle is IIndexOracleReader {
     /// @notice Thrown when a round is submitted before `nextRoundAt` (last checkpoint + minInterval).
     error RoundTooSoon(bytes32 indexId, uint256 nextRoundAt);
 
-    /// @notice Thrown when the median `value` moves more than `maxDeviation` from `previous` with only
-    /// `signers` signatures where `required` (two thirds of the reporters, rounded up) are needed.
-    error DeviationNeedsSupermajority(
+    /// @notice Thrown when the median `value` moves more than `maxDeviation` from `previous` but only
+    /// `agreeing` reports lie within half of `maxDeviation` of `value`, where `required` (two thirds of
+    /// the reporters, rounded up, which is at least `2f + 1`) are needed.
+    error DeviationNeedsAgreement(
         bytes32 indexId,
         uint256 previous,
         uint256 value,
-        uint256 signers,
+        uint256 agreeing,
         uint256 required
     );
 
@@ -262,6 +304,15 @@ interface IIndexOracle is IIndexOracleReader {
     /// @notice Thrown when a window starts at `from`, before the first checkpoint at `firstTimestamp`.
     error WindowNotCovered(bytes32 indexId, uint256 from, uint256 firstTimestamp);
 
+    /// @notice Thrown by `twap` when only `covered` seconds of the window `[from, to]` had a fresh value
+    /// (accepted at most `maxAge` earlier) where `required` (`MIN_TWAP_COVERAGE` of the window, rounded
+    /// up) are needed.
+    error InsufficientCoverage(bytes32 indexId, uint256 from, uint256 to, uint256 covered, uint256 required);
+
+    /// @notice Thrown by `twap` and `range` when `rounds` rounds are in force during the window, more
+    /// than the `max` they read.
+    error TooManyRoundsInWindow(bytes32 indexId, uint256 rounds, uint256 max);
+
     // ------------------------------------------------------------------------------------------
     // Configuration (AccessManager-restricted)
     // ------------------------------------------------------------------------------------------
@@ -286,7 +337,8 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Revokes `reporter`'s authorisation for `indexId`.
     /// @dev Restricted. Emits `ReporterRemoved`. Reverts with `UnknownIndex`, `ReporterNotAuthorised`,
-    /// or `InvalidQuorum` when fewer reporters than the quorum would remain (lower the quorum first).
+    /// `InvalidQuorum` when fewer reporters than the quorum would remain (lower the quorum first), or
+    /// `ReportersBelowFaultBound` when fewer than `3f + 1` would remain (lower `faultBound` first).
     function removeReporter(bytes32 indexId, address reporter) external;
 
     // ------------------------------------------------------------------------------------------
@@ -299,11 +351,14 @@ interface IIndexOracle is IIndexOracleReader {
     /// `now − maxAge <= observedAt <= now`, be strictly newer than the latest round's
     /// `lastObservedAt` (equal: `ReplayedReport`, older: `OutOfOrderReport`), and carry a valid
     /// low-`s` signature of an authorised reporter who signed no other report in the call.
-    /// At least `quorum` reports are needed, at least `minInterval` seconds must have passed since the
-    /// last checkpoint, and a median that moves more than `maxDeviation` from the previous value needs
-    /// `ceil(2n/3)` reports (`n` = reporter count). The stored value is the lower median: the
-    /// `⌊(k−1)/2⌋`-th smallest of the `k` values, so always one of the signed values. Emits
-    /// `RoundAccepted` and appends one checkpoint timestamped `block.timestamp`.
+    /// At least `quorum` (≥ 2f + 1) reports are needed and at least `minInterval` seconds must have
+    /// passed since the last checkpoint. The stored value is the lower median, the `⌊(k−1)/2⌋`-th
+    /// smallest of the `k` values (always one of the signed values); as `k >= 2f + 1` it has at least
+    /// `f + 1` reports at or below it and at or above it, so with at most `f` faulty reporters it lies
+    /// between two honest values. A median that moves more than `maxDeviation` from the previous value
+    /// needs `ceil(2n/3)` (≥ 2f + 1) reports within half of `maxDeviation` of it
+    /// (`DeviationNeedsAgreement`). Emits `RoundAccepted` and appends one checkpoint timestamped
+    /// `block.timestamp`.
     /// @return roundId The new round's checkpoint number.
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId);
 
@@ -331,10 +386,6 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Whether `account` is an authorised reporter of `indexId` (false for unknown indices).
     function isReporter(bytes32 indexId, address account) external view returns (bool);
-
-    /// @notice The number of accepted rounds of `indexId` (the latest round id; 0 before the first).
-    /// @dev Reverts with `UnknownIndex`.
-    function checkpointCount(bytes32 indexId) external view returns (uint256);
 
     /// @notice Round `roundId` (1-based) of `indexId`, without any staleness check.
     /// @dev Reverts with `UnknownIndex` or `UnknownRound`.

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 /// @notice A market's stored state, packed so each operation reads few cold slots.
 /// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade reads and
-/// writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 7 and 8 what
+/// writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 6 also the
+/// mark's basis for the current second (read by every trade and valuation, written once a second), slot 7 and 8 what
 /// `settle` needs, slot 11 the realised profit and loss the settlement pays against. Sizes and open interest
 /// are whole contracts; rates are wad.
 // solhint-disable-next-line gas-struct-packing
@@ -42,6 +43,10 @@ struct Market {
     uint32 fallbackDelay;
     uint40 proposedAt;
     bool disputed;
+    // (slot 6, free bits) the basis the mark uses during second `markBasisTime`: the running basis as it stood
+    // before that second's first trade, so no trade moves the mark within the second it trades in
+    int64 markBasis;
+    uint40 markBasisTime;
     // slot 7: final price and its value per contract (wad dollars)
     uint128 finalPrice;
     uint128 finalUnitValue;
@@ -50,6 +55,8 @@ struct Market {
     uint128 claimed;
     // slot 9
     uint128 proposedPrice;
+    // when `mmr` or the penalty was last raised while the market had open interest (admin path only)
+    uint40 riskRaisedAt;
     // slot 10
     bytes32 methodologyHash;
     // slot 11: the net profit and loss realised into balances before settlement (collateral units exactly
@@ -92,4 +99,6 @@ struct Layout {
     uint64 liquidatorShare;
     uint32 marketCount;
     address treasury;
+    // when the liquidator share was last raised (admin path only)
+    uint40 liquidatorShareRaisedAt;
 }

@@ -59,9 +59,14 @@ library LiquidationLogic {
 
         bool liquidatorIncreased = _takeOver(s, m, marketId, account, size, q);
         q.penalty = (size * q.v).wMulUp(m.liquidationPenalty).toTokenUp(scale);
+        // The penalty never exceeds what the account has left above zero (its equity before this liquidation),
+        // so no parameter setting can make a liquidation take more than the account has or make the fund
+        // pay a reward.
+        uint256 equityTokens = q.equity > 0 ? uint256(q.equity).toTokenDown(scale) : 0;
+        if (q.penalty > equityTokens) q.penalty = equityTokens;
         q.reward = q.penalty.wMulDown(s.liquidatorShare);
         int256 accountTokens = MarginLogic.pnlToTokens(q.accountPnl, scale);
-        _chargeAccount(s, account, q, accountTokens);
+        accountTokens += _chargeAccount(s, account, q, accountTokens).toInt256();
 
         Account storage la = s.accounts[msg.sender];
         int256 liquidatorTokens = MarginLogic.pnlToTokens(q.liquidatorPnl, scale);
@@ -71,6 +76,18 @@ library LiquidationLogic {
         MarginLogic.addRealised(m, accountTokens + liquidatorTokens);
         if (liquidatorIncreased) MarginLogic.requireInitialMargin(s, oracle, scale, msg.sender);
         emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
+    }
+
+    /// @notice Bad debt left by a trade that closed an account's last position at a loss larger than its balance
+    /// (a reducing trade is allowed whatever the margin): the fund pays what it can and what it cannot, at most
+    /// the trade's realised loss `loss` (tokens), is written off against the market's pot, as in `liquidate`.
+    /// Called by the Clearinghouse only in that case (balance below zero, no open market).
+    function coverTradeDebt(Layout storage s, Market storage m, address account, uint256 loss) external {
+        Account storage a = s.accounts[account];
+        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-int256(a.balance)));
+        uint256 writtenOff = uncovered < loss ? uncovered : loss;
+        MarginLogic.addRealised(m, writtenOff.toInt256());
+        a.balance = (-(uncovered - writtenOff).toInt256()).toInt128();
     }
 
     /// @dev Checks the account is liquidatable and the mark within the caller's limit.
@@ -126,33 +143,29 @@ library LiquidationLogic {
         m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + q.oiDelta));
     }
 
-    /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share; pays
-    /// bad debt from the fund when the account has no positions left, waiving the penalty first if the
-    /// fund could not otherwise cover it.
-    function _chargeAccount(Layout storage s, address account, Liq memory q, int256 accountTokens) private {
+    /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share. When the
+    /// account has no positions left and a negative balance, that is bad debt: the fund (with its share of
+    /// the penalty) pays what it can, and what it cannot (at most this
+    /// liquidation's realised loss) is written off against this market's settlement pot, so the market's
+    /// winners bear it pro rata at settlement (docs/clearinghouse.md, "Solvency"). Liquidation never reverts
+    /// for bad debt. Returns the amount written off (tokens), which counts as not collected.
+    function _chargeAccount(
+        Layout storage s,
+        address account,
+        Liq memory q,
+        int256 accountTokens
+    ) private returns (uint256 writtenOff) {
         Account storage a = s.accounts[account];
+        // The penalty is at most the account's equity (`liquidate`), so it never creates bad debt beyond a
+        // rounding unit; no waiver is needed.
         int256 balance = int256(a.balance) + accountTokens - q.penalty.toInt256();
-        uint256 fund = uint256(s.insuranceFund) + q.penalty - q.reward;
+        s.insuranceFund = (uint256(s.insuranceFund) + q.penalty - q.reward).toUint128();
         if (balance < 0 && a.markets == 0) {
-            if (uint256(-balance) > fund) {
-                // Waive the penalty (and so the reward) before declaring the debt uncoverable.
-                balance += q.penalty.toInt256();
-                fund -= q.penalty - q.reward;
-                q.penalty = 0;
-                q.reward = 0;
-                if (balance < 0 && uint256(-balance) > fund) {
-                    revert IClearinghouse.BadDebtExceedsInsurance(account, uint256(-balance), fund);
-                }
-            }
-            if (balance < 0) {
-                s.insuranceFund = fund.toUint128();
-                MarginLogic.coverBadDebt(s, account, uint256(-balance));
-                balance = 0;
-            } else {
-                s.insuranceFund = fund.toUint128();
-            }
-        } else {
-            s.insuranceFund = fund.toUint128();
+            uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
+            uint256 loss = accountTokens < 0 ? uint256(-accountTokens) : 0;
+            writtenOff = uncovered < loss ? uncovered : loss;
+            // What neither the fund nor this market's pot answers for (a debt from before) stays on the account.
+            balance = -(uncovered - writtenOff).toInt256();
         }
         a.balance = balance.toInt128();
     }
@@ -187,6 +200,7 @@ library LiquidationLogic {
         int256 oiDelta;
         uint256 bankruptcyPrice;
         uint256 scale;
+        uint256 fundPaid;
         address account;
         // realised profit and loss credited to the counterparties and the account (collateral units)
         int256 realised;
@@ -204,7 +218,16 @@ library LiquidationLogic {
         if (counterparties.length == 0) revert IClearinghouse.NoCounterparties();
         Market storage m = MarginLogic.market(s, marketId);
         if (block.timestamp >= m.expiry) revert IClearinghouse.MarketExpired(marketId, m.expiry);
+        // A pause (a suspect oracle, say) stops forced closes at a price derived from the mark, as it stops
+        // liquidation.
+        if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
         Adl memory d = _bankruptcy(s, m, oracle, scale, account, marketId);
+        // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest.
+        if (d.fundPaid != 0) {
+            Account storage a = s.accounts[account];
+            a.balance = (int256(a.balance) + d.fundPaid.toInt256()).toInt128();
+            MarginLogic.coverBadDebt(s, account, d.fundPaid);
+        }
         for (uint256 i = 0; i < counterparties.length && d.remaining != 0; ++i) {
             _closeAgainst(s, m, marketId, counterparties[i], d);
         }
@@ -230,11 +253,15 @@ library LiquidationLogic {
         if (equity >= 0) revert IClearinghouse.NotBankrupt(account, equity);
         uint256 deficit = uint256(-equity);
         uint256 shortfall = deficit.toTokenUp(scale);
-        if (shortfall < s.insuranceFund) revert IClearinghouse.InsuranceCanCover(shortfall, s.insuranceFund);
+        uint256 fund = s.insuranceFund;
+        if (shortfall <= fund) revert IClearinghouse.InsuranceCanCover(shortfall, fund);
+        // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
+        d.fundPaid = fund;
+        deficit -= fund * scale;
         uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(m, oracle), m.contractSize);
         d.remaining = WadMath.abs(d.posSize);
-        // Closing the whole position at vb lifts equity to at least one collateral unit above zero, so
-        // the final rounding down of the account's credit cannot leave a negative balance.
+        // Closing the whole position at vb lifts equity (with the fund's payment) to at least one collateral
+        // unit above zero, so the final rounding down of the account's credit cannot leave a negative balance.
         uint256 gap = WadMath.mulDivUp(deficit + scale, 1, d.remaining);
         d.vb = d.posSize > 0 ? v + gap : (v > gap ? v - gap : 0);
         d.bankruptcyPrice = WadMath.mulDivDown(d.vb, WAD, m.contractSize);

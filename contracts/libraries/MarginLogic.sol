@@ -42,25 +42,43 @@ library MarginLogic {
         return WadMath.mulDivDown(index, uint256(factor), WAD);
     }
 
-    /// @dev The mark of a market: live mark before expiry, the index after it, the final price once set.
+    /// @dev The mark of a market: live mark before expiry; from expiry on, the settlement value the market
+    /// will close at, never the live index: the final price once set, else the proposed price, else the
+    /// oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).
     function markPrice(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             (uint256 index, ) = oracle.latest(m.indexId);
-            return liveMark(index, m.basisRate, expiry, block.timestamp);
+            return liveMark(index, markBasis(m), expiry, block.timestamp);
         }
+        return expiredMark(m, oracle);
+    }
+
+    /// @dev The basis rate the mark uses now: during a second in which the market traded, the basis as it stood
+    /// before that second's first trade; otherwise the stored EMA. So no transaction (and no block) moves the
+    /// mark that its own liquidations, margin checks and price band are judged by.
+    function markBasis(Market storage m) internal view returns (int256) {
+        return m.markBasisTime == block.timestamp ? int256(m.markBasis) : int256(m.basisRate);
+    }
+
+    /// @dev `markPrice` of an expired market (see there).
+    function expiredMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 finalPrice = m.finalPrice;
         if (finalPrice != 0) return finalPrice;
-        (uint256 value, ) = oracle.latest(m.indexId);
-        return value;
+        uint256 proposed = m.proposedPrice;
+        if (proposed != 0) return proposed;
+        uint256 expiry = m.expiry;
+        return oracle.twap(m.indexId, expiry - m.settlementWindow, expiry);
     }
 
     /// @dev The next basis EMA after a fill of `size` contracts (absolute, > 0) at `price` with index `index`:
     /// the fill's annualised basis `(price / index - 1) / tau`, clamped, moves the rate by `basisWeightDown`
-    /// of the gap (truncated toward zero), at most `maxStep`.
+    /// of the gap (truncated toward zero), at most `maxStep`, and at most `maxStep` from `anchor` (the second's
+    /// mark basis) in all.
     function nextBasis(
         Market storage m,
         int256 basis,
+        int256 anchor,
         uint256 price,
         uint256 index,
         uint256 expiry,
@@ -68,13 +86,20 @@ library MarginLogic {
     ) internal view returns (int256) {
         int256 maxRate = int256(uint256(m.maxBasisRate));
         int256 maxStep = int256(uint256(m.maxBasisStep));
+        int256 implied = _impliedBasis(price, index, expiry, maxRate);
+        int256 weight = int256(basisWeightDown(m.basisWeight, size, m.basisDepth));
+        int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
+        // Within one second the running basis stays within one `maxStep` of the second's mark basis: the
+        // mark can walk at most `maxStep` a second however many trades a block or transaction holds.
+        return _clamp(anchor + _clamp(basis + step - anchor, maxStep), maxRate);
+    }
+
+    /// @dev The annualised basis `(price / index - 1) / tau` of a fill, clamped to `maxRate`.
+    function _impliedBasis(uint256 price, uint256 index, uint256 expiry, int256 maxRate) private view returns (int256) {
         // tau >= 1 / YEAR wad > 0 because trades need `block.timestamp < expiry`.
         int256 tau = int256(((expiry - block.timestamp) * WAD) / YEAR);
         int256 premium = int256(WadMath.mulDivDown(price, WAD, index)) - int256(WAD);
-        int256 implied = _clamp((premium * int256(WAD)) / tau, maxRate);
-        int256 weight = int256(basisWeightDown(m.basisWeight, size, m.basisDepth));
-        int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
-        return _clamp(basis + step, maxRate);
+        return _clamp((premium * int256(WAD)) / tau, maxRate);
     }
 
     /// @dev The EMA weight of a fill of `size` contracts: the full `weight` from `depth` contracts up,
@@ -100,6 +125,10 @@ library MarginLogic {
     /// @dev Applies a size change `delta` at per-contract value `v` to `(size, notional)`. Reducing a
     /// position realises PnL against the removed share of the cost basis; the removed share is rounded
     /// toward +infinity, so the realised PnL rounds down for both longs and shorts (against the account).
+    /// Only a realised loss leaves the position (`realized <= 0`): a realised gain stays in the cost basis as
+    /// an escrowed claim on the market (so a closed winning position is `(0, -gain)`), paid with the market's
+    /// settlement claims, pro rata to what the market's losers paid. Every payout is then backed by
+    /// tokens a loser paid in (docs/clearinghouse.md, "Solvency").
     function applyDelta(
         int256 size,
         int256 notional,
@@ -121,10 +150,22 @@ library MarginLogic {
         realized = closedSigned * int256(v) - removed;
         newNotional = notional - removed;
         if (absDelta > absSize) newNotional += newSize * int256(v);
+        if (realized > 0) {
+            // Escrow the gain: it stays in the cost basis (the position's value rises by exactly `realized`).
+            newNotional -= realized;
+            realized = 0;
+        }
+    }
+
+    /// @dev Whether a position slot holds nothing: no contracts and no escrowed gain. Any other state holds
+    /// a lane of the account's open-market list and counts in the market's `openPositions`.
+    function isEmpty(int256 size, int256 notional) internal pure returns (bool) {
+        return size == 0 && notional == 0;
     }
 
     /// @dev Books `delta` contracts at value `v` for `account`, keeping the open-market list and the
-    /// market's open-position count in step. Does not touch the balance.
+    /// market's open-position count in step (a slot with an escrowed gain stays open). Does not touch the
+    /// balance.
     function updatePosition(
         Layout storage s,
         Market storage m,
@@ -135,15 +176,18 @@ library MarginLogic {
     ) internal returns (int256 oldSize, int256 newSize, int256 realized) {
         Position storage p = s.positions[account][marketId];
         oldSize = p.size;
+        int256 oldNotional = p.openNotional;
         int256 newNotional;
-        (newSize, newNotional, realized) = applyDelta(oldSize, p.openNotional, delta, v);
+        (newSize, newNotional, realized) = applyDelta(oldSize, oldNotional, delta, v);
         p.size = newSize.toInt128();
         p.openNotional = newNotional.toInt128();
-        if (oldSize == 0) {
+        bool wasEmpty = isEmpty(oldSize, oldNotional);
+        bool nowEmpty = isEmpty(newSize, newNotional);
+        if (wasEmpty && !nowEmpty) {
             Account storage a = s.accounts[account];
             a.markets = addMarket(a.markets, m.index, account);
             ++m.openPositions;
-        } else if (newSize == 0) {
+        } else if (!wasEmpty && nowEmpty) {
             Account storage a = s.accounts[account];
             a.markets = removeMarket(a.markets, m.index);
             --m.openPositions;
@@ -242,6 +286,27 @@ library MarginLogic {
         }
     }
 
+    /// @dev Cross-margin equity of `account` (wad, as `health`) and the sum of its open positions' unrealised
+    /// losses (wad, at the same marks): what a settlement's bad debt is shared against.
+    function equityAndOpenLosses(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account
+    ) internal view returns (int256 equity, uint256 openLosses) {
+        Account storage a = s.accounts[account];
+        uint256 list = a.markets;
+        equity = int256(a.balance) * int256(scale);
+        KnownMark memory none;
+        for (; list != 0; list >>= LANE_BITS) {
+            uint32 index = uint16(list);
+            if (index == 0) continue;
+            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none);
+            equity += pnl;
+            if (pnl < 0) openLosses += uint256(-pnl);
+        }
+    }
+
     /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`.
     function _valuePosition(
         Layout storage s,
@@ -254,8 +319,10 @@ library MarginLogic {
         bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
         Market storage m = s.markets[marketId];
         Position storage p = s.positions[account][marketId];
-        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
         int256 size = p.size;
+        // A closed position with an escrowed gain needs no mark (and no oracle): it is worth its gain.
+        if (size == 0) return (-p.openNotional, 0, 0);
+        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

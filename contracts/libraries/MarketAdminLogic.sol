@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {MarketParamsLib} from "./MarketParamsLib.sol";
@@ -38,6 +39,13 @@ library MarketAdminLogic {
     /// @notice The fallback deadline is at least one day after the dispute window, at most 90 days.
     uint256 internal constant MIN_FALLBACK_MARGIN = 1 days;
     uint256 internal constant MAX_FALLBACK_DELAY = 90 days;
+    /// @notice On a market with open interest, the most one risk update may raise the maintenance margin rate
+    /// (one percentage point) and the liquidation penalty (half a point), and how long after such a raise the
+    /// next raise may land. Lowering is never limited. With the penalty capped at the account's equity
+    /// (`LiquidationLogic`), no single key can turn healthy accounts into liquidation rewards.
+    uint256 internal constant MAX_MMR_RAISE = 0.01e18;
+    uint256 internal constant MAX_PENALTY_RAISE = 0.005e18;
+    uint256 internal constant RISK_RAISE_INTERVAL = 1 days;
     /// @notice Most markets a Clearinghouse can ever create: an account's open-market lanes hold 16-bit
     /// market indexes (0 = empty lane).
     uint256 internal constant MAX_MARKETS = type(uint16).max;
@@ -45,6 +53,7 @@ library MarketAdminLogic {
     /// @notice See `IClearinghouse.createMarket`.
     function createMarket(
         Layout storage s,
+        IIndexOracleReader oracle,
         MarketParams calldata params,
         RiskParams calldata risk,
         SettlementTerms calldata terms
@@ -53,6 +62,7 @@ library MarketAdminLogic {
         Market storage m = s.markets[id];
         if (m.contractSize != 0) revert IClearinghouse.MarketAlreadyExists(id);
         _checkParams(params, terms);
+        _checkCoverage(oracle, params);
         _checkRisk(risk);
         uint256 index = uint256(s.marketCount) + 1;
         if (index > MAX_MARKETS) revert IClearinghouse.TooManyMarkets(index);
@@ -78,8 +88,38 @@ library MarketAdminLogic {
     function setRiskParams(Layout storage s, bytes32 id, RiskParams calldata risk) external {
         Market storage m = MarginLogic.market(s, id);
         _checkRisk(risk);
+        if (m.openInterest != 0) _checkLiveRaise(m, id, risk);
         _writeRisk(m, risk);
         emit IClearinghouse.RiskParamsSet(id, risk);
+    }
+
+    /// @dev On a live market (open interest), raises of `mmr` and the penalty are bounded per update and spaced
+    /// by `RISK_RAISE_INTERVAL`.
+    function _checkLiveRaise(Market storage m, bytes32 id, RiskParams calldata r) private {
+        uint256 oldMmr = m.mmr;
+        uint256 oldPenalty = m.liquidationPenalty;
+        bool raises = r.mmr > oldMmr || r.liquidationPenalty > oldPenalty;
+        if (!raises) return;
+        if (r.mmr > oldMmr + MAX_MMR_RAISE) {
+            revert IClearinghouse.RiskRaiseTooLarge(id, oldMmr, r.mmr, MAX_MMR_RAISE);
+        }
+        if (r.liquidationPenalty > oldPenalty + MAX_PENALTY_RAISE) {
+            revert IClearinghouse.RiskRaiseTooLarge(id, oldPenalty, r.liquidationPenalty, MAX_PENALTY_RAISE);
+        }
+        uint256 readyAt = uint256(m.riskRaisedAt) + RISK_RAISE_INTERVAL;
+        if (m.riskRaisedAt != 0 && block.timestamp < readyAt) revert IClearinghouse.RiskRaiseTooSoon(id, readyAt);
+        m.riskRaisedAt = uint40(block.timestamp);
+    }
+
+    /// @dev The settlement window must fit the oracle's bound on the rounds one window can hold (`maxWindow`,
+    /// which also reverts for an index the oracle does not know), so `twap` and `range` stay bounded in gas.
+    /// The fallback TWAP answers whenever the index has had a round, and a market whose index never had one
+    /// cannot have traded, so no market holds collateral it cannot release.
+    function _checkCoverage(IIndexOracleReader oracle, MarketParams calldata p) private view {
+        uint256 maxWindow = oracle.maxWindow(p.indexId);
+        if (p.settlementWindow > maxWindow) {
+            revert IClearinghouse.SettlementWindowNotCoverable(p.indexId, p.settlementWindow, maxWindow);
+        }
     }
 
     function _checkParams(MarketParams calldata p, SettlementTerms calldata t) private view {
@@ -156,5 +196,9 @@ library MarketAdminLogic {
         int256 basis = m.basisRate;
         if (basis > clamp) m.basisRate = int64(clamp);
         else if (basis < -clamp) m.basisRate = int64(-clamp);
+        // The second's mark basis too, so the mark obeys the new clamp at once.
+        int256 markBasis = m.markBasis;
+        if (markBasis > clamp) m.markBasis = int64(clamp);
+        else if (markBasis < -clamp) m.markBasis = int64(-clamp);
     }
 }

@@ -9,7 +9,8 @@ import {IIndexOracle} from "../interfaces/IIndexOracle.sol";
 /// members one by one; on `submit` that costs about a thousand gas. These helpers read and write the
 /// whole word instead, following Solidity's packing rule (first member in the lowest-order bits):
 /// - `IndexState`: quorum [0, 8), reporterCount [8, 16), reporterSlots [16, 48), maxAge [48, 80),
-///   minInterval [80, 112), maxDeviation [112, 176), checkpointCount [176, 208), lastObservedAt [208, 240);
+///   minInterval [80, 112), maxDeviation [112, 176), checkpointCount [176, 208), lastObservedAt [208, 240),
+///   faultBound [240, 248);
 /// - `Checkpoint`: timestamp [0, 32), value [32, 128), cumulative [128, 256).
 /// The oracle's views read the same slots through ordinary Solidity, and the tests compare both.
 library PackedSlotLib {
@@ -34,6 +35,7 @@ library PackedSlotLib {
         s.maxDeviation = uint64((word >> 112) & MASK_64);
         s.checkpointCount = uint32((word >> 176) & MASK_32);
         s.lastObservedAt = uint32((word >> 208) & MASK_32);
+        s.faultBound = uint8((word >> 240) & MASK_8);
     }
 
     /// @notice Sets `checkpointCount` and `lastObservedAt` of `state` in one `SSTORE`, keeping the other fields.

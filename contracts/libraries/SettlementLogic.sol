@@ -86,7 +86,9 @@ library SettlementLogic {
         if (block.timestamp < deadline) {
             revert IClearinghouse.SettlementNotReady(marketId, undisputed && windowEnd < deadline ? windowEnd : deadline);
         }
-        uint256 price = oracle.twap(m.indexId, expiry - m.settlementWindow, expiry);
+        // The fallback averages whatever rounds exist, however old, so it answers whenever the index has a
+        // value (market creation requires one): no market stays unsettled for want of fresh rounds.
+        uint256 price = oracle.fallbackTwap(m.indexId, expiry - m.settlementWindow, expiry);
         if (price == 0) revert IClearinghouse.ZeroSettlementPrice(marketId);
         _finalize(s, m, marketId, price, false, true);
     }
@@ -112,7 +114,12 @@ library SettlementLogic {
     }
 
     /// @notice See `IClearinghouse.settle`.
-    function settle(Layout storage s, uint256 scale, address account, bytes32 marketId) external {
+    function settle(
+        Layout storage s,
+        uint256 scale,
+        address account,
+        bytes32 marketId
+    ) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
         if (!_settleOne(s, m, t, marketId, account, scale)) {
@@ -125,7 +132,12 @@ library SettlementLogic {
     }
 
     /// @notice See `IClearinghouse.settleMany`.
-    function settleMany(Layout storage s, uint256 scale, bytes32 marketId, address[] calldata accounts) external {
+    function settleMany(
+        Layout storage s,
+        uint256 scale,
+        bytes32 marketId,
+        address[] calldata accounts
+    ) external {
         Market storage m = s.markets[marketId];
         Tally memory t = _load(m, marketId);
         for (uint256 i = 0; i < accounts.length; ++i) {
@@ -155,7 +167,10 @@ library SettlementLogic {
         m.openInterest = uint64(t.openInterest);
     }
 
-    /// @dev Settles one account; returns false when it had nothing to settle or to be paid.
+    /// @dev Settles one account; returns false when it had nothing to settle or to be paid. A slot holds a
+    /// position (`size != 0`), an escrowed gain realised before expiry (`size == 0`, `openNotional < 0`,
+    /// closed here into a claim like any winning position), or, once closed, a claim (`size == 0`,
+    /// `openNotional > 0`, paid when every slot of the market is closed).
     function _settleOne(
         Layout storage s,
         Market storage m,
@@ -166,11 +181,11 @@ library SettlementLogic {
     ) private returns (bool) {
         Position storage p = s.positions[account][marketId];
         int256 size = p.size;
-        if (size == 0) {
-            int256 claim = p.openNotional;
-            if (claim <= 0 || t.openPositions != 0) return false;
+        int256 notional = p.openNotional;
+        if (size == 0 && notional >= 0) {
+            if (notional == 0 || t.openPositions != 0) return false;
             delete s.positions[account][marketId];
-            _pay(s, t, marketId, account, uint256(claim));
+            _pay(s, t, marketId, account, uint256(notional));
             return true;
         }
         uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
@@ -187,9 +202,12 @@ library SettlementLogic {
         return true;
     }
 
-    /// @dev Closes a position at the final value: a loss is debited (bad debt of an account left with no
-    /// positions drawing on the fund, what it cannot pay reducing what was collected), a gain is kept
-    /// as a claim in the position slot.
+    /// @dev Closes a slot at the final value: a loss is debited, a gain is kept as a claim in the slot.
+    /// A loss that leaves the account's equity (its other open markets valued as `MarginLogic.markPrice`
+    /// values them) below zero is bad debt: the part of it this market's loss accounts for, pro rata to
+    /// the account's losses still open elsewhere, is drawn from the insurance fund and what the fund cannot
+    /// pay reduces what this market collected (its winners bear it). The share does not depend on the
+    /// order the account's markets settle in (docs/clearinghouse.md, "Solvency").
     function _close(
         Layout storage s,
         Tally memory t,
@@ -205,18 +223,7 @@ library SettlementLogic {
         int256 pnl = size * int256(t.unitValue) - p.openNotional;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
-            int256 balance = int256(a.balance) - loss.toInt256();
-            uint256 unpaid;
-            if (balance < 0 && list == 0) {
-                uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
-                // This loss's unpaid part reduces what the market collected (its winners bear it). The balance
-                // may have been negative before (a loss settled in another market while this position was
-                // open): what the fund cannot cover beyond this loss stays as the account's debt, as after a
-                // deleveraging, rather than being charged to this market's winners.
-                unpaid = uncovered < loss ? uncovered : loss;
-                balance = -(uncovered - unpaid).toInt256();
-            }
-            a.balance = balance.toInt128();
+            uint256 unpaid = _debit(s, scale, a, account, list, loss);
             t.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
@@ -226,7 +233,77 @@ library SettlementLogic {
             p.size = 0;
             p.openNotional = claimAmount.toInt256().toInt128();
             emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
+            if (claimAmount == 0 && list == 0) _coverRest(s, a, account);
         }
+    }
+
+    /// @dev Debits a settlement loss; returns the part of it nobody paid (bad debt the fund could not cover).
+    function _debit(
+        Layout storage s,
+        uint256 scale,
+        Account storage a,
+        address account,
+        uint128 list,
+        uint256 loss
+    ) private returns (uint256 unpaid) {
+        int256 balance = int256(a.balance) - loss.toInt256();
+        a.balance = balance.toInt128();
+        if (balance >= 0) return 0;
+        (uint256 share, uint256 deficit) = _badDebtShare(s, scale, account, list, loss);
+        if (share == 0) return 0;
+        // The fund pays the same fraction of every share of one deficit (all of it when the fund covers the
+        // whole deficit), so which of the account's markets settles first does not decide whom it helps.
+        uint256 fund = s.insuranceFund;
+        // With other markets open the fund pays the same fraction of each of their shares (order-independent);
+        // for the last open market it pays what it can of this share, then of any older debt (`_coverRest`).
+        uint256 fromFund;
+        if (list == 0) fromFund = fund < share ? fund : share;
+        else fromFund = fund >= deficit ? share : WadMath.mulDivDown(fund, share, deficit);
+        MarginLogic.coverBadDebt(s, account, fromFund);
+        unpaid = share - fromFund;
+        a.balance = (balance + share.toInt256()).toInt128();
+        if (list == 0) _coverRest(s, a, account);
+    }
+
+    /// @dev An account left with no open market and a negative balance after its share was written off (a debt
+    /// older than this market's loss, already counted as paid where it arose): the fund pays what it can.
+    function _coverRest(Layout storage s, Account storage a, address account) private {
+        int256 balance = a.balance;
+        if (balance >= 0) return;
+        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
+        a.balance = -uncovered.toInt256().toInt128();
+    }
+
+    /// @dev The bad debt a settlement loss of `loss` tokens leaves that this market answers for (`share`, tokens)
+    /// and the account's whole bad debt it is a share of (`deficit`): with no other open market, the negative
+    /// balance, of which this market answers for at most `loss`; otherwise the account's negative equity
+    /// (rounded up), of which this market answers for `loss / (loss + other open losses)`, rounded down, at
+    /// most `loss`. Zero when the account's other positions still cover its balance.
+    function _badDebtShare(
+        Layout storage s,
+        uint256 scale,
+        address account,
+        uint128 list,
+        uint256 loss
+    ) private view returns (uint256 share, uint256 deficit) {
+        if (list == 0) {
+            deficit = uint256(-int256(s.accounts[account].balance));
+            return (deficit < loss ? deficit : loss, deficit);
+        }
+        // Valued through the Clearinghouse's own view (this library runs in its context), so that an open market
+        // that cannot be valued now (a stale index) does not block this settlement: nothing is written off
+        // then, and the negative balance stays backed by the account's other positions until they close.
+        int256 equity;
+        uint256 openLosses;
+        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256 e, uint256 losses) {
+            (equity, openLosses) = (e, losses);
+        } catch {
+            return (0, 0);
+        }
+        if (equity >= 0) return (0, 0);
+        deficit = uint256(-equity).toTokenUp(scale);
+        share = WadMath.mulDivDown(deficit, loss, loss + openLosses.toTokenDown(scale));
+        if (share > loss) share = loss;
     }
 
     /// @dev The last position closed. The market's tokens for claims are what the settlement losers paid
@@ -255,10 +332,17 @@ library SettlementLogic {
         m.collected = (t.collected + 1).toUint128();
     }
 
+    /// @dev Pays one claim from what is left for claims: in full when enough is left, else pro rata to what is
+    /// left over what is still claimed, rounded down. The last claim paid takes exactly what is left, so no
+    /// rounding dust stays outside the books; the rounding moves at most one token unit between claimants.
     function _pay(Layout storage s, Tally memory t, bytes32 marketId, address account, uint256 claim) private {
         uint256 amount = t.collected >= t.claimed ? claim : WadMath.mulDivDown(claim, t.collected, t.claimed);
+        t.collected -= amount;
+        t.claimed -= claim;
         Account storage a = s.accounts[account];
         a.balance = (int256(a.balance) + amount.toInt256()).toInt128();
         emit IClearinghouse.ClaimPaid(marketId, account, amount);
+        // A claim that was backing a negative balance and came in short: the fund pays what it can.
+        if (a.markets == 0) _coverRest(s, a, account);
     }
 }

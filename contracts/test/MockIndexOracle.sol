@@ -58,9 +58,31 @@ contract MockIndexOracle is IIndexOracleReader {
         return f.twapValue;
     }
 
+    /// @dev The fallback average ignores `twapReverts` (it answers whenever a value exists).
+    function fallbackTwap(bytes32 indexId, uint256, uint256) external view returns (uint256) {
+        return feeds[indexId].twapValue;
+    }
+
     function range(bytes32 indexId, uint256 from, uint256 to) external view returns (uint256 min, uint256 max) {
         Feed storage f = feeds[indexId];
         if (f.twapReverts) revert WindowNotCovered(indexId, from, to);
         return (f.rangeMin, f.rangeMax);
+    }
+
+    /// @dev Unlimited unless set: the mock holds one value, however long the window.
+    mapping(bytes32 indexId => uint256) public maxWindowOf;
+
+    function setMaxWindow(bytes32 indexId, uint256 window) external {
+        maxWindowOf[indexId] = window;
+    }
+
+    function maxWindow(bytes32 indexId) external view returns (uint256) {
+        uint256 window = maxWindowOf[indexId];
+        return window == 0 ? type(uint256).max : window;
+    }
+
+    /// @dev One round once a value was set, none before.
+    function checkpointCount(bytes32 indexId) external view returns (uint256) {
+        return feeds[indexId].updatedAt == 0 ? 0 : 1;
     }
 }

@@ -4,7 +4,8 @@
  * `IndexOracleFeed`.
  *
  * Parameters of `Index_<NAME>`: `quorum`, `maxAge`, `minInterval` (seconds), `maxDeviation`
- * (18-decimal fraction, a `"…n"` string), `reporters` (addresses), `description` (the feed's).
+ * (18-decimal fraction, a `"…n"` string), `faultBound` (`f`: needs at least `3f + 1` reporters and a
+ * quorum of at least `2f + 1`), `reporters` (addresses), `description` (the feed's).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
@@ -33,6 +34,7 @@ export function buildIndexModule(slot: IndexSlot) {
       maxAge: m.getParameter<number>("maxAge"),
       minInterval: m.getParameter<number>("minInterval"),
       maxDeviation: m.getParameter<bigint>("maxDeviation"),
+      faultBound: m.getParameter<number>("faultBound"),
     };
     const created = m.call(
       indexOracle,

@@ -29,12 +29,20 @@ export class AccountTracker {
   private readonly byMarket = new Map<MarketId, Set<Address>>();
   private readonly clearinghouse: Address;
   private readonly chunkSize: bigint;
+  private readonly fromBlock: bigint;
   private next: bigint;
 
   constructor(options: TrackerOptions) {
     this.clearinghouse = options.clearinghouse;
     this.chunkSize = options.chunkSize;
+    this.fromBlock = options.fromBlock;
     this.next = options.fromBlock;
+  }
+
+  /** Forgets every account and reads again from the start block (after a chain reset). */
+  reset(): void {
+    this.byMarket.clear();
+    this.next = this.fromBlock;
   }
 
   /** The first block not read yet. */

@@ -1,7 +1,7 @@
 /**
  * The liquidator's decision, pure: from tracked accounts, their markets' marks, the protocol context
  * and the keeper's own account, which accounts to liquidate (how many contracts, at what price limit)
- * or, when the insurance fund cannot cover a bankrupt account, to deleverage against which
+ * or, when a bankrupt account's shortfall exceeds the insurance fund, to deleverage against which
  * counterparties. Every valuation goes through the SDK's Clearinghouse mirror (`Account.health`,
  * `maxLiquidationSizeUp`, `liquidationPenaltySplit`, `bankruptcyPrice`, `unrealizedPnl`); nothing here
  * re-derives the contract's arithmetic.
@@ -171,8 +171,10 @@ function largestTakeable(
 }
 
 /**
- * The liquidator's reward for `size` contracts, 0 when the contract would waive the penalty: the
- * account ends with no position and a debt larger than the fund plus the fund's share of the penalty.
+ * The liquidator's reward for `size` contracts: the penalty (capped at the account's equity before the
+ * liquidation) times the liquidator's share; 0 when the contract waives the penalty: the account ends with
+ * no open slot and a debt larger than the fund plus the fund's share of the penalty. A liquidation never
+ * reverts for bad debt: what the fund cannot pay is written off against the market's settlement pot.
  */
 function rewardFor(
   state: LiquidatorState,
@@ -180,7 +182,8 @@ function rewardFor(
   m: MarkedMarket,
   size: bigint,
   v: bigint,
-): { reward: bigint; badDebtUncovered: boolean } {
+  equity: bigint,
+): bigint {
   const { context } = state;
   const split = liquidationPenaltySplit(
     size,
@@ -188,18 +191,17 @@ function rewardFor(
     m.market.risk.liquidationPenalty,
     context.liquidatorShare,
     context.collateralScale,
+    equity,
   );
   const position = account.positionIn(m.market.id);
-  const closesAll = size === abs(position.size) && account.positions.size === 1;
-  if (!closesAll) return { reward: split.liquidatorReward, badDebtUncovered: false };
   const delta = position.size > 0n ? -size : size;
   const booked = account.withTrade(m.market, delta, m.mark, "maker");
+  if (booked.account.positions.size !== 0) return split.liquidatorReward;
   const balance = booked.account.balance + booked.fee - split.penalty;
   const fund = context.insuranceFund + split.insurance;
-  if (balance >= 0n || -balance <= fund) return { reward: split.liquidatorReward, badDebtUncovered: false };
+  if (balance >= 0n || -balance <= fund || split.penalty === 0n) return split.liquidatorReward;
   // waived: the penalty goes back to the account and the fund keeps no share of it
-  const waived = balance + split.penalty;
-  return { reward: 0n, badDebtUncovered: waived < 0n && -waived > context.insuranceFund };
+  return 0n;
 }
 
 /** Counterparties for deleveraging `account` in `m`, ranked by unrealised PnL at the bankruptcy value. */
@@ -267,6 +269,8 @@ export function decideLiquidator(
         const p = account.positionIn(id);
         return { id, m, p, v: m.market.unitValueAt(m.mark) };
       })
+      // an escrowed gain (a closed winning position) has no contracts to take over
+      .filter((x) => x.p.size !== 0n)
       .filter((x) => now + config.expiryMarginSeconds < x.m.market.params.expiry)
       .sort((a, b) => (notional(a.p.size, a.v) > notional(b.p.size, b.v) ? -1 : 1));
     if (open.length === 0) {
@@ -275,9 +279,22 @@ export function decideLiquidator(
     }
 
     const shortfall = h.equity < 0n ? toToken(-h.equity, scale, "Up") : 0n;
-    if (h.equity < 0n && shortfall >= context.insuranceFund) {
+    if (h.equity < 0n && shortfall > context.insuranceFund) {
       const { id, m, p, v } = open[0];
-      const b = bankruptcyPrice(p.size, v, h.equity, scale, m.market.params.contractSize);
+      if (m.market.state.paused || context.globalPaused) {
+        // deleveraging reverts under a pause, as liquidation does
+        actions.push({ type: "skip", account: account.address, marketId: id, reason: "market paused" });
+        continue;
+      }
+      // the whole fund pays first; counterparties absorb the rest at the bankruptcy price
+      const b = bankruptcyPrice(
+        p.size,
+        v,
+        h.equity,
+        scale,
+        m.market.params.contractSize,
+        context.insuranceFund,
+      );
       const counterparties = rankCounterparties(
         counterpartyPool,
         account.address,
@@ -332,18 +349,14 @@ export function decideLiquidator(
         m,
         isLong,
         cap,
-        (s) => rewardFor(state, account, m, s, v).reward,
+        (s) => rewardFor(state, account, m, s, v, h.equity),
         config,
       );
       if (size === 0n) {
         lastReason = "the keeper's margin cannot take any of it";
         continue;
       }
-      const { reward, badDebtUncovered } = rewardFor(state, account, m, size, v);
-      if (badDebtUncovered) {
-        lastReason = "bad debt beyond the insurance fund";
-        continue;
-      }
+      const reward = rewardFor(state, account, m, size, v, h.equity);
       if (reward - gasCost < config.minProfit) {
         lastReason = `profit ${reward - gasCost} below minimum ${config.minProfit}`;
         continue;

@@ -14,7 +14,7 @@ import type { Account, MarkedMarket } from "../../sdk/core/entities/Account.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { fetchAccount, type FetchAccountReturnType } from "../../sdk/viem/clearinghouse/fetchAccount.js";
 import { AccountTracker, type TrackerOptions } from "../clearinghouse/discovery.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
 import { gaugeOn } from "../shell/metrics.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
@@ -31,6 +31,12 @@ export interface LiquidatorDeps extends TrackerOptions, ChainDeps, ShellDeps {
   decide: LiquidatorConfig;
   /** The sender's job store (to see which accounts have a job in flight). */
   jobs: JobStore;
+  /**
+   * Dry run without a key: the keeper's account is evaluated as if it held this much collateral
+   * (whole tokens as an 18-decimal wad, scaled to the token's units when read) on top of what its throwaway address holds (nothing), so the decision shows what
+   * a funded keeper would do. Nothing is simulated or sent: the throwaway address has no margin on chain.
+   */
+  hypotheticalMargin?: bigint;
 }
 
 /** `liquidator/<market>/<account>/<block>`. */
@@ -44,6 +50,8 @@ export class LiquidatorKeeper implements TickSource {
   readonly results: { action: LiquidatorAction; result: ExecuteResult }[] = [];
   /** The last decision's actions. */
   lastActions: LiquidatorAction[] = [];
+  /** Actions decided with the hypothetical margin (dry run without a key), never simulated or sent. */
+  readonly hypothetical: LiquidatorAction[] = [];
   /** Accounts that held a position at the last read. */
   private open = new Set<Address>();
   private readonly tracked: Gauge;
@@ -51,6 +59,12 @@ export class LiquidatorKeeper implements TickSource {
 
   constructor(private readonly deps: LiquidatorDeps) {
     this.tracker = new AccountTracker(deps);
+    if (deps.hypotheticalMargin !== undefined) {
+      deps.log.info(
+        { hypotheticalMargin: deps.hypotheticalMargin },
+        "dry run without a key: the keeper's account is evaluated with this hypothetical margin (wad of whole tokens)",
+      );
+    }
     const registry = deps.metrics.registry;
     this.tracked = gaugeOn(registry, "keeper_accounts_tracked", "Accounts with a position at the last read");
     this.liquidatable = gaugeOn(
@@ -58,6 +72,12 @@ export class LiquidatorKeeper implements TickSource {
       "keeper_accounts_liquidatable",
       "Accounts below maintenance margin at the last read",
     );
+  }
+
+  /** After a chain reset: accounts are discovered again from the start block. */
+  resync(): void {
+    this.tracker.reset();
+    this.open = new Set();
   }
 
   /** Accounts with a job of this keeper still in flight. */
@@ -70,10 +90,11 @@ export class LiquidatorKeeper implements TickSource {
     return out;
   }
 
-  /** Reads everything the decision needs at one block. */
-  async readState(): Promise<LiquidatorState> {
+  /** Reads everything the decision needs at the latest block; `now` is its timestamp (the chain's clock). */
+  async readState(): Promise<LiquidatorState & { now: bigint }> {
     const { client, clearinghouse, sender } = this.deps;
-    const block = await client.getBlockNumber();
+    const head = await readHead(client);
+    const block = head.number;
     const touched = await this.tracker.sync(client, block);
     const wanted = new Set<Address>([...this.open, ...touched]);
     const load = (account: Address): Promise<FetchAccountReturnType> =>
@@ -93,23 +114,28 @@ export class LiquidatorKeeper implements TickSource {
       this.open.add(loaded.account.address);
     }
     this.tracked.set(accounts.length);
+    const hypothetical = this.deps.hypotheticalMargin;
     return {
       blockNumber: block,
       context: mine.context,
       marks,
       accounts,
-      keeper: mine.account,
+      keeper:
+        hypothetical === undefined
+          ? mine.account
+          : mine.account.withDeposit(hypothetical / mine.account.scale),
       gasPrice,
       busy: this.busy(),
+      now: head.timestamp,
     };
   }
 
   async tick(): Promise<void> {
-    const { clock, log, metrics, sender } = this.deps;
+    const { log, metrics, sender } = this.deps;
     // a job left in flight (stuck, or a wait cut short) is tracked and bumped before anything new
     if (this.deps.jobs.inFlight().length > 0) await sender.recover();
     const state = await this.readState();
-    const actions = decideLiquidator(state, nowSeconds(clock), this.deps.decide);
+    const actions = decideLiquidator(state, state.now, this.deps.decide);
     this.lastActions = actions;
     // one action per account below maintenance margin; accounts that cannot be valued are not counted
     this.liquidatable.set(actions.filter((a) => a.type !== "skip" || a.reason !== STALE_INDEX).length);
@@ -129,6 +155,14 @@ export class LiquidatorKeeper implements TickSource {
   private async execute(action: Exclude<LiquidatorAction, { type: "skip" }>): Promise<void> {
     const { sender, log, clearinghouse } = this.deps;
     const key = liquidatorJobKey(action.marketId, action.account, action.blockNumber);
+    if (this.deps.hypotheticalMargin !== undefined) {
+      this.hypothetical.push(action);
+      log.info(
+        { job: key, type: action.type, hypotheticalMargin: this.deps.hypotheticalMargin },
+        "dry run with a hypothetical margin: would send (not simulated: the keyless address holds no margin)",
+      );
+      return;
+    }
     const call =
       action.type === "liquidate"
         ? {

@@ -9,7 +9,7 @@ import type { Address, Hex } from "viem";
 
 import { Exchange__factory, IClearinghouseVenue__factory } from "../../typechain-types/index.js";
 import { hashOrder, type ExchangeDomain } from "../../sdk/core/eip712/orders.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
 import type { ExecuteResult } from "../shell/sender.js";
@@ -34,6 +34,12 @@ export class MatcherKeeper implements TickSource {
   private venue?: Address;
 
   constructor(private readonly deps: MatcherDeps) {}
+
+  /** After a chain reset: dropped orders get another chance, the venue is read again. */
+  resync(): void {
+    this.dropped.clear();
+    this.venue = undefined;
+  }
 
   /** The book: every known, not dropped order with its on-chain state. */
   async readBook(): Promise<BookOrder[]> {
@@ -78,9 +84,10 @@ export class MatcherKeeper implements TickSource {
   }
 
   async tick(): Promise<void> {
-    const { clock, metrics } = this.deps;
-    const book = await this.readBook();
-    const actions = decideMatcher(book, nowSeconds(clock), this.deps.decide);
+    const { client, metrics } = this.deps;
+    // expiry is judged by the chain's clock (the Exchange compares block.timestamp)
+    const [book, head] = await Promise.all([this.readBook(), readHead(client)]);
+    const actions = decideMatcher(book, head.timestamp, this.deps.decide);
     for (const action of actions) {
       metrics.actions.inc({ type: action.type });
       await this.execute(action);

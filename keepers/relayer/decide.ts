@@ -74,7 +74,13 @@ export function exceeds(value: bigint, previous: bigint, bound: bigint): boolean
   return diff * WAD > bound * previous;
 }
 
-/** `⌈2n/3⌉`, the signatures a round over the oracle's deviation bound needs. */
+/** `|value − median| × 2e18 ≤ maxDeviation × median`: the oracle's agreement test for a jump. */
+export function withinHalfDeviation(value: bigint, median: bigint, maxDeviation: bigint): boolean {
+  const diff = value > median ? value - median : median - value;
+  return diff * 2n * WAD <= maxDeviation * median;
+}
+
+/** `⌈2n/3⌉`, the agreeing reports a round over the oracle's deviation bound needs. */
 export function supermajority(reporterCount: number): number {
   return Math.ceil((2 * reporterCount) / 3);
 }
@@ -116,10 +122,13 @@ export function decideRelayer(state: RelayerState, now: bigint, config: RelayerC
   else if (now >= oracle.last.timestamp + config.heartbeatSeconds) reason = "heartbeat";
   else if (deviates(value, oracle.last.value, config.deviationThreshold)) reason = "deviation";
   else return [{ type: "wait", reason: "no heartbeat due and no deviation" }];
+  // The oracle counts, for a move beyond `maxDeviation`, the reports within half of `maxDeviation` of the
+  // new value (`MedianLib.countWithin`): at least ⌈2n/3⌉ of them must agree, not merely sign.
   if (
     oracle.last !== undefined &&
-    agreeing.length < supermajority(oracle.reporterCount) &&
-    exceeds(value, oracle.last.value, oracle.maxDeviation)
+    exceeds(value, oracle.last.value, oracle.maxDeviation) &&
+    agreeing.filter((c) => withinHalfDeviation(c.signed.report.value, value, oracle.maxDeviation)).length <
+      supermajority(oracle.reporterCount)
   ) {
     return [{ type: "wait", reason: "move beyond the oracle's deviation bound needs a supermajority" }];
   }

@@ -8,12 +8,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import type { Gauge } from "prom-client";
 import { recoverTypedDataAddress, type Address } from "viem";
 
 import { IndexOracle__factory } from "../../typechain-types/index.js";
 import { indexIdOf, REPORT_TYPES, toSignature, type OracleDomain } from "../../sdk/core/eip712/reports.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
+import { gaugeOn } from "../shell/metrics.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
 import type { ExecuteResult } from "../shell/sender.js";
 import { readIndex } from "../../sdk/viem/oracle/readIndex.js";
@@ -78,9 +80,16 @@ export class RelayerKeeper implements TickSource {
   readonly indexId;
   /** The last execution result, for logs and tests. */
   lastResult?: ExecuteResult;
+  private readonly lastRound: Gauge;
 
   constructor(private readonly deps: RelayerDeps) {
     this.indexId = indexIdOf(deps.indexName);
+    this.lastRound = gaugeOn(
+      deps.metrics.registry,
+      "keeper_oracle_last_round_timestamp_seconds",
+      "Observation time of the index's latest accepted oracle round (unix seconds)",
+      ["index"],
+    );
   }
 
   /** Reads the oracle's view of the index: the SDK's `readIndex` (state, reporters, latest round in one call). */
@@ -98,6 +107,7 @@ export class RelayerKeeper implements TickSource {
     };
     if (index.checkpointCount > 0n && index.latest !== undefined) {
       view.last = { value: index.latest.value, timestamp: index.latest.timestamp };
+      this.lastRound.set({ index: this.deps.indexName }, Number(index.latest.timestamp));
     }
     return view;
   }
@@ -140,9 +150,10 @@ export class RelayerKeeper implements TickSource {
   }
 
   async tick(): Promise<void> {
-    const { clock, log, metrics, sender, oracle, indexName } = this.deps;
-    const [view, reports] = await Promise.all([this.readOracle(), this.collect()]);
-    const now = nowSeconds(clock);
+    const { client, log, metrics, sender, oracle, indexName } = this.deps;
+    // heartbeat and freshness are judged by the chain's clock (the oracle compares block.timestamp)
+    const [view, reports, head] = await Promise.all([this.readOracle(), this.collect(), readHead(client)]);
+    const now = head.timestamp;
     for (const action of decideRelayer({ oracle: view, reports }, now, this.deps.decide)) {
       metrics.actions.inc({ type: action.type });
       if (action.type === "wait") {

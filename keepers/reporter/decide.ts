@@ -7,9 +7,8 @@ import {
   computeRound,
   dateOfTimestamp,
   IndexError,
+  type IndexData,
   type IndexSpec,
-  type PriceRow,
-  type QuoteRow,
   type Round,
 } from "../../index/index.js";
 
@@ -20,8 +19,8 @@ export interface ReporterConfig {
 }
 
 export interface ReporterState {
-  /** Parsed source data (list prices for ATPI specs, GPU quotes for compute specs). */
-  rows: readonly PriceRow[] | readonly QuoteRow[];
+  /** Parsed source data (list prices or genai-prices rows for ATPI specs, GPU quotes for compute specs). */
+  rows: IndexData;
   /** `observedAt` of the newest report already published for this index, if any. */
   lastPublishedAt?: bigint;
 }
@@ -44,10 +43,7 @@ export function decideReporter(state: ReporterState, now: bigint, config: Report
   if (state.lastPublishedAt !== undefined && state.lastPublishedAt >= observedAt) return [];
   const asOf = dateOfTimestamp(observedAt);
   try {
-    const round =
-      config.spec.kind === "atpi"
-        ? computeRound(config.spec, state.rows as readonly PriceRow[], asOf, { observedAt })
-        : computeRound(config.spec, state.rows as readonly QuoteRow[], asOf, { observedAt });
+    const round = computeRound(config.spec, state.rows, asOf, { observedAt });
     return [{ type: "publish", round }];
   } catch (error) {
     if (error instanceof IndexError) {

@@ -10,7 +10,14 @@ import { join } from "node:path";
 
 import type { LocalAccount } from "viem";
 
-import { parsePriceCsv, parseQuoteCsv, toReport, type IndexSpec } from "../../index/index.js";
+import {
+  genaiSourceFromText,
+  parsePriceCsv,
+  parseQuoteCsv,
+  toReport,
+  type IndexData,
+  type IndexSpec,
+} from "../../index/index.js";
 import { signReportWithViem, type OracleDomain } from "../../sdk/core/eip712/reports.js";
 import { nowSeconds } from "../shell/clock.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
@@ -19,18 +26,33 @@ import type { RouteHandler } from "../shell/server.js";
 import { decideReporter } from "./decide.js";
 import { decodePublishedReport, encodePublishedReport, type PublishedReport } from "./wire.js";
 
-/** Where the CSV comes from. */
+/** Where the price data comes from (CSV text, or genai-prices JSON / snapshot CSV text). */
 export interface PriceSource {
   readonly location: string;
   read(): Promise<string>;
 }
 
-/** A price source for a file path or an `http(s)://` URL serving the CSV. */
+/** The `--prices` value naming the bundled copy of `@pydantic/genai-prices`. */
+export const BUNDLED_PRICES = "bundled";
+
+/**
+ * A price source for a file path, an `http(s)://` URL serving the data, or `bundled` (the copy of
+ * `@pydantic/genai-prices` installed with the project, read offline as its `Provider[]` JSON).
+ */
 export function priceSourceOf(
   location: string,
   fetchImpl: typeof fetch = fetch,
   timeoutMs = 15_000,
 ): PriceSource {
+  if (location === BUNDLED_PRICES) {
+    return {
+      location,
+      read: async () => {
+        const { waitForUpdate } = await import("@pydantic/genai-prices");
+        return JSON.stringify(await waitForUpdate());
+      },
+    };
+  }
   if (/^https?:\/\//i.test(location)) {
     return {
       location,
@@ -54,6 +76,12 @@ export interface ReporterDeps extends ShellDeps {
   reportDir?: string;
   dryRun: boolean;
   jobs: JobStore;
+  /**
+   * The chain's clock (the latest block's timestamp, unix seconds): the observation period is chosen by
+   * it, since the oracle judges a report's age by `block.timestamp`. Without a chain (no RPC configured)
+   * the injected clock is used.
+   */
+  chainNow?: () => Promise<bigint>;
 }
 
 export class ReporterKeeper implements TickSource {
@@ -95,9 +123,8 @@ export class ReporterKeeper implements TickSource {
 
   async tick(): Promise<void> {
     const { spec, source, clock, log, metrics, jobs } = this.deps;
-    const text = await source.read();
-    const rows = spec.kind === "atpi" ? parsePriceCsv(text) : parseQuoteCsv(text);
-    const now = nowSeconds(clock);
+    const rows = parseSourceText(spec, source.location, await source.read());
+    const now = this.deps.chainNow === undefined ? nowSeconds(clock) : await this.deps.chainNow();
     const actions = decideReporter({ rows, lastPublishedAt: this.latestReport?.report.observedAt }, now, {
       spec,
       periodSeconds: this.deps.periodSeconds,
@@ -163,4 +190,11 @@ export class ReporterKeeper implements TickSource {
     writeFileSync(`${file}.tmp`, encodePublishedReport(published));
     renameSync(`${file}.tmp`, file);
   }
+}
+
+/** Parses a source's text as the data `spec` reads. @throws {IndexError} on malformed data. */
+export function parseSourceText(spec: IndexSpec, location: string, text: string): IndexData {
+  if (spec.kind === "atpi") return parsePriceCsv(text);
+  if (spec.kind === "atpi-list") return genaiSourceFromText(location, text).rows;
+  return parseQuoteCsv(text);
 }

@@ -2,7 +2,7 @@
  * The settler's decision, pure: walks each market from expiry to every position settled and every
  * claim paid. After expiry `proposeSettlement`; after the dispute window `finalizeSettlement` (or, past
  * `expiry + fallbackDelay`, the fallback finalization whatever the state); then `settleMany` in batches
- * of the accounts holding positions until the market's open-position count is zero; then `settleMany`
+ * of the accounts holding positions or escrowed gains (a winning position closed before expiry) until the market's open-position count is zero; then `settleMany`
  * again for the accounts whose gain was recorded as a claim before the count reached zero (they are paid
  * by a later settle, see docs/clearinghouse.md "Settlement").
  */
@@ -14,7 +14,7 @@ import type { MarketId } from "../../sdk/core/ids.js";
 /** One market and what its known accounts hold in it. */
 export interface SettlerMarketView {
   market: Market;
-  /** Known accounts with a non-zero position. */
+  /** Known accounts with an open slot: a non-zero position or an escrowed gain (`size == 0`, `openNotional < 0`). */
   open: readonly Address[];
   /** Known accounts with no position left and an unpaid claim (`position.openNotional > 0`). */
   claims: readonly Address[];

@@ -14,7 +14,7 @@ import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
 import { asMarketId, type MarketId } from "../../sdk/core/ids.js";
 import { fetchMarket } from "../../sdk/viem/clearinghouse/fetchMarket.js";
 import { AccountTracker, type TrackerOptions } from "../clearinghouse/discovery.js";
-import { nowSeconds } from "../shell/clock.js";
+import { readHead } from "../shell/chain.js";
 import { jobKey, type JobStore } from "../shell/jobs.js";
 import { gaugeOn } from "../shell/metrics.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
@@ -57,6 +57,13 @@ export class SettlerKeeper implements TickSource {
       "Known accounts with an unpaid settlement claim",
       ["market"],
     );
+  }
+
+  /** After a chain reset: events, market ids and finished markets are read again from scratch. */
+  resync(): void {
+    this.tracker.reset();
+    this.discovered.length = 0;
+    this.done.clear();
   }
 
   /** The markets to walk: the configured ones, or `marketIdAt(1..marketCount)` (ids read once each). */
@@ -106,15 +113,19 @@ export class SettlerKeeper implements TickSource {
     const open: Address[] = [];
     const claims: Address[] = [];
     results.forEach(([size, openNotional], i) => {
-      if (size !== 0n) open.push(holders[i]);
+      // A closed position holding an escrowed gain (size 0, negative cost basis) is still open: its
+      // settlement turns the gain into a claim.
+      if (size !== 0n || openNotional < 0n) open.push(holders[i]);
       else if (openNotional > 0n) claims.push(holders[i]);
     });
     return { open, claims };
   }
 
-  async readState(): Promise<{ markets: SettlerMarketView[] }> {
+  /** Reads every market at the latest block; `now` is that block's timestamp (the chain's clock). */
+  async readState(): Promise<{ markets: SettlerMarketView[]; now: bigint }> {
     const { client, clearinghouse } = this.deps;
-    const block = await client.getBlockNumber();
+    const head = await readHead(client);
+    const block = head.number;
     await this.tracker.sync(client, block);
     const ids = (await this.marketIds(block)).filter((id) => !this.done.has(id));
     const markets = await Promise.all(
@@ -131,14 +142,14 @@ export class SettlerKeeper implements TickSource {
         return { market, open, claims };
       }),
     );
-    return { markets };
+    return { markets, now: head.timestamp };
   }
 
   async tick(): Promise<void> {
-    const { clock, log, metrics, sender, jobs } = this.deps;
+    const { log, metrics, sender, jobs } = this.deps;
     if (jobs.inFlight().length > 0) await sender.recover();
     const state = await this.readState();
-    const actions = decideSettler(state, nowSeconds(clock), this.deps.decide);
+    const actions = decideSettler(state, state.now, this.deps.decide);
     this.lastActions = actions;
     for (const action of actions) {
       metrics.actions.inc({ type: action.type });

@@ -2,9 +2,12 @@
  * Configuration loading shared by every keeper: defaults < `--config` JSON file < environment < flags,
  * validated with zod once at start. A bad value stops the keeper with an error naming the field.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 import { z } from "zod";
+
+import { loadAddressBook } from "../../sdk/core/addressBook.js";
 
 /** A 0x-prefixed 20-byte address. */
 export const addressSchema = z
@@ -30,14 +33,22 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 export const commonConfigSchema = z.object({
   /** JSON-RPC endpoint of the chain. */
   rpcUrl: z.string().url().optional(),
-  /** The keeper's signing key (prefer the environment variable over a flag). */
+  /** The key that signs and pays for transactions: from the environment or a config file, never a flag. */
   privateKey: privateKeySchema.optional(),
+  /** An encrypted keystore (Web3 Secret Storage v3 JSON) holding that key. */
+  keystore: z.string().min(1).optional(),
+  /** A file whose first line is the keystore's password; without it the password is asked at a prompt. */
+  keystorePasswordFile: z.string().min(1).optional(),
+  /** A remote signer's JSON-RPC URL (Web3Signer, Clef) signing for `signerAddress`. */
+  remoteSigner: z.string().url().optional(),
+  /** The address the remote signer signs for. */
+  signerAddress: addressSchema.optional(),
   /** Decide and simulate, never sign or send a transaction. */
   dryRun: booleanish.default(false),
   /** Host of the metrics / health server; loopback unless told otherwise. */
   httpHost: z.string().default("127.0.0.1"),
-  /** Port of the metrics / health server (0 picks a free port). */
-  httpPort: nonNegativeInt.max(65_535).default(9464),
+  /** Port of the metrics / health server (0 picks a free port); each keeper has its own default. */
+  httpPort: nonNegativeInt.max(65_535).optional(),
   /** Milliseconds between two polls of the block number. */
   pollIntervalMs: positiveInt.default(4_000),
   /** `/healthz` answers 503 once the last completed tick is older than this. */
@@ -70,6 +81,14 @@ export class ConfigError extends Error {
 
 /** Where configuration values come from, lowest precedence first. */
 export interface ConfigSources {
+  /**
+   * The address book (`--deployment`): a file path, or a network name read from
+   * `<deploymentsDir>/<name>.json`. Lowest precedence: it only fills the contract addresses (and the
+   * reporter's chain id) that nothing else gives.
+   */
+  deployment?: string;
+  /** Where network names are looked up; `deployments` (relative to the working directory) by default. */
+  deploymentsDir?: string;
   /** Path of a JSON object file (`--config`). */
   file?: string;
   /** Environment variables; `KEEPER_<FIELD_IN_SNAKE_CASE>` maps to a field (`KEEPER_RPC_URL` → `rpcUrl`). */
@@ -89,7 +108,12 @@ export function envNameOf(field: string): string {
  * @example const config = loadConfig(relayerConfigSchema, { file: opts.config, env: process.env, flags: opts });
  */
 export function loadConfig<S extends z.ZodTypeAny>(schema: S, sources: ConfigSources): z.infer<S> {
-  const merged: Record<string, unknown> = {};
+  const fields = fieldsOf(schema);
+  const deployment = sources.deployment ?? sources.env?.KEEPER_DEPLOYMENT;
+  const merged: Record<string, unknown> =
+    deployment === undefined || deployment === ""
+      ? {}
+      : deploymentFields(deployment, sources.deploymentsDir ?? "deployments", fields);
   if (sources.file !== undefined) {
     let parsed: unknown;
     try {
@@ -102,7 +126,6 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, sources: ConfigSou
     }
     Object.assign(merged, parsed);
   }
-  const fields = fieldsOf(schema);
   for (const field of fields) {
     const value = sources.env?.[envNameOf(field)];
     if (value !== undefined && value !== "") merged[field] = value;
@@ -121,6 +144,42 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, sources: ConfigSou
     );
   }
   return result.data;
+}
+
+/** Address book entry → configuration field. */
+const BOOK_FIELDS = {
+  indexOracle: "oracleAddress",
+  exchange: "exchangeAddress",
+  clearinghouse: "clearinghouseAddress",
+  chainId: "chainId",
+} as const;
+
+/** The address book `deployment` (a file, or a network name in `dir`) as configuration fields. */
+export function deploymentFields(
+  deployment: string,
+  dir: string,
+  fields: readonly string[],
+): Record<string, unknown> {
+  const byName = !deployment.includes("/") && !deployment.endsWith(".json");
+  const file = byName ? join(dir, `${deployment}.json`) : deployment;
+  if (!existsSync(file)) {
+    throw new ConfigError([
+      byName
+        ? `deployment: no address book for network "${deployment}" (${file} does not exist)`
+        : `deployment: ${file} does not exist`,
+    ]);
+  }
+  let book: Record<string, unknown>;
+  try {
+    book = loadAddressBook(JSON.parse(readFileSync(file, "utf8"))) as unknown as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError([`deployment ${file}: ${(e as Error).message.split("\n")[0]}`]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [entry, field] of Object.entries(BOOK_FIELDS)) {
+    if (book[entry] !== undefined && fields.includes(field)) out[field] = book[entry];
+  }
+  return out;
 }
 
 /** The field names of an object schema, looking through `.refine` wrappers. */

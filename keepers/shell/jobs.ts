@@ -65,6 +65,26 @@ export class JobStore {
     return [...this.jobs.values()];
   }
 
+  /**
+   * After a chain reset to block `head`: jobs mined above it never happened on this chain, so they are
+   * forgotten (their action is decided again); jobs still in flight are forgotten too, since their
+   * nonce belongs to the old chain. Returns the keys forgotten.
+   */
+  forgetAbove(head: bigint): string[] {
+    const forgotten: string[] = [];
+    for (const job of this.jobs.values()) {
+      const block = (job.detail as { block?: unknown } | undefined)?.block;
+      const minedAbove =
+        (job.status === "confirmed" || job.status === "failed") &&
+        (typeof block === "bigint" || typeof block === "string" || typeof block === "number") &&
+        BigInt(block) > head;
+      if (minedAbove || job.status === "sent") forgotten.push(job.key);
+    }
+    for (const key of forgotten) this.jobs.delete(key);
+    if (forgotten.length > 0) this.flush();
+    return forgotten;
+  }
+
   /** Creates or updates the job and persists the store before returning. */
   put(key: string, update: Partial<Omit<JobRecord, "key">>, nowMs: number): JobRecord {
     const current = this.jobs.get(key) ?? {

@@ -102,6 +102,21 @@ export class TxSender {
     return this.deps.account.address;
   }
 
+  /** Reads the sending account's native balance into `keeper_sender_balance_wei`. */
+  async refreshBalance(): Promise<bigint> {
+    const balance = await this.deps.client.getBalance({ address: this.deps.account.address });
+    this.deps.metrics.senderBalance.set(Number(balance));
+    return balance;
+  }
+
+  /** After a chain reset to block `head`: forgets the local nonce and the jobs the new chain never saw. */
+  resync(head: bigint): string[] {
+    this.nonces.resync();
+    const forgotten = this.deps.jobs.forgetAbove(head);
+    if (forgotten.length > 0) this.deps.log.warn({ jobs: forgotten }, "jobs forgotten after the chain reset");
+    return forgotten;
+  }
+
   /** Runs the call against the latest state without sending it. Transient RPC errors propagate. */
   async simulate(call: ContractCall): Promise<SimulationResult> {
     const { client, account } = this.deps;

@@ -50,11 +50,43 @@ export function isTransientRpcError(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && isTransientRpcError(e.cause);
 }
 
+/**
+ * The kind of a failed JSON-RPC call for `keeper_rpc_errors_total`: `timeout`, `rate_limit`, `http`
+ * (5xx and other HTTP statuses), `connection` (refused, reset, DNS), or `rpc` (any other error the
+ * node answered); undefined for the answers that are not outages (reverts, nonce and
+ * already-known errors).
+ */
+export function rpcErrorKind(error: unknown): string | undefined {
+  if (error instanceof TimeoutError) return "timeout";
+  const e = error as { name?: string; code?: unknown; status?: number; cause?: unknown; message?: string };
+  if (e === null || typeof e !== "object") return "rpc";
+  if (e.name === "TimeoutError") return "timeout";
+  if (e.status === 429 || e.code === 429 || e.code === -32005) return "rate_limit";
+  if (e.name === "HttpRequestError" && e.status !== undefined) return "http";
+  if (typeof e.code === "string" && RETRYABLE_SYSCALL.has(e.code)) return "connection";
+  if (e.cause !== undefined && e.cause !== error) {
+    const inner = rpcErrorKind(e.cause);
+    if (inner !== "rpc") return inner;
+  }
+  if (e.name === "HttpRequestError" || e.name === "SocketClosedError") return "connection";
+  if (e.code === 3 || /revert|nonce|already known|known transaction/i.test(e.message ?? "")) return undefined;
+  return "rpc";
+}
+
 /** Wraps `provider` so every request has a timeout and transient failures are retried. */
 export function resilientProvider(provider: Eip1193Like, options: ResilientOptions): Eip1193Like {
+  const counted = async (args: { method: string; params?: unknown }): Promise<unknown> => {
+    try {
+      return await withTimeout(provider.request(args), options.timeoutMs, options.timer, args.method);
+    } catch (error) {
+      const kind = rpcErrorKind(error);
+      if (kind !== undefined) options.metrics?.rpcErrors.inc({ kind });
+      throw error;
+    }
+  };
   return {
     request: (args) =>
-      retry(() => withTimeout(provider.request(args), options.timeoutMs, options.timer, args.method), {
+      retry(() => counted(args), {
         attempts: options.attempts,
         baseMs: options.baseMs,
         maxMs: options.maxMs,

@@ -8,6 +8,7 @@ import {
   createPublicClient,
   createWalletClient,
   erc20Abi,
+  getAddress,
   http,
   isHex,
   type Address,
@@ -117,11 +118,25 @@ export function walletOf(ctx: CliContext): WriteClient {
   }) as WriteClient;
 }
 
+/**
+ * An address from the command line: 0x + 40 hex digits; a mixed-case one must carry a valid EIP-55
+ * checksum (a typo in a checksummed address is caught here, not sent).
+ * @throws {InputError}
+ */
+export function parseAddress(text: string, what: string): Address {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new InputError(`${what}: "${text}" is not an address`);
+  const mixed =
+    text.slice(2) !== text.slice(2).toLowerCase() && text.slice(2) !== text.slice(2).toUpperCase();
+  if (mixed && getAddress(text) !== text) {
+    throw new InputError(
+      `${what}: "${text}" has a bad checksum (EIP-55); check it, or write it in lower case`,
+    );
+  }
+  return getAddress(text);
+}
+
 /** The address an `--account` flag names, or the key's address. */
 export function accountOf(ctx: CliContext, flag: string | undefined): Address {
-  if (flag !== undefined) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(flag)) throw new InputError(`--account: "${flag}" is not an address`);
-    return flag as Address;
-  }
+  if (flag !== undefined) return parseAddress(flag, "--account");
   return walletOf(ctx).account.address;
 }

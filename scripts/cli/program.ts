@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { Command, CommanderError, Option } from "commander";
-import { parseAbi, type Address, type Hash, type Hex } from "viem";
+import { parseAbi, parseEventLogs, type Address, type Hash, type Hex } from "viem";
 import { writeContract } from "viem/actions";
 
 import { INDEX_SPECS, methodologyHash } from "../../index/index.js";
@@ -28,6 +28,7 @@ import {
   fetchMarket,
   fillOrder,
   readFilled,
+  settle,
   signOrder,
   withdraw,
   type FetchMarketReturnType,
@@ -35,8 +36,18 @@ import {
 import { encodeOrders, signedOrderSchema, type SignedOrder } from "../../keepers/matcher/orders.js";
 import { marketSymbol } from "../lib/addressBook.js";
 import { accountOf, loadContext, walletOf, type CliContext, type GlobalOptions } from "./context.js";
-import { CommandFailedError, describeError, EXIT_BAD_INPUT, EXIT_OK, InputError } from "./errors.js";
+import {
+  CommandFailedError,
+  describeError,
+  EXIT_BAD_INPUT,
+  EXIT_OK,
+  InputError,
+  type ErrorUnits,
+} from "./errors.js";
+import { addIndexCommands } from "./index-verify.js";
+import { readHistory, type HistoryEntry } from "./history.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
+import { refuseUnfillable } from "./preflight.js";
 import { DEFAULT_RELAY_URL, listFromRelay, orderFromRelay, placeOnRelay, relayUrlOf } from "./relay.js";
 import { reserveNonce } from "./state.js";
 import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
@@ -173,10 +184,18 @@ interface PlaceOptions {
 }
 
 /** Builds the program; `ctxOf` loads the context lazily (help and input errors need no node). */
-function buildProgram(io: CliIo): Command {
+function buildProgram(io: CliIo, units: ErrorUnits): Command {
   const program = new Command("atf");
   const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
-  const ctxOf = (cmd: Command) => loadContext(globals(cmd), io.env);
+  const ctxOf = async (cmd: Command) => {
+    const ctx = await loadContext(globals(cmd), io.env);
+    units.decimals = ctx.decimals;
+    units.symbol = ctx.collateralSymbol;
+    return ctx;
+  };
+  const json = (cmd: Command) => (cmd.optsWithGlobals() as { json?: boolean }).json === true;
+  const printJson = (value: unknown) =>
+    io.out(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
   const money = (ctx: CliContext, units: bigint) =>
     `${formatUnitsExact(units, ctx.decimals)} ${ctx.collateralSymbol}`;
 
@@ -210,6 +229,7 @@ function buildProgram(io: CliIo): Command {
         .default(".atf/state.json")
         .env("ATF_STATE_FILE"),
     )
+    .option("--json", "read commands print one JSON document instead of lines")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -223,13 +243,28 @@ function buildProgram(io: CliIo): Command {
     .action(async (_o, cmd: Command) => {
       const ctx = await ctxOf(cmd);
       const ids = await allMarketIds(ctx);
-      if (ids.length === 0) io.out("no markets");
+      const rows: Record<string, unknown>[] = [];
+      if (ids.length === 0 && !json(cmd)) io.out("no markets");
       for (const id of ids) {
         const { market, index, mark, context }: FetchMarketReturnType = await fetchMarket(ctx.publicClient, {
           address: ctx.book.clearinghouse,
           marketId: id,
         });
         const p = market.params;
+        if (json(cmd)) {
+          rows.push({
+            symbol: symbolOf(ctx, id, p.indexId, p.expiry),
+            id,
+            status: market.statusAt(context.timestamp),
+            expiry: new Date(Number(p.expiry) * 1000).toISOString(),
+            expiryUnix: p.expiry,
+            index: index === undefined ? null : formatUnitsExact(index.value, WAD_DECIMALS),
+            mark: mark === undefined ? null : formatUnitsExact(mark, WAD_DECIMALS),
+            contractSize: formatUnitsExact(p.contractSize, WAD_DECIMALS),
+            tickSize: formatUnitsExact(p.tickSize, WAD_DECIMALS),
+          });
+          continue;
+        }
         io.out(
           [
             symbolOf(ctx, id, p.indexId, p.expiry).padEnd(24),
@@ -243,11 +278,15 @@ function buildProgram(io: CliIo): Command {
           ].join("  "),
         );
       }
+      if (json(cmd)) printJson(rows);
     });
 
   program
     .command("positions")
-    .description("Show an account's collateral, open positions (size, entry, mark, PnL) and health.")
+    .description(
+      "Show an account's collateral, open positions (size, entry, mark, unrealised PnL, notional, leverage,\n" +
+        "liquidation price) and health.",
+    )
     .option("--account <address>", "account to show (default: the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
@@ -256,35 +295,116 @@ function buildProgram(io: CliIo): Command {
         address: ctx.book.clearinghouse,
         account: who,
       });
+      // A closed slot (size 0) holds a gain escrowed until the market settles; it needs no mark.
+      const allMarked = account.openMarkets.every(
+        (id) => marks.has(id) || account.positionIn(id).size === 0n,
+      );
+      const h = allMarked ? account.health(marks) : undefined;
+      const escrows = account.openMarkets
+        .filter((id) => account.positionIn(id).size === 0n)
+        .map((id) => {
+          const market = markets.get(id)!;
+          return {
+            market: symbolOf(ctx, id, market.params.indexId, market.params.expiry),
+            id,
+            gain: account.escrowIn(id),
+          };
+        });
+      const rows = account.openMarkets
+        .filter((id) => account.positionIn(id).size !== 0n)
+        .map((id) => {
+          const market = markets.get(id)!;
+          const pos = account.positionIn(id);
+          const size = pos.size;
+          const entry =
+            size === 0n ? 0n : (pos.openNotional * 10n ** 18n) / (size * market.params.contractSize);
+          const marked = marks.get(id);
+          const notional =
+            marked === undefined ? undefined : (size < 0n ? -size : size) * market.unitValueAt(marked.mark);
+          const pnl =
+            marked === undefined ? undefined : size * market.unitValueAt(marked.mark) - pos.openNotional;
+          const liq = h === undefined ? undefined : account.liquidationPrice(id, marks);
+          return {
+            market: symbolOf(ctx, id, market.params.indexId, market.params.expiry),
+            id,
+            size,
+            entry,
+            mark: marked?.mark,
+            unrealisedPnl: pnl,
+            notional,
+            leverage:
+              h === undefined || notional === undefined || h.equity <= 0n
+                ? undefined
+                : (notional * 100n) / h.equity,
+            liquidationPrice: liq === 0n ? undefined : liq,
+          };
+        });
+      if (json(cmd)) {
+        const usd = (v: bigint | undefined) => (v === undefined ? null : formatUnitsExact(v, WAD_DECIMALS));
+        printJson({
+          account: who,
+          collateral: formatUnitsExact(account.balance, ctx.decimals),
+          collateralSymbol: ctx.collateralSymbol,
+          positions: rows.map((r) => ({
+            market: r.market,
+            id: r.id,
+            size: r.size,
+            entry: usd(r.entry),
+            mark: usd(r.mark),
+            unrealisedPnl: usd(r.unrealisedPnl),
+            notional: usd(r.notional),
+            leverage: r.leverage === undefined ? null : formatUnitsExact(r.leverage, 2),
+            liquidationPrice: usd(r.liquidationPrice),
+          })),
+          escrowedGains: escrows.map((e) => ({ market: e.market, id: e.id, gain: usd(e.gain) })),
+          health:
+            h === undefined
+              ? null
+              : {
+                  equity: usd(h.equity),
+                  initialMargin: usd(h.initialMargin),
+                  maintenanceMargin: usd(h.maintenanceMargin),
+                  freeCollateral: formatUnitsExact(account.freeCollateral(marks), ctx.decimals),
+                  leverage:
+                    h.equity <= 0n
+                      ? null
+                      : formatUnitsExact(
+                          (rows.reduce((sum, r) => sum + (r.notional ?? 0n), 0n) * 100n) / h.equity,
+                          2,
+                        ),
+                  liquidatable: account.isLiquidatable(marks),
+                },
+        });
+        return;
+      }
       io.out(`account ${who}`);
       io.out(`collateral ${money(ctx, account.balance)}`);
       if (account.openMarkets.length === 0) {
         io.out("no open positions");
         return;
       }
-      for (const id of account.openMarkets) {
-        const market = markets.get(id)!;
-        const pos = account.positionIn(id);
-        const size = pos.size;
-        const entry =
-          size === 0n ? 0n : (pos.openNotional * 10n ** 18n) / (size * market.params.contractSize);
-        const marked = marks.get(id);
-        const pnl =
-          marked === undefined ? undefined : size * market.unitValueAt(marked.mark) - pos.openNotional;
+      for (const r of rows) {
         io.out(
           [
-            symbolOf(ctx, id, market.params.indexId, market.params.expiry).padEnd(24),
-            `size ${size > 0n ? "+" : ""}${size}`,
-            `entry ${formatUsd(entry)}`,
-            `mark ${marked === undefined ? "n/a" : formatUsd(marked.mark)}`,
-            `uPnL ${pnl === undefined ? "n/a" : formatUsd(pnl)}`,
+            r.market.padEnd(24),
+            `size ${r.size > 0n ? "+" : ""}${r.size}`,
+            `entry ${formatUsd(r.entry)}`,
+            `mark ${r.mark === undefined ? "n/a" : formatUsd(r.mark)}`,
+            `uPnL ${r.unrealisedPnl === undefined ? "n/a" : formatUsd(r.unrealisedPnl)}`,
+            `notional ${r.notional === undefined ? "n/a" : formatUsd(r.notional)}`,
+            `leverage ${r.leverage === undefined ? "n/a" : `${formatUnitsExact(r.leverage, 2)}x`}`,
+            `liq. price ${r.liquidationPrice === undefined ? "n/a" : formatUsd(r.liquidationPrice)}`,
           ].join("  "),
         );
       }
-      if (account.openMarkets.every((id) => marks.has(id))) {
-        const h = account.health(marks);
+      for (const e of escrows) {
         io.out(
-          `equity ${formatUsd(h.equity)}  initial margin ${formatUsd(h.initialMargin)}  maintenance margin ${formatUsd(h.maintenanceMargin)}  free collateral ${money(ctx, account.freeCollateral(marks))}${account.isLiquidatable(marks) ? "  LIQUIDATABLE" : ""}`,
+          `${e.market.padEnd(24)}  escrowed gain ${formatUsd(e.gain)} (paid with the settlement claims)`,
+        );
+      }
+      if (h !== undefined) {
+        io.out(
+          `equity ${formatUsd(h.equity)}  initial margin ${formatUsd(h.initialMargin)}  maintenance margin ${formatUsd(h.maintenanceMargin)}  free collateral ${money(ctx, account.freeCollateral(marks))}  leverage ${h.equity <= 0n ? "n/a" : `${formatUnitsExact((rows.reduce((sum, r) => sum + (r.notional ?? 0n), 0n) * 100n) / h.equity, 2)}x`}${account.isLiquidatable(marks) ? "  LIQUIDATABLE" : ""}`,
         );
       } else {
         io.out("health: n/a (a market has no fresh index round)");
@@ -344,6 +464,139 @@ function buildProgram(io: CliIo): Command {
       io.out(`minted ${money(ctx, amount)} to ${wallet.account.address} (tx ${hash})`);
     });
 
+  program
+    .command("history")
+    .description(
+      "An account's fills (with fees), liquidations, deleveragings, settlements, claims, deposits and\n" +
+        "withdrawals, oldest first, with dates.",
+    )
+    .option("--account <address>", "account to show (default: the ATF_PRIVATE_KEY account)")
+    .option("--from-block <n>", "first block to read (default 0)", "0")
+    .action(async (o: { account?: string; fromBlock: string }, cmd: Command) => {
+      const fromBlock = parseInteger(o.fromBlock, "--from-block");
+      const ctx = await ctxOf(cmd);
+      const who = accountOf(ctx, o.account);
+      const entries = await readHistory(ctx.publicClient, ctx.book.clearinghouse, who, fromBlock);
+      const symbols = new Map<string, string>();
+      const symbol = async (id: Hex | undefined) => {
+        if (id === undefined) return undefined;
+        const known = symbols.get(id);
+        if (known !== undefined) return known;
+        const { market } = await fetchMarket(ctx.publicClient, {
+          address: ctx.book.clearinghouse,
+          marketId: id as MarketId,
+        });
+        const name = symbolOf(ctx, id, market.params.indexId, market.params.expiry);
+        symbols.set(id, name);
+        return name;
+      };
+      const rows = [];
+      for (const e of entries) {
+        rows.push({
+          date: new Date(Number(e.timestamp) * 1000).toISOString(),
+          block: e.block,
+          tx: e.tx,
+          kind: e.kind,
+          market: await symbol(e.marketId),
+          size: e.size,
+          price: e.price === undefined ? undefined : formatUnitsExact(e.price, WAD_DECIMALS),
+          amount: e.amount === undefined ? undefined : formatUnitsExact(e.amount, ctx.decimals),
+          pnl: e.pnl === undefined ? undefined : formatUnitsExact(e.pnl, ctx.decimals),
+          role: e.role,
+          counterparty: e.counterparty,
+        });
+      }
+      if (json(cmd)) {
+        printJson({ account: who, collateralSymbol: ctx.collateralSymbol, entries: rows });
+        return;
+      }
+      if (rows.length === 0) {
+        io.out(`no history for ${who}`);
+        return;
+      }
+      for (const [i, r] of rows.entries()) {
+        const e = entries[i];
+        const what: Record<HistoryEntry["kind"], string> = {
+          fill: `fill ${r.role} ${e.size !== undefined && e.size > 0n ? "buy" : "sell"} ${e.size !== undefined && e.size < 0n ? -e.size : e.size} @ $${r.price} fee ${r.amount} ${ctx.collateralSymbol}`,
+          liquidated: `liquidated ${e.size} @ mark $${r.price} penalty ${r.amount} ${ctx.collateralSymbol} by ${r.counterparty}`,
+          liquidator: `liquidated ${r.counterparty}: took ${e.size} @ mark $${r.price} reward ${r.amount} ${ctx.collateralSymbol}`,
+          deleveraged: `deleveraged ${e.size} @ bankruptcy price $${r.price} with ${r.counterparty}`,
+          settled: `settled ${e.size} contracts, PnL ${r.pnl} ${ctx.collateralSymbol}`,
+          claim: `claim paid ${r.amount} ${ctx.collateralSymbol}`,
+          deposit: `deposit ${r.amount} ${ctx.collateralSymbol}`,
+          withdrawal: `withdrawal ${r.amount} ${ctx.collateralSymbol}`,
+        };
+        io.out([r.date, `block ${r.block}`, (r.market ?? "").padEnd(24), what[e.kind]].join("  "));
+      }
+    });
+
+  const settleCommand = (name: "settle" | "claim") =>
+    program
+      .command(name)
+      .description(
+        name === "settle"
+          ? "After a market's settlement is final: close your position at the final price (Clearinghouse.settle);\n" +
+              "a gain the market cannot pay yet is recorded as a claim (see claim)."
+          : "After a market's settlement is final and your position is closed: collect a recorded claim\n" +
+              "(Clearinghouse.settle again, paid once the market's losers have settled).",
+      )
+      .requiredOption("--market <symbol|id>", "market symbol or id")
+      .option("--account <address>", "settle another account (default: the ATF_PRIVATE_KEY account)")
+      .action(async (o: { market: string; account?: string }, cmd: Command) => {
+        const ctx = await ctxOf(cmd);
+        const marketId = marketIdFrom(ctx, o.market);
+        const wallet = walletOf(ctx);
+        const who = o.account === undefined ? wallet.account.address : accountOf(ctx, o.account);
+        const { market, context } = await fetchMarket(ctx.publicClient, {
+          address: ctx.book.clearinghouse,
+          marketId,
+        });
+        const label = symbolOf(ctx, marketId, market.params.indexId, market.params.expiry);
+        if (market.settlement.finalPrice === 0n) {
+          const expiry = new Date(Number(market.params.expiry) * 1000).toISOString();
+          throw new CommandFailedError(
+            context.timestamp < market.params.expiry
+              ? `${label} trades until ${expiry}: nothing to ${name} before expiry and a final price`
+              : `${label} expired ${expiry} but its settlement price is not final yet (the settler proposes and finalizes it)`,
+          );
+        }
+        const [size, openNotional] = await ctx.publicClient.readContract({
+          address: ctx.book.clearinghouse,
+          abi: clearinghouseAbi,
+          functionName: "position",
+          args: [who, marketId],
+        });
+        if (name === "settle" && size === 0n && openNotional === 0n)
+          throw new CommandFailedError(`${who} holds nothing in ${label} to settle`);
+        if (name === "claim" && size !== 0n)
+          throw new CommandFailedError(`${who} still holds ${size} in ${label}: run settle first`);
+        if (name === "claim" && openNotional === 0n)
+          throw new CommandFailedError(`${who} has no unpaid claim in ${label}`);
+        const { hash } = await settle(wallet, { address: ctx.book.clearinghouse, account: who, marketId });
+        const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success")
+          throw new CommandFailedError(`${name}: transaction ${hash} reverted`);
+        const logs = parseEventLogs({ abi: clearinghouseAbi, logs: receipt.logs });
+        let said = false;
+        for (const l of logs) {
+          if (l.eventName === "PositionSettled") {
+            io.out(
+              `settled ${l.args.size} ${label} at the final price ${formatUsd(market.settlement.finalPrice)}: PnL ${l.args.pnl < 0n ? "-" : ""}${money(ctx, l.args.pnl < 0n ? -l.args.pnl : l.args.pnl)}`,
+            );
+            said = true;
+          }
+          if (l.eventName === "ClaimPaid") {
+            io.out(`claim paid ${money(ctx, l.args.amount)}`);
+            said = true;
+          }
+        }
+        if (!said)
+          io.out(`${name}: nothing paid yet (the claim stays recorded; try again after more settlements)`);
+        io.out(`tx ${hash}`);
+      });
+  settleCommand("settle");
+  settleCommand("claim");
+
   const order = program.command("order").description("Place, list and cancel signed orders.");
 
   order
@@ -374,7 +627,7 @@ function buildProgram(io: CliIo): Command {
       if (o.fill && o.postOnly) throw new InputError("--fill takes liquidity: it cannot be --post-only");
       const ctx = await ctxOf(cmd);
       const marketId = marketIdFrom(ctx, o.market);
-      const { market, context } = await fetchMarket(ctx.publicClient, {
+      const { market, context, mark } = await fetchMarket(ctx.publicClient, {
         address: ctx.book.clearinghouse,
         marketId,
       });
@@ -387,6 +640,22 @@ function buildProgram(io: CliIo): Command {
       const isBuy = o.side === "buy";
       const wallet = walletOf(ctx);
       const me = wallet.account.address;
+      const now = context.timestamp;
+      const restingExpiry = o.fill ? undefined : parseOrderExpiry(o.expiry ?? "1d", now);
+      const mine = await fetchAccount(ctx.publicClient, { address: ctx.book.clearinghouse, account: me });
+      // what can never fill is refused here, before anything is signed (exit 2)
+      refuseUnfillable({
+        market,
+        mark,
+        account: mine.account,
+        marks: mine.marks,
+        isBuy,
+        size,
+        price,
+        expiry: restingExpiry,
+        decimals: ctx.decimals,
+        symbol: ctx.collateralSymbol,
+      });
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
       const book = readOrdersFile(ctx.options.ordersFile);
       if (o.fill) {
@@ -417,8 +686,7 @@ function buildProgram(io: CliIo): Command {
         });
         return;
       }
-      const now = context.timestamp;
-      const expiry = parseOrderExpiry(o.expiry ?? "1d", now);
+      const expiry = restingExpiry ?? parseOrderExpiry(o.expiry ?? "1d", now);
       const minNonce = await ctx.publicClient.readContract({
         address: ctx.book.exchange,
         abi: exchangeAbi,
@@ -652,6 +920,7 @@ function buildProgram(io: CliIo): Command {
       },
     );
 
+  addIndexCommands(program, io);
   return program;
 }
 
@@ -744,7 +1013,8 @@ async function fillAgainst(
 
 /** Runs one command line (without `node atf`), returns the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const units: ErrorUnits = {};
+  const program = buildProgram(io, units);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
@@ -753,7 +1023,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       // --help and --version exit 0; every parse error is bad input
       return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
-    const { code, lines } = describeError(err);
+    const { code, lines } = describeError(err, units);
     for (const line of lines) io.err(line);
     return code;
   }

@@ -18,8 +18,13 @@ export function parseAmount(text: string, decimals: number, what: string): bigin
   if (fraction.length > decimals) {
     throw new InputError(`${what}: "${text}" has more than ${decimals} decimals`);
   }
-  return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+  const value = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
+  if (value > MAX_UINT256) throw new InputError(`${what}: "${text}" is too large for any contract amount`);
+  return value;
 }
+
+/** The largest amount a contract takes (`uint256`). */
+const MAX_UINT256 = 2n ** 256n - 1n;
 
 /** Checks the syntax of a decimal before anything is read from the chain (the decimals come later). */
 export function checkDecimal(text: string, what: string): void {
@@ -39,6 +44,7 @@ export function parseInteger(text: string, what: string, min = 0n): bigint {
   if (!/^(0|[1-9][0-9]*)$/.test(text.trim()))
     throw new InputError(`${what}: "${text}" is not a whole number`);
   const value = BigInt(text.trim());
+  if (value > MAX_UINT256) throw new InputError(`${what}: "${text}" is too large`);
   if (value < min) throw new InputError(`${what}: must be at least ${min}`);
   return value;
 }

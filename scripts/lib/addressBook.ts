@@ -8,6 +8,7 @@ import { getAddress, type Address, type Hex } from "viem";
 
 import { INDICES, MARKETS, indexIdOfSlot, type MarketSlot } from "../../ignition/layout.js";
 import type { AddressBook, AddressBookMarket } from "../../sdk/core/addressBook.js";
+import { asIndexId } from "../../sdk/core/ids.js";
 import { marketIdOf, type MarketParams } from "../../sdk/core/math/market.js";
 
 // The market id and params come from the SDK (the same hash `Clearinghouse.marketId` computes); they
@@ -99,7 +100,7 @@ export function buildAddressBook(
     if (symbol in markets) throw new Error(`Two markets share the symbol ${symbol}.`);
     markets[symbol] = {
       id: marketIdOf(params),
-      indexId: params.indexId,
+      indexId: asIndexId(params.indexId),
       expiry: Number(params.expiry),
     };
   }

@@ -168,7 +168,11 @@ export interface DemoReport {
     lockedInClearinghouse: string;
     ledgerCloses: boolean;
   };
-  /** The market's settlement tally: losses collected and gains claimed at settlement, and the gap paid pro rata. */
+  /**
+   * The market's settlement tally when its last position settled: what it had for claims (losses collected
+   * at settlement net of the PnL realised before expiry), the gains claimed (gains realised before expiry
+   * are escrowed and claimed here too), and the gap paid pro rata.
+   */
   settlementTally: { collected: string; claimed: string; shortfall: string };
   liquidated: { account: Address; role: Role; size: number; mark: string; reward: string; t: number }[];
   /** Open positions of the market after settlement, and claims still unpaid. */
@@ -257,6 +261,7 @@ export async function runMarketDemo(
     maxAge: Number(BigInt(Math.min(maxGap + 1, 7)) * DAY), // the oracle caps maxAge at 7 days
     minInterval: Number(HOUR),
     maxDeviation: E18 / 10n,
+    faultBound: 1,
     reporters: reporters.map((r) => r.address),
   };
   const marketParams = (spec: typeof ATPI_FRONTIER_SPEC | typeof GPU_H100_SPEC, exp: bigint) => ({
@@ -718,13 +723,24 @@ export async function runMarketDemo(
   const total = sumPnl + feesToTreasury + insuranceFundDelta;
   // What the Clearinghouse still holds beyond the insurance fund once every account and the treasury
   // are paid out: nothing, if settlement paid out everything it owed.
-  const finalState = await ch.read.settlementState([marketId]);
+  // The tally as it stood when the last position settled: claims are paid from what is left of it, so the
+  // live `settlementState` counts down to zero as they are paid.
+  const [completed] = await publicClient.getContractEvents({
+    address: chAddress,
+    abi: clearinghouseAbi,
+    eventName: "SettlementCompleted",
+    args: { marketId },
+    fromBlock: 0n,
+  });
+  if (completed === undefined) throw new Error("the market's settlement never completed");
+  const tallyCollected = completed.args.collected! - completed.args.realisedNet!;
+  const tallyClaimed = completed.args.claimed!;
   const lockedInClearinghouse =
     (await token.read.balanceOf([chAddress])) -
     (await ch.read.insuranceFund()) -
     (await ch.read.treasuryAccrued()) -
     accounts.reduce((sum, acc) => sum + BigInt(acc.finalBalance), 0n);
-  const shortfall = finalState[5] > finalState[4] ? finalState[5] - finalState[4] : 0n;
+  const shortfall = tallyClaimed > tallyCollected ? tallyClaimed - tallyCollected : 0n;
 
   // ---- trades from the chain -------------------------------------------------------------------------
   const traded = await publicClient.getContractEvents({
@@ -768,8 +784,8 @@ export async function runMarketDemo(
       ledgerCloses: total + lockedInClearinghouse === 0n,
     },
     settlementTally: {
-      collected: finalState[4].toString(),
-      claimed: finalState[5].toString(),
+      collected: tallyCollected.toString(),
+      claimed: tallyClaimed.toString(),
       shortfall: shortfall.toString(),
     },
     liquidated,
@@ -819,8 +835,9 @@ function printSummary(r: DemoReport, log: (line: string) => void): void {
       `  ${formatUnits6(BigInt(r.conservation.lockedInClearinghouse))} mUSDC stays locked in the Clearinghouse ` +
         `(ledger ${r.conservation.ledgerCloses ? "closes with it" : "does NOT close"}): settlement had ` +
         `${formatUnits6(BigInt(r.settlementTally.collected))} for claims but owed ` +
-        `${formatUnits6(BigInt(r.settlementTally.claimed))} of gains and paid them pro rata (net of the PnL ` +
-        `realised before expiry); more than rounding dust here is a settlement defect.`,
+        `${formatUnits6(BigInt(r.settlementTally.claimed))} of gains (gains realised before expiry are escrowed ` +
+        `until settlement and claimed with the rest) and paid them pro rata; more than rounding dust here is ` +
+        `a settlement defect.`,
     );
   }
   log("");

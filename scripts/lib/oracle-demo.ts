@@ -33,12 +33,16 @@ const DAY = 86_400n;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, "..", "..", "index", "fixtures");
 
-/** Oracle parameters of every demo index: 3 of 5 reporters, weekly heartbeat within a 7-day `maxAge`, 10% deviation guard (4 of 5 beyond it). */
+/**
+ * Oracle parameters of every demo index: 3 of 5 reporters tolerating one faulty reporter (`faultBound`
+ * 1), weekly heartbeat within a 7-day `maxAge`, 10% deviation guard (4 of 5 agreeing beyond it).
+ */
 export const DEMO_INDEX_PARAMS = {
   quorum: 3,
   maxAge: Number(7n * DAY),
   minInterval: 3600,
   maxDeviation: E18 / 10n,
+  faultBound: 1,
 } as const;
 
 /** Five deterministic reporter keys (demo only: derived from public strings, never use on a real chain). */

@@ -23,7 +23,15 @@ import {
 import { writeContract } from "viem/actions";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { INDEX_SPECS, methodologyHash } from "../../index/index.js";
+import { GENAI_SNAPSHOTS, historyPriceCsv, historyPriceRows } from "../../index/history.js";
+import {
+  ATPI_FRONTIER_SPEC,
+  ATPI_SMALL_SPEC,
+  computeRound,
+  INDEX_SPECS,
+  IndexError,
+  methodologyHash,
+} from "../../index/index.js";
 import { indexIdOf } from "../../index/ids.js";
 import { MARKETS } from "../../ignition/layout.js";
 import LocalProtocol from "../../ignition/modules/LocalProtocol.js";
@@ -41,6 +49,11 @@ import { addMarketToBook } from "../cli/program.js";
 import { exportAddresses } from "../export-addresses.js";
 import { marketSymbol, type PlainAddressBook } from "./addressBook.js";
 import { testAccount, TRADER_INDICES, type TestAccount } from "./testAccounts.js";
+
+/** The liquidator keeper's test account. */
+export const LIQUIDATOR_INDEX = 12;
+/** Collateral deposited for the liquidator keeper, whole tokens. */
+export const LIQUIDATOR_MARGIN_TOKENS = 1_000_000n;
 
 export interface StackOptions {
   /** Loopback host of the JSON-RPC server. */
@@ -79,7 +92,12 @@ export interface RunningStack {
   bookFile: string;
   markets: StackMarket[];
   keepers: { name: string; url: string }[];
-  priceFiles: { index: string; file: string; shiftDays: number; latest: string }[];
+  /**
+   * The price file each index's reporters read: `real` when it is the committed CSV combined with the
+   * genai-prices snapshots as is (`latest`: the newest snapshot), else a fixture copy moved
+   * `shiftDays` forward so its `latest` date is today.
+   */
+  priceFiles: { index: string; file: string; shiftDays: number; latest: string; real: boolean }[];
   ordersFile: string;
   traders: TestAccount[];
   /** Resolves when every keeper has stopped (after `stop`, or if one fails). */
@@ -130,6 +148,22 @@ export function redateCsv(text: string, today: string): { text: string; shiftDay
     new Date(Date.parse(`${d}T00:00:00Z`) + shiftDays * DAY * 1000).toISOString().slice(0, 10);
   const out = lines.map((l, i) => (i === 0 || l.trim() === "" ? l : shift(l.slice(0, 10)) + l.slice(10)));
   return { text: out.join("\n"), shiftDays, latest };
+}
+
+/**
+ * The combined list-price table (`index/history.ts`) when both ATPI 1.0.0 indices have a value on
+ * `today` from it without moving any date, else undefined.
+ */
+export function realPriceFile(today: string): { text: string; latest: string } | undefined {
+  const rows = historyPriceRows();
+  try {
+    computeRound(ATPI_FRONTIER_SPEC, rows, today);
+    computeRound(ATPI_SMALL_SPEC, rows, today);
+  } catch (e) {
+    if (e instanceof IndexError) return undefined;
+    throw e;
+  }
+  return { text: historyPriceCsv(), latest: GENAI_SNAPSHOTS[GENAI_SNAPSHOTS.length - 1].publishedOn };
 }
 
 /** The fixture file each index reads. */
@@ -210,6 +244,7 @@ export async function startStack(
     writeFileSync(parametersFile, JSON.stringify(parameters, null, 2) + "\n");
 
     // 3. Deploy.
+    log("deploying the protocol with Ignition (AccessManager, oracle, Clearinghouse, Exchange, markets)…");
     const connection = await hre.network.create({ network: "localhost", override: { url: rpcUrl } });
     cleanups.push(() => connection.close());
     const deploymentDir = path.join(stateDir, "ignition", `chain-${chainId}`);
@@ -236,6 +271,7 @@ export async function startStack(
     log(`deployed LocalProtocol; address book ${bookFile}`);
 
     // 4. More markets, created by the market admin (#3) as an operator would.
+    log(`creating ${EXTRA_MARKETS.length} more markets as the market admin…`);
     const book = JSON.parse(readFileSync(bookFile, "utf8")) as PlainAddressBook;
     const chain = chainOf(chainId, rpcUrl);
     const walletOf = (a: TestAccount) =>
@@ -285,6 +321,7 @@ export async function startStack(
     }));
 
     // 5. Fund the traders with collateral.
+    log("funding the test traders with collateral…");
     const deployer = walletOf(testAccount(0));
     const decimals = await publicClient.readContract({
       address: finalBook.collateral,
@@ -303,25 +340,60 @@ export async function startStack(
       await publicClient.waitForTransactionReceipt({ hash });
     }
 
-    // 6. Price files dated today, from the fixtures.
+    // 5b. Margin for the liquidator keeper (#12): it takes positions over, so it needs collateral deposited.
+    const liquidatorMargin = LIQUIDATOR_MARGIN_TOKENS * 10n ** BigInt(decimals);
+    for (const [functionName, args] of [
+      ["mint", [deployer.account.address, liquidatorMargin]],
+      ["approve", [finalBook.clearinghouse, liquidatorMargin]],
+    ] as const) {
+      const hash = await writeContract(deployer, {
+        address: finalBook.collateral,
+        abi: parseAbi([
+          "function mint(address to, uint256 amount)",
+          "function approve(address spender, uint256 amount) returns (bool)",
+        ]),
+        functionName,
+        args,
+        chain,
+      });
+      await publicClient.waitForTransactionReceipt({ hash });
+    }
+    const deposited = await writeContract(deployer, {
+      address: finalBook.clearinghouse,
+      abi: parseAbi(["function depositFor(address account, uint256 amount)"]),
+      functionName: "depositFor",
+      args: [testAccount(LIQUIDATOR_INDEX).address, liquidatorMargin],
+      chain,
+    });
+    await publicClient.waitForTransactionReceipt({ hash: deposited });
+
+    // 6. Price files for today: the real data (the committed CSV combined with the genai-prices
+    //    snapshots, `index/history.ts`) where it gives today a value, else fixture copies re-dated.
     const today = new Date(now * 1000).toISOString().slice(0, 10);
     const pricesDir = path.join(stateDir, "prices");
     mkdirSync(pricesDir, { recursive: true });
     const priceFiles: RunningStack["priceFiles"] = [];
-    const written = new Map<string, { file: string; shiftDays: number; latest: string }>();
+    const written = new Map<string, RunningStack["priceFiles"][number]>();
     for (const [index, fixture] of Object.entries(PRICE_FIXTURES)) {
       let entry = written.get(fixture);
       if (entry === undefined) {
-        const dated = redateCsv(readFileSync(path.join("index", "fixtures", fixture), "utf8"), today);
-        const file = path.join(pricesDir, fixture);
-        writeFileSync(file, dated.text);
-        entry = { file, shiftDays: dated.shiftDays, latest: dated.latest };
+        const real = fixture === "ai-token-list-prices.csv" ? realPriceFile(today) : undefined;
+        const file = path.join(pricesDir, real === undefined ? fixture : "ai-token-list-history.csv");
+        if (real !== undefined) {
+          writeFileSync(file, real.text);
+          entry = { index, file, shiftDays: 0, latest: real.latest, real: true };
+        } else {
+          const dated = redateCsv(readFileSync(path.join("index", "fixtures", fixture), "utf8"), today);
+          writeFileSync(file, dated.text);
+          entry = { index, file, shiftDays: dated.shiftDays, latest: dated.latest, real: false };
+        }
         written.set(fixture, entry);
       }
-      priceFiles.push({ index, ...entry });
+      priceFiles.push({ ...entry, index });
     }
 
     // 7. Keepers, in this process, stopped through one signal.
+    log("starting the keepers (reporters, relayers, matcher, liquidator, settler)…");
     if (options.blockIntervalMs > 0) {
       await connection.provider.request({
         method: "evm_setIntervalMining",
@@ -357,7 +429,8 @@ export async function startStack(
     const key = (i: number) => testAccount(i).privateKey;
     const relayerKeys: Record<string, number> = { "ATPI-FRONTIER": 8, "ATPI-SMALL": 9, "GPU-H100": 10 };
     for (const { index, file } of priceFiles) {
-      for (const reporter of [5, 6]) {
+      // Quorum 3 of 4 (f = 1): three reporters run, the fourth (#20) is authorised and idle.
+      for (const reporter of [5, 6, 7]) {
         await start(
           `reporter ${index} #${reporter}`,
           runReporter as never,
@@ -402,7 +475,7 @@ export async function startStack(
       liquidatorConfigSchema.parse({
         ...common(),
         clearinghouseAddress: finalBook.clearinghouse,
-        privateKey: key(12),
+        privateKey: key(LIQUIDATOR_INDEX),
       }),
     );
     await start(

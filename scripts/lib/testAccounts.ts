@@ -24,7 +24,7 @@ export function testAccount(index: number): TestAccount {
 }
 
 /**
- * What each test account does in the local stack (`ignition/parameters/local.json` fixes #0–#7; the
+ * What each test account does in the local stack (`ignition/parameters/local.json` fixes #0–#7 and #20; the
  * keepers and traders take the rest so that no two senders share a nonce sequence).
  */
 export const STACK_ROLES: Readonly<Record<number, string>> = {
@@ -35,7 +35,7 @@ export const STACK_ROLES: Readonly<Record<number, string>> = {
   4: "treasury",
   5: "reporter",
   6: "reporter",
-  7: "reporter (authorised, not run)",
+  7: "reporter",
   8: "relayer ATPI-FRONTIER",
   9: "relayer ATPI-SMALL",
   10: "relayer GPU-H100",
@@ -48,6 +48,7 @@ export const STACK_ROLES: Readonly<Record<number, string>> = {
   17: "trader (funded with mUSDC)",
   18: "trader (funded with mUSDC)",
   19: "trader (funded with mUSDC)",
+  20: "reporter (authorised, not run: the fault the quorum of 3 of 4 tolerates)",
 };
 
 /** The trader accounts the stack funds with collateral. */

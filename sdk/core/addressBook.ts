@@ -9,13 +9,14 @@ import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
 import { AddressBookError } from "./errors/SdkError.js";
+import type { IndexId, MarketId } from "./ids.js";
 
 /** One market of the address book. */
 export interface AddressBookMarket {
   /** The Clearinghouse market id. */
-  id: Hex;
+  id: MarketId;
   /** The oracle id of the index it settles on. */
-  indexId: Hex;
+  indexId: IndexId;
   /** Expiry, unix seconds. */
   expiry: number;
 }
@@ -62,7 +63,11 @@ const bytes32 = z
   .transform((s) => s.toLowerCase() as Hex);
 
 const marketSchema = z
-  .object({ id: bytes32, indexId: bytes32, expiry: z.number().int().positive() })
+  .object({
+    id: bytes32.transform((s) => s as MarketId),
+    indexId: bytes32.transform((s) => s as IndexId),
+    expiry: z.number().int().positive(),
+  })
   .strict();
 
 const plainSchema = z
@@ -134,4 +139,20 @@ export function loadAddressBook(json: unknown, options: LoadAddressBookOptions =
     );
   }
   return parsed.data;
+}
+
+/** One market of an address book, with its symbol. */
+export interface AddressBookMarketEntry extends AddressBookMarket {
+  /** The symbol it is listed under, e.g. `ATPI-FRONTIER-20270326`. */
+  symbol: string;
+}
+
+/**
+ * The markets of an address book, by expiry then symbol (empty when the book lists none).
+ * @example for (const m of marketsOfAddressBook(book)) console.log(m.symbol, m.id, m.expiry);
+ */
+export function marketsOfAddressBook(book: AddressBook): AddressBookMarketEntry[] {
+  return Object.entries(book.markets ?? {})
+    .map(([symbol, m]) => ({ symbol, ...m }))
+    .sort((a, b) => a.expiry - b.expiry || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }

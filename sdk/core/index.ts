@@ -9,6 +9,7 @@ export * from "./ids.js";
 export * from "./errors/index.js";
 export * from "./oracle/index.js";
 export {
+  EIP712_DOMAIN_TYPE,
   EXCHANGE_DOMAIN_NAME,
   EXCHANGE_DOMAIN_VERSION,
   ORDER_TYPES,
@@ -20,8 +21,10 @@ export {
   randomSalt,
   signOrderEthers,
   signOrderViem,
+  typedDataForOrder,
   type ExchangeDomain,
   type Order,
+  type OrderTypedDataV4,
   type OrderInput,
   type ViemTypedDataSigner as ViemOrderSigner,
 } from "./eip712/orders.js";
@@ -40,6 +43,13 @@ export {
   type ViemTypedDataSigner as ViemReportSigner,
 } from "./eip712/reports.js";
 export {
+  SAFE_MESSAGE_TYPES,
+  encodeSafeSignatures,
+  safeMessageHash,
+  safeMessageTypedData,
+  type SafeOwnerSignature,
+} from "./eip712/safe.js";
+export {
   PERMIT_TYPES,
   domainMatchesSeparator,
   permitTypedData,
@@ -54,7 +64,10 @@ export {
 export {
   IGNITION_CONTRACT_IDS,
   loadAddressBook,
+  marketsOfAddressBook,
   type AddressBook,
+  type AddressBookMarket,
+  type AddressBookMarketEntry,
   type LoadAddressBookOptions,
 } from "./addressBook.js";
 export * from "./math/index.js";

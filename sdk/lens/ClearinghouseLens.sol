@@ -16,7 +16,12 @@ import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 /// index prices, or one market, in a single request. Never deployed; not part of the protocol.
 contract ClearinghouseLens {
     // The view structs live in memory and are ABI-encoded once; storage packing does not apply.
-    /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts).
+    /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts) and,
+    /// from expiry on, the oracle TWAP over the settlement window that an expired market without a proposed
+    /// price is marked at (`twapOk` false before expiry or when `twap` reverts), and the contract's own mark
+    /// (`markOk` false when `markPrice` reverts): within a second in which the market traded the mark uses
+    /// the basis from before that second's first trade, which no view returns, so the SDK takes the mark
+    /// from here.
     // solhint-disable-next-line gas-struct-packing
     struct MarketView {
         bytes32 id;
@@ -35,9 +40,14 @@ contract ClearinghouseLens {
         uint256 finalPrice;
         uint256 collected;
         uint256 claimed;
+        int256 realisedNet;
         bool indexOk;
         uint256 indexPrice;
         uint256 indexUpdatedAt;
+        bool twapOk;
+        uint256 settlementTwap;
+        bool markOk;
+        uint256 mark;
     }
 
     /// @notice One position of an account.
@@ -121,6 +131,24 @@ contract ClearinghouseLens {
         } catch {
             m.indexOk = false;
         }
+        _settlementTwap(oracle, m);
+        try ch.markPrice(id) returns (uint256 mark) {
+            m.markOk = true;
+            m.mark = mark;
+        } catch {
+            m.markOk = false;
+        }
+    }
+
+    function _settlementTwap(IIndexOracleReader oracle, MarketView memory m) private view {
+        uint256 expiry = m.params.expiry;
+        if (block.timestamp < expiry) return;
+        try oracle.twap(m.params.indexId, expiry - m.params.settlementWindow, expiry) returns (uint256 value) {
+            m.twapOk = true;
+            m.settlementTwap = value;
+        } catch {
+            m.twapOk = false;
+        }
     }
 
     function _state(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
@@ -128,8 +156,14 @@ contract ClearinghouseLens {
     }
 
     function _settlement(IClearinghouse ch, bytes32 id, MarketView memory m) private view {
-        (m.proposedPrice, m.proposedAt, m.disputed, m.finalPrice, m.collected, m.claimed, ) = ch.settlementState(
-            id
-        );
+        (
+            m.proposedPrice,
+            m.proposedAt,
+            m.disputed,
+            m.finalPrice,
+            m.collected,
+            m.claimed,
+            m.realisedNet
+        ) = ch.settlementState(id);
     }
 }

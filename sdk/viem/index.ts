@@ -49,6 +49,12 @@ export {
 } from "./events/backfillEvents.js";
 export { watchEvents, type WatchEventsParameters, type WatchEventsReturnType } from "./events/watchEvents.js";
 export {
+  listMarkets,
+  type ListMarketsParameters,
+  type ListMarketsReturnType,
+  type ListedMarket,
+} from "./clearinghouse/listMarkets.js";
+export {
   deposit,
   readPermitDomain,
   type DepositParameters,

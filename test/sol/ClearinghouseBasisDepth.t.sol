@@ -24,7 +24,8 @@ contract BasisHarness {
         view
         returns (int256)
     {
-        return MarginLogic.nextBasis(_m, basis, price, index, expiry, size);
+        // A fill that opens its second: the mark basis is the basis before it.
+        return MarginLogic.nextBasis(_m, basis, basis, price, index, expiry, size);
     }
 
     function weightDown(uint256 weight, uint256 size, uint256 depth) external pure returns (uint256) {

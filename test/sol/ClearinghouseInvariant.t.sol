@@ -9,6 +9,9 @@ import {MarketParams, RiskParams, SettlementTerms} from "../../contracts/interfa
 import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
+// solhint-disable-next-line no-console
+import {console} from "hardhat/console.sol";
+
 import {TestBase, Vm} from "./utils/TestBase.sol";
 
 /// @notice Drives the Clearinghouse at random over four accounts and two markets on two indices (cross
@@ -48,6 +51,15 @@ contract ClearinghouseHandler {
     bool public freeWithdrawalBlocked;
     bool public payoutMismatch;
     bool public settledWithOpenPositions;
+    /// @dev How often a run reaches the states the solvency invariants guard (issue 12): liquidations of an
+    /// account already below zero equity, settlements of one, and markets whose claims were cut pro rata (a
+    /// socialised loss). A check that never reaches its state proves nothing: the suites report these.
+    uint256 public bankruptLiquidations;
+    uint256 public bankruptSettlements;
+    uint256 public socialisedLosses;
+    /// @dev An account left with no open market and a negative balance: a debt nobody backs.
+    bool public unbackedDebt;
+    uint256 public residualDebts;
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
@@ -137,7 +149,15 @@ contract ClearinghouseHandler {
     /// before the last position closed).
     function _settleAccounts(bytes32 id, address[] memory all) internal virtual {
         ch.settleMany(id, all);
+        _noteClaimsCut(id);
         ch.settleMany(id, all);
+    }
+
+    /// @dev After the pass that closed the market's last slot: were the claims cut pro rata?
+    function _noteClaimsCut(bytes32 id) internal {
+        (, , , , uint256 collected, uint256 claimed, ) = ch.settlementState(id);
+        (, , uint256 openPositions, , ) = ch.marketState(id);
+        if (openPositions == 0 && collected < claimed) _claimsCut = true;
     }
 
     /// @dev Called after a trade through any venue succeeded in `market`.
@@ -267,10 +287,13 @@ contract ClearinghouseHandler {
         if (pos == 0) return;
         uint256 limit = pos > 0 ? type(uint256).max : 0;
         uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
+        bool bankrupt = _equityBelowZero(account);
         vm.prank(liquidator);
         try ch.liquidate(account, _marketIds[market], amount, limit) {
             if (!wasLiquidatable) healthyLiquidated = true;
             ++liquidations;
+            if (bankrupt) ++bankruptLiquidations;
+            _checkNoUnbackedDebt(account);
             _afterLiquidation(market);
         } catch {}
     }
@@ -304,28 +327,62 @@ contract ClearinghouseHandler {
         _settled[market] = true;
         ++settlements;
         address[] memory all = new address[](4);
-        for (uint256 i = 0; i < 4; ++i) all[i] = _actors[i];
-        int256 before = _cash();
+        for (uint256 i = 0; i < 4; ++i) {
+            all[i] = _actors[i];
+            if (ch.positionSize(_actors[i], id) != 0 && _equityBelowZero(_actors[i])) ++bankruptSettlements;
+        }
         _settleAccounts(id, all);
+        for (uint256 i = 0; i < 4; ++i) _checkNoUnbackedDebt(_actors[i]);
         (, , uint256 openPositions, , ) = ch.marketState(id);
         if (openPositions != 0) settledWithOpenPositions = true;
         for (uint256 i = 0; i < 4; ++i) {
             (int256 size, int256 claim) = ch.position(_actors[i], id);
             if (size != 0 || claim != 0) settledWithOpenPositions = true;
         }
-        // Cash in balances and fund moved by: - raw collected + surplus + payouts. Once complete,
-        // `settlementState` reports as collected what was available for claims, capped at the claims:
-        // raw collected - realisedNet - surplus (when that is not negative), so
-        // payouts = change + collected + realisedNet, and they are what was available up to four units of
-        // pro rata rounding (all of it, so every claim in full, when it covers the claims).
-        (, , , , uint256 collected, uint256 claimed, int256 realisedNet) = ch.settlementState(id);
-        if (collected > claimed) payoutMismatch = true;
-        int256 payouts = _cash() - before + int256(collected) + realisedNet;
-        // With nothing available (`collected == 0` while claims exist: a socialised loss) the identity above
-        // does not hold (the surplus is not negative); the conservation invariant covers that case.
-        bool socialised = collected == 0 && claimed != 0;
-        if (!socialised && (payouts > int256(collected) || payouts + 4 < int256(collected))) payoutMismatch = true;
-        if (collected == claimed && payouts != int256(claimed)) payoutMismatch = true;
+        // Every claim is paid from what was left for claims, the last one taking exactly what remained: after
+        // both passes nothing is left and nothing is still claimed (no dust outside the books). A market whose
+        // claims were cut (what the losers and the fund paid fell short) is a socialised loss.
+        (, , , , uint256 collected, uint256 claimed, ) = ch.settlementState(id);
+        if (collected != 0 || claimed != 0) payoutMismatch = true;
+        if (_claimsCut) ++socialisedLosses;
+        _claimsCut = false;
+    }
+
+    /// @dev Set by `_settleAccounts` when, after the first pass, less was left for claims than claimed.
+    bool internal _claimsCut;
+
+    function _equityBelowZero(address account) internal view returns (bool) {
+        try ch.health(account) returns (int256 equity, uint256, uint256) {
+            return equity < 0;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev A debt left on an account with no open market while the fund still holds tokens means the fund
+    /// was skipped: a failure. With the fund empty it is the residual case docs/clearinghouse.md states (a loss
+    /// overdrawn against positions whose value did not come in): counted, so the suites show how often.
+    function _checkNoUnbackedDebt(address account) internal {
+        (int256 balance, bytes32[] memory open) = ch.accountOf(account);
+        if (balance >= 0 || open.length != 0) return;
+        if (ch.insuranceFund() != 0) unbackedDebt = true;
+        else ++residualDebts;
+    }
+
+    /// @dev What the books say the Clearinghouse holds: the actors' balances (negative ones included), the fund,
+    /// the treasury's accrual and every market's pot (what its losers paid in and its claims have not taken out
+    /// yet: before completion `collected - realisedNet`, after it what is left).
+    function booked() external view returns (int256 total) {
+        total = int256(uint256(ch.insuranceFund()) + ch.treasuryAccrued());
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 balance, ) = ch.accountOf(_actors[i]);
+            total += balance;
+        }
+        for (uint256 m = 0; m < MARKETS; ++m) {
+            (, , , uint256 finalPrice, uint256 collected, , int256 realisedNet) = ch.settlementState(_marketIds[m]);
+            (, , uint256 openPositions, , ) = ch.marketState(_marketIds[m]);
+            total += finalPrice != 0 && openPositions == 0 ? int256(collected) : int256(collected) - realisedNet;
+        }
     }
 
     /// @dev Whether every market is settled and every claim paid (no position or claim left).
@@ -400,11 +457,50 @@ abstract contract ClearinghouseInvariantBase is TestBase {
         // Sum of equity (balances plus unrealised PnL at one mark) plus fund and treasury, in wad.
         int256 owed = int256((ch.insuranceFund() + ch.treasuryAccrued()) * scale);
         for (uint256 i = 0; i < 4; ++i) {
-            (int256 equity, , ) = ch.health(actors[i]);
-            owed += equity;
+            // An expired market whose window lacks fresh rounds has no value until its fallback finalizes
+            // (`twap` reverts `InsufficientCoverage`); the exact books invariant covers that moment.
+            try ch.health(actors[i]) returns (int256 equity, uint256, uint256) {
+                owed += equity;
+            } catch {
+                return;
+            }
         }
         int256 held = int256(handler.token().balanceOf(address(ch)) * scale);
         assertTrue(owed <= held, "owed <= held");
+    }
+
+    /// @dev The books balance exactly, bad debt included: the tokens held are the balances (negative ones
+    /// included), the fund, the treasury's accrual and every market's pot (what its losers paid in and its
+    /// claims have not taken out yet: before completion `collected - realisedNet`, after it what is left).
+    function invariant_booksBalanceExactly() public view {
+        assertEq(
+            int256(handler.token().balanceOf(address(handler.ch()))),
+            handler.booked(),
+            "held == balances + fund + treasury + pots"
+        );
+    }
+
+    /// @dev No account is left with no open market and a negative balance while the fund holds tokens: bad debt
+    /// is drawn from the fund or written off against a market's pot (the residual case with the fund empty is
+    /// counted by the handler).
+    function invariant_noUnbackedDebtWhileTheFundCanPay() public view {
+        assertTrue(!handler.unbackedDebt(), "debt left while the fund holds tokens");
+    }
+
+    /// @dev Once every market is settled, every account can withdraw its whole balance: the tokens held cover
+    /// every positive balance, the fund and the treasury.
+    function invariant_lastWithdrawalSucceedsAfterFullSettlement() public view {
+        if (!handler.allSettled()) return;
+        Clearinghouse ch = handler.ch();
+        address[4] memory actors = handler.actors();
+        uint256 owed = uint256(ch.insuranceFund()) + ch.treasuryAccrued();
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 balance, ) = ch.accountOf(actors[i]);
+            if (balance > 0) owed += uint256(balance);
+            // A residual debt (fund empty, counted by the handler) is the one case this does not cover.
+            if (balance < 0) return;
+        }
+        assertLe(owed, handler.token().balanceOf(address(ch)), "owed <= held after full settlement");
     }
 
     function invariant_sizesSumToZeroAndOpenInterestIsTheLongs() public view {
@@ -419,7 +515,9 @@ abstract contract ClearinghouseInvariantBase is TestBase {
                 int256 size = ch.positionSize(actors[i], ids[m]);
                 sum += size;
                 if (size > 0) longs += uint256(size);
-                if (size != 0) ++holders;
+                // An escrowed gain (a closed position, `size == 0`, basis below zero) holds its slot too.
+                (, int256 basis) = ch.position(actors[i], ids[m]);
+                if (size != 0 || basis < 0) ++holders;
             }
             (, uint256 openInterest, uint256 openPositions, , ) = ch.marketState(ids[m]);
             assertEq(sum, int256(0), "sum of sizes");
@@ -481,5 +579,84 @@ contract ClearinghouseInvariant6Test is ClearinghouseInvariantBase {
 contract ClearinghouseInvariant18Test is ClearinghouseInvariantBase {
     function _decimals() internal pure override returns (uint8) {
         return 18;
+    }
+}
+
+/// @notice How often the solvency invariants' states are reached (issue 12): seeded random runs through the
+/// handler, biased toward leverage, index gaps (also just before expiry) and settlement, with the solvency
+/// checks after every step. It prints the counts and fails if any state is never reached, since a check that
+/// never reaches its state proves nothing. The invariant suites above run the same checks at random.
+contract SolvencyReachTest is TestBase {
+    uint256 internal constant RUNS = 24;
+    uint256 internal constant STEPS = 60;
+
+    function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
+        uint256 bankruptLiquidations;
+        uint256 bankruptSettlements;
+        uint256 socialised;
+        uint256 residual;
+        for (uint256 run = 0; run < RUNS; ++run) {
+            uint256 snap = vm.snapshotState();
+            ClearinghouseHandler h = new ClearinghouseHandler(6);
+            for (uint256 i = 0; i < 4; ++i) h.deposit(i, 1_100 + ((run * 37 + i * 101) % 900));
+            h.depositInsurance(run);
+            for (uint256 step = 0; step < STEPS; ++step) {
+                _step(h, uint256(keccak256(abi.encode(run, step))), step);
+                _checkSolvency(h);
+            }
+            // Expire and settle what is left, with a last gap an hour before expiry.
+            for (uint256 m = 0; m < 2; ++m) {
+                h.moveIndex(m, uint256(keccak256(abi.encode(run, "gap", m))), run % 2 == 0);
+                h.settleAll(m);
+            }
+            vm.warp(block.timestamp + 41 days);
+            for (uint256 m = 0; m < 2; ++m) h.settleAll(m);
+            _checkSolvency(h);
+            bankruptLiquidations += h.bankruptLiquidations();
+            bankruptSettlements += h.bankruptSettlements();
+            socialised += h.socialisedLosses();
+            residual += h.residualDebts();
+            vm.revertToState(snap);
+        }
+        // solhint-disable-next-line no-console
+        console.log("solvency reach over %d runs of %d steps:", RUNS, STEPS);
+        // solhint-disable-next-line no-console
+        console.log("  bankrupt liquidations %d, bankrupt settlements %d", bankruptLiquidations, bankruptSettlements);
+        // solhint-disable-next-line no-console
+        console.log("  socialised losses (claims cut pro rata) %d", socialised);
+        // solhint-disable-next-line no-console
+        console.log("  residual debts with the fund empty %d", residual);
+        assertTrue(bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
+        assertTrue(bankruptSettlements > 0, "settlements of accounts below zero equity reached");
+        assertTrue(socialised > 0, "socialised losses reached");
+    }
+
+    function _step(ClearinghouseHandler h, uint256 r, uint256 step) internal {
+        uint256 action = r % 100;
+        uint256 a = r >> 8;
+        uint256 b = r >> 72;
+        uint256 c = r >> 136;
+        if (action < 35) h.trade(a, b, c, (r >> 200) % 2, (r >> 199) % 2 == 0, r >> 180);
+        else if (action < 47) h.moveIndex(a, 300 + (b % 600), (c % 2) == 0);
+        else if (action < 55) {
+            // A gap beyond maintenance margin (12 % to 17 %), then a liquidation straight after it.
+            h.moveIndex(a, 600 + (b % 300), (c % 2) == 0);
+            h.moveIndex(a, 600 + (c % 300), (c % 2) == 0);
+            h.liquidate(a, b >> 3, c >> 3, type(uint256).max);
+        }
+        else if (action < 72) h.liquidate(a, b, c, r >> 200);
+        else if (action < 80) vm.warp(block.timestamp + (b % 3 days) + 1);
+        else if (action < 85) h.deposit(a, b % 600);
+        else if (action < 90) h.withdraw(a, 50 + (b % 50));
+        else if (action < 95) h.settleAll(a);
+        else if (action < 98) h.deleverage(a, b, c);
+        else h.depositInsurance(b);
+        step;
+    }
+
+    function _checkSolvency(ClearinghouseHandler h) internal view {
+        assertEq(int256(h.token().balanceOf(address(h.ch()))), h.booked(), "books balance");
+        assertTrue(!h.unbackedDebt(), "no unbacked debt");
+        assertTrue(!h.payoutMismatch(), "claims paid exactly what was left");
     }
 }

@@ -68,13 +68,19 @@ contract ClearinghouseMathTest is TestBase {
         assertEq(r0, int256(0), "opening realises nothing");
         assertEq(n1, sign * int256(size * vOpen), "cost basis");
         (s1, n1, r0) = MarginLogic.applyDelta(s1, n1, -sign * int256(firstClose), vClose);
-        // Realised never above the exact share of the PnL for the closed part, and at most one wei below.
-        assertTrue(r0 <= exact, "realised rounds against the account");
-        assertTrue(exact - r0 <= 1, "by at most one wei");
+        // Only a loss is realised (a gain stays escrowed in the basis); never above the exact share of the PnL
+        // for the closed part, and at most one wei below.
+        assertTrue(r0 <= 0, "a gain is not realised");
+        if (exact < 0) {
+            assertTrue(r0 <= exact, "realised rounds against the account");
+            assertTrue(exact - r0 <= 1, "by at most one wei");
+        }
         (int256 s3, int256 n3, int256 r2) = MarginLogic.applyDelta(s1, n1, -s1, vClose);
         assertEq(s3, int256(0), "closed");
-        assertEq(n3, int256(0), "no basis left");
-        assertEq(r0 + r2, lifetime, "lifetime PnL exact");
+        assertTrue(r2 <= 0 && n3 <= 0, "what is left is an escrowed gain, never a debt");
+        // Realised losses plus the escrowed gain (the basis left, negated) are the lifetime PnL exactly.
+        assertEq(r0 + r2 - n3, lifetime, "lifetime PnL exact");
+        if (lifetime <= 0) assertEq(n3, int256(0), "nothing escrowed after a lifetime loss");
     }
 
     /// @dev A flip realises the whole old position and opens the remainder at the trade value.
@@ -85,9 +91,12 @@ contract ClearinghouseMathTest is TestBase {
         v1 = bound(v1, 1, 1e30);
         int256 n = int256(size * v0);
         (int256 s, int256 n2, int256 r) = MarginLogic.applyDelta(int256(size), n, -int256(size + extra), v1);
+        int256 closedPnl = int256(size) * (int256(v1) - int256(v0));
         assertEq(s, -int256(extra), "size");
-        assertEq(n2, -int256(extra * v1), "basis of the new short");
-        assertEq(r, int256(size) * (int256(v1) - int256(v0)), "realised");
+        // A gain on the closed long stays escrowed in the new short's basis; a loss is realised.
+        int256 escrow = closedPnl > 0 ? closedPnl : int256(0);
+        assertEq(n2, -int256(extra * v1) - escrow, "basis of the new short, with the escrowed gain");
+        assertEq(r, closedPnl < 0 ? closedPnl : int256(0), "realised loss");
     }
 
     function testFuzz_liveMark_convergesAndStaysPositive(uint256 index, int256 basis, uint256 tte) public pure {

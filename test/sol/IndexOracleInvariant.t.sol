@@ -14,6 +14,8 @@ contract OracleHandler is OracleTestBase {
     uint256 public constant REPORTERS = 5;
     uint256 public constant STRANGERS = 2;
     uint256 public constant QUORUM = 3;
+    /// @dev Reporter 0 is the colluder in `colludeRound` (n = 5 = 3f + 1 + 1, quorum 3 = 2f + 1).
+    uint256 public constant FAULT_BOUND = 1;
     uint256 public constant MAX_AGE = 1 hours;
     uint256 public constant MIN_INTERVAL = 60;
     uint256 public constant MAX_DEVIATION = 0.2e18;
@@ -28,14 +30,21 @@ contract OracleHandler is OracleTestBase {
 
     uint256 public accepted;
     uint256 public rejected;
+    /// @dev Handler calls that did not revert, of every action.
+    uint256 public calls;
     /// @dev Each counts accepted rounds that broke a rule; all must stay zero.
     uint256 public acceptedWithUnauthorisedSigner;
     uint256 public acceptedWithDuplicateSigner;
     uint256 public acceptedWithBrokenSignature;
     uint256 public acceptedBelowQuorum;
-    uint256 public acceptedLargeMoveWithoutSupermajority;
+    uint256 public acceptedLargeMoveWithoutAgreement;
     uint256 public acceptedStaleOrReplayed;
     uint256 public storedValueNotTheSignedMedian;
+
+    /// @dev `colludeRound`: calls, accepted rounds, and accepted values outside the honest reports' range.
+    uint256 public collusionRounds;
+    uint256 public collusionAccepted;
+    uint256 public collusionAcceptedOutsideHonestRange;
 
     constructor(IndexOracle oracle_) {
         ORACLE = oracle_;
@@ -51,6 +60,7 @@ contract OracleHandler is OracleTestBase {
     }
 
     function warp(uint256 dtRaw) external {
+        ++calls;
         currentTime += bound(dtRaw, 0, 2 hours);
         vm.warp(currentTime);
     }
@@ -66,6 +76,7 @@ contract OracleHandler is OracleTestBase {
     }
 
     function submitRound(uint256 seed, uint256 signerMask, uint256 lagRaw, uint256 corruption) external {
+        ++calls;
         currentTime += bound(seed >> 128, 0, 5 minutes);
         vm.warp(currentTime);
         Plan memory plan = _plan(seed, signerMask, lagRaw, corruption);
@@ -90,6 +101,84 @@ contract OracleHandler is OracleTestBase {
             _recordAccepted(plan, roundId);
         } catch {
             ++rejected;
+        }
+    }
+
+    /// @notice Up to `FAULT_BOUND` colluders (reporter 0) sign any value they like; the honest reporters
+    /// (1 to 4) publish values within ±1 % of a common truth; the relayer includes any subset of the
+    /// published honest reports. An accepted value must lie within the honest values of the round.
+    function colludeRound(uint256 seed, uint256 honestMask, uint256 colluderValue, bool colluderSigns) external {
+        currentTime += bound(seed >> 128, 60, 10 minutes);
+        vm.warp(currentTime);
+        ++collusionRounds;
+        ++calls;
+        (Plan memory plan, uint256 honestMin, uint256 honestMax) = _collusionPlan(
+            seed,
+            honestMask,
+            colluderValue,
+            colluderSigns
+        );
+        if (_times.length != 0 && plan.observedAt <= _lastObservedAt) return;
+        try ORACLE.submit(ID, _signPlan(plan, seed)) returns (uint256 roundId) {
+            ++collusionAccepted;
+            uint256 stored = ORACLE.checkpoint(ID, roundId).value;
+            if (stored < honestMin || stored > honestMax) ++collusionAcceptedOutsideHonestRange;
+            _recordAccepted(plan, roundId);
+        } catch {
+            ++rejected;
+        }
+    }
+
+    function _collusionPlan(uint256 seed, uint256 honestMask, uint256 colluderValue, bool colluderSigns)
+        internal
+        view
+        returns (Plan memory plan, uint256 honestMin, uint256 honestMax)
+    {
+        uint256 base = _values.length == 0 ? 1e18 : _values[_values.length - 1];
+        // The truth mostly moves within maxDeviation, sometimes jumps (×0.5 to ×1.5).
+        uint256 truth = seed % 5 == 0
+            ? (base * (0.5e18 + (seed % 1e18))) / 1e18 + 1
+            : (base * (0.85e18 + (seed % 0.3e18))) / 1e18 + 1;
+        // The relayer sends any subset of the published honest reports, at least the two the quorum needs.
+        uint256 mask = honestMask & 0xf;
+        if (mask == 0) mask = 3;
+        else if (mask & (mask - 1) == 0) mask |= mask == 1 ? 2 : 1;
+        uint256 count = colluderSigns ? 1 : 0;
+        for (uint256 i; i < 4; ++i) if (mask & (1 << i) != 0) ++count;
+        plan.signers = new uint256[](count);
+        plan.values = new uint256[](count);
+        uint256 n;
+        honestMin = type(uint256).max;
+        if (colluderSigns) {
+            // Anything from 1 to 100× the last value: far below, far above, or just outside the honest range.
+            plan.values[n] = bound(colluderValue, 1, base * 100);
+            plan.signers[n++] = 0;
+        }
+        for (uint256 i; i < 4; ++i) {
+            if (mask & (1 << i) == 0) continue;
+            uint256 v = (truth * (0.99e18 + (uint256(keccak256(abi.encode(seed, i))) % 0.02e18))) / 1e18;
+            if (v < honestMin) honestMin = v;
+            if (v > honestMax) honestMax = v;
+            plan.values[n] = v;
+            plan.signers[n++] = 1 + i;
+        }
+        plan.observedAt = currentTime - 1;
+    }
+
+    function _signPlan(Plan memory plan, uint256 seed)
+        internal
+        view
+        returns (IIndexOracle.SignedReport[] memory reports)
+    {
+        reports = new IIndexOracle.SignedReport[](plan.signers.length);
+        for (uint256 i; i < plan.signers.length; ++i) {
+            IIndexOracle.Report memory report = IIndexOracle.Report({
+                indexId: ID,
+                value: plan.values[i],
+                observedAt: uint64(plan.observedAt),
+                inputsHash: keccak256(abi.encode(seed, "collude", i))
+            });
+            reports[i] = _sign(ORACLE, keyOf(plan.signers[i]), report);
         }
     }
 
@@ -147,12 +236,20 @@ contract OracleHandler is OracleTestBase {
         if (
             _values.length != 0 &&
             CheckpointLib.exceedsDeviation(_values[_values.length - 1], median, MAX_DEVIATION) &&
-            plan.signers.length < CheckpointLib.supermajority(REPORTERS)
-        ) ++acceptedLargeMoveWithoutSupermajority;
+            _agreeing(plan.values, median) < CheckpointLib.supermajority(REPORTERS)
+        ) ++acceptedLargeMoveWithoutAgreement;
 
         _times.push(currentTime);
         _values.push(median);
         _lastObservedAt = plan.observedAt;
+    }
+
+    /// @dev Values within half of `MAX_DEVIATION` of `median`, counted independently of `MedianLib`.
+    function _agreeing(uint256[] memory values, uint256 median) internal pure returns (uint256 n) {
+        for (uint256 i; i < values.length; ++i) {
+            uint256 diff = values[i] > median ? values[i] - median : median - values[i];
+            if (diff * 2e18 <= MAX_DEVIATION * median) ++n;
+        }
     }
 }
 
@@ -177,7 +274,8 @@ contract IndexOracleInvariantTest is OracleTestBase {
                 quorum: uint8(_handler.QUORUM()),
                 maxAge: uint32(_handler.MAX_AGE()),
                 minInterval: uint32(_handler.MIN_INTERVAL()),
-                maxDeviation: uint64(_handler.MAX_DEVIATION())
+                maxDeviation: uint64(_handler.MAX_DEVIATION()),
+                faultBound: uint8(_handler.FAULT_BOUND())
             }),
             reporters
         );
@@ -190,7 +288,7 @@ contract IndexOracleInvariantTest is OracleTestBase {
         assertEq(_handler.acceptedWithBrokenSignature(), 0, "broken signature");
         assertEq(_handler.acceptedBelowQuorum(), 0, "below quorum");
         assertEq(_handler.acceptedStaleOrReplayed(), 0, "stale or replayed");
-        assertEq(_handler.acceptedLargeMoveWithoutSupermajority(), 0, "large move without supermajority");
+        assertEq(_handler.acceptedLargeMoveWithoutAgreement(), 0, "large move without agreement");
         assertEq(_handler.storedValueNotTheSignedMedian(), 0, "stored value is not the signed median");
     }
 
@@ -225,13 +323,74 @@ contract IndexOracleInvariantTest is OracleTestBase {
     function _checkWindow(uint256[] memory times, uint256[] memory values, uint256 from, uint256 to) internal view {
         if (from >= to) return;
         bytes32 id = _handler.ID();
-        uint256 twap = _oracle.twap(id, from, to);
         (uint256 min, uint256 max) = _oracle.range(id, from, to);
-        assertGe(twap, min, "twap >= min");
-        assertLe(twap, max, "twap <= max");
         (uint256 refMin, uint256 refMax) = _referenceRange(times, values, from, to);
         assertEq(min, refMin, "range min");
         assertEq(max, refMax, "range max");
-        assertEq(twap, _referenceTwap(times, values, from, to), "twap");
+        (uint256 refTwap, uint256 covered) = _referenceFreshTwap(times, values, from, to, _handler.MAX_AGE());
+        uint256 required = ((to - from) * _oracle.MIN_TWAP_COVERAGE() + 1e18 - 1) / 1e18;
+        if (covered < required) {
+            try _oracle.twap(id, from, to) returns (uint256) {
+                assertTrue(false, "twap answered below the coverage floor");
+            } catch (bytes memory err) {
+                bytes memory expected = abi.encodeWithSelector(
+                    IIndexOracle.InsufficientCoverage.selector,
+                    id,
+                    from,
+                    to,
+                    covered,
+                    required
+                );
+                assertEq(keccak256(err), keccak256(expected), "InsufficientCoverage with the numbers");
+            }
+        } else {
+            uint256 twap = _oracle.twap(id, from, to);
+            assertGe(twap, min, "twap >= min");
+            assertLe(twap, max, "twap <= max");
+            assertEq(twap, refTwap, "twap");
+        }
+        uint256 fallbackTwap = _oracle.fallbackTwap(id, from, to);
+        assertEq(fallbackTwap, _referenceTwap(times, values, from, to), "fallback twap");
+    }
+
+    /// @notice The collusion action is reached and gets rounds accepted (a check never reached proves
+    /// nothing), and no accepted value left the honest range.
+    function invariant_collusionNeverMovesTheValueOutsideTheHonestRange() public view {
+        assertEq(_handler.collusionAcceptedOutsideHonestRange(), 0, "accepted outside the honest range");
+        assertLe(_handler.collusionAccepted(), _handler.collusionRounds(), "counters");
+    }
+
+    /// @notice Runs after each run of the campaign: a run of 30 calls or more called the collusion action
+    /// (a third of the calls are expected to), and 10 collusion rounds or more got at least one accepted
+    /// (about 80 % are expected to be: the relayer always sends the quorum). Short runs are not judged.
+    function afterInvariant() public view {
+        if (_handler.calls() >= 30) assertTrue(_handler.collusionRounds() > 0, "collusion action never called");
+        if (_handler.collusionRounds() >= 10) {
+            assertTrue(_handler.collusionAccepted() > 0, "no collusion round accepted");
+        }
+    }
+}
+
+/// @notice The collusion action is not vacuous: a fixed script reaches acceptance and rejection.
+contract IndexOracleCollusionReachTest is OracleTestBase {
+    function test_handler_collusionRoundsAreAcceptedAndRejected() public {
+        vm.warp(START);
+        IndexOracle oracle = _deployOracle();
+        OracleHandler h = new OracleHandler(oracle);
+        address[] memory reporters = new address[](h.REPORTERS());
+        for (uint256 i; i < reporters.length; ++i) reporters[i] = vm.addr(h.keyOf(i));
+        oracle.createIndex(
+            h.ID(),
+            IIndexOracle.IndexParams({quorum: 3, maxAge: 1 hours, minInterval: 60, maxDeviation: 0.2e18, faultBound: 1}),
+            reporters
+        );
+        for (uint256 i; i < 40; ++i) {
+            uint256 seed = uint256(keccak256(abi.encode(i)));
+            h.colludeRound(seed, seed >> 64, seed >> 32, i % 3 != 0);
+        }
+        assertEq(h.collusionRounds(), 40, "rounds");
+        assertTrue(h.collusionAccepted() > 10, "accepted");
+        assertTrue(h.rejected() > 0, "rejected");
+        assertEq(h.collusionAcceptedOutsideHonestRange(), 0, "inside the honest range");
     }
 }

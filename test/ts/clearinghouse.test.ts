@@ -375,19 +375,20 @@ for (const decimals of [6, 18]) {
         expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(f.usd("20000") - fee);
       });
 
-      it("trade_realisesPnlWhenReducingAndFlipping", async function () {
+      it("trade_escrowsGainWhenReducingAndFlipping", async function () {
         const f = await withPositions();
         await f.fund(f.carol, "50000");
         await f.oracle.setValue(INDEX_ID, 11n * WAD);
         const before = (await f.ch.accountOf(f.alice.address)).balance;
-        // Alice sells 15 to carol at 11: closes 10 (gain 10,000) and opens 5 short.
+        // Alice sells 15 to carol at 11: closes 10 (gain 10,000) and opens 5 short. The gain is escrowed in the
+        // cost basis until settlement: the balance pays only the fee.
         await f.venue.trade(f.marketId, f.carol.address, f.alice.address, -15n, 11n * WAD);
         const notional = 15n * 11n * 1000n * WAD;
         const fee = ceilDiv((notional * 5n) / 10_000n, f.scale);
-        expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(before + f.usd("10000") - fee);
+        expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(before - fee);
         expect(await f.ch.position(f.alice.address, f.marketId)).to.deep.equal([
           -5n,
-          -5n * 11n * 1000n * WAD,
+          -5n * 11n * 1000n * WAD - 10_000n * WAD,
         ]);
         expect((await f.ch.marketState(f.marketId)).openInterest).to.equal(15n);
       });
@@ -664,7 +665,13 @@ for (const decimals of [6, 18]) {
         if (step > WAD / 20n) step = WAD / 20n;
         const basis = (await f.ch.marketState(f.marketId)).basisRate;
         expect(basis).to.equal(step);
-        expect(await f.ch.markPrice(f.marketId)).to.equal(refMark(10n * WAD, basis, f.params.expiry, now));
+        // Within the trade's second the mark keeps the basis from before the second's first trade (0); from
+        // the next second on it uses the new one.
+        expect(await f.ch.markPrice(f.marketId)).to.equal(refMark(10n * WAD, 0n, f.params.expiry, now));
+        await networkHelpers.mine();
+        expect(await f.ch.markPrice(f.marketId)).to.equal(
+          refMark(10n * WAD, basis, f.params.expiry, now + 1n),
+        );
         // Many trades walk it at most one step each, and never past the clamp.
         for (let i = 0; i < 15; i++) {
           await f.venue.trade(f.marketId, f.bob.address, f.alice.address, 1n, price);
@@ -672,7 +679,7 @@ for (const decimals of [6, 18]) {
         expect((await f.ch.marketState(f.marketId)).basisRate <= WAD / 2n).to.equal(true);
       });
 
-      it("mark_convergesToIndexAtExpiryThenFinal", async function () {
+      it("mark_convergesToIndexNearExpiryThenTheSettlementValue", async function () {
         const f = await load();
         await f.fund(f.alice, "500000");
         await f.fund(f.bob, "500000");
@@ -685,8 +692,10 @@ for (const decimals of [6, 18]) {
         await networkHelpers.time.increaseTo(f.params.expiry - 60n);
         const nearly = await f.ch.markPrice(f.marketId);
         expect(nearly - 10n * WAD < 10n ** 13n).to.equal(true);
+        // From expiry on: the settlement-window TWAP (until a proposal), never the index.
+        await f.oracle.setTwap(INDEX_ID, 9_900n * (WAD / 1000n));
         await networkHelpers.time.increaseTo(f.params.expiry);
-        expect(await f.ch.markPrice(f.marketId)).to.equal(10n * WAD);
+        expect(await f.ch.markPrice(f.marketId)).to.equal(9_900n * (WAD / 1000n));
       });
     });
 

@@ -111,26 +111,42 @@ for (const decimals of [6, 18]) {
       ).to.be.revertedWithCustomError(f.ch, "InsufficientMargin");
     });
 
-    it("liquidate_wholePositionWhenNeededAndBadDebtFromInsurance", async function () {
+    it("liquidate_wholePositionWhenNeeded_badDebtBeyondTheFundIsWrittenOffNotReverted", async function () {
       const f = await load();
-      // At 8: equity 19,950 - 20,000 = -50, so the whole position may go.
+      // At 8: equity 19,950 - 20,000 = -50, so the whole position may go; the penalty is capped at the
+      // equity before the liquidation: 0.
       await f.oracle.setValue(INDEX_ID, 8n * WAD);
       const ch = f.ch.connect(f.liquidator);
-      // Fund 35 (fees) cannot pay 50 even with the penalty waived.
+      // Fund 35 (fees) pays what it can of the 50; the other 15 is written off against the market's
+      // settlement pot (counted as not collected) instead of reverting.
       await expect(ch.liquidate(f.alice.address, f.marketId, 10n, 8n * WAD))
-        .to.be.revertedWithCustomError(f.ch, "BadDebtExceedsInsurance")
-        .withArgs(f.alice.address, f.usd("50"), f.usd("35"));
+        .to.emit(f.ch, "BadDebtCovered")
+        .withArgs(f.alice.address, f.usd("35"), 0n)
+        .and.to.emit(f.ch, "Liquidated")
+        .withArgs(f.marketId, f.alice.address, f.liquidator.address, 10n, 8n * WAD, 0n, 0n);
+      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
+      expect(await f.ch.insuranceFund()).to.equal(0n);
+      expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100000"));
+      expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(2n);
+      // realisedNet: alice's realised loss of 20,000 less the 15 written off.
+      expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("19985"));
+      await expectSolvent(f, [f.alice.address, f.bob.address, f.liquidator.address]);
+    });
+
+    it("liquidate_badDebtWithinTheFund_isCoveredAndThePenaltyCappedAtEquity", async function () {
+      const f = await load();
+      await f.oracle.setValue(INDEX_ID, 8n * WAD);
       await f.token.mint(f.carol.address, f.usd("1000"));
       await f.token.connect(f.carol).approve(f.ch, f.usd("1000"));
       await f.ch.connect(f.carol).depositInsurance(f.usd("1000"));
-      // Penalty 1,600 (800 to the liquidator, 800 to the fund); debt 1,650; fund 1,035 + 800 = 1,835.
-      await expect(ch.liquidate(f.alice.address, f.marketId, 10n, 8n * WAD))
+      // Equity -50: no penalty (it would be 1,600 uncapped); the fund of 1,035 pays the 50.
+      await expect(f.ch.connect(f.liquidator).liquidate(f.alice.address, f.marketId, 10n, 8n * WAD))
         .to.emit(f.ch, "BadDebtCovered")
-        .withArgs(f.alice.address, f.usd("1650"), f.usd("185"));
+        .withArgs(f.alice.address, f.usd("50"), f.usd("985"));
       expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
-      expect(await f.ch.insuranceFund()).to.equal(f.usd("185"));
-      expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100800"));
-      expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(2n);
+      expect(await f.ch.insuranceFund()).to.equal(f.usd("985"));
+      expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100000"));
+      expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("20000"));
       await expectSolvent(f, [f.alice.address, f.bob.address, f.liquidator.address]);
     });
 
@@ -151,24 +167,34 @@ for (const decimals of [6, 18]) {
     it("deleverage_closesBankruptPositionAgainstProfitableOpposite", async function () {
       const f = await load();
       await f.oracle.setValue(INDEX_ID, 8n * WAD);
-      // A pause does not stop deleveraging: both sides only reduce.
+      // A pause stops deleveraging, as it stops liquidation (its price derives from the mark).
       await f.ch.setGlobalPaused(true);
-      await expect(f.ch.deleverage(f.alice.address, f.marketId, [f.bob.address])).to.emit(
-        f.ch,
-        "Deleveraged",
-      );
+      await expect(f.ch.deleverage(f.alice.address, f.marketId, [f.bob.address]))
+        .to.be.revertedWithCustomError(f.ch, "MarketIsPaused")
+        .withArgs(f.marketId);
+      await f.ch.setGlobalPaused(false);
+      // Shortfall 50 > fund 35: the whole fund pays first, the bankruptcy price covers the other 15.
+      await expect(f.ch.deleverage(f.alice.address, f.marketId, [f.bob.address]))
+        .to.emit(f.ch, "BadDebtCovered")
+        .withArgs(f.alice.address, f.usd("35"), 0n)
+        .and.to.emit(f.ch, "Deleveraged");
+      expect(await f.ch.insuranceFund()).to.equal(0n);
       expect(await f.ch.positionSize(f.alice.address, f.marketId)).to.equal(0n);
       expect(await f.ch.positionSize(f.bob.address, f.marketId)).to.equal(0n);
       const aliceBalance = (await f.ch.accountOf(f.alice.address)).balance;
       // The bankruptcy price leaves the account at zero plus at most one wei of wad per contract.
       expect(aliceBalance >= 0n && aliceBalance <= 10n).to.equal(true);
+      // vb = 8,000 + ⌈(15 + one unit) / 10⌉ per contract: bob's gain 10 × (10,000 − vb) ≈ 19,985 is escrowed
+      // until settlement, so his slot stays open and his balance only paid the maker fee.
+      const gap = (15n * WAD + f.scale + 9n) / 10n;
+      expect(await f.ch.position(f.bob.address, f.marketId)).to.deep.equal([
+        0n,
+        -(20_000n * WAD - 10n * gap),
+      ]);
+      expect((await f.ch.accountOf(f.bob.address)).balance).to.equal(f.usd("19980"));
       const state = await f.ch.marketState(f.marketId);
       expect(state.openInterest).to.equal(0n);
-      expect(state.openPositions).to.equal(0n);
-      // Bob gains 10 x (10,000 - 8,005) = 19,950 less at most a unit, instead of 20,000 at mark.
-      const bob = (await f.ch.accountOf(f.bob.address)).balance;
-      expect(bob <= f.usd("19980") + f.usd("19950")).to.equal(true);
-      expect(bob >= f.usd("19980") + f.usd("19950") - 11n).to.equal(true);
+      expect(state.openPositions).to.equal(1n);
       await expectSolvent(f, [f.alice.address, f.bob.address]);
     });
 

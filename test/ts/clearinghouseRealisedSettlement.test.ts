@@ -1,9 +1,10 @@
 /**
  * Settlement pays against the profit and loss realised before expiry: a position reduced through a trade,
- * or taken over in a liquidation, realised PnL into balances at that time; the settlement losers' debits
- * include it, so claims are paid from `collected − realisedNet`. After settlement and withdrawals the
- * Clearinghouse holds exactly the insurance fund, the treasury accrual and the balances left, and winners
- * are paid in full (no bad debt here).
+ * or taken over in a liquidation, realised a LOSS into the balance at that time, while a realised GAIN stays
+ * escrowed in the position's cost basis and is claimed at settlement like any winning position; the
+ * settlement losers' debits include the early losses, so claims are paid from `collected − realisedNet`.
+ * After settlement and withdrawals the Clearinghouse holds exactly the insurance fund, the treasury accrual
+ * and the balances left, and winners are paid in full (no bad debt here).
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -57,11 +58,11 @@ for (const decimals of [6, 18]) {
       }
       let claimed = 0n;
       for (const c of claims.values()) claimed += c;
-      // The event and the view report the accumulator; claims are covered, so every claim is paid whole.
-      const [, , , , available, k, r] = await f.ch.settlementState(f.marketId);
+      // Claims are covered, so every claim is paid whole; the view counts down what is left as claims are
+      // paid: nothing is left and nothing is claimed any more.
+      const [, , , , left, k, r] = await f.ch.settlementState(f.marketId);
       expect(r).to.equal(realisedNet);
-      expect(k).to.equal(claimed);
-      expect(available).to.equal(claimed);
+      expect([left, k]).to.deep.equal([0n, 0n]);
       expect(collected - realisedNet).to.be.gte(claimed);
       const filter = f.ch.filters.ClaimPaid(f.marketId);
       const paid = await f.ch.queryFilter(filter);
@@ -70,6 +71,8 @@ for (const decimals of [6, 18]) {
       const completed = await f.ch.queryFilter(f.ch.filters.SettlementCompleted(f.marketId));
       expect(completed.length).to.equal(1);
       expect(completed[0]!.args.realisedNet).to.equal(realisedNet);
+      expect(completed[0]!.args.collected).to.equal(collected);
+      expect(completed[0]!.args.claimed).to.equal(claimed);
       expect(completed[0]!.args.surplus).to.equal(collected - realisedNet - claimed);
       expect(await unaccounted(f)).to.equal(0n);
       for (const who of holders(f)) {
@@ -109,17 +112,25 @@ for (const decimals of [6, 18]) {
       await settleAndWithdraw(f, 8n * WAD, -f.usd("4000"));
     });
 
-    it("test_settle_realisedGainBeforeExpiry_surplusIsBackedByTokens", async function () {
+    it("test_settle_realisedGainBeforeExpiry_isEscrowedAndClaimedAtSettlement", async function () {
       const f = await load();
-      // Alice sells 4 to carol at 11: a realised gain of 4,000 dollars credited now.
+      // Alice sells 4 to carol at 11: a gain of 4,000 dollars, escrowed in her cost basis (not credited).
       await f.oracle.setValue(INDEX_ID, 11n * WAD);
-      await f.venue.trade(f.marketId, f.alice.address, f.carol.address, 4n, 11n * WAD);
-      expect(await realisedNetOf(f)).to.equal(f.usd("4000"));
+      const before = (await f.ch.accountOf(f.alice.address))[0];
+      const receipt = await (
+        await f.venue.trade(f.marketId, f.alice.address, f.carol.address, 4n, 11n * WAD)
+      ).wait();
+      const traded = f.ch.interface.parseLog(
+        receipt!.logs.find((l) => f.ch.interface.parseLog(l)?.name === "Traded")!,
+      )!;
+      expect((await f.ch.accountOf(f.alice.address))[0]).to.equal(before - (traded.args.makerFee as bigint));
+      expect(await f.ch.position(f.alice.address, f.marketId)).to.deep.equal([6n, 56_000n * WAD]);
+      expect(await realisedNetOf(f)).to.equal(0n);
       // Bob buys 2 of his short back from carol at 11: a realised loss of 2,000 dollars debited now.
       await f.venue.trade(f.marketId, f.carol.address, f.bob.address, 2n, 11n * WAD);
-      expect(await realisedNetOf(f)).to.equal(f.usd("2000"));
-      // At 12 the longs win; bob's settlement loss includes the 4,000 alice already took.
-      await settleAndWithdraw(f, 12n * WAD, f.usd("2000"));
+      expect(await realisedNetOf(f)).to.equal(-f.usd("2000"));
+      // At 12 the longs win; alice's claim includes her escrowed 4,000.
+      await settleAndWithdraw(f, 12n * WAD, -f.usd("2000"));
     });
 
     it("test_settle_flipAndBatchBeforeExpiry_countsEverySide", async function () {
@@ -130,10 +141,11 @@ for (const decimals of [6, 18]) {
         { maker: f.bob.address, takerSizeDelta: -10n, price: 9n * WAD },
         { maker: f.carol.address, takerSizeDelta: -5n, price: 9n * WAD },
       ]);
-      // Alice realised −10,000, bob (closing his short) +10,000.
-      expect(await realisedNetOf(f)).to.equal(0n);
-      expect(await f.ch.positionSize(f.bob.address, f.marketId)).to.equal(0n);
-      await settleAndWithdraw(f, 8n * WAD, 0n);
+      // Alice realised −10,000; bob's +10,000 (closing his short) is escrowed: his slot stays open.
+      expect(await realisedNetOf(f)).to.equal(-f.usd("10000"));
+      expect(await f.ch.position(f.bob.address, f.marketId)).to.deep.equal([0n, -10_000n * WAD]);
+      expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(3n);
+      await settleAndWithdraw(f, 8n * WAD, -f.usd("10000"));
     });
 
     it("test_settle_liquidationBeforeExpiry_realisesAtMarkAndLocksNothing", async function () {
@@ -149,14 +161,17 @@ for (const decimals of [6, 18]) {
       expect(await f.ch.isLiquidatable(f.alice.address)).to.equal(true);
       const mark = await f.ch.markPrice(f.marketId);
       await f.ch.connect(f.liquidator).liquidate(f.alice.address, f.marketId, 3n, ethers.MaxUint256);
-      // Alice realised 3 × (mark − 10) × 1,000 (a loss, rounded up); the liquidator 2 × (10 − mark) on
-      // his short (a gain, rounded down) and opened 1 long at mark.
+      // Alice realised 3 × (mark − 10) × 1,000 (a loss, rounded up); the liquidator's gain of 2 × (10 − mark)
+      // on his short stays escrowed in his cost basis, with the 1 long he opened at mark.
       const v = (mark * 1_000n * WAD) / WAD;
       const scale = f.scale;
       const aliceLoss = (3n * (10_000n * WAD - v) + scale - 1n) / scale;
-      const liquidatorGain = (2n * (10_000n * WAD - v)) / scale;
-      expect(await realisedNetOf(f)).to.equal(liquidatorGain - aliceLoss);
-      await settleAndWithdraw(f, 9n * WAD, liquidatorGain - aliceLoss);
+      expect(await realisedNetOf(f)).to.equal(-aliceLoss);
+      expect(await f.ch.position(f.liquidator.address, f.marketId)).to.deep.equal([
+        1n,
+        v - 2n * (10_000n * WAD - v),
+      ]);
+      await settleAndWithdraw(f, 9n * WAD, -aliceLoss);
     });
   });
 }

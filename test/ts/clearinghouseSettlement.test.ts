@@ -178,9 +178,15 @@ for (const decimals of [6, 18]) {
       await expect(f.ch.settle(f.bob.address, f.marketId))
         .to.be.revertedWithCustomError(f.ch, "NothingToSettle")
         .withArgs(f.bob.address, f.marketId);
+      // The tally at completion; the view counts down as claims are paid: nothing left, nothing claimed.
+      const [completed] = await f.ch.queryFilter(f.ch.filters.SettlementCompleted(f.marketId));
+      expect([completed!.args.collected, completed!.args.claimed]).to.deep.equal([
+        f.usd("5000"),
+        f.usd("5000"),
+      ]);
       const state = await f.ch.settlementState(f.marketId);
-      expect(state.collected).to.equal(f.usd("5000"));
-      expect(state.claimed).to.equal(f.usd("5000"));
+      expect(state.collected).to.equal(0n);
+      expect(state.claimed).to.equal(0n);
       // Everyone can take their money out, with the oracle stale.
       await f.oracle.setStale(INDEX_ID, true);
       await f.ch.connect(f.bob).withdraw((await f.ch.accountOf(f.bob.address)).balance);
@@ -188,7 +194,8 @@ for (const decimals of [6, 18]) {
     });
 
     it("settle_shortfallIsSharedProRataWhateverTheOrder", async function () {
-      // Final 8.5: alice owes 15,000 but holds 10,050; the fund (35 from fees) pays 35.
+      // Final 8.5: alice owes 15,000 but holds 10,050; the fund (35 from fees) pays 35. Claims are paid from
+      // what is left (the last one takes the rest); here the pro-rata amounts are exact either way.
       const expectedBob = (f: Fixture) => (f.usd("9000") * f.usd("10085")) / f.usd("15000");
       const expectedCarol = (f: Fixture) => (f.usd("6000") * f.usd("10085")) / f.usd("15000");
       for (const order of [
@@ -206,9 +213,13 @@ for (const decimals of [6, 18]) {
         expect((await f.ch.accountOf(f.bob.address)).balance).to.equal(f.usd("19988") + expectedBob(f));
         expect((await f.ch.accountOf(f.carol.address)).balance).to.equal(f.usd("19992") + expectedCarol(f));
         expect(await f.ch.insuranceFund()).to.equal(0n);
+        const [completed] = await f.ch.queryFilter(f.ch.filters.SettlementCompleted(f.marketId));
+        expect([completed!.args.collected, completed!.args.claimed]).to.deep.equal([
+          f.usd("10085"),
+          f.usd("15000"),
+        ]);
         const state = await f.ch.settlementState(f.marketId);
-        expect(state.collected).to.equal(f.usd("10085"));
-        expect(state.claimed).to.equal(f.usd("15000"));
+        expect([state.collected, state.claimed]).to.deep.equal([0n, 0n]);
       }
     });
 
@@ -237,22 +248,28 @@ for (const decimals of [6, 18]) {
       expect((await f.ch.accountOf(f.alice.address)).openMarkets).to.deep.equal([]);
     });
 
-    it("expired_positionsValueAtIndexUntilFinalThenAtFinalPrice", async function () {
+    it("expired_positionsValueAtTheSettlementValue_twapThenProposalThenFinal_neverTheIndex", async function () {
       const f = await load();
       await f.oracle.setValue(INDEX_ID, 9_800n * MILLI);
+      await f.oracle.setTwap(INDEX_ID, 9_700n * MILLI);
       await networkHelpers.time.increaseTo(f.params.expiry + 10n);
-      const [equityAtIndex] = await f.ch.health(f.alice.address);
-      expect(equityAtIndex).to.equal((f.usd("10050") - f.usd("2000")) * f.scale);
+      // Before a proposal: the settlement-window TWAP (9.7), not the index (9.8).
+      expect(await f.ch.markPrice(f.marketId)).to.equal(9_700n * MILLI);
+      const [equityAtTwap] = await f.ch.health(f.alice.address);
+      expect(equityAtTwap).to.equal((f.usd("10050") - f.usd("3000")) * f.scale);
       await expect(
         f.venue.trade(f.marketId, f.bob.address, f.alice.address, -1n, 9_800n * MILLI),
       ).to.be.revertedWithCustomError(f.ch, "MarketExpired");
-      await f.oracle.setTwap(INDEX_ID, 9_900n * MILLI);
       await f.ch.proposeSettlement(f.marketId);
+      // After the proposal: the proposed price, whatever the TWAP now reads.
+      await f.oracle.setTwap(INDEX_ID, 9_900n * MILLI);
+      expect(await f.ch.markPrice(f.marketId)).to.equal(9_700n * MILLI);
       await networkHelpers.time.increase(3_600);
       await f.ch.finalizeSettlement(f.marketId);
       await f.oracle.setStale(INDEX_ID, true);
       const [equityAtFinal] = await f.ch.health(f.alice.address);
-      expect(equityAtFinal).to.equal((f.usd("10050") - f.usd("1000")) * f.scale);
+      expect(equityAtFinal).to.equal((f.usd("10050") - f.usd("3000")) * f.scale);
+      expect(await f.ch.markPrice(f.marketId)).to.equal(9_700n * MILLI);
     });
   });
 }

@@ -77,8 +77,9 @@ describe("main job: market demo (short mode)", function () {
   });
 
   it("test_demo_conservationHoldsStrictly", function () {
-    // Σ pnl + feesToTreasury + insuranceFundDelta = 0: settlement pays claims from what the losers paid
-    // net of the PnL realised before expiry, so nothing stays locked in the Clearinghouse.
+    // Σ pnl + feesToTreasury + insuranceFundDelta = 0: settlement pays claims (gains realised before expiry
+    // are escrowed until then and claimed with the rest) from what the losers paid net of the losses
+    // realised before expiry, and the last claim takes what is left, so nothing stays locked.
     expect(report.conservation.lockedInClearinghouse).to.equal("0");
     expect(report.conservation.total).to.equal("0");
     expect(report.conservation.holds).to.equal(true);

@@ -42,7 +42,7 @@ async function deployOracle() {
   const domain = oracleDomain((await ethers.provider.getNetwork()).chainId, await oracle.getAddress());
   await oracle.createIndex(
     ID,
-    { quorum: 3, maxAge: MAX_AGE, minInterval: MIN_INTERVAL, maxDeviation: MAX_DEVIATION },
+    { quorum: 3, maxAge: MAX_AGE, minInterval: MIN_INTERVAL, maxDeviation: MAX_DEVIATION, faultBound: 0 },
     reporters.map((w) => w.address),
   );
   return { admin, outsider, relayer, configurator, manager, oracle, reporters, domain };
@@ -91,12 +91,12 @@ describe("IndexOracle", function () {
   describe("configuration", function () {
     it("test_createIndex_storesParamsAndReportersAndEmits", async function () {
       const f = await networkHelpers.loadFixture(deployOracle);
-      const params = { quorum: 2, maxAge: 600n, minInterval: 30n, maxDeviation: E18 / 20n };
+      const params = { quorum: 2, maxAge: 600n, minInterval: 30n, maxDeviation: E18 / 20n, faultBound: 0 };
       const reporters = f.reporters.slice(0, 3).map((w) => w.address);
       const tx = f.oracle.createIndex(OTHER_ID, params, reporters);
       await expect(tx)
         .to.emit(f.oracle, "IndexCreated")
-        .withArgs(OTHER_ID, [2n, 600n, 30n, E18 / 20n]);
+        .withArgs(OTHER_ID, [2n, 600n, 30n, E18 / 20n, 0n]);
       for (const [slot, reporter] of reporters.entries()) {
         await expect(tx).to.emit(f.oracle, "ReporterAdded").withArgs(OTHER_ID, reporter, slot);
       }
@@ -122,12 +122,12 @@ describe("IndexOracle", function () {
       );
       await f.oracle.createIndex(
         OTHER_ID,
-        { quorum: 32, maxAge: 7n * 86400n, minInterval: 7n * 86400n, maxDeviation: 10n * E18 },
+        { quorum: 32, maxAge: 7n * 86400n, minInterval: 7n * 86400n, maxDeviation: 10n * E18, faultBound: 0 },
         many,
       );
       await f.oracle.createIndex(
         indexIdOf("LOW"),
-        { quorum: 1, maxAge: 60n, minInterval: 1n, maxDeviation: 10n ** 15n },
+        { quorum: 1, maxAge: 60n, minInterval: 1n, maxDeviation: 10n ** 15n, faultBound: 0 },
         many.slice(0, 1),
       );
       expect((await f.oracle.indexState(OTHER_ID)).reporterSlots).to.equal(2n ** 32n - 1n);
@@ -141,7 +141,7 @@ describe("IndexOracle", function () {
 
     it("test_createIndex_revertsOnBadIdsReportersAndParams", async function () {
       const f = await networkHelpers.loadFixture(deployOracle);
-      const ok = { quorum: 2, maxAge: 600n, minInterval: 30n, maxDeviation: E18 / 20n };
+      const ok = { quorum: 2, maxAge: 600n, minInterval: 30n, maxDeviation: E18 / 20n, faultBound: 0 };
       const three = f.reporters.slice(0, 3).map((w) => w.address);
       const o = f.oracle;
       await expect(o.createIndex(ethers.ZeroHash, ok, three)).to.be.revertedWithCustomError(
@@ -192,10 +192,10 @@ describe("IndexOracle", function () {
 
     it("test_setIndexParams_updatesAndEmits_andChecksQuorumAgainstReporters", async function () {
       const f = await networkHelpers.loadFixture(deployOracle);
-      const next = { quorum: 5, maxAge: 1800n, minInterval: 120n, maxDeviation: E18 / 4n };
+      const next = { quorum: 5, maxAge: 1800n, minInterval: 120n, maxDeviation: E18 / 4n, faultBound: 0 };
       await expect(f.oracle.setIndexParams(ID, next))
         .to.emit(f.oracle, "IndexParamsUpdated")
-        .withArgs(ID, [5n, 1800n, 120n, E18 / 4n]);
+        .withArgs(ID, [5n, 1800n, 120n, E18 / 4n, 0n]);
       const p = await f.oracle.indexParams(ID);
       expect([p.quorum, p.maxAge, p.minInterval, p.maxDeviation]).to.deep.equal([5n, 1800n, 120n, E18 / 4n]);
       await expect(f.oracle.setIndexParams(ID, { ...next, quorum: 6 }))
@@ -256,7 +256,7 @@ describe("IndexOracle", function () {
 
     it("test_configuration_isRestrictedByTheAccessManager", async function () {
       const f = await networkHelpers.loadFixture(deployOracle);
-      const params = { quorum: 1, maxAge: 600n, minInterval: 30n, maxDeviation: E18 };
+      const params = { quorum: 1, maxAge: 600n, minInterval: 30n, maxDeviation: E18, faultBound: 0 };
       const as = f.oracle.connect(f.outsider);
       const who = f.outsider.address;
       await expect(as.createIndex(OTHER_ID, params, [who]))
@@ -561,7 +561,7 @@ describe("IndexOracle", function () {
       await expect(submitAt(f, at + MIN_INTERVAL, [E18, E18, E18], 1n)).to.emit(f.oracle, "RoundAccepted");
     });
 
-    it("test_submit_largeMoveNeedsTwoThirdsOfReporters", async function () {
+    it("test_submit_largeMoveNeedsTwoThirdsOfReportersAgreeing", async function () {
       const f = await networkHelpers.loadFixture(deployOracle);
       const at = (await now()) + 100n;
       await submitAt(f, at, [10n * E18, 10n * E18, 10n * E18]);
@@ -573,14 +573,14 @@ describe("IndexOracle", function () {
       // 11 → 12.1 is exactly 10 % again; 12.1 + 1 wei is beyond it.
       const jump = (121n * E18) / 10n + 1n;
       await expect(submitAt(f, at + 120n, [jump, jump, jump]))
-        .to.be.revertedWithCustomError(f.oracle, "DeviationNeedsSupermajority")
+        .to.be.revertedWithCustomError(f.oracle, "DeviationNeedsAgreement")
         .withArgs(ID, 11n * E18, jump, 3n, 4n);
-      // ceil(2 × 5 / 3) = 4 signatures carry the jump, down moves too.
+      // ceil(2 × 5 / 3) = 4 agreeing reports carry the jump, down moves too.
       await expect(submitAt(f, at + 121n, [jump, jump, jump, jump]))
         .to.emit(f.oracle, "RoundAccepted")
         .withArgs(ID, 3n, jump, anyValue, anyValue, 0b1111n);
       await expect(submitAt(f, at + 181n, [E18, E18, E18]))
-        .to.be.revertedWithCustomError(f.oracle, "DeviationNeedsSupermajority")
+        .to.be.revertedWithCustomError(f.oracle, "DeviationNeedsAgreement")
         .withArgs(ID, jump, E18, 3n, 4n);
       await expect(submitAt(f, at + 182n, [E18, E18, E18, E18, E18])).to.emit(f.oracle, "RoundAccepted");
     });
@@ -800,6 +800,77 @@ describe("IndexOracle", function () {
         .to.be.revertedWithCustomError(f.oracle, "StaleIndex")
         .withArgs(ID, at, MAX_AGE);
       expect((await f.feed.getRoundData(1n))[1]).to.equal(2n * E18);
+    });
+  });
+
+  describe("fault bound, agreement and coverage (issue 12)", function () {
+    /** 5 reporters, quorum 3, f = 1, deviation 10 %, maxAge 1 h; round 1 at 100. */
+    async function withFaultBound() {
+      const f = await deployOracle();
+      const reporters = f.reporters.map((w) => w.address);
+      await f.oracle.createIndex(
+        OTHER_ID,
+        { quorum: 3, maxAge: MAX_AGE, minInterval: MIN_INTERVAL, maxDeviation: MAX_DEVIATION, faultBound: 1 },
+        reporters,
+      );
+      const t0 = (await now()) + 100n;
+      const first = await signAll(f, [0, 1, 2], [100n * E18, 100n * E18, 100n * E18], t0 - 1n, {
+        indexId: OTHER_ID,
+      });
+      await time.setNextBlockTimestamp(t0);
+      await f.oracle.submit(OTHER_ID, first);
+      return { ...f, t0 };
+    }
+
+    it("test_faultBound_paramsEnforceThreeFPlusOneAndTwoFPlusOne", async function () {
+      const f = await networkHelpers.loadFixture(deployOracle);
+      const five = f.reporters.map((w) => w.address);
+      const p = { quorum: 3, maxAge: 600n, minInterval: 30n, maxDeviation: E18 / 10n, faultBound: 2 };
+      await expect(f.oracle.createIndex(OTHER_ID, p, five))
+        .to.be.revertedWithCustomError(f.oracle, "ReportersBelowFaultBound")
+        .withArgs(5n, 2n, 7n);
+      await expect(f.oracle.createIndex(OTHER_ID, { ...p, faultBound: 1, quorum: 2 }, five))
+        .to.be.revertedWithCustomError(f.oracle, "QuorumBelowFaultBound")
+        .withArgs(2n, 1n, 3n);
+      await f.oracle.createIndex(OTHER_ID, { ...p, faultBound: 1 }, five);
+      expect((await f.oracle.indexParams(OTHER_ID)).faultBound).to.equal(1n);
+      expect(await f.oracle.MAX_FAULT_BOUND()).to.equal(10n);
+    });
+
+    it("test_faultBound_twoColludersAndTwoHonestCannotMove100To10", async function () {
+      const f = await networkHelpers.loadFixture(withFaultBound);
+      const at = f.t0 + 60n;
+      const reports = await signAll(
+        f,
+        [3, 4, 0, 1],
+        [10n * E18, 10n * E18, 100n * E18, 100n * E18],
+        at - 1n,
+        {
+          indexId: OTHER_ID,
+        },
+      );
+      await time.setNextBlockTimestamp(at);
+      await expect(f.oracle.submit(OTHER_ID, reports))
+        .to.be.revertedWithCustomError(f.oracle, "DeviationNeedsAgreement")
+        .withArgs(OTHER_ID, 100n * E18, 10n * E18, 2n, 4n);
+    });
+
+    it("test_twap_staleSecondsDoNotCount_fallbackTwapCountsThem", async function () {
+      const f = await networkHelpers.loadFixture(withFaultBound);
+      // Round 1 (100) is fresh for MAX_AGE = 1 h; nothing after it for 3 h.
+      await time.increaseTo(f.t0 + 3n * MAX_AGE);
+      const from = f.t0 + MAX_AGE / 2n;
+      const to = f.t0 + 3n * MAX_AGE;
+      const covered = MAX_AGE / 2n;
+      const required = (to - from + 1n) / 2n;
+      await expect(f.oracle.twap(OTHER_ID, from, to))
+        .to.be.revertedWithCustomError(f.oracle, "InsufficientCoverage")
+        .withArgs(OTHER_ID, from, to, covered, required);
+      expect(await f.oracle.fallbackTwap(OTHER_ID, from, to)).to.equal(100n * E18);
+      expect(await f.oracle.twap(OTHER_ID, f.t0, f.t0 + 2n * MAX_AGE)).to.equal(100n * E18);
+      expect(await f.oracle.maxWindow(OTHER_ID)).to.equal(MIN_INTERVAL * 511n);
+      expect(await f.oracle.MAX_WINDOW_ROUNDS()).to.equal(512n);
+      expect(await f.oracle.MIN_TWAP_COVERAGE()).to.equal(E18 / 2n);
     });
   });
 

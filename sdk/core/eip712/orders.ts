@@ -4,8 +4,9 @@
  * the signer calls; the signers are described structurally (`./signers.ts`), so nothing here depends
  * on ethers.
  */
-import { hashTypedData, type Address, type Hex, type TypedDataDomain } from "viem";
+import { hashTypedData, isAddress, isHex, size, type Address, type Hex, type TypedDataDomain } from "viem";
 
+import { InvalidArgumentError } from "../errors/SdkError.js";
 import type { OrderHash } from "../ids.js";
 import { mutableTypes, type EthersTypedDataSigner, type ViemSigner } from "./signers.js";
 
@@ -164,4 +165,97 @@ export async function signOrderViem(
     primaryType: "Order",
     message: order,
   });
+}
+
+/** The `EIP712Domain` type of the Exchange's domain (name, version, chain id, verifying contract). */
+export const EIP712_DOMAIN_TYPE = [
+  { name: "name", type: "string" },
+  { name: "version", type: "string" },
+  { name: "chainId", type: "uint256" },
+  { name: "verifyingContract", type: "address" },
+] as const;
+
+/**
+ * A ready `eth_signTypedData_v4` payload for one order: `types` with `EIP712Domain`, and every integer
+ * as a decimal string, so `JSON.stringify` works on it and wallets read it as written.
+ */
+export interface OrderTypedDataV4 {
+  types: {
+    EIP712Domain: { name: string; type: string }[];
+    Order: { name: string; type: string }[];
+  };
+  primaryType: "Order";
+  domain: { name: string; version: string; chainId: string; verifyingContract: Address };
+  message: {
+    trader: Address;
+    marketId: Hex;
+    isBuy: boolean;
+    size: string;
+    limitPrice: string;
+    expiry: string;
+    nonce: string;
+    salt: string;
+    flags: string;
+  };
+}
+
+function uint(argument: string, value: unknown, bits: number): string {
+  if (typeof value !== "bigint" || value < 0n || value >= 1n << BigInt(bits)) {
+    throw new InvalidArgumentError(argument, value, `a bigint in [0, 2^${bits})`);
+  }
+  return value.toString(10);
+}
+
+/**
+ * The `eth_signTypedData_v4` payload of `order` under the Exchange `domain`: what a browser wallet
+ * (`provider.request({ method: "eth_signTypedData_v4", params: [trader, JSON.stringify(payload)] })`)
+ * or MetaMask's `@metamask/eth-sig-util` signs. Its digest is `hashOrder(domain, order)`, the one the
+ * Exchange checks. Throws `InvalidArgumentError` for a field outside its Solidity type.
+ * @example
+ * const payload = typedDataForOrder(order, exchangeDomain(chainId, exchange));
+ * const signature = await window.ethereum.request({
+ *   method: "eth_signTypedData_v4",
+ *   params: [order.trader, JSON.stringify(payload)],
+ * });
+ */
+export function typedDataForOrder(order: Order, domain: ExchangeDomain): OrderTypedDataV4 {
+  if (!isAddress(order.trader, { strict: false })) {
+    throw new InvalidArgumentError("order.trader", order.trader, "a 20-byte address");
+  }
+  if (!isHex(order.marketId, { strict: true }) || size(order.marketId) !== 32) {
+    throw new InvalidArgumentError("order.marketId", order.marketId, "a 32-byte hex string");
+  }
+  if (typeof order.isBuy !== "boolean") {
+    throw new InvalidArgumentError("order.isBuy", order.isBuy, "a boolean");
+  }
+  if (!Number.isInteger(order.flags) || order.flags < 0 || order.flags > 255) {
+    throw new InvalidArgumentError("order.flags", order.flags, "an integer in [0, 255]");
+  }
+  if (!isAddress(domain.verifyingContract, { strict: false })) {
+    throw new InvalidArgumentError("domain.verifyingContract", domain.verifyingContract, "a 20-byte address");
+  }
+  return {
+    types: {
+      EIP712Domain: EIP712_DOMAIN_TYPE.map((f) => ({ ...f })),
+      Order: ORDER_TYPES.Order.map((f) => ({ ...f })),
+    },
+    primaryType: "Order",
+    domain: {
+      name: domain.name,
+      version: domain.version,
+      chainId: uint("domain.chainId", domain.chainId, 256),
+      verifyingContract: domain.verifyingContract,
+    },
+    message: {
+      trader: order.trader,
+      marketId: order.marketId,
+      isBuy: order.isBuy,
+      size: uint("order.size", order.size, 128),
+      limitPrice: uint("order.limitPrice", order.limitPrice, 256),
+      expiry: uint("order.expiry", order.expiry, 256),
+      nonce: uint("order.nonce", order.nonce, 256),
+      salt: uint("order.salt", order.salt, 256),
+      flags: order.flags.toString(10),
+    },
+  };
 }

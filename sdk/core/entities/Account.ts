@@ -15,7 +15,8 @@ import {
   type Health,
   type MarkedPosition,
 } from "../math/margin.js";
-import { applyDelta, pnlToTokens, type PositionState } from "../math/position.js";
+import { applyDelta, escrowedGain, isEmptySlot, pnlToTokens, type PositionState } from "../math/position.js";
+import { unitValueDown } from "../math/market.js";
 import type { Market, TradeRole } from "./Market.js";
 
 /** A market with the mark its positions are valued at. */
@@ -30,7 +31,7 @@ export type Marks = ReadonlyMap<MarketId, MarkedMarket>;
 /** What `Account.withTrade` booked. */
 export interface TradeBooking {
   account: Account;
-  /** Realised PnL, wad. */
+  /** Realised PnL, wad: a loss or 0 (a gain is escrowed in the position until settlement). */
   realizedWad: bigint;
   /** Fee charged, collateral units. */
   fee: bigint;
@@ -48,7 +49,10 @@ export class Account {
   readonly balance: bigint;
   /** `10 ** (18 − decimals)`. */
   readonly scale: bigint;
-  /** Open positions by market, in the order the contract lists them. */
+  /**
+   * Open slots by market, in the order the contract lists them: positions, and closed positions holding
+   * an escrowed gain (`size == 0`, `openNotional = −gain`), which keep their lane until settlement.
+   */
   readonly positions: ReadonlyMap<MarketId, Readonly<PositionState>>;
 
   private constructor(
@@ -65,7 +69,7 @@ export class Account {
   }
 
   /**
-   * An account from its balance and positions (zero-size entries are dropped).
+   * An account from its balance and positions (empty slots, no size and no cost basis, are dropped).
    * @example Account.from({ address, balance: 1_000_000n, scale: 10n ** 12n })
    */
   static from(input: {
@@ -76,12 +80,12 @@ export class Account {
   }): Account {
     const positions = new Map<MarketId, PositionState>();
     for (const [id, p] of input.positions ?? []) {
-      if (p.size !== 0n) positions.set(id, Object.freeze({ size: p.size, openNotional: p.openNotional }));
+      if (!isEmptySlot(p)) positions.set(id, Object.freeze({ size: p.size, openNotional: p.openNotional }));
     }
     return new Account(input.address, input.balance, input.scale, positions);
   }
 
-  /** Ids of the markets the account holds positions in. */
+  /** Ids of the markets the account holds a lane in (positions and escrowed gains). */
   get openMarkets(): MarketId[] {
     return [...this.positions.keys()];
   }
@@ -112,19 +116,20 @@ export class Account {
 
   /**
    * Books a trade of `delta` contracts (signed, from this account's side) at `price` in `market`, as
-   * `Clearinghouse.trade` books one side: the position changes, realised PnL is credited (down) or
-   * debited (up) and the role's fee is charged (up). Limits and margin are not checked here.
+   * `Clearinghouse.trade` books one side: the position changes, a realised loss is debited (up), a realised
+   * gain stays escrowed in the cost basis (the balance does not move for it) and the role's fee is charged
+   * (up). A slot left with an escrowed gain keeps its lane. Limits and margin are not checked here.
    * @example const { account: next, fee } = account.withTrade(market, 5n, price, "taker");
    */
   withTrade(market: Market, delta: bigint, price: bigint, role: TradeRole): TradeBooking {
     const current = this.positionIn(market.id);
-    if (current.size === 0n && this.positions.size >= MAX_OPEN_MARKETS) {
+    if (isEmptySlot(current) && this.positions.size >= MAX_OPEN_MARKETS) {
       throw new InvalidArgumentError("market", market.id, `at most ${MAX_OPEN_MARKETS} open markets`);
     }
     const booked = applyDelta(current, delta, market.unitValueAt(price));
     const fee = market.feeFor(delta, price, role, this.scale);
     const positions = new Map(this.positions);
-    if (booked.size === 0n) positions.delete(market.id);
+    if (isEmptySlot(booked)) positions.delete(market.id);
     else positions.set(market.id, Object.freeze({ size: booked.size, openNotional: booked.openNotional }));
     const balance = this.balance + pnlToTokens(booked.realized, this.scale) - fee;
     return {
@@ -135,19 +140,48 @@ export class Account {
   }
 
   /**
-   * The positions with their market's mark and rates, for the math functions. Throws when a market
-   * is missing from `marks`.
+   * The positions with their market's mark and rates, for the math functions. Throws when a market of a
+   * position is missing from `marks`; an escrow slot (`size == 0`) needs no mark (it is valued at its gain).
    * @example health(account.balance, account.scale, account.marked(marks))
    */
   marked(marks: Marks): MarkedPosition[] {
     const out: MarkedPosition[] = [];
     for (const [id, p] of this.positions) {
       const m = marks.get(id);
+      if (m === undefined && p.size === 0n) {
+        out.push({ ...p, mark: 0n, contractSize: 0n, imr: 0n, mmr: 0n });
+        continue;
+      }
       if (m === undefined) throw new InvalidArgumentError("marks", id, "a mark for every open market");
       const { contractSize } = m.market.params;
       out.push({ ...p, mark: m.mark, contractSize, imr: m.market.risk.imr, mmr: m.market.risk.mmr });
     }
     return out;
+  }
+
+  /**
+   * The wad PnL of each open slot except `marketId`'s, as `MarginLogic.equityAndOpenLosses` values them
+   * (escrowed gains at their gain): what `debitSettlementLoss` takes as `otherPnls` when `marketId` settles.
+   * Expired markets must be marked at their settlement value (`Market.markAt` does).
+   * @example debitSettlementLoss(account.balance, loss, account.otherPnls(marketId, marks), fund, scale)
+   */
+  otherPnls(marketId: MarketId, marks: Marks): bigint[] {
+    const others = new Map(this.positions);
+    others.delete(marketId);
+    const rest = new Account(this.address, this.balance, this.scale, others);
+    return rest
+      .marked(marks)
+      .map((p) =>
+        p.size === 0n ? -p.openNotional : p.size * unitValueDown(p.mark, p.contractSize) - p.openNotional,
+      );
+  }
+
+  /**
+   * The escrowed gain held in `marketId`, wad dollars (0 unless the slot is a closed winning position).
+   * @example account.escrowIn(marketId)
+   */
+  escrowIn(marketId: MarketId): bigint {
+    return escrowedGain(this.positionIn(marketId));
   }
 
   /**
@@ -159,10 +193,14 @@ export class Account {
   }
 
   /**
-   * What could be withdrawn now, collateral units, rounded down (`Clearinghouse.freeCollateral`).
+   * What could be withdrawn now, collateral units, rounded down (`Clearinghouse.freeCollateral`). Like
+   * the contract, a balance `<= 0` is 0 and a flat account is its balance before any mark is read, so
+   * those need no marks (the contract returns 0 there even when the oracle is stale).
    * @example account.freeCollateral(marks)
    */
   freeCollateral(marks: Marks): bigint {
+    if (this.balance <= 0n) return 0n;
+    if (this.positions.size === 0) return this.balance;
     return freeCollateralDown(this.balance, this.scale, this.marked(marks));
   }
 
@@ -176,7 +214,7 @@ export class Account {
 
   /**
    * The mark of `marketId` at which the account becomes liquidatable, others held
-   * (`Clearinghouse.liquidationPrice`); 0 without a position.
+   * (`Clearinghouse.liquidationPrice`); 0 without contracts in it.
    * @example account.liquidationPrice(marketId, marks)
    */
   liquidationPrice(marketId: MarketId, marks: Marks): bigint {

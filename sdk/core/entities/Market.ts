@@ -31,9 +31,22 @@ export interface MarketState {
   paused: boolean;
   /** Sequential index (from 1). */
   index: number;
+  /**
+   * The basis the mark uses during second `markBasisTime` (the basis before that second's first trade),
+   * kept by `withTrade`; no contract view returns it, so a fetched market starts without one (0, 0) and
+   * is marked at `basisRate`, which is exact for any second the market has not traded in.
+   */
+  markBasis: bigint;
+  markBasisTime: bigint;
 }
 
-/** Settlement progress (`settlementState`): prices wad, `collected` / `claimed` collateral units. */
+/**
+ * Settlement progress (`settlementState`): prices wad, `collected` / `claimed` / `realisedNet` collateral
+ * units. `realisedNet` is the PnL moved into the market's pot before expiry (realised losses; gains are
+ * escrowed). Before the last position settles `collected` / `claimed` are what settlement losers paid and
+ * what winners claim; from then on what is left for claims and the claims not yet paid (both count down
+ * as claims are paid: `payClaims`).
+ */
 export interface MarketSettlementState {
   proposedPrice: bigint;
   proposedAt: bigint;
@@ -41,6 +54,12 @@ export interface MarketSettlementState {
   finalPrice: bigint;
   collected: bigint;
   claimed: bigint;
+  /**
+   * The oracle TWAP over `[expiry − settlementWindow, expiry]`, what the market is marked at after expiry
+   * until a price is proposed; `undefined` while unknown (before expiry, or not read).
+   */
+  settlementTwap: bigint | undefined;
+  realisedNet: bigint;
 }
 
 /** What `Market.from` takes; the id is derived from `params`. */
@@ -58,6 +77,8 @@ const EMPTY_STATE: MarketState = {
   openPositions: 0n,
   paused: false,
   index: 0,
+  markBasis: 0n,
+  markBasisTime: 0n,
 };
 const EMPTY_SETTLEMENT: MarketSettlementState = {
   proposedPrice: 0n,
@@ -66,6 +87,8 @@ const EMPTY_SETTLEMENT: MarketSettlementState = {
   finalPrice: 0n,
   collected: 0n,
   claimed: 0n,
+  settlementTwap: undefined,
+  realisedNet: 0n,
 };
 
 /** Whether a trade side pays the maker or the taker fee. */
@@ -133,13 +156,23 @@ export class Market {
   }
 
   /**
-   * The mark at `now` given the index value (`markPrice`): live mark before expiry, the final price once
-   * set, the index otherwise.
+   * The mark at `now` given the index value (`markPrice`): the live mark before expiry (at the second's
+   * mark basis when `withTrade` recorded a trade in second `now`, else at `basisRate`); from expiry on the
+   * settlement value: the final price once set, else the proposed price, else `settlement.settlementTwap`
+   * (never the index; throws `InvalidArgumentError` when that TWAP is needed and unknown).
    * @example market.markAt(now, 10n * WAD)
    */
   markAt(now: bigint, index: bigint): bigint {
     return markPriceDown(
-      { expiry: this.params.expiry, basisRate: this.state.basisRate, finalPrice: this.settlement.finalPrice },
+      {
+        expiry: this.params.expiry,
+        basisRate: this.state.basisRate,
+        finalPrice: this.settlement.finalPrice,
+        proposedPrice: this.settlement.proposedPrice,
+        settlementTwap: this.settlement.settlementTwap,
+        markBasis: this.state.markBasis,
+        markBasisTime: this.state.markBasisTime,
+      },
       index,
       now,
     );
@@ -175,9 +208,10 @@ export class Market {
 
   /**
    * The market after a fill of `size` contracts (either sign) at `price` with index `index` at `now`:
-   * the basis EMA moves as the contract moves it (weighted by the fill's size against `basisDepth`);
-   * `openInterestDelta` (the change of the sum of longs) is added when given. A batch is one call per
-   * fill, in order.
+   * the basis EMA moves as the contract moves it (weighted by the fill's size against `basisDepth`, and
+   * within `maxBasisStep` of the second's mark basis); the first fill of a second fixes that mark basis
+   * at the basis before it (`markBasis`, `markBasisTime`). `openInterestDelta` (the change of the sum of
+   * longs) is added when given. A batch is one call per fill, in order.
    * @example const next = market.withTrade({ price, index, now, size: 5n });
    */
   withTrade(trade: {
@@ -191,9 +225,12 @@ export class Market {
       throw new InvalidArgumentError("now", trade.now.toString(), `before expiry ${this.params.expiry}`);
     }
     if (trade.size === 0n) throw new InvalidArgumentError("size", "0", "a non-zero fill size");
+    const sameSecond = this.state.markBasisTime === trade.now;
+    const anchor = sameSecond ? this.state.markBasis : this.state.basisRate;
     const basisRate = nextBasisRate(
       this.risk,
       this.state.basisRate,
+      anchor,
       trade.price,
       trade.index,
       this.params.expiry,
@@ -204,6 +241,8 @@ export class Market {
       state: {
         ...this.state,
         basisRate,
+        markBasis: anchor,
+        markBasisTime: trade.now,
         openInterest: this.state.openInterest + (trade.openInterestDelta ?? 0n),
       },
     });

@@ -4,7 +4,7 @@
  */
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, isHex, slice, type Hex } from "viem";
 
-import { UnknownContractError } from "./contract.js";
+import { ProtocolContractError, UnknownContractError } from "./contract.js";
 import { protocolErrorClasses, protocolErrorsAbi, type ProtocolCustomError } from "./generated.js";
 
 type ErrorClass = (typeof protocolErrorClasses)[keyof typeof protocolErrorClasses];
@@ -59,6 +59,9 @@ function rawData(err: unknown): Hex | undefined {
  * }
  */
 export function decodeContractError(err: unknown): ProtocolCustomError | UnknownContractError | undefined {
+  // Already decoded (what every SDK action throws): returned unchanged.
+  if (err instanceof ProtocolContractError) return err as ProtocolCustomError;
+  if (err instanceof UnknownContractError) return err;
   if (typeof err === "string" && isHex(err))
     return decodeErrorData(err) ?? new UnknownContractError(err, undefined);
   if (err instanceof BaseError) {

@@ -52,10 +52,11 @@ export interface PenaltySplit {
 
 /**
  * The liquidation penalty on `size` contracts taken over at per-contract value `v` (the mark's), and
- * its split. When the liquidated account ends with no positions and a debt the fund cannot cover, the
- * contract waives the penalty (and so the reward) first; this function gives the amounts before any
- * waiver.
- * @example liquidationPenaltySplit(5n, v, liquidationPenalty, liquidatorShare, 10n ** 12n)
+ * its split. The penalty is capped at the account's equity before the liquidation (`equity`, wad; tokens
+ * rounded down, 0 when `equity <= 0`; no cap when left out). When the liquidated account ends with no
+ * open slot and a debt the fund cannot cover, the contract waives the penalty (and so the reward) too;
+ * this function gives the amounts before any waiver.
+ * @example liquidationPenaltySplit(5n, v, liquidationPenalty, liquidatorShare, 10n ** 12n, equity)
  */
 export function liquidationPenaltySplit(
   size: bigint,
@@ -63,8 +64,13 @@ export function liquidationPenaltySplit(
   penaltyRate: bigint,
   liquidatorShare: bigint,
   scale: bigint,
+  equity?: bigint,
 ): PenaltySplit {
-  const penalty = toToken(wMul(size * v, penaltyRate, "Up"), scale, "Up");
+  let penalty = toToken(wMul(size * v, penaltyRate, "Up"), scale, "Up");
+  if (equity !== undefined) {
+    const cap = equity > 0n ? toToken(equity, scale, "Down") : 0n;
+    if (penalty > cap) penalty = cap;
+  }
   const liquidatorReward = wMul(penalty, liquidatorShare, "Down");
   return { penalty, liquidatorReward, insurance: penalty - liquidatorReward };
 }

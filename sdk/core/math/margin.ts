@@ -30,7 +30,9 @@ export interface Health {
 
 /**
  * `health(account)`: `equity = balance × scale + Σ (size × v − openNotional)` with `v` the unit value
- * at mark (rounded down), and margins `Σ |size| × v × rate / 1e18` each rounded up.
+ * at mark (rounded down), and margins `Σ |size| × v × rate / 1e18` each rounded up. A closed slot
+ * holding an escrowed gain (`size == 0`) is worth `−openNotional` with zero margin and needs no mark
+ * (`MarginLogic._valuePosition` reads no oracle for it).
  * @example health(balance, scale, [{ size, openNotional, mark, contractSize, imr, mmr }])
  */
 export function health(balance: bigint, scale: bigint, positions: readonly MarkedPosition[]): Health {
@@ -38,6 +40,10 @@ export function health(balance: bigint, scale: bigint, positions: readonly Marke
   let initialMargin = 0n;
   let maintenanceMargin = 0n;
   for (const p of positions) {
+    if (p.size === 0n) {
+      equity -= p.openNotional;
+      continue;
+    }
     const v = unitValueDown(p.mark, p.contractSize);
     equity += p.size * v - p.openNotional;
     const n = abs(p.size) * v;
@@ -141,10 +147,11 @@ export interface Bankruptcy {
 
 /**
  * The bankruptcy value of a position of `size` contracts in an account with negative `equity`
- * (`LiquidationLogic._bankruptcy`): the mark value moved against the counterparties by
- * `⌈(−equity + scale) / |size|⌉` per contract (one collateral unit more than the deficit), floored at 0
- * for a short.
- * @example bankruptcyPrice(2n, v, equity, 10n ** 12n, 1000n * WAD)
+ * (`LiquidationLogic._bankruptcy`): the insurance fund pays all it has first (`fundPaid`, collateral
+ * units: the whole fund, since deleveraging needs a shortfall above it), then the mark value moves against
+ * the counterparties by `⌈(−equity − fundPaid × scale + scale) / |size|⌉` per contract (one collateral unit
+ * more than the remaining deficit), floored at 0 for a short.
+ * @example bankruptcyPrice(2n, v, equity, 10n ** 12n, 1000n * WAD, insuranceFund)
  */
 export function bankruptcyPrice(
   size: bigint,
@@ -152,8 +159,9 @@ export function bankruptcyPrice(
   equity: bigint,
   scale: bigint,
   contractSize: bigint,
+  fundPaid = 0n,
 ): Bankruptcy {
-  const gap = mulDiv(-equity + scale, 1n, abs(size), "Up");
+  const gap = mulDiv(-equity - fundPaid * scale + scale, 1n, abs(size), "Up");
   const unitValue = size > 0n ? v + gap : v > gap ? v - gap : 0n;
   return { unitValue, price: mulDiv(unitValue, WAD, contractSize, "Down") };
 }

@@ -4,6 +4,7 @@
  */
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 
+import { InvalidArgumentError } from "../errors/SdkError.js";
 import type { MarketId } from "../ids.js";
 import { WAD } from "../oracle/checkpoints.js";
 import { mulDiv, YEAR } from "./wad.js";
@@ -104,17 +105,61 @@ export interface MarkInputs {
   basisRate: bigint;
   /** The final settlement price, 0 while unset. */
   finalPrice: bigint;
+  /** The proposed settlement price, 0 while none (absent: 0). */
+  proposedPrice?: bigint;
+  /**
+   * The oracle TWAP over the settlement window `[expiry − settlementWindow, expiry]`, what an expired market
+   * without a proposal is valued at (absent: unknown).
+   */
+  settlementTwap?: bigint | undefined;
+  /**
+   * The mark basis of second `markBasisTime`: the basis before that second's first trade (absent: no trade
+   * known in the second valued at, so the stored `basisRate` applies).
+   */
+  markBasis?: bigint;
+  markBasisTime?: bigint;
 }
 
 /**
- * The mark (`Clearinghouse.markPrice`): the live mark before expiry, the final price once set, the
- * index otherwise (after expiry, before finalization).
+ * The basis rate the mark uses at `now` (`MarginLogic.markBasis`): within a second in which the market
+ * traded, the basis as it stood before that second's first trade; otherwise the stored EMA.
+ * @example markBasisAt({ expiry, basisRate, finalPrice: 0n, markBasis: 0n, markBasisTime: now }, now) // 0n
+ */
+export function markBasisAt(market: MarkInputs, now: bigint): bigint {
+  if (market.markBasisTime !== undefined && market.markBasisTime === now && market.markBasis !== undefined) {
+    return market.markBasis;
+  }
+  return market.basisRate;
+}
+
+/**
+ * The mark of an expired market (`MarginLogic.expiredMark`): the final price once set, else the proposed
+ * price, else the settlement-window TWAP, never the live index. Throws `InvalidArgumentError` when it
+ * needs the TWAP and `settlementTwap` is missing.
+ * @example expiredMarkOf({ expiry, basisRate: 0n, finalPrice: 0n, proposedPrice: 0n, settlementTwap })
+ */
+export function expiredMarkOf(market: MarkInputs): bigint {
+  if (market.finalPrice !== 0n) return market.finalPrice;
+  if (market.proposedPrice !== undefined && market.proposedPrice !== 0n) return market.proposedPrice;
+  if (market.settlementTwap === undefined) {
+    throw new InvalidArgumentError(
+      "settlementTwap",
+      undefined,
+      "the settlement-window TWAP of an expired market without a final or proposed price",
+    );
+  }
+  return market.settlementTwap;
+}
+
+/**
+ * The mark (`Clearinghouse.markPrice`): the live mark before expiry (at the basis `markBasisAt` gives);
+ * from expiry on the settlement value (`expiredMarkOf`: final price, else proposed price, else the
+ * settlement-window TWAP), whatever the index.
  * @example markPriceDown({ expiry, basisRate, finalPrice: 0n }, index, now)
  */
 export function markPriceDown(market: MarkInputs, index: bigint, now: bigint): bigint {
-  if (now < market.expiry) return liveMarkDown(index, market.basisRate, market.expiry, now);
-  if (market.finalPrice !== 0n) return market.finalPrice;
-  return index;
+  if (now < market.expiry) return liveMarkDown(index, markBasisAt(market, now), market.expiry, now);
+  return expiredMarkOf(market);
 }
 
 function clamp(x: bigint, bound: bigint): bigint {
@@ -139,13 +184,16 @@ export function basisWeightDown(basisWeight: bigint, size: bigint, basisDepth: b
  * The basis EMA after a fill of `size` contracts at `price` with index `index`
  * (`MarginLogic.nextBasis`): the fill's annualised basis `(price × 1e18 / index (down) − 1e18) × 1e18 / τ`
  * (truncated), clamped to `maxBasisRate`, moves the rate by `basisWeightDown(basisWeight, size,
- * basisDepth)` of the gap (truncated toward zero), at most `maxBasisStep`. Needs `now < expiry`; `size`
- * is the fill's size in contracts (its sign is ignored).
- * @example nextBasisRate(risk, basisRate, price, index, expiry, now, 10n)
+ * basisDepth)` of the gap (truncated toward zero), at most `maxBasisStep`, and the result stays within
+ * `maxBasisStep` of `anchor` (the second's mark basis: the basis before the second's first trade, which
+ * is the stored basis when simulating a trade in a new second). Needs `now < expiry`; `size` is the fill's
+ * size in contracts (its sign is ignored).
+ * @example nextBasisRate(risk, basisRate, basisRate, price, index, expiry, now, 10n)
  */
 export function nextBasisRate(
   risk: Pick<RiskParams, "basisWeight" | "maxBasisRate" | "maxBasisStep" | "basisDepth">,
   basis: bigint,
+  anchor: bigint,
   price: bigint,
   index: bigint,
   expiry: bigint,
@@ -157,7 +205,7 @@ export function nextBasisRate(
   const implied = clamp((premium * WAD) / tau, risk.maxBasisRate);
   const weight = basisWeightDown(risk.basisWeight, size, risk.basisDepth);
   const step = clamp(((implied - basis) * weight) / WAD, risk.maxBasisStep);
-  return clamp(basis + step, risk.maxBasisRate);
+  return clamp(anchor + clamp(basis + step - anchor, risk.maxBasisStep), risk.maxBasisRate);
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Position bookkeeping, as `MarginLogic.applyDelta` / `pnlToTokens` do it: sizes are signed whole
- * contracts, `openNotional` the signed cost basis in wad dollars (same sign as the size).
+ * Position bookkeeping, as `MarginLogic.applyDelta` / `isEmpty` / `pnlToTokens` do it: sizes are signed
+ * whole contracts, `openNotional` the signed cost basis in wad dollars (same sign as the size while
+ * contracts are held). A realised gain is escrowed in the cost basis until settlement, so a closed
+ * winning position is the slot `(0, −gain)`: it still holds a lane and counts as an open position.
  */
 import { abs, mulDiv, toToken } from "./wad.js";
 
@@ -14,15 +16,20 @@ export interface PositionState {
 
 /** The result of booking a size change. */
 export interface AppliedDelta extends PositionState {
-  /** Realised PnL, wad dollars (rounded against the account). */
+  /**
+   * Realised PnL, wad dollars (rounded against the account): a loss (negative) or 0. A gain is never
+   * realised; it stays in `openNotional` as an escrowed claim paid at settlement.
+   */
   realized: bigint;
 }
 
 /**
  * Books `delta` contracts at per-contract value `v` (`MarginLogic.applyDelta`). Reducing realises PnL
  * against the removed share of the cost basis, rounded toward +∞ (up for a long's positive basis,
- * down in magnitude for a short's negative one), so realised PnL rounds down.
- * @example applyDelta({ size: 10n, openNotional: 100n * WAD }, -4n, 11n * WAD)
+ * down in magnitude for a short's negative one), so realised PnL rounds down. Only a loss is realised:
+ * a gain is subtracted from the new cost basis instead (`newNotional −= gain`, `realized = 0`), so the
+ * position's value is unchanged and the gain is paid with the market's settlement claims.
+ * @example applyDelta({ size: 10n, openNotional: 100n * WAD }, -4n, 11n * WAD) // { size: 6n, openNotional: 56e18, realized: 0n }
  */
 export function applyDelta(position: PositionState, delta: bigint, v: bigint): AppliedDelta {
   const { size, openNotional } = position;
@@ -38,10 +45,33 @@ export function applyDelta(position: PositionState, delta: bigint, v: bigint): A
   else if (openNotional >= 0n) removed = mulDiv(openNotional, closed, absSize, "Up");
   else removed = -mulDiv(-openNotional, closed, absSize, "Down");
   const closedSigned = size > 0n ? closed : -closed;
-  const realized = closedSigned * v - removed;
+  let realized = closedSigned * v - removed;
   let newNotional = openNotional - removed;
   if (absDelta > absSize) newNotional += newSize * v;
+  if (realized > 0n) {
+    // Escrow the gain: it stays in the cost basis (the position's value rises by exactly `realized`).
+    newNotional -= realized;
+    realized = 0n;
+  }
   return { size: newSize, openNotional: newNotional, realized };
+}
+
+/**
+ * Whether a position slot holds nothing (`MarginLogic.isEmpty`): no contracts and no escrowed gain. Any
+ * other slot holds a lane of the account's open-market list and counts in the market's `openPositions`.
+ * @example isEmptySlot({ size: 0n, openNotional: -5n * WAD }) // false: an escrowed gain of 5 dollars
+ */
+export function isEmptySlot(position: PositionState): boolean {
+  return position.size === 0n && position.openNotional === 0n;
+}
+
+/**
+ * The escrowed gain of a closed slot (`size == 0`), wad dollars: `−openNotional` (0 for an empty slot;
+ * a positive `openNotional` after settlement is a claim, not an escrow, and gives 0 too).
+ * @example escrowedGain({ size: 0n, openNotional: -5n * WAD }) // 5e18
+ */
+export function escrowedGain(position: PositionState): bigint {
+  return position.size === 0n && position.openNotional < 0n ? -position.openNotional : 0n;
 }
 
 /**

@@ -8,9 +8,11 @@
 import type { Hex } from "viem";
 
 import {
+  InsufficientCoverageError,
   InvalidWindowError,
   NoRoundsError,
   TimestampOutOfRangeError,
+  TooManyRoundsInWindowError,
   WindowInFutureError,
   WindowNotCoveredError,
 } from "../errors/generated.js";
@@ -18,6 +20,10 @@ import { InvalidArgumentError } from "../errors/SdkError.js";
 
 /** `1e18`: one in 18-decimal fixed point. */
 export const WAD = 10n ** 18n;
+/** `IndexOracle.MAX_WINDOW_ROUNDS`: the most rounds `twap` and `range` read for one window. */
+export const MAX_WINDOW_ROUNDS = 512n;
+/** `IndexOracle.MIN_TWAP_COVERAGE`: the least fresh fraction of a window `twap` answers for. */
+export const MIN_TWAP_COVERAGE = WAD / 2n;
 const U128 = 1n << 128n;
 const U32_MAX = (1n << 32n) - 1n;
 
@@ -85,12 +91,32 @@ export interface WindowContext {
   now: bigint;
 }
 
-/** The contract's window rules for `twap` and `range` (`_checkWindow`), throwing the same typed errors. */
-function checkWindow(checkpoints: readonly Checkpoint[], from: bigint, to: bigint, ctx: WindowContext): void {
+/** What `twap` also needs: the index's current `maxAge` (a round is fresh until `maxAge` after it). */
+export interface TwapContext extends WindowContext {
+  maxAge: bigint;
+}
+
+/**
+ * The contract's window rules for `twap` and `range` (`_windowRounds`), throwing the same typed
+ * errors; returns the 0-based indices of the rounds in force at `from` and at `to`.
+ */
+function windowRounds(
+  checkpoints: readonly Checkpoint[],
+  from: bigint,
+  to: bigint,
+  ctx: WindowContext,
+): [number, number] {
   if (from >= to) throw new InvalidWindowError({ from, to });
   if (to > ctx.now) throw new WindowInFutureError({ to, nowTs: ctx.now });
   if (to > U32_MAX) throw new TimestampOutOfRangeError({ timestamp: to });
   requireCovered(checkpoints, from, ctx.indexId);
+  const first = findRound(checkpoints, from);
+  const last = findRound(checkpoints, to);
+  const rounds = BigInt(last - first + 1);
+  if (rounds > MAX_WINDOW_ROUNDS) {
+    throw new TooManyRoundsInWindowError({ indexId: ctx.indexId, rounds, max: MAX_WINDOW_ROUNDS });
+  }
+  return [first, last];
 }
 
 function requireCovered(checkpoints: readonly Checkpoint[], t: bigint, indexId: Hex): void {
@@ -100,20 +126,53 @@ function requireCovered(checkpoints: readonly Checkpoint[], t: bigint, indexId: 
 }
 
 /**
- * The time-weighted average over `[from, to]`, rounded down, exactly as `IndexOracle.twap` returns it
- * when given all the index's checkpoints; throws the contract's typed errors for a bad window.
- * @example twap(checkpoints, now - 3600n, now, { indexId, now })
+ * The average over the fresh seconds of `[from, to]` (a round counts until `maxAge` after it was
+ * accepted), rounded down, exactly as `IndexOracle.twap` returns it when given all the index's
+ * checkpoints; throws the contract's typed errors, `InsufficientCoverageError` when fewer than
+ * `MIN_TWAP_COVERAGE` of the window's seconds are fresh.
+ * @example twap(checkpoints, now - 3600n, now, { indexId, now, maxAge })
  */
-export function twap(
+export function twap(checkpoints: readonly Checkpoint[], from: bigint, to: bigint, ctx: TwapContext): bigint {
+  const [first, last] = windowRounds(checkpoints, from, to, ctx);
+  let covered = 0n;
+  let weighted = 0n;
+  for (let r = first; r <= last; r++) {
+    const c = checkpoints[r];
+    let end = r < last ? checkpoints[r + 1].timestamp : to;
+    const start = c.timestamp > from ? c.timestamp : from;
+    if (c.timestamp + ctx.maxAge < end) end = c.timestamp + ctx.maxAge;
+    if (end > start) {
+      covered += end - start;
+      weighted += c.value * (end - start);
+    }
+  }
+  const required = ((to - from) * MIN_TWAP_COVERAGE + WAD - 1n) / WAD;
+  if (covered < required) {
+    throw new InsufficientCoverageError({ indexId: ctx.indexId, from, to, covered, required });
+  }
+  return weighted / covered;
+}
+
+/**
+ * The average over `[max(from, first round), to]` counting every value however old, rounded down
+ * (`IndexOracle.fallbackTwap`, what a settlement falls back to when `twap` cannot answer).
+ * @example fallbackTwap(checkpoints, expiry - window, expiry, { indexId, now })
+ */
+export function fallbackTwap(
   checkpoints: readonly Checkpoint[],
   from: bigint,
   to: bigint,
   ctx: WindowContext,
 ): bigint {
-  checkWindow(checkpoints, from, to, ctx);
-  const a = checkpoints[findRound(checkpoints, from)];
+  if (from >= to) throw new InvalidWindowError({ from, to });
+  if (to > ctx.now) throw new WindowInFutureError({ to, nowTs: ctx.now });
+  if (to > U32_MAX) throw new TimestampOutOfRangeError({ timestamp: to });
+  requireCovered(checkpoints, to, ctx.indexId);
+  const start = from < checkpoints[0].timestamp ? checkpoints[0].timestamp : from;
   const b = checkpoints[findRound(checkpoints, to)];
-  return averageDown(cumulativeAt(a, from), cumulativeAt(b, to), from, to);
+  if (start === to) return b.value;
+  const a = checkpoints[findRound(checkpoints, start)];
+  return averageDown(cumulativeAt(a, start), cumulativeAt(b, to), start, to);
 }
 
 /**
@@ -126,12 +185,11 @@ export function range(
   to: bigint,
   ctx: WindowContext,
 ): { min: bigint; max: bigint } {
-  checkWindow(checkpoints, from, to, ctx);
+  const [first, last] = windowRounds(checkpoints, from, to, ctx);
   let min = (1n << 256n) - 1n;
   let max = 0n;
-  for (let i = findRound(checkpoints, from); i < checkpoints.length; i++) {
+  for (let i = first; i <= last; i++) {
     const c = checkpoints[i];
-    if (c.timestamp > to) break;
     if (c.value < min) min = c.value;
     if (c.value > max) max = c.value;
   }
@@ -164,7 +222,18 @@ export function exceedsDeviation(previous: bigint, value: bigint, maxDeviation: 
 }
 
 /**
- * The signatures a round beyond the deviation bound needs: `⌈2n/3⌉` of `n` reporters.
+ * How many of `values` agree with `median` as the oracle counts them for a move beyond the deviation
+ * bound (`MedianLib.countWithin`): `|value − median| × 2e18 <= maxDeviation × median`.
+ * @example countAgreeing([95n, 100n, 106n], 100n, WAD / 10n) // 2
+ */
+export function countAgreeing(values: readonly bigint[], median: bigint, maxDeviation: bigint): number {
+  return values.filter((v) => (v > median ? v - median : median - v) * 2n * WAD <= maxDeviation * median)
+    .length;
+}
+
+/**
+ * The agreeing reports a round beyond the deviation bound needs: `⌈2n/3⌉` of `n` reporters (at least
+ * `2f + 1` under the oracle's bounds).
  * @example supermajority(5n) // 4n
  */
 export function supermajority(n: bigint): bigint {

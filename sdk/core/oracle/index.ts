@@ -1,9 +1,13 @@
 export { lowerMedian, lowerMedianPosition } from "./median.js";
 export {
+  MAX_WINDOW_ROUNDS,
+  MIN_TWAP_COVERAGE,
   WAD,
   averageDown,
+  countAgreeing,
   cumulativeAt,
   exceedsDeviation,
+  fallbackTwap,
   findRound,
   nextCheckpoint,
   range,
@@ -11,5 +15,6 @@ export {
   twap,
   valueAt,
   type Checkpoint,
+  type TwapContext,
   type WindowContext,
 } from "./checkpoints.js";

@@ -4,7 +4,6 @@ import { Account, type MarkedMarket, type Marks } from "../../core/entities/Acco
 import type { Market } from "../../core/entities/Market.js";
 import { asMarketId, type MarketId } from "../../core/ids.js";
 import type { ReadClient } from "../internal/send.js";
-import { markOf } from "./fetchMarket.js";
 import { callLens, toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
 
 /** Parameters of `fetchAccount`. */
@@ -23,8 +22,9 @@ export interface FetchAccountReturnType {
   /** Their index prices (`undefined` where the oracle's `latest` reverts). */
   indexPrices: ReadonlyMap<MarketId, IndexPrice | undefined>;
   /**
-   * Marks at the block's timestamp, for `account.health(marks)` and the rest; a market whose mark
-   * needs a missing index is left out (valuing the account then throws, as the contract reverts).
+   * The contract's marks at the block (`markPrice`, read by the lens), for `account.health(marks)` and the
+   * rest; a market whose mark reverts (a missing index) is left out (valuing a position there then throws,
+   * as the contract reverts; an escrowed gain needs no mark).
    */
   marks: Marks;
   context: ClearinghouseContext;
@@ -55,10 +55,9 @@ export async function fetchAccount(
   const indexPrices = new Map<MarketId, IndexPrice | undefined>();
   const marks = new Map<MarketId, MarkedMarket>();
   for (const lensMarket of view.markets) {
-    const { market, index } = toMarket(lensMarket);
+    const { market, index, mark } = toMarket(lensMarket);
     markets.set(market.id, market);
     indexPrices.set(market.id, index);
-    const mark = markOf(market, index, context.timestamp);
     if (mark !== undefined) marks.set(market.id, { market, mark });
   }
   const account = Account.from({

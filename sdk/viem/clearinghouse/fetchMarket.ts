@@ -18,7 +18,12 @@ export interface FetchMarketReturnType {
   market: Market;
   /** The index value, `undefined` when the oracle's `latest` reverts (stale or unknown index). */
   index: IndexPrice | undefined;
-  /** The mark at the block's timestamp, `undefined` when it needs the index and the index is missing. */
+  /**
+   * The contract's mark at the block (`markPrice`, read by the lens), `undefined` when it reverts (the
+   * index, or after expiry the settlement TWAP, is missing). Within a second in which the market traded it
+   * uses the basis from before that second's first trade, which `market` does not hold (no view returns
+   * it), so this can differ from `market.markAt(now, index)` in that second only.
+   */
   mark: bigint | undefined;
   context: ClearinghouseContext;
 }
@@ -35,15 +40,22 @@ export async function fetchMarket(
   params: FetchMarketParameters,
 ): Promise<FetchMarketReturnType> {
   const [m, c] = await callLens(client, "loadMarket", [params.address, params.marketId], params.blockNumber);
-  const { market, index } = toMarket(m);
+  const { market, index, mark } = toMarket(m);
   const context = toContext(c);
-  const mark = markOf(market, index, context.timestamp);
   return { market, index, mark, context };
 }
 
-/** The mark at `now`, `undefined` when it needs an index that is missing. */
+/**
+ * The mark at `now` computed from the entity (`Market.markAt`): before expiry the live mark from the index (`undefined` when the index is missing);
+ * from expiry on the settlement value (final price, else proposed price, else the settlement-window TWAP
+ * the lens read; `undefined` when that TWAP could not be read), never the index.
+ */
 export function markOf(market: Market, index: IndexPrice | undefined, now: bigint): bigint | undefined {
+  if (now >= market.params.expiry) {
+    const { finalPrice, proposedPrice, settlementTwap } = market.settlement;
+    if (finalPrice === 0n && proposedPrice === 0n && settlementTwap === undefined) return undefined;
+    return market.markAt(now, 0n);
+  }
   if (index !== undefined) return market.markAt(now, index.value);
-  if (now >= market.params.expiry && market.settlement.finalPrice !== 0n) return market.settlement.finalPrice;
   return undefined;
 }

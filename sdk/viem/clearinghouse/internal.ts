@@ -73,7 +73,15 @@ export async function callLens<F extends LensFunctionName>(
   } as never) as ContractFunctionReturnType<LensAbi, "view", F>;
 }
 
-export function toMarket(m: LensMarket): { market: Market; index: IndexPrice | undefined } {
+/**
+ * The market entity of a lens view, its index price, and the contract's mark at the block (`undefined`
+ * when `markPrice` reverts: a stale index before expiry, or an unreadable settlement TWAP).
+ */
+export function toMarket(m: LensMarket): {
+  market: Market;
+  index: IndexPrice | undefined;
+  mark: bigint | undefined;
+} {
   const market = Market.from({
     params: m.params,
     risk: m.risk,
@@ -92,11 +100,17 @@ export function toMarket(m: LensMarket): { market: Market; index: IndexPrice | u
       finalPrice: m.finalPrice,
       collected: m.collected,
       claimed: m.claimed,
+      settlementTwap: m.twapOk ? m.settlementTwap : undefined,
+      realisedNet: m.realisedNet,
     },
   });
   if (market.id !== (asMarketId(m.id) as MarketId))
     throw new Error(`lens returned market ${m.id} for ${market.id}`);
-  return { market, index: m.indexOk ? { value: m.indexPrice, updatedAt: m.indexUpdatedAt } : undefined };
+  return {
+    market,
+    index: m.indexOk ? { value: m.indexPrice, updatedAt: m.indexUpdatedAt } : undefined,
+    mark: m.markOk ? m.mark : undefined,
+  };
 }
 
 export function toContext(c: LensContext): ClearinghouseContext {

@@ -26,6 +26,8 @@ export interface ReadIndexReturnType {
   minInterval: bigint;
   /** `1e18` = 100 %. */
   maxDeviation: bigint;
+  /** `f`, the faulty reporters the index tolerates (`reporterCount >= 3f + 1`, `quorum >= 2f + 1`). */
+  faultBound: number;
   /** Number of accepted rounds (the latest round id). */
   checkpointCount: bigint;
   lastObservedAt: bigint;
@@ -64,6 +66,7 @@ export async function readIndex(
     maxAge: BigInt(s.maxAge),
     minInterval: BigInt(s.minInterval),
     maxDeviation: s.maxDeviation,
+    faultBound: s.faultBound,
     checkpointCount: BigInt(s.checkpointCount),
     lastObservedAt: BigInt(s.lastObservedAt),
     reporters: reporters.result,

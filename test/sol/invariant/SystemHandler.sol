@@ -115,7 +115,8 @@ contract SystemHandler is ProtocolHandler {
             quorum: uint8(QUORUM),
             maxAge: uint32(MAX_AGE),
             minInterval: uint32(MIN_INTERVAL),
-            maxDeviation: uint64(MAX_DEVIATION)
+            maxDeviation: uint64(MAX_DEVIATION),
+            faultBound: 0
         });
         for (uint256 m = 0; m < MARKETS; ++m) {
             indexOracle.createIndex(_indexIds[m], p, reporters);
@@ -152,8 +153,16 @@ contract SystemHandler is ProtocolHandler {
         uint256 expiry = _expiries[market];
         uint256 from = expiry - ch.marketParams(id).settlementWindow;
         SettlementTerms memory terms = ch.settlementTerms(id);
-        uint256 twap = indexOracle.twap(_indexIds[market], from, expiry);
         uint256 mode = _settleMode % 3;
+        // Without enough fresh rounds in the window (`InsufficientCoverage`) neither a proposal nor a resolution
+        // is possible: the market ends through the fallback, at `fallbackTwap`.
+        uint256 twap;
+        try indexOracle.twap(_indexIds[market], from, expiry) returns (uint256 value) {
+            twap = value;
+        } catch {
+            mode = 2;
+        }
+        if (mode == 2) twap = indexOracle.fallbackTwap(_indexIds[market], from, expiry);
         if (mode == 0) {
             ch.proposeSettlement(id);
             vm.warp(block.timestamp + terms.disputeWindow);
@@ -188,6 +197,7 @@ contract SystemHandler is ProtocolHandler {
             for (uint256 i = 0; i < all.length; ++i) {
                 try ch.settle(all[i], id) {} catch {}
             }
+            if (pass == 0) _noteClaimsCut(id);
         }
         reached["settle-one-by-one"] += 1;
     }
@@ -200,8 +210,10 @@ contract SystemHandler is ProtocolHandler {
         (, bytes32[] memory open) = ch.accountOf(account);
         for (uint256 k = 0; k < open.length; ++k) {
             uint256 m = _marketIndex(open[k]);
-            (, , , uint256 finalPrice, , , ) = ch.settlementState(open[k]);
-            if (finalPrice == 0 && _isStale(m)) ++staleWithdrawals;
+            // A closed slot holding an escrowed gain and an expired market (valued at its settlement value)
+            // need no live index.
+            if (ch.positionSize(account, open[k]) == 0 || block.timestamp >= _expiries[m]) continue;
+            if (_isStale(m)) ++staleWithdrawals;
         }
     }
 
@@ -517,12 +529,34 @@ contract SystemHandler is ProtocolHandler {
 
     // ------------------------------------------------------------------ admin actor (bounded params)
 
+    /// @dev When `mmr` or the penalty of a market was last raised, and when the liquidator share was: a raise
+    /// on a live market is bounded and spaced (`MarketAdminLogic`, `Clearinghouse.setFeeShares`), and this
+    /// handler's admin calls stay in bounds.
+    mapping(uint256 market => uint256) internal _riskRaisedAt;
+    uint256 internal _shareRaisedAt;
+
     function _adminSetRiskParams(uint256 market, uint256 seed) internal {
         uint256 imr = 0.08e18 + (seed % 0.07e18);
         RiskParams memory risk = _adminRisk();
+        RiskParams memory current = ch.riskParams(_marketIds[market % MARKETS]);
         risk.imr = uint64(imr);
         risk.mmr = uint64(imr / 2);
         risk.liquidationPenalty = uint64(imr / 5);
+        // On a live market, raise by at most one step, once a day; lowering is free.
+        (, uint256 oi, , , ) = ch.marketState(_marketIds[market % MARKETS]);
+        bool raises = risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty;
+        if (oi != 0 && raises) {
+            bool soon = _riskRaisedAt[market % MARKETS] != 0 && block.timestamp < _riskRaisedAt[market % MARKETS] + 1 days;
+            uint256 mmrCap = soon ? current.mmr : current.mmr + 0.01e18;
+            uint256 penaltyCap = soon ? current.liquidationPenalty : current.liquidationPenalty + 0.005e18;
+            if (risk.mmr > mmrCap) risk.mmr = uint64(mmrCap);
+            if (risk.liquidationPenalty > penaltyCap) risk.liquidationPenalty = uint64(penaltyCap);
+            if (risk.liquidationPenalty >= risk.mmr) risk.liquidationPenalty = risk.mmr / 2;
+            if (risk.mmr >= risk.imr) risk.imr = risk.mmr * 2;
+            if (risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty) {
+                _riskRaisedAt[market % MARKETS] = block.timestamp;
+            }
+        }
         risk.priceBand = uint64(0.08e18 + ((seed >> 64) % 0.05e18));
         risk.basisDepth = uint64(1 + ((seed >> 128) % 40));
         _admin(address(ch), abi.encodeCall(IClearinghouse.setRiskParams, (_marketIds[market % MARKETS], risk)));
@@ -530,7 +564,15 @@ contract SystemHandler is ProtocolHandler {
     }
 
     function _adminSetFeeShares(uint64 insuranceShare, uint64 liquidatorShare) internal {
-        _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, liquidatorShare % 1e18)));
+        (, uint64 current) = ch.feeShares();
+        uint256 share = liquidatorShare % 0.5e18;
+        if (share > current) {
+            bool soon = _shareRaisedAt != 0 && block.timestamp < _shareRaisedAt + 1 days;
+            uint256 cap = soon ? current : current + 0.1e18;
+            if (share > cap) share = cap;
+            if (share > current) _shareRaisedAt = block.timestamp;
+        }
+        _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, uint64(share))));
         reached["admin-fee-shares"] += 1;
     }
 
@@ -569,7 +611,8 @@ contract SystemHandler is ProtocolHandler {
             quorum: uint8(2 + (seed % (n - 1))),
             maxAge: uint32(1 days + ((seed >> 8) % 1 days)),
             minInterval: uint32(30 + ((seed >> 16) % 91)),
-            maxDeviation: uint64(0.05e18 + ((seed >> 24) % 0.15e18))
+            maxDeviation: uint64(0.05e18 + ((seed >> 24) % 0.15e18)),
+            faultBound: 0
         });
         _admin(address(indexOracle), abi.encodeCall(IIndexOracle.setIndexParams, (id, p)));
         reached["admin-index-params"] += 1;
@@ -602,7 +645,8 @@ contract SystemHandler is ProtocolHandler {
             uint8(QUORUM),
             uint32(MAX_AGE),
             uint32(MIN_INTERVAL),
-            uint64(MAX_DEVIATION)
+            uint64(MAX_DEVIATION),
+            0
         );
         _admin(address(indexOracle), abi.encodeCall(IIndexOracle.createIndex, (id, p, reporters)));
         reached["admin-create-index"] += 1;
@@ -809,19 +853,19 @@ contract SystemHandler is ProtocolHandler {
         else if (which == 2) data = abi.encodeCall(IClearinghouse.setMarketPaused, (marketId, true));
         else if (which == 3) data = abi.encodeCall(IClearinghouse.setGlobalPaused, (true));
         else if (which == 4) data = abi.encodeCall(IClearinghouse.setTreasury, (m));
-        else if (which == 5) data = abi.encodeCall(IClearinghouse.setFeeShares, (0, 1e18));
+        else if (which == 5) data = abi.encodeCall(IClearinghouse.setFeeShares, (0, 0.1e18));
         else if (which == 6) data = abi.encodeCall(IClearinghouse.disputeSettlement, (marketId));
         else if (which == 7) data = abi.encodeCall(IClearinghouse.resolveSettlement, (marketId, _index[seed % MARKETS]));
         else if (which == 8) data = abi.encodeCall(IIndexOracle.addReporter, (indexId, m));
         else if (which == 9) data = abi.encodeCall(IIndexOracle.removeReporter, (indexId, reporterOf(0)));
         else if (which == 10) {
-            data = abi.encodeCall(IIndexOracle.setIndexParams, (indexId, IIndexOracle.IndexParams(1, 7 days, 1, 10e18)));
+            data = abi.encodeCall(IIndexOracle.setIndexParams, (indexId, IIndexOracle.IndexParams(1, 7 days, 1, 10e18, 0)));
         } else {
             address[] memory reps = new address[](1);
             reps[0] = m;
             data = abi.encodeCall(
                 IIndexOracle.createIndex,
-                (keccak256(abi.encode(seed)), IIndexOracle.IndexParams(1, 7 days, 1, 10e18), reps)
+                (keccak256(abi.encode(seed)), IIndexOracle.IndexParams(1, 7 days, 1, 10e18, 0), reps)
             );
         }
         reached["adv-restricted"] += 1;

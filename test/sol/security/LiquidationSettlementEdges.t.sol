@@ -25,20 +25,24 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
 
     /// @dev Alice: 12 dollars, long 10 contracts of 10 dollars. At 8.85 she is under maintenance margin and her
     /// realised loss leaves 0.45 dollars, less than the 1.77 dollar penalty, and the fund cannot pay the rest.
-    function test_liquidate_smallPositionGoesWholeAndPenaltyIsWaivedToKeepBalanceNonNegative() public {
+    function test_liquidate_smallPositionGoesWholeAndPenaltyIsCappedAtTheAccountsEquity() public {
         _fund(ALICE, 12e6);
         ch.trade(marketId, BOB, ALICE, 10, 10e18);
         oracle.setValue(INDEX, 8.85e18);
         assertTrue(ch.isLiquidatable(ALICE), "liquidatable");
         uint256 insuranceBefore = ch.insuranceFund();
+        (int256 liquidatorBefore, ) = ch.accountOf(LIQUIDATOR);
         // The whole position may go although fewer contracts would restore maintenance margin: it is small.
         vm.prank(LIQUIDATOR);
         ch.liquidate(ALICE, marketId, 10, type(uint256).max);
         (int256 size, ) = ch.position(ALICE, marketId);
         assertEq(size, int256(0), "closed whole");
         (int256 balance, ) = ch.accountOf(ALICE);
-        assertEq(balance, int256(0.45e6), "12 - 0.05 fee - 11.5 loss: no penalty charged");
-        assertEq(ch.insuranceFund(), insuranceBefore, "penalty waived: the fund gets nothing, pays nothing");
+        // 12 - 0.05 fee - 11.5 loss = 0.45 of equity: the penalty (5 % of 88.5 = 4.425) is capped at it.
+        assertEq(balance, int256(0), "the penalty takes the equity left and no more");
+        (int256 liquidatorAfter, ) = ch.accountOf(LIQUIDATOR);
+        uint256 reward = uint256(liquidatorAfter - liquidatorBefore);
+        assertEq(ch.insuranceFund() - insuranceBefore + reward, 0.45e6, "the capped penalty, split");
     }
 
     function test_liquidate_zeroReliefPerContractAllowsTheWholePosition() public {
@@ -176,7 +180,9 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
     /// than this second loss. Settling used to revert with an arithmetic panic there (`loss - uncovered`), so the
     /// second market could never complete and its winners' claims stayed locked. Now only this loss's unpaid
     /// part reduces what the second market collected; the older debt the fund cannot cover stays on the account.
-    function test_settle_debtFromAnEarlierMarketBeyondThisLossStaysOnTheAccount() public {
+    /// @dev Issue 12, item 4 (different expiries): each market answers for the bad debt its own settlement
+    /// leaves, and nothing unbacked stays on the account.
+    function test_settle_badDebtAcrossExpiriesIsWrittenOffWhereItArises() public {
         MarketParams memory p2 = _marketParams(1e18, 1e15);
         p2.methodologyHash = keccak256("second market");
         p2.expiry = uint64(params.expiry + 10 days);
@@ -187,36 +193,79 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         address[] memory both = new address[](2);
         (both[0], both[1]) = (ALICE, BOB);
 
-        // First market at 50: Alice owes $40 with $30 (less fees) on hand and her second position open.
+        // The index jumps to 50 and stays there: each short owes $40, with $30 (less fees) on hand.
         _settleMarketAt(50e18);
         ch.settleMany(marketId, both);
         (int256 afterFirst, ) = ch.accountOf(ALICE);
-        assertTrue(afterFirst < 0, "negative balance while the second position is open");
+        // The second market still trades at 10, so alice's other position is not losing: the whole deficit at
+        // this settlement is this market's, written off at once (fund first, then this market's winners).
+        assertEq(afterFirst, int256(0), "the first market's bad debt is written off at once");
 
-        // Second market at 50: another $40 loss; the fund holds only fees.
         vm.warp(p2.expiry + 1);
         oracle.setTwap(INDEX, 50e18);
         ch.proposeSettlement(second);
         vm.warp(block.timestamp + 3_601);
         ch.finalizeSettlement(second);
-        uint256 fund = ch.insuranceFund();
-        uint256 debt = uint256(-afterFirst) + 40e6;
-        assertTrue(debt - fund > 40e6, "the uncovered debt exceeds this market's loss");
         ch.settleMany(second, both);
         ch.settleMany(second, both);
 
         (int256 aliceAfter, bytes32[] memory open) = ch.accountOf(ALICE);
         assertEq(open.length, 0, "alice has no positions left");
+        assertEq(aliceAfter, int256(0), "no debt stays on the account");
         assertEq(ch.insuranceFund(), 0, "the fund paid what it had");
-        assertEq(aliceAfter, -int256(debt - fund - 40e6), "the older debt beyond this loss stays on the account");
-        (, , uint256 openPositions, , ) = ch.marketState(second);
-        assertEq(openPositions, 0, "the second market completed");
-        (int256 bobSize, int256 bobClaim) = ch.position(BOB, second);
-        assertEq(bobSize, 0, "bob settled");
-        assertEq(bobClaim, 0, "bob's claim paid (pro rata: nothing was collected from alice)");
-        // Every token is accounted for, alice's debt included.
         address[] memory everyone = new address[](3);
         (everyone[0], everyone[1], everyone[2]) = (ALICE, BOB, LIQUIDATOR);
         assertEq(int256(collateral.balanceOf(address(ch))), _booked(everyone), "tokens == balances + fund + treasury");
+    }
+
+    /// @dev Issue 12, item 4 (same expiry): an account short in two markets of one expiry goes bankrupt in both.
+    /// Settled in either order, each market's winners bear the same share of the bad debt (pro rata to the
+    /// two losses) and the account ends at zero. Before the fix the first market settled paid its winners in
+    /// full and the second paid nothing.
+    function test_settle_badDebtAcrossMarketsOfOneExpiryIsTheSameInEitherOrder() public {
+        MarketParams memory p2 = _marketParams(1e18, 1e15);
+        p2.methodologyHash = keccak256("second market, same expiry");
+        p2.expiry = params.expiry;
+        bytes32 second = ch.createMarket(p2, _risk(), _terms());
+        _fund(ALICE, 30e6);
+        _fund(CAROL, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18);
+        ch.trade(second, CAROL, ALICE, -2, 10e18);
+        (int256 bob0, ) = ch.accountOf(BOB);
+        (int256 carol0, ) = ch.accountOf(CAROL);
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        vm.warp(params.expiry + 1);
+        oracle.setTwap(INDEX, 50e18);
+        ch.proposeSettlement(marketId);
+        ch.proposeSettlement(second);
+        vm.warp(block.timestamp + 3_601);
+        ch.finalizeSettlement(marketId);
+        ch.finalizeSettlement(second);
+
+        uint256 snap = vm.snapshotState();
+        ch.settleMany(marketId, all);
+        ch.settleMany(second, all);
+        ch.settleMany(marketId, all);
+        ch.settleMany(second, all);
+        (int256 bob1, ) = ch.accountOf(BOB);
+        (int256 carol1, ) = ch.accountOf(CAROL);
+        (int256 alice1, ) = ch.accountOf(ALICE);
+        vm.revertToState(snap);
+        ch.settleMany(second, all);
+        ch.settleMany(marketId, all);
+        ch.settleMany(second, all);
+        ch.settleMany(marketId, all);
+        (int256 bob2, ) = ch.accountOf(BOB);
+        (int256 carol2, ) = ch.accountOf(CAROL);
+        (int256 alice2, ) = ch.accountOf(ALICE);
+
+        assertEq(alice1, int256(0), "nothing stays on the account");
+        assertEq(alice2, int256(0), "in either order");
+        // Losses 40 and 80 dollars: bob's market answers for a third of the deficit, carol's for two thirds.
+        assertApproxEq(uint256(bob1), uint256(bob2), 1, "bob: the same in either order");
+        assertApproxEq(uint256(carol1), uint256(carol2), 1, "carol: the same in either order");
+        assertTrue(bob1 > bob0 && carol1 > carol0, "winners paid what alice and the fund had");
+        assertApproxEq(uint256(carol1 - carol0), 2 * uint256(bob1 - bob0), 3, "pro rata to the losses");
     }
 }

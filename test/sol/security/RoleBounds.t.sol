@@ -204,12 +204,24 @@ contract RoleBoundsTest is SecurityBase {
         assertEq(open.length, 0, "lane cleared");
     }
 
-    function test_setFeeShares_boundedAt100Percent() public {
-        ch.setFeeShares(1e18, 1e18);
+    /// @dev Issue 12, item 11: the insurance fee share is bounded at 100 %, the liquidator share at 50 %, and
+    /// once markets exist the liquidator share rises at most 10 points per update, at most once a day.
+    function test_setFeeShares_boundedAndRaisedInSteps() public {
+        ch.setFeeShares(1e18, 0);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareOutOfBounds.selector, 1e18 + 1, 1e18));
         ch.setFeeShares(1e18 + 1, 0);
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareOutOfBounds.selector, 1e18 + 1, 1e18));
-        ch.setFeeShares(0, 1e18 + 1);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareOutOfBounds.selector, 1e18, 0.5e18));
+        ch.setFeeShares(0, 1e18);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareRaiseTooLarge.selector, 0, 0.2e18, 0.1e18));
+        ch.setFeeShares(0, 0.2e18);
+        ch.setFeeShares(0, 0.1e18);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareRaiseTooSoon.selector, block.timestamp + 1 days));
+        ch.setFeeShares(0, 0.2e18);
+        ch.setFeeShares(0, 0.05e18); // lowering is never limited
+        vm.warp(block.timestamp + 1 days);
+        ch.setFeeShares(0, 0.15e18);
+        (, uint64 liquidatorShare) = ch.feeShares();
+        assertEq(liquidatorShare, 0.15e18, "raised one step a day");
     }
 
     function test_oracleConfig_everyBoundAtAndBeyond() public {
@@ -218,7 +230,7 @@ contract RoleBoundsTest is SecurityBase {
         address[] memory reporters = new address[](3);
         (reporters[0], reporters[1], reporters[2]) = (address(1), address(2), address(3));
         IIndexOracle.IndexParams memory p =
-            IIndexOracle.IndexParams({quorum: 2, maxAge: 1 hours, minInterval: 60, maxDeviation: 0.1e18});
+            IIndexOracle.IndexParams({quorum: 2, maxAge: 1 hours, minInterval: 60, maxDeviation: 0.1e18, faultBound: 0});
         p.quorum = 0;
         vm.expectRevert(abi.encodeWithSelector(IIndexOracle.InvalidQuorum.selector, 0, 3));
         o.createIndex(id, p, reporters);
@@ -349,7 +361,7 @@ contract RoleBoundsTest is SecurityBase {
         ch.setRiskParams(marketId, _risk());
         ch.setVenue(address(0xBAD), true);
         ch.setTreasury(address(0xBAD));
-        ch.setFeeShares(0, 1e18);
+        ch.setFeeShares(0, 0.1e18);
         ch.setMarketPaused(marketId, true);
         ch.setGlobalPaused(true);
         MarketParams memory p = _marketParams(2e18, 1e15);

@@ -101,10 +101,17 @@ abstract contract SecurityBase is TestBase {
     }
 
     /// @dev Σ balances of `accounts` + insurance + treasury accrual, in collateral units, for conservation.
+    /// @dev Balances, gains escrowed in closed positions (rounded down to token units, as they will be paid at
+    /// most), the fund and the treasury's accrual.
     function _booked(address[] memory accounts) internal view returns (int256 sum) {
+        uint256 scale = ch.collateralScale();
         for (uint256 i; i < accounts.length; ++i) {
-            (int256 b, ) = ch.accountOf(accounts[i]);
+            (int256 b, bytes32[] memory open) = ch.accountOf(accounts[i]);
             sum += b;
+            for (uint256 k; k < open.length; ++k) {
+                (int256 size, int256 notional) = ch.position(accounts[i], open[k]);
+                if (size == 0 && notional < 0) sum += int256(uint256(-notional) / scale);
+            }
         }
         sum += int256(ch.insuranceFund()) + int256(ch.treasuryAccrued());
     }

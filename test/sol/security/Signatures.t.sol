@@ -146,7 +146,9 @@ contract ReportSignatureAttacksTest is OracleTestBase {
         address[] memory reporters = new address[](1);
         reporters[0] = vm.addr(KEY);
         o.createIndex(
-            id, IIndexOracle.IndexParams({quorum: 1, maxAge: 1 hours, minInterval: 1, maxDeviation: 10e18}), reporters
+            id,
+            IIndexOracle.IndexParams({quorum: 1, maxAge: 1 hours, minInterval: 1, maxDeviation: 10e18, faultBound: 0}),
+            reporters
         );
     }
 

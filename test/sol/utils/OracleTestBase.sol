@@ -62,6 +62,28 @@ abstract contract OracleTestBase is TestBase {
         return sum / (to - from);
     }
 
+    /// @dev The average over the fresh seconds of `[from, to]` (a round is fresh until `maxAge` after its
+    /// time), rounded down, and the number of fresh seconds, by summing the segments.
+    function _referenceFreshTwap(
+        uint256[] memory times,
+        uint256[] memory values,
+        uint256 from,
+        uint256 to,
+        uint256 maxAge
+    ) internal pure returns (uint256 twap, uint256 covered) {
+        uint256 sum;
+        for (uint256 k; k < times.length; ++k) {
+            uint256 start = times[k] > from ? times[k] : from;
+            uint256 end = k + 1 < times.length && times[k + 1] < to ? times[k + 1] : to;
+            if (times[k] + maxAge < end) end = times[k] + maxAge;
+            if (end > start) {
+                sum += values[k] * (end - start);
+                covered += end - start;
+            }
+        }
+        twap = covered == 0 ? 0 : sum / covered;
+    }
+
     /// @dev Min and max of the values in force at some instant of the closed window `[from, to]`.
     function _referenceRange(uint256[] memory times, uint256[] memory values, uint256 from, uint256 to)
         internal

@@ -193,6 +193,10 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
         expect(params.maxAge).to.equal(BigInt(p.maxAge as number));
         expect(params.minInterval).to.equal(BigInt(p.minInterval as number));
         expect(params.maxDeviation).to.equal(p.maxDeviation);
+        expect(params.faultBound).to.equal(BigInt(p.faultBound as number));
+        // The fault bound's parameter rule: n >= 3f + 1 reporters, quorum >= 2f + 1.
+        expect(reporters.length).to.be.at.least(3 * (p.faultBound as number) + 1);
+        expect(p.quorum as number).to.be.at.least(2 * (p.faultBound as number) + 1);
       }
     });
 
@@ -276,7 +280,7 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
 
   describe("smoke", function () {
     it("test_smoke_reportDepositAndSignedOrderFilledThroughTheExchange", async function () {
-      const [, , , , , reporterA, reporterB, , alice, bob] = d.signers;
+      const [, , , , , reporterA, reporterB, reporterC, alice, bob] = d.signers;
       const indexId = indexIdOf("ATPI-FRONTIER");
       const now = BigInt(await d.helpers.time.latest());
       const domain = oracleDomain(d.chainId, await d.oracle.getAddress());
@@ -284,6 +288,7 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
       const reports = [
         await signReportWithEthers(reporterA, domain, report),
         await signReportWithEthers(reporterB, domain, report),
+        await signReportWithEthers(reporterC, domain, report),
       ];
       await d.oracle.connect(alice).submit(indexId, reports);
       expect((await d.oracle.latest(indexId))[0]).to.equal(10n * WAD);

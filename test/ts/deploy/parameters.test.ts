@@ -29,6 +29,13 @@ describe("deploy: parameters files", function () {
         const index = p[slot.moduleId];
         expect(index, slot.moduleId).to.not.equal(undefined);
         expect(index.quorum as number).to.be.greaterThan(0);
+        // Every index states its fault bound f, and its quorum carries more than 2f reports.
+        const f = index.faultBound as number;
+        expect(f, `${name} ${slot.moduleId} faultBound`).to.be.a("number");
+        expect(index.quorum as number).to.be.at.least(2 * f + 1);
+        if (index.reporters !== undefined) {
+          expect((index.reporters as string[]).length).to.be.at.least(3 * f + 1);
+        }
         expect(index.minInterval as number).to.be.at.most(index.maxAge as number);
       }
       for (const slot of MARKETS) {
@@ -79,7 +86,8 @@ describe("deploy: parameters files", function () {
     const p = await read("sepolia");
     HOLDERS.forEach((key, i) => (p.LocalProtocol[key] = signers[1 + (i % 3)].address));
     p.Clearinghouse.treasury = signers[4].address;
-    for (const slot of INDICES) p[slot.moduleId].reporters = signers.slice(5, 8).map((s) => s.address);
+    // f = 1 needs at least four reporters.
+    for (const slot of INDICES) p[slot.moduleId].reporters = signers.slice(5, 9).map((s) => s.address);
     const deployed = (await ignition.deploy(LocalProtocol, { parameters: p as never })) as unknown as Record<
       string,
       { getAddress(): Promise<string> }

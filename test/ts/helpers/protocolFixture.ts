@@ -122,7 +122,7 @@ export async function deployProtocol(
     await (
       await real.createIndex(
         INDEX_ID,
-        { quorum: 2, maxAge: 7 * DAY, minInterval: 60, maxDeviation: 10n * WAD },
+        { quorum: 2, maxAge: 7 * DAY, minInterval: 60, maxDeviation: 10n * WAD, faultBound: 0 },
         reporters.map((w) => w.address),
       )
     ).wait();

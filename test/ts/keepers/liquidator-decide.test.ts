@@ -12,6 +12,7 @@ import {
   type LiquidatorState,
 } from "../../../keepers/liquidator/decide.js";
 import { Account, markAll } from "../../../sdk/core/entities/Account.js";
+import { liquidationPenaltySplit } from "../../../sdk/core/math/fees.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../../sdk/core/math/margin.js";
 import { commandHelp, configErrorOf, testMarket } from "./fixtures.js";
 
@@ -273,7 +274,18 @@ describe("keepers: liquidator decide", function () {
         counterparties: [CAROL, BOB],
       });
       if (actions[0].type === "deleverage") {
-        const b = bankruptcyPrice(10n, market.unitValueAt(INDEX), -19_000n * WAD, SCALE, 1_000n * WAD);
+        // the whole fund (100 $) pays first: the price covers the remaining 18,900 $
+        const b = bankruptcyPrice(
+          10n,
+          market.unitValueAt(INDEX),
+          -19_000n * WAD,
+          SCALE,
+          1_000n * WAD,
+          100n * USD,
+        );
+        expect(b).to.deep.equal(
+          bankruptcyPrice(10n, market.unitValueAt(INDEX), -18_900n * WAD, SCALE, 1_000n * WAD),
+        );
         expect(actions[0].bankruptcyPrice).to.equal(b.price);
       }
       const rich = decideLiquidator(state(INDEX, accounts), NOW, {
@@ -286,6 +298,74 @@ describe("keepers: liquidator decide", function () {
         (a) => a.account === ALICE,
       );
       expect(alone[0]).to.deep.include({ type: "skip", reason: "bankrupt, no profitable counterparty" });
+    });
+  });
+
+  describe("new money rules", function () {
+    const bankrupt = holder(ALICE, 1_000n, 10n, 10n); // equity −19,000 $ at 8
+    const carol = holder(CAROL, 50_000n, -6n, 11n);
+    const INDEX = 8n * WAD;
+    const fundOf = (insuranceFund: bigint, globalPaused = false) => ({
+      context: { collateralScale: SCALE, liquidatorShare: WAD / 2n, insuranceFund, globalPaused },
+    });
+
+    it("deleverages only when the shortfall exceeds the fund, and never under a pause", function () {
+      const accounts = [bankrupt, carol];
+      const cheap = { ...config, minProfit: -(10n ** 30n) };
+      // shortfall 19,000 = fund: the contract reverts InsuranceCanCover, so it liquidates instead
+      const equal = decideLiquidator(state(INDEX, accounts, fundOf(19_000n * USD)), NOW, cheap);
+      expect(equal.find((a) => a.account === ALICE)?.type).to.equal("liquidate");
+      const above = decideLiquidator(state(INDEX, accounts, fundOf(19_000n * USD - 1n)), NOW, cheap);
+      expect(above.find((a) => a.account === ALICE)?.type).to.equal("deleverage");
+      const paused = decideLiquidator(state(INDEX, accounts, fundOf(100n * USD, true)), NOW, cheap);
+      expect(paused.find((a) => a.account === ALICE)).to.deep.include({
+        type: "skip",
+        reason: "market paused",
+      });
+    });
+
+    it("expects no reward from an account with no equity left: the penalty is capped at equity", function () {
+      const actions = decideLiquidator(state(INDEX, [bankrupt], fundOf(1_000_000n * USD)), NOW, {
+        ...config,
+        minProfit: -(10n ** 30n),
+      });
+      expect(actions[0]).to.deep.include({ type: "liquidate", account: ALICE, reward: 0n });
+      expect(liquidationPenaltySplit(10n, 8_000n * WAD, WAD / 50n, WAD / 2n, SCALE, -1n)).to.deep.equal({
+        penalty: 0n,
+        liquidatorReward: 0n,
+        insurance: 0n,
+      });
+      // equity of 100 $ and just under one token unit: the 1,600 $ penalty is capped at 100 $ (rounded down)
+      expect(
+        liquidationPenaltySplit(10n, 8_000n * WAD, WAD / 50n, WAD / 2n, SCALE, 100n * WAD + SCALE - 1n),
+      ).to.deep.equal({ penalty: 100n * USD, liquidatorReward: 50n * USD, insurance: 50n * USD });
+    });
+
+    it("leaves an escrowed gain alone: it has no contracts to take over", function () {
+      // alice closed a winner (gain 500 $ escrowed) and holds a losing long elsewhere: only that one is liquidated
+      const other = testMarket(NOW + 60n * 86_400n);
+      const account = Account.from({
+        address: ALICE,
+        balance: 100n * USD,
+        scale: SCALE,
+        positions: [
+          [market.id, { size: 0n, openNotional: -500n * WAD }],
+          [other.id, { size: 10n, openNotional: 10n * 10_000n * WAD }],
+        ],
+      });
+      const marks = markAll(
+        [
+          [market, 10n * WAD],
+          [other, (94n * WAD) / 10n],
+        ],
+        NOW,
+      );
+      const actions = decideLiquidator({ ...state(INDEX, [account]), marks }, NOW, {
+        ...config,
+        minProfit: -(10n ** 30n),
+      });
+      expect(actions).to.have.length(1);
+      expect(actions[0]).to.deep.include({ type: "liquidate", marketId: other.id });
     });
   });
 

@@ -68,8 +68,14 @@ async function funded(s: Setup, shell: Shell, dollars = "50000"): Promise<Shell>
   return shell;
 }
 
-function liquidatorFor(s: Setup, shell: Shell, decide: Partial<LiquidatorConfig> = {}): LiquidatorKeeper {
+function liquidatorFor(
+  s: Setup,
+  shell: Shell,
+  decide: Partial<LiquidatorConfig> = {},
+  hypotheticalMargin?: bigint,
+): LiquidatorKeeper {
   return new LiquidatorKeeper({
+    hypotheticalMargin,
     clearinghouse: s.address,
     fromBlock: 0n,
     chunkSize: 5n,
@@ -151,6 +157,25 @@ describe("keepers: liquidator → Clearinghouse (in-process chain)", function ()
     await setIndex(s, DOWN);
     await keeper.tick();
     expect(keeper.results.map((r) => r.result.status)).to.deep.equal(["dry-run"]);
+    expect(shell.provider.count("eth_sendRawTransaction")).to.equal(0);
+    expect(await s.f.ch.isLiquidatable(s.f.alice.address)).to.equal(true);
+  });
+
+  it("dry run without a key evaluates with the stated hypothetical margin, sends and simulates nothing", async function () {
+    // a keyless dry run: a throwaway address with no margin and no gas
+    const shell = makeShell(provider, s.clock, { sender: { dryRun: true } });
+    await setIndex(s, DOWN);
+    const without = liquidatorFor(s, shell);
+    await without.tick();
+    expect(without.lastActions[0]).to.deep.include({
+      type: "skip",
+      reason: "the keeper's margin cannot take any of it",
+    });
+    const keeper = liquidatorFor(s, shell, {}, 100_000n * WAD);
+    await keeper.tick();
+    expect(keeper.lastActions.map((a) => a.type)).to.deep.equal(["liquidate"]);
+    expect(keeper.hypothetical).to.deep.equal(keeper.lastActions);
+    expect(keeper.results).to.deep.equal([]);
     expect(shell.provider.count("eth_sendRawTransaction")).to.equal(0);
     expect(await s.f.ch.isLiquidatable(s.f.alice.address)).to.equal(true);
   });

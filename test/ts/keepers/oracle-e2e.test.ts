@@ -41,7 +41,7 @@ async function deploy() {
   const oracle = await ethers.deployContract("IndexOracle", [await manager.getAddress()]);
   await oracle.createIndex(
     ID,
-    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n },
+    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18 / 10n, faultBound: 0 },
     REPORTER_KEYS.map((k) => privateKeyToAccount(k).address),
   );
   const domain = oracleDomain(31337n, await oracle.getAddress());
@@ -390,6 +390,16 @@ describe("keepers: reporter → relayer → IndexOracle (in-process chain)", fun
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).to.match(/keeper_ticks_total\{outcome="ok",keeper="relayer"\} 1/);
       expect(metrics).to.match(/keeper_transactions_total\{outcome="confirmed",keeper="relayer"\} 1/);
+      // the next block: the accepted round is read back; the sender's balance after every tick
+      await networkHelpers.mine();
+      expect(await runner.pollOnce()).to.equal(true);
+      const after = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(after).to.match(
+        new RegExp(
+          `keeper_oracle_last_round_timestamp_seconds\\{index="${INDEX}",keeper="relayer"\\} [1-9][0-9]+`,
+        ),
+      );
+
       const report = await fetch(`${s.urls[0]}/report/${INDEX}`);
       expect(report.status).to.equal(200);
       expect(((await report.json()) as { index: string }).index).to.equal(INDEX);

@@ -179,6 +179,27 @@ describe("keepers: settler → Clearinghouse (in-process chain)", function () {
     expect(await nonceOf(shell)).to.equal(sent);
   });
 
+  it("settles a winner closed before expiry: its escrowed gain is an open slot until settlement", async function () {
+    // carol sells her long 5 to alice at 11: a gain of 5,000 $ escrowed, her slot (0, −5,000) stays open
+    await s.f.oracle.setValue(INDEX_ID, 11n * WAD);
+    await s.f.venue.trade(s.f.marketId, s.f.alice.address, s.f.carol.address, -5n, 11n * WAD);
+    expect(await s.f.ch.position(s.f.carol.address, s.f.marketId)).to.deep.equal([0n, -5_000n * WAD]);
+    const [carolBefore] = await s.f.ch.accountOf(s.f.carol.address);
+    const shell = await funded(makeShell(provider, s.clock, { name: "settler" }));
+    const keeper = settlerFor(s, shell);
+    await warpTo(s, s.f.params.expiry);
+    for (let i = 0; i < 12 && !keeper.done.has(s.f.marketId as MarketId); i++) {
+      await keeper.tick();
+      await advance(s, i === 0 ? Number(defaultTerms().disputeWindow) : 1);
+    }
+    expect(keeper.done.has(s.f.marketId as MarketId)).to.equal(true);
+    for (const r of keeper.results) expect(r.result.status).to.equal("confirmed");
+    await expectAllSettled(s);
+    // the claim of 5,000 $ is paid in full (the shorts had the collateral)
+    const [carolAfter] = await s.f.ch.accountOf(s.f.carol.address);
+    expect(carolAfter - carolBefore).to.equal(s.f.usd("5000"));
+  });
+
   it("finalizes with the fallback when a dispute is never resolved", async function () {
     const shell = await funded(makeShell(provider, s.clock));
     const keeper = settlerFor(s, shell, [s.f.marketId as MarketId]);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Hex } from "viem";
+import { numberToHex, type Hex } from "viem";
 
 import { buildProgram } from "../../../keepers/cli.js";
 import { relayerConfigSchema, reporterConfigSchema } from "../../../keepers/configs.js";
@@ -68,7 +68,7 @@ describe("keepers: shell", function () {
       expect(error.message).to.contain("Unrecognized key(s) in object: 'typo'");
       expect(() => loadConfig(reporterConfigSchema, { flags: base })).to.throw(
         ConfigError,
-        /privateKey.*required unless --dry-run/,
+        /reportSigningKey.*required unless --dry-run/,
       );
       expect(() => loadConfig(reporterConfigSchema, { flags: { ...base, dryRun: true } })).to.not.throw();
       expect(() =>
@@ -178,7 +178,8 @@ describe("keepers: shell", function () {
       const clock = new ManualClock(0);
       const metrics = new KeeperMetrics("loop");
       const controller = new AbortController();
-      let block = 1n;
+      let polls = 0n;
+      const blockAt = (n: bigint) => ({ number: n, hash: numberToHex(n, { size: 32 }), timestamp: n });
       let ticks = 0;
       const runner = new KeeperRunner({
         keeper: {
@@ -192,7 +193,11 @@ describe("keepers: shell", function () {
         log: silentLogger(),
         metrics,
         pollIntervalMs: 1000,
-        blocks: { getBlockNumber: async () => block++ / 2n }, // a new block every second poll
+        // a new block every second poll
+        blocks: {
+          getBlock: async (args) =>
+            "blockNumber" in args ? blockAt(args.blockNumber) : blockAt(++polls / 2n),
+        },
       });
       await runner.run(controller.signal);
       expect(ticks).to.equal(3);

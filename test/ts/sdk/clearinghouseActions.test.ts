@@ -266,7 +266,9 @@ describe("sdk/viem/clearinghouse", function () {
       const { equity } = await fetchHealth(s.publicClient, { address: s.address, account: args.account });
       expect(equity < 0n).to.equal(true);
       const v = unitValueDown(await s.f.ch.markPrice(s.marketId), s.f.params.contractSize);
-      const expected = bankruptcyPrice(2n, v, equity, s.f.scale, s.f.params.contractSize);
+      // The whole fund pays first; the bankruptcy price covers the rest of the deficit.
+      const fund = await s.f.ch.insuranceFund();
+      const expected = bankruptcyPrice(2n, v, equity, s.f.scale, s.f.params.contractSize, fund);
       const receipt = await mined(
         s,
         (await deleverage(s.carol, { ...args, counterparties: [s.f.bob.address as Address] })).hash,

@@ -15,15 +15,15 @@ import {
   Account,
   Market,
   asMarketId,
-  claimPayoutDown,
-  claimsAvailable,
   debitSettlementLoss,
   fetchAccount,
   fetchHealth,
   finalUnitValueDown,
+  isEmptySlot,
   liquidationPenaltySplit,
   marketIdOf,
   pnlToTokens,
+  payClaims,
   settlePosition,
   settlementSurplus,
   splitFees,
@@ -114,6 +114,8 @@ interface Mirror {
   markets: Map<MarketId, Market>;
   accounts: Map<string, Account>;
   index: Map<string, bigint>;
+  /** The mock oracle's TWAP per index: what an expired market without a proposal is marked at. */
+  twap: Map<string, bigint>;
   insuranceFund: bigint;
   treasury: bigint;
   /** Per market: PnL realised into balances before settlement, collateral units (`realisedNet`). */
@@ -169,6 +171,10 @@ async function initialMirror(w: World): Promise<Mirror> {
     index: new Map([
       [INDEX_ID, 10n * WAD],
       [INDEX_2, 3n * WAD],
+    ]),
+    twap: new Map([
+      [INDEX_ID, 0n],
+      [INDEX_2, 0n],
     ]),
     insuranceFund: 0n,
     treasury: 0n,
@@ -279,9 +285,11 @@ async function check(w: World, m: Mirror): Promise<void> {
     // Marks from the mirror's markets and index values at the block time.
     const marks = new Map<MarketId, MarkedMarket>();
     for (const id of mirror.openMarkets) {
-      const market = m.markets.get(id)!;
+      const indexId = w.indexOf.get(id)!;
+      // An expired market is marked at its settlement value: here the mock's settlement-window TWAP.
+      const market = m.markets.get(id)!.withSettlement({ settlementTwap: m.twap.get(indexId)! });
       expect(loaded.markets.get(id)!.state.basisRate).to.equal(market.state.basisRate);
-      const mark = market.markAt(now, m.index.get(w.indexOf.get(id)!)!);
+      const mark = market.markAt(now, m.index.get(indexId)!);
       expect(await w.f.ch.markPrice(id)).to.equal(mark);
       expect(loaded.marks.get(id)!.mark).to.equal(mark);
       marks.set(id, { market, mark });
@@ -386,25 +394,38 @@ for (const decimals of [6, 18]) {
             expect(settled.statusAt(BigInt(await time.latest()))).to.equal("Settled");
             expect(await w.f.ch.markPrice(id)).to.equal(settled.markAt(BigInt(await time.latest()), 1n));
             const holders = w.traders.map((t) => t.address);
-            await w.f.ch.settleMany(id, holders);
+            const first = await mined(w.f.ch.settleMany(id, holders));
             await w.f.ch.settleMany(id, holders);
 
-            // Mirror: close each position in order, then pay every claim at the final ratio.
+            // Mirror: close each slot in order (positions and escrowed gains; a loss that leaves the
+            // account's equity negative shares its bad debt with the account's other open markets, valued at
+            // the settlement block), then pay the claims in the contract's order from what is left: the
+            // last closer's at once, the others in the second pass.
             const unit = finalUnitValueDown(finalPrice, market.params.contractSize);
             expect((await w.f.ch.marketParams(id)).contractSize).to.equal(market.params.contractSize);
+            const marks = new Map<MarketId, MarkedMarket>();
+            for (const other of w.ids.slice(1)) {
+              const mm = m.markets.get(other)!;
+              marks.set(other, {
+                market: mm,
+                mark: mm.markAt(first.timestamp, m.index.get(w.indexOf.get(other)!)!),
+              });
+            }
             let collected = 0n;
             let claimed = 0n;
             let fund = m.insuranceFund;
             const claims = new Map<string, bigint>();
             const balances = new Map<string, bigint>();
+            let lastCloser: string | undefined;
             for (const who of holders) {
               const a = m.accounts.get(who)!;
               balances.set(who, a.balance);
               const p = a.positionIn(id);
-              if (p.size === 0n) continue;
+              if (isEmptySlot(p)) continue;
+              lastCloser = who;
               const s = settlePosition(p, unit, w.f.scale);
               if (s.loss > 0n) {
-                const debit = debitSettlementLoss(a.balance, s.loss, a.positions.size > 1, fund);
+                const debit = debitSettlementLoss(a.balance, s.loss, a.otherPnls(id, marks), fund, w.f.scale);
                 balances.set(who, debit.balance);
                 fund = debit.insuranceFund;
                 collected += debit.collected;
@@ -415,20 +436,24 @@ for (const decimals of [6, 18]) {
             }
             const realisedNet = m.realised.get(id)!;
             fund += settlementSurplus(collected, claimed, realisedNet);
-            for (const [who, claim] of claims) {
-              balances.set(who, balances.get(who)! + claimPayoutDown(claim, collected, claimed, realisedNet));
-            }
+            const order = [...claims.keys()].filter((who) => who !== lastCloser);
+            if (lastCloser !== undefined && claims.has(lastCloser)) order.unshift(lastCloser);
+            const paid = payClaims(
+              order.map((who) => claims.get(who)!),
+              collected,
+              claimed,
+              realisedNet,
+            );
+            for (const [i, who] of order.entries()) balances.set(who, balances.get(who)! + paid.payouts[i]);
             for (const who of holders) {
               const [balance] = await w.f.ch.accountOf(who);
               expect(balance, `balance of ${who}`).to.equal(balances.get(who));
             }
             expect(await w.f.ch.insuranceFund()).to.equal(fund);
+            // Every claim is paid: nothing is left for claims and nothing is claimed any more.
             const [, , , , c, k, r] = await w.f.ch.settlementState(id);
-            expect([c, k, r]).to.deep.equal([
-              claimsAvailable(collected, claimed, realisedNet),
-              claimed,
-              realisedNet,
-            ]);
+            expect([c, k, r]).to.deep.equal([paid.collectedLeft, paid.claimedLeft, realisedNet]);
+            expect([c, k]).to.deep.equal([0n, 0n]);
           },
         ),
         { seed: 7_331 + decimals, numRuns: 12 },

@@ -137,25 +137,38 @@ describe("sdk/core", function () {
 
   describe("settlement loss debit", function () {
     it("test_debitSettlementLoss_keepsADebtBeyondThisLossOnTheAccount", function () {
-      // A balance of −10 before a loss of 40, no other market, a fund of 5: the fund pays 5 of the 50 owed;
-      // 40 of this loss goes uncollected and the older 5 stays as debt.
-      expect(debitSettlementLoss(-10n, 40n, false, 5n)).to.deep.equal({
-        balance: -5n,
-        coveredByInsurance: 5n,
-        uncovered: 45n,
-        collected: 0n,
-        insuranceFund: 0n,
+      const scale = 10n ** 12n;
+      // A balance of −10 before a loss of 40, no other market, a fund of 5: the deficit is 50, this market
+      // answers for 40 of it; the fund pays ⌊5 × 40 / 50⌋ = 4, 36 goes uncollected, the older 10 stays as debt.
+      expect(debitSettlementLoss(-10n, 40n, [], 5n, scale)).to.deep.equal({
+        balance: -10n,
+        deficit: 50n,
+        share: 40n,
+        coveredByInsurance: 4n,
+        uncovered: 36n,
+        collected: 4n,
+        insuranceFund: 1n,
       });
       // Within this loss: the balance ends at 0 and the unpaid part is not collected.
-      expect(debitSettlementLoss(20n, 40n, false, 5n)).to.deep.equal({
+      expect(debitSettlementLoss(20n, 40n, [], 5n, scale)).to.deep.equal({
         balance: 0n,
+        deficit: 20n,
+        share: 20n,
         coveredByInsurance: 5n,
         uncovered: 15n,
         collected: 25n,
         insuranceFund: 0n,
       });
-      // Another market still open: the whole loss is debited, nothing is covered yet.
-      expect(debitSettlementLoss(20n, 40n, true, 5n).balance).to.equal(-20n);
+      // Another open market whose gain covers the balance: the whole loss is debited, nothing written off.
+      expect(debitSettlementLoss(20n, 40n, [30n * scale], 5n, scale).balance).to.equal(-20n);
+      // Another open market at a loss: the deficit is shared pro rata to the losses (40 of 60 here).
+      const shared = debitSettlementLoss(20n, 40n, [-20n * scale], 100n, scale);
+      expect([shared.deficit, shared.share, shared.balance, shared.coveredByInsurance]).to.deep.equal([
+        40n,
+        26n,
+        6n,
+        26n,
+      ]);
     });
   });
 

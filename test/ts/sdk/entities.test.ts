@@ -13,10 +13,18 @@ import {
   Market,
   WAD,
   applyDelta,
+  badDebtShare,
   basisWeightDown,
   buildOrder,
   claimPayoutDown,
+  claimsAvailable,
   collateralScale,
+  debitSettlementLoss,
+  escrowedGain,
+  expiredMarkOf,
+  isEmptySlot,
+  markBasisAt,
+  payClaims,
   exchangeDomain,
   hashOrder,
   indexIdOf,
@@ -86,17 +94,103 @@ describe("sdk/core entities and math helpers", function () {
       openNotional: -7n,
       realized: -1n,
     });
-    // Flip: long 2 at 10 sells 3 at 6 → short 1 at −6, realised 12 − 10.
+    // Flip: long 2 at 10 sells 3 at 6 → short 1 at −6; the gain 12 − 10 is escrowed: basis −6 − 2.
     expect(applyDelta({ size: 2n, openNotional: 10n }, -3n, 6n)).to.deep.equal({
       size: -1n,
-      openNotional: -6n,
-      realized: 2n,
+      openNotional: -8n,
+      realized: 0n,
     });
+  });
+
+  it("test_applyDelta_escrowsRealisedGains_closedWinnerKeepsItsSlot", function () {
+    // Long 10 at 100 sells 4 at 11: removed ⌈100 × 4 / 10⌉ = 40, gain 44 − 40 = 4 stays in the basis.
+    expect(applyDelta({ size: 10n, openNotional: 100n }, -4n, 11n)).to.deep.equal({
+      size: 6n,
+      openNotional: 56n,
+      realized: 0n,
+    });
+    // Closing all of a winning short 2 at −20 at 7: gain 6, the slot is (0, −6), not empty.
+    const closed = applyDelta({ size: -2n, openNotional: -20n }, 2n, 7n);
+    expect(closed).to.deep.equal({ size: 0n, openNotional: -6n, realized: 0n });
+    expect(isEmptySlot(closed)).to.equal(false);
+    expect(escrowedGain(closed)).to.equal(6n);
+    // Reopening from the escrow slot keeps the gain in the basis: long 1 at 5 → (1, 5 − 6).
+    expect(applyDelta(closed, 1n, 5n)).to.deep.equal({ size: 1n, openNotional: -1n, realized: 0n });
+    // A loss is still realised: long 2 at 20 closed at 7 realises −6 and empties the slot.
+    const lost = applyDelta({ size: 2n, openNotional: 20n }, -2n, 7n);
+    expect(lost).to.deep.equal({ size: 0n, openNotional: 0n, realized: -6n });
+    expect(isEmptySlot(lost)).to.equal(true);
+    expect(escrowedGain(lost)).to.equal(0n);
+    // A claim after settlement (positive basis, no size) is not an escrow.
+    expect(escrowedGain({ size: 0n, openNotional: 6n })).to.equal(0n);
   });
 
   it("test_claimPayout_fullWhenCoveredProRataDownOtherwise", function () {
     expect(claimPayoutDown(7n, 10n, 10n)).to.equal(7n);
     expect(claimPayoutDown(7n, 5n, 10n)).to.equal(3n);
+  });
+
+  it("test_payClaims_paysFromWhatIsLeft_lastClaimTakesTheRest", function () {
+    // 5 for claims of 7 and 3: ⌊7 × 5 / 10⌋ = 3, then 2 left for 3 claimed: ⌊3 × 2 / 3⌋ = 2, nothing left.
+    expect(payClaims([7n, 3n], 5n, 10n)).to.deep.equal({
+      payouts: [3n, 2n],
+      collectedLeft: 0n,
+      claimedLeft: 0n,
+    });
+    // Three equal claims of 1 from 2: 0 (⌊2/3⌋), then ⌊1 × 2 / 2⌋ = 1, then 1: no dust stays behind.
+    expect(payClaims([1n, 1n, 1n], 2n, 3n).payouts).to.deep.equal([0n, 1n, 1n]);
+    // Covered in full: the surplus is the fund's, the pot is capped at the claims.
+    expect(payClaims([4n, 6n], 15n, 10n)).to.deep.equal({
+      payouts: [4n, 6n],
+      collectedLeft: 0n,
+      claimedLeft: 0n,
+    });
+    // Net of the PnL realised before settlement: 12 collected − 4 realised = 8 for claims of 10.
+    expect(payClaims([10n], 12n, 10n, 4n).payouts).to.deep.equal([8n]);
+    // Some claims paid later: what is left stays for them.
+    expect(payClaims([7n], 5n, 10n)).to.deep.equal({ payouts: [3n], collectedLeft: 2n, claimedLeft: 3n });
+    expect(claimsAvailable(5n, 10n, 6n)).to.equal(0n);
+  });
+
+  it("test_badDebtShare_andDebitSettlementLoss_followTheSettlementWaterfall", function () {
+    const scale = 10n ** 12n;
+    // No other slot: the share is the negative balance, at most the loss.
+    expect(badDebtShare(-30n, 40n, [], scale)).to.deep.equal({ share: 30n, deficit: 30n });
+    expect(badDebtShare(-50n, 40n, [], scale)).to.deep.equal({ share: 40n, deficit: 50n });
+    // Other slots cover the balance: nothing is written off.
+    expect(badDebtShare(-30n, 40n, [31n * scale], scale)).to.deep.equal({ share: 0n, deficit: 0n });
+    // Equity −30 − 20 + 9.5 = −40.5 → deficit 41; other open losses 20 (the −20 slot):
+    // share ⌊41 × 40 / 60⌋ = 27.
+    expect(badDebtShare(-30n, 40n, [-20n * scale, (19n * scale) / 2n], scale)).to.deep.equal({
+      share: 27n,
+      deficit: 41n,
+    });
+    // Fund covers the deficit: pays the whole share, the balance rises by it.
+    expect(debitSettlementLoss(10n, 40n, [], 100n, scale)).to.deep.equal({
+      balance: 0n,
+      deficit: 30n,
+      share: 30n,
+      coveredByInsurance: 30n,
+      uncovered: 0n,
+      collected: 40n,
+      insuranceFund: 70n,
+    });
+    // Fund short: it pays ⌊fund × share / deficit⌋; the rest of the share is not collected.
+    expect(debitSettlementLoss(-10n, 40n, [], 5n, scale)).to.deep.equal({
+      balance: -10n,
+      deficit: 50n,
+      share: 40n,
+      coveredByInsurance: 4n,
+      uncovered: 36n,
+      collected: 4n,
+      insuranceFund: 1n,
+    });
+    // A balance that stays non-negative is a plain debit.
+    expect(debitSettlementLoss(50n, 40n, [-100n * scale], 5n, scale)).to.deep.include({
+      balance: 10n,
+      share: 0n,
+      collected: 40n,
+    });
   });
 
   it("test_market_isImmutableAndWithMethodsReturnNewInstances", function () {
@@ -121,7 +215,51 @@ describe("sdk/core entities and math helpers", function () {
     expect(market.withSettlement({ proposedAt: 1n }).statusAt(NOW)).to.equal("Settling");
     const settled = market.withSettlement({ finalPrice: 7n * WAD });
     expect(settled.markAt(market.params.expiry, 99n * WAD)).to.equal(7n * WAD);
-    expect(market.markAt(market.params.expiry, 99n * WAD)).to.equal(99n * WAD);
+  });
+
+  it("test_markAt_expiredMarketAtItsSettlementValue_neverTheIndex", function () {
+    const market = Market.from({ params: params(0), risk, terms });
+    const expiry = market.params.expiry;
+    // No final price, no proposal, TWAP unknown: a typed error rather than the index.
+    expect(() => market.markAt(expiry, 99n * WAD)).to.throw(InvalidArgumentError, /settlementTwap/);
+    const twap = market.withSettlement({ settlementTwap: 8n * WAD });
+    expect(twap.markAt(expiry, 99n * WAD)).to.equal(8n * WAD);
+    expect(twap.markAt(expiry + 86_400n, 1n)).to.equal(8n * WAD);
+    const proposed = twap.withSettlement({ proposedPrice: 9n * WAD, proposedAt: expiry + 60n });
+    expect(proposed.markAt(expiry, 99n * WAD)).to.equal(9n * WAD);
+    expect(proposed.withSettlement({ finalPrice: 7n * WAD }).markAt(expiry, 99n * WAD)).to.equal(7n * WAD);
+    expect(
+      expiredMarkOf({ expiry, basisRate: 0n, finalPrice: 0n, proposedPrice: 0n, settlementTwap: 3n }),
+    ).to.equal(3n);
+    // Before expiry the live mark still follows the index.
+    expect(twap.markAt(expiry - 1n, 10n * WAD)).to.equal(10n * WAD);
+  });
+
+  it("test_markBasis_fixedWithinTheSecondOfATrade_nextBasisStaysWithinOneStepOfTheAnchor", function () {
+    const market = Market.from({ params: params(0), risk, terms, state: { basisRate: WAD / 10n } });
+    const index = 10n * WAD;
+    const traded = market.withTrade({ price: 11n * WAD, index, now: NOW, size: 1n });
+    expect(traded.state.markBasis).to.equal(WAD / 10n);
+    expect(traded.state.markBasisTime).to.equal(NOW);
+    // Within the trade's second the mark uses the basis before the trade; from the next second the new one.
+    expect(traded.markAt(NOW, index)).to.equal(market.markAt(NOW, index));
+    expect(markBasisAt({ ...traded.state, expiry: traded.params.expiry, finalPrice: 0n }, NOW + 1n)).to.equal(
+      traded.state.basisRate,
+    );
+    // A second fill in the same second keeps the anchor; the running basis stays within one step of it.
+    const twice = traded.withTrade({ price: 11n * WAD, index, now: NOW, size: 1n });
+    expect(twice.state.markBasis).to.equal(WAD / 10n);
+    const step = risk.maxBasisStep;
+    expect(twice.state.basisRate - WAD / 10n <= step).to.equal(true);
+    // nextBasisRate with a far anchor is pulled back within maxBasisStep of it.
+    const expiry = market.params.expiry;
+    const free = nextBasisRate(risk, WAD / 10n, WAD / 10n, 11n * WAD, index, expiry, NOW, 1n);
+    const anchored = nextBasisRate(risk, WAD / 10n, WAD / 10n - step, 11n * WAD, index, expiry, NOW, 1n);
+    expect(free > WAD / 10n).to.equal(true);
+    expect(anchored).to.equal(WAD / 10n);
+    // The next second starts from the stored basis.
+    const later = twice.withTrade({ price: 11n * WAD, index, now: NOW + 1n, size: 1n });
+    expect(later.state.markBasis).to.equal(twice.state.basisRate);
   });
 
   it("test_basisWeightDown_fullFromDepthProportionalBelowRoundedTowardZero", function () {
@@ -136,16 +274,16 @@ describe("sdk/core entities and math helpers", function () {
     // The mirror's step: a tenth of the depth moves a tenth as far, the step truncated toward zero.
     const deep = { ...risk, basisDepth: 50n };
     const expiry = NOW + 90n * 86_400n;
-    const full = nextBasisRate(deep, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n);
-    const tenth = nextBasisRate(deep, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
+    const full = nextBasisRate(deep, 0n, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n);
+    const tenth = nextBasisRate(deep, 0n, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
     expect(full).to.equal(
-      nextBasisRate({ ...risk }, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 1n),
+      nextBasisRate({ ...risk }, 0n, 0n, 10_100n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 1n),
     );
     expect(tenth > 0n && tenth < full).to.equal(true);
     expect(tenth).to.equal(full / 10n);
-    const down = nextBasisRate(deep, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
+    const down = nextBasisRate(deep, 0n, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 5n);
     expect(down).to.equal(
-      -(-nextBasisRate(deep, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n) / 10n),
+      -(-nextBasisRate(deep, 0n, 0n, 9_900n * (WAD / 1_000n), 10n * WAD, expiry, NOW, 50n) / 10n),
     );
   });
 
@@ -164,18 +302,43 @@ describe("sdk/core entities and math helpers", function () {
     // One taker fee of 10,000 × 5 bp = $5 per market.
     expect(account.balance).to.equal(1_000_000_000n - BigInt(MAX_OPEN_MARKETS) * 5_000_000n);
     const before = account;
+    // Closing at a gain of $1,000: escrowed, the balance only pays the fee, the slot keeps its lane.
     const { account: closed, realizedWad, fee } = account.withTrade(markets[0], -1n, 11n * WAD, "maker");
-    expect(realizedWad).to.equal(1_000n * WAD);
+    expect(realizedWad).to.equal(0n);
     expect(fee).to.equal(2_200_000n);
-    expect(closed.openMarkets).to.have.length(MAX_OPEN_MARKETS - 1);
-    expect(closed.balance).to.equal(before.balance + 1_000_000_000n - 2_200_000n);
+    expect(closed.openMarkets).to.have.length(MAX_OPEN_MARKETS);
+    expect(closed.positionIn(markets[0].id)).to.deep.equal({ size: 0n, openNotional: -1_000n * WAD });
+    expect(closed.escrowIn(markets[0].id)).to.equal(1_000n * WAD);
+    expect(closed.balance).to.equal(before.balance - 2_200_000n);
+    expect(() => closed.withTrade(markets[MAX_OPEN_MARKETS], 1n, price, "taker")).to.throw(
+      InvalidArgumentError,
+    );
     expect(before.openMarkets).to.have.length(MAX_OPEN_MARKETS);
+    // The escrow slot needs no mark and counts at its gain, with no margin.
     const marks = markAll(
       markets.slice(1, MAX_OPEN_MARKETS).map((m) => [m, price] as const),
       NOW,
     );
-    expect(closed.health(marks).equity).to.equal(closed.balance * 10n ** 12n);
+    const h = closed.health(marks);
+    expect(h.equity).to.equal(closed.balance * 10n ** 12n + 1_000n * WAD);
+    expect(closed.otherPnls(markets[1].id, marks)).to.deep.equal([
+      1_000n * WAD,
+      ...markets.slice(2, MAX_OPEN_MARKETS).map(() => 0n),
+    ]);
     expect(() => before.health(marks)).to.throw(InvalidArgumentError);
+    // Account.from keeps escrow slots and drops only empty ones.
+    const loaded = Account.from({
+      address: ALICE,
+      balance: 0n,
+      scale: 10n ** 12n,
+      positions: [
+        [markets[0].id, { size: 0n, openNotional: -5n }],
+        [markets[1].id, { size: 0n, openNotional: 0n }],
+      ],
+    });
+    expect(loaded.openMarkets).to.deep.equal([markets[0].id]);
+    expect(loaded.freeCollateral(new Map())).to.equal(0n);
+    expect(loaded.health(new Map()).equity).to.equal(5n);
   });
 
   it("test_limitOrder_tracksRemainingAndRejectsOverfill", function () {

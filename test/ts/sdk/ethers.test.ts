@@ -28,7 +28,7 @@ async function deploy() {
   );
   await oracle.createIndex(
     ID,
-    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18 },
+    { quorum: 2, maxAge: 3600, minInterval: 60, maxDeviation: E18, faultBound: 0 },
     reporters.map((r) => r.address),
   );
   return { maker, taker, exchange, oracle, reporters };

@@ -18,6 +18,9 @@ import {
   lowerMedian,
   oracleDomain,
   range,
+  fallbackTwap,
+  countAgreeing,
+  InsufficientCoverageError,
   readCheckpoints,
   readIndex,
   readLatest,
@@ -47,7 +50,13 @@ async function deploy() {
   const oracle = await viem.deployContract("IndexOracle", [manager.address]);
   await oracle.write.createIndex([
     ID,
-    { quorum: 3, maxAge: Number(MAX_AGE), minInterval: Number(MIN_INTERVAL), maxDeviation: E18 },
+    {
+      quorum: 3,
+      maxAge: Number(MAX_AGE),
+      minInterval: Number(MIN_INTERVAL),
+      maxDeviation: E18,
+      faultBound: 1,
+    },
     REPORTERS.map((r) => r.address),
   ]);
   const domain = oracleDomain(await publicClient.getChainId(), oracle.address);
@@ -180,7 +189,7 @@ describe("sdk/viem oracle actions", function () {
     const now = BigInt(await time.latest());
     const checkpoints = await readCheckpoints(f.publicClient, { address: f.address, indexId: ID });
     expect(checkpoints.map((c) => c.timestamp)).to.deep.equal(rounds.map(([dt]) => start + dt));
-    const ctx = { indexId: ID, now };
+    const ctx = { indexId: ID, now, maxAge: MAX_AGE };
     const points = [0n, 1n, 70n, 71n, 72n, 150n, 200n, 273n, 700n, 999n, 1000n, 1001n, 1200n].map(
       (d) => start + d,
     );
@@ -191,6 +200,8 @@ describe("sdk/viem oracle actions", function () {
         expect(twap(checkpoints, from, to, ctx), `twap ${from - start}..${to - start}`).to.equal(onChain);
         const [min, max] = (await f.oracle.read.range([ID, from, to])) as readonly [bigint, bigint];
         expect(range(checkpoints, from, to, ctx)).to.deep.equal({ min, max });
+        const fallback = (await f.oracle.read.fallbackTwap([ID, from, to])) as bigint;
+        expect(fallbackTwap(checkpoints, from, to, ctx)).to.equal(fallback);
       }
       const [value, updatedAt] = (await f.oracle.read.valueAt([ID, from])) as readonly [bigint, bigint];
       expect(valueAt(checkpoints, from, ctx)).to.deep.equal({ value, updatedAt });
@@ -202,6 +213,24 @@ describe("sdk/viem oracle actions", function () {
       toRound: 3n,
     });
     expect(partial).to.deep.equal(checkpoints.slice(1, 3));
+
+    // A stale stretch: with maxAge 100 s the mirror throws the contract's coverage error and numbers.
+    const staleCtx = { ...ctx, maxAge: 100n };
+    let coverage: unknown;
+    try {
+      twap(checkpoints, start + 273n, start + 1000n, staleCtx);
+    } catch (e) {
+      coverage = e;
+    }
+    expect(coverage).to.be.instanceOf(InsufficientCoverageError);
+    expect((coverage as InsufficientCoverageError).args).to.deep.equal({
+      indexId: ID,
+      from: start + 273n,
+      to: start + 1000n,
+      covered: 100n,
+      required: 364n,
+    });
+    expect(countAgreeing([95n, 100n, 105n, 106n], 100n, E18 / 10n)).to.equal(3);
 
     // Bad windows: the mirror throws the class (and arguments) the contract reverts with.
     const bad: [bigint, bigint, new (...args: never[]) => ProtocolContractError][] = [

@@ -17,6 +17,8 @@ import { indexIdOf } from "../../../index/ids.js";
 import { clearinghouseAbi, exchangeAbi, indexOracleAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook } from "../../../sdk/core/index.js";
 import { readLatest } from "../../../sdk/viem/index.js";
+import { LIQUIDATOR_INDEX, LIQUIDATOR_MARGIN_TOKENS } from "../../../scripts/lib/stack.js";
+import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 async function freePort(): Promise<number> {
@@ -104,6 +106,17 @@ describe("local stack (scripts/start.ts)", function () {
         : undefined;
     });
     expect(output).to.contain(`RPC URL    ${rpcUrl}`).and.contain("Chain id   31337");
+    // It says what it is doing before the banner, in order.
+    const steps = [
+      "[stack] starting the JSON-RPC node",
+      "[stack] deploying the protocol",
+      "[stack] creating",
+      "[stack] funding the test traders",
+      "[stack] starting the keepers",
+      "local stack ready",
+    ].map((line) => output.indexOf(line));
+    expect(steps.every((at) => at >= 0)).to.equal(true, output);
+    expect([...steps].sort((x, y) => x - y)).to.deep.equal(steps);
     expect(output)
       .to.contain("PUBLIC keys")
       .and.contain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -130,6 +143,14 @@ describe("local stack (scripts/start.ts)", function () {
         args: [book.exchange],
       }),
     ).to.equal(0n);
+    // the liquidator keeper (#12) has margin to take positions over
+    const [liquidatorBalance] = await client.readContract({
+      address: book.clearinghouse!,
+      abi: clearinghouseAbi,
+      functionName: "accountOf",
+      args: [testAccount(LIQUIDATOR_INDEX).address],
+    });
+    expect(liquidatorBalance).to.equal(LIQUIDATOR_MARGIN_TOKENS * 10n ** 6n);
     const count = await client.readContract({
       address: book.clearinghouse!,
       abi: clearinghouseAbi,

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
+import {SecurityBase} from "./SecurityBase.sol";
+
+/// @notice Issue 12's money-soundness findings, one regression test each (item numbers as in the issue and in
+/// docs/SECURITY.md). Every test here failed on the code before the fix; the comment on each says how.
+/// One contract is one index unit (10 dollars at 10); USDC has 6 decimals.
+contract SolvencyTest is SecurityBase {
+    address internal constant MALLORY = address(0xBAD);
+    address internal constant MALLORY2 = address(0xBAD2);
+
+    function setUp() public {
+        _deploy(address(0), 6, 10e18);
+    }
+
+    function _insure(uint256 amount) internal {
+        MockERC20(address(collateral)).mint(address(this), amount);
+        collateral.approve(address(ch), amount);
+        ch.depositInsurance(amount);
+    }
+
+    function _withdrawAll(address who) internal {
+        (int256 balance, ) = ch.accountOf(who);
+        if (balance <= 0) return;
+        vm.prank(who);
+        ch.withdraw(uint256(balance));
+    }
+
+    // ------------------------------------------------------------------ item 2: margin after expiry
+
+    /// @dev Before the fix an expired market was valued at the live index: with the live index at 20 and the
+    /// settlement TWAP at 8, alice withdrew her margin against 1,000 dollars of paper profit and left a 200
+    /// dollar loss behind.
+    function test_item2_afterExpiryMarginUsesTheSettlementValueNotTheLiveIndex() public {
+        _fund(ALICE, 200e6);
+        _fund(BOB, 10_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        vm.warp(params.expiry + 1);
+        oracle.setValue(INDEX, 20e18);
+        oracle.setTwap(INDEX, 8e18);
+        // Balance 199.5 after the 0.5 taker fee; at the TWAP of 8 the long has lost 200.
+        (int256 equity, uint256 im, ) = ch.health(ALICE);
+        assertEq(equity, 199.5e18 - 200e18, "valued at the TWAP, not at the live 20");
+        assertEq(im, 80e18, "initial margin at the TWAP");
+        vm.prank(ALICE);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.InsufficientMargin.selector, ALICE, 99.5e18 - 200e18, 80e18)
+        );
+        ch.withdraw(100e6);
+        // Once a price is proposed, it is what counts.
+        ch.proposeSettlement(marketId);
+        oracle.setTwap(INDEX, 30e18);
+        assertEq(ch.markPrice(marketId), 8e18, "the proposed price");
+    }
+
+    // ------------------------------------------------------------------ item 3: bad debt beyond the fund
+
+    /// @dev Before the fix alice's early gain (300) was credited at once and withdrawn; bob's loss at settlement
+    /// could not be paid and the last account to withdraw found the contract short (the review measured
+    /// 1,286.12 held against 1,300.04 owed). Now the gain waits in escrow as a claim on what losers pay: she is
+    /// paid what bob paid, everyone withdraws, and the contract ends holding exactly the fund and treasury.
+    function test_item3_gapBeforeExpiryWithEarlyWinners_lastWithdrawalSucceeds() public {
+        _fund(ALICE, 150e6);
+        _fund(BOB, 150e6);
+        _fund(CAROL, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        // An hour before expiry the index gaps to 13: bob's short (150 dollars of margin) has lost 300.
+        vm.warp(params.expiry - 1 hours);
+        oracle.setValue(INDEX, 13e18);
+        // Alice takes her profit by selling to carol at 13.
+        ch.trade(marketId, CAROL, ALICE, -100, 13e18);
+        (int256 aliceSize, int256 aliceEscrow) = ch.position(ALICE, marketId);
+        assertEq(aliceSize, 0, "alice closed");
+        assertEq(aliceEscrow, -300e18, "her 300 dollar gain is escrowed, not paid");
+        (int256 aliceBalance, ) = ch.accountOf(ALICE);
+        assertEq(aliceBalance, 150e6 - 0.5e6 - 0.65e6, "only her fees left her balance");
+
+        _settleMarketAt(13e18);
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        ch.settleMany(marketId, all);
+        ch.settleMany(marketId, all);
+        (int256 bobBalance, ) = ch.accountOf(BOB);
+        assertEq(bobBalance, 0, "bob paid all he had");
+        (aliceBalance, ) = ch.accountOf(ALICE);
+        // Bob paid 150 - 0.2 maker fee; the fund (half of 1.35 + 0.2 + 0.26 of fees) covered part of the rest.
+        uint256 paidToAlice = uint256(aliceBalance) - (150e6 - 1.15e6);
+        assertTrue(paidToAlice < 300e6, "alice's claim is cut to what the losers and the fund paid");
+        assertEq(ch.insuranceFund(), 0, "the fund paid first");
+
+        _withdrawAll(ALICE);
+        _withdrawAll(CAROL);
+        _withdrawAll(BOB);
+        assertEq(collateral.balanceOf(address(ch)), ch.treasuryAccrued(), "only the treasury's fees are left");
+        ch.withdrawTreasury();
+        assertEq(collateral.balanceOf(address(ch)), 0, "every token paid out, none missing");
+    }
+
+    /// @dev Before the fix a liquidation that left bad debt beyond the fund reverted with
+    /// `BadDebtExceedsInsurance`, so the position could not be closed at all. Now the fund pays what it can,
+    /// the rest is written off against the market's pot, and the winners' claims bear it at settlement.
+    function test_item3_liquidationWithBadDebtBeyondTheFundCompletes() public {
+        _fund(ALICE, 100.5e6);
+        _fund(BOB, 1_000e6);
+        _fund(CAROL, 10_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        oracle.setValue(INDEX, 8.9e18); // alice: 100.5 - 0.5 fee - 110 loss
+        vm.prank(CAROL);
+        ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+        (int256 aliceBalance, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertEq(open.length, 0, "closed");
+        assertEq(aliceBalance, 0, "no debt stays on the account");
+        (, , , , , , int256 realisedNet) = ch.settlementState(marketId);
+        // Alice realised -110 but paid only 100 and the fund its 0.35 of fees; the rest is not collected.
+        assertEq(realisedNet, -100.35e6, "the unpaid part is not collected");
+        _settleMarketAt(8.9e18);
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        ch.settleMany(marketId, all);
+        ch.settleMany(marketId, all);
+        _withdrawAll(BOB);
+        _withdrawAll(CAROL);
+        assertEq(collateral.balanceOf(address(ch)), ch.insuranceFund() + ch.treasuryAccrued(), "solvent to the end");
+    }
+
+    // ------------------------------------------------------------------ item 6: rounding dust
+
+    /// @dev Before the fix the pro rata rounding of claims stayed in the contract outside every account and
+    /// fund. Now the last claim paid takes exactly what is left.
+    function test_item6_proRataClaimsLeaveNoDust() public {
+        _fund(ALICE, 18.1e6 + 1);
+        _fund(BOB, 1_000e6);
+        _fund(CAROL, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, -7, 10e18);
+        ch.trade(marketId, CAROL, ALICE, -11, 10e18);
+        _settleMarketAt(13e18); // alice owes 54, has 18
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        ch.settleMany(marketId, all);
+        ch.settleMany(marketId, all);
+        (, , , , uint256 collected, uint256 claimed, ) = ch.settlementState(marketId);
+        assertEq(collected, 0, "everything available was paid out");
+        assertEq(claimed, 0, "every claim was paid");
+        address[] memory everyone = new address[](3);
+        (everyone[0], everyone[1], everyone[2]) = (ALICE, BOB, CAROL);
+        assertEq(int256(collateral.balanceOf(address(ch))), _booked(everyone), "held == booked, no dust");
+    }
+
+    // ------------------------------------------------------------------ item 8: one-transaction mark walk
+
+    /// @dev Before the fix two attacker accounts trading at the band's edge walked the mark within one
+    /// transaction and liquidated alice in the same transaction. Now the mark's basis is fixed for the second:
+    /// the walk does not move the mark alice is judged by, and a second later it has moved at most one
+    /// `maxBasisStep` (annualised; 5 % x 90/365 of the index here).
+    function test_item8_oneTransactionMarkWalkCannotLiquidate() public {
+        _fund(ALICE, 100.5e6);
+        _fund(BOB, 10_000e6);
+        _fund(MALLORY, 10_000e6);
+        _fund(MALLORY2, 10_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
+        vm.warp(block.timestamp + 1);
+        uint256 markBefore = ch.markPrice(marketId);
+        assertTrue(!ch.isLiquidatable(ALICE), "healthy");
+        // The walk: twelve fills at the band's lower edge, as in the review.
+        for (uint256 i = 0; i < 12; ++i) {
+            uint256 edge = ((ch.markPrice(marketId) * 9) / 10 / 1e15 + 1) * 1e15;
+            if (i % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge);
+            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge);
+        }
+        assertEq(ch.markPrice(marketId), markBefore, "the mark does not move within the second");
+        assertTrue(!ch.isLiquidatable(ALICE), "still healthy in the same transaction");
+        vm.prank(BOB);
+        (int256 equity, , uint256 mm) = ch.health(ALICE);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.AccountHealthy.selector, ALICE, equity, mm));
+        vm.prank(BOB);
+        ch.liquidate(ALICE, marketId, 100, 0);
+        // A second later the walk shows, by at most one step of the basis.
+        vm.warp(block.timestamp + 1);
+        uint256 markAfter = ch.markPrice(marketId);
+        uint256 tau = ((params.expiry - block.timestamp) * 1e18) / 365 days;
+        uint256 maxMove = (10e18 * ((0.05e18 * tau) / 1e18)) / 1e18 + 1e9;
+        assertTrue(markBefore - markAfter <= maxMove, "at most one maxBasisStep a second");
+    }
+
+    // ------------------------------------------------------------------ items 9 and 10: deleveraging
+
+    /// @dev Alice long 10 at 10 with 10.05 dollars; at 3.95 her equity is -50.50 and the fund holds exactly 50.
+    function _bankruptAliceWithFund50() internal {
+        ch.setFeeShares(0, 0.5e18); // fees to the treasury, so the fund is exactly what is deposited
+        _fund(ALICE, 10.05e6);
+        _fund(BOB, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18); // taker fee 0.05
+        _insure(50e6);
+        oracle.setValue(INDEX, 3.95e18);
+        (int256 equity, , ) = ch.health(ALICE);
+        assertEq(equity, -50.5e18, "deficit 50.50");
+    }
+
+    /// @dev Before the fix deleveraging was allowed once the shortfall reached the fund and the counterparty
+    /// absorbed all 50.50 while the fund paid nothing. Now the fund pays its 50 first and bob only 0.50.
+    function test_item9_deleveragingDrawsTheFundFirst() public {
+        _bankruptAliceWithFund50();
+        address[] memory cps = new address[](1);
+        cps[0] = BOB;
+        ch.deleverage(ALICE, marketId, cps);
+        assertEq(ch.insuranceFund(), 0, "the fund paid first");
+        (int256 bobSize, int256 bobBasis) = ch.position(BOB, marketId);
+        assertEq(bobSize, 0, "bob closed against alice");
+        // At the mark bob's short has gained 60.50; the bankruptcy price takes 0.50 (and one unit of rounding).
+        assertApproxEq(uint256(-bobBasis), 60e18, 1e12 + 10, "bob absorbs only what the fund could not");
+        (int256 aliceBalance, ) = ch.accountOf(ALICE);
+        assertTrue(aliceBalance >= 0, "alice left at zero or just above");
+    }
+
+    /// @dev A shortfall the fund covers is liquidation's job, not deleveraging's (`<=`).
+    function test_item9_deleveragingRefusedWhenTheFundCoversTheShortfall() public {
+        _bankruptAliceWithFund50();
+        _insure(0.5e6);
+        address[] memory cps = new address[](1);
+        cps[0] = BOB;
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.InsuranceCanCover.selector, 50.5e6, 50.5e6));
+        ch.deleverage(ALICE, marketId, cps);
+    }
+
+    /// @dev Before the fix deleveraging ignored pauses (liquidation did not).
+    function test_item10_deleveragingObeysMarketAndGlobalPauses() public {
+        _bankruptAliceWithFund50();
+        address[] memory cps = new address[](1);
+        cps[0] = BOB;
+        ch.setMarketPaused(marketId, true);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketIsPaused.selector, marketId));
+        ch.deleverage(ALICE, marketId, cps);
+        ch.setMarketPaused(marketId, false);
+        ch.setGlobalPaused(true);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketIsPaused.selector, marketId));
+        ch.deleverage(ALICE, marketId, cps);
+        ch.setGlobalPaused(false);
+        ch.deleverage(ALICE, marketId, cps);
+    }
+
+    // ------------------------------------------------------------------ item 11: live parameter changes
+
+    /// @dev Before the fix one key (behind its delay) could set imr/mmr/penalty to 0.6/0.5/0.19 and the
+    /// liquidator share to 100 %, then liquidate a healthy 5x account and take 190 of its 200 dollars.
+    function test_item11_liveRiskRaisesAreBoundedAndSpaced() public {
+        _fund(ALICE, 200e6);
+        _fund(BOB, 10_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18); // 5x
+        RiskParams memory r = _risk();
+        r.imr = 0.6e18;
+        r.mmr = 0.5e18;
+        r.liquidationPenalty = 0.19e18;
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.RiskRaiseTooLarge.selector, marketId, 0.05e18, 0.5e18, 0.01e18)
+        );
+        ch.setRiskParams(marketId, r);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareOutOfBounds.selector, 1e18, 0.5e18));
+        ch.setFeeShares(0.5e18, 1e18);
+        r = _risk();
+        r.mmr = 0.06e18;
+        r.liquidationPenalty = 0.025e18;
+        ch.setRiskParams(marketId, r); // one step
+        r.mmr = 0.07e18;
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.RiskRaiseTooSoon.selector, marketId, block.timestamp + 1 days)
+        );
+        ch.setRiskParams(marketId, r);
+        r.mmr = 0.04e18; // lowering is never limited
+        r.liquidationPenalty = 0.02e18;
+        ch.setRiskParams(marketId, r);
+        assertTrue(!ch.isLiquidatable(ALICE), "a 5x account stays healthy");
+    }
+
+    /// @dev The penalty never exceeds the account's equity, whatever the parameters: an account with 0.45 of
+    /// equity pays at most 0.45, and the liquidator's reward comes out of it, never out of the fund.
+    function test_item11_penaltyIsCappedAtTheAccountsEquity() public {
+        _fund(ALICE, 12e6);
+        _fund(BOB, 1_000e6);
+        _fund(CAROL, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        oracle.setValue(INDEX, 8.85e18);
+        uint256 fundBefore = ch.insuranceFund();
+        vm.prank(CAROL);
+        ch.liquidate(ALICE, marketId, 10, type(uint256).max);
+        (int256 carol, ) = ch.accountOf(CAROL);
+        assertEq(uint256(carol) - 1_000e6 + (ch.insuranceFund() - fundBefore), 0.45e6, "penalty = the equity left");
+    }
+
+    // ------------------------------------------------------------------ item 5: markets that cannot settle
+
+    /// @dev Before the fix nothing checked that the oracle could average a market's settlement window, and the
+    /// fallback used the same `twap` as the proposal: a window without fresh rounds locked every position.
+    /// Now creation refuses a window beyond the oracle's bounded `maxWindow`, and the fallback finalizes at
+    /// `fallbackTwap` even when `twap` cannot answer.
+    function test_item5_creationRefusesAnUncoverableWindowAndTheFallbackAlwaysEnds() public {
+        oracle.setMaxWindow(INDEX, 1 hours - 1);
+        MarketParams memory p = _marketParams(2e18, 1e15);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.SettlementWindowNotCoverable.selector, INDEX, 1 hours, 1 hours - 1)
+        );
+        ch.createMarket(p, _risk(), _terms());
+        oracle.setMaxWindow(INDEX, 0);
+
+        _fund(ALICE, 200e6);
+        _fund(BOB, 200e6);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        vm.warp(params.expiry + 1);
+        oracle.setTwap(INDEX, 11e18);
+        oracle.setTwapReverts(INDEX, true); // too few fresh rounds in the window: no proposal possible
+        vm.expectRevert();
+        ch.proposeSettlement(marketId);
+        vm.warp(params.expiry + 3 days);
+        ch.finalizeSettlement(marketId);
+        (, , , uint256 finalPrice, , , ) = ch.settlementState(marketId);
+        assertEq(finalPrice, 11e18, "finalized at the fallback TWAP");
+    }
+
+    /// @dev Found by the deep profile: a bankrupt settlement valued the account's other markets, so a stale
+    /// index there made `settle` revert and left the market half settled. Now nothing is written off when the
+    /// other markets cannot be valued (the negative balance stays backed by them) and the settlement goes on.
+    function test_item4_aStaleIndexElsewhereDoesNotBlockSettlement() public {
+        bytes32 other = keccak256("GPU-H100");
+        oracle.setValue(other, 2e18);
+        MarketParams memory p2 = _marketParams(1e18, 1e15);
+        p2.indexId = other;
+        p2.expiry = uint64(params.expiry + 30 days);
+        bytes32 second = ch.createMarket(p2, _risk(), _terms());
+        _fund(ALICE, 30e6);
+        _fund(BOB, 1_000e6);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18);
+        ch.trade(second, BOB, ALICE, 10, 2e18);
+        _settleMarketAt(50e18); // alice owes 40 with 30 on hand
+        oracle.setStale(other, true);
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (ALICE, BOB);
+        ch.settleMany(marketId, both);
+        (int256 alice, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertEq(open.length, 1, "her other market is still open");
+        assertTrue(alice < 0, "nothing written off while the other market cannot be valued");
+        (, , uint256 openPositions, , ) = ch.marketState(marketId);
+        assertEq(openPositions, 0, "the settled market completed");
+    }
+}

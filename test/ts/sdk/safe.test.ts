@@ -1,0 +1,229 @@
+/**
+ * Orders signed as a Safe (EIP-1271) with a real Safe 1.4.1: the singleton, proxy factory and
+ * `CompatibilityFallbackHandler` deployed from the npm `@safe-global/safe-contracts` artifacts, a 2-of-3
+ * Safe as maker (owners sign the Safe message hash through the SDK's helpers) and as taker (a Safe
+ * transaction calling `fillOrder`).
+ */
+import { createRequire } from "node:module";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+import {
+  encodeFunctionData,
+  getAddress,
+  parseEventLogs,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import {
+  InvalidArgumentError,
+  SdkError,
+  buildOrder,
+  encodeSafeSignatures,
+  exchangeAbi,
+  exchangeDomain,
+  fillOrder,
+  hashOrder,
+  indexIdOf,
+  readFilled,
+  safeMessageHash,
+  safeMessageTypedData,
+  signOrder,
+  type Order,
+} from "../../../sdk/index.js";
+
+const require = createRequire(import.meta.url);
+const artifact = (path: string) =>
+  require(`@safe-global/safe-contracts/build/artifacts/contracts/${path}.json`) as {
+    abi: Abi;
+    bytecode: Hex;
+  };
+const SAFE = artifact("Safe.sol/Safe");
+const FACTORY = artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory");
+const HANDLER = artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler");
+
+const { viem, networkHelpers } = await network.create();
+const E18 = 10n ** 18n;
+const MARKET = indexIdOf("ATPI-FRONTIER-2027Q1");
+/** Three owner keys (fixed, public test keys); the Safe needs two. */
+const OWNERS = [
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+].map((k) => privateKeyToAccount(k as Hex));
+
+async function deploy() {
+  const publicClient = await viem.getPublicClient();
+  const [admin, taker, maker] = await viem.getWalletClients();
+  const deployRaw = async (a: { abi: Abi; bytecode: Hex }) => {
+    const hash = await admin.deployContract({ abi: a.abi, bytecode: a.bytecode, args: [] });
+    return (await publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
+  };
+  const singleton = await deployRaw(SAFE);
+  const factory = await deployRaw(FACTORY);
+  const handler = await deployRaw(HANDLER);
+  const initializer = encodeFunctionData({
+    abi: SAFE.abi,
+    functionName: "setup",
+    args: [OWNERS.map((o) => o.address), 2n, zeroAddress, "0x", handler, zeroAddress, 0n, zeroAddress],
+  });
+  const created = await admin.writeContract({
+    address: factory,
+    abi: FACTORY.abi,
+    functionName: "createProxyWithNonce",
+    args: [singleton, initializer, 1n],
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: created });
+  const [event] = parseEventLogs({ abi: FACTORY.abi, logs: receipt.logs, eventName: "ProxyCreation" });
+  const safe = getAddress((event.args as { proxy: Address }).proxy);
+  const manager = await viem.deployContract("AccessManager", [admin.account.address]);
+  const venue = await viem.deployContract("MockClearinghouseVenue");
+  const exchange = await viem.deployContract("Exchange", [venue.address, manager.address]);
+  const chainId = BigInt(await publicClient.getChainId());
+  return {
+    publicClient,
+    admin,
+    taker,
+    maker,
+    safe,
+    handler,
+    exchange,
+    address: exchange.address as Address,
+    chainId,
+  };
+}
+
+function order(trader: Address, isBuy: boolean, now: bigint, salt: bigint): Order {
+  return buildOrder(
+    { trader, marketId: MARKET, isBuy, size: 10n, limitPrice: 2n * E18, nonce: salt, salt },
+    now,
+  );
+}
+
+/** The 2-of-3 Safe signature of `orderHash` by owners `who`. */
+async function safeSignature(safe: Address, chainId: bigint, orderHash: Hex, who = [2, 0]) {
+  const typed = safeMessageTypedData(safe, chainId, orderHash);
+  return encodeSafeSignatures(
+    await Promise.all(
+      who.map(async (i) => ({ owner: OWNERS[i].address, signature: await OWNERS[i].signTypedData(typed) })),
+    ),
+  );
+}
+
+describe("sdk Safe (EIP-1271) signing with a real Safe 1.4.1", function () {
+  it("test_safeMessageHash_equalsTheFallbackHandlers", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), order(f.safe, false, 1_000n, 1n));
+    const onChain = await f.publicClient.readContract({
+      address: f.safe,
+      abi: HANDLER.abi,
+      functionName: "getMessageHashForSafe",
+      args: [f.safe, orderHash],
+    });
+    expect(safeMessageHash(f.safe, f.chainId, orderHash)).to.equal(onChain);
+  });
+
+  it("test_safeAsMaker_ownersSignTheOrderAndATakerFillsIt", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const now = BigInt(await networkHelpers.time.latest());
+    const o = order(f.safe, false, now, 2n);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), o);
+    // One owner is below the threshold: the Safe refuses and so does the Exchange.
+    const one = await safeSignature(f.safe, f.chainId, orderHash, [1]);
+    let refused: unknown;
+    try {
+      await fillOrder(f.taker, { address: f.address, order: o, signature: one, fillSize: 1n });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).to.be.instanceOf(SdkError);
+    const signature = await safeSignature(f.safe, f.chainId, orderHash);
+    const { hash } = await fillOrder(f.taker, { address: f.address, order: o, signature, fillSize: 4n });
+    expect((await f.publicClient.waitForTransactionReceipt({ hash })).status).to.equal("success");
+    const [state] = await readFilled(f.publicClient, { address: f.address, orders: [o] });
+    expect(state.filled).to.equal(4n);
+  });
+
+  it("test_safeAsTaker_aSafeTransactionFillsAnEoaOrder", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const now = BigInt(await networkHelpers.time.latest());
+    const signed = await signOrder(f.maker, {
+      address: f.address,
+      order: order(f.maker.account.address, true, now, 3n),
+    });
+    const data = encodeFunctionData({
+      abi: exchangeAbi,
+      functionName: "fillOrder",
+      args: [signed.order, signed.signature, 3n],
+    });
+    const nonce = (await f.publicClient.readContract({
+      address: f.safe,
+      abi: SAFE.abi,
+      functionName: "nonce",
+    })) as bigint;
+    const tx = [f.address, 0n, data, 0, 0n, 0n, 0n, zeroAddress, zeroAddress] as const;
+    const safeTxHash = (await f.publicClient.readContract({
+      address: f.safe,
+      abi: SAFE.abi,
+      functionName: "getTransactionHash",
+      args: [...tx, nonce],
+    })) as Hex;
+    const signatures = encodeSafeSignatures(
+      await Promise.all(
+        [0, 1].map(async (i) => ({
+          owner: OWNERS[i].address,
+          signature: await OWNERS[i].sign({ hash: safeTxHash }),
+        })),
+      ),
+    );
+    const hash = await f.admin.writeContract({
+      address: f.safe,
+      abi: SAFE.abi,
+      functionName: "execTransaction",
+      args: [...tx, signatures],
+    });
+    const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+    const success = parseEventLogs({ abi: SAFE.abi, logs: receipt.logs, eventName: "ExecutionSuccess" });
+    expect(success).to.have.length(1);
+    const [state] = await readFilled(f.publicClient, { address: f.address, orders: [signed.order] });
+    expect(state.filled).to.equal(3n);
+  });
+
+  it("test_encodeSafeSignatures_sortsByOwnerAndRejectsBadInput", function () {
+    const sig = (b: string) => `0x${b.repeat(65)}` as Hex;
+    const low = "0x0000000000000000000000000000000000000001" as Address;
+    const high = "0x00000000000000000000000000000000000000ff" as Address;
+    expect(
+      encodeSafeSignatures([
+        { owner: high, signature: sig("bb") },
+        { owner: low, signature: sig("aa") },
+      ]),
+    ).to.equal(`0x${"aa".repeat(65)}${"bb".repeat(65)}`);
+    const bad: [string, Parameters<typeof encodeSafeSignatures>[0]][] = [
+      ["signatures", []],
+      ["signature", [{ owner: low, signature: "0x1234" }]],
+      [
+        "owner",
+        [
+          { owner: low, signature: sig("aa") },
+          { owner: low, signature: sig("bb") },
+        ],
+      ],
+    ];
+    for (const [argument, input] of bad) {
+      let caught: unknown;
+      try {
+        encodeSafeSignatures(input);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, argument).to.be.instanceOf(InvalidArgumentError);
+      expect((caught as InvalidArgumentError).data.argument).to.equal(argument);
+    }
+    expect(() => safeMessageHash(low, 1n, "0x12")).to.throw(InvalidArgumentError);
+  });
+});
