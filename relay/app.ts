@@ -37,6 +37,8 @@ export interface RelayOptions {
   jobStorePath?: string;
   http: HttpOptions;
   pollIntervalMs: number;
+  /** How long an accepted order may wait to share its group's commit (default 2 ms). */
+  groupCommitMs?: number;
   /** How old the chain head may be when an order is validated (default 250 ms). */
   headMaxAgeMs?: number;
   maxMakers: number;
@@ -104,6 +106,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     match: { maxMakers: options.maxMakers, expiryMarginSeconds: options.expiryMarginSeconds },
     validation: { expiryMarginSeconds: options.expiryMarginSeconds, maxOpenOrders: options.maxOpenOrders },
     maxIsolations: 8,
+    groupCommitMs: options.groupCommitMs ?? 2,
   };
   const service = new RelayService({
     chain: new RelayChain(client, options.addresses, clock, options.headMaxAgeMs ?? 250),

@@ -146,9 +146,12 @@ export class MarketBook {
   /**
    * Why `o` may not rest in this book, or undefined: a post-only order that would cross takes
    * (`PostOnlyCannotTake`), and an order crossing its own trader's resting order would self-trade
-   * (`SelfTrade`).
+   * (`SelfTrade`). `pending`: orders accepted but not yet resting (being stored), judged as resting.
    */
-  admissionRefusal(o: RelayOrder): { error: string; args: Record<string, string> } | undefined {
+  admissionRefusal(
+    o: RelayOrder,
+    pending: Iterable<RelayOrder> = [],
+  ): { error: string; args: Record<string, string> } | undefined {
     const crossesPrice = (other: RelayOrder) =>
       other.order.isBuy !== o.order.isBuy &&
       (o.order.isBuy
@@ -156,7 +159,13 @@ export class MarketBook {
         : other.order.limitPrice >= o.order.limitPrice);
     const postOnly = (o.order.flags & OrderFlags.PostOnly) !== 0;
     const trader = o.order.trader.toLowerCase();
-    for (const other of this.orders.values()) {
+    // the common case: nothing resting on the other side reaches this price
+    const opposite = this.best(o.order.isBuy ? "ask" : "bid");
+    const reaches =
+      opposite !== undefined &&
+      (o.order.isBuy ? opposite <= o.order.limitPrice : opposite >= o.order.limitPrice);
+    const resting = reaches ? this.orders.values() : [];
+    for (const other of [...resting, ...pending]) {
       if (!crossesPrice(other)) continue;
       if (other.order.trader.toLowerCase() === trader) {
         return { error: "SelfTrade", args: { trader: o.order.trader, restingOrder: other.hash } };
@@ -167,9 +176,10 @@ export class MarketBook {
   }
 }
 
-/** Every market's book. */
+/** Every market's book, with an index from a live order's hash to its book. */
 export class Books {
   private readonly books = new Map<string, MarketBook>();
+  private readonly byHash = new Map<string, MarketBook>();
 
   market(marketId: Hex): MarketBook {
     const key = marketId.toLowerCase();
@@ -185,15 +195,21 @@ export class Books {
     return [...this.books.values()];
   }
 
+  /** Live orders in every book. */
+  get size(): number {
+    return this.byHash.size;
+  }
+
   find(hash: Hex): RelayOrder | undefined {
-    for (const b of this.books.values()) {
-      const o = b.get(hash);
-      if (o !== undefined) return o;
-    }
-    return undefined;
+    return this.byHash.get(hash.toLowerCase())?.get(hash.toLowerCase() as Hex);
   }
 
   put(o: RelayOrder): BookUpdate | undefined {
-    return this.market(o.order.marketId).put(o);
+    const book = this.market(o.order.marketId);
+    const update = book.put(o);
+    const key = o.hash.toLowerCase();
+    if (book.get(o.hash) !== undefined) this.byHash.set(key, book);
+    else this.byHash.delete(key);
+    return update;
   }
 }

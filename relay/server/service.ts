@@ -12,7 +12,7 @@ import { clearinghouseAbi } from "../../sdk/abi/index.js";
 import type { Clock } from "../../keepers/shell/clock.js";
 import type { Logger } from "../../keepers/shell/log.js";
 import type { DecodedRevert, TxSender } from "../../keepers/shell/sender.js";
-import type { ExchangeDomain } from "../../sdk/core/eip712/orders.js";
+import type { ExchangeDomain, Order } from "../../sdk/core/eip712/orders.js";
 import { relayCancelMessage } from "../../sdk/relay/client.js";
 import { Books, type BookUpdate, type MarketBook } from "../core/book.js";
 import {
@@ -24,7 +24,14 @@ import {
 } from "../core/match.js";
 import { reconcile, withEnd, withFill, type RelayOrder } from "../core/order.js";
 import { isLive, stateRank } from "../core/state.js";
-import { validateOrder, type ValidationConfig } from "../validate/checks.js";
+import {
+  addExposure,
+  validateOrder,
+  type MarketExposure,
+  type ValidationConfig,
+  type ValidationContext,
+} from "../validate/checks.js";
+import { orderHasher } from "../validate/hash.js";
 import { Refusal } from "../validate/refusal.js";
 import { parseSignedOrder } from "../validate/schema.js";
 import type { Fill, RelayStore } from "../store/store.js";
@@ -47,6 +54,11 @@ export interface RelayConfig {
   validation: ValidationConfig;
   /** Most re-decisions of one market in one tick after isolating a failing order. */
   maxIsolations: number;
+  /**
+   * Milliseconds an accepted order may wait for others to share its commit (one disk sync per group);
+   * 0: the next turn of the event loop.
+   */
+  groupCommitMs: number;
 }
 
 export type RelayMessage =
@@ -87,6 +99,9 @@ export interface RelayStatus {
 export class RelayService {
   readonly books = new Books();
   private readonly byTrader = new Map<string, Set<Hex>>();
+  /** Per trader, per market: what the live orders would trade (the margin check's input). */
+  private readonly exposure = new Map<string, Map<string, MarketExposure>>();
+  private readonly hashOrder: (order: Order) => Hex;
   private readonly listeners = new Set<(m: RelayMessage) => void>();
   private readonly mutex = new Mutex();
   /** The store's change version this process has seen (orders written by other processes after it). */
@@ -97,7 +112,9 @@ export class RelayService {
   /** Results of submitted matches (tests and metrics). */
   readonly submitted: { key: string; status: string }[] = [];
 
-  constructor(readonly deps: RelayDeps) {}
+  constructor(readonly deps: RelayDeps) {
+    this.hashOrder = orderHasher(deps.config.domain);
+  }
 
   /** Loads the live orders from the store: a restart rebuilds the same book. */
   async start(): Promise<void> {
@@ -121,15 +138,34 @@ export class RelayService {
     }
   }
 
-  /** Puts the order's version in the books and the trader index; returns the book update. */
+  /**
+   * Puts the order's version in the books, the trader index and the trader's exposure; returns the book
+   * update.
+   */
   private rest(o: RelayOrder): BookUpdate | undefined {
     const key = o.order.trader.toLowerCase();
-    const set = this.byTrader.get(key) ?? new Set<Hex>();
-    if (isLive(o.state)) set.add(o.hash);
-    else set.delete(o.hash);
-    this.byTrader.set(key, set);
+    const before = this.books.find(o.hash);
     const update = this.books.put(o);
-    this.status.orders = this.books.all().reduce((n, b) => n + b.size, 0);
+    const after = this.books.find(o.hash);
+    const set = this.byTrader.get(key) ?? new Set<Hex>();
+    if (after !== undefined) set.add(o.hash);
+    else set.delete(o.hash);
+    if (set.size === 0) this.byTrader.delete(key);
+    else this.byTrader.set(key, set);
+    const markets = this.exposure.get(key) ?? new Map<string, MarketExposure>();
+    const market = o.order.marketId.toLowerCase();
+    const e = markets.get(market) ?? {
+      marketId: o.order.marketId,
+      buy: { size: 0n, notional: 0n },
+      sell: { size: 0n, notional: 0n },
+    };
+    if (before !== undefined) addExposure(e, before, -1n);
+    if (after !== undefined) addExposure(e, after, 1n);
+    if (e.buy.size === 0n && e.sell.size === 0n) markets.delete(market);
+    else markets.set(market, e);
+    if (markets.size === 0) this.exposure.delete(key);
+    else this.exposure.set(key, markets);
+    this.status.orders = this.books.size;
     return update;
   }
 
@@ -137,6 +173,36 @@ export class RelayService {
     const set = this.byTrader.get(trader.toLowerCase());
     if (set === undefined) return [];
     return [...set].map((h) => this.books.find(h)).filter((o): o is RelayOrder => o !== undefined);
+  }
+
+  /** How many live orders the trader has resting and being stored. */
+  private openCount(trader: Address): number {
+    const key = trader.toLowerCase();
+    let n = this.byTrader.get(key)?.size ?? 0;
+    for (const p of this.pending.values()) if (p.order.order.trader.toLowerCase() === key) n++;
+    return n;
+  }
+
+  /** The trader's live orders per market and side, with those being stored. */
+  private openExposure(trader: Address): MarketExposure[] {
+    const key = trader.toLowerCase();
+    const out = new Map<string, MarketExposure>();
+    for (const [m, e] of this.exposure.get(key) ?? []) {
+      out.set(m, { marketId: e.marketId, buy: { ...e.buy }, sell: { ...e.sell } });
+    }
+    for (const p of this.pending.values()) {
+      const o = p.order;
+      if (o.order.trader.toLowerCase() !== key) continue;
+      const m = o.order.marketId.toLowerCase();
+      const e = out.get(m) ?? {
+        marketId: o.order.marketId,
+        buy: { size: 0n, notional: 0n },
+        sell: { size: 0n, notional: 0n },
+      };
+      addExposure(e, o, 1n);
+      out.set(m, e);
+    }
+    return [...out.values()];
   }
 
   /** Stores and publishes new versions of orders (already in the books). */
@@ -150,45 +216,117 @@ export class RelayService {
     }
   }
 
-  /** `POST /orders`: a `Refusal` or the accepted order, stored before this resolves. */
+  /**
+   * `POST /orders`: a `Refusal` or the accepted order, stored durably before this resolves. Accepted
+   * orders are written in groups (one transaction, one disk sync, for every order validated while the
+   * previous group was being written), then rest in the book and are published.
+   */
   async place(body: unknown): Promise<RelayOrder> {
     const input = parseSignedOrder(body);
-    const ctx = {
+    const ctx: ValidationContext = {
       domain: this.deps.config.domain,
+      hashOrder: this.hashOrder,
       chain: this.deps.chain,
       books: this.books,
-      openOrdersOf: (t: Address) => this.openOrdersOf(t),
-      known: (h: Hex) => this.books.find(h) !== undefined,
+      openCount: (t) => this.openCount(t),
+      openExposure: (t) => this.openExposure(t),
+      known: (h) => this.books.find(h) !== undefined || this.pending.has(h.toLowerCase()),
       config: this.deps.config.validation,
     };
     const checked = await validateOrder(input, ctx, 0);
-    return this.mutex.run(async () => {
-      // the book may have moved while the chain was read: the book checks again under the lock
-      if (
-        this.books.find(checked.hash) !== undefined ||
-        (await this.deps.store.order(checked.hash)) !== undefined
-      ) {
-        throw new Refusal(
-          409,
-          "DuplicateOrder",
-          { orderHash: checked.hash },
-          `order ${checked.hash} was already submitted`,
-        );
-      }
-      const again = this.books.market(checked.order.marketId).admissionRefusal(checked);
-      if (again !== undefined) throw new Refusal(422, again.error, again.args);
-      if (this.openOrdersOf(checked.order.trader).length >= this.deps.config.validation.maxOpenOrders) {
-        throw new Refusal(429, "TooManyOpenOrders", {
-          trader: checked.order.trader,
-          max: String(this.deps.config.validation.maxOpenOrders),
-        });
-      }
-      const [order] = await this.deps.store.insertOrders([checked], this.deps.clock.nowMs());
-      const update = this.rest(order);
-      if (update !== undefined) this.publish({ type: "book", ...update });
-      this.publish({ type: "order", order });
-      return order;
+    // the book may have moved while the chain was read: check again against it and the orders being
+    // stored (synchronously, so two orders cannot both pass against each other)
+    const key = checked.hash.toLowerCase();
+    if (this.books.find(checked.hash) !== undefined || this.pending.has(key)) {
+      throw new Refusal(
+        409,
+        "DuplicateOrder",
+        { orderHash: checked.hash },
+        `order ${checked.hash} was already submitted`,
+      );
+    }
+    const pending = [...this.pending.values()].map((p) => p.order);
+    const market = checked.order.marketId.toLowerCase();
+    const again = this.books.market(checked.order.marketId).admissionRefusal(
+      checked,
+      pending.filter((o) => o.order.marketId.toLowerCase() === market),
+    );
+    if (again !== undefined) throw new Refusal(422, again.error, again.args);
+    if (this.openCount(checked.order.trader) >= this.deps.config.validation.maxOpenOrders) {
+      throw new Refusal(429, "TooManyOpenOrders", {
+        trader: checked.order.trader,
+        max: String(this.deps.config.validation.maxOpenOrders),
+      });
+    }
+    return new Promise<RelayOrder>((resolve, reject) => {
+      this.pending.set(key, { order: checked, resolve, reject });
+      this.scheduleFlush();
     });
+  }
+
+  /** Accepted orders waiting for their group's commit, by hash. */
+  private readonly pending = new Map<
+    string,
+    { order: RelayOrder; resolve: (o: RelayOrder) => void; reject: (e: unknown) => void }
+  >();
+  private flushing = false;
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    void this.flush();
+  }
+
+  /**
+   * Writes every pending order in one transaction, then rests and publishes them; repeats while more
+   * came. Each group waits `groupCommitMs` first, so that orders validated meanwhile share its commit.
+   */
+  private async flush(): Promise<void> {
+    const wait = () =>
+      new Promise<void>((resolve) => {
+        const ms = this.deps.config.groupCommitMs;
+        if (ms > 0) setTimeout(resolve, ms);
+        else setImmediate(resolve);
+      });
+    while ((await wait(), this.pending.size > 0)) {
+      const group = [...this.pending.values()];
+      try {
+        await this.mutex.run(async () => {
+          const stored = await this.deps.store.insertOrders(
+            group.map((g) => g.order),
+            this.deps.clock.nowMs(),
+          );
+          const byHash = new Map(stored.map((o) => [o.hash.toLowerCase(), o]));
+          for (const g of group) {
+            this.pending.delete(g.order.hash.toLowerCase());
+            const order = byHash.get(g.order.hash.toLowerCase());
+            if (order === undefined) {
+              // already in the database: an order that left the book, or one another relay process took
+              g.reject(
+                new Refusal(
+                  409,
+                  "DuplicateOrder",
+                  { orderHash: g.order.hash },
+                  `order ${g.order.hash} was already submitted`,
+                ),
+              );
+              continue;
+            }
+            const update = this.rest(order);
+            if (update !== undefined) this.publish({ type: "book", ...update });
+            this.publish({ type: "order", order });
+            g.resolve(order);
+          }
+        });
+      } catch (error) {
+        // nothing of the group was stored: each caller gets the failure (a 503), none is acknowledged
+        for (const g of group) {
+          this.pending.delete(g.order.hash.toLowerCase());
+          g.reject(error);
+        }
+      }
+    }
+    this.flushing = false;
   }
 
   /**

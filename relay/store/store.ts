@@ -104,30 +104,39 @@ export class RelayStore {
     await migrate(this.db);
   }
 
-  /** The next value of a shared counter (inside the caller's transaction). */
-  private async bump(name: "order_seq" | "order_version"): Promise<number> {
+  /** Reserves `n` values of a shared counter (inside the caller's transaction): the last is returned. */
+  private async bump(name: "order_seq" | "order_version", n = 1): Promise<number> {
     const rows = await this.db.all<{ value: number }>(
-      "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value",
-      [name],
+      "UPDATE counters SET value = value + ? WHERE name = ? RETURNING value",
+      [n, name],
     );
     return Number(rows[0].value);
   }
 
   /**
-   * Inserts accepted orders in one transaction, each with its arrival number from the shared counter
-   * (so several relay processes on one database agree on time priority). When this resolves, they
-   * survive a crash. Returns the orders with their numbers.
+   * Inserts accepted orders in one transaction (one disk sync for the group), each with its arrival
+   * number from the shared counter (so several relay processes on one database agree on time priority).
+   * An order whose hash is already stored is left out. When this resolves, the returned orders (with
+   * their numbers) survive a crash.
    */
   async insertOrders(orders: readonly RelayOrder[], nowMs: number): Promise<RelayOrder[]> {
     if (orders.length === 0) return [];
     return this.db.transaction(async () => {
-      const out: RelayOrder[] = [];
-      for (const input of orders) {
-        const o = { ...input, seq: await this.bump("order_seq") };
-        out.push(o);
-        await this.db.run(
-          `INSERT INTO orders (${ORDER_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
+      const lastSeq = await this.bump("order_seq", orders.length);
+      const lastVersion = await this.bump("order_version", orders.length);
+      const numbered = orders.map((o, i) => ({
+        order: { ...o, seq: lastSeq - orders.length + 1 + i },
+        version: lastVersion - orders.length + 1 + i,
+      }));
+      const inserted = new Set<string>();
+      const CHUNK = 500;
+      for (let from = 0; from < numbered.length; from += CHUNK) {
+        const chunk = numbered.slice(from, from + CHUNK);
+        const row = `(${new Array(18).fill("?").join(", ")})`;
+        const rows = await this.db.all<{ hash: string }>(
+          `INSERT INTO orders (${ORDER_COLUMNS}, version) VALUES ${chunk.map(() => row).join(", ")}
+           ON CONFLICT (hash) DO NOTHING RETURNING hash`,
+          chunk.flatMap(({ order: o, version }) => [
             o.hash,
             o.order.marketId.toLowerCase(),
             o.order.trader.toLowerCase(),
@@ -145,21 +154,23 @@ export class RelayStore {
             o.reason ?? null,
             nowMs,
             nowMs,
-            await this.bump("order_version"),
-          ],
+            version,
+          ]),
         );
+        for (const r of rows) inserted.add(r.hash);
       }
-      return out;
+      return numbered.map((n) => n.order).filter((o) => inserted.has(o.hash));
     });
   }
 
   async updateOrders(orders: readonly RelayOrder[], nowMs: number): Promise<void> {
     if (orders.length === 0) return;
     await this.db.transaction(async () => {
+      let version = (await this.bump("order_version", orders.length)) - orders.length;
       for (const o of orders) {
         await this.db.run(
           "UPDATE orders SET state = ?, filled = ?, reason = ?, updated_ms = ?, version = ? WHERE hash = ?",
-          [o.state, o.filled.toString(), o.reason ?? null, nowMs, await this.bump("order_version"), o.hash],
+          [o.state, o.filled.toString(), o.reason ?? null, nowMs, ++version, o.hash],
         );
       }
     });

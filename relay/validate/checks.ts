@@ -2,16 +2,16 @@
  * Everything the chain would refuse, checked before an order rests: signature (EOA, delegate, EIP-1271
  * through `eth_call`), market known and trading, flags, size and tick, expiry at chain time, nonce not
  * used or cancelled, price inside the band around the mark, post-only not crossing, reduce-only against
- * the live position, and the trader's margin for its open orders plus this one (the SDK's math mirror:
- * every resting order of one side filled at its limit (aggregated per market at the size-weighted price),
- * taker fee, then `equity >= initialMargin`).
+ * the live position, the position limit, and the trader's margin for its open orders plus this one (the
+ * SDK's math mirror: every resting order of one side filled at its limit, aggregated per market at the
+ * size-weighted price, taker fee, then `equity >= initialMargin`).
  * Each refusal carries the contract's error name and readable arguments.
  */
 import type { Address, Hex } from "viem";
 
 import { Account, type MarkedMarket } from "../../sdk/core/entities/Account.js";
 import type { Market, MarketStatusName } from "../../sdk/core/entities/Market.js";
-import { hashOrder, OrderFlags, type ExchangeDomain, type Order } from "../../sdk/core/eip712/orders.js";
+import { OrderFlags, type ExchangeDomain, type Order } from "../../sdk/core/eip712/orders.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { withinPriceBand } from "../../sdk/core/math/market.js";
 import { validFlags } from "../../keepers/matcher/decide.js";
@@ -52,15 +52,40 @@ export interface ValidationConfig {
   maxOpenOrders: number;
 }
 
+/** What a trader's live orders on one side of one market would trade if all filled: contracts, Σ size × price. */
+export interface SideExposure {
+  size: bigint;
+  notional: bigint;
+}
+
+/** A trader's live orders in one market, per side. */
+export interface MarketExposure {
+  marketId: Hex;
+  buy: SideExposure;
+  sell: SideExposure;
+}
+
 export interface ValidationContext {
   domain: ExchangeDomain;
+  /** The order digest (`hashOrder` for `domain`). */
+  hashOrder(order: Order): Hex;
   chain: ValidationChain;
   books: Books;
-  /** The trader's live orders, every market. */
-  openOrdersOf(trader: Address): RelayOrder[];
+  /** How many live orders the trader has (every market, and those being stored). */
+  openCount(trader: Address): number;
+  /** The trader's live orders aggregated per market and side (kept up to date by the service). */
+  openExposure(trader: Address): Iterable<MarketExposure>;
   /** Whether the relay already holds this order hash. */
   known(hash: Hex): boolean;
   config: ValidationConfig;
+}
+
+/** `exposure` with what is left of `o` added (`sign` 1n) or taken away (`sign` -1n). */
+export function addExposure(exposure: MarketExposure, o: RelayOrder, sign: 1n | -1n): void {
+  const left = remaining(o) * sign;
+  const side = o.order.isBuy ? exposure.buy : exposure.sell;
+  side.size += left;
+  side.notional += left * o.order.limitPrice;
 }
 
 /** Signature checks in the Exchange's order: EOA or delegate, then EIP-1271 when the trader has code. */
@@ -98,17 +123,17 @@ export async function validateOrder(
   seq: number,
 ): Promise<RelayOrder> {
   const { order, signature } = input;
-  const hash = hashOrder(ctx.domain, order);
+  const hash = ctx.hashOrder(order);
   if (ctx.known(hash)) {
     throw new Refusal(409, "DuplicateOrder", { orderHash: hash }, `order ${hash} was already submitted`);
   }
   if (!validFlags(order.flags)) throw refuse("InvalidFlags", { orderHash: hash, flags: order.flags });
   if (order.size === 0n) throw refuse("ZeroOrderSize", { orderHash: hash });
-  const open = ctx.openOrdersOf(order.trader);
-  if (open.length >= ctx.config.maxOpenOrders) {
+  const open = ctx.openCount(order.trader);
+  if (open >= ctx.config.maxOpenOrders) {
     throw new Refusal(429, "TooManyOpenOrders", {
       trader: order.trader,
-      open: String(open.length),
+      open: String(open),
       max: String(ctx.config.maxOpenOrders),
     });
   }
@@ -128,9 +153,6 @@ export async function validateOrder(
   }
   if (order.size < market.params.minSize) {
     throw refuse("SizeBelowMinimum", { size: order.size, minSize: market.params.minSize });
-  }
-  if (order.size > market.risk.maxPositionSize) {
-    throw refuse("SizeTooLarge", { size: order.size, max: market.risk.maxPositionSize });
   }
   if (order.expiry <= now + ctx.config.expiryMarginSeconds) {
     throw refuse("OrderExpired", { orderHash: hash, expiry: order.expiry, timestamp: now });
@@ -160,6 +182,17 @@ export async function validateOrder(
   if (bookRefusal !== undefined) throw refuse(bookRefusal.error, bookRefusal.args);
 
   const { account, marks } = await ctx.chain.account(order.trader);
+  // the Clearinghouse's position limit, judged on the position this order alone would leave
+  const held = account.positionIn(market.id).size;
+  const after = held + (order.isBuy ? order.size : -order.size);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  if (abs(after) > abs(held) && abs(after) > market.risk.maxPositionSize) {
+    throw refuse("PositionSizeExceeded", {
+      account: order.trader,
+      size: abs(after),
+      max: market.risk.maxPositionSize,
+    });
+  }
   if ((order.flags & OrderFlags.ReduceOnly) !== 0) {
     const position = account.positionIn(market.id).size;
     const delta = order.isBuy ? order.size : -order.size;
@@ -171,49 +204,50 @@ export async function validateOrder(
       throw refuse("ReduceOnlyWouldIncrease", { orderHash: hash, position, sizeDelta: delta });
     }
   }
-  await checkMargin(ctx, account, marks, [...open, candidate]);
+  const exposure = [...ctx.openExposure(order.trader)].map((e) => ({
+    marketId: e.marketId,
+    buy: { ...e.buy },
+    sell: { ...e.sell },
+  }));
+  let mine = exposure.find((e) => e.marketId.toLowerCase() === order.marketId.toLowerCase());
+  if (mine === undefined) {
+    mine = { marketId: order.marketId, buy: { size: 0n, notional: 0n }, sell: { size: 0n, notional: 0n } };
+    exposure.push(mine);
+  }
+  addExposure(mine, candidate, 1n);
+  await checkMargin(ctx, account, marks, exposure);
   return candidate;
 }
 
 /**
  * The trader's margin if every resting order of one side (then of the other) filled at its limit price
- * as a taker: `equity >= initialMargin` both ways, or `InsufficientMargin`.
+ * as a taker: `equity >= initialMargin` both ways, or `InsufficientMargin`. Each market's orders of a
+ * side fill as one trade at their size-weighted limit price (rounded against the trader): the same
+ * margin as filling each order, without walking every order.
  */
 async function checkMargin(
   ctx: ValidationContext,
   account: Account,
   accountMarks: ReadonlyMap<MarketId, MarkedMarket>,
-  orders: readonly RelayOrder[],
+  exposure: readonly MarketExposure[],
 ): Promise<void> {
   const marks = new Map(accountMarks);
-  const markets = new Map<string, Market>();
-  for (const o of orders) {
-    const id = o.order.marketId.toLowerCase();
-    if (markets.has(id)) continue;
-    const snapshot = await ctx.chain.market(o.order.marketId);
+  const markets: { market: Market; buy: SideExposure; sell: SideExposure }[] = [];
+  for (const e of exposure) {
+    if (e.buy.size === 0n && e.sell.size === 0n) continue;
+    const snapshot = await ctx.chain.market(e.marketId);
     if (snapshot === undefined || snapshot.mark === undefined) continue;
-    markets.set(id, snapshot.market);
+    markets.push({ market: snapshot.market, buy: e.buy, sell: e.sell });
     marks.set(snapshot.market.id, { market: snapshot.market, mark: snapshot.mark });
   }
   for (const buys of [true, false]) {
-    // one fill per market at the size-weighted limit price (rounded against the trader): the same
-    // margin as filling each order, without walking every order one by one
-    const totals = new Map<string, { size: bigint; notional: bigint; market: Market }>();
-    for (const o of orders) {
-      const market = markets.get(o.order.marketId.toLowerCase());
-      if (o.order.isBuy !== buys || market === undefined) continue;
-      const left = remaining(o);
-      const t = totals.get(market.id) ?? { size: 0n, notional: 0n, market };
-      t.size += left;
-      t.notional += left * o.order.limitPrice;
-      totals.set(market.id, t);
-    }
     let next = account;
-    for (const t of totals.values()) {
+    for (const m of markets) {
+      const t = buys ? m.buy : m.sell;
       if (t.size === 0n) continue;
       const price = buys ? (t.notional + t.size - 1n) / t.size : t.notional / t.size;
       try {
-        next = next.withTrade(t.market, buys ? t.size : -t.size, price, "taker").account;
+        next = next.withTrade(m.market, buys ? t.size : -t.size, price, "taker").account;
       } catch {
         throw refuse("TooManyOpenMarkets", { account: account.address, max: 8 });
       }

@@ -12,7 +12,8 @@ import {
   StateTransitionError,
   type OrderState,
 } from "../../../relay/core/state.js";
-import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
+import { orderHasher } from "../../../relay/validate/hash.js";
+import { exchangeDomain, hashOrder, OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
 
 const MARKET = keccak256(toHex("market")) as Hex;
 const TRADERS = [1, 2, 3, 4].map((i) => `0x${i.toString(16).padStart(40, "0")}` as Hex);
@@ -112,6 +113,13 @@ describe("relay core: book", function () {
     const self = relayOrder({ isBuy: true, limitPrice: 11n, trader: TRADERS[1] });
     expect(book.admissionRefusal(self)?.error).to.equal("SelfTrade");
     expect(book.admissionRefusal(relayOrder({ isBuy: true, limitPrice: 9n }))).to.equal(undefined);
+    // orders still being stored count as resting
+    const storing = relayOrder({ isBuy: false, limitPrice: 8n, trader: TRADERS[2] });
+    const post9 = relayOrder({ isBuy: true, limitPrice: 9n, flags: OrderFlags.PostOnly });
+    expect(book.admissionRefusal(post9)).to.equal(undefined);
+    expect(book.admissionRefusal(post9, [storing])?.error).to.equal("PostOnlyCannotTake");
+    const selfStoring = relayOrder({ isBuy: true, limitPrice: 9n, trader: TRADERS[2] });
+    expect(book.admissionRefusal(selfStoring, [storing])?.error).to.equal("SelfTrade");
   });
 });
 
@@ -188,5 +196,33 @@ describe("relay core: matching round (properties)", function () {
     expect(retry).to.have.length(1);
     expect(retry[0].taker.hash).to.equal(bid.hash);
     expect(retry[0].makers.map((m) => m.hash)).to.deep.equal([good.hash]);
+  });
+});
+
+describe("relay core: order digest", function () {
+  it("hashes every order exactly as the SDK's hashOrder (and so as Exchange.hashOrder)", function () {
+    const domain = exchangeDomain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    const fast = orderHasher(domain);
+    const word = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+    fc.assert(
+      fc.property(
+        fc.record({
+          trader: fc.integer({ min: 0, max: TRADERS.length - 1 }),
+          marketId: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          isBuy: fc.boolean(),
+          size: word(128),
+          limitPrice: word(256),
+          expiry: word(256),
+          nonce: word(256),
+          salt: word(256),
+          flags: fc.integer({ min: 0, max: 255 }),
+        }),
+        (r) => {
+          const order: Order = { ...r, trader: TRADERS[r.trader], marketId: toHex(r.marketId) };
+          expect(fast(order)).to.equal(hashOrder(domain, order));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

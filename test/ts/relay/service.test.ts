@@ -206,6 +206,80 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     expect(replay.body.error).to.equal("DuplicateOrder");
   });
 
+  it("refuses a used nonce, a position beyond the limit, a paused market, too many open orders; checks delegates and EIP-1271 wallets", async function () {
+    const [alice, bob] = p.traders;
+    const expectRefusal = async (
+      signer: Signer,
+      fields: Partial<Order> & Pick<Order, "isBuy" | "size" | "limitPrice">,
+      status: number,
+      error: string,
+    ) => {
+      const { reply } = await place(signer, fields);
+      expect(reply.status, `${error}: ${JSON.stringify(reply.body)}`).to.equal(status);
+      expect(reply.body.error).to.equal(error);
+      return reply;
+    };
+    // a nonce the chain has used (an order cancelled on chain uses its nonce)
+    const cancelled = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9"), nonce: 300n });
+    await (await p.exchange.connect(alice).cancelOrders([cancelled.order])).wait();
+    await expectRefusal(
+      alice,
+      { isBuy: true, size: 1n, limitPrice: price("9.5"), nonce: 300n },
+      422,
+      "OrderNonceUsed",
+    );
+    // the Clearinghouse's position limit (1,000,000 contracts in this market)
+    const limit = await expectRefusal(
+      alice,
+      { isBuy: true, size: 1_000_001n, limitPrice: price("10") },
+      422,
+      "PositionSizeExceeded",
+    );
+    expect(limit.body.args).to.include({ size: "1000001", max: "1000000" });
+    // a paused market
+    await (await p.ch.setMarketPaused(p.marketId, true)).wait();
+    await expectRefusal(alice, { isBuy: true, size: 1n, limitPrice: price("9") }, 422, "MarketIsPaused");
+    await (await p.ch.setMarketPaused(p.marketId, false)).wait();
+    // a delegate signs for its trader
+    await (await p.exchange.connect(alice).setDelegate(await bob.getAddress(), true)).wait();
+    const delegated = await place(bob, {
+      isBuy: true,
+      size: 1n,
+      limitPrice: price("9"),
+      trader: (await alice.getAddress()) as Hex,
+    });
+    expect(delegated.reply.status, JSON.stringify(delegated.reply.body)).to.equal(201);
+    // an EIP-1271 wallet: its owner's signature passes the wallet's check (the unfunded wallet then
+    // fails on margin), and once the wallet rejects every signature the order is refused for it
+    const wallet = await ethers.deployContract("MockERC1271Wallet", [await alice.getAddress()]);
+    const walletAddress = (await wallet.getAddress()) as Hex;
+    await expectRefusal(
+      alice,
+      { isBuy: true, size: 1n, limitPrice: price("9"), trader: walletAddress },
+      422,
+      "InsufficientMargin",
+    );
+    await (await wallet.connect(alice).setRejectAll(true)).wait();
+    await expectRefusal(
+      alice,
+      { isBuy: true, size: 1n, limitPrice: price("9"), trader: walletAddress },
+      422,
+      "InvalidContractSignature",
+    );
+    // the per-trader cap on live orders
+    relay = await relayOn({ maxOpenOrders: 2 });
+    for (const nonce of [401n, 402n]) {
+      const { reply } = await place(bob, { isBuy: true, size: 1n, limitPrice: price("9"), nonce });
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(201);
+    }
+    await expectRefusal(
+      bob,
+      { isBuy: true, size: 1n, limitPrice: price("9"), nonce: 403n },
+      429,
+      "TooManyOpenOrders",
+    );
+  });
+
   it("answers hostile input with a clear 4xx and keeps serving", async function () {
     const url = `${relay.url}/orders`;
     const malformed = await call("POST", url, undefined, { raw: "{not json" });
