@@ -49,9 +49,12 @@ export class WsClient {
     test: (m: Record<string, unknown>) => boolean;
     resolve: (m: Record<string, unknown>) => void;
   }[] = [];
+  /** Messages seen so far (a waiter that times out names the last few). */
+  private seen = 0;
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
       const m = JSON.parse(String(data)) as Record<string, unknown>;
+      this.seen++;
       const w = this.waiters.find((x) => x.test(m));
       if (w !== undefined) {
         this.waiters = this.waiters.filter((x) => x !== w);
@@ -72,10 +75,30 @@ export class WsClient {
     this.ws.send(JSON.stringify(m));
   }
 
-  next(test: (m: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
+  /**
+   * The first queued or coming message that passes `test`; rejects after `timeoutMs` (a message that
+   * never comes fails the caller instead of hanging it).
+   */
+  next(
+    test: (m: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> {
     const i = this.queue.findIndex(test);
     if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        test,
+        resolve: (m: Record<string, unknown>) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== waiter);
+        reject(new Error(`no matching WebSocket message within ${timeoutMs} ms (${this.seen} received)`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
   close(): void {
