@@ -116,11 +116,36 @@ export class RelayService {
     this.hashOrder = orderHasher(deps.config.domain);
   }
 
-  /** Loads the live orders from the store: a restart rebuilds the same book. */
+  /**
+   * Loads the live orders from the store (a restart rebuilds the same book), and on PostgreSQL listens
+   * for the changes other relay processes commit.
+   */
   async start(): Promise<void> {
     await this.deps.store.migrate();
     this.version = await this.deps.store.version();
     for (const o of await this.deps.store.liveOrders()) this.rest(o);
+    await this.deps.store.onChange(() => this.syncSoon());
+  }
+
+  private syncing = false;
+  private syncAgain = false;
+
+  /** Runs `syncFromStore` now, or once more after the one running (a notification from another process). */
+  private syncSoon(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    void (async () => {
+      do {
+        this.syncAgain = false;
+        await this.syncFromStore().catch((err: unknown) =>
+          this.deps.log.warn({ err }, "reading other processes' changes failed"),
+        );
+      } while (this.syncAgain);
+      this.syncing = false;
+    })();
   }
 
   subscribe(listener: (m: RelayMessage) => void): () => void {
@@ -351,10 +376,10 @@ export class RelayService {
     });
   }
 
-  /** One round: head, events (or a reset), expiry, then matching when this process holds the lease. */
   /**
    * Takes in what other relay processes on the same database wrote since the last look: new orders and
-   * forward state changes (the polling equivalent of LISTEN/NOTIFY, once per tick).
+   * forward state changes. Runs when one of them announces a commit (PostgreSQL `NOTIFY`) and on every
+   * tick (so a notification missed while the listening connection was down is only late, never lost).
    */
   async syncFromStore(): Promise<void> {
     await this.mutex.run(async () => {
@@ -374,6 +399,7 @@ export class RelayService {
     });
   }
 
+  /** One round: head, events (or a reset), expiry, then matching when this process holds the lease. */
   async tick(): Promise<void> {
     await this.syncFromStore();
     let head;

@@ -18,6 +18,13 @@ export interface Db {
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs `work` in one transaction (one commit: one fsync for a whole batch). */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Calls `onMessage` with the payload of each notification on `channel` from any process on the same
+   * database (PostgreSQL `LISTEN`); the embedded database has one process and never calls it.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<void>;
+  /** Sends `payload` on `channel`, at the commit of the current transaction (PostgreSQL `NOTIFY`). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +74,10 @@ export class SqliteDb implements Db {
     }
   }
 
+  async listen(): Promise<void> {}
+
+  async notify(): Promise<void> {}
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -83,7 +94,7 @@ export class PostgresDb implements Db {
   /** The transaction's connection, bound to the async context of the work running inside it. */
   private readonly tx = new AsyncLocalStorage<pg.PoolClient>();
 
-  constructor(url: string) {
+  constructor(private readonly url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: 4 });
     // an idle connection the server closed (restart, terminated session) is dropped by the pool and
     // replaced on next use; the error is not fatal to the process
@@ -125,10 +136,49 @@ export class PostgresDb implements Db {
     }
   }
 
+  /** The connection that holds this process's `LISTEN`s (one, opened by the first `listen`). */
+  private listener?: pg.Client;
+  private readonly handlers = new Map<string, (payload: string) => void>();
+  private closed = false;
+
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<void> {
+    this.handlers.set(channel, onMessage);
+    if (this.listener === undefined) await this.connectListener();
+    else await this.listener.query(`LISTEN ${pgIdentifier(channel)}`);
+  }
+
+  /**
+   * Opens the listening connection and listens on every channel; when the connection drops (a server
+   * restart), it is opened again a second later. Notifications are only a shortcut: the service also
+   * reads the changes on every tick, so none missed while reconnecting is lost.
+   */
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    this.listener = client;
+    client.on("notification", (n) => this.handlers.get(n.channel)?.(n.payload ?? ""));
+    client.on("error", () => {
+      if (this.listener === client) this.listener = undefined;
+      void client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.connectListener().catch(() => undefined), 1000).unref();
+    });
+    await client.connect();
+    for (const channel of this.handlers.keys()) await client.query(`LISTEN ${pgIdentifier(channel)}`);
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.q.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
     await this.pool.end();
   }
 }
+
+/** A channel name as a quoted SQL identifier. */
+const pgIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const toPg = (v: SqlValue) => (typeof v === "bigint" ? v.toString() : v);
 // BIGINT columns hold block numbers, timestamps and counters (below 2^53); amounts are TEXT

@@ -97,8 +97,29 @@ const rowToFill = (r: Row): Fill => ({
   price: BigInt(r.price as string),
 });
 
+/** The channel on which relay processes sharing a PostgreSQL database announce order changes. */
+export const ORDERS_CHANNEL = "relay_orders";
+
 export class RelayStore {
+  /** Names this process in its change notifications, so that it can ignore its own. */
+  private readonly origin = crypto.randomUUID();
+
   constructor(readonly db: Db) {}
+
+  /**
+   * Calls `onChange` when another relay process on the same database commits new orders or order
+   * changes (PostgreSQL `LISTEN`/`NOTIFY`); never on the embedded database.
+   */
+  async onChange(onChange: () => void): Promise<void> {
+    await this.db.listen(ORDERS_CHANNEL, (payload) => {
+      if (payload !== this.origin) onChange();
+    });
+  }
+
+  /** Announces this transaction's order changes to the other processes (sent at its commit). */
+  private async announce(): Promise<void> {
+    await this.db.notify(ORDERS_CHANNEL, this.origin);
+  }
 
   async migrate(): Promise<void> {
     await migrate(this.db);
@@ -159,6 +180,7 @@ export class RelayStore {
         );
         for (const r of rows) inserted.add(r.hash);
       }
+      if (inserted.size > 0) await this.announce();
       return numbered.map((n) => n.order).filter((o) => inserted.has(o.hash));
     });
   }
@@ -173,6 +195,7 @@ export class RelayStore {
           [o.state, o.filled.toString(), o.reason ?? null, nowMs, ++version, o.hash],
         );
       }
+      await this.announce();
     });
   }
 

@@ -17,7 +17,7 @@ import { orderToJson } from "../../../relay/validate/schema.js";
 import type { Order } from "../../../sdk/core/eip712/orders.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, type Protocol } from "../helpers/protocolFixture.js";
-import { call } from "./helpers.js";
+import { call, WsClient } from "./helpers.js";
 import { postgresTestsRun, startPostgres, type TestPostgres } from "./postgres.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -128,8 +128,16 @@ describe("relay on PostgreSQL: shared book, one matcher at a time", function () 
     const url = await freshDatabase();
     const a = await relayOn(url);
     const b = await relayOn(url);
-    // orders arrive at both processes
+    // orders arrive at both processes; each process's book shows the other's order without a tick
+    // (LISTEN/NOTIFY), and its WebSocket subscribers get the update
+    const ws = await WsClient.open(`${b.url.replace("http", "ws")}/ws`);
+    ws.send({ op: "subscribe", channel: "book", marketId: p.marketId });
+    await ws.next((m) => m.type === "snapshot");
     const ask = await post(a, 0, { isBuy: false, size: 2n, limitPrice: price("10") });
+    const update = await ws.next((m) => m.type === "book", 10_000);
+    ws.close();
+    expect(update.changes).to.deep.equal([{ side: "ask", price: price("10").toString(), size: "2" }]);
+    expect(b.service.books.find(ask)?.state).to.equal("open");
     const bid = await post(b, 1, { isBuy: true, size: 2n, limitPrice: price("10") });
     await Promise.all([a.tick(), b.tick()]);
     await Promise.all([a.tick(), b.tick()]);
