@@ -94,7 +94,7 @@ export class RelayChain implements ValidationChain {
   market(marketId: Hex): Promise<MarketSnapshot | undefined> {
     return this.cached(`market:${marketId.toLowerCase()}`, async (blockNumber) => {
       try {
-        const { market, mark, context } = await fetchMarket(this.client, {
+        const { market, mark, index, context } = await fetchMarket(this.client, {
           address: this.addresses.clearinghouse,
           marketId: marketId as MarketId,
           blockNumber,
@@ -102,6 +102,7 @@ export class RelayChain implements ValidationChain {
         return {
           market,
           mark,
+          index,
           status: market.statusAt(context.timestamp),
           paused: market.state.paused || context.globalPaused,
         };

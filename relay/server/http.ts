@@ -310,6 +310,8 @@ export class RelayHttpServer {
         minSize: s.market.params.minSize,
         status: s.status,
         paused: s.paused,
+        index: s.index?.value ?? null,
+        indexUpdatedAt: s.index?.updatedAt ?? null,
         mark: s.mark ?? null,
         basisRate: s.market.state.basisRate,
         bestBid: book.best("bid") ?? null,

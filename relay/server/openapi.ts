@@ -1,4 +1,6 @@
 /** The OpenAPI 3.1 document served at `/openapi.json`. Integers are decimal strings throughout. */
+import { MARKET_STATUSES } from "../../sdk/core/entities/Market.js";
+
 const uint = { type: "string", pattern: "^[0-9]+$" };
 const hex = (bytes: number) => ({ type: "string", pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$` });
 const refusal = {
@@ -183,7 +185,25 @@ export const OPENAPI = {
           asks: { type: "array", items: { type: "array", items: uint } },
         },
       },
-      Market: { type: "object" },
+      Market: {
+        type: "object",
+        properties: {
+          marketId: { type: "string", description: "bytes32, 0x-hex" },
+          indexId: { type: "string", description: "bytes32, 0x-hex" },
+          expiry: { type: "string", description: "unix seconds" },
+          contractSize: { type: "string", description: "wad index units per contract" },
+          tickSize: { type: "string", description: "wad dollars" },
+          minSize: { type: "string", description: "contracts" },
+          status: { type: "string", enum: [...MARKET_STATUSES] },
+          paused: { type: "boolean" },
+          index: { type: ["string", "null"], description: "index value, wad dollars; null when stale" },
+          indexUpdatedAt: { type: ["string", "null"], description: "unix seconds" },
+          mark: { type: ["string", "null"], description: "mark price, wad dollars; null without an index" },
+          basisRate: { type: "string", description: "annualised basis EMA, wad, signed" },
+          bestBid: { type: ["string", "null"] },
+          bestAsk: { type: ["string", "null"] },
+        },
+      },
     },
   },
 } as const;

@@ -26,6 +26,8 @@ export interface MarketSnapshot {
   market: Market;
   /** The mark at the block's timestamp; undefined when the index is unavailable. */
   mark: bigint | undefined;
+  /** The index value and when it was observed; undefined when the oracle has no fresh value. */
+  index?: { value: bigint; updatedAt: bigint };
   status: MarketStatusName;
   /** The market or the whole Clearinghouse is paused. */
   paused: boolean;

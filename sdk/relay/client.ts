@@ -38,7 +38,11 @@ export interface RelayMarket {
   minSize: bigint;
   status: string;
   paused: boolean;
+  /** The index value (wad dollars per index unit) and when it was observed; null when stale. */
+  index: bigint | null;
+  indexUpdatedAt: bigint | null;
   mark: bigint | null;
+  /** Annualised basis EMA, wad (signed). */
   basisRate: bigint;
   bestBid: bigint | null;
   bestAsk: bigint | null;
@@ -224,6 +228,8 @@ export function createRelayClient(options: RelayClientOptions) {
         contractSize: big(m.contractSize),
         tickSize: big(m.tickSize),
         minSize: big(m.minSize),
+        index: bigOrNull(m.index),
+        indexUpdatedAt: bigOrNull(m.indexUpdatedAt),
         mark: bigOrNull(m.mark),
         basisRate: big(m.basisRate),
         bestBid: bigOrNull(m.bestBid),

@@ -426,6 +426,49 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     expect(o.body.state).to.equal("cancelled");
   });
 
+  it("keeps serving while the chain is down, then detects the restarted chain and resyncs", async function () {
+    // the relay's node connection, which the test cuts and restores
+    let down = false;
+    const client = createPublicClient({
+      transport: custom({
+        request: (args: { method: string; params?: unknown }) =>
+          down
+            ? Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545"))
+            : provider.request(args as never),
+      }),
+      pollingInterval: 1,
+    }) as PublicClient;
+    relay = await relayOn({ client });
+    const { reply } = await place(p.traders[0], { isBuy: true, size: 2n, limitPrice: price("9.9") });
+    expect(reply.status).to.equal(201);
+    const hash = reply.body.hash as string;
+    const beforeKill = await networkHelpers.takeSnapshot();
+    await networkHelpers.mine(3);
+    await relay.tick();
+    expect((await call("GET", `${relay.url}/healthz`)).status).to.equal(200);
+
+    // the node dies: the tick reports it, health says so, reads go on, new orders get a 503 (none lost)
+    down = true;
+    await relay.tick();
+    expect(relay.service.status.chain).to.equal("unreachable");
+    expect((await call("GET", `${relay.url}/healthz`)).status).to.equal(503);
+    expect((await call("GET", `${relay.url}/orders/${hash}`)).body.state).to.equal("open");
+    const during = await place(p.traders[1], { isBuy: false, size: 1n, limitPrice: price("10.5") });
+    expect(during.reply.status).to.equal(503);
+
+    // it comes back restarted, at an earlier head: a reset, resynced, the resting order kept
+    await beforeKill.restore();
+    down = false;
+    await relay.tick();
+    expect(relay.service.status.chain).to.equal("reset");
+    await relay.tick();
+    expect(relay.service.status.chain).to.equal("ok");
+    expect((await call("GET", `${relay.url}/healthz`)).status).to.equal(200);
+    expect((await call("GET", `${relay.url}/orders/${hash}`)).body.state).to.equal("open");
+    const after = await place(p.traders[1], { isBuy: false, size: 1n, limitPrice: price("10.5") });
+    expect(after.reply.status, JSON.stringify(after.reply.body)).to.equal(201);
+  });
+
   it("serves the SDK client: place, book, subscribe with sequence numbers, trades, history, cancel, typed refusals", async function () {
     const client = createRelayClient({ url: relay.url });
     const [alice, bob] = p.traders;
@@ -443,7 +486,11 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     await until(() => depths.length === 2);
     expect(depths[1]).to.deep.include({ seq: 1, bids: [[price("9.9"), 3n]], asks: [] });
     expect((await client.book(p.marketId)).bids).to.deep.equal([[price("9.9"), 3n]]);
-    expect((await client.markets())[0].tickSize).to.equal(WAD / 1000n);
+    const [market] = await client.markets();
+    expect(market.tickSize).to.equal(WAD / 1000n);
+    expect(market).to.include({ status: "Trading", paused: false, index: 10n * WAD });
+    expect(market.mark).to.be.a("bigint");
+    expect(market.indexUpdatedAt).to.be.a("bigint");
     expect(await client.accountOrders(placed.order.trader, { live: true })).to.have.length(1);
     // a typed refusal
     const late = await sign(bob, { isBuy: false, size: 1n, limitPrice: price("10"), expiry: 1n });
