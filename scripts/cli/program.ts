@@ -602,10 +602,12 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
   order
     .command("place")
     .description(
-      "Sign an order and append it to the matcher's orders file; with --fill, take resting orders of other\n" +
-        "traders from that file at once (fillOrder, you are the taker) instead of resting. With --fill,\n" +
-        "--fok sends nothing unless the whole size is available and --reduce-only caps the size at the\n" +
-        "position it reduces; the remainder is never placed (as --ioc).",
+      "Sign an order and post it to the order relay (--relay-url), which checks it, rests it and matches\n" +
+        "it on chain; with --orders-file, append it to that file for the file matcher instead. With\n" +
+        "--orders-file, --fill takes resting orders of other traders from that file at once (fillOrder,\n" +
+        "you are the taker) instead of resting: --fok sends nothing unless the whole size is available\n" +
+        "and --reduce-only caps the size at the position it reduces; the remainder is never placed (as\n" +
+        "--ioc). On the relay a crossing order is matched by the relay (--ioc / --fok: it never rests).",
     )
     .requiredOption("--market <symbol|id>", "market symbol (e.g. GPU-H100-20270326) or id")
     .requiredOption("--side <buy|sell>", "buy (long) or sell (short)")
@@ -657,7 +659,14 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         symbol: ctx.collateralSymbol,
       });
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
-      const book = readOrdersFile(ctx.options.ordersFile);
+      const relayUrl = relayUrlOf(cmd);
+      if (o.fill && relayUrl !== undefined) {
+        // the relay publishes no signatures to fill against: it matches a crossing order itself
+        throw new InputError(
+          "--fill takes orders from an orders file (give --orders-file); on the relay, place a crossing order and the relay matches it (add --ioc or --fok so that it never rests)",
+        );
+      }
+      const book = relayUrl === undefined ? readOrdersFile(ctx.options.ordersFile) : [];
       if (o.fill) {
         let fillSize = size;
         if (o.reduceOnly) {
@@ -722,7 +731,6 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         flags,
       };
       const signed = await signOrder(wallet, { address: ctx.book.exchange, order: built });
-      const relayUrl = relayUrlOf(cmd);
       if (relayUrl !== undefined) {
         const label = `placed ${o.side} ${size} ${symbolOf(ctx, marketId, market.params.indexId, market.params.expiry)} @ ${formatUsd(price)}`;
         await placeOnRelay(relayUrl, { order: built, signature: signed.signature }, io.out, label);
@@ -740,7 +748,11 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
 
   order
     .command("list")
-    .description("List the orders of the orders file with what is filled, cancelled or left.")
+    .description(
+      "List your orders on the relay with their market, state (open, partially_filled, filled,\n" +
+        "cancelled, expired, rejected, voided), fills and the reason they left the book; with\n" +
+        "--orders-file, the orders of that file with what is filled, cancelled or left.",
+    )
     .option("--account <address>", "only this trader's orders (relay: default the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
@@ -778,8 +790,9 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
   order
     .command("cancel")
     .description(
-      "Cancel one of your orders by hash (it must be in the orders file), or every order with a nonce\n" +
-        "below n (raises your minNonce on the Exchange).",
+      "Cancel one of your orders on chain by hash (cancelOrders; the order is looked up on the relay, or\n" +
+        "in the orders file with --orders-file), or every order with a nonce below n (raises your minNonce\n" +
+        "on the Exchange). The relay sees the cancel on chain and takes the order off its book.",
     )
     .argument("[hash]", "order hash (0x + 64 hex)")
     .option("--all-below-nonce <n>", "void all your orders with nonce < n")

@@ -17,6 +17,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Command, Option } from "commander";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
+import { CommandFailedError, InputError } from "../../../scripts/cli/errors.js";
 import { listFromRelay, placeOnRelay, relayUrlOf } from "../../../scripts/cli/relay.js";
 import { createLogger } from "../../../keepers/shell/log.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
@@ -525,6 +526,18 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
       (l) => lines.push(l),
     );
     expect(lines[2]).to.contain("TEST-MARKET").and.contain("buy  2 @ $9.9").and.contain("open  filled 0/2");
+    // a refusal is bad input (exit 2) naming the contract error; an unreachable relay says what to do
+    const junk = await sign(p.traders[0], { isBuy: true, size: 1n, limitPrice: price("12") });
+    const refused: unknown = await placeOnRelay(relay.url, junk, () => undefined, "x").catch((e) => e);
+    expect(refused).to.be.instanceOf(InputError);
+    expect((refused as Error).message).to.match(/^the relay refused: PriceOutsideBand \(price = /);
+    const down: unknown = await placeOnRelay("http://127.0.0.1:9", signed, () => undefined, "x").catch(
+      (e) => e,
+    );
+    expect(down).to.be.instanceOf(CommandFailedError);
+    expect((down as Error).message)
+      .to.contain("not reachable")
+      .and.contain("--orders-file");
 
     const program = () =>
       new Command("atf")
