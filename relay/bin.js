@@ -3,5 +3,6 @@
 import { register } from "tsx/esm/api";
 
 register();
+await import("./store/quiet-sqlite.ts");
 const { main } = await import("./cli.ts");
 await main();

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole protocol on this machine. Starts a JSON-RPC node on 127.0.0.1, deploys,
- * creates markets on the AI token and GPU-hour indices (two expiries each), runs the keepers and
- * prints how to connect. Ctrl-C (SIGINT) or SIGTERM stops the keepers, then the node, and exits 0.
+ * creates markets on the AI token and GPU-hour indices (two expiries each), runs the keepers and the
+ * order relay (docs/relay.md) and prints how to connect. Ctrl-C (SIGINT) or SIGTERM stops the relay,
+ * the keepers, then the node, and exits 0.
  *
  *   npm start -- --port 8545 --metrics-port-base 9460 --state-dir .stack --out-dir deployments
  *
@@ -10,7 +11,8 @@
 import { Command, Option } from "commander";
 import hre from "hardhat";
 
-import { startRelayForStack } from "../relay/stack.js";
+import "../relay/store/quiet-sqlite.js";
+import type { RunningRelay } from "../relay/app.js";
 import { formatUnitsExact } from "./cli/units.js";
 import { startStack, type StackOptions } from "./lib/stack.js";
 import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
@@ -87,12 +89,12 @@ async function main(): Promise<void> {
   let stopRequested = false;
   const running: {
     stack?: Awaited<ReturnType<typeof startStack>>;
-    relay?: Awaited<ReturnType<typeof startRelayForStack>>;
+    relay?: RunningRelay;
   } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = true;
-    console.log(`[stack] ${signal}: stopping the keepers, then the node…`);
+    console.log(`[stack] ${signal}: stopping the relay and the keepers, then the node…`);
     void (running.relay?.stop() ?? Promise.resolve())
       .then(() => running.stack?.stop())
       .then(() => {
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
   options.log("starting the JSON-RPC node…");
   const stack = await startStack(hre, options);
   running.stack = stack;
+  options.log("starting the order relay…");
+  // loaded here, after quiet-sqlite: its embedded database would print Node's experimental warning
+  const { startRelayForStack } = await import("../relay/stack.js");
   running.relay = await startRelayForStack(stack, options);
   const relay = running.relay;
   if (stopRequested) {

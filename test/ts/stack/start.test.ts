@@ -113,8 +113,11 @@ describe("local stack (scripts/start.ts)", function () {
       "[stack] creating",
       "[stack] funding the test traders",
       "[stack] starting the keepers",
+      "[stack] starting the order relay",
       "local stack ready",
     ].map((line) => output.indexOf(line));
+    // a newcomer's first screen has no Node warning (the relay's embedded database is node:sqlite)
+    expect(output).to.not.contain("ExperimentalWarning");
     expect(steps.every((at) => at >= 0)).to.equal(true, output);
     expect([...steps].sort((x, y) => x - y)).to.deep.equal(steps);
     expect(output)
@@ -196,6 +199,13 @@ describe("local stack (scripts/start.ts)", function () {
     expect(await (await fetch(metricsUrl)).text()).to.contain(
       'keeper_transactions_total{outcome="confirmed",keeper="relayer"}',
     );
+
+    // the order relay answers, follows the chain and holds the match lease
+    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    const health = (await (await fetch(`${relayUrl}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).to.include({ chain: "ok", matching: true });
+    const relayMarkets = (await (await fetch(`${relayUrl}/markets`)).json()) as unknown[];
+    expect(relayMarkets).to.have.length(Object.keys(book.markets!).length);
 
     child.kill("SIGINT");
     const code = await Promise.race([
