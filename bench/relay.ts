@@ -9,13 +9,19 @@
  * - `postToWsLatencyMs`: p50 / p99 milliseconds from sending `POST /orders` to receiving the matching
  *   book update on a WebSocket subscribed to that market, over 300 orders posted one after another
  *   onto the 10,000-order book;
- * - `heapBytesPer10kOrders`: heap growth (after a forced GC) from the empty relay to 10,000 resting.
- * The embedded database (`node:sqlite`, WAL, synchronous FULL) always runs; PostgreSQL runs too when
- * `BENCH_DATABASE_URL` names a server. Wall-clock figures: they vary by machine and load.
+ * - `cpuMsPerOrder`: CPU milliseconds of the whole process (relay, in-process chain, client thread) per
+ *   accepted order during that load;
+ * - `heapBytesPer10kOrders`: heap growth (after forced collections) from the empty relay to 10,000
+ *   resting orders.
+ * The clients run on a worker thread (the second core). The embedded database (`node:sqlite`, WAL,
+ * synchronous FULL) always runs; PostgreSQL runs on `BENCH_DATABASE_URL`, else on a throwaway local
+ * server (fsync on) when the server binaries are installed (`BENCH_RELAY_POSTGRES=0` skips it). The
+ * load average at start and end is recorded: wall-clock figures vary with what else the machine runs.
+ * `BENCH_RELAY_ORDERS` and `BENCH_RELAY_SAMPLES` change the counts (default 10,000 and 300).
  */
 import { writeFile } from "node:fs/promises";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
@@ -185,7 +191,9 @@ async function run(databaseUrl: string) {
   let ws: WsClient | undefined;
   try {
     const heapBefore = await settledHeap();
+    const cpuBefore = process.cpuUsage();
     const { refused, seconds, errors } = await postFromWorker(`${relay.url}/orders`, bodies);
+    const cpu = process.cpuUsage(cpuBefore);
     for (const e of errors) console.error(e);
     const heapAfter = await settledHeap();
     // keeps the bodies alive up to here, so both heap readings hold them
@@ -225,6 +233,9 @@ async function run(databaseUrl: string) {
     return {
       acceptedPerSecond: Math.round((RESTING - refused) / seconds),
       refused,
+      // CPU of the whole process (relay, in-process chain, client thread) per accepted order: less
+      // sensitive than the rate to what else the machine runs
+      cpuMsPerOrder: Number(((cpu.user + cpu.system) / 1000 / (RESTING - refused)).toFixed(3)),
       postToWsLatencyMs: { p50: pct(0.5), p99: pct(0.99) },
       heapBytesPer10kOrders: Math.round(((heapAfter - heapBefore) * 10_000) / RESTING),
     };
@@ -242,6 +253,8 @@ async function main(): Promise<void> {
     markets: MARKETS,
     concurrentClients: CONCURRENCY,
     latencySamples: LATENCY_SAMPLES,
+    cores: availableParallelism(),
+    loadAverageAtStart: Number(loadavg()[0].toFixed(2)),
     embedded: await run(path.join(dir, "relay.db")),
   };
   // PostgreSQL: the server named by BENCH_DATABASE_URL, else a throwaway local one (fsync on, as the
@@ -260,6 +273,7 @@ async function main(): Promise<void> {
     results.postgres =
       "not run (no PostgreSQL server binaries; set BENCH_DATABASE_URL or install postgresql)";
   }
+  results.loadAverageAtEnd = Number(loadavg()[0].toFixed(2));
   await writeFile(path.join(here, "relay.json"), JSON.stringify(results, null, 2) + "\n");
   console.log(JSON.stringify(results, null, 2));
 }

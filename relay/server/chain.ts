@@ -125,13 +125,40 @@ export class RelayChain implements ValidationChain {
     );
   }
 
-  async nonceUsed(trader: Address, nonce: bigint): Promise<boolean> {
-    return this.client.readContract({
+  /** `isNonceUsed` reads waiting for the next batch. */
+  private nonceReads: { trader: Address; nonce: bigint; done: (r: Promise<boolean>) => void }[] = [];
+
+  /**
+   * `isNonceUsed(trader, nonce)` at the latest block. The reads asked for in one turn of the event loop
+   * (the orders being validated together) go out as one `eth_call` (viem's deployless multicall: no
+   * contract needed on the chain), not one each.
+   */
+  nonceUsed(trader: Address, nonce: bigint): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      if (this.nonceReads.length === 0) setImmediate(() => this.readNonces());
+      this.nonceReads.push({ trader, nonce, done: (r) => r.then(resolve, reject) });
+    });
+  }
+
+  private readNonces(): void {
+    const batch = this.nonceReads;
+    this.nonceReads = [];
+    const call = {
       address: this.addresses.exchange,
       abi: EXCHANGE_ABI,
       functionName: "isNonceUsed",
-      args: [trader, nonce],
+    } as const;
+    if (batch.length === 1) {
+      const [one] = batch;
+      one.done(this.client.readContract({ ...call, args: [one.trader, one.nonce] }));
+      return;
+    }
+    const all = this.client.multicall({
+      contracts: batch.map((b) => ({ ...call, args: [b.trader, b.nonce] as const })),
+      allowFailure: false,
+      deployless: true,
     });
+    batch.forEach((b, i) => b.done(all.then((r) => r[i] as boolean)));
   }
 
   async nonce(trader: Address, nonce: bigint): Promise<{ used: boolean; minNonce: bigint }> {
