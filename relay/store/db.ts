@@ -5,11 +5,18 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 
 import pg from "pg";
 
 export type SqlValue = string | number | bigint | null;
 export type Row = Record<string, SqlValue>;
+
+/** One statement of a `batch`: SQL with `?` placeholders and its parameters. */
+export interface Statement {
+  sql: string;
+  params?: readonly SqlValue[];
+}
 
 export interface Db {
   readonly kind: "sqlite" | "postgres";
@@ -18,6 +25,11 @@ export interface Db {
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs `work` in one transaction (one commit: one fsync for a whole batch). */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` in one transaction and returns each one's rows (`RETURNING`). On an embedded
+   * database file this runs on a worker thread, so the commit's disk sync does not stop the event loop.
+   */
+  batch(statements: readonly Statement[]): Promise<Row[][]>;
   /**
    * Calls `onMessage` with the payload of each notification on `channel` from any process on the same
    * database (PostgreSQL `LISTEN`); the embedded database has one process and never calls it.
@@ -28,12 +40,58 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded database's writer thread: one connection to the same file that runs a `batch` as one
+ * transaction (`BEGIN IMMEDIATE` … `COMMIT`, synchronous FULL) and posts back the rows. Plain
+ * JavaScript, so that it needs no TypeScript loader.
+ */
+const WRITER = `
+  const { parentPort, workerData } = require("node:worker_threads");
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = (w, ...rest) =>
+    String(w && w.message ? w.message : w).startsWith("SQLite is an experimental") ? undefined : emit(w, ...rest);
+  const { DatabaseSync } = require("node:sqlite");
+  const db = new DatabaseSync(workerData.path);
+  db.exec("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000");
+  const prepared = new Map();
+  parentPort.on("message", ({ id, statements }) => {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      const rows = [];
+      for (const { sql, params } of statements) {
+        let st = prepared.get(sql);
+        if (st === undefined) {
+          st = db.prepare(sql);
+          st.setReadBigInts(false);
+          prepared.set(sql, st);
+        }
+        rows.push(st.all(...(params || [])));
+      }
+      db.exec("COMMIT");
+      parentPort.postMessage({ id, rows });
+    } catch (error) {
+      try { db.exec("ROLLBACK"); } catch {}
+      parentPort.postMessage({ id, error: String((error && error.message) || error) });
+    }
+  });
+`;
+
 export class SqliteDb implements Db {
   readonly kind = "sqlite" as const;
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+  /** Set inside a transaction of this connection (its async context): nested work joins it. */
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+  /** Write transactions (here or on the writer thread) one at a time, waiting without blocking. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private writer?: Worker;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (rows: Row[][]) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.db = new DatabaseSync(path);
     if (path !== ":memory:") this.db.exec("PRAGMA journal_mode = WAL");
     // every commit reaches the disk before the order is acknowledged
@@ -50,12 +108,20 @@ export class SqliteDb implements Db {
     return s;
   }
 
+  /** Runs `work` when the previous write transaction has ended. */
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
   async exec(sql: string): Promise<void> {
     this.db.exec(sql);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return Number(this.prepare(sql).run(...params).changes);
+    if (this.inTransaction.getStore() !== undefined) return Number(this.prepare(sql).run(...params).changes);
+    return this.serialised(async () => Number(this.prepare(sql).run(...params).changes));
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -63,15 +129,57 @@ export class SqliteDb implements Db {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = await work();
-      this.db.exec("COMMIT");
-      return out;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    if (this.inTransaction.getStore() !== undefined) return work();
+    return this.serialised(() =>
+      this.inTransaction.run(true, async () => {
+        this.db.exec("BEGIN IMMEDIATE");
+        try {
+          const out = await work();
+          this.db.exec("COMMIT");
+          return out;
+        } catch (error) {
+          this.db.exec("ROLLBACK");
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async batch(statements: readonly Statement[]): Promise<Row[][]> {
+    const inline = () =>
+      this.transaction(async () =>
+        statements.map((st) => this.prepare(st.sql).all(...(st.params ?? [])) as Row[]),
+      );
+    // an in-memory database has no file to share, and a batch inside a transaction joins it
+    if (this.path === ":memory:" || this.inTransaction.getStore() !== undefined) return inline();
+    return this.serialised(
+      () =>
+        new Promise<Row[][]>((resolve, reject) => {
+          const id = this.nextId++;
+          this.waiting.set(id, { resolve, reject });
+          this.writerThread().postMessage({ id, statements });
+        }),
+    );
+  }
+
+  private writerThread(): Worker {
+    if (this.writer !== undefined) return this.writer;
+    const worker = new Worker(WRITER, { eval: true, workerData: { path: this.path } });
+    // never what keeps the process alive
+    worker.unref();
+    worker.on("message", (m: { id: number; rows?: Row[][]; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w?.reject(new Error(m.error));
+      else w?.resolve(m.rows ?? []);
+    });
+    worker.on("error", (error) => {
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+      this.writer = undefined;
+    });
+    this.writer = worker;
+    return worker;
   }
 
   async listen(): Promise<void> {}
@@ -79,6 +187,9 @@ export class SqliteDb implements Db {
   async notify(): Promise<void> {}
 
   async close(): Promise<void> {
+    await this.writes;
+    await this.writer?.terminate();
+    this.writer = undefined;
     this.db.close();
   }
 }
@@ -117,6 +228,14 @@ export class PostgresDb implements Db {
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const r = await this.q.query(dollars(sql), params.map(toPg));
     return r.rows as T[];
+  }
+
+  async batch(statements: readonly Statement[]): Promise<Row[][]> {
+    return this.transaction(async () => {
+      const out: Row[][] = [];
+      for (const st of statements) out.push(await this.all(st.sql, st.params));
+      return out;
+    });
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

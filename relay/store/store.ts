@@ -6,7 +6,7 @@ import type { Address, Hex } from "viem";
 
 import type { RelayOrder } from "../core/order.js";
 import type { OrderState } from "../core/state.js";
-import type { Db, Row } from "./db.js";
+import type { Db, Row, Statement } from "./db.js";
 import { migrate } from "./migrations.js";
 
 export interface Fill {
@@ -142,22 +142,26 @@ export class RelayStore {
    */
   async insertOrders(orders: readonly RelayOrder[], nowMs: number): Promise<RelayOrder[]> {
     if (orders.length === 0) return [];
-    return this.db.transaction(async () => {
-      const lastSeq = await this.bump("order_seq", orders.length);
-      const lastVersion = await this.bump("order_version", orders.length);
-      const numbered = orders.map((o, i) => ({
-        order: { ...o, seq: lastSeq - orders.length + 1 + i },
-        version: lastVersion - orders.length + 1 + i,
-      }));
-      const inserted = new Set<string>();
-      const CHUNK = 500;
-      for (let from = 0; from < numbered.length; from += CHUNK) {
-        const chunk = numbered.slice(from, from + CHUNK);
-        const row = `(${new Array(18).fill("?").join(", ")})`;
-        const rows = await this.db.all<{ hash: string }>(
-          `INSERT INTO orders (${ORDER_COLUMNS}, version) VALUES ${chunk.map(() => row).join(", ")}
-           ON CONFLICT (hash) DO NOTHING RETURNING hash`,
-          chunk.flatMap(({ order: o, version }) => [
+    // one batch of statements, so that the embedded database commits it off the event loop: reserve n
+    // arrival numbers and n change versions, then insert each order with its own (the counters' new
+    // values, read inside the same transaction, minus its distance from the last)
+    const n = orders.length;
+    const statements: Statement[] = [
+      { sql: "UPDATE counters SET value = value + ? WHERE name = 'order_seq'", params: [n] },
+      { sql: "UPDATE counters SET value = value + ? WHERE name = 'order_version'", params: [n] },
+    ];
+    const seqOf = "(SELECT value FROM counters WHERE name = 'order_seq') - ?";
+    const versionOf = "(SELECT value FROM counters WHERE name = 'order_version') - ?";
+    const row = `(${new Array(11).fill("?").join(", ")}, ${seqOf}, ?, ?, ?, ?, ?, ${versionOf})`;
+    const CHUNK = 500;
+    for (let from = 0; from < n; from += CHUNK) {
+      const chunk = orders.slice(from, from + CHUNK);
+      statements.push({
+        sql: `INSERT INTO orders (${ORDER_COLUMNS}, version) VALUES ${chunk.map(() => row).join(", ")}
+              ON CONFLICT (hash) DO NOTHING RETURNING hash, seq`,
+        params: chunk.flatMap((o, j) => {
+          const back = n - 1 - (from + j);
+          return [
             o.hash,
             o.order.marketId.toLowerCase(),
             o.order.trader.toLowerCase(),
@@ -169,20 +173,26 @@ export class RelayStore {
             o.order.salt.toString(),
             o.order.flags,
             o.signature,
-            o.seq,
+            back,
             o.state,
             o.filled.toString(),
             o.reason ?? null,
             nowMs,
             nowMs,
-            version,
-          ]),
-        );
-        for (const r of rows) inserted.add(r.hash);
-      }
-      if (inserted.size > 0) await this.announce();
-      return numbered.map((n) => n.order).filter((o) => inserted.has(o.hash));
-    });
+            back,
+          ];
+        }),
+      });
+    }
+    if (this.db.kind === "postgres") {
+      statements.push({ sql: "SELECT pg_notify(?, ?)", params: [ORDERS_CHANNEL, this.origin] });
+    }
+    const results = await this.db.batch(statements);
+    const seqs = new Map<string, number>();
+    for (const rows of results.slice(2, 2 + Math.ceil(n / CHUNK))) {
+      for (const r of rows) seqs.set(r.hash as string, Number(r.seq));
+    }
+    return orders.filter((o) => seqs.has(o.hash)).map((o) => ({ ...o, seq: seqs.get(o.hash)! }));
   }
 
   async updateOrders(orders: readonly RelayOrder[], nowMs: number): Promise<void> {
