@@ -17,7 +17,8 @@
  * synchronous FULL) always runs; PostgreSQL runs on `BENCH_DATABASE_URL`, else on a throwaway local
  * server (fsync on) when the server binaries are installed (`BENCH_RELAY_POSTGRES=0` skips it). The
  * load average at start and end is recorded: wall-clock figures vary with what else the machine runs.
- * `BENCH_RELAY_ORDERS` and `BENCH_RELAY_SAMPLES` change the counts (default 10,000 and 300).
+ * `BENCH_RELAY_ORDERS`, `BENCH_RELAY_SAMPLES` and `BENCH_RELAY_CLIENTS` change the counts (default
+ * 10,000 orders, 300 samples, 16 clients).
  */
 import { writeFile } from "node:fs/promises";
 import { mkdtempSync } from "node:fs";
@@ -45,7 +46,7 @@ import { deployProtocol, WAD } from "../test/ts/helpers/protocolFixture.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESTING = Number(process.env.BENCH_RELAY_ORDERS ?? "10000");
 const MARKETS = 6;
-const CONCURRENCY = 16;
+const CONCURRENCY = Number(process.env.BENCH_RELAY_CLIENTS ?? "16");
 const LATENCY_SAMPLES = Number(process.env.BENCH_RELAY_SAMPLES ?? "300");
 
 setFlagsFromString("--expose-gc");
