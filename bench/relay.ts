@@ -31,14 +31,13 @@ import { Worker } from "node:worker_threads";
 
 import { network } from "hardhat";
 import secp256k1 from "secp256k1";
-import { createPublicClient, custom, hexToBytes, toHex, type Hex, type PublicClient } from "viem";
+import { hexToBytes, toHex, type Hex } from "viem";
 
-import { createLogger } from "../keepers/shell/log.js";
 import { DEFAULT_HTTP, startRelay } from "../relay/app.js";
 import { orderHasher } from "../relay/validate/hash.js";
 import { orderToJson } from "../relay/validate/schema.js";
 import type { Order } from "../sdk/core/eip712/orders.js";
-import { call, WsClient } from "../test/ts/relay/helpers.js";
+import { call, relayOptions, WsClient } from "../test/ts/relay/helpers.js";
 import { postgresBin, startPostgres } from "../test/ts/relay/postgres.js";
 import { defaultRisk, defaultTerms } from "../test/ts/helpers/clearinghouseFixture.js";
 import { deployProtocol, WAD } from "../test/ts/helpers/protocolFixture.js";
@@ -163,32 +162,22 @@ function postFromWorker(
 }
 
 async function run(databaseUrl: string) {
-  const client = createPublicClient({ transport: custom(provider) }) as PublicClient;
   // the request bodies first: they are the clients' memory, not the relay's
   const bodies = Array.from({ length: RESTING }, (_, i) => JSON.stringify(resting(i)));
-  const relay = await startRelay({
-    client,
-    chainId: 31337,
-    addresses: {
-      exchange: (await p.exchange.getAddress()) as Hex,
-      clearinghouse: (await p.ch.getAddress()) as Hex,
-      indexOracle: (await p.oracle!.getAddress()) as Hex,
-    },
-    fromBlock: 0n,
-    databaseUrl,
-    http: {
-      ...DEFAULT_HTTP,
-      port: 0,
-      perIp: { perSecond: 1e9, burst: 1e9 },
-      perTrader: { perSecond: 1e9, burst: 1e9 },
-    },
-    pollIntervalMs: 0,
-    maxMakers: 8,
-    expiryMarginSeconds: 5n,
-    maxOpenOrders: RESTING,
-    logLevel: "silent",
-    log: createLogger("relay-bench", "silent"),
-  });
+  const relay = await startRelay(
+    await relayOptions(p, provider, {
+      databaseUrl,
+      http: {
+        ...DEFAULT_HTTP,
+        port: 0,
+        perIp: { perSecond: 1e9, burst: 1e9 },
+        perTrader: { perSecond: 1e9, burst: 1e9 },
+      },
+      // as in production: the chain head is read again at most every 250 ms
+      headMaxAgeMs: 250,
+      maxOpenOrders: RESTING,
+    }),
+  );
   let ws: WsClient | undefined;
   try {
     const heapBefore = await settledHeap();

@@ -5,6 +5,7 @@
  */
 import type { Hex } from "viem";
 
+import { byPriority } from "../../keepers/matcher/decide.js";
 import { OrderFlags } from "../../sdk/core/eip712/orders.js";
 import { remaining, type RelayOrder } from "./order.js";
 import { isLive } from "./state.js";
@@ -34,17 +35,6 @@ export interface DepthSnapshot {
 }
 
 const sideOf = (o: RelayOrder): Side => (o.order.isBuy ? "bid" : "ask");
-
-/** Price-time priority: better price first, then older. */
-export function byPriority(a: RelayOrder, b: RelayOrder): number {
-  if (a.order.limitPrice !== b.order.limitPrice) {
-    const better = a.order.isBuy
-      ? a.order.limitPrice > b.order.limitPrice
-      : a.order.limitPrice < b.order.limitPrice;
-    return better ? -1 : 1;
-  }
-  return a.seq - b.seq;
-}
 
 export class MarketBook {
   private readonly orders = new Map<Hex, RelayOrder>();

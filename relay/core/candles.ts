@@ -1,15 +1,8 @@
 /** OHLC candles from fills (pure): one per `intervalSeconds` bucket that saw a trade, oldest first. */
-export interface Candle {
-  /** Bucket start, unix seconds (chain time of the fills' blocks). */
-  start: number;
-  open: bigint;
-  high: bigint;
-  low: bigint;
-  close: bigint;
-  /** Contracts traded. */
-  volume: bigint;
-  trades: number;
-}
+import type { RelayCandle } from "../../sdk/relay/client.js";
+
+/** One bucket: `start` (unix seconds, chain time of the fills' blocks), prices, contracts traded. */
+export type Candle = RelayCandle;
 
 export function candles(
   fills: readonly { ts: number; price: bigint; size: bigint }[],

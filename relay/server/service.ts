@@ -7,6 +7,7 @@
  */
 import { encodeAbiParameters, keccak256, type Abi, type Address, type Hex, type Log } from "viem";
 
+import { matchOrdersArgs } from "../../keepers/matcher/decide.js";
 import { Exchange__factory } from "../../typechain-types/index.js";
 import { clearinghouseAbi } from "../../sdk/abi/index.js";
 import type { Clock } from "../../keepers/shell/clock.js";
@@ -602,13 +603,7 @@ export class RelayService {
       address: this.deps.config.addresses.exchange,
       abi: MATCH_ABI as unknown as Abi,
       functionName: "matchOrders",
-      args: [
-        action.taker.order,
-        action.taker.signature,
-        action.makers.map((m) => m.order),
-        action.makers.map((m) => m.signature),
-        action.fillSizes,
-      ],
+      args: matchOrdersArgs(action),
     });
     this.submitted.push({ key, status: result.status });
     if (result.status === "confirmed") {

@@ -4,46 +4,16 @@
  */
 import type { Address, Hex } from "viem";
 
+import type { RelayFill, RelayHistoryEvent, RelayIndexRound } from "../../sdk/relay/client.js";
 import type { RelayOrder } from "../core/order.js";
 import type { OrderState } from "../core/state.js";
 import type { Db, Row, Statement } from "./db.js";
 import { migrate } from "./migrations.js";
 
-export interface Fill {
-  tx: Hex;
-  logIndex: number;
-  block: number;
-  ts: number;
-  marketId: Hex;
-  makerHash: Hex;
-  takerHash: Hex;
-  maker: Address;
-  taker: Address;
-  takerIsBuy: boolean;
-  size: bigint;
-  price: bigint;
-}
-
-export interface HistoryEntry {
-  tx: Hex;
-  logIndex: number;
-  block: number;
-  ts: number;
-  kind: "liquidation" | "deleverage" | "settlement" | "claim";
-  account: Address;
-  marketId: Hex;
-  data: Record<string, string>;
-}
-
-export interface IndexRound {
-  indexId: Hex;
-  roundId: number;
-  value: bigint;
-  observedAt: number;
-  inputsHash: Hex;
-  block: number;
-  tx: Hex;
-}
+/** A fill, an account-history entry and an index round as stored and served: the SDK client's types. */
+export type Fill = RelayFill;
+export type HistoryEntry = RelayHistoryEvent;
+export type IndexRound = RelayIndexRound;
 
 export interface ChainCursor {
   block: number;

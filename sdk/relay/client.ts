@@ -82,6 +82,7 @@ export interface RelayCandle {
 
 export interface RelayHistoryEvent {
   tx: Hex;
+  logIndex: number;
   block: number;
   ts: number;
   kind: "liquidation" | "deleverage" | "settlement" | "claim";

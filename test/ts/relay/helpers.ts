@@ -1,7 +1,47 @@
-/** Shared pieces of the relay service tests: HTTP requests (with a chosen source address) and WebSockets. */
+/**
+ * Shared pieces of the relay tests and benchmark: the options of a relay on the in-process chain, HTTP
+ * requests (with a chosen source address) and WebSockets.
+ */
 import { request as httpRequest } from "node:http";
 
+import { createPublicClient, custom, type Hex, type PublicClient } from "viem";
 import { WebSocket } from "ws";
+
+import { createLogger } from "../../../keepers/shell/log.js";
+import { DEFAULT_HTTP, type RelayOptions } from "../../../relay/app.js";
+import type { Protocol } from "../helpers/protocolFixture.js";
+
+/**
+ * A relay on the in-process chain (`provider`) where `p` is deployed: in-memory database, any free
+ * port, no loop of its own (the test calls `tick`), the head read again for every order, silent
+ * (`RELAY_TEST_LOG=debug` shows its log). `overrides` replace any of these.
+ */
+export async function relayOptions(
+  p: Protocol,
+  provider: Parameters<typeof custom>[0],
+  overrides: Partial<RelayOptions> = {},
+): Promise<RelayOptions> {
+  return {
+    client: createPublicClient({ transport: custom(provider), pollingInterval: 1 }) as PublicClient,
+    chainId: 31337,
+    addresses: {
+      exchange: (await p.exchange.getAddress()) as Hex,
+      clearinghouse: (await p.ch.getAddress()) as Hex,
+      indexOracle: (await p.oracle!.getAddress()) as Hex,
+    },
+    fromBlock: 0n,
+    databaseUrl: ":memory:",
+    http: { ...DEFAULT_HTTP, port: 0 },
+    pollIntervalMs: 0,
+    headMaxAgeMs: 0,
+    maxMakers: 8,
+    expiryMarginSeconds: 5n,
+    maxOpenOrders: 50,
+    logLevel: "silent",
+    log: createLogger("relay-test", process.env.RELAY_TEST_LOG ?? "silent"),
+    ...overrides,
+  };
+}
 
 export interface Reply {
   status: number;

@@ -7,17 +7,16 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import pg from "pg";
-import { createPublicClient, custom, type Hex, type PublicClient } from "viem";
+import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
-import { createLogger } from "../../../keepers/shell/log.js";
-import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
+import { startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
 import type { Order } from "../../../sdk/core/eip712/orders.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, type Protocol } from "../helpers/protocolFixture.js";
-import { call, WsClient } from "./helpers.js";
+import { call, relayOptions, WsClient } from "./helpers.js";
 import { postgresTestsRun, startPostgres, type TestPostgres } from "./postgres.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -61,28 +60,9 @@ describe("relay on PostgreSQL: shared book, one matcher at a time", function () 
   async function relayOn(databaseUrl: string, overrides: Partial<RelayOptions> = {}): Promise<RunningRelay> {
     const senderKey = generatePrivateKey();
     await networkHelpers.setBalance(privateKeyToAccount(senderKey).address, 10n ** 20n);
-    const r = await startRelay({
-      client: createPublicClient({ transport: custom(provider), pollingInterval: 1 }) as PublicClient,
-      chainId: 31337,
-      addresses: {
-        exchange: (await p.exchange.getAddress()) as Hex,
-        clearinghouse: (await p.ch.getAddress()) as Hex,
-        indexOracle: (await p.oracle!.getAddress()) as Hex,
-      },
-      fromBlock: 0n,
-      databaseUrl,
-      senderKey,
-      http: { ...DEFAULT_HTTP, port: 0 },
-      pollIntervalMs: 0,
-      headMaxAgeMs: 0,
-      maxMakers: 8,
-      expiryMarginSeconds: 5n,
-      maxOpenOrders: 50,
-      logLevel: "silent",
-      clock,
-      log: createLogger("relay-pg-test", "silent"),
-      ...overrides,
-    });
+    const r = await startRelay(
+      await relayOptions(p, provider, { databaseUrl, senderKey, clock, ...overrides }),
+    );
     running.push(r);
     return r;
   }

@@ -19,7 +19,6 @@ import { Command, Option } from "commander";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { CommandFailedError, InputError } from "../../../scripts/cli/errors.js";
 import { listFromRelay, placeOnRelay, relayUrlOf } from "../../../scripts/cli/relay.js";
-import { createLogger } from "../../../keepers/shell/log.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
 import { cancelMessage } from "../../../relay/server/service.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
@@ -27,14 +26,13 @@ import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
 import { createRelayClient, RelayError, type RelayDepth } from "../../../sdk/relay/client.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, WAD, type Protocol } from "../helpers/protocolFixture.js";
-import { call, WsClient } from "./helpers.js";
+import { call, relayOptions, WsClient } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
 });
 
 const deploy = () => deployProtocol(ethers, networkHelpers);
-const silent = createLogger("relay-test", process.env.RELAY_TEST_LOG ?? "silent");
 
 describe("relay service over HTTP and WebSocket (in-process chain)", function () {
   this.timeout(SLOW_SUITE_TIMEOUT_MS);
@@ -45,29 +43,7 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
   const running: RunningRelay[] = [];
 
   async function relayOn(overrides: Partial<RelayOptions> = {}): Promise<RunningRelay> {
-    const client = createPublicClient({ transport: custom(provider), pollingInterval: 1 }) as PublicClient;
-    const r = await startRelay({
-      client,
-      chainId: 31337,
-      addresses: {
-        exchange: (await p.exchange.getAddress()) as Hex,
-        clearinghouse: (await p.ch.getAddress()) as Hex,
-        indexOracle: (await p.oracle!.getAddress()) as Hex,
-      },
-      fromBlock: 0n,
-      databaseUrl: ":memory:",
-      senderKey,
-      http: { ...DEFAULT_HTTP, port: 0 },
-      pollIntervalMs: 0,
-      headMaxAgeMs: 0,
-      maxMakers: 8,
-      expiryMarginSeconds: 5n,
-      maxOpenOrders: 50,
-      logLevel: "silent",
-      clock,
-      log: silent,
-      ...overrides,
-    });
+    const r = await startRelay(await relayOptions(p, provider, { senderKey, clock, ...overrides }));
     running.push(r);
     return r;
   }
