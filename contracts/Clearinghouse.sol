@@ -544,6 +544,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
+    /// @inheritdoc IClearinghouse
+    function coverDebt(address account) external {
+        SettlementLogic.coverDebt(_s, account);
+    }
+
     // ================================================================ views
 
     /// @inheritdoc IClearinghouse

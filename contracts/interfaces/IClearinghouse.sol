@@ -237,6 +237,11 @@ interface IClearinghouse is IClearinghouseVenue {
     error NothingToSettle(address account, bytes32 marketId);
     /// @notice Thrown when paying a claim before every position of the market is settled.
     error ClaimNotYetPayable(address account, bytes32 marketId, uint256 openPositions);
+    /// @notice Thrown by `coverDebt` unless the account has no open market and a negative balance (`openMarkets`
+    /// is how many markets it still has open: its debt is backed by them until they close).
+    error NoDebtToCover(address account, int256 balance, uint256 openMarkets);
+    /// @notice Thrown by `coverDebt` when the insurance fund holds nothing to pay `debt` with.
+    error InsuranceFundEmpty(address account, uint256 debt);
 
     // ---------------------------------------------------------------- events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.
@@ -423,6 +428,12 @@ interface IClearinghouse is IClearinghouseVenue {
 
     /// @notice `settle` for a batch; accounts with nothing to settle are skipped. Anyone.
     function settleMany(bytes32 marketId, address[] calldata accounts) external;
+
+    /// @notice Pays, from the insurance fund as far as it goes, the debt of an account with no open market left
+    /// (a residual debt: a loss overdrawn against positions that later paid less, left when the fund was empty;
+    /// docs/clearinghouse.md, "Solvency"). Anyone, once the fund holds tokens again (fee shares, settlement
+    /// surpluses, insurance deposits). Emits `BadDebtCovered`.
+    function coverDebt(address account) external;
 
     // ---------------------------------------------------------------- views
     /// @notice The collateral token.

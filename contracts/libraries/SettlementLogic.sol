@@ -146,6 +146,25 @@ library SettlementLogic {
         _store(m, t);
     }
 
+    /// @notice See `IClearinghouse.coverDebt`.
+    function coverDebt(Layout storage s, address account) external {
+        Account storage a = s.accounts[account];
+        int256 balance = a.balance;
+        uint128 list = a.markets;
+        if (balance >= 0 || list != 0) {
+            revert IClearinghouse.NoDebtToCover(account, balance, _openLanes(list));
+        }
+        if (s.insuranceFund == 0) revert IClearinghouse.InsuranceFundEmpty(account, uint256(-balance));
+        _coverRest(s, a, account);
+    }
+
+    /// @dev How many of the eight 16-bit open-market lanes of `list` are in use.
+    function _openLanes(uint128 list) private pure returns (uint256 n) {
+        for (; list != 0; list >>= 16) {
+            if (list & 0xffff != 0) ++n;
+        }
+    }
+
     function _load(Market storage m, bytes32 marketId) private view returns (Tally memory t) {
         t.unitValue = m.finalUnitValue;
         if (m.finalPrice == 0) {

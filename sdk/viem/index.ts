@@ -78,6 +78,7 @@ export {
   type FinalizeSettlementReturnType,
 } from "./clearinghouse/finalizeSettlement.js";
 export { settle, type SettleParameters, type SettleReturnType } from "./clearinghouse/settle.js";
+export { coverDebt, type CoverDebtParameters, type CoverDebtReturnType } from "./clearinghouse/coverDebt.js";
 export {
   settleMany,
   type SettleManyParameters,

@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { writeOffBadDebt } from "../../sdk/index.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "./helpers/clearinghouseFixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -130,6 +131,13 @@ for (const decimals of [6, 18]) {
       expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(2n);
       // realisedNet: alice's realised loss of 20,000 less the 15 written off.
       expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("19985"));
+      // the SDK mirror: balance after the loss -50, the realised loss 20,000, the fund 35
+      expect(writeOffBadDebt(-f.usd("50"), f.usd("20000"), f.usd("35"))).to.deep.equal({
+        balance: 0n,
+        coveredByInsurance: f.usd("35"),
+        writtenOff: f.usd("15"),
+        insuranceFund: 0n,
+      });
       await expectSolvent(f, [f.alice.address, f.bob.address, f.liquidator.address]);
     });
 
@@ -147,6 +155,12 @@ for (const decimals of [6, 18]) {
       expect(await f.ch.insuranceFund()).to.equal(f.usd("985"));
       expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100000"));
       expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("20000"));
+      expect(writeOffBadDebt(-f.usd("50"), f.usd("20000"), f.usd("1035"))).to.deep.equal({
+        balance: 0n,
+        coveredByInsurance: f.usd("50"),
+        writtenOff: 0n,
+        insuranceFund: f.usd("985"),
+      });
       await expectSolvent(f, [f.alice.address, f.bob.address, f.liquidator.address]);
     });
 

@@ -74,3 +74,38 @@ export function liquidationPenaltySplit(
   const liquidatorReward = wMul(penalty, liquidatorShare, "Down");
   return { penalty, liquidatorReward, insurance: penalty - liquidatorReward };
 }
+
+/** What the bad debt of an account's last closed position costs whom (`writeOffBadDebt`), collateral units. */
+export interface BadDebtWriteOff {
+  /** The account's balance afterwards: 0, or the debt nobody answers for (older than this loss). */
+  balance: bigint;
+  /** Paid by the insurance fund (`BadDebtCovered`'s amount). */
+  coveredByInsurance: bigint;
+  /** Written off against the market's settlement pot: its winners bear it pro rata at settlement. */
+  writtenOff: bigint;
+  /** The fund afterwards. */
+  insuranceFund: bigint;
+}
+
+/**
+ * Bad debt left when a liquidation or a reducing trade closes an account's last open position
+ * (`LiquidationLogic._chargeAccount` and `coverTradeDebt`): with `balance` the balance after the loss (and the
+ * penalty, with the fund already credited its share of it), a negative balance is paid by the insurance
+ * fund as far as it goes; what the fund cannot pay, up to this closing's realised `loss`, is written off
+ * against the market's pot (it counts as not collected: `realisedNet` rises by it); what is left of a debt
+ * older than this loss stays on the account. Nothing happens for a balance of 0 or more.
+ * @example writeOffBadDebt(-50n, 20_000n, 35n) // fund pays 35, 15 written off, balance 0
+ */
+export function writeOffBadDebt(balance: bigint, loss: bigint, insuranceFund: bigint): BadDebtWriteOff {
+  if (balance >= 0n) return { balance, coveredByInsurance: 0n, writtenOff: 0n, insuranceFund };
+  const debt = -balance;
+  const paid = debt < insuranceFund ? debt : insuranceFund;
+  const uncovered = debt - paid;
+  const writtenOff = uncovered < loss ? uncovered : loss;
+  return {
+    balance: -(uncovered - writtenOff),
+    coveredByInsurance: paid,
+    writtenOff,
+    insuranceFund: insuranceFund - paid,
+  };
+}

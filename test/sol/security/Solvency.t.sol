@@ -22,6 +22,16 @@ contract SolvencyTest is SecurityBase {
         ch.depositInsurance(amount);
     }
 
+    /// @dev A second market on another index (GPU-H100 at 2), expiring 30 days after the first.
+    function _secondMarket() internal returns (bytes32 indexId, bytes32 id) {
+        indexId = keccak256("GPU-H100");
+        oracle.setValue(indexId, 2e18);
+        MarketParams memory p2 = _marketParams(1e18, 1e15);
+        p2.indexId = indexId;
+        p2.expiry = uint64(params.expiry + 30 days);
+        id = ch.createMarket(p2, _risk(), _terms());
+    }
+
     function _withdrawAll(address who) internal {
         (int256 balance, ) = ch.accountOf(who);
         if (balance <= 0) return;
@@ -322,12 +332,7 @@ contract SolvencyTest is SecurityBase {
     /// index there made `settle` revert and left the market half settled. Now nothing is written off when the
     /// other markets cannot be valued (the negative balance stays backed by them) and the settlement goes on.
     function test_item4_aStaleIndexElsewhereDoesNotBlockSettlement() public {
-        bytes32 other = keccak256("GPU-H100");
-        oracle.setValue(other, 2e18);
-        MarketParams memory p2 = _marketParams(1e18, 1e15);
-        p2.indexId = other;
-        p2.expiry = uint64(params.expiry + 30 days);
-        bytes32 second = ch.createMarket(p2, _risk(), _terms());
+        (bytes32 other, bytes32 second) = _secondMarket();
         _fund(ALICE, 30e6);
         _fund(BOB, 1_000e6);
         ch.trade(marketId, BOB, ALICE, -1, 10e18);
@@ -342,5 +347,76 @@ contract SolvencyTest is SecurityBase {
         assertTrue(alice < 0, "nothing written off while the other market cannot be valued");
         (, , uint256 openPositions, , ) = ch.marketState(marketId);
         assertEq(openPositions, 0, "the settled market completed");
+    }
+
+    // ------------------------------------------------------------------ residual debt, covered later
+
+    /// @dev Leaves alice with a residual debt (see the test below); returns dave, who still has a market open.
+    function _residualDebt() internal returns (address dave) {
+        dave = address(0xDA7E);
+        address erin = address(0xE417);
+        (bytes32 gpu, bytes32 second) = _secondMarket();
+        _fund(ALICE, 101e6);
+        _fund(BOB, 1_000e6);
+        _fund(CAROL, 125e6);
+        _fund(dave, 1_000e6);
+        _fund(erin, 1_000e6);
+        // Alice long 100 at 10, closed at 12 to carol: a 200 dollar gain, escrowed.
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        oracle.setValue(INDEX, 12e18);
+        vm.warp(block.timestamp + 1);
+        ch.trade(marketId, CAROL, ALICE, -100, 12e18);
+        // Short 300 at 2 in the second market, bought back at 2.5: a 150 dollar loss, more than her cash.
+        ch.trade(second, dave, ALICE, -300, 2e18);
+        oracle.setValue(gpu, 2.5e18);
+        vm.warp(block.timestamp + 1);
+        ch.trade(second, erin, ALICE, 300, 2.5e18);
+        (int256 overdrawn, bytes32[] memory open) = ch.accountOf(ALICE);
+        assertTrue(overdrawn < 0, "overdrawn against her escrowed gain");
+        assertEq(open.length, 1, "only the escrow slot is open");
+
+        // The first market settles at 5: carol (long at 12, 125 dollars) is bankrupt beyond the fund, every
+        // claim is cut, and alice's comes in short of her overdraft.
+        oracle.setValue(gpu, 2.5e18);
+        _settleMarketAt(5e18);
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        ch.settleMany(marketId, all);
+        ch.settleMany(marketId, all);
+    }
+
+    /// @dev The residual case docs/clearinghouse.md states: alice's loss in a second market overdrew her balance
+    /// against a gain escrowed in the first; that market's claims were cut (carol went bankrupt beyond the
+    /// fund), so her claim came in short and left a debt with the fund empty. Before `coverDebt` it stayed
+    /// unbacked for good; now anyone has the fund pay it as soon as the fund holds tokens again.
+    function test_residualDebtIsCoveredOnceTheFundHoldsTokensAgain() public {
+        address dave = _residualDebt();
+        (int256 debt, bytes32[] memory none) = ch.accountOf(ALICE);
+        assertEq(none.length, 0, "no market left open");
+        assertTrue(debt < 0, "a residual debt");
+        assertEq(ch.insuranceFund(), 0, "the fund paid carol's debt first and is empty");
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.InsuranceFundEmpty.selector, ALICE, uint256(-debt)));
+        ch.coverDebt(ALICE);
+
+        // Refused where there is nothing to cover, or the debt is still backed by open markets.
+        (int256 bobBalance, ) = ch.accountOf(BOB);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NoDebtToCover.selector, BOB, bobBalance, 0));
+        ch.coverDebt(BOB);
+        (int256 daveBalance, ) = ch.accountOf(dave);
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NoDebtToCover.selector, dave, daveBalance, 1));
+        ch.coverDebt(dave);
+
+        // The fund holds tokens again: anyone has it pay the debt, in full here.
+        _insure(100e6);
+        vm.expectEmit(address(ch));
+        emit IClearinghouse.BadDebtCovered(ALICE, uint256(-debt), 100e6 - uint256(-debt));
+        vm.prank(MALLORY);
+        ch.coverDebt(ALICE);
+        (int256 after_, ) = ch.accountOf(ALICE);
+        assertEq(after_, 0, "covered");
+        assertEq(ch.insuranceFund(), 100e6 - uint256(-debt), "by the fund");
+        // Bob, a winner of the first market, can now withdraw everything he is owed.
+        _withdrawAll(BOB);
+        _withdrawAll(CAROL);
     }
 }

@@ -24,6 +24,7 @@ interface Vm {
     function store(address target, bytes32 slot, bytes32 value) external;
     function snapshotState() external returns (uint256 snapshotId);
     function revertToState(uint256 snapshotId) external returns (bool success);
+    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
 }
 
 /// @notice Base for Solidity tests: the cheatcode handle, invariant-target registration and

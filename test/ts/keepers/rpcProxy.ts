@@ -10,9 +10,10 @@ interface RpcRequest {
   params?: unknown;
 }
 
-/** Serves `provider` at `http://127.0.0.1:<port>`; `close` stops it. */
+/** Serves `provider` at `http://127.0.0.1:<port>` (a free port unless given); `close` stops it. */
 export async function startRpcProxy(
   provider: Eip1193Like,
+  listenPort = 0,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const answer = async (req: RpcRequest) => {
     try {
@@ -42,7 +43,7 @@ export async function startRpcProxy(
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

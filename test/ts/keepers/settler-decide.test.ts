@@ -20,6 +20,16 @@ const addr = (i: number) => `0x${i.toString(16).padStart(40, "0")}` as Address;
 const config: SettlerConfig = { batchSize: 2, maxBatchesPerTick: 2 };
 
 describe("keepers: settler decide", function () {
+  it("covers residual debts only while the insurance fund holds tokens", function () {
+    const debts = [addr(1), addr(2)];
+    expect(decideSettler({ markets: [], debts, insuranceFund: 0n }, EXPIRY, config)).to.deep.equal([]);
+    expect(decideSettler({ markets: [], debts, insuranceFund: 1n }, EXPIRY, config)).to.deep.equal([
+      { type: "coverDebt", account: addr(1) },
+      { type: "coverDebt", account: addr(2) },
+    ]);
+    expect(decideSettler({ markets: [] }, EXPIRY, config)).to.deep.equal([]);
+  });
+
   it("waits before expiry and proposes at expiry", function () {
     const m = market();
     expect(decideMarket({ market: m, open: [], claims: [] }, EXPIRY - 1n, config)).to.deep.equal([
