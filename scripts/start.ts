@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole protocol on this machine. Starts a JSON-RPC node on 127.0.0.1, deploys,
- * creates markets on the AI token and GPU-hour indices (two expiries each), runs the keepers and
- * prints how to connect. Ctrl-C (SIGINT) or SIGTERM stops the keepers, then the node, and exits 0.
+ * creates markets on the AI token and GPU-hour indices (two expiries each), runs the keepers and the
+ * order relay (docs/relay.md) and prints how to connect. Ctrl-C (SIGINT) or SIGTERM stops the relay,
+ * the keepers, then the node, and exits 0.
  *
  *   npm start -- --port 8545 --metrics-port-base 9460 --state-dir .stack --out-dir deployments
  *
@@ -10,6 +11,8 @@
 import { Command, Option } from "commander";
 import hre from "hardhat";
 
+import "../relay/store/quiet-sqlite.js";
+import type { RunningRelay } from "../relay/app.js";
 import { formatUnitsExact } from "./cli/units.js";
 import { startStack, type StackOptions } from "./lib/stack.js";
 import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
@@ -84,15 +87,20 @@ function parseOptions(argv: string[]): StackOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   let stopRequested = false;
-  const running: { stack?: Awaited<ReturnType<typeof startStack>> } = {};
+  const running: {
+    stack?: Awaited<ReturnType<typeof startStack>>;
+    relay?: RunningRelay;
+  } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = true;
-    console.log(`[stack] ${signal}: stopping the keepers, then the node…`);
-    void (running.stack?.stop() ?? Promise.resolve()).then(() => {
-      console.log("[stack] stopped");
-      process.exit(0);
-    });
+    console.log(`[stack] ${signal}: stopping the relay and the keepers, then the node…`);
+    void (running.relay?.stop() ?? Promise.resolve())
+      .then(() => running.stack?.stop())
+      .then(() => {
+        console.log("[stack] stopped");
+        process.exit(0);
+      });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -100,7 +108,13 @@ async function main(): Promise<void> {
   options.log("starting the JSON-RPC node…");
   const stack = await startStack(hre, options);
   running.stack = stack;
+  options.log("starting the order relay…");
+  // loaded here, after quiet-sqlite: its embedded database would print Node's experimental warning
+  const { startRelayForStack } = await import("../relay/stack.js");
+  running.relay = await startRelayForStack(stack, options);
+  const relay = running.relay;
   if (stopRequested) {
+    await relay.stop();
     await stack.stop();
     process.exit(0);
   }
@@ -126,6 +140,7 @@ async function main(): Promise<void> {
   p("Keepers (Prometheus metrics; /healthz beside each)");
   for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
   p(`  matcher orders file        ${stack.ordersFile}`);
+  p(`  order relay (HTTP, /ws)    ${relay.url}   (OpenAPI: ${relay.url}/openapi.json)`);
   p();
   p("Index prices (real data where it covers today; fixture copies re-dated to today otherwise):");
   for (const f of stack.priceFiles) {

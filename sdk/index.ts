@@ -14,3 +14,4 @@
 export * from "./core/index.js";
 export * from "./viem/index.js";
 export * from "./abi/index.js";
+export * from "./relay/index.js";

@@ -48,6 +48,17 @@ export interface MatchAction {
   fillSizes: bigint[];
 }
 
+/** The `Exchange.matchOrders` arguments of a match: taker, its signature, makers, theirs, fill sizes. */
+export function matchOrdersArgs(action: MatchAction) {
+  return [
+    action.taker.order,
+    action.taker.signature,
+    action.makers.map((m) => m.order),
+    action.makers.map((m) => m.signature),
+    action.fillSizes,
+  ] as const;
+}
+
 const KNOWN_FLAGS =
   OrderFlags.ReduceOnly | OrderFlags.PostOnly | OrderFlags.ImmediateOrCancel | OrderFlags.FillOrKill;
 
@@ -75,7 +86,11 @@ export function capacity(o: BookOrder, now: bigint, config: MatcherConfig): bigi
   return left < reducible ? left : reducible;
 }
 
-const byPriority = (a: BookOrder, b: BookOrder): number => {
+/** Price-time priority: the better limit price first, then the older arrival (`seq`). */
+export const byPriority = (
+  a: Pick<BookOrder, "order" | "seq">,
+  b: Pick<BookOrder, "order" | "seq">,
+): number => {
   if (a.order.limitPrice !== b.order.limitPrice) {
     const better = a.order.isBuy
       ? a.order.limitPrice > b.order.limitPrice

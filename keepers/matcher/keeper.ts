@@ -13,7 +13,13 @@ import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
 import type { ExecuteResult } from "../shell/sender.js";
-import { decideMatcher, type BookOrder, type MatchAction, type MatcherConfig } from "./decide.js";
+import {
+  decideMatcher,
+  matchOrdersArgs,
+  type BookOrder,
+  type MatchAction,
+  type MatcherConfig,
+} from "./decide.js";
 import type { OrderSource } from "./orders.js";
 
 const EXCHANGE_ABI = Exchange__factory.abi;
@@ -101,13 +107,7 @@ export class MatcherKeeper implements TickSource {
       address: exchange,
       abi: EXCHANGE_ABI,
       functionName: "matchOrders",
-      args: [
-        action.taker.order,
-        action.taker.signature,
-        action.makers.map((m) => m.order),
-        action.makers.map((m) => m.signature),
-        action.fillSizes,
-      ],
+      args: matchOrdersArgs(action),
     });
     this.results.push(result);
     if (result.status !== "simulation-failed") {

@@ -45,9 +45,10 @@ import {
   type ErrorUnits,
 } from "./errors.js";
 import { addIndexCommands } from "./index-verify.js";
-import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { readHistory, type HistoryEntry } from "./history.js";
+import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { refuseUnfillable } from "./preflight.js";
+import { DEFAULT_RELAY_URL, listFromRelay, orderFromRelay, placeOnRelay, relayUrlOf } from "./relay.js";
 import { reserveNonce } from "./state.js";
 import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
 
@@ -214,9 +215,14 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
       new Option("--rpc-url <url>", "JSON-RPC endpoint (default http://127.0.0.1:8545)").env("ATF_RPC_URL"),
     )
     .addOption(
-      new Option("--orders-file <file>", "the matcher's orders file (JSON)")
+      new Option("--orders-file <file>", "use the file matcher's orders file (JSON) instead of the relay")
         .default(".stack/orders.json")
         .env("ATF_ORDERS_FILE"),
+    )
+    .addOption(
+      new Option("--relay-url <url>", "the order relay for order place/list/cancel")
+        .default(DEFAULT_RELAY_URL)
+        .env("ATF_RELAY_URL"),
     )
     .addOption(
       new Option("--state-file <file>", "the CLI's nonce counters")
@@ -596,10 +602,12 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
   order
     .command("place")
     .description(
-      "Sign an order and append it to the matcher's orders file; with --fill, take resting orders of other\n" +
-        "traders from that file at once (fillOrder, you are the taker) instead of resting. With --fill,\n" +
-        "--fok sends nothing unless the whole size is available and --reduce-only caps the size at the\n" +
-        "position it reduces; the remainder is never placed (as --ioc).",
+      "Sign an order and post it to the order relay (--relay-url), which checks it, rests it and matches\n" +
+        "it on chain; with --orders-file, append it to that file for the file matcher instead. With\n" +
+        "--orders-file, --fill takes resting orders of other traders from that file at once (fillOrder,\n" +
+        "you are the taker) instead of resting: --fok sends nothing unless the whole size is available\n" +
+        "and --reduce-only caps the size at the position it reduces; the remainder is never placed (as\n" +
+        "--ioc). On the relay a crossing order is matched by the relay (--ioc / --fok: it never rests).",
     )
     .requiredOption("--market <symbol|id>", "market symbol (e.g. GPU-H100-20270326) or id")
     .requiredOption("--side <buy|sell>", "buy (long) or sell (short)")
@@ -651,7 +659,14 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         symbol: ctx.collateralSymbol,
       });
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
-      const book = readOrdersFile(ctx.options.ordersFile);
+      const relayUrl = relayUrlOf(cmd);
+      if (o.fill && relayUrl !== undefined) {
+        // the relay publishes no signatures to fill against: it matches a crossing order itself
+        throw new InputError(
+          "--fill takes orders from an orders file (give --orders-file); on the relay, place a crossing order and the relay matches it (add --ioc or --fok so that it never rests)",
+        );
+      }
+      const book = relayUrl === undefined ? readOrdersFile(ctx.options.ordersFile) : [];
       if (o.fill) {
         let fillSize = size;
         if (o.reduceOnly) {
@@ -716,6 +731,11 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         flags,
       };
       const signed = await signOrder(wallet, { address: ctx.book.exchange, order: built });
+      if (relayUrl !== undefined) {
+        const label = `placed ${o.side} ${size} ${symbolOf(ctx, marketId, market.params.indexId, market.params.expiry)} @ ${formatUsd(price)}`;
+        await placeOnRelay(relayUrl, { order: built, signature: signed.signature }, io.out, label);
+        return;
+      }
       writeOrdersFile(ctx.options.ordersFile, [
         ...readOrdersFile(ctx.options.ordersFile),
         { order: built, signature: signed.signature },
@@ -728,10 +748,26 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
 
   order
     .command("list")
-    .description("List the orders of the orders file with what is filled, cancelled or left.")
-    .option("--account <address>", "only this trader's orders")
+    .description(
+      "List your orders on the relay with their market, state (open, partially_filled, filled,\n" +
+        "cancelled, expired, rejected, voided), fills and the reason they left the book; with\n" +
+        "--orders-file, the orders of that file with what is filled, cancelled or left.",
+    )
+    .option("--account <address>", "only this trader's orders (relay: default the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
+      const relayUrl = relayUrlOf(cmd);
+      if (relayUrl !== undefined) {
+        const symbol = async (id: Hex) => {
+          const { market } = await fetchMarket(ctx.publicClient, {
+            address: ctx.book.clearinghouse,
+            marketId: id as MarketId,
+          });
+          return symbolOf(ctx, id, market.params.indexId, market.params.expiry);
+        };
+        await listFromRelay(relayUrl, accountOf(ctx, o.account), symbol, io.out);
+        return;
+      }
       const book = readOrdersFile(ctx.options.ordersFile).filter(
         (s) => o.account === undefined || s.order.trader.toLowerCase() === o.account.toLowerCase(),
       );
@@ -754,8 +790,9 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
   order
     .command("cancel")
     .description(
-      "Cancel one of your orders by hash (it must be in the orders file), or every order with a nonce\n" +
-        "below n (raises your minNonce on the Exchange).",
+      "Cancel one of your orders on chain by hash (cancelOrders; the order is looked up on the relay, or\n" +
+        "in the orders file with --orders-file), or every order with a nonce below n (raises your minNonce\n" +
+        "on the Exchange). The relay sees the cancel on chain and takes the order off its book.",
     )
     .argument("[hash]", "order hash (0x + 64 hex)")
     .option("--all-below-nonce <n>", "void all your orders with nonce < n")
@@ -777,9 +814,13 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
         return;
       }
       const domain = exchangeDomain(ctx.chainId, ctx.book.exchange);
-      const found = readOrdersFile(ctx.options.ordersFile).find(
-        (s) => hashOrder(domain, s.order).toLowerCase() === hash!.toLowerCase(),
-      );
+      const relayUrl = relayUrlOf(cmd);
+      const found =
+        relayUrl !== undefined
+          ? await orderFromRelay(relayUrl, hash as Hex)
+          : readOrdersFile(ctx.options.ordersFile).find(
+              (s) => hashOrder(domain, s.order).toLowerCase() === hash!.toLowerCase(),
+            );
       if (found === undefined) throw new InputError(`order ${hash} is not in ${ctx.options.ordersFile}`);
       if (found.order.trader.toLowerCase() !== wallet.account.address.toLowerCase()) {
         throw new InputError(

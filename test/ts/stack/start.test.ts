@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -20,17 +19,7 @@ import { readLatest } from "../../../sdk/viem/index.js";
 import { LIQUIDATOR_INDEX, LIQUIDATOR_MARGIN_TOKENS } from "../../../scripts/lib/stack.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../helpers/net.js";
 
 /** Polls `check` every 200 ms until it returns a value, failing after `ms`. */
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -113,8 +102,11 @@ describe("local stack (scripts/start.ts)", function () {
       "[stack] creating",
       "[stack] funding the test traders",
       "[stack] starting the keepers",
+      "[stack] starting the order relay",
       "local stack ready",
     ].map((line) => output.indexOf(line));
+    // a newcomer's first screen has no Node warning (the relay's embedded database is node:sqlite)
+    expect(output).to.not.contain("ExperimentalWarning");
     expect(steps.every((at) => at >= 0)).to.equal(true, output);
     expect([...steps].sort((x, y) => x - y)).to.deep.equal(steps);
     expect(output)
@@ -196,6 +188,13 @@ describe("local stack (scripts/start.ts)", function () {
     expect(await (await fetch(metricsUrl)).text()).to.contain(
       'keeper_transactions_total{outcome="confirmed",keeper="relayer"}',
     );
+
+    // the order relay answers, follows the chain and holds the match lease
+    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    const health = (await (await fetch(`${relayUrl}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).to.include({ chain: "ok", matching: true });
+    const relayMarkets = (await (await fetch(`${relayUrl}/markets`)).json()) as unknown[];
+    expect(relayMarkets).to.have.length(Object.keys(book.markets!).length);
 
     child.kill("SIGINT");
     const code = await Promise.race([

@@ -1,0 +1,211 @@
+/**
+ * Chain events the relay follows, read with the SDK's `backfillEvents` (Exchange, Clearinghouse,
+ * IndexOracle) from the stored cursor to the head, and the chain-reset check: the cursor block's hash
+ * must still be the chain's (a reorg below it or a restarted node makes it differ, or the head falls
+ * below it).
+ */
+import { parseEventLogs, type Address, type Hex, type Log, type PublicClient } from "viem";
+
+import { clearinghouseAbi, exchangeAbi, indexOracleAbi } from "../../sdk/abi/index.js";
+import { backfillEvents } from "../../sdk/viem/events/backfillEvents.js";
+import type { ChainCursor, Fill, HistoryEntry, IndexRound } from "../store/store.js";
+import type { RelayAddresses } from "./chain.js";
+
+export type RelayEvent =
+  | { kind: "fill"; fill: Fill }
+  | { kind: "cancelled"; hash: Hex; trader: Address }
+  | { kind: "remainderVoided"; hash: Hex; trader: Address }
+  | { kind: "minNonce"; trader: Address; minNonce: bigint }
+  | { kind: "history"; entry: HistoryEntry }
+  | { kind: "round"; round: IndexRound };
+
+const ALL_ABI = [...exchangeAbi, ...clearinghouseAbi, ...indexOracleAbi] as const;
+
+/** Decodes the relay's events from raw logs (a receipt's or `eth_getLogs`'), oldest first. */
+export function decodeRelayLogs(
+  logs: readonly Log[],
+  addresses: RelayAddresses,
+  timestamps: ReadonlyMap<bigint, bigint>,
+): RelayEvent[] {
+  const ours = new Set(
+    [addresses.exchange, addresses.clearinghouse, addresses.indexOracle].map((a) => a.toLowerCase()),
+  );
+  const parsed = parseEventLogs({
+    abi: ALL_ABI,
+    logs: logs.filter((l) => ours.has(l.address.toLowerCase())) as Log[],
+    strict: true,
+  });
+  const out: RelayEvent[] = [];
+  for (const log of parsed) {
+    const base = {
+      tx: log.transactionHash as Hex,
+      logIndex: Number(log.logIndex),
+      block: Number(log.blockNumber),
+      ts: Number(timestamps.get(log.blockNumber as bigint) ?? 0n),
+    };
+    const a = log.args as Record<string, unknown>;
+    const str = (v: unknown) => String(v);
+    switch (log.eventName) {
+      case "OrderFilled":
+        out.push({
+          kind: "fill",
+          fill: {
+            ...base,
+            marketId: a.marketId as Hex,
+            makerHash: a.makerOrderHash as Hex,
+            takerHash: a.takerOrderHash as Hex,
+            maker: a.maker as Address,
+            taker: a.taker as Address,
+            takerIsBuy: a.takerIsBuy as boolean,
+            size: a.size as bigint,
+            price: a.price as bigint,
+          },
+        });
+        break;
+      case "OrderCancelled":
+        out.push({ kind: "cancelled", hash: a.orderHash as Hex, trader: a.trader as Address });
+        break;
+      case "OrderRemainderVoided":
+        out.push({ kind: "remainderVoided", hash: a.orderHash as Hex, trader: a.trader as Address });
+        break;
+      case "MinNonceRaised":
+        out.push({ kind: "minNonce", trader: a.trader as Address, minNonce: a.minNonce as bigint });
+        break;
+      case "Liquidated":
+        out.push({
+          kind: "history",
+          entry: {
+            ...base,
+            kind: "liquidation",
+            account: a.account as Address,
+            marketId: a.marketId as Hex,
+            data: {
+              liquidator: str(a.liquidator),
+              size: str(a.size),
+              mark: str(a.mark),
+              penalty: str(a.penalty),
+            },
+          },
+        });
+        break;
+      case "Deleveraged":
+        out.push({
+          kind: "history",
+          entry: {
+            ...base,
+            kind: "deleverage",
+            account: a.account as Address,
+            marketId: a.marketId as Hex,
+            data: {
+              counterparty: str(a.counterparty),
+              size: str(a.size),
+              bankruptcyPrice: str(a.bankruptcyPrice),
+            },
+          },
+        });
+        break;
+      case "PositionSettled":
+        out.push({
+          kind: "history",
+          entry: {
+            ...base,
+            kind: "settlement",
+            account: a.account as Address,
+            marketId: a.marketId as Hex,
+            data: { size: str(a.size), pnl: str(a.pnl) },
+          },
+        });
+        break;
+      case "ClaimPaid":
+        out.push({
+          kind: "history",
+          entry: {
+            ...base,
+            kind: "claim",
+            account: a.account as Address,
+            marketId: a.marketId as Hex,
+            data: { amount: str(a.amount) },
+          },
+        });
+        break;
+      case "RoundAccepted":
+        out.push({
+          kind: "round",
+          round: {
+            indexId: a.indexId as Hex,
+            roundId: Number(a.roundId),
+            value: a.value as bigint,
+            observedAt: Number(a.observedAt),
+            inputsHash: a.inputsHash as Hex,
+            block: base.block,
+            tx: base.tx,
+          },
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Timestamps of the logs' blocks (one `eth_getBlockByNumber` per distinct block). */
+export async function blockTimestamps(
+  client: PublicClient,
+  logs: readonly Log[],
+): Promise<Map<bigint, bigint>> {
+  const out = new Map<bigint, bigint>();
+  for (const n of new Set(logs.map((l) => l.blockNumber as bigint))) {
+    out.set(n, (await client.getBlock({ blockNumber: n })).timestamp);
+  }
+  return out;
+}
+
+export type PollResult =
+  { reset: false; events: RelayEvent[]; cursor: ChainCursor | undefined } | { reset: true; reason: string };
+
+/**
+ * Everything from the block after `cursor` (or `fromBlock`) to `head`, or `reset` when the cursor's block
+ * is no longer on the chain.
+ */
+export async function pollEvents(
+  client: PublicClient,
+  addresses: RelayAddresses,
+  cursor: ChainCursor | undefined,
+  fromBlock: bigint,
+  head: { number: bigint; hash: Hex },
+  chunkSize = 2_000n,
+): Promise<PollResult> {
+  if (cursor !== undefined) {
+    if (head.number < BigInt(cursor.block)) {
+      return { reset: true, reason: `head ${head.number} is below the cursor ${cursor.block}` };
+    }
+    const block = await client.getBlock({ blockNumber: BigInt(cursor.block) });
+    if (block.hash !== cursor.hash) {
+      return { reset: true, reason: `block ${cursor.block} is ${block.hash}, was ${cursor.hash}` };
+    }
+    if (head.number === BigInt(cursor.block)) return { reset: false, events: [], cursor };
+  }
+  const start = cursor === undefined ? fromBlock : BigInt(cursor.block) + 1n;
+  if (start > head.number) return { reset: false, events: [], cursor };
+  const read = (
+    address: Address,
+    abi: typeof exchangeAbi | typeof clearinghouseAbi | typeof indexOracleAbi,
+  ) => backfillEvents(client, { address, abi, fromBlock: start, toBlock: head.number, chunkSize });
+  const logs = [
+    ...(await read(addresses.exchange, exchangeAbi)),
+    ...(await read(addresses.clearinghouse, clearinghouseAbi)),
+    ...(await read(addresses.indexOracle, indexOracleAbi)),
+  ] as unknown as Log[];
+  logs.sort((x, y) =>
+    x.blockNumber === y.blockNumber
+      ? Number(x.logIndex) - Number(y.logIndex)
+      : Number((x.blockNumber as bigint) - (y.blockNumber as bigint)),
+  );
+  const timestamps = await blockTimestamps(client, logs);
+  return {
+    reset: false,
+    events: decodeRelayLogs(logs, addresses, timestamps),
+    cursor: { block: Number(head.number), hash: head.hash },
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * The order relay's client (`createRelayClient`), its wire types and `RelayError`.
+ *
+ * @module relay
+ */
+export * from "./client.js";
