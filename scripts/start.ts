@@ -10,6 +10,7 @@
 import { Command, Option } from "commander";
 import hre from "hardhat";
 
+import { startAppForStack } from "../app/server/stack.js";
 import { startRelayForStack } from "../relay/stack.js";
 import { formatUnitsExact } from "./cli/units.js";
 import { startStack, type StackOptions } from "./lib/stack.js";
@@ -88,12 +89,14 @@ async function main(): Promise<void> {
   const running: {
     stack?: Awaited<ReturnType<typeof startStack>>;
     relay?: Awaited<ReturnType<typeof startRelayForStack>>;
+    app?: Awaited<ReturnType<typeof startAppForStack>>;
   } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = true;
     console.log(`[stack] ${signal}: stopping the keepers, then the node…`);
-    void (running.relay?.stop() ?? Promise.resolve())
+    void (running.app?.close() ?? Promise.resolve())
+      .then(() => running.relay?.stop())
       .then(() => running.stack?.stop())
       .then(() => {
         console.log("[stack] stopped");
@@ -107,7 +110,9 @@ async function main(): Promise<void> {
   running.stack = stack;
   running.relay = await startRelayForStack(stack, options);
   const relay = running.relay;
+  running.app = await startAppForStack(stack, relay.url, options);
   if (stopRequested) {
+    await running.app.close();
     await relay.stop();
     await stack.stop();
     process.exit(0);
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
   for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
   p(`  matcher orders file        ${stack.ordersFile}`);
   p(`  order relay (HTTP, /ws)    ${relay.url}   (OpenAPI: ${relay.url}/openapi.json)`);
+  p(`  web app                    ${running.app.url}   (open it in a browser with a wallet)`);
   p();
   p("Index prices: the fixtures end in the past, so the reporters read copies re-dated to today:");
   for (const f of stack.priceFiles) {
