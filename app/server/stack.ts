@@ -2,7 +2,7 @@
  * The web app inside `npm start`: serves `app/dist` (built first when missing) on loopback beside the
  * stack, with `/rpc` and `/relay` passed through to the stack's node and relay, so the app needs no CORS
  * and no configuration. Port: `APP_PORT` (default 8700), or any free port when the stack runs on free
- * ports (`--metrics-port-base 0`).
+ * ports (`--metrics-port-base 0`). `APP_DIST` serves another build (the end-to-end test builds its own).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,7 @@ export async function startAppForStack(
   relayUrl: string,
   options: { metricsPortBase: number; log: (line: string) => void; distDir?: string },
 ): Promise<RunningAppServer> {
-  const distDir = options.distDir ?? APP_DIST;
+  const distDir = options.distDir ?? process.env.APP_DIST ?? APP_DIST;
   if (!existsSync(join(distDir, "index.html"))) {
     options.log("building the web app (first start only; `npm run app:build` rebuilds it)…");
     await buildApp(distDir);

@@ -41,51 +41,49 @@ export function useAccountState(address: Address | undefined) {
     refetchInterval: 2_000,
     queryFn: async (): Promise<AccountState> => {
       const account = address!;
-      const [loaded, walletBalance, allowance, accountOf, minNonce, live, recent, history] =
-        await Promise.all([
-          fetchAccount(client, { address: book.clearinghouse, account }),
-          client.readContract({
-            address: collateral.address,
-            abi: erc20Abi,
-            functionName: "balanceOf",
-            args: [account],
-          }),
-          client.readContract({
-            address: collateral.address,
-            abi: erc20Abi,
-            functionName: "allowance",
-            args: [account, book.clearinghouse],
-          }),
+      const [loaded, walletBalance, allowance, minNonce, live, recent, history] = await Promise.all([
+        fetchAccount(client, { address: book.clearinghouse, account }),
+        client.readContract({
+          address: collateral.address,
+          abi: erc20Abi,
+          functionName: "balanceOf",
+          args: [account],
+        }),
+        client.readContract({
+          address: collateral.address,
+          abi: erc20Abi,
+          functionName: "allowance",
+          args: [account, book.clearinghouse],
+        }),
+        client.readContract({
+          address: book.exchange,
+          abi: exchangeAbi,
+          functionName: "minNonce",
+          args: [account],
+        }),
+        relay.accountOrders(account, { live: true }).catch(() => [] as RelayOrder[]),
+        relay.accountOrders(account, { limit: 200 }).catch(() => [] as RelayOrder[]),
+        relay.accountHistory(account, 200).catch(() => ({ fills: [], events: [] })),
+      ]);
+      // a settled winning position leaves size 0 and its claim in openNotional until the market pays;
+      // only markets past expiry can hold one
+      const expired = Object.values(book.markets ?? {}).filter(
+        (m) => BigInt(m.expiry) <= loaded.context.timestamp && !loaded.account.positions.has(m.id as never),
+      );
+      const slots = await Promise.all(
+        expired.map((m) =>
           client.readContract({
             address: book.clearinghouse,
             abi: clearinghouseAbi,
-            functionName: "accountOf",
-            args: [account],
+            functionName: "position",
+            args: [account, m.id],
           }),
-          client.readContract({
-            address: book.exchange,
-            abi: exchangeAbi,
-            functionName: "minNonce",
-            args: [account],
-          }),
-          relay.accountOrders(account, { live: true }).catch(() => [] as RelayOrder[]),
-          relay.accountOrders(account, { limit: 200 }).catch(() => [] as RelayOrder[]),
-          relay.accountHistory(account, 200).catch(() => ({ fills: [], events: [] })),
-        ]);
-      // a settled winning position leaves size 0 and its claim in openNotional until the market pays
-      const claimMarkets = accountOf[1].filter(
-        (id) => !loaded.account.positions.has(id.toLowerCase() as never),
+        ),
       );
-      const claims: PendingClaim[] = [];
-      for (const marketId of claimMarkets) {
-        const [size, openNotional] = await client.readContract({
-          address: book.clearinghouse,
-          abi: clearinghouseAbi,
-          functionName: "position",
-          args: [account, marketId],
-        });
-        if (size === 0n && openNotional > 0n) claims.push({ marketId, amount: openNotional });
-      }
+      const claims: PendingClaim[] = expired
+        .map((m, i) => ({ marketId: m.id, size: slots[i][0], amount: slots[i][1] }))
+        .filter((c) => c.size === 0n && c.amount > 0n)
+        .map(({ marketId, amount }) => ({ marketId, amount }));
       let nextNonce = minNonce;
       for (const o of [...live, ...recent]) if (o.order.nonce >= nextNonce) nextNonce = o.order.nonce + 1n;
       return { ...loaded, walletBalance, allowance, claims, minNonce, openOrders: live, nextNonce, history };

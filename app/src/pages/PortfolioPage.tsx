@@ -37,8 +37,8 @@ function HealthBar({ equity, maintenance }: { equity: bigint; maintenance: bigin
     <div className="health" data-testid="health" data-ratio={pct}>
       <div className={`fill ${level}`} style={{ width: `${Math.max(pct, 1)}%` }} />
       <span>
-        Margin used {maintenance === 0n ? "0 %" : percent(ratio, 1)} of equity at maintenance (liquidation at
-        100 %)
+        Maintenance margin is {maintenance === 0n ? "0 %" : percent(ratio, 1)} of equity (liquidation at 100
+        %)
       </span>
     </div>
   );
