@@ -35,6 +35,8 @@ export interface AppRuntimeConfig {
   relayUrl: string;
   /** The plain address book (`deployments/<network>.json`). */
   addressBook: unknown;
+  /** The collateral token's symbol and decimals (read by the app when left out). */
+  collateral?: { symbol: string; decimals: number };
   /** WalletConnect Cloud project id; WalletConnect is offered only when set. */
   walletConnectProjectId?: string;
 }
@@ -114,6 +116,8 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
 
   const sendFile = async (req: IncomingMessage, res: ServerResponse, file: string) => {
     const body = await readFile(file);
+    // a rebuild while serving replaces files in place: the cache is per file content
+    const cacheKey = `${file}:${body.length}:${(await stat(file)).mtimeMs}`;
     const type = TYPES[extname(file)] ?? "application/octet-stream";
     const immutable = file.includes(`${sep}assets${sep}`);
     const headers: Record<string, string> = {
@@ -123,10 +127,10 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
     const gzip =
       /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")) && !type.startsWith("image/png");
     if (gzip) {
-      let zipped = gzipCache.get(file);
+      let zipped = gzipCache.get(cacheKey);
       if (zipped === undefined) {
         zipped = gzipSync(body, { level: 9 });
-        gzipCache.set(file, zipped);
+        gzipCache.set(cacheKey, zipped);
       }
       headers["content-encoding"] = "gzip";
       headers["content-length"] = String(zipped.length);

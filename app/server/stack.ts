@@ -8,6 +8,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
+import { createPublicClient, erc20Abi, http, type Address } from "viem";
+
 import { startAppServer, type RunningAppServer } from "./serve.js";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -28,7 +30,7 @@ export async function buildApp(outDir = APP_DIST): Promise<void> {
 }
 
 export async function startAppForStack(
-  stack: { rpcUrl: string; chainId: number; book: unknown },
+  stack: { rpcUrl: string; chainId: number; book: { collateral: Address } },
   relayUrl: string,
   options: { metricsPortBase: number; log: (line: string) => void; distDir?: string },
 ): Promise<RunningAppServer> {
@@ -38,6 +40,12 @@ export async function startAppForStack(
     await buildApp(distDir);
   }
   const port = options.metricsPortBase === 0 ? 0 : Number(process.env.APP_PORT ?? "8700");
+  const reader = createPublicClient({ transport: http(stack.rpcUrl) });
+  const token = stack.book.collateral;
+  const [symbol, decimals] = await Promise.all([
+    reader.readContract({ address: token, abi: erc20Abi, functionName: "symbol" }),
+    reader.readContract({ address: token, abi: erc20Abi, functionName: "decimals" }),
+  ]);
   return startAppServer({
     distDir,
     host: "127.0.0.1",
@@ -49,6 +57,7 @@ export async function startAppForStack(
       walletRpcUrl: stack.rpcUrl,
       relayUrl: "/relay",
       addressBook: stack.book,
+      collateral: { symbol, decimals },
       ...(process.env.WALLETCONNECT_PROJECT_ID
         ? { walletConnectProjectId: process.env.WALLETCONNECT_PROJECT_ID }
         : {}),

@@ -8,11 +8,12 @@ import { lazy, Suspense } from "react";
 import { useAccount, useSwitchChain } from "wagmi";
 
 import { DraftProvider } from "./drafts.js";
+// the trade page is where links land: in the first chunk, not behind a Suspense
+import TradePage from "./pages/TradePage.js";
 import { useProtocol } from "./protocol.js";
 import { href, useRoute } from "./route.js";
 
 const MarketsPage = lazy(() => import("./pages/MarketsPage.js"));
-const TradePage = lazy(() => import("./pages/TradePage.js"));
 const PortfolioPage = lazy(() => import("./pages/PortfolioPage.js"));
 const HedgePage = lazy(() => import("./pages/HedgePage.js"));
 

@@ -15,6 +15,8 @@ export interface AppConfig {
   relayUrl: string;
   addressBook: AddressBook & { clearinghouse: `0x${string}`; collateral: `0x${string}` };
   walletConnectProjectId: string | undefined;
+  /** The collateral token's symbol and decimals when the server states them (saves two reads at start). */
+  collateral: { symbol: string; decimals: number } | undefined;
 }
 
 /** A configuration problem, stated for the person deploying the app. */
@@ -52,6 +54,13 @@ export function parseConfig(raw: unknown, base: string): AppConfig {
     walletRpcUrl: typeof r.walletRpcUrl === "string" ? str("walletRpcUrl") : rpcUrl,
     relayUrl: str("relayUrl"),
     addressBook: book as AppConfig["addressBook"],
+    collateral:
+      typeof r.collateral === "object" &&
+      r.collateral !== null &&
+      typeof (r.collateral as Record<string, unknown>).symbol === "string" &&
+      typeof (r.collateral as Record<string, unknown>).decimals === "number"
+        ? (r.collateral as { symbol: string; decimals: number })
+        : undefined,
     walletConnectProjectId:
       typeof r.walletConnectProjectId === "string" && r.walletConnectProjectId !== ""
         ? r.walletConnectProjectId
@@ -59,9 +68,14 @@ export function parseConfig(raw: unknown, base: string): AppConfig {
   };
 }
 
-/** Fetches and validates `config.json` next to the page. */
+/** Validates `config.json` next to the page (fetched early by `index.html`, else here). */
 export async function loadConfig(): Promise<AppConfig> {
-  const res = await fetch("config.json", { cache: "no-store" });
-  if (!res.ok) throw new ConfigError(`config.json: HTTP ${res.status}`);
-  return parseConfig(await res.json(), location.href);
+  const early = (window as { __atfConfig?: Promise<unknown> }).__atfConfig;
+  const raw =
+    early ??
+    fetch("config.json", { cache: "no-store" }).then((res) => {
+      if (!res.ok) throw new ConfigError(`config.json: HTTP ${res.status}`);
+      return res.json() as Promise<unknown>;
+    });
+  return parseConfig(await raw, location.href);
 }

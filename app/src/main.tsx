@@ -14,7 +14,9 @@ import { WagmiProvider } from "wagmi";
 
 import { App } from "./App.js";
 import { loadConfig } from "./config.js";
+import { prefetchBook } from "./lib/bookFeed.js";
 import { makeProtocol, ProtocolProvider } from "./protocol.js";
+import { parseRoute } from "./route.js";
 import { makeWagmiConfig } from "./wagmi.js";
 
 const root = createRoot(document.getElementById("root")!);
@@ -24,11 +26,15 @@ async function start(): Promise<void> {
   const reader = createPublicClient({ transport: http(config.rpcUrl) });
   const token = config.addressBook.collateral;
   const [symbol, decimals, wagmiConfig] = await Promise.all([
-    reader.readContract({ address: token, abi: erc20Abi, functionName: "symbol" }),
-    reader.readContract({ address: token, abi: erc20Abi, functionName: "decimals" }),
+    config.collateral?.symbol ??
+      reader.readContract({ address: token, abi: erc20Abi, functionName: "symbol" }),
+    config.collateral?.decimals ??
+      reader.readContract({ address: token, abi: erc20Abi, functionName: "decimals" }),
     makeWagmiConfig(config),
   ]);
   const protocol = makeProtocol(config, { symbol, decimals });
+  const route = parseRoute(location.hash);
+  if (route.page === "trade" && route.marketId !== undefined) prefetchBook(protocol.relay, route.marketId);
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, structuralSharing: false } },
   });

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import type { Address, Hex } from "viem";
 
 import type { RelayDepth, RelayFill } from "../../../sdk/relay/client.js";
+import { currentBook, watchBook } from "../lib/bookFeed.js";
 import { subscribeRelay } from "../lib/relayLive.js";
 import { useProtocol } from "../protocol.js";
 
@@ -15,32 +16,26 @@ export function useBook(marketId: Hex | undefined): {
   error: string | undefined;
 } {
   const { relay } = useProtocol();
-  const [depth, setDepth] = useState<RelayDepth>();
-  const [error, setError] = useState<string>();
+  const [state, setState] = useState(() =>
+    marketId === undefined ? { depth: undefined, error: undefined } : currentBook(marketId),
+  );
   useEffect(() => {
     if (marketId === undefined) return;
-    setDepth(undefined);
-    let latest: RelayDepth | undefined;
+    setState(currentBook(marketId));
     let frame: number | undefined;
     const paint = () => {
       frame = undefined;
-      setDepth(latest);
+      setState(currentBook(marketId));
     };
-    const sub = relay.subscribeBook(
-      marketId,
-      (d) => {
-        latest = d;
-        setError(undefined);
-        frame ??= requestAnimationFrame(paint);
-      },
-      (e) => setError(e.message),
-    );
+    const stop = watchBook(relay, marketId, () => {
+      frame ??= requestAnimationFrame(paint);
+    });
     return () => {
-      sub.close();
+      stop();
       if (frame !== undefined) cancelAnimationFrame(frame);
     };
   }, [relay, marketId]);
-  return { depth, error };
+  return state;
 }
 
 function toFill(f: Record<string, unknown>): RelayFill {

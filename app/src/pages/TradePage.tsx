@@ -30,10 +30,28 @@ export default function TradePage({ marketId }: { marketId: `0x${string}` | unde
     list.find((x) => x.id.toLowerCase() === marketId?.toLowerCase()) ??
     list.find((x) => x.status === "Trading") ??
     list[0];
-  const { depth, error } = useBook(m?.id);
-  const trades = useTrades(m?.id);
+  // the book and trades subscribe from the route at once, without waiting for the chain reads
+  const liveId = marketId ?? m?.id;
+  const { depth, error } = useBook(liveId);
+  const trades = useTrades(liveId);
   if (markets.isError) return <p className="banner warn">Cannot read the markets: {String(markets.error)}</p>;
-  if (m === undefined) return <p className="muted">Loading markets…</p>;
+  if (m === undefined) {
+    return (
+      <div className="trade">
+        <p className="muted">Loading the market from the chain…</p>
+        <div className="columns">
+          <section className="panel">
+            <h2>Order book</h2>
+            <BookTable depth={depth} onPick={() => undefined} />
+          </section>
+          <section className="panel">
+            <h2>Recent trades</h2>
+            <TradesList trades={trades} />
+          </section>
+        </div>
+      </div>
+    );
+  }
   const position = account.data?.account.positionIn(m.id).size ?? 0n;
   const myOrders = (account.data?.openOrders ?? []).filter((o) => o.order.marketId.toLowerCase() === m.id);
   const staged = drafts.filter((d) => d.marketId.toLowerCase() === m.id);
