@@ -12,6 +12,7 @@ export default tseslint.config(
       "dist",
       "ignition/deployments",
       "docs/api",
+      "app/dist",
     ],
   },
   js.configs.recommended,

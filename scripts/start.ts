@@ -11,6 +11,7 @@
 import { Command, Option } from "commander";
 import hre from "hardhat";
 
+import { startAppForStack } from "../app/server/stack.js";
 import "../relay/store/quiet-sqlite.js";
 import type { RunningRelay } from "../relay/app.js";
 import { formatUnitsExact } from "./cli/units.js";
@@ -90,12 +91,14 @@ async function main(): Promise<void> {
   const running: {
     stack?: Awaited<ReturnType<typeof startStack>>;
     relay?: RunningRelay;
+    app?: Awaited<ReturnType<typeof startAppForStack>>;
   } = {};
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequested) return;
     stopRequested = true;
-    console.log(`[stack] ${signal}: stopping the relay and the keepers, then the node…`);
-    void (running.relay?.stop() ?? Promise.resolve())
+    console.log(`[stack] ${signal}: stopping the web app, the relay and the keepers, then the node…`);
+    void (running.app?.close() ?? Promise.resolve())
+      .then(() => running.relay?.stop())
       .then(() => running.stack?.stop())
       .then(() => {
         console.log("[stack] stopped");
@@ -113,7 +116,10 @@ async function main(): Promise<void> {
   const { startRelayForStack } = await import("../relay/stack.js");
   running.relay = await startRelayForStack(stack, options);
   const relay = running.relay;
+  options.log("starting the web app (built on the first start)…");
+  running.app = await startAppForStack(stack, relay.url, options);
   if (stopRequested) {
+    await running.app.close();
     await relay.stop();
     await stack.stop();
     process.exit(0);
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
   for (const k of stack.keepers) p(`  ${k.name.padEnd(26)} ${k.url}`);
   p(`  matcher orders file        ${stack.ordersFile}`);
   p(`  order relay (HTTP, /ws)    ${relay.url}   (OpenAPI: ${relay.url}/openapi.json)`);
+  p(`  web app                    ${running.app.url}   (open it in a browser with a wallet)`);
   p();
   p("Index prices (real data where it covers today; fixture copies re-dated to today otherwise):");
   for (const f of stack.priceFiles) {

@@ -1,0 +1,126 @@
+/**
+ * Browser tooling shared by the end-to-end test, the screenshot command and the benchmark: Debian's
+ * Chromium driven by `playwright-core` (never a downloaded browser), and an injected EIP-1193 wallet
+ * that forwards every call to the local node, where Hardhat's test accounts are unlocked: so
+ * `eth_requestAccounts`, `eth_signTypedData_v4`, `personal_sign` and `eth_sendTransaction` are real
+ * JSON-RPC calls signed by the node with the account's key.
+ */
+import { existsSync } from "node:fs";
+
+import type { Browser, BrowserContext } from "playwright-core";
+
+/** Where Debian's `chromium` package installs the browser; `CHROMIUM_PATH` overrides it. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+/** Flags for a headless Chromium on a machine with no outside network (and as root). */
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium; Playwright gives every launch a fresh, temporary profile directory. */
+export async function launchChromium(): Promise<LaunchedBrowser> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+  return { browser, close: () => browser.close().catch(() => undefined) };
+}
+
+/**
+ * The injected wallet's source, for `addInitScript`: `window.ethereum` plus an EIP-6963 announcement,
+ * as account `account` on chain `chainId`, forwarding to `rpcPath` (the app server's same-origin `/rpc`).
+ */
+export function injectedWalletScript(account: string, chainId: number, rpcPath = "/rpc"): string {
+  return `(() => {
+  const account = ${JSON.stringify(account)};
+  const chainIdHex = "0x" + (${chainId}).toString(16);
+  const listeners = new Map();
+  let connected = false;
+  let nextId = 1;
+  const emit = (event, value) => (listeners.get(event) || []).forEach((f) => { try { f(value); } catch {} });
+  const forward = async (method, params) => {
+    const res = await fetch(${JSON.stringify(rpcPath)}, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params: params ?? [] }),
+    });
+    const json = await res.json();
+    if (json.error) {
+      const err = new Error(json.error.message);
+      err.code = json.error.code;
+      err.data = json.error.data;
+      throw err;
+    }
+    return json.result;
+  };
+  const provider = {
+    isTestWallet: true,
+    async request({ method, params }) {
+      window.__walletCalls = (window.__walletCalls || []).concat(method);
+      switch (method) {
+        case "eth_requestAccounts":
+          connected = true;
+          emit("connect", { chainId: chainIdHex });
+          emit("accountsChanged", [account]);
+          return [account];
+        case "eth_accounts":
+          return connected ? [account] : [];
+        case "eth_chainId":
+          return chainIdHex;
+        case "wallet_requestPermissions":
+        case "wallet_getPermissions":
+          return [{ parentCapability: "eth_accounts" }];
+        case "wallet_revokePermissions":
+          connected = false;
+          emit("accountsChanged", []);
+          return null;
+        case "wallet_switchEthereumChain":
+        case "wallet_addEthereumChain":
+          return null;
+        default:
+          return forward(method, params);
+      }
+    },
+    on(event, f) { listeners.set(event, (listeners.get(event) || []).concat(f)); return provider; },
+    removeListener(event, f) { listeners.set(event, (listeners.get(event) || []).filter((g) => g !== f)); return provider; },
+  };
+  window.ethereum = provider;
+  const info = {
+    uuid: "6f1c0e52-2a5e-4a55-9a39-2f0d6f7a0a01",
+    name: "Test Wallet",
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='32' height='32'%3E%3Crect width='32' height='32' fill='%233b82f6'/%3E%3C/svg%3E",
+    rdns: "org.aitokenfutures.testwallet",
+  };
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener("eip6963:requestProvider", announce);
+  announce();
+})();`;
+}
+
+/** A browser context whose pages carry the injected wallet of `account`. */
+export async function walletContext(
+  browser: Browser,
+  account: string,
+  chainId: number,
+  viewport = { width: 1440, height: 900 },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, colorScheme: "dark" });
+  await context.addInitScript({ content: injectedWalletScript(account, chainId) });
+  return context;
+}

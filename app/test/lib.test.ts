@@ -1,0 +1,218 @@
+/**
+ * The app's pure parts: number formatting and parsing, refusals in words, the ticket's pre-sign checks
+ * against the relay's rules, and the hedge planner. Markets and accounts are the SDK's entities.
+ */
+import { describe, expect, it } from "vitest";
+
+import { Account } from "../../sdk/core/entities/Account.js";
+import { Market } from "../../sdk/core/entities/Market.js";
+import { OrderFlags } from "../../sdk/core/eip712/orders.js";
+import { countdown, formatFixed, parseFixed, tokenAmount, usdPrice } from "../src/lib/format.js";
+import { planHedge } from "../src/lib/hedge.js";
+import { describeError, reasonInWords } from "../src/lib/reasons.js";
+import { checkTicket, type TicketMarket } from "../src/lib/ticket.js";
+
+const WAD = 10n ** 18n;
+const SCALE = 10n ** 12n; // 6-decimal collateral
+const TRADER = "0x00000000000000000000000000000000000000aa" as const;
+
+function market(expiry = 2_000_000_000n): Market {
+  return Market.from({
+    params: {
+      indexId: `0x${"11".repeat(32)}`,
+      methodologyHash: `0x${"22".repeat(32)}`,
+      expiry,
+      contractSize: 1000n * WAD,
+      tickSize: WAD / 1000n,
+      minSize: 1n,
+      settlementWindow: 3600,
+    },
+    risk: {
+      imr: WAD / 10n,
+      mmr: WAD / 20n,
+      liquidationPenalty: WAD / 50n,
+      maxPositionSize: 1_000_000n,
+      maxOpenInterest: 10_000_000n,
+      priceBand: WAD / 10n,
+      makerFee: 2n * 10n ** 14n,
+      takerFee: 5n * 10n ** 14n,
+      basisWeight: WAD / 10n,
+      maxBasisRate: WAD / 2n,
+      maxBasisStep: WAD / 20n,
+      basisDepth: 300n,
+    },
+    terms: { disputeWindow: 3600, fallbackDelay: 172_800 },
+  });
+}
+
+const MARK = 10n * WAD;
+const view = (m: Market, over: Partial<TicketMarket> = {}): TicketMarket => ({
+  market: m,
+  mark: MARK,
+  status: "Trading",
+  paused: false,
+  bestBid: null,
+  bestAsk: null,
+  ...over,
+});
+const who = (balance: bigint) => ({
+  account: Account.from({ address: TRADER, balance, scale: SCALE }),
+  marks: new Map(),
+  openOrders: [],
+  markets: new Map(),
+});
+
+describe("format", () => {
+  it("formats and parses fixed point exactly", () => {
+    expect(formatFixed(1_234_567n, 6, 2)).toBe("1.23");
+    expect(formatFixed(-1_235_000n, 6, 2)).toBe("−1.24");
+    expect(usdPrice(10_275_800_000_000_000_000n)).toBe("$10.2758");
+    expect(tokenAmount(10_000_000_000n, 6, "mUSDC")).toBe("10,000.00 mUSDC");
+    expect(parseFixed("12.5", 18)).toBe(12_500_000_000_000_000_000n);
+    expect(parseFixed("1,000", 6)).toBe(1_000_000_000n);
+    expect(parseFixed("1.0000001", 6)).toBeUndefined();
+    expect(parseFixed("abc", 6)).toBeUndefined();
+  });
+  it("counts down and up", () => {
+    expect(countdown(1000 + 86_400 + 3_600, 1000)).toBe("in 1 d 1 h");
+    expect(countdown(1000, 1000 + 120)).toBe("2 min 0 s ago");
+  });
+});
+
+describe("reasons", () => {
+  it("phrases the band refusal in dollars", () => {
+    const words = reasonInWords("PriceOutsideBand", {
+      price: String(15n * WAD),
+      mark: String(MARK),
+      band: String(WAD / 10n),
+    });
+    expect(words).toContain("$15.00 is outside the band of ±10 % around the mark $10.00");
+    expect(words).toContain("$9.00 to $11.00");
+  });
+  it("falls back to the contract's NatSpec notice", () => {
+    expect(reasonInWords("RoundTooSoon")).toMatch(/RoundTooSoon/);
+    expect(reasonInWords("NotAnError")).toBe("NotAnError");
+  });
+  it("reads relay errors and wallet rejections", () => {
+    expect(
+      describeError({
+        name: "RelayError",
+        data: { error: "PriceNotOnTick", args: { price: "1", tickSize: "1000" } },
+      }).name,
+    ).toBe("PriceNotOnTick");
+    expect(describeError({ code: 4001, message: "User rejected the request." }).name).toBe(
+      "UserRejectedRequestError",
+    );
+  });
+});
+
+describe("ticket", () => {
+  const m = market();
+  it("accepts a well-formed order and previews margin, leverage and liquidation price", () => {
+    const { refusals, preview } = checkTicket(
+      { isBuy: true, size: 2n, price: MARK, flags: 0 },
+      view(m),
+      who(10_000n * 10n ** 6n),
+    );
+    expect(refusals).toEqual([]);
+    expect(preview!.notional).toBe(20_000n * WAD);
+    expect(preview!.marginUsed).toBe(2_000n * WAD); // 10 % of $20,000
+    expect(preview!.fee).toBe(10_000_000n); // 0.05 % of $20,000 in 6-decimal units
+    expect(preview!.positionAfter).toBe(2n);
+    expect(preview!.leverageAfter! > 2n * WAD && preview!.leverageAfter! < (21n * WAD) / 10n).toBe(true);
+    // the SDK's liquidation price: equity 9,990 + 2,000 × (p − 10) = 5 % × 2,000 × p → p ≈ 5.268
+    expect(preview!.liquidationPriceAfter / 10n ** 15n).toBe(5268n);
+  });
+  it("refuses off-tick, below-minimum, outside-band and unfunded orders with reasons", () => {
+    const r = checkTicket(
+      { isBuy: true, size: 1n, price: 12n * WAD + 1n, flags: 0 },
+      view(m),
+      who(0n),
+    ).refusals.map((x) => x.error);
+    expect(r).toEqual(["PriceNotOnTick", "PriceOutsideBand", "InsufficientMargin"]);
+  });
+  it("refuses post-only crossing, reduce-only growing, a stale index and an expired market", () => {
+    const crossing = checkTicket(
+      { isBuy: true, size: 1n, price: MARK, flags: OrderFlags.PostOnly },
+      view(m, { bestAsk: MARK }),
+      who(10n ** 12n),
+    );
+    expect(crossing.refusals.map((x) => x.error)).toEqual(["PostOnlyCannotTake"]);
+    const reduce = checkTicket(
+      { isBuy: true, size: 1n, price: MARK, flags: OrderFlags.ReduceOnly },
+      view(m),
+      who(10n ** 12n),
+    );
+    expect(reduce.refusals.map((x) => x.error)).toEqual(["ReduceOnlyWouldIncrease"]);
+    const stale = checkTicket(
+      { isBuy: true, size: 1n, price: MARK, flags: 0 },
+      view(m, { mark: undefined }),
+      who(10n ** 12n),
+    );
+    expect(stale.refusals.map((x) => x.error)).toEqual(["IndexUnavailable"]);
+    const expired = checkTicket(
+      { isBuy: true, size: 1n, price: MARK, flags: 0 },
+      view(m, { status: "Expired" }),
+      who(10n ** 12n),
+    );
+    expect(expired.refusals.map((x) => x.error)).toEqual(["MarketExpired"]);
+  });
+  it("counts the trader's resting orders of the same side in the margin, as the relay does", () => {
+    const resting = {
+      hash: `0x${"33".repeat(32)}`,
+      order: {
+        trader: TRADER,
+        marketId: m.id,
+        isBuy: true,
+        size: 9n,
+        limitPrice: MARK,
+        expiry: 0n,
+        nonce: 0n,
+        salt: 0n,
+        flags: 0,
+      },
+      state: "open",
+      filled: 0n,
+      remaining: 9n,
+      reason: null,
+      seq: 1,
+    } as const;
+    const funds = { ...who(10_000n * 10n ** 6n), openOrders: [resting] };
+    const r = checkTicket({ isBuy: true, size: 1n, price: MARK, flags: 0 }, view(m), funds);
+    expect(r.refusals.map((x) => x.error)).toEqual(["InsufficientMargin"]);
+    // a sell is checked against the sells only
+    const sell = checkTicket({ isBuy: false, size: 1n, price: MARK + WAD / 1000n, flags: 0 }, view(m), funds);
+    expect(sell.refusals).toEqual([]);
+  });
+});
+
+describe("hedge", () => {
+  it("buys a strip across the expiries, with margin and symmetric payoffs", () => {
+    const now = 1_900_000_000n;
+    const near = market(now + 40n * 86_400n);
+    const far = market(now + 130n * 86_400n);
+    const plan = planHedge({
+      unitsPerMonth: 2_000n * WAD, // 2,000 × 1M tokens a month
+      months: 4,
+      now,
+      markets: [
+        { market: far, mark: MARK, bestAsk: null },
+        { market: near, mark: MARK, bestAsk: MARK + WAD / 100n },
+      ],
+      scale: SCALE,
+    });
+    expect(plan.legs.map((l) => [l.market.params.expiry, l.months])).toEqual(
+      [
+        [far.params.expiry, [3, 4]],
+        [near.params.expiry, [1, 2]],
+      ].sort((a, b) => Number((a[0] as bigint) - (b[0] as bigint))) as never,
+    );
+    expect(plan.legs.map((l) => l.size)).toEqual([4n, 4n]); // 4,000 units over contracts of 1,000
+    expect(plan.legs[0].price).toBe(MARK + WAD / 100n); // the best ask inside the band
+    expect(plan.margin).toBe(8_000_000_000n); // 10 % of 8 contracts × $10,000 at the mark
+    const up = plan.scenarios.find((s) => s.move === WAD / 2n)!;
+    const down = plan.scenarios.find((s) => s.move === -WAD / 2n)!;
+    expect(up.hedgePnl > 0n && down.hedgePnl < 0n).toBe(true);
+    expect(up.hedgePnl - up.extraSpend).toBe(down.hedgePnl - down.extraSpend); // the net is locked
+  });
+});

@@ -1,0 +1,550 @@
+/**
+ * The web app end to end, in a real browser: Debian's Chromium driven by `playwright-core`, against the
+ * local stack (`scripts/start.ts` as a child process on free ports, serving a build of the app made for
+ * this run). Each trader is a browser context whose injected EIP-1193 wallet forwards to the node, where
+ * Hardhat's test accounts are unlocked, so connecting, the permit and order signatures
+ * (`eth_signTypedData_v4`), the cancel message (`personal_sign`) and transactions (`eth_sendTransaction`)
+ * are real JSON-RPC calls.
+ *
+ * Scenarios, in order on one chain: connect and deposit (permit); two contexts place crossing orders and
+ * both see the fill, the buyer its position and liquidation price; cancel one order through the relay and
+ * cancel all on chain (`cancelUpTo`); an order outside the price band shows the reason; an index drop (a
+ * round signed by the three public test reporters) liquidates an under-margined account and its history
+ * shows it; the market expires (chain time moved forward, rounds covering the settlement window), the
+ * settler settles it, and the winner withdraws the claim.
+ *
+ * Without Chromium the suite skips with a message, unless `CI` is set: then it fails.
+ * `APP_SCREENSHOTS=<dir>` (see `npm run app:screenshots`) writes the main screens there.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import type { Page } from "playwright-core";
+import {
+  createPublicClient,
+  createWalletClient,
+  erc20Abi,
+  http,
+  keccak256,
+  parseAbi,
+  stringToHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+
+import { buildApp } from "../../../app/server/stack.js";
+import {
+  chromiumAvailable,
+  launchChromium,
+  walletContext,
+  type LaunchedBrowser,
+} from "../../../app/test/browser.js";
+import { clearinghouseAbi } from "../../../sdk/abi/index.js";
+import { loadAddressBook, type AddressBook } from "../../../sdk/core/index.js";
+import { oracleDomain, signReportWithViem } from "../../../sdk/core/eip712/reports.js";
+import {
+  fetchMarket,
+  finalizeSettlement,
+  proposeSettlement,
+  settleMany,
+  submitReports,
+} from "../../../sdk/viem/index.js";
+import type { MarketId } from "../../../sdk/core/ids.js";
+import { testAccount } from "../../../scripts/lib/testAccounts.js";
+import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
+
+const WAD = 10n ** 18n;
+const UI_WAIT_MS = 60_000;
+const SHOTS = process.env.APP_SCREENSHOTS;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe("web app end to end (Chromium, local stack)", function () {
+  this.timeout(SLOW_SUITE_TIMEOUT_MS);
+  let child: ChildProcess | undefined;
+  let dir: string;
+  let output = "";
+  let browser: LaunchedBrowser | undefined;
+  let appUrl: string;
+  let rpcUrl: string;
+  let book: AddressBook & {
+    clearinghouse: Address;
+    collateral: Address;
+    markets: NonNullable<AddressBook["markets"]>;
+  };
+  let client: PublicClient;
+  let marketId: Hex;
+  const pages = new Map<number, Page>();
+
+  const A = testAccount(14); // maker
+  const B = testAccount(15); // taker, long, wins at settlement
+  const C = testAccount(16); // under-margined long, liquidated
+
+  before(async function () {
+    if (!chromiumAvailable()) {
+      if (process.env.CI)
+        throw new Error("Chromium is missing (/usr/bin/chromium): install Debian's chromium package");
+      console.log(
+        "    skipped: Chromium is not installed (apt-get install chromium); CI fails instead of skipping",
+      );
+      this.skip();
+    }
+    dir = mkdtempSync(path.join(tmpdir(), "atf-app-e2e-"));
+    const dist = path.join(dir, "dist");
+    await buildApp(dist);
+    const port = await freePort();
+    rpcUrl = `http://127.0.0.1:${port}`;
+    child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/start.ts",
+        "--port",
+        String(port),
+        "--metrics-port-base",
+        "0",
+        "--state-dir",
+        path.join(dir, "state"),
+        "--out-dir",
+        dir,
+        "--block-interval",
+        "500",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APP_DIST: dist } },
+    );
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
+      if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output}`);
+      return output.includes("Ctrl-C stops everything.") ? true : undefined;
+    });
+    appUrl = /web app\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    book = loadAddressBook(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8"))) as typeof book;
+    client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
+    const near = Object.entries(book.markets)
+      .filter(([symbol]) => symbol.startsWith("ATPI-FRONTIER-"))
+      .sort((a, b) => a[1].expiry - b[1].expiry)[0];
+    marketId = near[1].id;
+    // the oracle has a round on the index (bounded)
+    await until("an index round", BOUNDED_WAIT_MS, async () => {
+      const { index } = await fetchMarket(client, {
+        address: book.clearinghouse,
+        marketId: marketId as MarketId,
+      });
+      return index;
+    });
+    browser = await launchChromium();
+    if (SHOTS !== undefined) mkdirSync(SHOTS, { recursive: true });
+  });
+
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") failed = true;
+  });
+
+  after(async function () {
+    if (failed) console.log(`    stack output (last 80 lines):\n${output.split("\n").slice(-80).join("\n")}`);
+    for (const p of pages.values())
+      await p
+        .context()
+        .close()
+        .catch(() => undefined);
+    await browser?.close();
+    if (child !== undefined && child.exitCode === null) {
+      child.kill("SIGINT");
+      await new Promise((r) => setTimeout(r, 3000));
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const shot = async (page: Page, name: string) => {
+    if (SHOTS === undefined) return;
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(SHOTS, `app-${name}.png`), fullPage: true });
+  };
+
+  /** A connected page for trader `who`. */
+  async function traderPage(who: { index: number; address: Address }): Promise<Page> {
+    const existing = pages.get(who.index);
+    if (existing !== undefined) return existing;
+    const context = await walletContext(browser!.browser, who.address, 31337);
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.log(`    [page #${who.index}] ${e.message}`));
+    await page.goto(`${appUrl}/#/markets`);
+    await page.getByRole("button", { name: "Connect Wallet" }).first().click();
+    await page.getByText("Test Wallet").click();
+    await page.getByTestId("rk-account-button").waitFor({ timeout: UI_WAIT_MS });
+    pages.set(who.index, page);
+    return page;
+  }
+
+  async function deposit(page: Page, amount: string): Promise<void> {
+    await page.goto(`${appUrl}/#/portfolio`);
+    const funds = page.getByTestId("funds");
+    await funds.locator('input[name="amount"]').fill(amount);
+    await funds.getByRole("button", { name: "Deposit" }).click();
+    await funds.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+  }
+
+  /** Fills the ticket and signs; resolves with the relay's answer (order state or refusal name). */
+  async function placeOrder(
+    page: Page,
+    side: "buy" | "sell",
+    size: bigint,
+    price: bigint,
+  ): Promise<{ state?: string; refusal?: string }> {
+    if (!page.url().includes(`#/trade/${marketId}`)) {
+      await page.goto(`${appUrl}/#/trade/${marketId}`);
+      await page.getByTestId("book").waitFor({ timeout: UI_WAIT_MS });
+    }
+    const ticket = page.getByTestId("ticket");
+    await ticket.getByRole("button", { name: side === "buy" ? "Buy / long" : "Sell / short" }).click();
+    await ticket.locator('input[name="size"]').fill(size.toString());
+    await ticket.locator('input[name="price"]').fill(formatWad(price));
+    await ticket.getByTestId("sign").click();
+    const done = ticket.locator("[data-placed], [data-testid=placed-refusal]");
+    await done.first().waitFor({ timeout: UI_WAIT_MS });
+    const placed = ticket.locator("[data-placed]");
+    const refused = ticket.getByTestId("placed-refusal");
+    const state = (await placed.count()) > 0 ? await placed.getAttribute("data-placed") : null;
+    const refusal = (await refused.count()) > 0 ? await refused.getAttribute("data-error") : null;
+    return { state: state ?? undefined, refusal: refusal ?? undefined };
+  }
+
+  async function mark(): Promise<bigint> {
+    const { mark } = await fetchMarket(client, {
+      address: book.clearinghouse,
+      marketId: marketId as MarketId,
+    });
+    if (mark === undefined) throw new Error("no mark");
+    return mark;
+  }
+
+  const tick = 10n ** 15n;
+  const onTick = (p: bigint) => (p / tick) * tick;
+
+  it("connects a wallet and deposits through a permit", async function () {
+    const a = await traderPage(A);
+    await shot(a, "markets");
+    await deposit(a, "10000");
+    await a
+      .getByTestId("summary")
+      .locator('[data-field="balance"]')
+      .filter({ hasText: "10,000.00" })
+      .waitFor({ timeout: UI_WAIT_MS });
+    const calls =
+      (await a.evaluate(() => (globalThis as unknown as { __walletCalls: string[] }).__walletCalls)) ?? [];
+    expect(calls).to.include("eth_requestAccounts");
+    expect(calls).to.include("eth_signTypedData_v4"); // the EIP-2612 permit
+    expect(calls).to.include("eth_sendTransaction");
+    const b = await traderPage(B);
+    await deposit(b, "10000");
+  });
+
+  it("two traders cross from two browser contexts and both see the fill, position and liquidation price", async function () {
+    const a = await traderPage(A);
+    const b = await traderPage(B);
+    const price = onTick(await mark());
+    const placedA = await placeOrder(a, "sell", 2n, price);
+    expect(placedA.state, placedA.refusal).to.equal("open");
+    // B's book shows A's ask live over the WebSocket
+    await b.goto(`${appUrl}/#/trade/${marketId}`);
+    await b.locator('[data-testid=book] tr[data-side="ask"]').first().waitFor({ timeout: UI_WAIT_MS });
+    const placedB = await placeOrder(b, "buy", 2n, price);
+    expect(placedB.refusal).to.equal(undefined);
+    // the fill reaches both pages' trade lists and B's position
+    await b.locator("[data-testid=trades] tbody tr").first().waitFor({ timeout: UI_WAIT_MS });
+    await a.locator("[data-testid=trades] tbody tr").first().waitFor({ timeout: UI_WAIT_MS });
+    await b.getByTestId("trade-position").filter({ hasText: "2 contracts" }).waitFor({ timeout: UI_WAIT_MS });
+    await shot(b, "trade");
+    await b.goto(`${appUrl}/#/portfolio`);
+    const row = b.getByTestId("positions").locator("tbody tr").first();
+    await row.waitFor({ timeout: UI_WAIT_MS });
+    expect(await row.locator('[data-field="size"]').textContent()).to.contain("long 2 contracts");
+    expect(await row.locator('[data-field="liquidation"]').textContent()).to.match(/^\$\d/);
+    await b.getByTestId("history").locator('tr[data-kind="fill"]').first().waitFor({ timeout: UI_WAIT_MS });
+    await shot(b, "portfolio");
+  });
+
+  it("cancels one order through the relay and all orders on chain (cancelUpTo)", async function () {
+    const a = await traderPage(A);
+    const m = await mark();
+    expect((await placeOrder(a, "sell", 1n, onTick((m * 105n) / 100n))).state).to.equal("open");
+    await a.goto(`${appUrl}/#/portfolio`);
+    const orders = a.getByTestId("orders");
+    await orders.locator("tr[data-order]").first().waitFor({ timeout: UI_WAIT_MS });
+    await orders.getByTestId("cancel").first().click();
+    await orders.locator("tr[data-order]").waitFor({ state: "detached", timeout: UI_WAIT_MS });
+
+    expect((await placeOrder(a, "sell", 1n, onTick((m * 106n) / 100n))).state).to.equal("open");
+    await a.goto(`${appUrl}/#/portfolio`);
+    await orders.locator("tr[data-order]").first().waitFor({ timeout: UI_WAIT_MS });
+    await orders.getByTestId("cancel-all").click();
+    await orders.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    await orders.locator("tr[data-order]").waitFor({ state: "detached", timeout: UI_WAIT_MS });
+  });
+
+  it("shows why the band refuses an order, before and after signing", async function () {
+    const a = await traderPage(A);
+    const m = await mark();
+    await a.goto(`${appUrl}/#/trade/${marketId}`);
+    const ticket = a.getByTestId("ticket");
+    await ticket.locator('input[name="size"]').fill("1");
+    await ticket.locator('input[name="price"]').fill(formatWad(onTick((m * 3n) / 2n)));
+    const before = ticket.locator('[data-testid=refusals] li[data-error="PriceOutsideBand"]');
+    await before.waitFor({ timeout: UI_WAIT_MS });
+    expect(await before.textContent()).to.contain("outside the band");
+    const placed = await placeOrder(a, "sell", 1n, onTick((m * 3n) / 2n));
+    expect(placed.refusal).to.equal("PriceOutsideBand");
+    expect(await ticket.getByTestId("placed-refusal").textContent()).to.match(/outside the band of ±10 %/);
+    await shot(a, "refusal");
+  });
+
+  it("plans a hedge and stages its orders in the ticket", async function () {
+    const b = await traderPage(B);
+    await b.goto(`${appUrl}/#/hedge`);
+    await b.getByTestId("hedge-plan").waitFor({ timeout: UI_WAIT_MS });
+    expect(await b.getByTestId("hedge-scenarios").locator("tbody tr").count()).to.equal(5);
+    await shot(b, "hedge");
+    await b.getByTestId("hedge-stage").click();
+    await b.getByTestId("drafts").waitFor({ timeout: UI_WAIT_MS });
+  });
+
+  it("liquidates an under-margined account after an index drop, and its history shows it", async function () {
+    // the liquidator keeper needs collateral to take positions over
+    await fundAndDeposit(12, 100_000n);
+    const a = await traderPage(A);
+    const c = await traderPage(C);
+    await deposit(c, "1150");
+    const price = onTick(await mark());
+    expect((await placeOrder(a, "sell", 1n, price)).state).to.equal("open");
+    const placedC = await placeOrder(c, "buy", 1n, price);
+    expect(placedC.refusal).to.equal(undefined);
+    await c.getByTestId("trade-position").filter({ hasText: "1 contract" }).waitFor({ timeout: UI_WAIT_MS });
+    // the index falls 10 %: a round signed by the three (public) test reporters
+    await postRound((price * 90n) / 100n, 120);
+    await c.goto(`${appUrl}/#/portfolio`);
+    await c
+      .getByTestId("history")
+      .locator('tr[data-kind="liquidation"]')
+      .first()
+      .waitFor({ timeout: BOUNDED_WAIT_MS });
+    expect(
+      await c.getByTestId("history").locator('tr[data-kind="liquidation"]').first().textContent(),
+    ).to.contain("liquidated");
+    await shot(c, "liquidated");
+  });
+
+  it("settles at expiry: the winner settles and claims in the app, then withdraws", async function () {
+    const b = await traderPage(B);
+    const expiry = BigInt(Object.values(book.markets).find((m) => m.id === marketId)!.expiry);
+    const final = ((await mark()) * 112n) / 100n; // above B's entry: B's long wins
+    // rounds covering the settlement window [expiry − 1 h, expiry], then expiry passes
+    await travelTo(expiry - 3_700n);
+    await postRound(final, 0);
+    await travelTo(expiry - 1_800n);
+    await postRound(final, 0);
+    await travelTo(expiry + 5n);
+    await b.goto(`${appUrl}/#/markets`);
+    await b.locator(`tr[data-market] [data-state="expired"]`).first().waitFor({ timeout: UI_WAIT_MS });
+    // the keepers tell time by the wall clock, which this test has left behind: propose and finalize
+    // here, as anyone may
+    const anyone = walletOf(0);
+    await mined(
+      (await proposeSettlement(anyone, { address: book.clearinghouse, marketId: marketId as MarketId })).hash,
+    );
+    await travelTo(expiry + 3_700n);
+    await mined(
+      (await finalizeSettlement(anyone, { address: book.clearinghouse, marketId: marketId as MarketId }))
+        .hash,
+    );
+
+    await b.goto(`${appUrl}/#/portfolio`);
+    const positions = b.getByTestId("positions");
+    await positions.getByTestId("settle").click();
+    await positions.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    await b
+      .getByTestId("history")
+      .locator('tr[data-kind="settlement"]')
+      .first()
+      .waitFor({ timeout: UI_WAIT_MS });
+    // B's gain is a claim, paid once every position of the market is closed
+    await positions.getByTestId("claim").waitFor({ timeout: UI_WAIT_MS });
+    await mined(
+      (
+        await settleMany(anyone, {
+          address: book.clearinghouse,
+          marketId: marketId as MarketId,
+          accounts: [A.address, C.address, testAccount(12).address],
+        })
+      ).hash,
+    );
+    await positions.getByRole("button", { name: "Claim" }).click();
+    await b.getByTestId("history").locator('tr[data-kind="claim"]').first().waitFor({ timeout: UI_WAIT_MS });
+    await shot(b, "settled");
+
+    const walletBefore = await tokenBalance(B.address);
+    const free = await client.readContract({
+      address: book.clearinghouse,
+      abi: clearinghouseAbi,
+      functionName: "freeCollateral",
+      args: [B.address],
+    });
+    expect(free > 10_000n * 10n ** 6n).to.equal(true); // the deposit and the claim, less the fee
+    const funds = b.getByTestId("funds");
+    await funds.locator('input[name="amount"]').fill(formatUnits(free, 6));
+    await funds.getByRole("button", { name: "Withdraw" }).click();
+    await funds.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    expect(await tokenBalance(B.address)).to.equal(walletBefore + free);
+  });
+
+  // ------------------------------------------------------------------ chain helpers
+
+  function walletOf(index: number) {
+    return createWalletClient({
+      account: privateKeyToAccount(testAccount(index).privateKey),
+      chain: hardhat,
+      transport: http(rpcUrl),
+    });
+  }
+
+  async function mined(hash: Hex): Promise<void> {
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    expect(receipt.status).to.equal("success");
+  }
+
+  async function rpc(method: string, params: unknown[]): Promise<unknown> {
+    return client.request({ method: method as never, params: params as never });
+  }
+
+  async function travelTo(timestamp: bigint): Promise<void> {
+    const block = await client.getBlock();
+    const delta = timestamp - block.timestamp;
+    if (delta > 0n) await rpc("evm_increaseTime", [Number(delta)]);
+    await rpc("evm_mine", []);
+  }
+
+  /** One oracle round on the market's index at chain time (after moving `aheadSeconds` forward). */
+  async function postRound(value: bigint, aheadSeconds: number): Promise<void> {
+    if (aheadSeconds > 0) {
+      await rpc("evm_increaseTime", [aheadSeconds]);
+      await rpc("evm_mine", []);
+    }
+    const { timestamp } = await client.getBlock();
+    const { market } = await fetchMarket(client, {
+      address: book.clearinghouse,
+      marketId: marketId as MarketId,
+    });
+    const domain = oracleDomain(31337, book.indexOracle);
+    const report = {
+      indexId: market.params.indexId,
+      value,
+      observedAt: timestamp,
+      inputsHash: keccak256(stringToHex(`e2e round ${value} at ${timestamp}`)),
+    };
+    const reports = await Promise.all(
+      [5, 6, 7].map((i) =>
+        signReportWithViem(privateKeyToAccount(testAccount(i).privateKey), domain, report),
+      ),
+    );
+    const { hash } = await submitReports(walletOf(0), {
+      address: book.indexOracle,
+      indexId: market.params.indexId,
+      reports,
+    });
+    await client.waitForTransactionReceipt({ hash });
+  }
+
+  async function fundAndDeposit(index: number, tokens: bigint): Promise<void> {
+    const { address: account, privateKey: key } = testAccount(index);
+    const units = tokens * 10n ** 6n;
+    const deployer = createWalletClient({
+      account: privateKeyToAccount(testAccount(0).privateKey),
+      transport: http(rpcUrl),
+    });
+    const wait = async (hash: Hex) => void (await client.waitForTransactionReceipt({ hash }));
+    await wait(
+      await deployer.writeContract({
+        chain: null,
+        address: book.collateral,
+        abi: parseAbi(["function mint(address to, uint256 amount)"]),
+        functionName: "mint",
+        args: [account, units],
+      }),
+    );
+    const keeper = createWalletClient({ account: privateKeyToAccount(key), transport: http(rpcUrl) });
+    await wait(
+      await keeper.writeContract({
+        chain: null,
+        address: book.collateral,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [book.clearinghouse, units],
+      }),
+    );
+    await wait(
+      await keeper.writeContract({
+        chain: null,
+        address: book.clearinghouse,
+        abi: clearinghouseAbi,
+        functionName: "deposit",
+        args: [units],
+      }),
+    );
+  }
+
+  async function tokenBalance(account: Address): Promise<bigint> {
+    return client.readContract({
+      address: book.collateral,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [account],
+    });
+  }
+});
+
+function formatWad(v: bigint): string {
+  const int = v / WAD;
+  const frac = (v % WAD).toString().padStart(18, "0").replace(/0+$/, "");
+  return frac === "" ? int.toString() : `${int}.${frac}`;
+}
+
+function formatUnits(v: bigint, decimals: number): string {
+  const base = 10n ** BigInt(decimals);
+  const frac = (v % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return frac === "" ? (v / base).toString() : `${v / base}.${frac}`;
+}
