@@ -21,7 +21,7 @@
  * 10,000 orders, 300 samples, 16 clients).
  */
 import { writeFile } from "node:fs/promises";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -238,6 +238,14 @@ async function run(databaseUrl: string) {
 /** Both runs, written to `bench/relay.json`. */
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "relay-bench-"));
+  try {
+    await measure(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(dir: string): Promise<void> {
   const results: Record<string, unknown> = {
     restingOrders: RESTING,
     markets: MARKETS,
