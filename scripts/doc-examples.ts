@@ -10,18 +10,20 @@
  * - `sh` / `bash`: each command is checked without running it: npm scripts exist, `atf` and `keepers`
  *   command lines parse through their commander programs (actions replaced by no-ops), `npx hardhat`
  *   tasks and networks exist, `npx tsx <script>` flags appear in the script, files exist, environment
- *   variables are read somewhere; a block marked `run=stack` is also executed against the local stack.
+ *   variables are read somewhere; a block marked `context=stack` is also executed on the local stack.
  * - `solidity`: each `struct` must list the same members as the struct of that name in `contracts/`.
  * - everything else (no info string, `text`, `json`, `yaml`, `math`) is not code: listed; an EIP-712 type
  *   string in such a block must occur in `contracts/`, `json` must parse, metric names in `yaml` must be
- *   the keepers'.
+ *   the keepers'. An info string no checker knows fails the test.
  *
- * A marker on the line before a fence (an HTML comment, not rendered) says how a block is treated:
+ * A marker on the line before a fence (an HTML comment, not rendered; parts separated by `;`) says how a
+ * block is treated:
  *
- *   <!-- example: illustrative: <why> -->                 listed and counted, not checked
- *   <!-- example: no-run: <why> -->                       checked statically, not executed
- *   <!-- example: run=stack; given=publicClient, book --> executed on the local stack; the names come
- *                                                         from the test's stack context (typed there)
+ *   <!-- example: context=stack; given=publicClient, book -->  run on the local stack; the names come from
+ *                                                              the test's stack context (typed there)
+ *   <!-- example: context=stack; given=…; no-run: <why> -->    checked statically (typed by the context),
+ *                                                              not executed
+ *   <!-- example: illustrative: <why> -->                      listed and counted, not checked
  *
  * Without a marker a `ts` / `js` block is type-checked and run on its own (no chain), and an `sh` block is
  * checked statically. Run `npx tsx scripts/doc-examples.ts` for the inventory.
