@@ -22,22 +22,40 @@ export interface IndexInfo {
   summary: string;
 }
 
+/** A sentence on how an index of `spec` is made. */
+function summaryOf(spec: IndexSpec): string {
+  switch (spec.kind) {
+    case "atpi":
+      return (
+        `ATPI v${spec.version}: list prices of the ${spec.tier} tier of AI models, each a 3:1 blend of input ` +
+        `and output dollars per million tokens, ${spec.weighting.kind}-weighted, prices at most ` +
+        `${spec.maxPriceAgeMonths} months old, at least ${spec.minConstituents} models.`
+      );
+    case "atpi-list":
+      return (
+        `ATPI v${spec.version}: the ${spec.tier} tier's published list of ${spec.constituents.length} models ` +
+        `(${spec.dataset}), each a 3:1 blend of input and output dollars per million tokens as its own API ` +
+        `prices it, at least ${spec.minConstituents} priced.`
+      );
+    case "compute":
+      return (
+        `GPU-COMPUTE v${spec.version}: the median of providers' on-demand dollars per ${spec.gpu} GPU-hour, ` +
+        `quotes at most ${spec.maxQuoteAgeDays} days old, outliers beyond ±${spec.outlierBandBps / 100} % of ` +
+        `the first median left out, at least ${spec.minProviders} providers.`
+      );
+  }
+}
+
 const BY_ID = new Map<string, IndexInfo>(
   Object.values(INDEX_SPECS).map((spec) => {
-    const atpi = spec.kind === "atpi";
+    const compute = spec.kind === "compute";
     const info: IndexInfo = {
       name: spec.index,
-      unit: atpi ? ATPI_UNIT : COMPUTE_UNIT,
-      quantity: atpi ? "1M tokens" : "GPU-hour",
+      unit: compute ? COMPUTE_UNIT : ATPI_UNIT,
+      quantity: compute ? "GPU-hour" : "1M tokens",
       spec,
       methodologyHash: methodologyHash(spec),
-      summary: atpi
-        ? `ATPI v${spec.version}: list prices of the ${spec.tier} tier of AI models, each a 3:1 blend of input ` +
-          `and output dollars per million tokens, ${spec.weighting.kind}-weighted, prices at most ` +
-          `${spec.maxPriceAgeMonths} months old, at least ${spec.minConstituents} models.`
-        : `GPU-COMPUTE v${spec.version}: the median of providers' on-demand dollars per ${spec.gpu} GPU-hour, ` +
-          `quotes at most ${spec.maxQuoteAgeDays} days old, outliers beyond ±${spec.outlierBandBps / 100} % of ` +
-          `the first median left out, at least ${spec.minProviders} providers.`,
+      summary: summaryOf(spec),
     };
     return [indexIdOf(spec.index).toLowerCase(), info] as const;
   }),
