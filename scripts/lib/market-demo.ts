@@ -26,7 +26,7 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { keccak256, stringToHex } from "viem";
 
 import LocalProtocol from "../../ignition/modules/LocalProtocol.js";
@@ -224,37 +224,184 @@ function median(values: number[]): number {
 const isoTime = (t: bigint | number) =>
   new Date(Number(t) * 1000).toISOString().slice(0, 16).replace("T", " ");
 
+const walletAddress = (w: { account: { address: Address } }) => w.account.address;
+
+type HardhatViem = NetworkConnection["viem"];
+type Wallet = Awaited<ReturnType<HardhatViem["getWalletClient"]>>;
+type ChainClient = Awaited<ReturnType<HardhatViem["getPublicClient"]>>;
+type DemoContracts = ReturnType<typeof demoContracts>;
+
+/** What the demo records as it goes: the timeline it prints and the gas each kind of transaction used. */
+class DemoRecord {
+  readonly timeline: string[] = [];
+  private readonly gas = new Map<string, number[]>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  /** A timeline line at chain time `t`, printed as it happens. */
+  event(t: bigint | number, text: string): void {
+    const line = `${isoTime(t)}  ${text}`;
+    this.timeline.push(line);
+    this.log(line);
+  }
+
+  countGas(kind: string, receipt: TransactionReceipt): void {
+    this.gas.set(kind, [...(this.gas.get(kind) ?? []), Number(receipt.gasUsed)]);
+  }
+
+  /** Counts a keeper's confirmed transaction; anything else it sent fails the demo. */
+  countResult(kind: string, result: ExecuteResult | undefined): void {
+    if (result?.status === "confirmed") this.countGas(kind, result.receipt);
+    else if (result !== undefined) throw new Error(`${kind}: ${JSON.stringify(result, bigintJson)}`);
+  }
+
+  gasMedians(): Record<string, number> {
+    return Object.fromEntries([...this.gas.entries()].map(([k, v]) => [k, median(v)]));
+  }
+}
+
+/** The protocol as deployed, and the one market the demo trades. */
+interface Deployment {
+  /** The days with an index round (`scheduleDays`). */
+  readonly days: IsoDate[];
+  readonly expiry: bigint;
+  readonly symbol: string;
+  readonly indexId: Hex;
+  readonly marketId: Hex;
+  readonly chainId: number;
+  /** The oracle's reporter keys, one per reporter keeper. */
+  readonly reporters: PrivateKeyAccount[];
+  readonly deployedAt: bigint;
+  readonly chAddress: Address;
+  readonly exchangeAddress: Address;
+  readonly oracleAddress: Address;
+  readonly tokenAddress: Address;
+  readonly publicClient: ChainClient;
+  /** Read-only views of the Clearinghouse, the IndexOracle and the collateral token. */
+  readonly contracts: DemoContracts;
+  readonly treasury: Wallet;
+  /** The Hardhat accounts that trade (the liquidator trades from its keeper's account). */
+  readonly traderWallets: Record<Exclude<Role, "liquidator">, Wallet>;
+}
+
+/** The real keepers, ticked by hand on one manual clock. */
+interface Keepers {
+  readonly clock: ManualClock;
+  readonly reporters: ReporterKeeper[];
+  readonly relayer: RelayerKeeper;
+  /** The matcher's order book: `place` adds signed orders to it. */
+  readonly orders: InMemoryOrderSource;
+  readonly exchangeDomain: ReturnType<typeof exchangeDomain>;
+  readonly matcher: MatcherKeeper;
+  readonly liquidator: LiquidatorKeeper;
+  /** The liquidator keeper's account, which also trades its takeovers away as the `liquidator` role. */
+  readonly liquidatorAccount: Address;
+  readonly settler: SettlerKeeper;
+}
+
+/** The five trading accounts and what they put in. */
+interface Traders {
+  readonly wallets: Record<Role, Wallet>;
+  readonly roles: Role[];
+  readonly deposited: Map<Role, bigint>;
+  /** Each role's next order nonce. */
+  readonly nonces: Map<Role, bigint>;
+  /** The insurance fund and the treasury's token balance after the deposits, before any trade. */
+  readonly insuranceStart: bigint;
+  readonly treasuryStart: bigint;
+}
+
+/** What every phase works on; setup phases take the part that exists by then. */
+interface DemoContext {
+  readonly connection: NetworkConnection;
+  readonly record: DemoRecord;
+  readonly chain: Deployment;
+  readonly keepers: Keepers;
+  readonly traders: Traders;
+}
+
+/** What the quarter of trading leaves for the report. */
+interface Quarter {
+  readonly prices: PricePoint[];
+  readonly liquidationTimes: number[];
+  readonly liquidated: DemoReport["liquidated"];
+  rounds: number;
+  lastIndex: bigint;
+}
+
+/** What the withdrawals paid out. */
+interface Payout {
+  readonly withdrawn: Map<Role, bigint>;
+  readonly feesToTreasury: bigint;
+  readonly insuranceFundDelta: bigint;
+}
+
 /** Runs the demo on `connection` (an in-process chain started with `marketDemoGenesis()`). */
 export async function runMarketDemo(
   connection: NetworkConnection,
   options: DemoOptions,
 ): Promise<DemoReport> {
-  const { viem, networkHelpers, ignition } = connection;
-  const { time } = networkHelpers;
-  const { log } = options;
-  const timeline: string[] = [];
-  const event = (t: bigint | number, text: string) => {
-    const line = `${isoTime(t)}  ${text}`;
-    timeline.push(line);
-    log(line);
-  };
-  const gas = new Map<string, number[]>();
-  const countGas = (kind: string, receipt: TransactionReceipt) => {
-    gas.set(kind, [...(gas.get(kind) ?? []), Number(receipt.gasUsed)]);
-  };
-  const countResult = (kind: string, result: ExecuteResult | undefined) => {
-    if (result?.status === "confirmed") countGas(kind, result.receipt);
-    else if (result !== undefined) throw new Error(`${kind}: ${JSON.stringify(result, bigintJson)}`);
-  };
+  const record = new DemoRecord(options.log);
+  const chain = await deploy({ connection, record }, options.short);
+  const keepers = await startKeepers({ connection, chain });
+  const traders = await fundTraders({ connection, record, chain, keepers });
+  const demo: DemoContext = { connection, record, chain, keepers, traders };
 
-  // ---- deploy ---------------------------------------------------------------------------------------
-  const from: IsoDate = DEMO_QUARTER.from;
+  const quarter = await tradeTheQuarter(demo);
+  const settled = await expireAndSettle(demo);
+  const payout = await withdrawAll(demo);
+  const books = await closeTheBooks(demo, payout);
+  const trades = await tradesFromChain(demo);
+
+  const { expiry, marketId, symbol } = chain;
+  const report: DemoReport = {
+    market: { id: marketId, symbol, expiry: Number(expiry), from: DEMO_QUARTER.from, to: DEMO_QUARTER.to },
+    collateralDecimals: DECIMALS,
+    settlementPrice: settled.finalPrice.toString(),
+    liquidations: quarter.liquidated.length,
+    feesToTreasury: payout.feesToTreasury.toString(),
+    insuranceFundDelta: payout.insuranceFundDelta.toString(),
+    gas: record.gasMedians(),
+    accounts: books.accounts,
+    conservation: {
+      sumPnl: books.sumPnl.toString(),
+      total: books.total.toString(),
+      holds: books.total === 0n,
+      lockedInClearinghouse: books.lockedInClearinghouse.toString(),
+      ledgerCloses: books.total + books.lockedInClearinghouse === 0n,
+    },
+    settlementTally: books.settlementTally,
+    liquidated: quarter.liquidated,
+    openPositions: settled.openPositions,
+    unpaidClaims: settled.unpaidClaims,
+    rounds: quarter.rounds,
+    trades: trades.length,
+    series: {
+      prices: quarter.prices,
+      trades,
+      liquidations: quarter.liquidationTimes,
+      expiry: Number(expiry),
+    },
+    timeline: record.timeline,
+  };
+  printSummary(report, options.log);
+  return report;
+}
+
+// ---- deploy ---------------------------------------------------------------------------------------------
+
+/** Deploys `LocalProtocol` with the demo's parameters; the near ATPI-FRONTIER market is the one traded. */
+async function deploy(
+  { connection, record }: Pick<DemoContext, "connection" | "record">,
+  short: boolean,
+): Promise<Deployment> {
+  const { viem, ignition, networkHelpers } = connection;
   const expiry = startOfDay(DEMO_QUARTER.to) + 8n * HOUR;
   const nextExpiry = startOfDay(addDays(DEMO_QUARTER.to, 91)) + 8n * HOUR;
-  const days = scheduleDays(options.short);
+  const days = scheduleDays(short);
   const maxGap = days.reduce((m, d, i) => (i === 0 ? m : Math.max(m, dayDiff(days[i - 1], d))), 1);
   const wallets = await viem.getWalletClients();
-  const [, admin, guardian, roleAdmin, treasury, hedgerW, providerW, mmAW, mmBW] = wallets;
+  const [, admin, guardian, roleAdmin, treasury, hedger, provider, marketMakerA, marketMakerB] = wallets;
   const reporters = demoReporters();
   const indexParams = {
     quorum: 3,
@@ -278,7 +425,7 @@ export async function runMarketDemo(
     },
     terms: MARKET.terms,
   });
-  const a = (w: { account: { address: Address } }) => w.account.address;
+  const a = walletAddress;
   const parameters = {
     Index_ATPI_FRONTIER: { ...indexParams, description: "ATPI-FRONTIER / USD per 1M tokens" },
     Index_ATPI_SMALL: { ...indexParams, description: "ATPI-SMALL / USD per 1M tokens" },
@@ -313,9 +460,7 @@ export async function runMarketDemo(
   const tokenAddress = await addressOf("collateral");
   const publicClient = await viem.getPublicClient();
   const chainId = await publicClient.getChainId();
-  const ch = getContract({ address: chAddress, abi: clearinghouseAbi, client: publicClient });
-  const oracle = getContract({ address: oracleAddress, abi: indexOracleAbi, client: publicClient });
-  const token = getContract({ address: tokenAddress, abi: erc20Abi, client: publicClient });
+  const contracts = demoContracts(publicClient, chAddress, oracleAddress, tokenAddress);
   const indexId = indexIdOf(ATPI_FRONTIER_SPEC.index);
   const marketId = marketIdOf({
     indexId,
@@ -327,50 +472,57 @@ export async function runMarketDemo(
     settlementWindow: Number(MARKET.settlementWindow),
   });
   const symbol = `${ATPI_FRONTIER_SPEC.index}-${dateOfTimestamp(expiry).replace(/-/g, "")}`;
-  const deployedAt = BigInt(await time.latest());
-  event(
+  const deployedAt = BigInt(await networkHelpers.time.latest());
+  record.event(
     deployedAt,
     `deploy: Ignition LocalProtocol — Clearinghouse ${chAddress}, Exchange ${exchangeAddress}, ` +
       `IndexOracle ${oracleAddress}; market ${symbol} expires ${isoTime(expiry)} UTC`,
   );
-
-  // ---- keepers ----------------------------------------------------------------------------------------
-  const clock = new ManualClock(Number(deployedAt) * 1000);
-  const shell = (name: string) => {
-    const metrics = new KeeperMetrics(name);
-    const transport = resilientTransport(connection.provider, {
-      clock,
-      timer: NO_TIMEOUT,
-      timeoutMs: 60_000,
-      attempts: 1,
-      baseMs: 1,
-      maxMs: 1,
-      metrics,
-    });
-    const client = createPublicClient({ transport, pollingInterval: 1 }) as PublicClient;
-    const account = privateKeyToAccount(demoKey(`keeper-${name}`));
-    const jobs = new JobStore();
-    const log = createLogger(name, "silent");
-    const sender = new TxSender({
-      client,
-      account,
-      chainId,
-      jobs,
-      clock,
-      log,
-      metrics,
-      options: {
-        dryRun: false,
-        stuckAfterMs: 600_000,
-        feeBumpPercent: 20,
-        maxFeeBumps: 2,
-        receiptPollMs: 1_000,
-      },
-    });
-    return { client, account, jobs, log, metrics, sender };
+  return {
+    days,
+    expiry,
+    symbol,
+    indexId,
+    marketId,
+    chainId,
+    reporters,
+    deployedAt,
+    chAddress,
+    exchangeAddress,
+    oracleAddress,
+    tokenAddress,
+    publicClient,
+    contracts,
+    treasury,
+    traderWallets: { hedger, provider, marketMakerA, marketMakerB },
   };
+}
+
+function demoContracts(
+  client: ChainClient,
+  chAddress: Address,
+  oracleAddress: Address,
+  tokenAddress: Address,
+) {
+  return {
+    ch: getContract({ address: chAddress, abi: clearinghouseAbi, client }),
+    oracle: getContract({ address: oracleAddress, abi: indexOracleAbi, client }),
+    token: getContract({ address: tokenAddress, abi: erc20Abi, client }),
+  };
+}
+
+// ---- keepers --------------------------------------------------------------------------------------------
+
+/** Five reporters, the relayer, the matcher, the liquidator and the settler, each on its own shell. */
+async function startKeepers({
+  connection,
+  chain,
+}: Pick<DemoContext, "connection" | "chain">): Promise<Keepers> {
+  const { chainId, oracleAddress, exchangeAddress, chAddress, marketId } = chain;
+  const clock = new ManualClock(Number(chain.deployedAt) * 1000);
+  const shell = (name: string) => keeperShell(connection, clock, chainId, name);
   const oDomain = oracleDomain(BigInt(chainId), oracleAddress);
-  const reporterKeepers = reporters.map(
+  const reporters = chain.reporters.map(
     (account, i) =>
       new ReporterKeeper({
         spec: ATPI_FRONTIER_SPEC,
@@ -389,7 +541,7 @@ export async function runMarketDemo(
   const reportSource: ReportSource = {
     location: "in-process reporters",
     fetch: async () =>
-      reporterKeepers.flatMap((r) => {
+      reporters.flatMap((r) => {
         const latest = r.latest();
         return latest === undefined ? [] : [JSON.parse(encodePublishedReport(latest)) as unknown];
       }),
@@ -462,257 +614,403 @@ export async function runMarketDemo(
     metrics: settlerShell.metrics,
   });
   for (const s of [relayerShell, matcherShell, liquidatorShell, settlerShell]) {
-    await networkHelpers.setBalance(s.account.address, 10n ** 21n);
+    await connection.networkHelpers.setBalance(s.account.address, 10n ** 21n);
   }
-
-  // ---- traders ------------------------------------------------------------------------------------------
-  await networkHelpers.impersonateAccount(liquidatorShell.account.address);
-  const liquidatorWallet = await viem.getWalletClient(liquidatorShell.account.address);
-  const traders = {
-    hedger: hedgerW,
-    provider: providerW,
-    marketMakerA: mmAW,
-    marketMakerB: mmBW,
-    liquidator: liquidatorWallet,
-  } as const;
-  const roles = Object.keys(traders) as Role[];
-  const addr = (role: Role) => traders[role].account.address;
-  const roleOf = (who: Address): Role | undefined =>
-    roles.find((r) => addr(r).toLowerCase() === who.toLowerCase());
-  const deposited = new Map<Role, bigint>();
-  const withdrawn = new Map<Role, bigint>();
-  const nonces = new Map<Role, bigint>();
-
-  const send = async (kind: string | undefined, hash: Hex) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`${kind ?? "transaction"} reverted: ${hash}`);
-    if (kind !== undefined) countGas(kind, receipt);
-    return receipt;
+  return {
+    clock,
+    reporters,
+    relayer,
+    orders,
+    exchangeDomain: eDomain,
+    matcher,
+    liquidator,
+    liquidatorAccount: liquidatorShell.account.address,
+    settler,
   };
+}
+
+/** One keeper's client, key, job store, logger, metrics and sender, on the demo's chain and clock. */
+function keeperShell(connection: NetworkConnection, clock: ManualClock, chainId: number, name: string) {
+  const metrics = new KeeperMetrics(name);
+  const transport = resilientTransport(connection.provider, {
+    clock,
+    timer: NO_TIMEOUT,
+    timeoutMs: 60_000,
+    attempts: 1,
+    baseMs: 1,
+    maxMs: 1,
+    metrics,
+  });
+  const client = createPublicClient({ transport, pollingInterval: 1 }) as PublicClient;
+  const account = privateKeyToAccount(demoKey(`keeper-${name}`));
+  const jobs = new JobStore();
+  const log = createLogger(name, "silent");
+  const sender = new TxSender({
+    client,
+    account,
+    chainId,
+    jobs,
+    clock,
+    log,
+    metrics,
+    options: {
+      dryRun: false,
+      stuckAfterMs: 600_000,
+      feeBumpPercent: 20,
+      maxFeeBumps: 2,
+      receiptPollMs: 1_000,
+    },
+  });
+  return { client, account, jobs, log, metrics, sender };
+}
+
+// ---- traders --------------------------------------------------------------------------------------------
+
+/** Mints, approves and deposits each role's collateral; the liquidator trades from its keeper's account. */
+async function fundTraders(
+  demo: Pick<DemoContext, "connection" | "record" | "chain" | "keepers">,
+): Promise<Traders> {
+  const { viem, networkHelpers } = demo.connection;
+  const { chAddress, tokenAddress, treasury, traderWallets } = demo.chain;
+  const { ch, token } = demo.chain.contracts;
+  await networkHelpers.impersonateAccount(demo.keepers.liquidatorAccount);
+  const liquidatorWallet = await viem.getWalletClient(demo.keepers.liquidatorAccount);
+  const wallets = { ...traderWallets, liquidator: liquidatorWallet };
+  const roles = Object.keys(wallets) as Role[];
+  const deposited = new Map<Role, bigint>();
   for (const role of roles) {
-    const wallet = traders[role];
+    const wallet = wallets[role];
     const amount = usd(DEPOSITS[role]);
     const asTrader = { client: { wallet } };
     const t = await viem.getContractAt("MockERC20", tokenAddress, asTrader);
-    await send(undefined, await t.write.mint([wallet.account.address, amount]));
-    await send(undefined, await t.write.approve([chAddress, amount]));
+    await send(demo, undefined, await t.write.mint([wallet.account.address, amount]));
+    await send(demo, undefined, await t.write.approve([chAddress, amount]));
     const c = await viem.getContractAt("Clearinghouse", chAddress, asTrader);
-    await send("deposit", await c.write.deposit([amount]));
+    await send(demo, "deposit", await c.write.deposit([amount]));
     deposited.set(role, amount);
   }
   const insuranceStart = await ch.read.insuranceFund();
-  const treasuryStart = await token.read.balanceOf([a(treasury)]);
-  event(
-    BigInt(await time.latest()),
+  const treasuryStart = await token.read.balanceOf([walletAddress(treasury)]);
+  demo.record.event(
+    BigInt(await networkHelpers.time.latest()),
     `deposits: ${roles.map((r) => `${r} $${DEPOSITS[r].toLocaleString("en-US")}`).join(", ")}`,
   );
+  return { wallets, roles, deposited, nonces: new Map(), insuranceStart, treasuryStart };
+}
 
-  /** Signs an order for `role` with its own next nonce and adds it to the matcher's source. */
-  const place = async (role: Role, isBuy: boolean, size: bigint, limitPrice: bigint, flags: number) => {
-    const nonce = nonces.get(role) ?? 0n;
-    nonces.set(role, nonce + 1n);
-    const now = BigInt(await time.latest());
-    const order: Order = {
-      trader: addr(role),
-      marketId,
-      isBuy,
-      size,
-      limitPrice,
-      expiry: now + 6n * HOUR,
-      nonce,
-      salt: nonce,
-      flags,
-    };
-    const signature = await signOrderViem(traders[role] as never, eDomain, order, addr(role));
-    orders.add({ order, signature });
+/** Waits for a transaction, fails on a revert, and counts its gas under `kind` (when given). */
+async function send(
+  { record, chain }: Pick<DemoContext, "record" | "chain">,
+  kind: string | undefined,
+  hash: Hex,
+): Promise<TransactionReceipt> {
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`${kind ?? "transaction"} reverted: ${hash}`);
+  if (kind !== undefined) record.countGas(kind, receipt);
+  return receipt;
+}
+
+function addressOfRole(demo: DemoContext, role: Role): Address {
+  return demo.traders.wallets[role].account.address;
+}
+
+function roleOf(demo: DemoContext, who: Address): Role | undefined {
+  return demo.traders.roles.find((r) => addressOfRole(demo, r).toLowerCase() === who.toLowerCase());
+}
+
+/** Signs an order for `role` with its own next nonce and adds it to the matcher's source. */
+async function place(
+  demo: DemoContext,
+  role: Role,
+  isBuy: boolean,
+  size: bigint,
+  limitPrice: bigint,
+  flags: number,
+): Promise<void> {
+  const { nonces, wallets } = demo.traders;
+  const nonce = nonces.get(role) ?? 0n;
+  nonces.set(role, nonce + 1n);
+  const now = BigInt(await demo.connection.networkHelpers.time.latest());
+  const order: Order = {
+    trader: addressOfRole(demo, role),
+    marketId: demo.chain.marketId,
+    isBuy,
+    size,
+    limitPrice,
+    expiry: now + 6n * HOUR,
+    nonce,
+    salt: nonce,
+    flags,
   };
-  const runMatcher = async () => {
-    const before = matcher.results.length;
-    await matcher.tick();
-    for (const r of matcher.results.slice(before)) countResult("matchOrders", r);
-    if (matcher.dropped.size > 0) {
-      throw new Error(`matcher dropped orders: ${[...matcher.dropped.values()].join("; ")}`);
-    }
-  };
-  const positionOf = async (role: Role) => (await ch.read.position([addr(role), marketId]))[0];
+  const signature = await signOrderViem(
+    wallets[role] as never,
+    demo.keepers.exchangeDomain,
+    order,
+    addressOfRole(demo, role),
+  );
+  demo.keepers.orders.add({ order, signature });
+}
 
-  // ---- the quarter ------------------------------------------------------------------------------------
-  const prices: PricePoint[] = [];
-  const liquidationTimes: number[] = [];
-  const liquidated: DemoReport["liquidated"] = [];
-  let rounds = 0;
-  let lastIndex = 0n;
-  const sample = async () => {
-    const t = await time.latest();
-    const [index] = await oracle.read.latest([indexId]);
-    const mark = await ch.read.markPrice([marketId]);
-    prices.push({ t, index: index.toString(), mark: mark.toString() });
-    return { index, mark };
-  };
-  const moveTo = async (t: bigint) => {
-    if (t > BigInt(await time.latest())) await time.increaseTo(t);
-    clock.set((await time.latest()) * 1000);
-  };
-
-  for (const [i, date] of days.entries()) {
-    const dayIndex = dayDiff(from, date);
-    await moveTo(startOfDay(date) + HOUR);
-    for (const r of reporterKeepers) await r.tick();
-    relayer.lastResult = undefined;
-    await relayer.tick();
-    countResult("submit", relayer.lastResult);
-    rounds += 1;
-    const { index } = await sample();
-    if (lastIndex === 0n || index !== lastIndex) {
-      const move = lastIndex === 0n ? "" : ` (${pct(index, lastIndex)})`;
-      event(BigInt(await time.latest()), `round ${date}: ATPI-FRONTIER = $${formatUsd(index)}${move}`);
-    }
-    lastIndex = index;
-
-    // the liquidator watches every round
-    const beforeLiq = liquidator.results.length;
-    await liquidator.tick();
-    for (const { action, result } of liquidator.results.slice(beforeLiq)) {
-      countResult(action.type, result);
-      if (action.type !== "liquidate") continue;
-      const role = roleOf(action.account)!;
-      const t = await time.latest();
-      liquidationTimes.push(t);
-      liquidated.push({
-        account: action.account,
-        role,
-        size: Number(action.size),
-        mark: action.mark.toString(),
-        reward: action.reward.toString(),
-        t,
-      });
-      event(
-        t,
-        `liquidation: ${role} under maintenance margin; the liquidator keeper took over ${action.size} ` +
-          `contracts at mark $${formatUsd(action.mark)}, reward ${formatUnits6(action.reward)} mUSDC`,
-      );
-      // what is left of the position is closed with a reduce-only order against market maker A's quote
-      const left = await positionOf(role);
-      if (left !== 0n) {
-        const size = left < 0n ? -left : left;
-        const buy = left < 0n;
-        await place("marketMakerA", !buy, size, quote(index, buy ? 30n : -30n), OrderFlags.PostOnly);
-        await place(
-          role,
-          buy,
-          size,
-          quote(index, buy ? 60n : -60n),
-          OrderFlags.ReduceOnly | OrderFlags.ImmediateOrCancel,
-        );
-        await runMatcher();
-        event(await time.latest(), `${role} closes its remaining ${size} contracts (reduce-only, matched)`);
-      }
-    }
-
-    // trading: the opening day, then once a week until expiry
-    if (i === 0) {
-      // market maker B quotes tight and short-biased with thin margin: the account that will be liquidated
-      await place("marketMakerA", true, 25n, quote(index, -40n), OrderFlags.PostOnly);
-      await place("marketMakerA", false, 15n, quote(index, 40n), OrderFlags.PostOnly);
-      await place("marketMakerB", true, 5n, quote(index, -20n), OrderFlags.PostOnly);
-      await place("marketMakerB", false, 25n, quote(index, 10n), OrderFlags.PostOnly);
-      await place("hedger", true, 40n, quote(index, 50n), OrderFlags.ImmediateOrCancel);
-      await place("provider", false, 30n, quote(index, -50n), OrderFlags.ImmediateOrCancel);
-      await runMatcher();
-      event(
-        await time.latest(),
-        "trading opens: hedger buys 40, provider sells 30; market maker B ends short 20 on $40,000 (≈5× leverage)",
-      );
-    } else if (dayIndex % 7 === 0) {
-      const week = BigInt(dayIndex / 7);
-      await place("marketMakerA", true, 6n, quote(index, -30n), OrderFlags.PostOnly);
-      await place("marketMakerA", false, 6n, quote(index, 30n), OrderFlags.PostOnly);
-      if (week % 2n === 1n)
-        await place("hedger", true, 2n + (week % 4n), quote(index, 50n), OrderFlags.ImmediateOrCancel);
-      else
-        await place(
-          "provider",
-          false,
-          2n + ((week + 1n) % 4n),
-          quote(index, -50n),
-          OrderFlags.ImmediateOrCancel,
-        );
-      await runMatcher();
-    }
-    await sample();
+/** One matcher tick: every match must confirm and no order may be dropped. */
+async function runMatcher(demo: DemoContext): Promise<void> {
+  const { matcher } = demo.keepers;
+  const before = matcher.results.length;
+  await matcher.tick();
+  for (const r of matcher.results.slice(before)) demo.record.countResult("matchOrders", r);
+  if (matcher.dropped.size > 0) {
+    throw new Error(`matcher dropped orders: ${[...matcher.dropped.values()].join("; ")}`);
   }
+}
 
-  // ---- expiry and settlement ----------------------------------------------------------------------------
-  await moveTo(expiry + 60n);
-  event(expiry, `expiry: ${symbol} stops trading`);
-  const settle = async (label: string) => {
-    const before = settler.results.length;
-    await settler.tick();
-    for (const { action, result } of settler.results.slice(before)) {
-      const kind =
-        action.type === "propose"
-          ? "proposeSettlement"
-          : action.type === "finalize"
-            ? "finalizeSettlement"
-            : "settleMany";
-      countResult(kind, result);
-      const t = await time.latest();
-      if (action.type === "propose") {
-        const s = await ch.read.settlementState([marketId]);
-        event(
-          t,
-          `settler: proposeSettlement at the 24-hour TWAP $${formatUsd(settlementOf(s).proposed)} (${label})`,
-        );
-      } else if (action.type === "finalize") event(t, `settler: finalizeSettlement after the dispute window`);
-      else if (action.type === "settle")
-        event(t, `settler: settleMany of ${action.accounts.length} accounts (${action.step})`);
+async function positionOf(demo: DemoContext, role: Role): Promise<bigint> {
+  return (await demo.chain.contracts.ch.read.position([addressOfRole(demo, role), demo.chain.marketId]))[0];
+}
+
+/** Moves the chain forward to `t` (never back) and sets the keepers' clock to the chain's time. */
+async function moveTo(demo: DemoContext, t: bigint): Promise<void> {
+  const { time } = demo.connection.networkHelpers;
+  if (t > BigInt(await time.latest())) await time.increaseTo(t);
+  demo.keepers.clock.set((await time.latest()) * 1000);
+}
+
+// ---- the quarter ----------------------------------------------------------------------------------------
+
+/** Each scheduled day: an index round, the liquidator's watch, then that day's trading. */
+async function tradeTheQuarter(demo: DemoContext): Promise<Quarter> {
+  const quarter: Quarter = { prices: [], liquidationTimes: [], liquidated: [], rounds: 0, lastIndex: 0n };
+  for (const [i, date] of demo.chain.days.entries()) {
+    const index = await indexRound(demo, quarter, date);
+    await liquidateAndClose(demo, quarter, index);
+    await tradeTheDay(demo, i, dayDiff(DEMO_QUARTER.from, date), index);
+    await sample(demo, quarter);
+  }
+  return quarter;
+}
+
+/** The reporters sign `date`'s index and the relayer submits the round; returns the new index. */
+async function indexRound(demo: DemoContext, quarter: Quarter, date: IsoDate): Promise<bigint> {
+  const { reporters, relayer } = demo.keepers;
+  await moveTo(demo, startOfDay(date) + HOUR);
+  for (const r of reporters) await r.tick();
+  relayer.lastResult = undefined;
+  await relayer.tick();
+  demo.record.countResult("submit", relayer.lastResult);
+  quarter.rounds += 1;
+  const { index } = await sample(demo, quarter);
+  const { lastIndex } = quarter;
+  if (lastIndex === 0n || index !== lastIndex) {
+    const move = lastIndex === 0n ? "" : ` (${pct(index, lastIndex)})`;
+    demo.record.event(
+      BigInt(await demo.connection.networkHelpers.time.latest()),
+      `round ${date}: ATPI-FRONTIER = $${formatUsd(index)}${move}`,
+    );
+  }
+  quarter.lastIndex = index;
+  return index;
+}
+
+/** Records the index and the mark now. */
+async function sample(demo: DemoContext, quarter: Quarter): Promise<{ index: bigint; mark: bigint }> {
+  const { oracle, ch } = demo.chain.contracts;
+  const t = await demo.connection.networkHelpers.time.latest();
+  const [index] = await oracle.read.latest([demo.chain.indexId]);
+  const mark = await ch.read.markPrice([demo.chain.marketId]);
+  quarter.prices.push({ t, index: index.toString(), mark: mark.toString() });
+  return { index, mark };
+}
+
+/**
+ * The liquidator watches every round; each account it liquidates then closes what is left of its position
+ * with a reduce-only order against market maker A's quote.
+ */
+async function liquidateAndClose(demo: DemoContext, quarter: Quarter, index: bigint): Promise<void> {
+  const { liquidator } = demo.keepers;
+  const { time } = demo.connection.networkHelpers;
+  const beforeLiq = liquidator.results.length;
+  await liquidator.tick();
+  for (const { action, result } of liquidator.results.slice(beforeLiq)) {
+    demo.record.countResult(action.type, result);
+    if (action.type !== "liquidate") continue;
+    const role = roleOf(demo, action.account)!;
+    const t = await time.latest();
+    quarter.liquidationTimes.push(t);
+    quarter.liquidated.push({
+      account: action.account,
+      role,
+      size: Number(action.size),
+      mark: action.mark.toString(),
+      reward: action.reward.toString(),
+      t,
+    });
+    demo.record.event(
+      t,
+      `liquidation: ${role} under maintenance margin; the liquidator keeper took over ${action.size} ` +
+        `contracts at mark $${formatUsd(action.mark)}, reward ${formatUnits6(action.reward)} mUSDC`,
+    );
+    const left = await positionOf(demo, role);
+    if (left !== 0n) {
+      const size = left < 0n ? -left : left;
+      const buy = left < 0n;
+      await place(demo, "marketMakerA", !buy, size, quote(index, buy ? 30n : -30n), OrderFlags.PostOnly);
+      await place(
+        demo,
+        role,
+        buy,
+        size,
+        quote(index, buy ? 60n : -60n),
+        OrderFlags.ReduceOnly | OrderFlags.ImmediateOrCancel,
+      );
+      await runMatcher(demo);
+      demo.record.event(
+        await time.latest(),
+        `${role} closes its remaining ${size} contracts (reduce-only, matched)`,
+      );
     }
-  };
-  await settle("expiry + 1 min");
-  await moveTo(BigInt(await time.latest()) + BigInt(MARKET.terms.disputeWindow) + 1n);
+  }
+}
+
+/** Trading: the opening day (`i` 0), then once a week until expiry. */
+async function tradeTheDay(demo: DemoContext, i: number, dayIndex: number, index: bigint): Promise<void> {
+  if (i === 0) {
+    // market maker B quotes tight and short-biased with thin margin: the account that will be liquidated
+    await place(demo, "marketMakerA", true, 25n, quote(index, -40n), OrderFlags.PostOnly);
+    await place(demo, "marketMakerA", false, 15n, quote(index, 40n), OrderFlags.PostOnly);
+    await place(demo, "marketMakerB", true, 5n, quote(index, -20n), OrderFlags.PostOnly);
+    await place(demo, "marketMakerB", false, 25n, quote(index, 10n), OrderFlags.PostOnly);
+    await place(demo, "hedger", true, 40n, quote(index, 50n), OrderFlags.ImmediateOrCancel);
+    await place(demo, "provider", false, 30n, quote(index, -50n), OrderFlags.ImmediateOrCancel);
+    await runMatcher(demo);
+    demo.record.event(
+      await demo.connection.networkHelpers.time.latest(),
+      "trading opens: hedger buys 40, provider sells 30; market maker B ends short 20 on $40,000 (≈5× leverage)",
+    );
+  } else if (dayIndex % 7 === 0) {
+    const week = BigInt(dayIndex / 7);
+    await place(demo, "marketMakerA", true, 6n, quote(index, -30n), OrderFlags.PostOnly);
+    await place(demo, "marketMakerA", false, 6n, quote(index, 30n), OrderFlags.PostOnly);
+    if (week % 2n === 1n)
+      await place(demo, "hedger", true, 2n + (week % 4n), quote(index, 50n), OrderFlags.ImmediateOrCancel);
+    else
+      await place(
+        demo,
+        "provider",
+        false,
+        2n + ((week + 1n) % 4n),
+        quote(index, -50n),
+        OrderFlags.ImmediateOrCancel,
+      );
+    await runMatcher(demo);
+  }
+}
+
+// ---- expiry and settlement ------------------------------------------------------------------------------
+
+/** Past expiry the settler proposes, finalizes after the dispute window, and settles every account. */
+async function expireAndSettle(
+  demo: DemoContext,
+): Promise<{ finalPrice: bigint; openPositions: number; unpaidClaims: number }> {
+  const { expiry, symbol, marketId } = demo.chain;
+  const { ch } = demo.chain.contracts;
+  const { settler } = demo.keepers;
+  const { time } = demo.connection.networkHelpers;
+  await moveTo(demo, expiry + 60n);
+  demo.record.event(expiry, `expiry: ${symbol} stops trading`);
+  await settlerTick(demo, "expiry + 1 min");
+  await moveTo(demo, BigInt(await time.latest()) + BigInt(MARKET.terms.disputeWindow) + 1n);
   for (let i = 0; i < 10 && !settler.done.has(asMarketId(marketId)); i++) {
-    await settle("");
-    await moveTo(BigInt(await time.latest()) + 1n);
+    await settlerTick(demo, "");
+    await moveTo(demo, BigInt(await time.latest()) + 1n);
   }
   if (!settler.done.has(asMarketId(marketId))) throw new Error("the settler never finished the market");
   const settlement = settlementOf(await ch.read.settlementState([marketId]));
   const [, , openPositions] = await ch.read.marketState([marketId]);
   let unpaidClaims = 0;
-  for (const role of roles) {
-    const [size, openNotional] = await ch.read.position([addr(role), marketId]);
+  for (const role of demo.traders.roles) {
+    const [size, openNotional] = await ch.read.position([addressOfRole(demo, role), marketId]);
     if (size !== 0n) throw new Error(`${role} still holds ${size} contracts after settlement`);
     if (openNotional !== 0n) unpaidClaims += 1;
   }
+  return { finalPrice: settlement.final, openPositions: Number(openPositions), unpaidClaims };
+}
 
-  // ---- withdrawals -------------------------------------------------------------------------------------
-  for (const role of roles) {
-    const wallet = traders[role];
+/** One settler tick, each of its transactions counted and put on the timeline. */
+async function settlerTick(demo: DemoContext, label: string): Promise<void> {
+  const { settler } = demo.keepers;
+  const before = settler.results.length;
+  await settler.tick();
+  for (const { action, result } of settler.results.slice(before)) {
+    const kind =
+      action.type === "propose"
+        ? "proposeSettlement"
+        : action.type === "finalize"
+          ? "finalizeSettlement"
+          : "settleMany";
+    demo.record.countResult(kind, result);
+    const t = await demo.connection.networkHelpers.time.latest();
+    if (action.type === "propose") {
+      const s = await demo.chain.contracts.ch.read.settlementState([demo.chain.marketId]);
+      demo.record.event(
+        t,
+        `settler: proposeSettlement at the 24-hour TWAP $${formatUsd(settlementOf(s).proposed)} (${label})`,
+      );
+    } else if (action.type === "finalize")
+      demo.record.event(t, `settler: finalizeSettlement after the dispute window`);
+    else if (action.type === "settle")
+      demo.record.event(t, `settler: settleMany of ${action.accounts.length} accounts (${action.step})`);
+  }
+}
+
+// ---- withdrawals ----------------------------------------------------------------------------------------
+
+/** Every account and the treasury take their balance out. */
+async function withdrawAll(demo: DemoContext): Promise<Payout> {
+  const { viem, networkHelpers } = demo.connection;
+  const { chAddress, treasury } = demo.chain;
+  const { ch, token } = demo.chain.contracts;
+  const withdrawn = new Map<Role, bigint>();
+  for (const role of demo.traders.roles) {
+    const wallet = demo.traders.wallets[role];
     const c = await viem.getContractAt("Clearinghouse", chAddress, { client: { wallet } });
-    const [balance] = await ch.read.accountOf([addr(role)]);
+    const [balance] = await ch.read.accountOf([addressOfRole(demo, role)]);
     const amount = balance > 0n ? balance : 0n;
-    if (amount > 0n) await send("withdraw", await c.write.withdraw([amount]));
+    if (amount > 0n) await send(demo, "withdraw", await c.write.withdraw([amount]));
     withdrawn.set(role, amount);
   }
   const asTreasury = await viem.getContractAt("Clearinghouse", chAddress, { client: { wallet: treasury } });
-  await send("withdrawTreasury", await asTreasury.write.withdrawTreasury());
-  await networkHelpers.stopImpersonatingAccount(liquidatorShell.account.address);
-  const feesToTreasury = (await token.read.balanceOf([a(treasury)])) - treasuryStart;
-  const insuranceFundDelta = (await ch.read.insuranceFund()) - insuranceStart;
-  event(
-    await time.latest(),
+  await send(demo, "withdrawTreasury", await asTreasury.write.withdrawTreasury());
+  await networkHelpers.stopImpersonatingAccount(demo.keepers.liquidatorAccount);
+  const feesToTreasury = (await token.read.balanceOf([walletAddress(treasury)])) - demo.traders.treasuryStart;
+  const insuranceFundDelta = (await ch.read.insuranceFund()) - demo.traders.insuranceStart;
+  demo.record.event(
+    await networkHelpers.time.latest(),
     `withdrawals: every account takes its balance out; the treasury collects ${formatUnits6(feesToTreasury)} mUSDC of fees`,
   );
+  return { withdrawn, feesToTreasury, insuranceFundDelta };
+}
 
+/** Each account's PnL, and where every token of the Clearinghouse ended up. */
+async function closeTheBooks(
+  demo: DemoContext,
+  payout: Payout,
+): Promise<{
+  accounts: AccountReport[];
+  sumPnl: bigint;
+  total: bigint;
+  lockedInClearinghouse: bigint;
+  settlementTally: DemoReport["settlementTally"];
+}> {
+  const { chAddress, marketId, publicClient } = demo.chain;
+  const { ch, token } = demo.chain.contracts;
   const accounts: AccountReport[] = [];
   let sumPnl = 0n;
-  for (const role of roles) {
-    const [finalBalance] = await ch.read.accountOf([addr(role)]);
-    const dep = deposited.get(role) ?? 0n;
-    const wd = withdrawn.get(role) ?? 0n;
+  for (const role of demo.traders.roles) {
+    const [finalBalance] = await ch.read.accountOf([addressOfRole(demo, role)]);
+    const dep = demo.traders.deposited.get(role) ?? 0n;
+    const wd = payout.withdrawn.get(role) ?? 0n;
     const pnl = finalBalance + wd - dep;
     sumPnl += pnl;
     accounts.push({
-      address: addr(role),
+      address: addressOfRole(demo, role),
       role,
       deposited: dep.toString(),
       withdrawn: wd.toString(),
@@ -720,9 +1018,7 @@ export async function runMarketDemo(
       pnl: pnl.toString(),
     });
   }
-  const total = sumPnl + feesToTreasury + insuranceFundDelta;
-  // What the Clearinghouse still holds beyond the insurance fund once every account and the treasury
-  // are paid out: nothing, if settlement paid out everything it owed.
+  const total = sumPnl + payout.feesToTreasury + payout.insuranceFundDelta;
   // The tally as it stood when the last position settled: claims are paid from what is left of it, so the
   // live `settlementState` counts down to zero as they are paid.
   const [completed] = await publicClient.getContractEvents({
@@ -735,14 +1031,32 @@ export async function runMarketDemo(
   if (completed === undefined) throw new Error("the market's settlement never completed");
   const tallyCollected = completed.args.collected! - completed.args.realisedNet!;
   const tallyClaimed = completed.args.claimed!;
+  // What the Clearinghouse still holds beyond the insurance fund once every account and the treasury
+  // are paid out: nothing, if settlement paid out everything it owed.
   const lockedInClearinghouse =
     (await token.read.balanceOf([chAddress])) -
     (await ch.read.insuranceFund()) -
     (await ch.read.treasuryAccrued()) -
     accounts.reduce((sum, acc) => sum + BigInt(acc.finalBalance), 0n);
   const shortfall = tallyClaimed > tallyCollected ? tallyClaimed - tallyCollected : 0n;
+  return {
+    accounts,
+    sumPnl,
+    total,
+    lockedInClearinghouse,
+    settlementTally: {
+      collected: tallyCollected.toString(),
+      claimed: tallyClaimed.toString(),
+      shortfall: shortfall.toString(),
+    },
+  };
+}
 
-  // ---- trades from the chain -------------------------------------------------------------------------
+// ---- trades from the chain ------------------------------------------------------------------------------
+
+/** Every `Traded` event, with its block's time. */
+async function tradesFromChain(demo: DemoContext): Promise<TradePoint[]> {
+  const { publicClient, chAddress } = demo.chain;
   const traded = await publicClient.getContractEvents({
     address: chAddress,
     abi: clearinghouseAbi,
@@ -765,39 +1079,7 @@ export async function runMarketDemo(
       taker: e.args.taker!,
     });
   }
-
-  const gasMedians = Object.fromEntries([...gas.entries()].map(([k, v]) => [k, median(v)]));
-  const report: DemoReport = {
-    market: { id: marketId, symbol, expiry: Number(expiry), from, to: DEMO_QUARTER.to },
-    collateralDecimals: DECIMALS,
-    settlementPrice: settlement.final.toString(),
-    liquidations: liquidated.length,
-    feesToTreasury: feesToTreasury.toString(),
-    insuranceFundDelta: insuranceFundDelta.toString(),
-    gas: gasMedians,
-    accounts,
-    conservation: {
-      sumPnl: sumPnl.toString(),
-      total: total.toString(),
-      holds: total === 0n,
-      lockedInClearinghouse: lockedInClearinghouse.toString(),
-      ledgerCloses: total + lockedInClearinghouse === 0n,
-    },
-    settlementTally: {
-      collected: tallyCollected.toString(),
-      claimed: tallyClaimed.toString(),
-      shortfall: shortfall.toString(),
-    },
-    liquidated,
-    openPositions: Number(openPositions),
-    unpaidClaims,
-    rounds,
-    trades: trades.length,
-    series: { prices, trades, liquidations: liquidationTimes, expiry: Number(expiry) },
-    timeline,
-  };
-  printSummary(report, log);
-  return report;
+  return trades;
 }
 
 /** The final price (and the proposal) from `settlementState`. */
