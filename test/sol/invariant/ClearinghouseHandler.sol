@@ -16,7 +16,7 @@ import {Vm} from "../utils/TestBase.sol";
 /// deleveraging, pauses, time, expiry and settlement. It is the venue and the admin, and records what
 /// the invariants check.
 /// @dev The index comes from a `MockIndexOracle` here; the oracle hooks (`_newOracle`, `_setIndex`,
-/// `_setStale`, `_fixFinalPrice`) let the whole-system handler (`test/sol/invariant/SystemHandler.sol`)
+/// `_setStale`, `_fixFinalPrice`) let the whole-system handler (`SystemHandlerBase.sol`, beside this file)
 /// put the real `IndexOracle` with signed reporter rounds behind the same actions.
 contract ClearinghouseHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
