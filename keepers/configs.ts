@@ -2,6 +2,7 @@
 import { z } from "zod";
 
 import { INDEX_SPECS } from "../index/index.js";
+import { WAD } from "../sdk/core/math/wad.js";
 import { addressSchema, commonConfigSchema, privateKeySchema } from "./shell/config.js";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -162,7 +163,7 @@ const dollars = z.preprocess(
     .regex(/^[0-9]+(\.[0-9]{1,18})?$/, "expected a non-negative decimal number of dollars")
     .transform((s) => {
       const [whole, fraction = ""] = s.split(".");
-      return BigInt(whole) * 10n ** 18n + BigInt(fraction.padEnd(18, "0"));
+      return BigInt(whole) * WAD + BigInt(fraction.padEnd(18, "0"));
     }),
 );
 /** A list of 32-byte market ids (lower-cased). */

@@ -11,6 +11,8 @@
  * 3. `scripts/coverage-floor.ts --floor 95 --require-statements`: every file of `contracts/` (mocks in
  *    `contracts/test/` left out) at 95 % of lines and of statements or more, and the statement table must
  *    be there.
+ * 4. The summary: the source files over 400 lines (`scripts/file-sizes.ts`, report only), then one closing
+ *    line `test-ci: N passed, 0 failed`.
  *
  * Steps run in order and the first failure stops the run with its exit code. `--coverage-only` (what
  * `npm run test:coverage` passes) runs steps 2 and 3.
@@ -21,6 +23,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { formatSizeReport, measure } from "./file-sizes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -102,6 +106,15 @@ function run(cmd: string, args: string[], capture = false): Promise<RunResult> {
   });
 }
 
+/** The file-size report (`npm run report:sizes`); it only informs, so a failure to list files is a note. */
+function printSizeReport(): void {
+  try {
+    console.log(`test-ci: ${formatSizeReport(measure(ROOT))}`);
+  } catch (err) {
+    console.log(`test-ci: no file-size report (${(err as Error).message})`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const coverageOnly = args.includes("--coverage-only");
@@ -138,6 +151,7 @@ async function main(): Promise<void> {
   ]);
   if (floor.code !== 0) process.exit(floor.code);
   console.log(`\ntest-ci: done in ${elapsed()}, coverage floor ${FLOOR} % of lines and statements met`);
+  printSizeReport();
   // One closing line in the plain "N passed, N failed" form; tests of both runs, each run counted.
   console.log(`test-ci: ${passed} passed, 0 failed`);
 }

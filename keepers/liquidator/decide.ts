@@ -13,9 +13,7 @@ import type { MarketId } from "../../sdk/core/ids.js";
 import { liquidationPenaltySplit } from "../../sdk/core/math/fees.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../sdk/core/math/margin.js";
 import { increasesRisk, notional, unrealizedPnl } from "../../sdk/core/math/position.js";
-import { abs, mulDiv, toToken, wMul } from "../../sdk/core/math/wad.js";
-
-const WAD = 10n ** 18n;
+import { abs, mulDiv, toToken, WAD, wMul } from "../../sdk/core/math/wad.js";
 
 /** Protocol-wide values the decision needs (from `fetchAccount`'s context). */
 export interface LiquidatorContext {

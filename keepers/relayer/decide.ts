@@ -6,8 +6,8 @@
 import type { Address, Hex } from "viem";
 
 import { lowerMedian, type SignedOracleReport } from "../../sdk/core/eip712/reports.js";
+import { WAD } from "../../sdk/core/math/wad.js";
 
-const WAD = 10n ** 18n;
 /** The oracle takes at most this many reports per call (`MAX_REPORTERS`). */
 export const MAX_REPORTS = 32;
 

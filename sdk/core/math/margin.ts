@@ -3,10 +3,9 @@
  * and `LiquidationLogic.liquidationPrice` / `maxLiquidationSize` compute it. Values are wad dollars
  * unless the name says collateral units.
  */
-import { WAD } from "../oracle/checkpoints.js";
 import { unitValueDown } from "./market.js";
 import type { PositionState } from "./position.js";
-import { abs, mulDiv, toToken, wMul } from "./wad.js";
+import { abs, mulDiv, toToken, WAD, wMul } from "./wad.js";
 
 /** Liquidation size below which a position may be liquidated whole (`SMALL_POSITION_NOTIONAL`), wad. */
 export const SMALL_POSITION_NOTIONAL = 1_000n * WAD;

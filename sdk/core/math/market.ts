@@ -6,8 +6,7 @@ import { encodeAbiParameters, keccak256, type Hex } from "viem";
 
 import { InvalidArgumentError } from "../errors/SdkError.js";
 import type { MarketId } from "../ids.js";
-import { WAD } from "../oracle/checkpoints.js";
-import { mulDiv, YEAR } from "./wad.js";
+import { mulDiv, WAD, YEAR } from "./wad.js";
 
 /** A market's fixed parameters, field for field as the `MarketParams` struct (viem's decoding). */
 export interface MarketParams {

@@ -4,7 +4,9 @@
  * All arguments are bigints; unsigned arguments must be non-negative.
  */
 import { InvalidArgumentError } from "../errors/SdkError.js";
-import { WAD } from "../oracle/checkpoints.js";
+
+/** `1e18`: one in 18-decimal fixed point (`WadMath.WAD`); the SDK's and the keepers' one declaration of it. */
+export const WAD = 10n ** 18n;
 
 /** How a division rounds: `"Down"` toward zero (floor for the unsigned values used), `"Up"` toward +∞. */
 export type Rounding = "Up" | "Down";

@@ -17,9 +17,10 @@ import {
   WindowNotCoveredError,
 } from "../errors/generated.js";
 import { InvalidArgumentError } from "../errors/SdkError.js";
+import { WAD } from "../math/wad.js";
 
-/** `1e18`: one in 18-decimal fixed point. */
-export const WAD = 10n ** 18n;
+// Declared once, with the fixed-point primitives; still exported here, where the SDK first exported it.
+export { WAD };
 /** `IndexOracle.MAX_WINDOW_ROUNDS`: the most rounds `twap` and `range` read for one window. */
 export const MAX_WINDOW_ROUNDS = 512n;
 /** `IndexOracle.MIN_TWAP_COVERAGE`: the least fresh fraction of a window `twap` answers for. */

@@ -5,7 +5,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 
 import {Exchange} from "../../../contracts/Exchange.sol";
 import {Order} from "../../../contracts/libraries/OrderTypes.sol";
-import {ClearinghouseHandler} from "../ClearinghouseInvariant.t.sol";
+import {ClearinghouseHandler} from "./ClearinghouseHandler.sol";
 import {HandlerOrderBook} from "../exchange/HandlerOrderBook.sol";
 
 /// @notice The Clearinghouse handler plus the real Exchange as a second venue: the keyed actors (or their
