@@ -1,5 +1,5 @@
 /**
- * Numbers for people: 18-decimal prices in dollars, collateral units in tokens, sizes in contracts,
+ * Numbers for people: 18-decimal prices and every amount of collateral in dollars, sizes in contracts,
  * rates in percent, times as countdowns. Parsing the reverse way is exact (no floating point).
  */
 const WAD = 10n ** 18n;
@@ -52,10 +52,15 @@ export function usdAmount(wad: bigint | undefined, signed = false): string {
   return `${signed && wad > 0n ? "+" : ""}$${text}`;
 }
 
-/** Collateral units with the token's decimals: `1,000.00 mUSDC`. */
-export function tokenAmount(units: bigint | undefined, decimals: number, symbol: string): string {
+/**
+ * Collateral units with the token's decimals, in dollars like every other amount on screen: the
+ * protocol counts one token as one dollar of the index's PnL, so equity, margin, fees, claims and the
+ * wallet's tokens share one unit. `$10,000.00`, sign kept.
+ * @example collateralUsd(10_000_000_000n, 6) // "$10,000.00"
+ */
+export function collateralUsd(units: bigint | undefined, decimals: number, signed = false): string {
   if (units === undefined) return "—";
-  return `${formatFixed(units, decimals, Math.min(decimals, 2), 2)} ${symbol}`;
+  return usdAmount(units * 10n ** BigInt(18 - decimals), signed);
 }
 
 /** An 18-decimal rate as a percentage: `12.50 %`. */

@@ -9,11 +9,11 @@ import { useMemo, useState } from "react";
 import { useDrafts } from "../drafts.js";
 import { useMarkets } from "../hooks/useMarkets.js";
 import {
+  collateralUsd,
   contracts,
   formatFixed,
   parseFixed,
   percent,
-  tokenAmount,
   usdAmount,
   usdPrice,
   utc,
@@ -159,11 +159,9 @@ export default function HedgePage() {
             <dt>Price locked for the hedged usage</dt>
             <dd>{usdAmount(plan.lockedCost)}</dd>
             <dt>Initial margin needed</dt>
-            <dd data-field="hedge-margin">
-              {tokenAmount(plan.margin, collateral.decimals, collateral.symbol)}
-            </dd>
+            <dd data-field="hedge-margin">{collateralUsd(plan.margin, collateral.decimals)}</dd>
             <dt>Fees (taker)</dt>
-            <dd>{tokenAmount(plan.fees, collateral.decimals, collateral.symbol)}</dd>
+            <dd>{collateralUsd(plan.fees, collateral.decimals)}</dd>
             <dt>Left unhedged by whole contracts</dt>
             <dd>
               {formatFixed(plan.residualUnits, 18, 2)} × {info?.quantity}

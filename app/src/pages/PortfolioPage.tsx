@@ -23,7 +23,8 @@ import { useAccountState, type AccountState } from "../hooks/useAccountState.js"
 import { useOrderEvents } from "../hooks/useLive.js";
 import { useMarkets, type MarketView } from "../hooks/useMarkets.js";
 import { useTx } from "../hooks/useTx.js";
-import { contracts, parseFixed, percent, tokenAmount, usdAmount, usdPrice, utc } from "../lib/format.js";
+import { collateralUsd, contracts, parseFixed, percent, usdAmount, usdPrice, utc } from "../lib/format.js";
+import { describeEvent } from "../lib/history.js";
 import { describeError } from "../lib/reasons.js";
 import { useProtocol } from "../protocol.js";
 
@@ -58,13 +59,13 @@ function Summary({ s }: { s: AccountState }) {
     <section className="panel summary" data-testid="summary">
       <dl>
         <dt>Wallet</dt>
-        <dd data-field="wallet">{tokenAmount(s.walletBalance, collateral.decimals, collateral.symbol)}</dd>
+        <dd data-field="wallet">{collateralUsd(s.walletBalance, collateral.decimals)}</dd>
         <dt>Collateral deposited</dt>
-        <dd data-field="balance">{tokenAmount(s.account.balance, collateral.decimals, collateral.symbol)}</dd>
+        <dd data-field="balance">{collateralUsd(s.account.balance, collateral.decimals)}</dd>
         <dt>Equity</dt>
         <dd data-field="equity">{usdAmount(health?.equity)}</dd>
         <dt>Free collateral</dt>
-        <dd data-field="free">{tokenAmount(free, collateral.decimals, collateral.symbol)}</dd>
+        <dd data-field="free">{collateralUsd(free, collateral.decimals)}</dd>
         <dt>Initial / maintenance margin</dt>
         <dd>
           {usdAmount(health?.initialMargin)} / {usdAmount(health?.maintenanceMargin)}
@@ -105,7 +106,7 @@ function Funds({ s }: { s: AccountState }) {
     <section className="panel funds" data-testid="funds">
       <h2>Deposit and withdraw</h2>
       <label>
-        Amount ({collateral.symbol})
+        Amount in dollars (paid in {collateral.symbol})
         <input name="amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
       </label>
       <button
@@ -122,7 +123,7 @@ function Funds({ s }: { s: AccountState }) {
       </button>
       <p className="small muted">
         Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it, else
-        approve first. Allowance now: {tokenAmount(s.allowance, collateral.decimals, collateral.symbol)}.
+        approve first. Allowance now: {collateralUsd(s.allowance, collateral.decimals)}.
       </p>
       <TxStatus state={tx.state} />
     </section>
@@ -324,7 +325,7 @@ function History({ s, markets }: { s: AccountState; markets: MarketView[] }) {
       block: f.block,
       kind: "fill",
       market: m?.symbol ?? f.marketId,
-      detail: `${isBuy ? "bought" : "sold"} ${contracts(f.size)} at ${usdPrice(f.price)} as ${taker ? "taker" : "maker"}, fee ${tokenAmount(fee, collateral.decimals, collateral.symbol)}`,
+      detail: `${isBuy ? "bought" : "sold"} ${contracts(f.size)} at ${usdPrice(f.price)} as ${taker ? "taker" : "maker"}, fee ${collateralUsd(fee, collateral.decimals)}`,
     });
   }
   for (const e of s.history.events) {
@@ -335,7 +336,7 @@ function History({ s, markets }: { s: AccountState; markets: MarketView[] }) {
       block: e.block,
       kind: e.kind,
       market: m?.symbol ?? e.marketId,
-      detail: describeEvent(e.kind, e.data, collateral.decimals, collateral.symbol),
+      detail: describeEvent(e.kind, e.data, collateral.decimals),
     });
   }
   rows.sort((a, b) => b.block - a.block || b.ts - a.ts);
@@ -368,24 +369,6 @@ function History({ s, markets }: { s: AccountState; markets: MarketView[] }) {
       )}
     </section>
   );
-}
-
-function describeEvent(kind: string, data: Record<string, string>, decimals: number, symbol: string): string {
-  const n = (k: string) => (data[k] === undefined ? undefined : BigInt(data[k]));
-  const parts = Object.entries(data).map(([k, v]) => `${k} ${v}`);
-  if (kind === "liquidation" && n("size") !== undefined && n("mark") !== undefined) {
-    return `liquidated: ${contracts(n("size")!)} taken over at the mark ${usdPrice(n("mark")!)}${n("penalty") !== undefined ? `, penalty ${tokenAmount(n("penalty"), decimals, symbol)}` : ""}`;
-  }
-  if (kind === "settlement" && n("pnl") !== undefined) {
-    const pnl = n("pnl")!;
-    return `closed ${n("size") !== undefined ? contracts(n("size")!) : ""} at the final price; ${pnl < 0n ? "loss debited" : "gain recorded as a claim"} ${tokenAmount(pnl < 0n ? -pnl : pnl, decimals, symbol)}`;
-  }
-  if (kind === "deleverage" && n("size") !== undefined && n("bankruptcyPrice") !== undefined) {
-    return `deleveraged: ${contracts(n("size")!)} closed at the bankruptcy price ${usdPrice(n("bankruptcyPrice")!)}`;
-  }
-  if (kind === "claim" && n("amount") !== undefined)
-    return `claim paid ${tokenAmount(n("amount"), decimals, symbol)}`;
-  return parts.join(", ");
 }
 
 export default function PortfolioPage() {
