@@ -7,7 +7,10 @@ import { describe, expect, it } from "vitest";
 import { Account } from "../../sdk/core/entities/Account.js";
 import { Market } from "../../sdk/core/entities/Market.js";
 import { OrderFlags } from "../../sdk/core/eip712/orders.js";
-import { countdown, formatFixed, parseFixed, tokenAmount, usdPrice } from "../src/lib/format.js";
+import type { RelayOrder } from "../../sdk/relay/client.js";
+import { collateralUsd, countdown, formatFixed, parseFixed, usdAmount, usdPrice } from "../src/lib/format.js";
+import { describeEvent } from "../src/lib/history.js";
+import { furthest, isLive, placedOrderWords } from "../src/lib/orders.js";
 import { planHedge } from "../src/lib/hedge.js";
 import { describeError, reasonInWords } from "../src/lib/reasons.js";
 import { checkTicket, type TicketMarket } from "../src/lib/ticket.js";
@@ -67,11 +70,36 @@ describe("format", () => {
     expect(formatFixed(1_234_567n, 6, 2)).toBe("1.23");
     expect(formatFixed(-1_235_000n, 6, 2)).toBe("−1.24");
     expect(usdPrice(10_275_800_000_000_000_000n)).toBe("$10.2758");
-    expect(tokenAmount(10_000_000_000n, 6, "mUSDC")).toBe("10,000.00 mUSDC");
+    expect(collateralUsd(10_000_000_000n, 6)).toBe("$10,000.00");
+    expect(collateralUsd(-1_235_000n, 6)).toBe("−$1.24");
+    expect(collateralUsd(undefined, 6)).toBe("—");
     expect(parseFixed("12.5", 18)).toBe(12_500_000_000_000_000_000n);
     expect(parseFixed("1,000", 6)).toBe(1_000_000_000n);
     expect(parseFixed("1.0000001", 6)).toBeUndefined();
     expect(parseFixed("abc", 6)).toBeUndefined();
+  });
+  it("shows every amount of collateral in dollars, like equity and margin (one unit per screen)", () => {
+    // 10,000 tokens of a 6-decimal collateral and the same value as an 18-decimal amount read the same
+    expect(collateralUsd(10_000_000_000n, 6)).toBe(usdAmount(10_000n * WAD));
+    expect(collateralUsd(1n, 6, true)).toBe("+$0.00");
+    expect(describeEvent("claim", { amount: "164400000" }, 6)).toBe("claim paid $164.40");
+    expect(describeEvent("settlement", { size: "2", pnl: "164400000" }, 6)).toBe(
+      "closed 2 contracts at the final price; gain recorded as a claim $164.40",
+    );
+    expect(describeEvent("settlement", { size: "1", pnl: "-5000000" }, 6)).toBe(
+      "closed 1 contract at the final price; loss debited $5.00",
+    );
+    expect(
+      describeEvent("liquidation", { size: "1", mark: (9n * WAD).toString(), penalty: "205500000" }, 6),
+    ).toBe("liquidated: 1 contract taken over at the mark $9.00, penalty $205.50");
+    // an event it cannot word is listed field by field, not dropped
+    expect(describeEvent("claim", { other: "7" }, 6)).toBe("other 7");
+    for (const text of [
+      describeEvent("claim", { amount: "1" }, 6),
+      describeEvent("settlement", { pnl: "1" }, 6),
+      describeEvent("liquidation", { size: "1", mark: "1", penalty: "1" }, 6),
+    ])
+      expect(text).not.toMatch(/[A-Za-z]*USDC/);
   });
   it("counts down and up", () => {
     expect(countdown(1000 + 86_400 + 3_600, 1000)).toBe("in 1 d 1 h");
@@ -214,5 +242,38 @@ describe("hedge", () => {
     const down = plan.scenarios.find((s) => s.move === -WAD / 2n)!;
     expect(up.hedgePnl > 0n && down.hedgePnl < 0n).toBe(true);
     expect(up.hedgePnl - up.extraSpend).toBe(down.hedgePnl - down.extraSpend); // the net is locked
+  });
+});
+
+describe("placed order", () => {
+  const order = (state: RelayOrder["state"], filled: bigint): RelayOrder =>
+    ({
+      hash: `0x${"ab".repeat(32)}`,
+      order: { size: 2n } as RelayOrder["order"],
+      state,
+      filled,
+      remaining: 2n - filled,
+      reason: null,
+      seq: 1,
+    }) as RelayOrder;
+  it("follows the order forward, never back to a stale answer", () => {
+    const open = order("open", 0n);
+    const partial = order("partially_filled", 1n);
+    const filled = order("filled", 2n);
+    expect(furthest(open, filled)).toBe(filled);
+    expect(furthest(filled, open)).toBe(filled);
+    expect(furthest(partial, order("partially_filled", 0n))).toBe(partial);
+    expect(furthest(open, { ...filled, hash: `0x${"cd".repeat(32)}` })).toBe(open);
+    expect(isLive(open) && isLive(partial) && !isLive(filled)).toBe(true);
+  });
+  it("says where the order is now", () => {
+    expect(placedOrderWords(order("open", 0n))).toBe("open in the book: 2 contracts, none filled yet");
+    expect(placedOrderWords(order("partially_filled", 1n))).toBe(
+      "partially filled: 1 contract of 2, the rest open in the book",
+    );
+    expect(placedOrderWords(order("filled", 2n))).toBe("filled: 2 contracts of 2");
+    expect(placedOrderWords({ ...order("rejected", 0n), reason: "MarginInsufficient()" })).toBe(
+      "rejected by the chain (MarginInsufficient())",
+    );
   });
 });

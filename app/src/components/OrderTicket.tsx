@@ -13,16 +13,18 @@ import type { MarketId } from "../../../sdk/core/ids.js";
 import type { RelayOrder } from "../../../sdk/relay/client.js";
 import type { DraftOrder } from "../drafts.js";
 import type { AccountState } from "../hooks/useAccountState.js";
+import { usePlacedOrder } from "../hooks/useLive.js";
 import type { MarketView } from "../hooks/useMarkets.js";
 import {
   contracts,
   formatFixed,
   parseFixed,
   percent,
-  tokenAmount,
+  collateralUsd,
   usdAmount,
   usdPrice,
 } from "../lib/format.js";
+import { placedOrderWords } from "../lib/orders.js";
 import { describeError } from "../lib/reasons.js";
 import { checkTicket, emptyAccount } from "../lib/ticket.js";
 import { useProtocol } from "../protocol.js";
@@ -125,6 +127,7 @@ export function OrderTicket({
     }
   };
 
+  const live = usePlacedOrder(placed?.kind === "ok" ? placed.order : undefined);
   const p = check.preview;
   return (
     <section className="panel ticket" data-testid="ticket">
@@ -173,7 +176,7 @@ export function OrderTicket({
         <dt>Margin used</dt>
         <dd data-field="margin">{p ? usdAmount(p.marginUsed) : "—"}</dd>
         <dt>Fee (taker)</dt>
-        <dd>{p ? tokenAmount(p.fee, collateral.decimals, collateral.symbol) : "—"}</dd>
+        <dd>{p ? collateralUsd(p.fee, collateral.decimals) : "—"}</dd>
         <dt>Position after</dt>
         <dd>{p ? contracts(p.positionAfter) : "—"}</dd>
         <dt>Leverage after</dt>
@@ -187,7 +190,7 @@ export function OrderTicket({
         <dt>Free collateral</dt>
         <dd>
           {state !== undefined && state.marks !== undefined
-            ? tokenAmount(safeFree(state), collateral.decimals, collateral.symbol)
+            ? collateralUsd(safeFree(state), collateral.decimals)
             : "—"}
         </dd>
         <dt>Price band</dt>
@@ -216,10 +219,9 @@ export function OrderTicket({
         {blocked ? "Connect a wallet on this network" : `Sign ${isBuy ? "buy" : "sell"} order`}
       </button>
       {placed?.kind === "signing" && <p className="tx tx-wallet">Sign the order in your wallet…</p>}
-      {placed?.kind === "ok" && (
-        <p className="tx tx-confirmed" data-placed={placed.order.state}>
-          Order {placed.order.hash.slice(0, 10)}… accepted by the relay:{" "}
-          {placed.order.state.replace("_", " ")}.
+      {live !== undefined && (
+        <p className="tx tx-confirmed" data-placed={live.state} data-testid="placed">
+          Order {live.hash.slice(0, 10)}… accepted by the relay; now {placedOrderWords(live)}.
         </p>
       )}
       {placed?.kind === "refused" && (

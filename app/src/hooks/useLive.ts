@@ -6,8 +6,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { Address, Hex } from "viem";
 
-import type { RelayDepth, RelayFill } from "../../../sdk/relay/client.js";
+import type { RelayDepth, RelayFill, RelayOrder } from "../../../sdk/relay/client.js";
 import { currentBook, watchBook } from "../lib/bookFeed.js";
+import { furthest, isLive } from "../lib/orders.js";
 import { subscribeRelay } from "../lib/relayLive.js";
 import { useProtocol } from "../protocol.js";
 
@@ -86,10 +87,30 @@ export function useOrderEvents(account: Address | undefined): void {
   useEffect(() => {
     if (account === undefined) return;
     const sub = subscribeRelay(config.relayUrl, { channel: "orders", account }, (m) => {
-      if (m.type === "order") void queryClient.invalidateQueries({ queryKey: ["account", account] });
+      if (m.type !== "order") return;
+      void queryClient.invalidateQueries({ queryKey: ["account", account] });
+      void queryClient.invalidateQueries({ queryKey: ["order"] });
     });
     return () => sub.close();
   }, [config.relayUrl, account, queryClient]);
+}
+
+/**
+ * An order the ticket just placed, as the relay sees it now: the answer to the placement first, then
+ * read again over HTTP whenever the relay's WebSocket reports a change to one of the account's orders
+ * (`useOrderEvents`), and every 2 s while it can still trade.
+ */
+export function usePlacedOrder(placed: RelayOrder | undefined): RelayOrder | undefined {
+  const { relay } = useProtocol();
+  const query = useQuery({
+    queryKey: ["order", placed?.hash],
+    enabled: placed !== undefined,
+    initialData: placed,
+    refetchInterval: (q) => (q.state.data === undefined || isLive(q.state.data) ? 2_000 : false),
+    queryFn: () => relay.order(placed!.hash),
+  });
+  if (placed === undefined) return undefined;
+  return query.data === undefined ? placed : furthest(placed, query.data);
 }
 
 /** The index's oracle rounds (newest first), from the relay's index follower. */

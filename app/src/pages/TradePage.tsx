@@ -72,7 +72,7 @@ export default function TradePage({ marketId }: { marketId: `0x${string}` | unde
           ))}
         </select>
         <span>
-          Index <b>{m.index === undefined ? "stale" : usdPrice(m.index.value)}</b>
+          Index <b data-testid="index">{m.index === undefined ? "stale" : usdPrice(m.index.value)}</b>
         </span>
         <span>
           Mark <b data-testid="mark">{usdPrice(m.mark)}</b>
@@ -127,7 +127,7 @@ export default function TradePage({ marketId }: { marketId: `0x${string}` | unde
             <section className="panel">
               <h2>You in this market</h2>
               <p data-testid="trade-position">Position: {contracts(position)}</p>
-              <p>
+              <p data-testid="trade-open-orders" data-count={myOrders.length}>
                 Open orders here: {myOrders.length} — manage them in{" "}
                 <a href={href({ page: "portfolio" })}>Portfolio</a>
               </p>
