@@ -17,7 +17,7 @@
  * `APP_SCREENSHOTS=<dir>` (see `npm run app:screenshots`) writes the main screens there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,15 +29,12 @@ import {
   createWalletClient,
   erc20Abi,
   http,
-  keccak256,
   parseAbi,
-  stringToHex,
   type Address,
   type Hex,
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
 
 import { buildApp } from "../../../app/server/stack.js";
 import {
@@ -48,14 +45,10 @@ import {
 } from "../../../app/test/browser.js";
 import { clearinghouseAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook, type AddressBook } from "../../../sdk/core/index.js";
-import { oracleDomain, signReportWithViem } from "../../../sdk/core/eip712/reports.js";
-import {
-  fetchMarket,
-  finalizeSettlement,
-  proposeSettlement,
-  settleMany,
-  submitReports,
-} from "../../../sdk/viem/index.js";
+import { fetchMarket } from "../../../sdk/viem/index.js";
+import { formatDecimal18, parseDecimal18 } from "../../../index/decimal.js";
+import { PRICE_CSV_COLUMNS } from "../../../index/csv.js";
+import { usdAmount, usdPrice } from "../../../app/src/lib/format.js";
 import type { MarketId } from "../../../sdk/core/ids.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
@@ -106,6 +99,10 @@ describe("web app end to end (Chromium, local stack)", function () {
   };
   let client: PublicClient;
   let marketId: Hex;
+  /** The price file the ATPI-FRONTIER reporters read, and its text at start. */
+  let priceFile: string;
+  let pricesAtStart: string;
+  let collateralSymbol: string;
   const pages = new Map<number, Page>();
 
   const A = testAccount(14); // maker
@@ -158,6 +155,13 @@ describe("web app end to end (Chromium, local stack)", function () {
       .filter(([symbol]) => symbol.startsWith("ATPI-FRONTIER-"))
       .sort((a, b) => a[1].expiry - b[1].expiry)[0];
     marketId = near[1].id;
+    collateralSymbol = await client.readContract({
+      address: book.collateral,
+      abi: erc20Abi,
+      functionName: "symbol",
+    });
+    priceFile = /^\s+ATPI-FRONTIER\s+(\S+\.csv)/m.exec(output)![1];
+    pricesAtStart = readFileSync(priceFile, "utf8");
     // the oracle has a round on the index (bounded)
     await until("an index round", BOUNDED_WAIT_MS, async () => {
       const { index } = await fetchMarket(client, {
@@ -254,6 +258,13 @@ describe("web app end to end (Chromium, local stack)", function () {
     return mark;
   }
 
+  /** No amount in the panel `testId` is in the collateral token's symbol; its amounts are in dollars. */
+  async function expectDollarsOnly(page: Page, testId: string): Promise<void> {
+    const text = (await page.getByTestId(testId).textContent()) ?? "";
+    expect(text, `${testId}: ${text}`).not.to.contain(collateralSymbol);
+    expect(text, `${testId}: ${text}`).to.match(/\$\d/);
+  }
+
   const tick = 10n ** 15n;
   const onTick = (p: bigint) => (p / tick) * tick;
 
@@ -281,15 +292,31 @@ describe("web app end to end (Chromium, local stack)", function () {
     const price = onTick(await mark());
     const placedA = await placeOrder(a, "sell", 2n, price);
     expect(placedA.state, placedA.refusal).to.equal("open");
+    // A's own screen refreshes at once: the ask in the book, one open order here
+    const askRow = (page: Page) =>
+      page.locator('[data-testid=book] tr[data-side="ask"]').filter({ hasText: usdPrice(price) });
+    await askRow(a).waitFor({ timeout: UI_WAIT_MS });
+    await a.locator('[data-testid=trade-open-orders][data-count="1"]').waitFor({ timeout: UI_WAIT_MS });
     // B's book shows A's ask live over the WebSocket
     await b.goto(`${appUrl}/#/trade/${marketId}`);
-    await b.locator('[data-testid=book] tr[data-side="ask"]').first().waitFor({ timeout: UI_WAIT_MS });
+    await askRow(b).waitFor({ timeout: UI_WAIT_MS });
     const placedB = await placeOrder(b, "buy", 2n, price);
     expect(placedB.refusal).to.equal(undefined);
     // the fill reaches both pages' trade lists and B's position
     await b.locator("[data-testid=trades] tbody tr").first().waitFor({ timeout: UI_WAIT_MS });
     await a.locator("[data-testid=trades] tbody tr").first().waitFor({ timeout: UI_WAIT_MS });
     await b.getByTestId("trade-position").filter({ hasText: "2 contracts" }).waitFor({ timeout: UI_WAIT_MS });
+    // no stale "open" beside an empty book: B's ticket follows its order to filled, A's ask leaves both
+    // books and A's open orders here drop to 0
+    const placedLine = b.getByTestId("ticket").locator('[data-testid=placed][data-placed="filled"]');
+    await placedLine.waitFor({ timeout: UI_WAIT_MS });
+    expect(await placedLine.textContent()).to.contain("now filled: 2 contracts of 2");
+    await askRow(b).waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    await askRow(a).waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    await a.locator('[data-testid=trade-open-orders][data-count="0"]').waitFor({ timeout: UI_WAIT_MS });
+    await b.locator('[data-testid=trade-open-orders][data-count="0"]').waitFor({ timeout: UI_WAIT_MS });
+    // one unit for collateral: every amount of the ticket's preview in dollars, no token symbol
+    await expectDollarsOnly(b, "preview");
     await shot(b, "trade");
     await b.goto(`${appUrl}/#/portfolio`);
     const row = b.getByTestId("positions").locator("tbody tr").first();
@@ -297,6 +324,12 @@ describe("web app end to end (Chromium, local stack)", function () {
     expect(await row.locator('[data-field="size"]').textContent()).to.contain("long 2 contracts");
     expect(await row.locator('[data-field="liquidation"]').textContent()).to.match(/^\$\d/);
     await b.getByTestId("history").locator('tr[data-kind="fill"]').first().waitFor({ timeout: UI_WAIT_MS });
+    // one unit for collateral on the portfolio too: wallet, deposits, equity, margins, fees in dollars
+    await expectDollarsOnly(b, "summary");
+    await expectDollarsOnly(b, "history");
+    expect(await b.getByTestId("history").locator('tr[data-kind="fill"]').first().textContent()).to.match(
+      /fee \$\d/,
+    );
     await shot(b, "portfolio");
   });
 
@@ -339,87 +372,112 @@ describe("web app end to end (Chromium, local stack)", function () {
     await b.goto(`${appUrl}/#/hedge`);
     await b.getByTestId("hedge-plan").waitFor({ timeout: UI_WAIT_MS });
     expect(await b.getByTestId("hedge-scenarios").locator("tbody tr").count()).to.equal(5);
+    await expectDollarsOnly(b, "hedge-plan");
     await shot(b, "hedge");
     await b.getByTestId("hedge-stage").click();
     await b.getByTestId("drafts").waitFor({ timeout: UI_WAIT_MS });
   });
 
-  // Pending (stated as partial in docs/app.md): since the keepers decide by the chain's clock (#17), the stack's
-  // relayers put the reporters' own price back on chain as soon as this test's hand-posted round moves the
-  // index, before the liquidator's next tick, and the settler settles and pays every claim as soon as the
-  // chain passes expiry, before the app shows the claim button. These two scenarios need the reporters' price
-  // source moved instead of a hand-posted round, and a wait for the settler's payout.
-  it.skip("liquidates an under-margined account after an index drop, and its history shows it", async function () {
+  it("liquidates an under-margined account after the reporters' index drops, and its history shows it", async function () {
     // the liquidator keeper needs collateral to take positions over
     await fundAndDeposit(12, 100_000n);
     const a = await traderPage(A);
     const c = await traderPage(C);
-    await deposit(c, "1150");
+    // C deposits the initial margin of one contract at the mark plus 1 % of its notional: a 10 % drop
+    // leaves C's equity below the maintenance margin
     const price = onTick(await mark());
+    const { market } = await fetchMarket(client, {
+      address: book.clearinghouse,
+      marketId: marketId as MarketId,
+    });
+    const notional = (price * market.params.contractSize) / WAD;
+    await deposit(c, ((notional * (market.risk.imr + WAD / 100n)) / WAD / WAD + 1n).toString());
     expect((await placeOrder(a, "sell", 1n, price)).state).to.equal("open");
     const placedC = await placeOrder(c, "buy", 1n, price);
     expect(placedC.refusal).to.equal(undefined);
     await c.getByTestId("trade-position").filter({ hasText: "1 contract" }).waitFor({ timeout: UI_WAIT_MS });
-    // the index falls 10 %: a round signed by the three (public) test reporters
-    await postRound((price * 90n) / 100n, 120);
-    await c.goto(`${appUrl}/#/portfolio`);
+    // the reporters' price source falls 10 %: the stack's own reporters sign the lower index and its
+    // relayer posts it (a new observation period starts at once: chain time moves a minute)
+    const before = (await indexNow()).value;
+    movePrices(90n, 100n);
+    await travelTo((await client.getBlock()).timestamp + 60n);
+    const dropped = await until("the keepers to publish the lower index", BOUNDED_WAIT_MS, async () => {
+      const { value } = await indexNow();
+      return value * 100n <= before * 91n ? value : undefined;
+    });
+    // C sees the new index on the trade page, then the liquidation in its history, and no position left
+    await c.goto(`${appUrl}/#/trade/${marketId}`);
     await c
-      .getByTestId("history")
-      .locator('tr[data-kind="liquidation"]')
-      .first()
-      .waitFor({ timeout: BOUNDED_WAIT_MS });
-    expect(
-      await c.getByTestId("history").locator('tr[data-kind="liquidation"]').first().textContent(),
-    ).to.contain("liquidated");
+      .getByTestId("index")
+      .filter({ hasText: usdPrice(dropped) })
+      .waitFor({ timeout: UI_WAIT_MS });
+    await c.goto(`${appUrl}/#/portfolio`);
+    const liquidation = c.getByTestId("history").locator('tr[data-kind="liquidation"]').first();
+    await liquidation.waitFor({ timeout: BOUNDED_WAIT_MS });
+    expect(await liquidation.textContent()).to.match(/liquidated: 1 contract taken over at the mark \$\d/);
+    await c.getByTestId("positions").getByText("No positions.").waitFor({ timeout: UI_WAIT_MS });
     await shot(c, "liquidated");
   });
 
-  it.skip("settles at expiry: the winner settles and claims in the app, then withdraws", async function () {
+  it("settles at expiry through the keepers: the app shows the settled market and the paid claim, and the winner withdraws", async function () {
     const b = await traderPage(B);
     const expiry = BigInt(Object.values(book.markets).find((m) => m.id === marketId)!.expiry);
-    const final = ((await mark()) * 112n) / 100n; // above B's entry: B's long wins
-    // rounds covering the settlement window [expiry − 1 h, expiry], then expiry passes
+    // the reporters' price source rises to 112 % of the start (above B's entry: B's long wins); chain
+    // time moves to just before the settlement window [expiry − 1 h, expiry], where the keepers post the
+    // round the settlement TWAP averages, then past expiry
+    movePrices(112n, 100n);
     await travelTo(expiry - 3_700n);
-    await postRound(final, 0);
-    await travelTo(expiry - 1_800n);
-    await postRound(final, 0);
+    const final = await until("the keepers to post a round before the window", BOUNDED_WAIT_MS, async () => {
+      const index = await indexNow().catch(() => undefined);
+      return index !== undefined && index.updatedAt >= expiry - 3_760n ? index.value : undefined;
+    });
     await travelTo(expiry + 5n);
     await b.goto(`${appUrl}/#/markets`);
-    await b.locator(`tr[data-market] [data-state="expired"]`).first().waitFor({ timeout: UI_WAIT_MS });
-    // the keepers tell time by the wall clock, which this test has left behind: propose and finalize
-    // here, as anyone may
-    const anyone = walletOf(0);
-    await mined(
-      (await proposeSettlement(anyone, { address: book.clearinghouse, marketId: marketId as MarketId })).hash,
-    );
-    await travelTo(expiry + 3_700n);
-    await mined(
-      (await finalizeSettlement(anyone, { address: book.clearinghouse, marketId: marketId as MarketId }))
-        .hash,
-    );
-
-    await b.goto(`${appUrl}/#/portfolio`);
-    const positions = b.getByTestId("positions");
-    await positions.getByTestId("settle").click();
-    await positions.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    // the market's badge leaves "trading": expired, or settling once the settler keeper has proposed
     await b
-      .getByTestId("history")
-      .locator('tr[data-kind="settlement"]')
-      .first()
+      .locator(`tr[data-market="${symbolOf(marketId)}"] :is([data-state="expired"], [data-state="settling"])`)
       .waitFor({ timeout: UI_WAIT_MS });
-    // B's gain is a claim, paid once every position of the market is closed
-    await positions.getByTestId("claim").waitFor({ timeout: UI_WAIT_MS });
-    await mined(
-      (
-        await settleMany(anyone, {
-          address: book.clearinghouse,
-          marketId: marketId as MarketId,
-          accounts: [A.address, C.address, testAccount(12).address],
-        })
-      ).hash,
+    // the settler keeper proposes on the chain's clock; after the dispute window it finalizes, settles
+    // every position and pays every claim
+    const proposed = await until("the settler's proposal", BOUNDED_WAIT_MS, async () => {
+      const { market } = await fetchMarket(client, {
+        address: book.clearinghouse,
+        marketId: marketId as MarketId,
+      });
+      return market.settlement.proposedAt > 0n ? market : undefined;
+    });
+    await travelTo(proposed.settlement.proposedAt + BigInt(proposed.terms.disputeWindow) + 5n);
+    await b
+      .locator(`tr[data-market="${symbolOf(marketId)}"] [data-state="settled"]`)
+      .waitFor({ timeout: BOUNDED_WAIT_MS });
+    const finalPrice = await until("every position settled", BOUNDED_WAIT_MS, async () => {
+      const { market } = await fetchMarket(client, {
+        address: book.clearinghouse,
+        marketId: marketId as MarketId,
+      });
+      return market.settlement.finalPrice > 0n && market.state.openPositions === 0n
+        ? market.settlement.finalPrice
+        : undefined;
+    });
+    expect(finalPrice * 100n >= final * 99n && finalPrice * 100n <= final * 101n).to.equal(true);
+
+    // B sees its position closed at the final price and the claim paid by the keeper: nothing left to
+    // settle or claim in the app
+    await b.goto(`${appUrl}/#/portfolio`);
+    const history = b.getByTestId("history");
+    const settlement = history.locator('tr[data-kind="settlement"]').first();
+    await settlement.waitFor({ timeout: BOUNDED_WAIT_MS });
+    expect(await settlement.textContent()).to.match(
+      /closed 2 contracts at the final price; gain recorded as a claim \$\d/,
     );
-    await positions.getByRole("button", { name: "Claim" }).click();
-    await b.getByTestId("history").locator('tr[data-kind="claim"]').first().waitFor({ timeout: UI_WAIT_MS });
+    const claim = history.locator('tr[data-kind="claim"]').first();
+    await claim.waitFor({ timeout: BOUNDED_WAIT_MS });
+    const claimText = (await claim.textContent()) ?? "";
+    expect(claimText).to.match(/claim paid \$\d/);
+    const positions = b.getByTestId("positions");
+    await positions.getByText("No positions.").waitFor({ timeout: UI_WAIT_MS });
+    expect(await positions.getByTestId("settle").count()).to.equal(0);
+    expect(await positions.getByTestId("claim").count()).to.equal(0);
     await shot(b, "settled");
 
     const walletBefore = await tokenBalance(B.address);
@@ -430,6 +488,11 @@ describe("web app end to end (Chromium, local stack)", function () {
       args: [B.address],
     });
     expect(free > 10_000n * 10n ** 6n).to.equal(true); // the deposit and the claim, less the fee
+    await b
+      .getByTestId("summary")
+      .locator('[data-field="free"]')
+      .filter({ hasText: usdAmount(free * 10n ** 12n) })
+      .waitFor({ timeout: UI_WAIT_MS });
     const funds = b.getByTestId("funds");
     await funds.locator('input[name="amount"]').fill(formatUnits(free, 6));
     await funds.getByRole("button", { name: "Withdraw" }).click();
@@ -438,19 +501,6 @@ describe("web app end to end (Chromium, local stack)", function () {
   });
 
   // ------------------------------------------------------------------ chain helpers
-
-  function walletOf(index: number) {
-    return createWalletClient({
-      account: privateKeyToAccount(testAccount(index).privateKey),
-      chain: hardhat,
-      transport: http(rpcUrl),
-    });
-  }
-
-  async function mined(hash: Hex): Promise<void> {
-    const receipt = await client.waitForTransactionReceipt({ hash });
-    expect(receipt.status).to.equal("success");
-  }
 
   async function rpc(method: string, params: unknown[]): Promise<unknown> {
     return client.request({ method: method as never, params: params as never });
@@ -463,35 +513,28 @@ describe("web app end to end (Chromium, local stack)", function () {
     await rpc("evm_mine", []);
   }
 
-  /** One oracle round on the market's index at chain time (after moving `aheadSeconds` forward). */
-  async function postRound(value: bigint, aheadSeconds: number): Promise<void> {
-    if (aheadSeconds > 0) {
-      await rpc("evm_increaseTime", [aheadSeconds]);
-      await rpc("evm_mine", []);
-    }
-    const { timestamp } = await client.getBlock();
-    const { market } = await fetchMarket(client, {
+  /** The market's index on chain (throws while the oracle has no fresh round). */
+  async function indexNow(): Promise<{ value: bigint; updatedAt: bigint }> {
+    const { index } = await fetchMarket(client, {
       address: book.clearinghouse,
       marketId: marketId as MarketId,
     });
-    const domain = oracleDomain(31337, book.indexOracle);
-    const report = {
-      indexId: market.params.indexId,
-      value,
-      observedAt: timestamp,
-      inputsHash: keccak256(stringToHex(`e2e round ${value} at ${timestamp}`)),
-    };
-    const reports = await Promise.all(
-      [5, 6, 7].map((i) =>
-        signReportWithViem(privateKeyToAccount(testAccount(i).privateKey), domain, report),
-      ),
-    );
-    const { hash } = await submitReports(walletOf(0), {
-      address: book.indexOracle,
-      indexId: market.params.indexId,
-      reports,
-    });
-    await client.waitForTransactionReceipt({ hash });
+    if (index === undefined) throw new Error("the index is stale");
+    return index;
+  }
+
+  /**
+   * Moves the price source the stack's reporters read: every list price of the start-up file times
+   * `num / den` (rounded down), written atomically. The reporters sign the moved index at their next
+   * observation period and the relayer posts it, as they would for a real price change.
+   */
+  function movePrices(num: bigint, den: bigint): void {
+    writeFileSync(`${priceFile}.tmp`, scalePriceCsv(pricesAtStart, num, den));
+    renameSync(`${priceFile}.tmp`, priceFile);
+  }
+
+  function symbolOf(id: Hex): string {
+    return Object.entries(book.markets).find(([, m]) => m.id === id)![0];
   }
 
   async function fundAndDeposit(index: number, tokens: bigint): Promise<void> {
@@ -552,4 +595,17 @@ function formatUnits(v: bigint, decimals: number): string {
   const base = 10n ** BigInt(decimals);
   const frac = (v % base).toString().padStart(decimals, "0").replace(/0+$/, "");
   return frac === "" ? (v / base).toString() : `${v / base}.${frac}`;
+}
+
+/** A list-price CSV with both price columns times `num / den`, rounded down to 18 decimals. */
+function scalePriceCsv(text: string, num: bigint, den: bigint): string {
+  const [header, ...rows] = text.split("\n");
+  if (header !== PRICE_CSV_COLUMNS.join(",")) throw new Error(`not a list-price CSV: ${header}`);
+  const scaled = rows.map((row) => {
+    if (row.trim() === "") return row;
+    const f = row.split(",");
+    for (const i of [4, 5]) f[i] = formatDecimal18((parseDecimal18(f[i]) * num) / den);
+    return f.join(",");
+  });
+  return [header, ...scaled].join("\n");
 }
