@@ -7,11 +7,14 @@
  * are real JSON-RPC calls.
  *
  * Scenarios, in order on one chain: connect and deposit (permit); two contexts place crossing orders and
- * both see the fill, the buyer its position and liquidation price; cancel one order through the relay and
- * cancel all on chain (`cancelUpTo`); an order outside the price band shows the reason; an index drop (a
- * round signed by the three public test reporters) liquidates an under-margined account and its history
- * shows it; the market expires (chain time moved forward, rounds covering the settlement window), the
- * settler settles it, and the winner withdraws the claim.
+ * both see the fill (the book and the open-order count refresh, the ticket follows the order to filled),
+ * the buyer its position and liquidation price, every amount in dollars; cancel one order through the
+ * relay and cancel all on chain (`cancelUpTo`); an order outside the price band shows the reason; the
+ * price file the stack's reporters read drops 10 %, the keepers publish the lower index and the
+ * liquidator keeper liquidates an under-margined account, whose history shows it; the price file rises
+ * and chain time passes expiry, the settler keeper settles the market and pays the claim, the winner sees
+ * both in its history and withdraws. The stack's keepers tell time by the chain's clock, so nothing here
+ * posts a round or a settlement step by hand.
  *
  * Without Chromium the suite skips with a message, unless `CI` is set: then it fails.
  * `APP_SCREENSHOTS=<dir>` (see `npm run app:screenshots`) writes the main screens there.
