@@ -15,6 +15,7 @@ import { WagmiProvider } from "wagmi";
 import { App } from "./App.js";
 import { loadConfig } from "./config.js";
 import { prefetchBook } from "./lib/bookFeed.js";
+import { loadNotices } from "./lib/reasons.js";
 import { makeProtocol, ProtocolProvider } from "./protocol.js";
 import { parseRoute } from "./route.js";
 import { makeWagmiConfig } from "./wagmi.js";
@@ -51,6 +52,8 @@ async function start(): Promise<void> {
       </WagmiProvider>
     </StrictMode>,
   );
+  // the contracts' error notices are only needed to word a rare refusal: fetched a second after the first paint
+  setTimeout(() => void loadNotices(), 1_000);
 }
 
 start().catch((err: unknown) => {

@@ -2,9 +2,9 @@
  * Refusals in words. The relay and the contracts name a refusal with the contract's custom error and its
  * arguments (`PriceOutsideBand { price, mark, band }`); a trader reads a sentence in dollars and
  * contracts. Errors this table does not phrase fall back to the NatSpec notice the SDK generated from the
- * contracts (`ProtocolContractError.message`), then to the name itself.
+ * contracts (`ProtocolContractError.message`), then to the name itself. The generated table (about 120 kB
+ * of the bundle) loads after the first paint (`loadNotices`), not with the first chunk.
  */
-import { protocolErrorClasses } from "../../../sdk/core/errors/generated.js";
 import { contracts, percent, usdAmount, usdPrice } from "./format.js";
 
 type Args = Readonly<Record<string, string | bigint | number | boolean | undefined>>;
@@ -65,11 +65,23 @@ const PHRASES: Record<string, (a: Args) => string> = {
   UserRejectedRequestError: () => "You rejected the request in your wallet.",
 };
 
-const NOTICES = new Map<string, string>(
-  Object.values(protocolErrorClasses)
-    .filter((c) => c.notice !== undefined)
-    .map((c) => [c.errorName, c.notice!.replace(/^Thrown\s+(when|if)\s+/i, "")]),
-);
+let notices: Map<string, string> | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the contracts' NatSpec notices from the SDK's generated error table, once. Until it resolves an
+ * error the phrase table does not know reads as its name.
+ */
+export function loadNotices(): Promise<void> {
+  loading ??= import("../../../sdk/core/errors/generated.js").then(({ protocolErrorClasses }) => {
+    notices = new Map(
+      Object.values(protocolErrorClasses)
+        .filter((c) => c.notice !== undefined)
+        .map((c) => [c.errorName, c.notice!.replace(/^Thrown\s+(when|if)\s+/i, "")]),
+    );
+  });
+  return loading;
+}
 
 /**
  * A refusal as a sentence.
@@ -78,7 +90,7 @@ const NOTICES = new Map<string, string>(
 export function reasonInWords(error: string, args: Args = {}): string {
   const phrase = PHRASES[error];
   if (phrase !== undefined) return phrase(args);
-  const notice = NOTICES.get(error);
+  const notice = notices?.get(error);
   if (notice !== undefined) return `${notice.charAt(0).toUpperCase()}${notice.slice(1)} (${error})`;
   return error;
 }

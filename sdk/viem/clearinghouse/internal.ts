@@ -14,7 +14,7 @@ import {
 } from "viem";
 import { call } from "viem/actions";
 
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import type { ReadClient } from "../internal/send.js";
 import { clearinghouseLensAbi, clearinghouseLensBytecode } from "./lens.generated.js";
 
 type LensAbi = typeof clearinghouseLensAbi;
@@ -62,6 +62,9 @@ export async function callLens<F extends LensFunctionName>(
       blockNumber,
     }));
   } catch (err) {
+    // the decoder carries every protocol error (a large generated table): loaded when a read fails, so
+    // a bundle that only reads (the web app's first chunk) does not carry it
+    const { throwDecoded } = await import("../internal/send.js");
     throwDecoded(err);
   }
   // viem's encode/decode types do not narrow on a generic function name; the typed signature above
