@@ -13,10 +13,24 @@
  * the notional it takes over if the mark then returns to the index. `breakEven` is the notional of such
  * accounts above which the walk pays; none is reachable from the initial margin when the clamp stops the
  * mark first.
+ *
+ * Liquidation also needs the account below maintenance at the liquidation mark, whose basis is the mark's
+ * averaged over `LIQUIDATION_BASIS_WINDOW` (30 minutes; `averageBasisAt`, equal to `MarginLogic.averageBasis`).
+ * So the walk must then hold the mark until the average has followed: `hold` is how long, for the walk that
+ * costs least (it walks a little past `d` and holds about the whole window) and for the fastest (to the
+ * clamp, then `window × d / clamp`). Nobody else trading, holding costs nothing, so the break-even figures
+ * are those of the walk alone; what the window adds is time: every second of walk and hold, anyone (the
+ * accounts at risk, a market maker) can trade the mark back at the walk's own cost per second, or add margin.
  */
 import { readFileSync } from "node:fs";
 
-import { liveMarkDown, nextBasisRate, unitValueDown } from "../sdk/core/math/market.js";
+import {
+  LIQUIDATION_BASIS_WINDOW,
+  averageBasisAt,
+  liveMarkDown,
+  nextBasisRate,
+  unitValueDown,
+} from "../sdk/core/math/market.js";
 
 const WAD = 10n ** 18n;
 const DAY = 86_400n;
@@ -56,31 +70,74 @@ interface Row {
   clamp: string;
   perSecond: string;
   toImr: string;
-  seconds: number | "never";
+  /** The walk that costs least: seconds of walk and of hold until accounts at initial margin are liquidatable. */
+  cheapest: string;
   fees: string;
+  /** The fastest: walk to the clamp, then hold. */
+  fastest: string;
   breakEvenReward: string;
   breakEvenWithDisplacement: string;
 }
 
-/** The walk up (the down walk is its mirror): fills, fees and the mark's distance from the index, per second. */
-function walk(risk: Risk, index: bigint, contractSize: bigint, days: bigint, target: bigint) {
-  const now = 0n;
+/** Walk and hold of one plan: fills, fees, seconds of walk and of hold until the liquidation mark is `target` away. */
+interface Plan {
+  seconds: number;
+  hold: number;
+  fees: bigint;
+}
+
+/**
+ * The walk up (the down walk is its mirror), one full-depth fill a second at the band's top, stopping after
+ * `stopAfter` seconds (or at the clamp), then held with no trade until the liquidation mark is `target` above
+ * the index; undefined when the liquidation mark never gets there within the window after the walk.
+ */
+function walk(
+  risk: Risk,
+  index: bigint,
+  contractSize: bigint,
+  days: bigint,
+  target: bigint,
+  stopAfter: number,
+): Plan | undefined {
   const expiry = days * DAY;
-  let basis = 0n;
+  const state = { expiry, basisRate: 0n, finalPrice: 0n, markBasisTime: 0n, averageBasis: 0n };
   let fees = 0n;
-  for (let second = 1; second <= 120; second++) {
-    const t = now + BigInt(second);
-    const mark = liveMarkDown(index, basis, expiry, t);
+  let second = 1;
+  for (; second <= stopAfter; second++) {
+    const t = BigInt(second);
+    // the second's first trade brings the average up to the second and fixes the mark basis
+    state.averageBasis = averageBasisAt(state, t);
+    state.markBasisTime = t;
+    const mark = liveMarkDown(index, state.basisRate, expiry, t);
     const price = mark + (mark * risk.priceBand) / WAD;
-    const v = unitValueDown(price, contractSize);
-    fees += (risk.basisDepth * v * (risk.makerFee + risk.takerFee)) / WAD;
-    basis = nextBasisRate(risk, basis, basis, price, index, expiry, t, risk.basisDepth);
-    const after = liveMarkDown(index, basis, expiry, t + 1n);
-    const d = ((after - index) * WAD) / index;
-    if (d >= target) return { seconds: second, fees, d };
-    if (basis === risk.maxBasisRate) return { seconds: "never" as const, fees, d };
+    fees += (risk.basisDepth * unitValueDown(price, contractSize) * (risk.makerFee + risk.takerFee)) / WAD;
+    const basis = nextBasisRate(risk, state.basisRate, state.basisRate, price, index, expiry, t, risk.basisDepth);
+    const atClamp = basis === state.basisRate && basis === risk.maxBasisRate;
+    state.basisRate = basis;
+    if (atClamp) break;
   }
-  return { seconds: "never" as const, fees, d: 0n };
+  const end = BigInt(Math.min(second, stopAfter));
+  for (let hold = 1n; hold <= LIQUIDATION_BASIS_WINDOW + 1n; hold++) {
+    const t = end + hold;
+    const liquidationMark = liveMarkDown(index, averageBasisAt(state, t), expiry, t);
+    if (((liquidationMark - index) * WAD) / index >= target) {
+      return { seconds: Number(end), hold: Number(hold), fees };
+    }
+  }
+  return undefined;
+}
+
+/** The plan that costs least and the fastest one (walk to the clamp), or undefined when none reaches `target`. */
+function plans(risk: Risk, index: bigint, contractSize: bigint, days: bigint, target: bigint) {
+  const all: Plan[] = [];
+  for (let stop = 1; stop <= 120; stop++) {
+    const p = walk(risk, index, contractSize, days, target, stop);
+    if (p !== undefined) all.push(p);
+  }
+  if (all.length === 0) return undefined;
+  const cheapest = all.reduce((a, b) => (b.fees < a.fees ? b : a));
+  const fastest = all.reduce((a, b) => (b.seconds + b.hold < a.seconds + a.hold ? b : a));
+  return { cheapest, fastest };
 }
 
 const rows: Row[] = [];
@@ -106,21 +163,23 @@ for (const [name, entry] of Object.entries(file) as [string, Record<string, unkn
   // the distance that takes a position held at initial margin to maintenance at an unchanged index
   const toImr = ((risk.imr - risk.mmr) * WAD) / (WAD + risk.mmr);
   for (const days of [30n, 90n, 180n, 270n]) {
-    const w = walk(risk, index, contractSize, days, toImr);
+    const p = plans(risk, index, contractSize, days, toImr);
     const clamp = (risk.maxBasisRate * ((days * DAY * WAD) / (365n * DAY))) / WAD;
     const perSecond = (risk.maxBasisStep * ((days * DAY * WAD) / (365n * DAY))) / WAD;
     const reward = (liquidatorShare * risk.liquidationPenalty) / WAD;
+    const time = (x: Plan) => `${x.seconds} s + ${x.hold} s held`;
     rows.push({
       market: name.replace("Market_", ""),
       days: Number(days),
       clamp: pct(clamp),
       perSecond: pct(perSecond),
       toImr: pct(toImr),
-      seconds: w.seconds,
-      fees: w.seconds === "never" ? "—" : usd(w.fees),
-      breakEvenReward: w.seconds === "never" ? "unreachable" : usd((w.fees * WAD) / reward),
+      cheapest: p === undefined ? "never" : time(p.cheapest),
+      fees: p === undefined ? "—" : usd(p.cheapest.fees),
+      fastest: p === undefined ? "never" : `${time(p.fastest)}, ${usd(p.fastest.fees)}`,
+      breakEvenReward: p === undefined ? "unreachable" : usd((p.cheapest.fees * WAD) / reward),
       breakEvenWithDisplacement:
-        w.seconds === "never" ? "unreachable" : usd((w.fees * WAD) / (reward + toImr)),
+        p === undefined ? "unreachable" : usd((p.cheapest.fees * WAD) / (reward + toImr)),
     });
   }
 }

@@ -305,9 +305,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
-    /// at the stored basis before that trade.
+    /// at the stored basis before that trade, and brings the time-averaged basis up to that second.
     function _markBasisForTrade(Market storage m, int256 basis) private returns (int256) {
         if (m.markBasisTime == block.timestamp) return m.markBasis;
+        // The average as of now (read before `markBasisTime` moves): each clamped, so it fits int64.
+        m.averageBasis = int64(MarginLogic.averageBasis(m));
         m.markBasis = int64(basis);
         m.markBasisTime = uint40(block.timestamp);
         return basis;
@@ -678,6 +680,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IClearinghouse
+    function liquidationMarkPrice(bytes32 id) external view returns (uint256) {
+        return MarginLogic.liquidationMark(MarginLogic.market(_s, id), ORACLE);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function markBases(
+        bytes32 id
+    ) external view returns (int256 markBasis, int256 averageBasis, int256 runningBasis) {
+        Market storage m = MarginLogic.market(_s, id);
+        return (MarginLogic.markBasis(m), MarginLogic.averageBasis(m), m.basisRate);
+    }
+
+    /// @inheritdoc IClearinghouse
     function accountOf(address account) external view returns (int256 balance, bytes32[] memory openMarkets) {
         Account storage a = _s.accounts[account];
         balance = a.balance;
@@ -736,6 +751,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function isLiquidatable(address account) external view returns (bool) {
         if (_s.accounts[account].markets == 0) return false;
         (int256 equity, , uint256 mm) = MarginLogic.health(_s, ORACLE, SCALE, account);
+        if (equity >= int256(mm)) return false;
+        (equity, , mm) = MarginLogic.healthForLiquidation(_s, ORACLE, SCALE, account);
         return equity < int256(mm);
     }
 

@@ -191,7 +191,9 @@ interface IClearinghouse is IClearinghouseVenue {
     error SelfLiquidation(address account);
     /// @notice Thrown when the account holds no position in the market.
     error NoPosition(address account, bytes32 marketId);
-    /// @notice Thrown when liquidating an account whose equity is at or above maintenance margin.
+    /// @notice Thrown when liquidating an account whose equity is at or above maintenance margin, at the marks or
+    /// at the liquidation marks (the time-averaged basis, `liquidationMarkPrice`); the figures are those of
+    /// the valuation that found it healthy.
     error AccountHealthy(address account, int256 equity, uint256 maintenanceMargin);
     /// @notice Thrown when a liquidation is larger than the position or than needed.
     error LiquidationSizeTooLarge(uint256 size, uint256 max);
@@ -199,7 +201,8 @@ interface IClearinghouse is IClearinghouseVenue {
     error PriceLimitExceeded(uint256 mark, uint256 limit);
     /// @notice Thrown when closing the account would leave bad debt the insurance fund cannot cover.
     error BadDebtExceedsInsurance(address account, uint256 debt, uint256 insurance);
-    /// @notice Thrown when deleveraging an account whose equity is not negative.
+    /// @notice Thrown when deleveraging an account whose equity is not negative, at the marks or at the
+    /// liquidation marks (the figure is that of the valuation that found it solvent).
     error NotBankrupt(address account, int256 equity);
     /// @notice Thrown when deleveraging while the insurance fund could still cover the shortfall.
     error InsuranceCanCover(uint256 shortfall, uint256 insurance);
@@ -391,7 +394,9 @@ interface IClearinghouse is IClearinghouseVenue {
     // ---------------------------------------------------------------- liquidation
     /// @notice Liquidates `size` contracts of `account`'s position in `marketId`: the caller takes them
     /// over at mark and receives its share of the penalty.
-    /// @dev Needs `equity < maintenanceMargin` (cross margin), a live unpaused market and a fresh index.
+    /// @dev Needs `equity < maintenanceMargin` (cross margin) both at the marks and at the liquidation marks
+    /// (`liquidationMarkPrice`: the basis averaged over 30 minutes, so a walk of the basis liquidates only
+    /// once it has held), a live unpaused market and a fresh index.
     /// `size` is at most what restores maintenance margin, unless the position is small (notional at
     /// mark at most `SMALL_POSITION_NOTIONAL`, or the rest would be under `minSize`). `priceLimit` is
     /// the highest mark the caller accepts when taking over a long, the lowest when taking a short.
@@ -496,6 +501,20 @@ interface IClearinghouse is IClearinghouseVenue {
     /// the final price once settled. Reverts when the index is stale (and needed).
     function markPrice(bytes32 marketId) external view returns (uint256);
 
+    /// @notice The mark liquidation is also judged by: before expiry the index times one plus the
+    /// time-averaged basis rate times the time to expiry; from expiry on the same value as `markPrice`.
+    /// @dev The average moves toward the basis the mark uses by the time elapsed over 30 minutes; it is fixed
+    /// within a second in which the market traded. Reverts as `markPrice` does on a stale index.
+    function liquidationMarkPrice(bytes32 marketId) external view returns (uint256);
+
+    /// @notice The basis rates (annualised, wad) the mark and the liquidation mark use now: `markBasis` is
+    /// the one `markPrice` uses (fixed within a second in which the market traded), `averageBasis` the
+    /// time-averaged one `liquidationMarkPrice` uses, `runningBasis` the basis after the latest trade (what
+    /// the mark uses from the next second on).
+    function markBases(
+        bytes32 marketId
+    ) external view returns (int256 markBasis, int256 averageBasis, int256 runningBasis);
+
     /// @notice An account's realised balance (collateral units) and the markets it holds positions in.
     function accountOf(address account) external view returns (int256 balance, bytes32[] memory openMarkets);
 
@@ -511,7 +530,8 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice What `account` could withdraw now, in collateral units (rounded down).
     function freeCollateral(address account) external view returns (uint256);
 
-    /// @notice Whether `equity < maintenanceMargin`.
+    /// @notice Whether `liquidate` accepts the account: `equity < maintenanceMargin` at the marks and at the
+    /// liquidation marks (`liquidationMarkPrice`).
     function isLiquidatable(address account) external view returns (bool);
 
     /// @notice Cross-margin equity (wad, as `health`) and the sum of the open positions' unrealised losses (wad,
@@ -521,7 +541,9 @@ interface IClearinghouse is IClearinghouseVenue {
 
     /// @notice The mark at which `account` becomes liquidatable, moving only its position in `marketId`
     /// (other positions held at their marks). For a long, 0 means no positive mark liquidates it; for a
-    /// short, 0 means it is liquidatable at any mark. 0 when there is no position.
+    /// short, 0 means it is liquidatable at any mark. 0 when there is no position. An index move reaching it
+    /// makes the account liquidatable; a move of the basis alone does once the liquidation mark
+    /// (`liquidationMarkPrice`) has reached it too.
     function liquidationPrice(address account, bytes32 marketId) external view returns (uint256);
 
     /// @notice The insurance fund, collateral units.

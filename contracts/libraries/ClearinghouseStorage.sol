@@ -57,6 +57,10 @@ struct Market {
     uint128 proposedPrice;
     // when `mmr` or the penalty was last raised while the market had open interest (admin path only)
     uint40 riskRaisedAt;
+    // (slot 9, free bits) the time-averaged mark basis as of second `markBasisTime` (written by that second's
+    // first trade): liquidation also needs an account below maintenance at the mark with this basis, so a
+    // basis walk liquidates only once held for `MarginLogic.LIQUIDATION_BASIS_WINDOW`
+    int64 averageBasis;
     // slot 10
     bytes32 methodologyHash;
     // slot 11: the net profit and loss realised into balances before settlement (collateral units exactly

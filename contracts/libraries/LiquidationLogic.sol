@@ -104,6 +104,12 @@ library LiquidationLogic {
         if (q.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
         (q.equity, , q.mm) = MarginLogic.health(s, oracle, scale, account);
         if (q.equity >= int256(q.mm)) revert IClearinghouse.AccountHealthy(account, q.equity, q.mm);
+        // Also below maintenance at the time-averaged basis: a basis walk liquidates nobody until it has held
+        // (an index move lowers both at once).
+        (int256 averagedEquity, , uint256 averagedMm) = MarginLogic.healthForLiquidation(s, oracle, scale, account);
+        if (averagedEquity >= int256(averagedMm)) {
+            revert IClearinghouse.AccountHealthy(account, averagedEquity, averagedMm);
+        }
         q.mark = MarginLogic.markPrice(m, oracle);
         if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
             revert IClearinghouse.PriceLimitExceeded(q.mark, priceLimit);
@@ -251,6 +257,9 @@ library LiquidationLogic {
         if (d.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
         (int256 equity, , ) = MarginLogic.health(s, oracle, scale, account);
         if (equity >= 0) revert IClearinghouse.NotBankrupt(account, equity);
+        // Bankrupt at the time-averaged basis too (see `_assess`); the deficit is the one at the mark.
+        (int256 averagedEquity, , ) = MarginLogic.healthForLiquidation(s, oracle, scale, account);
+        if (averagedEquity >= 0) revert IClearinghouse.NotBankrupt(account, averagedEquity);
         uint256 deficit = uint256(-equity);
         uint256 shortfall = deficit.toTokenUp(scale);
         uint256 fund = s.insuranceFund;

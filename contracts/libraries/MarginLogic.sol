@@ -61,6 +61,33 @@ library MarginLogic {
         return m.markBasisTime == block.timestamp ? int256(m.markBasis) : int256(m.basisRate);
     }
 
+    /// @dev How long a basis must hold before it fully counts for liquidation (`averageBasis`).
+    uint256 internal constant LIQUIDATION_BASIS_WINDOW = 30 minutes;
+
+    /// @dev The mark liquidation is also judged by: before expiry the live mark with the time-averaged basis
+    /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
+    /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
+    function liquidationMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+        uint256 expiry = m.expiry;
+        if (block.timestamp < expiry) {
+            (uint256 index, ) = oracle.latest(m.indexId);
+            return liveMark(index, averageBasis(m), expiry, block.timestamp);
+        }
+        return expiredMark(m, oracle);
+    }
+
+    /// @dev The mark basis averaged over time: the stored average as of second `markBasisTime`, moved toward
+    /// the basis the mark has used since (`basisRate`) by the time elapsed over `LIQUIDATION_BASIS_WINDOW`,
+    /// reaching it once a whole window has passed. Within a second in which the market traded it is the
+    /// stored average, so no transaction moves the average its own liquidations are judged by.
+    function averageBasis(Market storage m) internal view returns (int256) {
+        uint256 elapsed = block.timestamp - m.markBasisTime;
+        int256 basis = m.basisRate;
+        if (elapsed >= LIQUIDATION_BASIS_WINDOW) return basis;
+        int256 average = m.averageBasis;
+        return average + ((basis - average) * int256(elapsed)) / int256(LIQUIDATION_BASIS_WINDOW);
+    }
+
     /// @dev `markPrice` of an expired market (see there).
     function expiredMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 finalPrice = m.finalPrice;
@@ -273,13 +300,41 @@ library MarginLogic {
         address account,
         KnownMark memory known
     ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+        return _health(s, oracle, scale, account, known, false);
+    }
+
+    /// @dev `health` at every market's `liquidationMark` (the time-averaged basis) instead of its mark.
+    function healthForLiquidation(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account
+    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+        return _health(s, oracle, scale, account, KnownMark(0, bytes32(0), 0), true);
+    }
+
+    function _health(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        KnownMark memory known,
+        bool averaged
+    ) private view returns (int256 equity, uint256 im, uint256 mm) {
         Account storage a = s.accounts[account];
         uint256 list = a.markets;
         equity = int256(a.balance) * int256(scale);
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(s, oracle, account, index, known);
+            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(
+                s,
+                oracle,
+                account,
+                index,
+                known,
+                averaged
+            );
             equity += pnl;
             im += imPart;
             mm += mmPart;
@@ -301,19 +356,21 @@ library MarginLogic {
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none);
+            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none, false);
             equity += pnl;
             if (pnl < 0) openLosses += uint256(-pnl);
         }
     }
 
-    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`.
+    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`, at the
+    /// market's mark (or at its `liquidationMark` when `averaged`).
     function _valuePosition(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
         uint32 index,
-        KnownMark memory known
+        KnownMark memory known,
+        bool averaged
     ) private view returns (int256 pnl, uint256 im, uint256 mm) {
         bool isKnown = index == known.index;
         bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
@@ -322,7 +379,8 @@ library MarginLogic {
         int256 size = p.size;
         // A closed position with an escrowed gain needs no mark (and no oracle): it is worth its gain.
         if (size == 0) return (-p.openNotional, 0, 0);
-        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
+        uint256 mark = averaged ? liquidationMark(m, oracle) : isKnown ? known.mark : markPrice(m, oracle);
+        uint256 v = unitValue(mark, m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

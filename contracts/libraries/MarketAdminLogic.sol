@@ -200,5 +200,9 @@ library MarketAdminLogic {
         int256 markBasis = m.markBasis;
         if (markBasis > clamp) m.markBasis = int64(clamp);
         else if (markBasis < -clamp) m.markBasis = int64(-clamp);
+        // And the time-averaged basis liquidation is judged by.
+        int256 average = m.averageBasis;
+        if (average > clamp) m.averageBasis = int64(clamp);
+        else if (average < -clamp) m.averageBasis = int64(-clamp);
     }
 }

@@ -8,7 +8,7 @@
  */
 import type { Address } from "viem";
 
-import type { Account, MarkedMarket, Marks } from "../../sdk/core/entities/Account.js";
+import { liquidationMarks, type Account, type MarkedMarket, type Marks } from "../../sdk/core/entities/Account.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { liquidationPenaltySplit } from "../../sdk/core/math/fees.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../sdk/core/math/margin.js";
@@ -88,6 +88,12 @@ export type LiquidatorAction =
 
 /** Why an account whose markets cannot all be marked (a stale index) is left alone. */
 export const STALE_INDEX = "an index of its markets is stale";
+
+/**
+ * Why an account below maintenance at the marks but not at the liquidation marks is left alone: the basis
+ * move that took it there has not held long enough (`Clearinghouse.liquidationMarkPrice`).
+ */
+export const BASIS_NOT_HELD = "below maintenance at the mark only: the basis move has not held (liquidation mark)";
 
 /** The estimated gas cost of one liquidation, collateral units, rounded up. */
 export function gasCostOf(gasPrice: bigint, config: LiquidatorConfig, scale: bigint): bigint {
@@ -256,6 +262,12 @@ export function decideLiquidator(
     }
     const h = account.health(marks);
     if (h.equity >= h.maintenanceMargin) continue;
+    // the contract also needs it below maintenance at the liquidation marks (the time-averaged basis)
+    const atAverage = account.health(liquidationMarks(marks));
+    if (atAverage.equity >= atAverage.maintenanceMargin) {
+      actions.push({ type: "skip", account: account.address, reason: BASIS_NOT_HELD });
+      continue;
+    }
     if (busy.has(account.address.toLowerCase())) {
       actions.push({ type: "skip", account: account.address, reason: "a job for this account is in flight" });
       continue;
@@ -277,7 +289,8 @@ export function decideLiquidator(
     }
 
     const shortfall = h.equity < 0n ? toToken(-h.equity, scale, "Up") : 0n;
-    if (h.equity < 0n && shortfall > context.insuranceFund) {
+    // deleveraging needs it bankrupt at the liquidation marks too (else `liquidate` applies)
+    if (h.equity < 0n && atAverage.equity < 0n && shortfall > context.insuranceFund) {
       const { id, m, p, v } = open[0];
       if (m.market.state.paused || context.globalPaused) {
         // deleveraging reverts under a pause, as liquidation does

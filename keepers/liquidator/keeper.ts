@@ -20,6 +20,7 @@ import { gaugeOn } from "../shell/metrics.js";
 import type { ChainDeps, ShellDeps, TickSource } from "../shell/runner.js";
 import type { ExecuteResult } from "../shell/sender.js";
 import {
+  BASIS_NOT_HELD,
   STALE_INDEX,
   decideLiquidator,
   type LiquidatorAction,
@@ -137,8 +138,12 @@ export class LiquidatorKeeper implements TickSource {
     const state = await this.readState();
     const actions = decideLiquidator(state, state.now, this.deps.decide);
     this.lastActions = actions;
-    // one action per account below maintenance margin; accounts that cannot be valued are not counted
-    this.liquidatable.set(actions.filter((a) => a.type !== "skip" || a.reason !== STALE_INDEX).length);
+    // one action per account below maintenance margin; accounts that cannot be valued, or that only the
+    // mark (not the liquidation mark) puts below it, are not counted
+    this.liquidatable.set(
+      actions.filter((a) => a.type !== "skip" || (a.reason !== STALE_INDEX && a.reason !== BASIS_NOT_HELD))
+        .length,
+    );
     for (const action of actions) {
       metrics.actions.inc({ type: action.type });
       if (action.type === "skip") {

@@ -19,9 +19,9 @@ contract ClearinghouseLens {
     /// @notice Everything about one market, with its index price (`indexOk` false when `latest` reverts) and,
     /// from expiry on, the oracle TWAP over the settlement window that an expired market without a proposed
     /// price is marked at (`twapOk` false before expiry or when `twap` reverts), and the contract's own mark
-    /// (`markOk` false when `markPrice` reverts): within a second in which the market traded the mark uses
-    /// the basis from before that second's first trade, which no view returns, so the SDK takes the mark
-    /// from here.
+    /// (`markOk` false when `markPrice` reverts) and liquidation mark (`liquidationMarkPrice`, the basis
+    /// averaged over time; `liquidationMarkOk` false when it reverts): within a second in which the market
+    /// traded the mark uses the basis from before that second's first trade, so the SDK takes both from here.
     // solhint-disable-next-line gas-struct-packing
     struct MarketView {
         bytes32 id;
@@ -48,6 +48,8 @@ contract ClearinghouseLens {
         uint256 settlementTwap;
         bool markOk;
         uint256 mark;
+        bool liquidationMarkOk;
+        uint256 liquidationMark;
     }
 
     /// @notice One position of an account.
@@ -137,6 +139,12 @@ contract ClearinghouseLens {
             m.mark = mark;
         } catch {
             m.markOk = false;
+        }
+        try ch.liquidationMarkPrice(id) returns (uint256 mark) {
+            m.liquidationMarkOk = true;
+            m.liquidationMark = mark;
+        } catch {
+            m.liquidationMarkOk = false;
         }
     }
 

@@ -211,6 +211,7 @@ contract SolvencyReachTest is TestBase {
         uint256 residualCovered;
         uint256 runsWithBankruptcy;
         uint256 runsWithSocialisedLoss;
+        uint256 waitingForTheAverage;
     }
 
     function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
@@ -225,6 +226,7 @@ contract SolvencyReachTest is TestBase {
             r.socialised += h.socialisedLosses();
             r.residual += h.residualDebts();
             r.residualCovered += h.residualDebtsCovered();
+            r.waitingForTheAverage += h.liquidationsWaitingForTheAverage();
             if (bankrupt != 0) ++r.runsWithBankruptcy;
             if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
@@ -233,6 +235,7 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
         assertTrue(r.bankruptSettlements > 0, "settlements of accounts below zero equity reached");
         assertTrue(r.socialised > 0, "socialised losses reached");
+        assertTrue(r.waitingForTheAverage > 0, "accounts below maintenance at the mark only reached");
     }
 
     /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
@@ -267,6 +270,11 @@ contract SolvencyReachTest is TestBase {
         console.log("  socialised losses (claims cut pro rata) %d", r.socialised);
         // solhint-disable-next-line no-console
         console.log(
+            "  liquidations refused below maintenance at the mark only (the average lags) %d",
+            r.waitingForTheAverage
+        );
+        // solhint-disable-next-line no-console
+        console.log(
             "  runs with a bankruptcy %d, runs with a socialised loss %d",
             r.runsWithBankruptcy,
             r.runsWithSocialisedLoss
@@ -293,7 +301,8 @@ contract SolvencyReachTest is TestBase {
             h.liquidate(a, b >> 3, c >> 3, type(uint256).max);
         }
         else if (action < 72) h.liquidate(a, b, c, r >> 200);
-        else if (action < 80) vm.warp(block.timestamp + (b % 3 days) + 1);
+        // Half of the warps within the liquidation basis's 30-minute window, so the average lags the mark.
+        else if (action < 80) vm.warp(block.timestamp + (c % 2 == 0 ? b % 10 minutes : b % 3 days) + 1);
         else if (action < 85) h.deposit(a, b % 600);
         else if (action < 90) h.withdraw(a, 50 + (b % 50));
         else if (action < 95) h.settleAll(a);

@@ -23,6 +23,11 @@ import type { Market, TradeRole } from "./Market.js";
 export interface MarkedMarket {
   market: Market;
   mark: bigint;
+  /**
+   * The contract's liquidation mark (`liquidationMarkPrice`: the basis averaged over 30 minutes); liquidation
+   * needs the account below maintenance at both. Absent: taken equal to `mark` (an index-only valuation).
+   */
+  liquidationMark?: bigint;
 }
 
 /** Marks by market id, for the valuation methods. */
@@ -205,11 +210,15 @@ export class Account {
   }
 
   /**
-   * Whether equity is below maintenance margin (`Clearinghouse.isLiquidatable`).
+   * Whether `liquidate` accepts the account (`Clearinghouse.isLiquidatable`): equity below maintenance margin
+   * at the marks and at the liquidation marks (`liquidationMarks`).
    * @example account.isLiquidatable(marks)
    */
   isLiquidatable(marks: Marks): boolean {
-    return isLiquidatable(this.balance, this.scale, this.marked(marks));
+    return (
+      isLiquidatable(this.balance, this.scale, this.marked(marks)) &&
+      isLiquidatable(this.balance, this.scale, this.marked(liquidationMarks(marks)))
+    );
   }
 
   /**
@@ -225,11 +234,28 @@ export class Account {
 }
 
 /**
- * Marks every market at `now` from its index value.
+ * The same markets valued at their liquidation marks (`MarkedMarket.liquidationMark`, else the mark): what
+ * `Clearinghouse.liquidate` also checks the account against.
+ * @example account.health(liquidationMarks(marks))
+ */
+export function liquidationMarks(marks: Marks): Marks {
+  const out = new Map<MarketId, MarkedMarket>();
+  for (const [id, m] of marks) out.set(id, { market: m.market, mark: m.liquidationMark ?? m.mark });
+  return out;
+}
+
+/**
+ * Marks every market at `now` from its index value (the mark and the liquidation mark).
  * @example const marks = markAll([[market, index]], now);
  */
 export function markAll(markets: Iterable<readonly [Market, bigint]>, now: bigint): Marks {
   const out = new Map<MarketId, MarkedMarket>();
-  for (const [market, index] of markets) out.set(market.id, { market, mark: market.markAt(now, index) });
+  for (const [market, index] of markets) {
+    out.set(market.id, {
+      market,
+      mark: market.markAt(now, index),
+      liquidationMark: market.liquidationMarkAt(now, index),
+    });
+  }
   return out;
 }

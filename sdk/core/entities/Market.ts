@@ -6,6 +6,8 @@
 import type { MarketId } from "../ids.js";
 import { tradeFeeUp } from "../math/fees.js";
 import {
+  averageBasisAt,
+  liquidationMarkDown,
   markPriceDown,
   marketIdOf,
   nextBasisRate,
@@ -38,6 +40,11 @@ export interface MarketState {
    */
   markBasis: bigint;
   markBasisTime: bigint;
+  /**
+   * The time-averaged basis as of second `markBasisTime`, kept by `withTrade` (no contract view returns the
+   * stored value: a fetched market takes its liquidation mark from the lens instead).
+   */
+  averageBasis: bigint;
 }
 
 /**
@@ -79,6 +86,7 @@ const EMPTY_STATE: MarketState = {
   index: 0,
   markBasis: 0n,
   markBasisTime: 0n,
+  averageBasis: 0n,
 };
 const EMPTY_SETTLEMENT: MarketSettlementState = {
   proposedPrice: 0n,
@@ -179,6 +187,28 @@ export class Market {
   }
 
   /**
+   * The liquidation mark at `now` given the index value (`liquidationMarkPrice`): the live mark at the
+   * time-averaged basis (`averageBasisAt`) before expiry, the settlement value from expiry on. Exact for a
+   * market whose trades went through `withTrade`; a fetched market's comes from the lens (`fetchAccount`).
+   * @example market.liquidationMarkAt(now, 10n * WAD)
+   */
+  liquidationMarkAt(now: bigint, index: bigint): bigint {
+    return liquidationMarkDown(
+      {
+        expiry: this.params.expiry,
+        basisRate: this.state.basisRate,
+        finalPrice: this.settlement.finalPrice,
+        proposedPrice: this.settlement.proposedPrice,
+        settlementTwap: this.settlement.settlementTwap,
+        markBasisTime: this.state.markBasisTime,
+        averageBasis: this.state.averageBasis,
+      },
+      index,
+      now,
+    );
+  }
+
+  /**
    * Value of one contract at `price`, wad, rounded down.
    * @example market.unitValueAt(mark)
    */
@@ -237,10 +267,15 @@ export class Market {
       trade.now,
       trade.size,
     );
+    // the first fill of a second brings the time-averaged basis up to that second
+    const averageBasis = sameSecond
+      ? this.state.averageBasis
+      : averageBasisAt({ ...this.state, expiry: this.params.expiry, finalPrice: 0n }, trade.now);
     return this.with({
       state: {
         ...this.state,
         basisRate,
+        averageBasis,
         markBasis: anchor,
         markBasisTime: trade.now,
         openInterest: this.state.openInterest + (trade.openInterestDelta ?? 0n),
@@ -249,16 +284,19 @@ export class Market {
   }
 
   /**
-   * The market with other risk parameters; a lowered `maxBasisRate` clamps the stored rate as
-   * `setRiskParams` does.
+   * The market with other risk parameters; a lowered `maxBasisRate` clamps the stored rate, the second's
+   * mark basis and the time-averaged basis as `setRiskParams` does.
    * @example market.withRisk({ ...market.risk, imr: WAD / 5n })
    */
   withRisk(risk: RiskParams): Market {
-    const clamp = risk.maxBasisRate;
-    let basisRate = this.state.basisRate;
-    if (basisRate > clamp) basisRate = clamp;
-    else if (basisRate < -clamp) basisRate = -clamp;
-    return this.with({ risk, state: { ...this.state, basisRate } });
+    const bound = (x: bigint) => (x > risk.maxBasisRate ? risk.maxBasisRate : x < -risk.maxBasisRate ? -risk.maxBasisRate : x);
+    const state = {
+      ...this.state,
+      basisRate: bound(this.state.basisRate),
+      markBasis: bound(this.state.markBasis),
+      averageBasis: bound(this.state.averageBasis),
+    };
+    return this.with({ risk, state });
   }
 
   /**

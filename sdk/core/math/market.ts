@@ -117,6 +117,37 @@ export interface MarkInputs {
    */
   markBasis?: bigint;
   markBasisTime?: bigint;
+  /**
+   * The time-averaged basis as of second `markBasisTime` (`MarginLogic.averageBasis`, stored by that second's
+   * first trade; absent: 0).
+   */
+  averageBasis?: bigint;
+}
+
+/** Seconds over which a move of the basis comes to count for liquidation (`MarginLogic.LIQUIDATION_BASIS_WINDOW`). */
+export const LIQUIDATION_BASIS_WINDOW = 1_800n;
+
+/**
+ * The time-averaged basis at `now` (`MarginLogic.averageBasis`): the stored average moved toward `basisRate`
+ * by the seconds since `markBasisTime` over `LIQUIDATION_BASIS_WINDOW`, equal to `basisRate` once a whole
+ * window has passed (rounded toward zero, as Solidity's signed division).
+ * @example averageBasisAt({ expiry, basisRate: WAD / 10n, finalPrice: 0n, averageBasis: 0n, markBasisTime: now }, now + 900n) // WAD / 20n
+ */
+export function averageBasisAt(market: MarkInputs, now: bigint): bigint {
+  const elapsed = now - (market.markBasisTime ?? 0n);
+  if (elapsed >= LIQUIDATION_BASIS_WINDOW) return market.basisRate;
+  const average = market.averageBasis ?? 0n;
+  return average + ((market.basisRate - average) * elapsed) / LIQUIDATION_BASIS_WINDOW;
+}
+
+/**
+ * The liquidation mark (`Clearinghouse.liquidationMarkPrice`): before expiry the live mark at the
+ * time-averaged basis (`averageBasisAt`); from expiry on the same settlement value as `markPriceDown`.
+ * @example liquidationMarkDown({ expiry, basisRate, finalPrice: 0n }, index, now)
+ */
+export function liquidationMarkDown(market: MarkInputs, index: bigint, now: bigint): bigint {
+  if (now < market.expiry) return liveMarkDown(index, averageBasisAt(market, now), market.expiry, now);
+  return expiredMarkOf(market);
 }
 
 /**

@@ -22,7 +22,8 @@ export interface FetchAccountReturnType {
   /** Their index prices (`undefined` where the oracle's `latest` reverts). */
   indexPrices: ReadonlyMap<MarketId, IndexPrice | undefined>;
   /**
-   * The contract's marks at the block (`markPrice`, read by the lens), for `account.health(marks)` and the
+   * The contract's marks at the block (`markPrice` and `liquidationMarkPrice`, read by the lens), for
+   * `account.health(marks)`, `account.isLiquidatable(marks)` and the
    * rest; a market whose mark reverts (a missing index) is left out (valuing a position there then throws,
    * as the contract reverts; an escrowed gain needs no mark).
    */
@@ -55,10 +56,10 @@ export async function fetchAccount(
   const indexPrices = new Map<MarketId, IndexPrice | undefined>();
   const marks = new Map<MarketId, MarkedMarket>();
   for (const lensMarket of view.markets) {
-    const { market, index, mark } = toMarket(lensMarket);
+    const { market, index, mark, liquidationMark } = toMarket(lensMarket);
     markets.set(market.id, market);
     indexPrices.set(market.id, index);
-    if (mark !== undefined) marks.set(market.id, { market, mark });
+    if (mark !== undefined) marks.set(market.id, { market, mark, liquidationMark });
   }
   const account = Account.from({
     address: params.account,

@@ -25,6 +25,11 @@ export interface FetchMarketReturnType {
    * it), so this can differ from `market.markAt(now, index)` in that second only.
    */
   mark: bigint | undefined;
+  /**
+   * The contract's liquidation mark at the block (`liquidationMarkPrice`: the basis averaged over 30
+   * minutes), `undefined` when it reverts. Liquidation needs an account below maintenance at both marks.
+   */
+  liquidationMark: bigint | undefined;
   context: ClearinghouseContext;
 }
 
@@ -40,9 +45,9 @@ export async function fetchMarket(
   params: FetchMarketParameters,
 ): Promise<FetchMarketReturnType> {
   const [m, c] = await callLens(client, "loadMarket", [params.address, params.marketId], params.blockNumber);
-  const { market, index, mark } = toMarket(m);
+  const { market, index, mark, liquidationMark } = toMarket(m);
   const context = toContext(c);
-  return { market, index, mark, context };
+  return { market, index, mark, liquidationMark, context };
 }
 
 /**

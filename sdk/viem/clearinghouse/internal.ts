@@ -77,13 +77,15 @@ export async function callLens<F extends LensFunctionName>(
 }
 
 /**
- * The market entity of a lens view, its index price, and the contract's mark at the block (`undefined`
- * when `markPrice` reverts: a stale index before expiry, or an unreadable settlement TWAP).
+ * The market entity of a lens view, its index price, and the contract's mark and liquidation mark at the
+ * block (`undefined` when `markPrice` / `liquidationMarkPrice` reverts: a stale index before expiry, or an
+ * unreadable settlement TWAP).
  */
 export function toMarket(m: LensMarket): {
   market: Market;
   index: IndexPrice | undefined;
   mark: bigint | undefined;
+  liquidationMark: bigint | undefined;
 } {
   const market = Market.from({
     params: m.params,
@@ -113,6 +115,7 @@ export function toMarket(m: LensMarket): {
     market,
     index: m.indexOk ? { value: m.indexPrice, updatedAt: m.indexUpdatedAt } : undefined,
     mark: m.markOk ? m.mark : undefined,
+    liquidationMark: m.liquidationMarkOk ? m.liquidationMark : undefined,
   };
 }
 

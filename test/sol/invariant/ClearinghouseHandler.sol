@@ -60,6 +60,9 @@ contract ClearinghouseHandler {
     /// @dev Residual debts the fund paid later (`coverDebt`), once it held tokens again.
     uint256 public residualDebtsCovered;
     mapping(address account => bool) internal _residual;
+    /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark
+    /// (the basis moved and the time-averaged basis has not followed yet): the state the average guards.
+    uint256 public liquidationsWaitingForTheAverage;
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
@@ -278,24 +281,69 @@ contract ClearinghouseHandler {
         address liquidator = _actor(liquidatorSeed);
         address account = _actor(who);
         if (liquidator == account || block.timestamp >= _expiries[market]) return;
-        // Unreadable health (a stale index) counts as healthy: a liquidation must not succeed then.
-        bool wasLiquidatable;
-        try ch.isLiquidatable(account) returns (bool liquidatable) {
-            wasLiquidatable = liquidatable;
-        } catch {}
         int256 pos = ch.positionSize(account, _marketIds[market]);
         if (pos == 0) return;
-        uint256 limit = pos > 0 ? type(uint256).max : 0;
+        (bool eligible, bool waiting) = _liquidationEligibility(account);
         uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
         bool bankrupt = _equityBelowZero(account);
         vm.prank(liquidator);
-        try ch.liquidate(account, _marketIds[market], amount, limit) {
-            if (!wasLiquidatable) healthyLiquidated = true;
+        try ch.liquidate(account, _marketIds[market], amount, pos > 0 ? type(uint256).max : 0) {
+            if (!eligible) healthyLiquidated = true;
             ++liquidations;
             if (bankrupt) ++bankruptLiquidations;
             _checkNoUnbackedDebt(account);
             _afterLiquidation(market);
+        } catch {
+            if (waiting) ++liquidationsWaitingForTheAverage;
+        }
+    }
+
+    /// @dev Whether a liquidation of `account` may succeed: `isLiquidatable`, and independently of it below
+    /// maintenance at the marks (`health`) and at the liquidation marks (valued here from positions and
+    /// `liquidationMarkPrice`); unreadable health (a stale index) counts as healthy. `waiting`: below
+    /// maintenance at the mark only (the basis moved and its time average has not followed yet).
+    function _liquidationEligibility(address account) internal view returns (bool eligible, bool waiting) {
+        bool flagged;
+        try ch.isLiquidatable(account) returns (bool liquidatable) {
+            flagged = liquidatable;
         } catch {}
+        bool belowAtMark = _belowMaintenanceAtMark(account);
+        bool belowAtLiquidationMark = _belowMaintenanceAtLiquidationMarks(account);
+        return (flagged && belowAtMark && belowAtLiquidationMark, belowAtMark && !belowAtLiquidationMark);
+    }
+
+    function _belowMaintenanceAtMark(address account) internal view returns (bool) {
+        try ch.health(account) returns (int256 equity, uint256, uint256 mm) {
+            return equity < int256(mm);
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev Equity and maintenance margin at every market's `liquidationMarkPrice`, computed from the account's
+    /// balance and positions as `MarginLogic.health` values them (per-contract value rounded down, margin up).
+    function _belowMaintenanceAtLiquidationMarks(address account) internal view returns (bool) {
+        (int256 balance, ) = ch.accountOf(account);
+        int256 equity = balance * int256(10 ** (18 - uint256(token.decimals())));
+        uint256 mm;
+        for (uint256 i = 0; i < MARKETS; ++i) {
+            (int256 size, int256 openNotional) = ch.position(account, _marketIds[i]);
+            if (size == 0) {
+                equity -= openNotional;
+                continue;
+            }
+            uint256 mark;
+            try ch.liquidationMarkPrice(_marketIds[i]) returns (uint256 value) {
+                mark = value;
+            } catch {
+                return false;
+            }
+            uint256 v = (mark * ch.marketParams(_marketIds[i]).contractSize) / 1e18;
+            equity += size * int256(v) - openNotional;
+            uint256 notional = uint256(size < 0 ? -size : size) * v;
+            mm += (notional * ch.riskParams(_marketIds[i]).mmr + 1e18 - 1) / 1e18;
+        }
+        return equity < int256(mm);
     }
 
     function deleverage(uint256 market, uint256 who, uint256 counterparty) external {

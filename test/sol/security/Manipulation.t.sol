@@ -80,7 +80,8 @@ contract WashTradeManipulationTest is SecurityBase {
     /// @dev What `basisDepth = 1` allows (finding 2 before the depth existed): every fill moves the EMA by the
     /// full weight whatever its size, so one-contract wash trades (minSize = 1) move the mark as far as large
     /// ones. 60 trades costing 0.51 dollars in fees lift a 90-day market's mark from 10 to 11.23 (+12.3 %) and
-    /// make a 6.7x-levered short liquidatable although the index did not move.
+    /// take a 6.7x-levered short below maintenance although the index did not move; since the time-averaged
+    /// liquidation basis it is liquidatable only once the walk has held for 30 minutes.
     function test_washTrades_atDepthOne_costCentsAndCanLiquidateAShortAtAnUnchangedIndex() public {
         _deploy(address(0), 6, 10e18);
         _fund(ALICE, 1_000e6);
@@ -90,7 +91,17 @@ contract WashTradeManipulationTest is SecurityBase {
         assertLe(fees, 1e6, "the walk cost at most one dollar of fees");
         uint256 mark = ch.markPrice(marketId);
         assertGe(mark, 11.1e18, "mark lifted more than 11 % with the index still at 10");
-        assertTrue(ch.isLiquidatable(CAROL), "carol liquidatable at an unchanged index");
+        assertTrue(_belowMaintenanceAtMark(CAROL), "carol below maintenance at an unchanged index");
+        // Liquidation also needs her below maintenance at the time-averaged basis: the walk must hold.
+        assertTrue(!ch.isLiquidatable(CAROL), "not liquidatable a minute into the walk");
+        vm.warp(block.timestamp + 30 minutes);
+        assertTrue(ch.isLiquidatable(CAROL), "liquidatable once the walk has held for the window");
+    }
+
+    /// @dev Whether `account` is below maintenance margin at the marks (not yet at the liquidation marks).
+    function _belowMaintenanceAtMark(address account) internal view returns (bool) {
+        (int256 equity, , uint256 mm) = ch.health(account);
+        return equity < int256(mm);
     }
 
     /// @dev The same 60 one-contract wash trades at a realistic depth: each weighs 1 / 100,000 of a full fill,
@@ -130,8 +141,9 @@ contract WashTradeManipulationTest is SecurityBase {
         while (ch.markPrice(marketId) < 10.476e18) fees += _washFill(n++, DEPTH);
         assertEq(n, 5, "five full-depth fills to reach +4.76 %");
         assertGe(fees, 3_900e6, "costing more than 3,900 dollars");
-        while (!ch.isLiquidatable(CAROL)) fees += _washFill(n++, DEPTH);
-        assertEq(n, 15, "fifteen to liquidate carol");
+        while (!_belowMaintenanceAtMark(CAROL)) fees += _washFill(n++, DEPTH);
+        assertEq(n, 15, "fifteen to take carol below maintenance at the mark");
+        assertTrue(!ch.isLiquidatable(CAROL), "and still not liquidatable: the average lags the walk");
         assertGe(fees, 12_000e6, "costing more than 12,000 dollars");
         uint256 penalty = (ch.markPrice(marketId) * 10 * 0.02e18) / WAD / 1e12; // dollars -> 6-decimal units
         assertGe(fees, 5_000 * penalty, "more than 5,000 times the whole penalty carol would pay");

@@ -195,6 +195,102 @@ contract SolvencyTest is SecurityBase {
         assertTrue(markBefore - markAfter <= maxMove, "at most one maxBasisStep a second");
     }
 
+    /// @dev Walks the mark down one `maxBasisStep` a second for `secondsOfWalk` seconds with mallory on both
+    /// sides at the band's lower edge (the cheapest walk, `npm run bench:mark-walk`).
+    function _walkMarkDown(uint256 secondsOfWalk) internal {
+        for (uint256 t = 0; t < secondsOfWalk; ++t) {
+            vm.warp(block.timestamp + 1);
+            uint256 edge = ((ch.markPrice(marketId) * 9) / 10 / 1e15 + 1) * 1e15;
+            if (t % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge);
+            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge);
+        }
+    }
+
+    /// @dev Before the time-averaged basis, a walk of a few seconds took alice (10 % margin, maintenance 5 %)
+    /// below maintenance at the mark and liquidated her at once. Now liquidation also needs her below
+    /// maintenance at the liquidation mark, whose basis follows the mark's over 30 minutes: the walk must hold
+    /// the mark there, every second of it open to anyone who trades it back.
+    function test_item8_aMarkWalkLiquidatesOnlyOnceItHasHeldForTheWindow() public {
+        _fund(ALICE, 100.5e6);
+        _fund(BOB, 10_000e6);
+        _fund(MALLORY, 100_000e6);
+        _fund(MALLORY2, 100_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
+        _walkMarkDown(12);
+        vm.warp(block.timestamp + 1);
+        (int256 equity, , uint256 mm) = ch.health(ALICE);
+        assertTrue(equity < int256(mm), "below maintenance at the walked mark");
+        assertTrue(ch.markPrice(marketId) < 9.5e18, "the walk moved the mark more than 5 %");
+        (int256 markBasis, int256 averageBasis, int256 runningBasis) = ch.markBases(marketId);
+        assertEq(markBasis, runningBasis, "a second after the last trade the mark uses the running basis");
+        assertTrue(averageBasis > markBasis, "the average lags the walk");
+        assertTrue(!ch.isLiquidatable(ALICE), "not liquidatable while the average lags");
+        (int256 averagedEquity, , uint256 averagedMm) = _healthAtLiquidationMark(ALICE);
+        assertTrue(averagedEquity >= int256(averagedMm), "above maintenance at the liquidation mark");
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearinghouse.AccountHealthy.selector, ALICE, averagedEquity, averagedMm)
+        );
+        vm.prank(BOB);
+        ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+        // Held for the window (nobody traded it back), the average reaches the basis and alice is liquidated.
+        vm.warp(block.timestamp + 30 minutes); // MarginLogic.LIQUIDATION_BASIS_WINDOW
+        (, averageBasis, ) = ch.markBases(marketId);
+        assertEq(averageBasis, runningBasis, "a whole window later the average is the basis");
+        assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "so is the liquidation mark");
+        assertTrue(ch.isLiquidatable(ALICE), "liquidatable once the walk has held");
+        vm.prank(BOB);
+        ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+    }
+
+    /// @dev Walked down and then traded back by defenders (anyone, at the same cost: bob and carol here)
+    /// within the window, the average never reaches alice's maintenance line and she is never liquidatable.
+    function test_item8_aWalkTradedBackWithinTheWindowLiquidatesNobody() public {
+        _fund(ALICE, 100.5e6);
+        _fund(BOB, 100_000e6);
+        _fund(CAROL, 100_000e6);
+        _fund(MALLORY, 100_000e6);
+        _fund(MALLORY2, 100_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        _walkMarkDown(12);
+        (int256 equity, , uint256 mm) = ch.health(ALICE);
+        assertTrue(equity < int256(mm), "below maintenance at the walked mark");
+        // the defenders trade the mark back up, one step a second, at the band's upper edge
+        for (uint256 t = 0; t < 12; ++t) {
+            vm.warp(block.timestamp + 1);
+            assertTrue(!ch.isLiquidatable(ALICE), "never liquidatable during the contest");
+            uint256 edge = ((ch.markPrice(marketId) * 11) / 10 / 1e15) * 1e15;
+            if (t % 2 == 0) ch.trade(marketId, BOB, CAROL, 300, edge);
+            else ch.trade(marketId, CAROL, BOB, 300, edge);
+        }
+        for (uint256 t = 0; t < 60; ++t) {
+            vm.warp(block.timestamp + 60);
+            assertTrue(!ch.isLiquidatable(ALICE), "nor after it");
+        }
+    }
+
+    /// @dev Equity and maintenance margin at the liquidation mark (the account's only market is `marketId`).
+    function _healthAtLiquidationMark(address account) internal view returns (int256 equity, uint256, uint256 mm) {
+        (int256 balance, ) = ch.accountOf(account);
+        (int256 size, int256 openNotional) = ch.position(account, marketId);
+        uint256 v = ch.liquidationMarkPrice(marketId) * params.contractSize / 1e18;
+        equity = balance * 1e12 + size * int256(v) - openNotional;
+        uint256 notional = uint256(size < 0 ? -size : size) * v;
+        mm = (notional * 0.05e18 + 1e18 - 1) / 1e18;
+        return (equity, 0, mm);
+    }
+
+    /// @dev An index move is not averaged: it lowers the mark and the liquidation mark at once.
+    function test_item8_anIndexMoveLiquidatesAtOnce() public {
+        _fund(ALICE, 100.5e6);
+        _fund(BOB, 10_000e6);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        vm.warp(block.timestamp + 1);
+        oracle.setValue(INDEX, 9.4e18);
+        assertTrue(ch.isLiquidatable(ALICE), "liquidatable at once");
+        vm.prank(BOB);
+        ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+    }
+
     // ------------------------------------------------------------------ items 9 and 10: deleveraging
 
     /// @dev Alice long 10 at 10 with 10.05 dollars; at 3.95 her equity is -50.50 and the fund holds exactly 50.

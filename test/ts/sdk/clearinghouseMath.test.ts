@@ -292,7 +292,11 @@ async function check(w: World, m: Mirror): Promise<void> {
       const mark = market.markAt(now, m.index.get(indexId)!);
       expect(await w.f.ch.markPrice(id)).to.equal(mark);
       expect(loaded.marks.get(id)!.mark).to.equal(mark);
-      marks.set(id, { market, mark });
+      // The liquidation mark: the time-averaged basis the mirror kept through every trade.
+      const liquidationMark = market.liquidationMarkAt(now, m.index.get(indexId)!);
+      expect(await w.f.ch.liquidationMarkPrice(id)).to.equal(liquidationMark);
+      expect(loaded.marks.get(id)!.liquidationMark).to.equal(liquidationMark);
+      marks.set(id, { market, mark, liquidationMark });
     }
     const [equity, im, mm] = await w.f.ch.health(t.address);
     const h = mirror.health(marks);
