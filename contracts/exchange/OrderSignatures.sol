@@ -6,7 +6,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {IExchange} from "../interfaces/IExchange.sol";
-import {Order, OrderLib} from "../libraries/OrderTypes.sol";
+import {ORDER_TYPEHASH as ORDER_TYPE_HASH, Order, OrderLib} from "../libraries/OrderTypes.sol";
 
 /// @title OrderSignatures
 /// @notice Exchange mixin: EIP-712 order hashing, delegated signers, and signature checks for EOAs
@@ -27,6 +27,12 @@ abstract contract OrderSignatures is IExchange, EIP712 {
     /// @inheritdoc IExchange
     function hashOrder(Order calldata order) external view returns (bytes32) {
         return _hashOrder(order);
+    }
+
+    /// @inheritdoc IExchange
+    // solhint-disable-next-line func-name-mixedcase
+    function ORDER_TYPEHASH() external pure returns (bytes32) {
+        return ORDER_TYPE_HASH;
     }
 
     /// @inheritdoc IExchange

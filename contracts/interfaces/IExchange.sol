@@ -226,6 +226,11 @@ interface IExchange {
     /// @notice The EIP-712 digest of `order` under this Exchange's domain: the order hash.
     function hashOrder(Order calldata order) external view returns (bytes32);
 
+    /// @notice The EIP-712 type hash of `Order`: `keccak256` of its type string, so a client can check the
+    /// type string it signs against the chain's.
+    // solhint-disable-next-line func-name-mixedcase
+    function ORDER_TYPEHASH() external view returns (bytes32);
+
     /// @notice The EIP-712 domain separator (name, version, chainId, verifyingContract).
     function domainSeparator() external view returns (bytes32);
 

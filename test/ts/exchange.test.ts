@@ -7,6 +7,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import {
   EXCHANGE_DOMAIN_NAME,
   EXCHANGE_DOMAIN_VERSION,
+  ORDER_TYPES,
   OrderFlags,
   buildOrder,
   exchangeDomain,
@@ -107,6 +108,9 @@ describe("Exchange", function () {
       const { order, hash } = await signed(maker, { flags: OrderFlags.ReduceOnly, nonce: 7n });
       expect(await exchange.hashOrder(order)).to.equal(hash);
       expect(await exchange.clearinghouse()).to.equal(await venue.getAddress());
+      // The chain's type hash is the SDK's type string, so a client can check what it signs on chain.
+      const typeString = `Order(${ORDER_TYPES.Order.map((f) => `${f.type} ${f.name}`).join(",")})`;
+      expect(await exchange.ORDER_TYPEHASH()).to.equal(ethers.id(typeString));
     });
   });
 
