@@ -4,7 +4,7 @@
  * order still matches, the junk one is marked with its reason), chain cancels leaving the book, restart
  * from the same database, and a chain reset detected and resynced.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,8 +17,11 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Command, Option } from "commander";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
+import { encodeOrders } from "../../../keepers/matcher/orders.js";
 import { CommandFailedError, InputError } from "../../../scripts/cli/errors.js";
-import { listFromRelay, placeOnRelay, relayUrlOf } from "../../../scripts/cli/relay.js";
+import { run } from "../../../scripts/cli/program.js";
+import { listFromRelay, placeOnRelay, relayUrlOf, type OrderListRow } from "../../../scripts/cli/relay.js";
+import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
 import { cancelMessage } from "../../../relay/server/service.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
@@ -26,6 +29,7 @@ import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
 import { createRelayClient, RelayError, type RelayDepth } from "../../../sdk/relay/client.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, WAD, type Protocol } from "../helpers/protocolFixture.js";
+import { startRpcProxy } from "../keepers/rpcProxy.js";
 import { call, relayOptions, WsClient } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -528,5 +532,111 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     expect(sub(["list"])).to.equal("http://127.0.0.1:8600");
     expect(sub(["--orders-file", "x.json", "list"])).to.equal(undefined);
     expect(sub(["--orders-file", "x.json", "--relay-url", "http://r:1", "list"])).to.equal("http://r:1");
+  });
+
+  it("`atf order list --json` prints the trader's own orders as one JSON array, from the relay and from an orders file", async function () {
+    const [alice, bob] = p.traders;
+    const ALICE = testAccount(2);
+    const BOB = testAccount(3);
+    expect(await alice.getAddress()).to.equal(ALICE.address);
+    expect(await bob.getAddress()).to.equal(BOB.address);
+    const rpc = await startRpcProxy(provider);
+    const dir = mkdtempSync(join(tmpdir(), "atf-list-"));
+    const book = join(dir, "book.json");
+    const ordersFile = join(dir, "orders.json");
+    writeFileSync(
+      book,
+      JSON.stringify({
+        chainId: 31337,
+        indexOracle: await p.oracle!.getAddress(),
+        exchange: await p.exchange.getAddress(),
+        clearinghouse: await p.ch.getAddress(),
+        collateral: await p.token.getAddress(),
+        accessManager: await p.manager.getAddress(),
+        markets: {
+          "TEST-20270101": { id: p.marketId, indexId: p.params.indexId, expiry: Number(p.params.expiry) },
+        },
+      }),
+    );
+    const atf = async (key: Hex | undefined, ...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(
+        ["--deployment", book, "--rpc-url", rpc.url, "--state-file", join(dir, "state.json"), ...argv],
+        {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+          env: key === undefined ? {} : { ATF_PRIVATE_KEY: key },
+        },
+      );
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    const rows = (r: { code: number; out: string; err: string }) => {
+      expect(r.code, r.err).to.equal(0);
+      return JSON.parse(r.out) as OrderListRow[];
+    };
+    try {
+      const a1 = await place(alice, { isBuy: true, size: 2n, limitPrice: price("9.9"), nonce: 1n });
+      const a2 = await place(alice, { isBuy: false, size: 3n, limitPrice: price("10.5"), nonce: 2n });
+      const b1 = await place(bob, { isBuy: true, size: 1n, limitPrice: price("9.8"), nonce: 1n });
+      for (const x of [a1, a2, b1]) expect(x.reply.status).to.equal(201);
+      await (await p.exchange.connect(alice).cancelOrders([a2.signed.order])).wait();
+      await relay.tick();
+
+      // the relay: alice's own orders by default, newest first, with state and reason
+      const mine = rows(await atf(ALICE.privateKey, "--relay-url", relay.url, "--json", "order", "list"));
+      expect(mine.map((r) => r.hash)).to.deep.equal([a2.reply.body.hash, a1.reply.body.hash]);
+      expect(mine[1]).to.deep.equal({
+        hash: a1.reply.body.hash,
+        market: "TEST-20270101",
+        marketId: p.marketId,
+        trader: ALICE.address,
+        side: "buy",
+        size: "2",
+        limitPrice: "9.9",
+        state: "open",
+        filled: "0",
+        nonce: "1",
+        reason: null,
+        expiry: new Date(Number(a1.signed.order.expiry) * 1000).toISOString(),
+        expiryUnix: a1.signed.order.expiry.toString(),
+      });
+      expect(mine[0]).to.include({
+        side: "sell",
+        limitPrice: "10.5",
+        state: "cancelled",
+        reason: "OrderCancelled",
+      });
+      const bobs = rows(
+        await atf(undefined, "--relay-url", relay.url, "--json", "order", "list", "--account", BOB.address),
+      );
+      expect(bobs.map((r) => r.hash)).to.deep.equal([b1.reply.body.hash]);
+      // without a key or --account there is no "own": one line, exit 2
+      const anonymous = await atf(undefined, "--relay-url", relay.url, "--json", "order", "list");
+      expect(anonymous.code).to.equal(2);
+      expect(anonymous.err).to.contain("ATF_PRIVATE_KEY");
+      const text = await atf(ALICE.privateKey, "--relay-url", relay.url, "order", "list");
+      expect(text.out.split("\n")).to.have.length(2);
+      expect(text.out).to.contain("TEST-20270101").and.contain("cancelled");
+
+      // the orders file: the same shape, the state read from the Exchange
+      writeFileSync(ordersFile, encodeOrders([a1.signed, a2.signed, b1.signed]));
+      const fromFile = rows(
+        await atf(ALICE.privateKey, "--orders-file", ordersFile, "--json", "order", "list"),
+      );
+      expect(fromFile.map((r) => [r.hash, r.state, r.filled])).to.deep.equal([
+        [a1.reply.body.hash, "open", "0"],
+        [a2.reply.body.hash, "done", null],
+      ]);
+      expect(fromFile[0]).to.deep.equal(mine[1]);
+      const everyone = rows(await atf(undefined, "--orders-file", ordersFile, "--json", "order", "list"));
+      expect(everyone).to.have.length(3);
+      writeFileSync(ordersFile, "[]");
+      expect(
+        rows(await atf(ALICE.privateKey, "--orders-file", ordersFile, "--json", "order", "list")),
+      ).to.deep.equal([]);
+    } finally {
+      await rpc.close();
+    }
   });
 });
