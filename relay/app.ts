@@ -121,7 +121,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   if (sender !== undefined)
     await sender.recover().catch((err: unknown) => log.warn({ err }, "job recovery failed"));
   const server = new RelayHttpServer(service, options.http, clock, log);
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    controller.abort();
+    await lease.release();
+    await db.close();
+    throw error;
+  }
   log.info({ url, database: db.kind }, "relay listening");
 
   let ticking: Promise<void> = Promise.resolve();

@@ -1,5 +1,5 @@
 /**
- * `npx relay [options]`: the order relay on its own. Addresses come from an address book
+ * `npm run relay -- [options]` or `atf relay [options]`: the order relay on its own. Addresses come from an address book
  * (`deployments/localhost.json` as `npm start` writes it) or from flags; the database from
  * `--database-url` / `DATABASE_URL` (a PostgreSQL URL), else an embedded SQLite file; the key that signs
  * `matchOrders` from `RELAY_PRIVATE_KEY` (without it the relay accepts and serves orders but never
@@ -124,23 +124,40 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const client = createPublicClient({ transport: http(o.rpcUrl) }) as PublicClient;
-  const chainId = await client.getChainId();
-  const relay = await startRelay({
-    client,
-    chainId,
-    addresses: { exchange, clearinghouse, indexOracle },
-    fromBlock: BigInt(o.fromBlock),
-    databaseUrl: o.databaseUrl,
-    senderKey: key as Hex | undefined,
-    jobStorePath: jobStoreBeside(o.databaseUrl),
-    http: { ...DEFAULT_HTTP, host: o.host, port: o.port },
-    pollIntervalMs: o.pollIntervalMs,
-    maxMakers: 8,
-    expiryMarginSeconds: 5n,
-    maxOpenOrders: o.maxOpenOrders,
-    logLevel: o.logLevel,
-  });
+  const client = createPublicClient({ transport: http(o.rpcUrl, { retryCount: 1 }) }) as PublicClient;
+  let chainId: number;
+  try {
+    chainId = await client.getChainId();
+  } catch (error) {
+    console.error(
+      `relay: the node at ${o.rpcUrl} is not reachable (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message})`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  let relay;
+  try {
+    relay = await startRelay({
+      client,
+      chainId,
+      addresses: { exchange, clearinghouse, indexOracle },
+      fromBlock: BigInt(o.fromBlock),
+      databaseUrl: o.databaseUrl,
+      senderKey: key as Hex | undefined,
+      jobStorePath: jobStoreBeside(o.databaseUrl),
+      http: { ...DEFAULT_HTTP, host: o.host, port: o.port },
+      pollIntervalMs: o.pollIntervalMs,
+      maxMakers: 8,
+      expiryMarginSeconds: 5n,
+      maxOpenOrders: o.maxOpenOrders,
+      logLevel: o.logLevel,
+    });
+  } catch (error) {
+    // a port in use, a database that cannot be opened: one line, not a stack trace
+    console.error(`relay: cannot start: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.log(
     `relay listening on ${relay.url} (OpenAPI at ${relay.url}/openapi.json, WebSocket at ${relay.url.replace("http", "ws")}/ws)`,
   );

@@ -123,7 +123,18 @@ export class RelayHttpServer {
 
   async listen(): Promise<string> {
     this.unsubscribe = this.relay.subscribe((m) => this.broadcast(m));
-    await new Promise<void>((resolve) => this.server.listen(this.options.port, this.options.host, resolve));
+    // a port in use or a host it cannot bind rejects here instead of an unhandled 'error' event
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => {
+        this.unsubscribe?.();
+        reject(error);
+      };
+      this.server.once("error", failed);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off("error", failed);
+        resolve();
+      });
+    });
     const { port } = this.server.address() as AddressInfo;
     return `http://${this.options.host}:${port}`;
   }

@@ -67,6 +67,9 @@ export interface CliIo {
 }
 
 const WAD_DECIMALS = 18;
+
+/** `atf relay …` starts the order relay's process (handled by scripts/cli.ts, listed in the help here). */
+export const RELAY_COMMAND = "relay";
 const mockTokenAbi = parseAbi(["function mint(address to, uint256 amount)"]);
 
 /** Index name by oracle id, for the indices this repository specifies. */
@@ -603,6 +606,23 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
       });
   settleCommand("settle");
   settleCommand("claim");
+
+  program
+    .command(RELAY_COMMAND)
+    .description(
+      "Start the order relay (docs/relay.md), as npm run relay does, with the relay's own options\n" +
+        "(atf relay --help lists them; atf's global options do not apply): runs until SIGINT or SIGTERM.",
+    )
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      // scripts/cli.ts hands `atf relay …` to relay/cli.ts before this program parses anything; only
+      // options given before `relay` reach here
+      throw new InputError(
+        "atf relay takes only the relay's own options, after the word relay: atf relay --port 8600 …",
+      );
+    });
 
   const order = program.command("order").description("Place, list and cancel signed orders.");
 
