@@ -12,6 +12,7 @@ import { createPublicClient, http, isAddress, type Hex, type PublicClient } from
 
 import { loadAddressBook } from "../sdk/core/addressBook.js";
 import { DEFAULT_HTTP, jobStoreBeside, startRelay } from "./app.js";
+import { DEFAULT_LEASE_TIMEOUT_MS } from "./server/lease.js";
 
 class UsageError extends Error {}
 
@@ -70,6 +71,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         .argParser(integer("--max-open-orders", 1, 100_000)),
     )
     .addOption(
+      new Option(
+        "--lease-timeout-ms <ms>",
+        "PostgreSQL: a match-lease holder silent this long loses the lease to another process",
+      )
+        .default(DEFAULT_LEASE_TIMEOUT_MS)
+        .argParser(integer("--lease-timeout-ms", 300, 3_600_000)),
+    )
+    .addOption(
       new Option("--log-level <level>", "pino level")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
         .default("info"),
@@ -87,6 +96,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     port: number;
     pollIntervalMs: number;
     maxOpenOrders: number;
+    leaseTimeoutMs: number;
     logLevel: string;
   };
   try {
@@ -150,6 +160,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       maxMakers: 8,
       expiryMarginSeconds: 5n,
       maxOpenOrders: o.maxOpenOrders,
+      leaseTimeoutMs: o.leaseTimeoutMs,
       logLevel: o.logLevel,
     });
   } catch (error) {
