@@ -6,6 +6,7 @@
  * submits matches).
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 
 import { Command, Option } from "commander";
 import { createPublicClient, http, isAddress, type Hex, type PublicClient } from "viem";
@@ -72,6 +73,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     )
     .addOption(
       new Option(
+        "--trusted-proxy <addresses>",
+        "comma-separated IPs of reverse proxies whose X-Forwarded-For client address is rate-limited",
+      )
+        .default("")
+        .env("RELAY_TRUSTED_PROXIES"),
+    )
+    .addOption(
+      new Option(
         "--lease-timeout-ms <ms>",
         "PostgreSQL: a match-lease holder silent this long loses the lease to another process",
       )
@@ -97,6 +106,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     pollIntervalMs: number;
     maxOpenOrders: number;
     leaseTimeoutMs: number;
+    trustedProxy: string;
     logLevel: string;
   };
   try {
@@ -105,6 +115,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   } catch (error) {
     if (error instanceof UsageError) console.error(`relay: ${error.message}`);
     process.exitCode = (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+    return;
+  }
+  const trustedProxies = o.trustedProxy
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const badProxy = trustedProxies.find((a) => isIP(a) === 0);
+  if (badProxy !== undefined) {
+    console.error(`relay: --trusted-proxy: "${badProxy}" is not an IP address`);
+    process.exitCode = 2;
     return;
   }
   let exchange = o.exchange;
@@ -155,7 +175,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       databaseUrl: o.databaseUrl,
       senderKey: key as Hex | undefined,
       jobStorePath: jobStoreBeside(o.databaseUrl),
-      http: { ...DEFAULT_HTTP, host: o.host, port: o.port },
+      http: { ...DEFAULT_HTTP, host: o.host, port: o.port, trustedProxies },
       pollIntervalMs: o.pollIntervalMs,
       maxMakers: 8,
       expiryMarginSeconds: 5n,

@@ -154,5 +154,12 @@ describe("atf relay: the order relay as its own process", function () {
     bad.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     expect(await stopped(bad)).to.equal(2);
     expect(err).to.contain('--port: "http" is not an integer');
+    const proxy = spawn(process.execPath, ["scripts/atf.js", "relay", "--trusted-proxy", "10.0.0.1,proxy"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let proxyErr = "";
+    proxy.stderr?.on("data", (d: Buffer) => (proxyErr += d.toString()));
+    expect(await stopped(proxy)).to.equal(2);
+    expect(proxyErr.trim()).to.equal('relay: --trusted-proxy: "proxy" is not an IP address');
   });
 });

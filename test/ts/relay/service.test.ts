@@ -304,6 +304,18 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
       if (r.status === 201) accepted.push(r.body.hash as string);
     }
     expect(statuses).to.deep.equal([201, 201, 201, 201, 429, 429, 429, 429]);
+    // the refusal says when to come back: one token at 0.001/s on a clock that has not moved
+    const refused = await call("GET", `${limited.url}/markets`);
+    expect(refused.status).to.equal(429);
+    expect(refused.headers["retry-after"]).to.equal("1000");
+    expect(refused.body).to.deep.include({
+      error: "RateLimited",
+      args: { scope: "ip", retryAfterSeconds: "1000" },
+    });
+    // the IP limit holds across endpoints: reads and the WebSocket upgrade are refused too
+    expect((await call("GET", `${limited.url}/orders/${accepted[0]}`)).status).to.equal(429);
+    const upgrade: unknown = await WsClient.open(`${limited.url.replace("http", "ws")}/ws`).catch((e) => e);
+    expect(String(upgrade)).to.contain("429");
     const other = await call("GET", `${limited.url}/markets/${p.marketId}/book`, undefined, {
       localAddress: "127.0.0.2",
     });
@@ -315,6 +327,61 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
           .state,
       ).to.equal("open");
     }
+  });
+
+  it("limits a trader across placing and cancelling, with Retry-After; a trusted proxy's clients are limited apart", async function () {
+    const limited = await relayOn({
+      http: {
+        ...DEFAULT_HTTP,
+        port: 0,
+        perIp: { perSecond: 0.01, burst: 3 },
+        perTrader: { perSecond: 0.5, burst: 2 },
+        trustedProxies: ["127.0.0.1"],
+      },
+    });
+    const [alice] = p.traders;
+    const url = `${limited.url}/orders`;
+    // three clients behind the proxy at 127.0.0.1, each with its own IP bucket (burst 3)
+    const via = (client: string) => ({ headers: { "x-forwarded-for": `${client}, 127.0.0.1` } });
+    const a1 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.5") });
+    const a2 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.4") });
+    const a3 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.3") });
+    const r1 = await call("POST", url, body(a1), via("10.0.0.1"));
+    const r2 = await call("POST", url, body(a2), via("10.0.0.2"));
+    expect([r1.status, r2.status]).to.deep.equal([201, 201]);
+    // alice's third order, from yet another address: her own bucket (burst 2) is empty
+    const r3 = await call("POST", url, body(a3), via("10.0.0.3"));
+    expect(r3.status).to.equal(429);
+    expect(r3.body.args).to.deep.equal({
+      scope: "trader",
+      trader: alice.address,
+      retryAfterSeconds: "2",
+    });
+    expect(r3.headers["retry-after"]).to.equal("2");
+    // a cancel counts against her bucket too
+    const hash = r1.body.hash as Hex;
+    const cancel = { signature: await alice.signMessage(cancelMessage(hash)) };
+    const c1 = await call("DELETE", `${url}/${hash}`, cancel, via("10.0.0.4"));
+    expect(c1.status).to.equal(429);
+    expect(c1.body.args?.scope).to.equal("trader");
+    clock.advance(2_000);
+    const c2 = await call("DELETE", `${url}/${hash}`, cancel, via("10.0.0.4"));
+    expect(c2.status, JSON.stringify(c2.body)).to.equal(200);
+    expect(c2.body.state).to.equal("cancelled");
+    // one forwarded client floods: only it is refused
+    for (let i = 0; i < 2; i++)
+      expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.1"))).status).to.equal(200);
+    expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.1"))).status).to.equal(429);
+    expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.2"))).status).to.equal(200);
+    // an untrusted peer cannot choose its key with the header: 127.0.0.2 is limited as itself
+    const spoof = (n: number) => ({
+      localAddress: "127.0.0.2",
+      headers: { "x-forwarded-for": `10.9.9.${n}` },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await call("GET", `${limited.url}/markets`, undefined, spoof(i))).status);
+    expect(statuses).to.deep.equal([200, 200, 200, 429]);
   });
 
   it("isolates a junk order the chain refuses: the valid order still matches, the junk one shows its reason", async function () {
