@@ -26,7 +26,12 @@ export function recoverSigner(hash: Hex, signature: Hex): RecoverResult {
   const v = bytes[64];
   if (v !== 27 && v !== 28) return { ok: false, error: "InvalidSignature" };
   try {
-    const pub = secp256k1.ecdsaRecover(bytes.subarray(0, 64), v - 27, Buffer.from(hash.slice(2), "hex"), false);
+    const pub = secp256k1.ecdsaRecover(
+      bytes.subarray(0, 64),
+      v - 27,
+      Buffer.from(hash.slice(2), "hex"),
+      false,
+    );
     return { ok: true, signer: `0x${keccak256(pub.subarray(1)).slice(26)}` as Address };
   } catch {
     return { ok: false, error: "InvalidSignature" };
