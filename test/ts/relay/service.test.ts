@@ -23,6 +23,7 @@ import { run } from "../../../scripts/cli/program.js";
 import { listFromRelay, placeOnRelay, relayUrlOf, type OrderListRow } from "../../../scripts/cli/relay.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
+import { RelayChain } from "../../../relay/server/chain.js";
 import { cancelMessage } from "../../../relay/server/service.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
 import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
@@ -705,5 +706,58 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     } finally {
       await rpc.close();
     }
+  });
+
+  it("reads isNonceUsed in batches, one in flight at a time; a batch of one is a plain eth_call", async function () {
+    const [alice, bob] = p.traders;
+    const used = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.9"), nonce: 7n });
+    await (await p.exchange.connect(alice).cancelOrders([used.order])).wait();
+    const calls: { to?: string; data?: string }[] = [];
+    let gate: Promise<void> | undefined;
+    const client = createPublicClient({
+      transport: custom({
+        request: async (args: { method: string; params?: unknown }) => {
+          if (args.method === "eth_call") {
+            calls.push((args.params as { to?: string; data?: string }[])[0]);
+            await gate;
+          }
+          return provider.request(args);
+        },
+      }),
+    }) as PublicClient;
+    const exchange = (await p.exchange.getAddress()) as Hex;
+    const chain = new RelayChain(
+      client,
+      { exchange, clearinghouse: exchange, indexOracle: exchange },
+      clock,
+      0,
+    );
+    const a = (await alice.getAddress()) as Hex;
+    const b = (await bob.getAddress()) as Hex;
+    // asked in one turn: one eth_call (a deployless multicall) for all three
+    expect(
+      await Promise.all([chain.nonceUsed(a, 7n), chain.nonceUsed(a, 8n), chain.nonceUsed(b, 7n)]),
+    ).to.deep.equal([true, false, false]);
+    expect(calls).to.have.length(1);
+    // alone: isNonceUsed(trader, nonce) itself, on the Exchange
+    expect(await chain.nonceUsed(a, 7n)).to.equal(true);
+    expect(calls).to.have.length(2);
+    expect(calls[1].to?.toLowerCase()).to.equal(exchange.toLowerCase());
+    expect(calls[1].data).to.equal(p.exchange.interface.encodeFunctionData("isNonceUsed", [a, 7n]));
+    // asked while a read is in flight (held here): they wait for it, then go out together as the next batch
+    let release = () => undefined as void;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = chain.nonceUsed(b, 7n);
+    await turn();
+    const second = chain.nonceUsed(a, 7n);
+    await turn();
+    const third = chain.nonceUsed(b, 8n);
+    await turn();
+    expect(calls).to.have.length(3);
+    gate = undefined;
+    release();
+    expect(await Promise.all([first, second, third])).to.deep.equal([false, true, false]);
+    expect(calls).to.have.length(4);
   });
 });
