@@ -716,7 +716,7 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     let gate: Promise<void> | undefined;
     const client = createPublicClient({
       transport: custom({
-        request: async (args: { method: string; params?: unknown }) => {
+        request: async (args: { method: string; params?: readonly unknown[] }) => {
           if (args.method === "eth_call") {
             calls.push((args.params as { to?: string; data?: string }[])[0]);
             await gate;
