@@ -39,6 +39,11 @@ export interface RelayOptions {
   pollIntervalMs: number;
   /** How long an accepted order may wait to share its group's commit (default 2 ms). */
   groupCommitMs?: number;
+  /**
+   * PostgreSQL only: how long the match-lease holder may go without a heartbeat before the server ends its
+   * session and another process takes over (default 10 s; `relay/server/lease.ts`).
+   */
+  leaseTimeoutMs?: number;
   /** How old the chain head may be when an order is validated (default 250 ms). */
   headMaxAgeMs?: number;
   maxMakers: number;
@@ -77,7 +82,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   }
   const db = openDb(options.databaseUrl);
   const store = new RelayStore(db);
-  const lease: Lease = db instanceof PostgresDb ? new AdvisoryLease(db.pool) : soleLease;
+  const lease: Lease =
+    db instanceof PostgresDb
+      ? new AdvisoryLease(db.pool, {
+          timeoutMs: options.leaseTimeoutMs,
+          onLost: (reason) =>
+            log.warn({ reason }, "match lease lost: matching stops until it is taken again"),
+        })
+      : soleLease;
   const controller = new AbortController();
   let sender: TxSender | undefined;
   if (options.senderKey !== undefined) {
@@ -121,7 +133,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   if (sender !== undefined)
     await sender.recover().catch((err: unknown) => log.warn({ err }, "job recovery failed"));
   const server = new RelayHttpServer(service, options.http, clock, log);
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    controller.abort();
+    await lease.release();
+    await db.close();
+    throw error;
+  }
   log.info({ url, database: db.kind }, "relay listening");
 
   let ticking: Promise<void> = Promise.resolve();

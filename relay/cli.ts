@@ -1,17 +1,19 @@
 /**
- * `npx relay [options]`: the order relay on its own. Addresses come from an address book
+ * `npm run relay -- [options]` or `atf relay [options]`: the order relay on its own. Addresses come from an address book
  * (`deployments/localhost.json` as `npm start` writes it) or from flags; the database from
  * `--database-url` / `DATABASE_URL` (a PostgreSQL URL), else an embedded SQLite file; the key that signs
  * `matchOrders` from `RELAY_PRIVATE_KEY` (without it the relay accepts and serves orders but never
  * submits matches).
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 
 import { Command, Option } from "commander";
 import { createPublicClient, http, isAddress, type Hex, type PublicClient } from "viem";
 
 import { loadAddressBook } from "../sdk/core/addressBook.js";
 import { DEFAULT_HTTP, jobStoreBeside, startRelay } from "./app.js";
+import { DEFAULT_LEASE_TIMEOUT_MS } from "./server/lease.js";
 
 class UsageError extends Error {}
 
@@ -70,6 +72,22 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         .argParser(integer("--max-open-orders", 1, 100_000)),
     )
     .addOption(
+      new Option(
+        "--trusted-proxy <addresses>",
+        "comma-separated IPs of reverse proxies whose X-Forwarded-For client address is rate-limited",
+      )
+        .default("")
+        .env("RELAY_TRUSTED_PROXIES"),
+    )
+    .addOption(
+      new Option(
+        "--lease-timeout-ms <ms>",
+        "PostgreSQL: a match-lease holder silent this long loses the lease to another process",
+      )
+        .default(DEFAULT_LEASE_TIMEOUT_MS)
+        .argParser(integer("--lease-timeout-ms", 300, 3_600_000)),
+    )
+    .addOption(
       new Option("--log-level <level>", "pino level")
         .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
         .default("info"),
@@ -87,6 +105,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     port: number;
     pollIntervalMs: number;
     maxOpenOrders: number;
+    leaseTimeoutMs: number;
+    trustedProxy: string;
     logLevel: string;
   };
   try {
@@ -95,6 +115,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   } catch (error) {
     if (error instanceof UsageError) console.error(`relay: ${error.message}`);
     process.exitCode = (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+    return;
+  }
+  const trustedProxies = o.trustedProxy
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const badProxy = trustedProxies.find((a) => isIP(a) === 0);
+  if (badProxy !== undefined) {
+    console.error(`relay: --trusted-proxy: "${badProxy}" is not an IP address`);
+    process.exitCode = 2;
     return;
   }
   let exchange = o.exchange;
@@ -124,23 +154,41 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const client = createPublicClient({ transport: http(o.rpcUrl) }) as PublicClient;
-  const chainId = await client.getChainId();
-  const relay = await startRelay({
-    client,
-    chainId,
-    addresses: { exchange, clearinghouse, indexOracle },
-    fromBlock: BigInt(o.fromBlock),
-    databaseUrl: o.databaseUrl,
-    senderKey: key as Hex | undefined,
-    jobStorePath: jobStoreBeside(o.databaseUrl),
-    http: { ...DEFAULT_HTTP, host: o.host, port: o.port },
-    pollIntervalMs: o.pollIntervalMs,
-    maxMakers: 8,
-    expiryMarginSeconds: 5n,
-    maxOpenOrders: o.maxOpenOrders,
-    logLevel: o.logLevel,
-  });
+  const client = createPublicClient({ transport: http(o.rpcUrl, { retryCount: 1 }) }) as PublicClient;
+  let chainId: number;
+  try {
+    chainId = await client.getChainId();
+  } catch (error) {
+    console.error(
+      `relay: the node at ${o.rpcUrl} is not reachable (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message})`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  let relay;
+  try {
+    relay = await startRelay({
+      client,
+      chainId,
+      addresses: { exchange, clearinghouse, indexOracle },
+      fromBlock: BigInt(o.fromBlock),
+      databaseUrl: o.databaseUrl,
+      senderKey: key as Hex | undefined,
+      jobStorePath: jobStoreBeside(o.databaseUrl),
+      http: { ...DEFAULT_HTTP, host: o.host, port: o.port, trustedProxies },
+      pollIntervalMs: o.pollIntervalMs,
+      maxMakers: 8,
+      expiryMarginSeconds: 5n,
+      maxOpenOrders: o.maxOpenOrders,
+      leaseTimeoutMs: o.leaseTimeoutMs,
+      logLevel: o.logLevel,
+    });
+  } catch (error) {
+    // a port in use, a database that cannot be opened: one line, not a stack trace
+    console.error(`relay: cannot start: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.log(
     `relay listening on ${relay.url} (OpenAPI at ${relay.url}/openapi.json, WebSocket at ${relay.url.replace("http", "ws")}/ws)`,
   );

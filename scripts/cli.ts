@@ -1,12 +1,21 @@
 /**
  * `atf`, the protocol's command-line interface for traders and operators (see docs/cli.md).
- * Launched by `scripts/atf.js` (tsx, no build step): `npm run atf -- --help`.
+ * Launched by `scripts/atf.js` (tsx, no build step): `npm run atf -- --help`. `atf relay …` starts the
+ * order relay (the same process as `npm run relay -- …`).
  */
 import { pathToFileURL } from "node:url";
 
-import { run } from "./cli/program.js";
+import { run, RELAY_COMMAND } from "./cli/program.js";
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === RELAY_COMMAND) {
+    // `atf relay …` is the order relay's own process (relay/cli.ts) with its own options: it runs until
+    // SIGINT or SIGTERM. Its embedded database's warning filter loads before node:sqlite does.
+    await import("../relay/store/quiet-sqlite.js");
+    const relay = await import("../relay/cli.js");
+    await relay.main(argv.slice(1));
+    return;
+  }
   process.exitCode = await run(argv, {
     out: (line) => process.stdout.write(line + "\n"),
     err: (line) => process.stderr.write(line + "\n"),

@@ -3,7 +3,7 @@
  * `now`), market snapshots through the SDK's one-request `fetchMarket`, accounts through `fetchAccount`,
  * nonces, delegates, contract code and EIP-1271 checks through `eth_call`.
  */
-import { parseAbi, type Address, type Hex, type PublicClient } from "viem";
+import { parseAbi, toFunctionSelector, type Address, type Hex, type PublicClient } from "viem";
 
 import { Exchange__factory } from "../../typechain-types/index.js";
 import { fetchAccount } from "../../sdk/viem/clearinghouse/fetchAccount.js";
@@ -18,6 +18,18 @@ const ERC1271_ABI = parseAbi([
   "function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)",
 ]);
 const ERC1271_MAGIC = "0x1626ba7e";
+const IS_NONCE_USED = toFunctionSelector("function isNonceUsed(address trader, uint256 nonce)");
+
+/** Calldata of `isNonceUsed(trader, nonce)`: the selector and two words. */
+function encodeIsNonceUsed(trader: Address, nonce: bigint): Hex {
+  return `${IS_NONCE_USED}${trader.slice(2).toLowerCase().padStart(64, "0")}${nonce.toString(16).padStart(64, "0")}`;
+}
+
+/** A `bool` return value (one 32-byte word, 0 or 1). */
+function decodeBool(result: Hex, what: string): boolean {
+  if (!/^0x0{63}[01]$/.test(result)) throw new Error(`${what} returned ${result}, not a bool`);
+  return result.endsWith("1");
+}
 
 export interface Head {
   number: bigint;
@@ -125,40 +137,64 @@ export class RelayChain implements ValidationChain {
     );
   }
 
-  /** `isNonceUsed` reads waiting for the next batch. */
-  private nonceReads: { trader: Address; nonce: bigint; done: (r: Promise<boolean>) => void }[] = [];
+  /** `isNonceUsed` reads waiting for the next batch, and whether a batch is being read now. */
+  private nonceReads: {
+    trader: Address;
+    nonce: bigint;
+    resolve: (used: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private readingNonces = false;
 
   /**
-   * `isNonceUsed(trader, nonce)` at the latest block. The reads asked for in one turn of the event loop
-   * (the orders being validated together) go out as one `eth_call` (viem's deployless multicall: no
-   * contract needed on the chain), not one each.
+   * `isNonceUsed(trader, nonce)` at the latest block. One batch is read at a time: the reads asked for
+   * while one is in flight (the orders being validated meanwhile) go out together as the next one, in
+   * one `eth_call` (viem's deployless multicall: no contract needed on the chain), so the busier the
+   * relay the larger the batches. A batch of one is a plain `eth_call` encoded here.
    */
   nonceUsed(trader: Address, nonce: bigint): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      if (this.nonceReads.length === 0) setImmediate(() => this.readNonces());
-      this.nonceReads.push({ trader, nonce, done: (r) => r.then(resolve, reject) });
+      this.nonceReads.push({ trader, nonce, resolve, reject });
+      if (!this.readingNonces) {
+        this.readingNonces = true;
+        setImmediate(() => void this.readNonces());
+      }
     });
   }
 
-  private readNonces(): void {
-    const batch = this.nonceReads;
-    this.nonceReads = [];
-    const call = {
-      address: this.addresses.exchange,
-      abi: EXCHANGE_ABI,
-      functionName: "isNonceUsed",
-    } as const;
-    if (batch.length === 1) {
-      const [one] = batch;
-      one.done(this.client.readContract({ ...call, args: [one.trader, one.nonce] }));
-      return;
+  private async readNonces(): Promise<void> {
+    while (this.nonceReads.length > 0) {
+      const batch = this.nonceReads;
+      this.nonceReads = [];
+      try {
+        const used = await this.isNonceUsed(batch);
+        batch.forEach((b, i) => b.resolve(used[i]));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
     }
-    const all = this.client.multicall({
-      contracts: batch.map((b) => ({ ...call, args: [b.trader, b.nonce] as const })),
+    this.readingNonces = false;
+  }
+
+  private async isNonceUsed(batch: readonly { trader: Address; nonce: bigint }[]): Promise<boolean[]> {
+    if (batch.length === 1) {
+      const [{ trader, nonce }] = batch;
+      const result = await this.client.request({
+        method: "eth_call",
+        params: [{ to: this.addresses.exchange, data: encodeIsNonceUsed(trader, nonce) }, "latest"],
+      });
+      return [decodeBool(result, "isNonceUsed")];
+    }
+    return this.client.multicall({
+      contracts: batch.map((b) => ({
+        address: this.addresses.exchange,
+        abi: EXCHANGE_ABI,
+        functionName: "isNonceUsed" as const,
+        args: [b.trader, b.nonce] as const,
+      })),
       allowFailure: false,
       deployless: true,
     });
-    batch.forEach((b, i) => b.done(all.then((r) => r[i] as boolean)));
   }
 
   async nonce(trader: Address, nonce: bigint): Promise<{ used: boolean; minNonce: bigint }> {

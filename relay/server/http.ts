@@ -16,7 +16,7 @@ import { candles } from "../core/candles.js";
 import { Refusal } from "../validate/refusal.js";
 import { publicOrder, stringify } from "./json.js";
 import { OPENAPI } from "./openapi.js";
-import { RateLimiter, type RateLimit } from "./ratelimit.js";
+import { clientIp, RateLimiter, type RateLimit, type TakeResult } from "./ratelimit.js";
 import type { RelayMessage, RelayService } from "./service.js";
 
 const MARKET_COUNT_ABI = parseAbi([
@@ -31,6 +31,11 @@ export interface HttpOptions {
   maxBodyBytes: number;
   perIp: RateLimit;
   perTrader: RateLimit;
+  /**
+   * Addresses of reverse proxies in front of the relay: their requests are limited by the client address
+   * they forward (`X-Forwarded-For`) instead of their own. Empty by default.
+   */
+  trustedProxies?: readonly string[];
   /** Depth levels in a WebSocket snapshot. */
   snapshotLevels: number;
 }
@@ -95,6 +100,7 @@ export class RelayHttpServer {
   private readonly wss: WebSocketServer;
   private readonly ipLimiter: RateLimiter;
   private readonly traderLimiter: RateLimiter;
+  private readonly trustedProxies: ReadonlySet<string>;
   private readonly subscriptions = new Map<WebSocket, Set<string>>();
   private unsubscribe?: () => void;
 
@@ -106,6 +112,7 @@ export class RelayHttpServer {
   ) {
     this.ipLimiter = new RateLimiter(options.perIp, clock);
     this.traderLimiter = new RateLimiter(options.perTrader, clock);
+    this.trustedProxies = new Set(options.trustedProxies ?? []);
     this.server = createServer((req, res) => void this.handle(req, res));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
     this.server.on("upgrade", (req, socket, head) => {
@@ -113,8 +120,11 @@ export class RelayHttpServer {
         socket.destroy();
         return;
       }
-      if (!this.ipLimiter.take(ipOf(req))) {
-        socket.end("HTTP/1.1 429 Too Many Requests\r\n\r\n");
+      const taken = this.ipLimiter.take(clientIp(req, this.trustedProxies));
+      if (!taken.allowed) {
+        socket.end(
+          `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${taken.retryAfterSeconds}\r\nContent-Length: 0\r\n\r\n`,
+        );
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
@@ -123,7 +133,18 @@ export class RelayHttpServer {
 
   async listen(): Promise<string> {
     this.unsubscribe = this.relay.subscribe((m) => this.broadcast(m));
-    await new Promise<void>((resolve) => this.server.listen(this.options.port, this.options.host, resolve));
+    // a port in use or a host it cannot bind rejects here instead of an unhandled 'error' event
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => {
+        this.unsubscribe?.();
+        reject(error);
+      };
+      this.server.once("error", failed);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off("error", failed);
+        resolve();
+      });
+    });
     const { port } = this.server.address() as AddressInfo;
     return `http://${this.options.host}:${port}`;
   }
@@ -136,23 +157,49 @@ export class RelayHttpServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private send(res: ServerResponse, status: number, body: unknown): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     const text = stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+    });
     res.end(text);
+  }
+
+  /** Takes a token of `limiter` for `key`; an empty bucket is a 429 `RateLimited` with Retry-After. */
+  private limit(limiter: RateLimiter, key: string, args: Record<string, string>, message: string): void {
+    const taken: TakeResult = limiter.take(key);
+    if (!taken.allowed) {
+      throw new RateLimited(
+        { ...args, retryAfterSeconds: String(taken.retryAfterSeconds) },
+        message,
+        taken.retryAfterSeconds,
+      );
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (!this.ipLimiter.take(ipOf(req))) {
-        throw new Refusal(429, "RateLimited", { scope: "ip" }, "too many requests from this address");
-      }
+      this.limit(
+        this.ipLimiter,
+        clientIp(req, this.trustedProxies),
+        { scope: "ip" },
+        "too many requests from this address",
+      );
       const url = new URL(req.url ?? "/", "http://relay");
       const { status, body } = await this.route(req, url);
       this.send(res, status, body);
     } catch (error) {
       if (error instanceof Refusal) {
-        this.send(res, error.status, error.toJSON());
+        const headers: Record<string, string> =
+          error instanceof RateLimited ? { "retry-after": String(error.retryAfterSeconds) } : {};
+        this.send(res, error.status, error.toJSON(), headers);
         return;
       }
       if (error instanceof BodyTooLarge) {
@@ -198,10 +245,10 @@ export class RelayHttpServer {
         throw new Refusal(400, "MalformedJson", {}, "the request body is not JSON");
       }
       const trader = (body as { order?: { trader?: unknown } } | null)?.order?.trader;
-      if (typeof trader === "string" && !this.traderLimiter.take(trader.toLowerCase())) {
-        throw new Refusal(
-          429,
-          "RateLimited",
+      if (typeof trader === "string") {
+        this.limit(
+          this.traderLimiter,
+          trader.toLowerCase(),
           { scope: "trader", trader },
           "too many orders from this trader",
         );
@@ -225,6 +272,17 @@ export class RelayHttpServer {
           .safeParse(safeJson(text));
         if (!parsed.success)
           throw new Refusal(400, "InvalidCancel", { field: "signature", problem: "0x and hex digits" });
+        // a cancel counts against its order's trader, as a placement does
+        const target = this.relay.books.find(hash) ?? (await store.order(hash));
+        if (target !== undefined) {
+          const trader = target.order.trader;
+          this.limit(
+            this.traderLimiter,
+            trader.toLowerCase(),
+            { scope: "trader", trader },
+            "too many orders and cancels from this trader",
+          );
+        }
         const o = await this.relay.cancel(hash, parsed.data.signature as Hex);
         return { status: 200, body: publicOrder(o) };
       }
@@ -383,6 +441,13 @@ function safeJson(text: string): unknown {
   }
 }
 
-function ipOf(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
+/** A 429: the bucket of an IP or a trader is empty; `retryAfterSeconds` goes out as Retry-After. */
+class RateLimited extends Refusal {
+  constructor(
+    args: Record<string, string>,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, "RateLimited", args, message);
+  }
 }

@@ -8,6 +8,14 @@ const refusal = {
     "Refused: the error name (the contract's where the chain would refuse the same way) and its arguments",
   content: { "application/json": { schema: { $ref: "#/components/schemas/Refusal" } } },
 };
+/** A 429: the IP's or the trader's bucket is empty; Retry-After says in how many seconds to try again. */
+const rateLimited = {
+  ...refusal,
+  description: "RateLimited (scope ip or trader, retryAfterSeconds)",
+  headers: {
+    "Retry-After": { description: "seconds until a request is allowed again", schema: { type: "integer" } },
+  },
+};
 const ok = (schema: unknown) => ({ description: "OK", content: { "application/json": { schema } } });
 const marketParam = { name: "marketId", in: "path", required: true, schema: hex(32) };
 const accountParam = { name: "address", in: "path", required: true, schema: hex(20) };
@@ -78,7 +86,7 @@ export const OPENAPI = {
           "409": refusal,
           "413": refusal,
           "422": refusal,
-          "429": refusal,
+          "429": rateLimited,
         },
       },
     },
@@ -102,6 +110,7 @@ export const OPENAPI = {
           "403": refusal,
           "404": refusal,
           "409": refusal,
+          "429": rateLimited,
         },
       },
     },

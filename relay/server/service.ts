@@ -592,6 +592,12 @@ export class RelayService {
     action: MatchAction,
   ): Promise<{ kind: "done" } | { kind: "refused"; culprits: RelayOrder[] } | { kind: "stopped" }> {
     const sender = this.deps.sender as TxSender;
+    if (!this.deps.lease.stillHeld()) {
+      // the lease was lost during this round (its session ended): another process may be matching now
+      this.deps.log.warn({ taker: action.taker.hash }, "match lease lost: not submitting");
+      this.status.matching = false;
+      return { kind: "stopped" };
+    }
     const digest = keccak256(
       encodeAbiParameters(
         [{ type: "bytes32[]" }, { type: "uint256[]" }],

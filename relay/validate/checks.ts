@@ -7,7 +7,7 @@
  * size-weighted price, taker fee, then `equity >= initialMargin`).
  * Each refusal carries the contract's error name and readable arguments.
  */
-import type { Address, Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 
 import { Account, type MarkedMarket } from "../../sdk/core/entities/Account.js";
 import type { Market, MarketStatusName } from "../../sdk/core/entities/Market.js";
@@ -98,16 +98,16 @@ export async function checkSignature(
   signature: Hex,
 ): Promise<void> {
   const recovered = recoverSigner(hash, signature);
-  if (recovered.ok) {
-    if (recovered.signer.toLowerCase() === order.trader.toLowerCase()) return;
-    if (await chain.isDelegate(order.trader, recovered.signer)) return;
-  }
+  // the common case first: the trader signed (lower-case comparison, no checksum computed)
+  if (recovered.ok && recovered.signer === order.trader.toLowerCase()) return;
+  const signer = recovered.ok ? getAddress(recovered.signer) : undefined;
+  if (signer !== undefined && (await chain.isDelegate(order.trader, signer))) return;
   if (await chain.hasCode(order.trader)) {
     if (await chain.isValidContractSignature(order.trader, hash, signature)) return;
     throw refuse("InvalidContractSignature", { orderHash: hash, trader: order.trader });
   }
   if (recovered.ok) {
-    throw refuse("UnauthorisedSigner", { orderHash: hash, trader: order.trader, signer: recovered.signer });
+    throw refuse("UnauthorisedSigner", { orderHash: hash, trader: order.trader, signer: signer as Address });
   }
   if (recovered.error === "InvalidSignatureLength") {
     throw refuse("InvalidSignatureLength", { orderHash: hash, length: recovered.length });

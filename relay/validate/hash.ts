@@ -27,8 +27,9 @@ export function orderHasher(domain: ExchangeDomain): (order: Order) => Hex {
     // typeHash ‖ trader ‖ marketId ‖ isBuy ‖ size ‖ limitPrice ‖ expiry ‖ nonce ‖ salt ‖ flags
     const struct = new Uint8Array(32 * 10);
     struct.set(TYPE_HASH, 0);
-    struct.set(hexToBytes(order.trader), 32 + 12);
-    struct.set(hexToBytes(order.marketId), 64);
+    // validated hex (the schema): Buffer's native decoding
+    struct.set(Buffer.from(order.trader.slice(2), "hex"), 32 + 12);
+    struct.set(Buffer.from(order.marketId.slice(2), "hex"), 64);
     struct[96 + 31] = order.isBuy ? 1 : 0;
     putWord(struct, 128, order.size);
     putWord(struct, 160, order.limitPrice);

@@ -48,7 +48,14 @@ import { addIndexCommands } from "./index-verify.js";
 import { readHistory, type HistoryEntry } from "./history.js";
 import { createMarketAsOperator, type OperatorMode } from "./operator.js";
 import { refuseUnfillable } from "./preflight.js";
-import { DEFAULT_RELAY_URL, listFromRelay, orderFromRelay, placeOnRelay, relayUrlOf } from "./relay.js";
+import {
+  DEFAULT_RELAY_URL,
+  listFromRelay,
+  orderFromRelay,
+  orderListRow,
+  placeOnRelay,
+  relayUrlOf,
+} from "./relay.js";
 import { reserveNonce } from "./state.js";
 import { checkDecimal, formatUnitsExact, formatUsd, parseInteger, parsePositiveAmount } from "./units.js";
 
@@ -60,6 +67,9 @@ export interface CliIo {
 }
 
 const WAD_DECIMALS = 18;
+
+/** `atf relay …` starts the order relay's process (handled by scripts/cli.ts, listed in the help here). */
+export const RELAY_COMMAND = "relay";
 const mockTokenAbi = parseAbi(["function mint(address to, uint256 amount)"]);
 
 /** Index name by oracle id, for the indices this repository specifies. */
@@ -597,6 +607,23 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
   settleCommand("settle");
   settleCommand("claim");
 
+  program
+    .command(RELAY_COMMAND)
+    .description(
+      "Start the order relay (docs/relay.md), as npm run relay does, with the relay's own options\n" +
+        "(atf relay --help lists them; atf's global options do not apply): runs until SIGINT or SIGTERM.",
+    )
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      // scripts/cli.ts hands `atf relay …` to relay/cli.ts before this program parses anything; only
+      // options given before `relay` reach here
+      throw new InputError(
+        "atf relay takes only the relay's own options, after the word relay: atf relay --port 8600 …",
+      );
+    });
+
   const order = program.command("order").description("Place, list and cancel signed orders.");
 
   order
@@ -751,40 +778,70 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
     .description(
       "List your orders on the relay with their market, state (open, partially_filled, filled,\n" +
         "cancelled, expired, rejected, voided), fills and the reason they left the book; with\n" +
-        "--orders-file, the orders of that file with what is filled, cancelled or left.",
+        "--orders-file, your orders in that file (every trader's when there is no key and no --account)\n" +
+        "with their state on the Exchange (open, partially_filled, expired, voided, or done once the\n" +
+        "nonce is used: filled or cancelled). --json prints one JSON array.",
     )
-    .option("--account <address>", "only this trader's orders (relay: default the ATF_PRIVATE_KEY account)")
+    .option("--account <address>", "this trader's orders (default: the ATF_PRIVATE_KEY account)")
     .action(async (o: { account?: string }, cmd: Command) => {
       const ctx = await ctxOf(cmd);
       const relayUrl = relayUrlOf(cmd);
-      if (relayUrl !== undefined) {
-        const symbol = async (id: Hex) => {
-          const { market } = await fetchMarket(ctx.publicClient, {
+      const symbols = new Map<Hex, Promise<string>>();
+      const symbol = (id: Hex) => {
+        let known = symbols.get(id);
+        if (known === undefined) {
+          known = fetchMarket(ctx.publicClient, {
             address: ctx.book.clearinghouse,
             marketId: id as MarketId,
-          });
-          return symbolOf(ctx, id, market.params.indexId, market.params.expiry);
-        };
-        await listFromRelay(relayUrl, accountOf(ctx, o.account), symbol, io.out);
+          }).then(({ market }) => symbolOf(ctx, id, market.params.indexId, market.params.expiry));
+          symbols.set(id, known);
+        }
+        return known;
+      };
+      if (relayUrl !== undefined) {
+        await listFromRelay(relayUrl, accountOf(ctx, o.account), symbol, io.out, json(cmd));
         return;
       }
+      const hasKey = ctx.env.ATF_PRIVATE_KEY !== undefined && ctx.env.ATF_PRIVATE_KEY !== "";
+      const who = o.account !== undefined || hasKey ? accountOf(ctx, o.account) : undefined;
       const book = readOrdersFile(ctx.options.ordersFile).filter(
-        (s) => o.account === undefined || s.order.trader.toLowerCase() === o.account.toLowerCase(),
+        (s) => who === undefined || s.order.trader.toLowerCase() === who.toLowerCase(),
       );
-      if (book.length === 0) {
-        io.out("no orders");
-        return;
-      }
       const states = await readFilled(ctx.publicClient, {
         address: ctx.book.exchange,
         orders: book.map((s) => s.order),
       });
-      book.forEach((s, i) => {
+      const now = book.length === 0 ? 0n : (await ctx.publicClient.getBlock()).timestamp;
+      const rows = [];
+      for (const [i, s] of book.entries()) {
         const st = states[i];
-        io.out(
-          `${st.orderHash}  ${s.order.trader}  ${s.order.isBuy ? "buy " : "sell"} ${s.order.size} @ ${formatUsd(s.order.limitPrice)}  remaining ${st.remaining}${st.nonceUsed ? "  done (nonce used)" : ""}  nonce ${s.order.nonce}`,
+        const state = st.nonceUsed
+          ? "done"
+          : st.remaining === 0n
+            ? "voided"
+            : s.order.expiry <= now
+              ? "expired"
+              : st.filled > 0n
+                ? "partially_filled"
+                : "open";
+        rows.push(
+          orderListRow(st.orderHash, s.order, await symbol(s.order.marketId), {
+            state,
+            filled: st.nonceUsed ? null : st.filled,
+            reason: null,
+          }),
         );
-      });
+      }
+      if (json(cmd)) {
+        printJson(rows);
+        return;
+      }
+      if (rows.length === 0) io.out("no orders");
+      for (const r of rows) {
+        io.out(
+          `${r.hash}  ${r.market}  ${r.trader}  ${r.side === "buy" ? "buy " : "sell"} ${r.size} @ $${r.limitPrice}  ${r.state}${r.filled === null ? "" : `  filled ${r.filled}/${r.size}`}  nonce ${r.nonce}`,
+        );
+      }
     });
 
   order

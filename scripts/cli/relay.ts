@@ -10,7 +10,7 @@ import type { Address, Hex } from "viem";
 import type { Order } from "../../sdk/core/eip712/orders.js";
 import { createRelayClient, RelayError, type RelayOrder } from "../../sdk/relay/client.js";
 import { CommandFailedError, InputError } from "./errors.js";
-import { formatUsd } from "./units.js";
+import { formatUnitsExact, formatUsd } from "./units.js";
 
 export const DEFAULT_RELAY_URL = "http://127.0.0.1:8600";
 
@@ -69,13 +69,70 @@ export async function placeOnRelay(
   out(`order ${placed.hash} ${placed.state} on the relay ${url}`);
 }
 
+/**
+ * One order as `order list --json` prints it: sizes, nonce and fills as integer strings, the limit price
+ * in dollars per index unit as a decimal string, the expiry as an ISO date beside unix seconds. `filled`
+ * is null when the source cannot tell (an orders-file order whose nonce is used: the Exchange clears
+ * `filled` once an order completes).
+ */
+export interface OrderListRow {
+  hash: Hex;
+  market: string;
+  marketId: Hex;
+  trader: Address;
+  side: "buy" | "sell";
+  size: string;
+  limitPrice: string;
+  state: string;
+  filled: string | null;
+  nonce: string;
+  reason: string | null;
+  expiry: string;
+  expiryUnix: string;
+}
+
+/** The JSON row of one order (see `OrderListRow`). */
+export function orderListRow(
+  hash: Hex,
+  order: Order,
+  market: string,
+  state: { state: string; filled: bigint | null; reason: string | null },
+): OrderListRow {
+  return {
+    hash,
+    market,
+    marketId: order.marketId,
+    trader: order.trader,
+    side: order.isBuy ? "buy" : "sell",
+    size: order.size.toString(),
+    limitPrice: formatUnitsExact(order.limitPrice, 18),
+    state: state.state,
+    filled: state.filled === null ? null : state.filled.toString(),
+    nonce: order.nonce.toString(),
+    reason: state.reason,
+    expiry: new Date(Number(order.expiry) * 1000).toISOString(),
+    expiryUnix: order.expiry.toString(),
+  };
+}
+
+/**
+ * Prints `account`'s orders on the relay (newest first, up to 200): one line each, or with `json` one
+ * JSON array of `OrderListRow` (empty when there are none).
+ */
 export async function listFromRelay(
   url: string,
   account: Address,
   symbol: (marketId: Hex) => Promise<string>,
   out: (line: string) => void,
+  json = false,
 ): Promise<void> {
   const orders = await onRelay(url, () => createRelayClient({ url }).accountOrders(account, { limit: 200 }));
+  if (json) {
+    const rows: OrderListRow[] = [];
+    for (const o of orders) rows.push(orderListRow(o.hash, o.order, await symbol(o.order.marketId), o));
+    out(JSON.stringify(rows, null, 2));
+    return;
+  }
   if (orders.length === 0) {
     out("no orders");
     return;

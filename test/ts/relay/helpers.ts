@@ -46,14 +46,18 @@ export async function relayOptions(
 export interface Reply {
   status: number;
   body: Record<string, unknown> & { error?: string; args?: Record<string, string> };
+  headers: Record<string, string | string[] | undefined>;
 }
 
-/** One HTTP request; `localAddress` picks the client's loopback address (127.0.0.x) to act as another IP. */
+/**
+ * One HTTP request; `localAddress` picks the client's loopback address (127.0.0.x) to act as another IP;
+ * `headers` are sent as given.
+ */
 export function call(
   method: string,
   url: string,
   body?: unknown,
-  options: { localAddress?: string; raw?: string } = {},
+  options: { localAddress?: string; raw?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
   const text = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -62,17 +66,23 @@ export function call(
       {
         method,
         localAddress: options.localAddress,
-        headers:
-          text === undefined
+        headers: {
+          ...options.headers,
+          ...(text === undefined
             ? {}
-            : { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(text) }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const s = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, body: s === "" ? {} : (JSON.parse(s) as Reply["body"]) });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: s === "" ? {} : (JSON.parse(s) as Reply["body"]),
+            headers: res.headers,
+          });
         });
       },
     );

@@ -12,6 +12,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
+import { AdvisoryLease } from "../../../relay/server/lease.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
 import type { Order } from "../../../sdk/core/eip712/orders.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
@@ -146,5 +147,108 @@ describe("relay on PostgreSQL: shared book, one matcher at a time", function () 
     expect(other.service.status.matching).to.equal(true);
     expect(other.service.submitted.map((s) => s.status)).to.deep.equal(["confirmed"]);
     expect(await p.ch.positionSize(p.traders[3].address, p.marketId)).to.equal(1n);
+  });
+
+  /** Terminates the database session holding the match lease; returns how many were terminated. */
+  async function terminateLeaseHolder(url: string): Promise<number> {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const r = await admin.query<{ ok: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND granted",
+    );
+    await admin.end();
+    return r.rows.filter((row) => row.ok).length;
+  }
+
+  /** Runs `step` until `done` holds (at most 100 times, 50 ms apart). */
+  async function until(what: string, step: () => Promise<unknown>, done: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !done(); i++) {
+      await step();
+      if (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(done(), what).to.equal(true);
+  }
+
+  it("a holder whose lease session is killed while it keeps running stops matching; the other takes over, one match per cross", async function () {
+    const url = await freshDatabase();
+    const a = await relayOn(url);
+    await a.tick();
+    expect(a.service.status.matching).to.equal(true);
+    const b = await relayOn(url);
+    await b.tick();
+    expect(b.service.status.matching).to.equal(false);
+
+    // the holder's session is killed (a dropped connection, an operator's pg_terminate_backend); the
+    // process itself goes on ticking
+    expect(await terminateLeaseHolder(url)).to.equal(1);
+    await until(
+      "b takes the lease",
+      () => b.tick(),
+      () => b.service.status.matching,
+    );
+    await a.tick();
+    expect(a.service.status.matching).to.equal(false);
+
+    // a cross placed on both processes, both ticking: one matchOrders, sent by the new holder
+    const ask = await post(a, 0, { isBuy: false, size: 2n, limitPrice: price("10") });
+    const bid = await post(b, 1, { isBuy: true, size: 2n, limitPrice: price("10") });
+    for (let i = 0; i < 2; i++) await Promise.all([a.tick(), b.tick()]);
+    expect(a.service.submitted).to.deep.equal([]);
+    expect(b.service.submitted.map((s) => s.status)).to.deep.equal(["confirmed"]);
+    expect(a.service.status.matching).to.equal(false);
+    for (const r of [a, b]) {
+      for (const h of [ask, bid])
+        expect((await call("GET", `${r.url}/orders/${h}`)).body.state).to.equal("filled");
+    }
+    expect(await p.ch.positionSize(p.traders[1].address, p.marketId)).to.equal(2n);
+  });
+
+  it("the lease: a killed session is seen without a query, and a hung holder loses the lock after its timeout", async function () {
+    const url = await freshDatabase();
+    const pools = [new pg.Pool({ connectionString: url }), new pg.Pool({ connectionString: url })];
+    const lost: string[] = [];
+    const first = new AdvisoryLease(pools[0], { timeoutMs: 1_000, onLost: (r) => lost.push(r) });
+    const second = new AdvisoryLease(pools[1], { timeoutMs: 1_000 });
+    try {
+      expect(() => new AdvisoryLease(pools[0], { timeoutMs: 100 })).to.throw(RangeError);
+      expect(await first.held()).to.equal(true);
+      expect(first.stillHeld()).to.equal(true);
+      expect(await second.held()).to.equal(false);
+
+      // killed: the session's error event ends the lease before any further query of the holder
+      expect(await terminateLeaseHolder(url)).to.equal(1);
+      await until(
+        "the holder sees its session end",
+        async () => undefined,
+        () => !first.stillHeld(),
+      );
+      expect(lost).to.have.length(1);
+      expect(await first.held()).to.equal(false);
+      let taken = false;
+      await until(
+        "the other takes the lease",
+        async () => (taken = await second.held()),
+        () => taken,
+      );
+      expect(await first.held()).to.equal(false);
+
+      // the holder's process hangs (its event loop blocked, so no heartbeat) for longer than its timeout:
+      // the server ends its session, and the lock goes with it
+      const blocked = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(blocked, 0, 0, 3_000);
+      expect(second.stillHeld()).to.equal(true); // its error event has not been delivered yet
+      let retaken = false;
+      await until(
+        "the other process takes over from the hung one",
+        async () => (retaken = await first.held()),
+        () => retaken,
+      );
+      expect(await second.held()).to.equal(false);
+      expect(second.stillHeld()).to.equal(false);
+    } finally {
+      await first.release();
+      await second.release();
+      for (const pool of pools) await pool.end();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * order still matches, the junk one is marked with its reason), chain cancels leaving the book, restart
  * from the same database, and a chain reset detected and resynced.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,15 +17,20 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Command, Option } from "commander";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
+import { encodeOrders } from "../../../keepers/matcher/orders.js";
 import { CommandFailedError, InputError } from "../../../scripts/cli/errors.js";
-import { listFromRelay, placeOnRelay, relayUrlOf } from "../../../scripts/cli/relay.js";
+import { run } from "../../../scripts/cli/program.js";
+import { listFromRelay, placeOnRelay, relayUrlOf, type OrderListRow } from "../../../scripts/cli/relay.js";
+import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
+import { RelayChain } from "../../../relay/server/chain.js";
 import { cancelMessage } from "../../../relay/server/service.js";
 import { orderToJson } from "../../../relay/validate/schema.js";
 import { OrderFlags, type Order } from "../../../sdk/core/eip712/orders.js";
 import { createRelayClient, RelayError, type RelayDepth } from "../../../sdk/relay/client.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, WAD, type Protocol } from "../helpers/protocolFixture.js";
+import { startRpcProxy } from "../keepers/rpcProxy.js";
 import { call, relayOptions, WsClient } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
@@ -300,6 +305,18 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
       if (r.status === 201) accepted.push(r.body.hash as string);
     }
     expect(statuses).to.deep.equal([201, 201, 201, 201, 429, 429, 429, 429]);
+    // the refusal says when to come back: one token at 0.001/s on a clock that has not moved
+    const refused = await call("GET", `${limited.url}/markets`);
+    expect(refused.status).to.equal(429);
+    expect(refused.headers["retry-after"]).to.equal("1000");
+    expect(refused.body).to.deep.include({
+      error: "RateLimited",
+      args: { scope: "ip", retryAfterSeconds: "1000" },
+    });
+    // the IP limit holds across endpoints: reads and the WebSocket upgrade are refused too
+    expect((await call("GET", `${limited.url}/orders/${accepted[0]}`)).status).to.equal(429);
+    const upgrade: unknown = await WsClient.open(`${limited.url.replace("http", "ws")}/ws`).catch((e) => e);
+    expect(String(upgrade)).to.contain("429");
     const other = await call("GET", `${limited.url}/markets/${p.marketId}/book`, undefined, {
       localAddress: "127.0.0.2",
     });
@@ -311,6 +328,61 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
           .state,
       ).to.equal("open");
     }
+  });
+
+  it("limits a trader across placing and cancelling, with Retry-After; a trusted proxy's clients are limited apart", async function () {
+    const limited = await relayOn({
+      http: {
+        ...DEFAULT_HTTP,
+        port: 0,
+        perIp: { perSecond: 0.01, burst: 3 },
+        perTrader: { perSecond: 0.5, burst: 2 },
+        trustedProxies: ["127.0.0.1"],
+      },
+    });
+    const [alice] = p.traders;
+    const url = `${limited.url}/orders`;
+    // three clients behind the proxy at 127.0.0.1, each with its own IP bucket (burst 3)
+    const via = (client: string) => ({ headers: { "x-forwarded-for": `${client}, 127.0.0.1` } });
+    const a1 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.5") });
+    const a2 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.4") });
+    const a3 = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.3") });
+    const r1 = await call("POST", url, body(a1), via("10.0.0.1"));
+    const r2 = await call("POST", url, body(a2), via("10.0.0.2"));
+    expect([r1.status, r2.status]).to.deep.equal([201, 201]);
+    // alice's third order, from yet another address: her own bucket (burst 2) is empty
+    const r3 = await call("POST", url, body(a3), via("10.0.0.3"));
+    expect(r3.status).to.equal(429);
+    expect(r3.body.args).to.deep.equal({
+      scope: "trader",
+      trader: alice.address,
+      retryAfterSeconds: "2",
+    });
+    expect(r3.headers["retry-after"]).to.equal("2");
+    // a cancel counts against her bucket too
+    const hash = r1.body.hash as Hex;
+    const cancel = { signature: await alice.signMessage(cancelMessage(hash)) };
+    const c1 = await call("DELETE", `${url}/${hash}`, cancel, via("10.0.0.4"));
+    expect(c1.status).to.equal(429);
+    expect(c1.body.args?.scope).to.equal("trader");
+    clock.advance(2_000);
+    const c2 = await call("DELETE", `${url}/${hash}`, cancel, via("10.0.0.4"));
+    expect(c2.status, JSON.stringify(c2.body)).to.equal(200);
+    expect(c2.body.state).to.equal("cancelled");
+    // one forwarded client floods: only it is refused
+    for (let i = 0; i < 2; i++)
+      expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.1"))).status).to.equal(200);
+    expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.1"))).status).to.equal(429);
+    expect((await call("GET", `${limited.url}/markets`, undefined, via("10.0.0.2"))).status).to.equal(200);
+    // an untrusted peer cannot choose its key with the header: 127.0.0.2 is limited as itself
+    const spoof = (n: number) => ({
+      localAddress: "127.0.0.2",
+      headers: { "x-forwarded-for": `10.9.9.${n}` },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await call("GET", `${limited.url}/markets`, undefined, spoof(i))).status);
+    expect(statuses).to.deep.equal([200, 200, 200, 429]);
   });
 
   it("isolates a junk order the chain refuses: the valid order still matches, the junk one shows its reason", async function () {
@@ -528,5 +600,164 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     expect(sub(["list"])).to.equal("http://127.0.0.1:8600");
     expect(sub(["--orders-file", "x.json", "list"])).to.equal(undefined);
     expect(sub(["--orders-file", "x.json", "--relay-url", "http://r:1", "list"])).to.equal("http://r:1");
+  });
+
+  it("`atf order list --json` prints the trader's own orders as one JSON array, from the relay and from an orders file", async function () {
+    const [alice, bob] = p.traders;
+    const ALICE = testAccount(2);
+    const BOB = testAccount(3);
+    expect(await alice.getAddress()).to.equal(ALICE.address);
+    expect(await bob.getAddress()).to.equal(BOB.address);
+    const rpc = await startRpcProxy(provider);
+    const dir = mkdtempSync(join(tmpdir(), "atf-list-"));
+    const book = join(dir, "book.json");
+    const ordersFile = join(dir, "orders.json");
+    writeFileSync(
+      book,
+      JSON.stringify({
+        chainId: 31337,
+        indexOracle: await p.oracle!.getAddress(),
+        exchange: await p.exchange.getAddress(),
+        clearinghouse: await p.ch.getAddress(),
+        collateral: await p.token.getAddress(),
+        accessManager: await p.manager.getAddress(),
+        markets: {
+          "TEST-20270101": { id: p.marketId, indexId: p.params.indexId, expiry: Number(p.params.expiry) },
+        },
+      }),
+    );
+    const atf = async (key: Hex | undefined, ...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(
+        ["--deployment", book, "--rpc-url", rpc.url, "--state-file", join(dir, "state.json"), ...argv],
+        {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+          env: key === undefined ? {} : { ATF_PRIVATE_KEY: key },
+        },
+      );
+      return { code, out: out.join("\n"), err: err.join("\n") };
+    };
+    const rows = (r: { code: number; out: string; err: string }) => {
+      expect(r.code, r.err).to.equal(0);
+      return JSON.parse(r.out) as OrderListRow[];
+    };
+    try {
+      const a1 = await place(alice, { isBuy: true, size: 2n, limitPrice: price("9.9"), nonce: 1n });
+      const a2 = await place(alice, { isBuy: false, size: 3n, limitPrice: price("10.5"), nonce: 2n });
+      const b1 = await place(bob, { isBuy: true, size: 1n, limitPrice: price("9.8"), nonce: 1n });
+      for (const x of [a1, a2, b1]) expect(x.reply.status).to.equal(201);
+      await (await p.exchange.connect(alice).cancelOrders([a2.signed.order])).wait();
+      await relay.tick();
+
+      // the relay: alice's own orders by default, newest first, with state and reason
+      const mine = rows(await atf(ALICE.privateKey, "--relay-url", relay.url, "--json", "order", "list"));
+      expect(mine.map((r) => r.hash)).to.deep.equal([a2.reply.body.hash, a1.reply.body.hash]);
+      expect(mine[1]).to.deep.equal({
+        hash: a1.reply.body.hash,
+        market: "TEST-20270101",
+        marketId: p.marketId,
+        trader: ALICE.address,
+        side: "buy",
+        size: "2",
+        limitPrice: "9.9",
+        state: "open",
+        filled: "0",
+        nonce: "1",
+        reason: null,
+        expiry: new Date(Number(a1.signed.order.expiry) * 1000).toISOString(),
+        expiryUnix: a1.signed.order.expiry.toString(),
+      });
+      expect(mine[0]).to.include({
+        side: "sell",
+        limitPrice: "10.5",
+        state: "cancelled",
+        reason: "OrderCancelled",
+      });
+      const bobs = rows(
+        await atf(undefined, "--relay-url", relay.url, "--json", "order", "list", "--account", BOB.address),
+      );
+      expect(bobs.map((r) => r.hash)).to.deep.equal([b1.reply.body.hash]);
+      // without a key or --account there is no "own": one line, exit 2
+      const anonymous = await atf(undefined, "--relay-url", relay.url, "--json", "order", "list");
+      expect(anonymous.code).to.equal(2);
+      expect(anonymous.err).to.contain("ATF_PRIVATE_KEY");
+      const text = await atf(ALICE.privateKey, "--relay-url", relay.url, "order", "list");
+      expect(text.out.split("\n")).to.have.length(2);
+      expect(text.out).to.contain("TEST-20270101").and.contain("cancelled");
+
+      // the orders file: the same shape, the state read from the Exchange
+      writeFileSync(ordersFile, encodeOrders([a1.signed, a2.signed, b1.signed]));
+      const fromFile = rows(
+        await atf(ALICE.privateKey, "--orders-file", ordersFile, "--json", "order", "list"),
+      );
+      expect(fromFile.map((r) => [r.hash, r.state, r.filled])).to.deep.equal([
+        [a1.reply.body.hash, "open", "0"],
+        [a2.reply.body.hash, "done", null],
+      ]);
+      expect(fromFile[0]).to.deep.equal(mine[1]);
+      const everyone = rows(await atf(undefined, "--orders-file", ordersFile, "--json", "order", "list"));
+      expect(everyone).to.have.length(3);
+      writeFileSync(ordersFile, "[]");
+      expect(
+        rows(await atf(ALICE.privateKey, "--orders-file", ordersFile, "--json", "order", "list")),
+      ).to.deep.equal([]);
+    } finally {
+      await rpc.close();
+    }
+  });
+
+  it("reads isNonceUsed in batches, one in flight at a time; a batch of one is a plain eth_call", async function () {
+    const [alice, bob] = p.traders;
+    const used = await sign(alice, { isBuy: true, size: 1n, limitPrice: price("9.9"), nonce: 7n });
+    await (await p.exchange.connect(alice).cancelOrders([used.order])).wait();
+    const calls: { to?: string; data?: string }[] = [];
+    let gate: Promise<void> | undefined;
+    const client = createPublicClient({
+      transport: custom({
+        request: async (args: { method: string; params?: readonly unknown[] }) => {
+          if (args.method === "eth_call") {
+            calls.push((args.params as { to?: string; data?: string }[])[0]);
+            await gate;
+          }
+          return provider.request(args);
+        },
+      }),
+    }) as PublicClient;
+    const exchange = (await p.exchange.getAddress()) as Hex;
+    const chain = new RelayChain(
+      client,
+      { exchange, clearinghouse: exchange, indexOracle: exchange },
+      clock,
+      0,
+    );
+    const a = (await alice.getAddress()) as Hex;
+    const b = (await bob.getAddress()) as Hex;
+    // asked in one turn: one eth_call (a deployless multicall) for all three
+    expect(
+      await Promise.all([chain.nonceUsed(a, 7n), chain.nonceUsed(a, 8n), chain.nonceUsed(b, 7n)]),
+    ).to.deep.equal([true, false, false]);
+    expect(calls).to.have.length(1);
+    // alone: isNonceUsed(trader, nonce) itself, on the Exchange
+    expect(await chain.nonceUsed(a, 7n)).to.equal(true);
+    expect(calls).to.have.length(2);
+    expect(calls[1].to?.toLowerCase()).to.equal(exchange.toLowerCase());
+    expect(calls[1].data).to.equal(p.exchange.interface.encodeFunctionData("isNonceUsed", [a, 7n]));
+    // asked while a read is in flight (held here): they wait for it, then go out together as the next batch
+    let release = () => undefined as void;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = chain.nonceUsed(b, 7n);
+    await turn();
+    const second = chain.nonceUsed(a, 7n);
+    await turn();
+    const third = chain.nonceUsed(b, 8n);
+    await turn();
+    expect(calls).to.have.length(3);
+    gate = undefined;
+    release();
+    expect(await Promise.all([first, second, third])).to.deep.equal([false, true, false]);
+    expect(calls).to.have.length(4);
   });
 });
