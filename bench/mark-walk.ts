@@ -111,7 +111,16 @@ function walk(
     const mark = liveMarkDown(index, state.basisRate, expiry, t);
     const price = mark + (mark * risk.priceBand) / WAD;
     fees += (risk.basisDepth * unitValueDown(price, contractSize) * (risk.makerFee + risk.takerFee)) / WAD;
-    const basis = nextBasisRate(risk, state.basisRate, state.basisRate, price, index, expiry, t, risk.basisDepth);
+    const basis = nextBasisRate(
+      risk,
+      state.basisRate,
+      state.basisRate,
+      price,
+      index,
+      expiry,
+      t,
+      risk.basisDepth,
+    );
     const atClamp = basis === state.basisRate && basis === risk.maxBasisRate;
     state.basisRate = basis;
     if (atClamp) break;

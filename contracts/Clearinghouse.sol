@@ -750,10 +750,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IClearinghouse
     function isLiquidatable(address account) external view returns (bool) {
         if (_s.accounts[account].markets == 0) return false;
-        (int256 equity, , uint256 mm) = MarginLogic.health(_s, ORACLE, SCALE, account);
-        if (equity >= int256(mm)) return false;
-        (equity, , mm) = MarginLogic.healthForLiquidation(_s, ORACLE, SCALE, account);
-        return equity < int256(mm);
+        MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(_s, ORACLE, SCALE, account);
+        return h.equity < int256(h.mm) && h.averagedEquity < int256(h.averagedMm);
     }
 
     /// @inheritdoc IClearinghouse

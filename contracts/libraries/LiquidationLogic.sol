@@ -102,13 +102,13 @@ library LiquidationLogic {
     ) private view returns (Liq memory q) {
         q.posSize = s.positions[account][marketId].size;
         if (q.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
-        (q.equity, , q.mm) = MarginLogic.health(s, oracle, scale, account);
+        MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
+        (q.equity, q.mm) = (h.equity, h.mm);
         if (q.equity >= int256(q.mm)) revert IClearinghouse.AccountHealthy(account, q.equity, q.mm);
         // Also below maintenance at the time-averaged basis: a basis walk liquidates nobody until it has held
         // (an index move lowers both at once).
-        (int256 averagedEquity, , uint256 averagedMm) = MarginLogic.healthForLiquidation(s, oracle, scale, account);
-        if (averagedEquity >= int256(averagedMm)) {
-            revert IClearinghouse.AccountHealthy(account, averagedEquity, averagedMm);
+        if (h.averagedEquity >= int256(h.averagedMm)) {
+            revert IClearinghouse.AccountHealthy(account, h.averagedEquity, h.averagedMm);
         }
         q.mark = MarginLogic.markPrice(m, oracle);
         if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
@@ -255,11 +255,11 @@ library LiquidationLogic {
         d.account = account;
         d.posSize = s.positions[account][marketId].size;
         if (d.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
-        (int256 equity, , ) = MarginLogic.health(s, oracle, scale, account);
+        MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
+        int256 equity = h.equity;
         if (equity >= 0) revert IClearinghouse.NotBankrupt(account, equity);
         // Bankrupt at the time-averaged basis too (see `_assess`); the deficit is the one at the mark.
-        (int256 averagedEquity, , ) = MarginLogic.healthForLiquidation(s, oracle, scale, account);
-        if (averagedEquity >= 0) revert IClearinghouse.NotBankrupt(account, averagedEquity);
+        if (h.averagedEquity >= 0) revert IClearinghouse.NotBankrupt(account, h.averagedEquity);
         uint256 deficit = uint256(-equity);
         uint256 shortfall = deficit.toTokenUp(scale);
         uint256 fund = s.insuranceFund;

@@ -67,13 +67,22 @@ library MarginLogic {
     /// @dev The mark liquidation is also judged by: before expiry the live mark with the time-averaged basis
     /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
     /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
-    function liquidationMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+    function liquidationMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256 mark) {
+        (, mark) = marks(m, oracle);
+    }
+
+    /// @dev `markPrice` and `liquidationMark` of `m` from one oracle read.
+    function marks(Market storage m, IIndexOracleReader oracle) internal view returns (uint256, uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             (uint256 index, ) = oracle.latest(m.indexId);
-            return liveMark(index, averageBasis(m), expiry, block.timestamp);
+            return (
+                liveMark(index, markBasis(m), expiry, block.timestamp),
+                liveMark(index, averageBasis(m), expiry, block.timestamp)
+            );
         }
-        return expiredMark(m, oracle);
+        uint256 settlementValue = expiredMark(m, oracle);
+        return (settlementValue, settlementValue);
     }
 
     /// @dev The mark basis averaged over time: the stored average as of second `markBasisTime`, moved toward
@@ -300,45 +309,73 @@ library MarginLogic {
         address account,
         KnownMark memory known
     ) internal view returns (int256 equity, uint256 im, uint256 mm) {
-        return _health(s, oracle, scale, account, known, false);
-    }
-
-    /// @dev `health` at every market's `liquidationMark` (the time-averaged basis) instead of its mark.
-    function healthForLiquidation(
-        Layout storage s,
-        IIndexOracleReader oracle,
-        uint256 scale,
-        address account
-    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
-        return _health(s, oracle, scale, account, KnownMark(0, bytes32(0), 0), true);
-    }
-
-    function _health(
-        Layout storage s,
-        IIndexOracleReader oracle,
-        uint256 scale,
-        address account,
-        KnownMark memory known,
-        bool averaged
-    ) private view returns (int256 equity, uint256 im, uint256 mm) {
         Account storage a = s.accounts[account];
         uint256 list = a.markets;
         equity = int256(a.balance) * int256(scale);
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(
-                s,
-                oracle,
-                account,
-                index,
-                known,
-                averaged
-            );
+            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(s, oracle, account, index, known);
             equity += pnl;
             im += imPart;
             mm += mmPart;
         }
+    }
+
+    /// @dev Equity and maintenance margin (wad, as `health`) at the marks and at the liquidation marks.
+    struct LiquidationHealth {
+        int256 equity;
+        uint256 mm;
+        int256 averagedEquity;
+        uint256 averagedMm;
+    }
+
+    /// @dev `account`'s equity and maintenance margin at the marks and at the liquidation marks, in one pass
+    /// (one oracle read per market): what `liquidate`, `deleverage` and `isLiquidatable` judge by.
+    function liquidationHealth(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account
+    ) internal view returns (LiquidationHealth memory h) {
+        Account storage a = s.accounts[account];
+        uint256 list = a.markets;
+        h.equity = int256(a.balance) * int256(scale);
+        h.averagedEquity = h.equity;
+        for (; list != 0; list >>= LANE_BITS) {
+            uint32 index = uint16(list);
+            if (index == 0) continue;
+            _valueAtBothMarks(s, oracle, account, s.marketIds[index], h);
+        }
+    }
+
+    /// @dev Adds `account`'s position in `marketId` to `h` at the market's mark and at its liquidation mark.
+    function _valueAtBothMarks(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        address account,
+        bytes32 marketId,
+        LiquidationHealth memory h
+    ) private view {
+        Market storage m = s.markets[marketId];
+        Position storage p = s.positions[account][marketId];
+        int256 size = p.size;
+        int256 openNotional = p.openNotional;
+        // A closed position with an escrowed gain needs no mark: it is worth its gain at both.
+        if (size == 0) {
+            h.equity -= openNotional;
+            h.averagedEquity -= openNotional;
+            return;
+        }
+        (uint256 mark, uint256 averagedMark) = marks(m, oracle);
+        uint256 contractSize = m.contractSize;
+        uint256 mmr = m.mmr;
+        uint256 v = unitValue(mark, contractSize);
+        h.equity += size * int256(v) - openNotional;
+        h.mm += (WadMath.abs(size) * v).wMulUp(mmr);
+        v = unitValue(averagedMark, contractSize);
+        h.averagedEquity += size * int256(v) - openNotional;
+        h.averagedMm += (WadMath.abs(size) * v).wMulUp(mmr);
     }
 
     /// @dev Cross-margin equity of `account` (wad, as `health`) and the sum of its open positions' unrealised
@@ -356,21 +393,19 @@ library MarginLogic {
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none, false);
+            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none);
             equity += pnl;
             if (pnl < 0) openLosses += uint256(-pnl);
         }
     }
 
-    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`, at the
-    /// market's mark (or at its `liquidationMark` when `averaged`).
+    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`.
     function _valuePosition(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
         uint32 index,
-        KnownMark memory known,
-        bool averaged
+        KnownMark memory known
     ) private view returns (int256 pnl, uint256 im, uint256 mm) {
         bool isKnown = index == known.index;
         bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
@@ -379,8 +414,7 @@ library MarginLogic {
         int256 size = p.size;
         // A closed position with an escrowed gain needs no mark (and no oracle): it is worth its gain.
         if (size == 0) return (-p.openNotional, 0, 0);
-        uint256 mark = averaged ? liquidationMark(m, oracle) : isKnown ? known.mark : markPrice(m, oracle);
-        uint256 v = unitValue(mark, m.contractSize);
+        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

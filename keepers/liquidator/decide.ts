@@ -8,7 +8,12 @@
  */
 import type { Address } from "viem";
 
-import { liquidationMarks, type Account, type MarkedMarket, type Marks } from "../../sdk/core/entities/Account.js";
+import {
+  liquidationMarks,
+  type Account,
+  type MarkedMarket,
+  type Marks,
+} from "../../sdk/core/entities/Account.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { liquidationPenaltySplit } from "../../sdk/core/math/fees.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../sdk/core/math/margin.js";
@@ -93,7 +98,8 @@ export const STALE_INDEX = "an index of its markets is stale";
  * Why an account below maintenance at the marks but not at the liquidation marks is left alone: the basis
  * move that took it there has not held long enough (`Clearinghouse.liquidationMarkPrice`).
  */
-export const BASIS_NOT_HELD = "below maintenance at the mark only: the basis move has not held (liquidation mark)";
+export const BASIS_NOT_HELD =
+  "below maintenance at the mark only: the basis move has not held (liquidation mark)";
 
 /** The estimated gas cost of one liquidation, collateral units, rounded up. */
 export function gasCostOf(gasPrice: bigint, config: LiquidatorConfig, scale: bigint): bigint {

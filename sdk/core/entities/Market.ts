@@ -289,7 +289,8 @@ export class Market {
    * @example market.withRisk({ ...market.risk, imr: WAD / 5n })
    */
   withRisk(risk: RiskParams): Market {
-    const bound = (x: bigint) => (x > risk.maxBasisRate ? risk.maxBasisRate : x < -risk.maxBasisRate ? -risk.maxBasisRate : x);
+    const bound = (x: bigint) =>
+      x > risk.maxBasisRate ? risk.maxBasisRate : x < -risk.maxBasisRate ? -risk.maxBasisRate : x;
     const state = {
       ...this.state,
       basisRate: bound(this.state.basisRate),

@@ -69,8 +69,11 @@ describe("security: keeper batches over many tiny accounts", function () {
   });
 });
 
-/** Whole-transaction bounds for an account holding a position in every one of its 8 market lanes. */
-const LIQUIDATE_AT_CAP = 300_000n;
+/**
+ * Whole-transaction bounds for an account holding a position in every one of its 8 market lanes. A
+ * liquidation values every lane at two marks (the mark and the liquidation mark, one oracle read each).
+ */
+const LIQUIDATE_AT_CAP = 325_000n;
 const WITHDRAW_AT_CAP = 250_000n;
 
 describe("security: an account at the open-market cap", function () {
