@@ -30,9 +30,9 @@ import {
   type IndexData,
   type IndexSpec,
   type Round,
-} from "../../index/index.js";
-import { indexOracleAbi } from "../../sdk/abi/index.js";
-import { AddressBookError, loadAddressBook } from "../../sdk/core/index.js";
+} from "../index/index.js";
+import { indexOracleAbi } from "../sdk/abi/index.js";
+import { AddressBookError, loadAddressBook } from "../sdk/core/index.js";
 import type { CliIo } from "./program.js";
 import { CommandFailedError, InputError } from "./errors.js";
 import { DEFAULT_RPC_URL, type GlobalOptions } from "./context.js";

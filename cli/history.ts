@@ -5,7 +5,7 @@
  */
 import type { Address, Hex, PublicClient } from "viem";
 
-import { clearinghouseAbi } from "../../sdk/abi/index.js";
+import { clearinghouseAbi } from "../sdk/abi/index.js";
 
 /** One line of an account's history; amounts as the event carries them. */
 export interface HistoryEntry {

@@ -9,17 +9,11 @@ import { Command, CommanderError, Option } from "commander";
 import { parseAbi, parseEventLogs, type Address, type Hash, type Hex } from "viem";
 import { writeContract } from "viem/actions";
 
-import { INDEX_SPECS, methodologyHash } from "../../index/index.js";
-import { indexIdOf } from "../../index/ids.js";
-import { clearinghouseAbi, exchangeAbi } from "../../sdk/abi/index.js";
-import {
-  exchangeDomain,
-  hashOrder,
-  OrderFlags,
-  randomSalt,
-  type Order,
-} from "../../sdk/core/eip712/orders.js";
-import type { MarketId } from "../../sdk/core/ids.js";
+import { INDEX_SPECS, methodologyHash } from "../index/index.js";
+import { indexIdOf } from "../index/ids.js";
+import { clearinghouseAbi, exchangeAbi } from "../sdk/abi/index.js";
+import { exchangeDomain, hashOrder, OrderFlags, randomSalt, type Order } from "../sdk/core/eip712/orders.js";
+import type { MarketId } from "../sdk/core/ids.js";
 import {
   cancelOrders,
   cancelUpTo,
@@ -32,9 +26,9 @@ import {
   signOrder,
   withdraw,
   type FetchMarketReturnType,
-} from "../../sdk/viem/index.js";
-import { encodeOrders, signedOrderSchema, type SignedOrder } from "../../keepers/matcher/orders.js";
-import { marketSymbol } from "../lib/addressBook.js";
+} from "../sdk/viem/index.js";
+import { encodeOrders, signedOrderSchema, type SignedOrder } from "../keepers/matcher/orders.js";
+import { marketSymbol } from "../scripts/lib/addressBook.js";
 import { accountOf, loadContext, walletOf, type CliContext, type GlobalOptions } from "./context.js";
 import {
   CommandFailedError,
@@ -68,7 +62,7 @@ export interface CliIo {
 
 const WAD_DECIMALS = 18;
 
-/** `atf relay …` starts the order relay's process (handled by scripts/cli.ts, listed in the help here). */
+/** `atf relay …` starts the order relay's process (handled by cli/main.ts, listed in the help here). */
 export const RELAY_COMMAND = "relay";
 const mockTokenAbi = parseAbi(["function mint(address to, uint256 amount)"]);
 
@@ -617,7 +611,7 @@ function buildProgram(io: CliIo, units: ErrorUnits): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action(() => {
-      // scripts/cli.ts hands `atf relay …` to relay/cli.ts before this program parses anything; only
+      // cli/main.ts hands `atf relay …` to relay/cli.ts before this program parses anything; only
       // options given before `relay` reach here
       throw new InputError(
         "atf relay takes only the relay's own options, after the word relay: atf relay --port 8600 …",

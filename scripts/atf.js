@@ -1,7 +1,0 @@
-#!/usr/bin/env node
-// Runs the TypeScript CLI (scripts/cli.ts) without a build step.
-import { register } from "tsx/esm/api";
-
-register();
-const { main } = await import("./cli.ts");
-await main();
