@@ -30,6 +30,102 @@ export interface HistoryEntry {
 
 type Log = { blockNumber: bigint; logIndex: number; transactionHash: Hex; args: Record<string, unknown> };
 
+/** What a history line takes from its event (everything but where and when it happened). */
+type Fields = Omit<HistoryEntry, "block" | "logIndex" | "timestamp" | "tx" | "kind">;
+
+/**
+ * One kind of history line: the Clearinghouse event, the indexed argument that must be the account,
+ * and the fields the line takes from the event's arguments. An event the account can appear in on
+ * either side (a trade, a liquidation, a deleveraging) has one row per side.
+ */
+interface HistorySource {
+  event: string;
+  accountArg: string;
+  kind: HistoryEntry["kind"];
+  fields: (args: Record<string, unknown>, who: Address) => Fields;
+}
+
+/** The other account of a deleveraging, seen from `who`'s side. */
+const deleveragedWith = (a: Record<string, unknown>, who: Address): Address =>
+  ((a.account as Address).toLowerCase() === who.toLowerCase() ? a.counterparty : a.account) as Address;
+
+/** Every source, in the order lines of the same log are listed (a self-trade: maker, then taker). */
+const HISTORY_SOURCES: readonly HistorySource[] = [
+  // a trade from either side: the size is the taker's, negated for the maker
+  ...(["maker", "taker"] as const).map((role): HistorySource => ({
+    event: "Traded",
+    accountArg: role,
+    kind: "fill",
+    fields: (a) => ({
+      role,
+      marketId: a.marketId as Hex,
+      size: role === "taker" ? (a.takerSizeDelta as bigint) : -(a.takerSizeDelta as bigint),
+      price: a.price as bigint,
+      amount: (role === "taker" ? a.takerFee : a.makerFee) as bigint,
+      counterparty: (role === "taker" ? a.maker : a.taker) as Address,
+    }),
+  })),
+  {
+    event: "Liquidated",
+    accountArg: "account",
+    kind: "liquidated",
+    fields: (a) => ({
+      marketId: a.marketId as Hex,
+      size: a.size as bigint,
+      price: a.mark as bigint,
+      amount: a.penalty as bigint,
+      counterparty: a.liquidator as Address,
+    }),
+  },
+  {
+    event: "Liquidated",
+    accountArg: "liquidator",
+    kind: "liquidator",
+    fields: (a) => ({
+      marketId: a.marketId as Hex,
+      size: a.size as bigint,
+      price: a.mark as bigint,
+      amount: a.liquidatorReward as bigint,
+      counterparty: a.account as Address,
+    }),
+  },
+  ...(["account", "counterparty"] as const).map((accountArg): HistorySource => ({
+    event: "Deleveraged",
+    accountArg,
+    kind: "deleveraged",
+    fields: (a, who) => ({
+      marketId: a.marketId as Hex,
+      size: a.size as bigint,
+      price: a.bankruptcyPrice as bigint,
+      counterparty: deleveragedWith(a, who),
+    }),
+  })),
+  {
+    event: "PositionSettled",
+    accountArg: "account",
+    kind: "settled",
+    fields: (a) => ({ marketId: a.marketId as Hex, size: a.size as bigint, pnl: a.pnl as bigint }),
+  },
+  {
+    event: "ClaimPaid",
+    accountArg: "account",
+    kind: "claim",
+    fields: (a) => ({ marketId: a.marketId as Hex, amount: a.amount as bigint }),
+  },
+  {
+    event: "Deposited",
+    accountArg: "account",
+    kind: "deposit",
+    fields: (a) => ({ amount: a.amount as bigint }),
+  },
+  {
+    event: "Withdrawn",
+    accountArg: "account",
+    kind: "withdrawal",
+    fields: (a) => ({ amount: a.amount as bigint }),
+  },
+];
+
 /** Reads the account's history between `fromBlock` and the latest block. */
 export async function readHistory(
   client: PublicClient,
@@ -37,110 +133,30 @@ export async function readHistory(
   who: Address,
   fromBlock: bigint,
 ): Promise<HistoryEntry[]> {
-  const events = async (eventName: string, args: Record<string, Address>): Promise<Log[]> =>
-    (await client.getContractEvents({
-      address: clearinghouse,
-      abi: clearinghouseAbi,
-      eventName: eventName as never,
-      args: args as never,
-      fromBlock,
-      strict: true,
-    })) as unknown as Log[];
-  const [
-    asMaker,
-    asTaker,
-    liquidated,
-    asLiquidator,
-    deleveraged,
-    asCounterparty,
-    settled,
-    claims,
-    deposits,
-    withdrawals,
-  ] = await Promise.all([
-    events("Traded", { maker: who }),
-    events("Traded", { taker: who }),
-    events("Liquidated", { account: who }),
-    events("Liquidated", { liquidator: who }),
-    events("Deleveraged", { account: who }),
-    events("Deleveraged", { counterparty: who }),
-    events("PositionSettled", { account: who }),
-    events("ClaimPaid", { account: who }),
-    events("Deposited", { account: who }),
-    events("Withdrawn", { account: who }),
-  ]);
+  const logsPerSource = await Promise.all(
+    HISTORY_SOURCES.map(
+      async (source) =>
+        (await client.getContractEvents({
+          address: clearinghouse,
+          abi: clearinghouseAbi,
+          eventName: source.event as never,
+          args: { [source.accountArg]: who } as never,
+          fromBlock,
+          strict: true,
+        })) as unknown as Log[],
+    ),
+  );
   type Draft = Omit<HistoryEntry, "timestamp">;
-  const base = (l: Log): Pick<Draft, "block" | "logIndex" | "tx"> => ({
-    block: l.blockNumber,
-    logIndex: l.logIndex,
-    tx: l.transactionHash,
-  });
-  const a = (l: Log) => l.args;
-  const drafts: Draft[] = [
-    ...asMaker.map((l): Draft => ({
-      ...base(l),
-      kind: "fill",
-      role: "maker",
-      marketId: a(l).marketId as Hex,
-      size: -(a(l).takerSizeDelta as bigint),
-      price: a(l).price as bigint,
-      amount: a(l).makerFee as bigint,
-      counterparty: a(l).taker as Address,
+  const drafts: Draft[] = HISTORY_SOURCES.flatMap((source, i) =>
+    logsPerSource[i].map((l): Draft => ({
+      block: l.blockNumber,
+      logIndex: l.logIndex,
+      tx: l.transactionHash,
+      kind: source.kind,
+      ...source.fields(l.args, who),
     })),
-    ...asTaker.map((l): Draft => ({
-      ...base(l),
-      kind: "fill",
-      role: "taker",
-      marketId: a(l).marketId as Hex,
-      size: a(l).takerSizeDelta as bigint,
-      price: a(l).price as bigint,
-      amount: a(l).takerFee as bigint,
-      counterparty: a(l).maker as Address,
-    })),
-    ...liquidated.map((l): Draft => ({
-      ...base(l),
-      kind: "liquidated",
-      marketId: a(l).marketId as Hex,
-      size: a(l).size as bigint,
-      price: a(l).mark as bigint,
-      amount: a(l).penalty as bigint,
-      counterparty: a(l).liquidator as Address,
-    })),
-    ...asLiquidator.map((l): Draft => ({
-      ...base(l),
-      kind: "liquidator",
-      marketId: a(l).marketId as Hex,
-      size: a(l).size as bigint,
-      price: a(l).mark as bigint,
-      amount: a(l).liquidatorReward as bigint,
-      counterparty: a(l).account as Address,
-    })),
-    ...[...deleveraged, ...asCounterparty].map((l): Draft => ({
-      ...base(l),
-      kind: "deleveraged",
-      marketId: a(l).marketId as Hex,
-      size: a(l).size as bigint,
-      price: a(l).bankruptcyPrice as bigint,
-      counterparty: ((a(l).account as Address).toLowerCase() === who.toLowerCase()
-        ? a(l).counterparty
-        : a(l).account) as Address,
-    })),
-    ...settled.map((l): Draft => ({
-      ...base(l),
-      kind: "settled",
-      marketId: a(l).marketId as Hex,
-      size: a(l).size as bigint,
-      pnl: a(l).pnl as bigint,
-    })),
-    ...claims.map((l): Draft => ({
-      ...base(l),
-      kind: "claim",
-      marketId: a(l).marketId as Hex,
-      amount: a(l).amount as bigint,
-    })),
-    ...deposits.map((l): Draft => ({ ...base(l), kind: "deposit", amount: a(l).amount as bigint })),
-    ...withdrawals.map((l): Draft => ({ ...base(l), kind: "withdrawal", amount: a(l).amount as bigint })),
-  ];
+  );
+  // stable: lines of one log keep the sources' order
   drafts.sort((x, y) => (x.block === y.block ? x.logIndex - y.logIndex : x.block < y.block ? -1 : 1));
   const times = new Map<bigint, bigint>();
   for (const block of new Set(drafts.map((d) => d.block))) {
