@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI (scripts/cli.ts) without a build step.
-import { register } from "tsx/esm/api";
-
-register();
-const { main } = await import("./cli.ts");
-await main();
+// `node scripts/atf.js …` still runs the CLI: the launcher is cli/bin.js.
+await import("../cli/bin.js");

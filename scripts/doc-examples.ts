@@ -617,7 +617,7 @@ export function looksLikeRepoPath(word: string): boolean {
 export type ArgvChecker = (args: string[]) => Promise<string | undefined>;
 
 export interface ShellCheckers {
-  /** `npm run atf -- …`, `node scripts/atf.js …` */
+  /** `npm run atf -- …`, `node cli/bin.js …` (or the older `node scripts/atf.js …`) */
   atf: ArgvChecker;
   /** `npm run keepers -- …`, `node keepers/bin.js …` */
   keepers: ArgvChecker;
@@ -700,7 +700,7 @@ export async function checkShellCommand(
     }
   } else if (tool === "node") {
     const [script, ...rest] = args;
-    if (script === "scripts/atf.js") add(await checkers.atf(rest));
+    if (script === "cli/bin.js" || script === "scripts/atf.js") add(await checkers.atf(rest));
     else if (script === "keepers/bin.js") add(await checkers.keepers(rest));
     else problems.push(`no checker for node ${script}`);
   } else if (tool === "npx") {
@@ -755,10 +755,10 @@ export async function commanderParses(
   }
 }
 
-/** `atf` (scripts/cli/program.ts): its `run`, with the actions replaced. */
+/** `atf` (cli/program.ts): its `run`, with the actions replaced. */
 export const atfParses: ArgvChecker = (args) =>
   commanderParses(async () => {
-    const { run } = await import("./cli/program.js");
+    const { run } = await import("../cli/program.js");
     const lines: string[] = [];
     return {
       output: () => lines.join("\n"),

@@ -14,7 +14,7 @@ import hre from "hardhat";
 import { startAppForStack } from "../app/server/stack.js";
 import "../relay/store/quiet-sqlite.js";
 import type { RunningRelay } from "../relay/app.js";
-import { formatUnitsExact } from "./cli/units.js";
+import { formatUnitsExact } from "../cli/units.js";
 import { startStack, type StackOptions } from "./lib/stack.js";
 import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
 

@@ -44,8 +44,8 @@ import {
   settlerConfigSchema,
 } from "../../keepers/configs.js";
 import type { WriteClient } from "../../sdk/viem/index.js";
-import { createMarketAsOperator, type NewMarket } from "../cli/operator.js";
-import { addMarketToBook } from "../cli/program.js";
+import { createMarketAsOperator, type NewMarket } from "../../cli/operator.js";
+import { addMarketToBook } from "../../cli/helpers.js";
 import { exportAddresses } from "../export-addresses.js";
 import { marketSymbol, type PlainAddressBook } from "./addressBook.js";
 import { testAccount, TRADER_INDICES, type TestAccount } from "./testAccounts.js";

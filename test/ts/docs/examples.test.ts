@@ -59,7 +59,7 @@ import {
   type DocBlock,
   type GeneratedModule,
 } from "../../../scripts/doc-examples.js";
-import { run as atf } from "../../../scripts/cli/program.js";
+import { run as atf } from "../../../cli/program.js";
 import { startStack, type RunningStack } from "../../../scripts/lib/stack.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { indexIdOf } from "../../../index/ids.js";
@@ -349,7 +349,8 @@ async function runShell(b: DocBlock, s: DocStack): Promise<void> {
     }
     let argv: string[];
     if (tool === "npm" && args[0] === "run" && args[1] === "atf" && args[2] === "--") argv = args.slice(3);
-    else if (tool === "node" && args[0] === "scripts/atf.js") argv = args.slice(1);
+    else if (tool === "node" && (args[0] === "cli/bin.js" || args[0] === "scripts/atf.js"))
+      argv = args.slice(1);
     else throw new Error(`${b.file}:${c.line}: cannot run "${c.text}" (only atf commands and export)`);
     const out: string[] = [];
     const err: string[] = [];

@@ -25,8 +25,8 @@ import {
 } from "../../../index/index.js";
 import { decideReporter } from "../../../keepers/reporter/decide.js";
 import { encodePublishedReport } from "../../../keepers/reporter/wire.js";
-import { auditRound, readInputs, readPostedRound } from "../../../scripts/cli/index-verify.js";
-import { run } from "../../../scripts/cli/program.js";
+import { auditRound, readInputs, readPostedRound } from "../../../cli/index-verify.js";
+import { run } from "../../../cli/program.js";
 import { oracleDomain, signReportWithViem, type OracleDomain } from "../../../sdk/core/eip712/reports.js";
 
 const { ethers, provider, networkHelpers } = await network.create();

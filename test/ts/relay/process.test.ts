@@ -1,5 +1,5 @@
 /**
- * `atf relay`: the order relay as its own process (node scripts/atf.js relay …, the same relay/cli.ts as
+ * `atf relay`: the order relay as its own process (node cli/bin.js relay …, the same relay/cli.ts as
  * `npm run relay`) against the in-process chain served over loopback HTTP: it starts on its embedded
  * database, answers `/healthz`, accepts an order, keeps it across a restart, and SIGTERM stops it with
  * exit code 0.
@@ -41,7 +41,7 @@ describe("atf relay: the order relay as its own process", function () {
 
   /** Starts `atf relay` with `args`; resolves with its URL once it says it listens. */
   function startProcess(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-    const child = spawn(process.execPath, ["scripts/atf.js", "relay", ...args], {
+    const child = spawn(process.execPath, ["cli/bin.js", "relay", ...args], {
       env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -117,7 +117,7 @@ describe("atf relay: the order relay as its own process", function () {
 
     // a second relay on the same port: one line and exit 2, the first keeps serving
     const port = new URL(first.url).port;
-    const clash = spawn(process.execPath, ["scripts/atf.js", "relay", ...argsWith(port, `${database}-2`)], {
+    const clash = spawn(process.execPath, ["cli/bin.js", "relay", ...argsWith(port, `${database}-2`)], {
       env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -140,21 +140,21 @@ describe("atf relay: the order relay as its own process", function () {
   });
 
   it("prints the relay's own options for `atf relay --help` and exits 2 on a bad one", async function () {
-    const help = spawn(process.execPath, ["scripts/atf.js", "relay", "--help"], {
+    const help = spawn(process.execPath, ["cli/bin.js", "relay", "--help"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let text = "";
     help.stdout?.on("data", (d: Buffer) => (text += d.toString()));
     expect(await stopped(help)).to.equal(0);
     expect(text).to.contain("--database-url").and.contain("--max-open-orders");
-    const bad = spawn(process.execPath, ["scripts/atf.js", "relay", "--port", "http"], {
+    const bad = spawn(process.execPath, ["cli/bin.js", "relay", "--port", "http"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let err = "";
     bad.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     expect(await stopped(bad)).to.equal(2);
     expect(err).to.contain('--port: "http" is not an integer');
-    const proxy = spawn(process.execPath, ["scripts/atf.js", "relay", "--trusted-proxy", "10.0.0.1,proxy"], {
+    const proxy = spawn(process.execPath, ["cli/bin.js", "relay", "--trusted-proxy", "10.0.0.1,proxy"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let proxyErr = "";

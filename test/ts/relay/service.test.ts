@@ -18,9 +18,9 @@ import { Command, Option } from "commander";
 
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { encodeOrders } from "../../../keepers/matcher/orders.js";
-import { CommandFailedError, InputError } from "../../../scripts/cli/errors.js";
-import { run } from "../../../scripts/cli/program.js";
-import { listFromRelay, placeOnRelay, relayUrlOf, type OrderListRow } from "../../../scripts/cli/relay.js";
+import { CommandFailedError, InputError } from "../../../cli/errors.js";
+import { run } from "../../../cli/program.js";
+import { listFromRelay, placeOnRelay, relayUrlOf, type OrderListRow } from "../../../cli/relay.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { DEFAULT_HTTP, startRelay, type RelayOptions, type RunningRelay } from "../../../relay/app.js";
 import { RelayChain } from "../../../relay/server/chain.js";

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Hex } from "viem";
 
-import { run } from "../../../scripts/cli/program.js";
+import { run } from "../../../cli/program.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import {
   INDEX_ID,

@@ -29,7 +29,7 @@ describe("scripts/file-sizes", function () {
   });
 
   it("isSourceFile_keepsTypeScriptJavaScriptAndSolidityButNotGeneratedFiles", function () {
-    for (const p of ["sdk/index.ts", "scripts/atf.js", "scripts/codegen.mjs", "contracts/Exchange.sol"]) {
+    for (const p of ["sdk/index.ts", "cli/bin.js", "scripts/codegen.mjs", "contracts/Exchange.sol"]) {
       expect(isSourceFile(p), p).to.equal(true);
     }
     for (const p of ["docs/testing.md", "package.json", "sdk/viem/clearinghouse/lens.generated.ts"]) {

@@ -15,7 +15,7 @@ import { createPublicClient, createWalletClient, http, parseAbi, type Hex, type 
 import { writeContract } from "viem/actions";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { run } from "../../../scripts/cli/program.js";
+import { run } from "../../../cli/program.js";
 import { startStack, type RunningStack } from "../../../scripts/lib/stack.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { exchangeAbi, clearinghouseAbi } from "../../../sdk/abi/index.js";
@@ -438,10 +438,16 @@ describe("atf CLI on the local stack", function () {
   });
 
   it("test_cli_launcher_runsAsABinaryWithExitCodes", async function () {
-    const bin = path.resolve("scripts", "atf.js");
+    const bin = path.resolve("cli", "bin.js");
     const help = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
     expect(help.status).to.equal(0);
     expect(help.stdout).to.contain("create-market");
+    // the older launcher path forwards to the same program
+    const legacy = spawnSync(process.execPath, [path.resolve("scripts", "atf.js"), "--help"], {
+      encoding: "utf8",
+    });
+    expect(legacy.status).to.equal(0);
+    expect(legacy.stdout).to.equal(help.stdout);
     const bad = spawnSync(
       process.execPath,
       [bin, "--deployment", stack.bookFile, "--rpc-url", stack.rpcUrl, "withdraw", "-1"],

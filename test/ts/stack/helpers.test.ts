@@ -8,9 +8,9 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { InputError } from "../../../scripts/cli/errors.js";
-import { reserveNonce } from "../../../scripts/cli/state.js";
-import { formatUnitsExact, formatUsd, parseAmount, parseInteger } from "../../../scripts/cli/units.js";
+import { InputError } from "../../../cli/errors.js";
+import { reserveNonce } from "../../../cli/state.js";
+import { formatUnitsExact, formatUsd, parseAmount, parseInteger } from "../../../cli/units.js";
 import { quarterlyExpiries, redateCsv } from "../../../scripts/lib/stack.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 

@@ -17,8 +17,8 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { AddressBookError, loadAddressBook, type AddressBook } from "../../sdk/core/index.js";
-import type { WriteClient } from "../../sdk/viem/index.js";
+import { AddressBookError, loadAddressBook, type AddressBook } from "../sdk/core/index.js";
+import type { WriteClient } from "../sdk/viem/index.js";
 import { CommandFailedError, InputError } from "./errors.js";
 
 /** Options every command accepts (global flags, with environment fallbacks). */

@@ -16,10 +16,10 @@ import {
 } from "viem";
 import { writeContract } from "viem/actions";
 
-import { clearinghouseAbi } from "../../sdk/abi/index.js";
-import { decodeContractError } from "../../sdk/core/errors/index.js";
-import { marketIdOf, type MarketParams } from "../lib/addressBook.js";
-import type { WriteClient } from "../../sdk/viem/index.js";
+import { clearinghouseAbi } from "../sdk/abi/index.js";
+import { decodeContractError } from "../sdk/core/errors/index.js";
+import { marketIdOf, type MarketParams } from "../scripts/lib/addressBook.js";
+import type { WriteClient } from "../sdk/viem/index.js";
 import { CommandFailedError, InputError } from "./errors.js";
 
 /** The AccessManager functions and errors the CLI uses (OpenZeppelin Contracts 5). */

@@ -4,7 +4,7 @@
  */
 import { BaseError, decodeErrorResult, parseAbi, type Hex } from "viem";
 
-import { ProtocolContractError, SdkError, UnknownContractError } from "../../sdk/core/errors/index.js";
+import { ProtocolContractError, SdkError, UnknownContractError } from "../sdk/core/errors/index.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

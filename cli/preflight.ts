@@ -4,9 +4,9 @@
  * enough margin for the position it would open) is bad input (exit 2), with the numbers in the
  * market's units and dates. Pure: it takes what the command read from the chain.
  */
-import { withinPriceBand } from "../../sdk/core/math/market.js";
-import type { Account, Marks } from "../../sdk/core/entities/Account.js";
-import type { Market } from "../../sdk/core/entities/Market.js";
+import { withinPriceBand } from "../sdk/core/math/market.js";
+import type { Account, Marks } from "../sdk/core/entities/Account.js";
+import type { Market } from "../sdk/core/entities/Market.js";
 import { InputError } from "./errors.js";
 import { formatUnitsExact, formatUsd } from "./units.js";
 

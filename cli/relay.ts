@@ -7,8 +7,8 @@
 import type { Command } from "commander";
 import type { Address, Hex } from "viem";
 
-import type { Order } from "../../sdk/core/eip712/orders.js";
-import { createRelayClient, RelayError, type RelayOrder } from "../../sdk/relay/client.js";
+import type { Order } from "../sdk/core/eip712/orders.js";
+import { createRelayClient, RelayError, type RelayOrder } from "../sdk/relay/client.js";
 import { CommandFailedError, InputError } from "./errors.js";
 import { formatUnitsExact, formatUsd } from "./units.js";
 

@@ -1,11 +1,11 @@
 /**
  * `atf`, the protocol's command-line interface for traders and operators (see docs/cli.md).
- * Launched by `scripts/atf.js` (tsx, no build step): `npm run atf -- --help`. `atf relay …` starts the
+ * Launched by `cli/bin.js` (tsx, no build step; `scripts/atf.js` forwards to it): `npm run atf -- --help`. `atf relay …` starts the
  * order relay (the same process as `npm run relay -- …`).
  */
 import { pathToFileURL } from "node:url";
 
-import { run, RELAY_COMMAND } from "./cli/program.js";
+import { run, RELAY_COMMAND } from "./program.js";
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (argv[0] === RELAY_COMMAND) {
