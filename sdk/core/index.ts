@@ -44,10 +44,19 @@ export {
 } from "./eip712/reports.js";
 export {
   SAFE_MESSAGE_TYPES,
+  SAFE_ON_CHAIN_SIGNATURE,
+  SAFE_TX_TYPES,
+  SafeOperation,
   encodeSafeSignatures,
+  safeAbi,
   safeMessageHash,
   safeMessageTypedData,
+  safeOrderApprovalTransaction,
+  safeTransactionHash,
+  safeTransactionTypedData,
+  signMessageLibAbi,
   type SafeOwnerSignature,
+  type SafeTransaction,
 } from "./eip712/safe.js";
 export {
   PERMIT_TYPES,

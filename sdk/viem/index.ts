@@ -43,6 +43,17 @@ export {
 } from "./exchange/setDelegate.js";
 export { readFilled, type ReadFilledParameters, type ReadFilledReturnType } from "./exchange/readFilled.js";
 export {
+  prepareSafeOrderApproval,
+  type PrepareSafeOrderApprovalParameters,
+  type PrepareSafeOrderApprovalReturnType,
+} from "./safe/prepareSafeOrderApproval.js";
+export {
+  executeSafeTransaction,
+  type ExecuteSafeTransactionParameters,
+  type ExecuteSafeTransactionReturnType,
+} from "./safe/executeSafeTransaction.js";
+export { readSafeOrderApproval, type ReadSafeOrderApprovalParameters } from "./safe/readSafeOrderApproval.js";
+export {
   backfillEvents,
   type BackfillEventsParameters,
   type BackfillEventsReturnType,

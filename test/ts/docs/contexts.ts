@@ -72,6 +72,7 @@ export interface StackGiven {
   ownerA: LocalAccount;
   ownerB: LocalAccount;
   taker: WriteClient;
+  signMessageLib: Address;
 }
 
 export interface Contexts {

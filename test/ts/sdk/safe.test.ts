@@ -1,7 +1,8 @@
 /**
  * Orders signed as a Safe (EIP-1271) with a real Safe 1.4.1: the singleton, proxy factory and
  * `CompatibilityFallbackHandler` deployed from the npm `@safe-global/safe-contracts` artifacts, a 2-of-3
- * Safe as maker (owners sign the Safe message hash through the SDK's helpers) and as taker (a Safe
+ * Safe as maker (owners sign the Safe message hash through the SDK's helpers, or the Safe approves the
+ * order on chain through `SignMessageLib` and trades with an empty signature) and as taker (a Safe
  * transaction calling `fillOrder`).
  */
 import { createRequire } from "node:module";
@@ -21,19 +22,30 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import {
   InvalidArgumentError,
+  InvalidContractSignatureError,
+  SAFE_ON_CHAIN_SIGNATURE,
+  SafeOperation,
   SdkError,
+  UnknownContractError,
   buildOrder,
   encodeSafeSignatures,
   exchangeAbi,
   exchangeDomain,
+  executeSafeTransaction,
   fillOrder,
   hashOrder,
   indexIdOf,
+  matchOrders,
+  prepareSafeOrderApproval,
   readFilled,
+  readSafeOrderApproval,
   safeMessageHash,
   safeMessageTypedData,
+  safeOrderApprovalTransaction,
+  signMessageLibAbi,
   signOrder,
   type Order,
+  type PrepareSafeOrderApprovalReturnType,
 } from "../../../sdk/index.js";
 
 const require = createRequire(import.meta.url);
@@ -45,6 +57,7 @@ const artifact = (path: string) =>
 const SAFE = artifact("Safe.sol/Safe");
 const FACTORY = artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory");
 const HANDLER = artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler");
+const SIGN_MESSAGE_LIB = artifact("libraries/SignMessageLib.sol/SignMessageLib");
 
 const { viem, networkHelpers } = await network.create();
 const E18 = 10n ** 18n;
@@ -66,6 +79,7 @@ async function deploy() {
   const singleton = await deployRaw(SAFE);
   const factory = await deployRaw(FACTORY);
   const handler = await deployRaw(HANDLER);
+  const signMessageLib = await deployRaw(SIGN_MESSAGE_LIB);
   const initializer = encodeFunctionData({
     abi: SAFE.abi,
     functionName: "setup",
@@ -91,6 +105,7 @@ async function deploy() {
     maker,
     safe,
     handler,
+    signMessageLib,
     exchange,
     address: exchange.address as Address,
     chainId,
@@ -193,6 +208,197 @@ describe("sdk Safe (EIP-1271) signing with a real Safe 1.4.1", function () {
     expect(state.filled).to.equal(3n);
   });
 
+  it("test_prepareSafeOrderApproval_hashIsTheSafesAndDataIsSignMessageOfTheOrderHash", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), order(f.safe, false, 1_000n, 4n));
+    const prepared = await prepareSafeOrderApproval(f.publicClient, {
+      safe: f.safe,
+      signMessageLib: f.signMessageLib,
+      orderHash,
+    });
+    const t = prepared.transaction;
+    expect(t.to).to.equal(f.signMessageLib);
+    expect(t.operation).to.equal(SafeOperation.DelegateCall);
+    expect(t.nonce).to.equal(0n);
+    expect(prepared.chainId).to.equal(f.chainId);
+    expect(t.data).to.equal(
+      encodeFunctionData({ abi: signMessageLibAbi, functionName: "signMessage", args: [orderHash] }),
+    );
+    const onChain = await f.publicClient.readContract({
+      address: f.safe,
+      abi: SAFE.abi,
+      functionName: "getTransactionHash",
+      args: [
+        t.to,
+        t.value,
+        t.data,
+        t.operation,
+        t.safeTxGas,
+        t.baseGas,
+        t.gasPrice,
+        t.gasToken,
+        t.refundReceiver,
+        t.nonce,
+      ],
+    });
+    expect(prepared.safeTxHash).to.equal(onChain);
+  });
+
+  it("test_safeApprovesOrderOnChain_theEmptySignatureTradesAsMaker", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const now = BigInt(await networkHelpers.time.latest());
+    const o = order(f.safe, false, now, 5n);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), o);
+    // Not approved yet: the handler finds no signed message and the Exchange refuses the empty signature.
+    expect(await readSafeOrderApproval(f.publicClient, { safe: f.safe, orderHash })).to.equal(false);
+    const refused = await caught(() =>
+      fillOrder(f.taker, { address: f.address, order: o, signature: SAFE_ON_CHAIN_SIGNATURE, fillSize: 1n }),
+    );
+    expect(refused).to.be.instanceOf(InvalidContractSignatureError);
+    expect((refused as InvalidContractSignatureError).args.orderHash).to.equal(orderHash);
+    expect(getAddress((refused as InvalidContractSignatureError).args.trader)).to.equal(f.safe);
+
+    const receipt = await approveOnChain(f, orderHash);
+    const signed = parseEventLogs({ abi: signMessageLibAbi, logs: receipt.logs, eventName: "SignMsg" });
+    expect(signed.map((l) => l.args.msgHash)).to.deep.equal([safeMessageHash(f.safe, f.chainId, orderHash)]);
+    expect(await readSafeOrderApproval(f.publicClient, { safe: f.safe, orderHash })).to.equal(true);
+
+    const { hash } = await fillOrder(f.taker, {
+      address: f.address,
+      order: o,
+      signature: SAFE_ON_CHAIN_SIGNATURE,
+      fillSize: 4n,
+    });
+    expect((await f.publicClient.waitForTransactionReceipt({ hash })).status).to.equal("success");
+    let [state] = await readFilled(f.publicClient, { address: f.address, orders: [o] });
+    expect(state.filled).to.equal(4n);
+
+    // The same approval serves `matchOrders` against an EOA taker's order.
+    const takerOrder = await signOrder(f.taker, {
+      address: f.address,
+      order: order(f.taker.account.address, true, now, 6n),
+    });
+    const matched = await matchOrders(f.admin, {
+      address: f.address,
+      taker: takerOrder,
+      makers: [{ order: o, signature: SAFE_ON_CHAIN_SIGNATURE, fillSize: 2n }],
+    });
+    expect((await f.publicClient.waitForTransactionReceipt({ hash: matched.hash })).status).to.equal(
+      "success",
+    );
+    [state] = await readFilled(f.publicClient, { address: f.address, orders: [o] });
+    expect(state.filled).to.equal(6n);
+  });
+
+  it("test_safeOnChainApproval_ofAnotherOrderDoesNotAuthoriseThisOne", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const now = BigInt(await networkHelpers.time.latest());
+    const approved = order(f.safe, false, now, 7n);
+    const other = order(f.safe, false, now, 8n);
+    const domain = exchangeDomain(f.chainId, f.address);
+    await approveOnChain(f, hashOrder(domain, approved));
+    const otherHash = hashOrder(domain, other);
+    expect(await readSafeOrderApproval(f.publicClient, { safe: f.safe, orderHash: otherHash })).to.equal(
+      false,
+    );
+    const refused = await caught(() =>
+      fillOrder(f.taker, {
+        address: f.address,
+        order: other,
+        signature: SAFE_ON_CHAIN_SIGNATURE,
+        fillSize: 1n,
+      }),
+    );
+    expect(refused).to.be.instanceOf(InvalidContractSignatureError);
+    expect((refused as InvalidContractSignatureError).args.orderHash).to.equal(otherHash);
+    const [state] = await readFilled(f.publicClient, { address: f.address, orders: [other] });
+    expect(state.filled).to.equal(0n);
+  });
+
+  it("test_executeSafeTransaction_belowThresholdOrStaleNonceIsRefusedUnsent", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), order(f.safe, false, 1_000n, 9n));
+    const prepared = await prepareSafeOrderApproval(f.publicClient, {
+      safe: f.safe,
+      signMessageLib: f.signMessageLib,
+      orderHash,
+    });
+    const blockBefore = await f.publicClient.getBlockNumber();
+    const one = await caught(async () =>
+      executeSafeTransaction(f.admin, {
+        safe: f.safe,
+        transaction: prepared.transaction,
+        signatures: [
+          { owner: OWNERS[0].address, signature: await OWNERS[0].signTypedData(prepared.typedData) },
+        ],
+      }),
+    );
+    expect(one).to.be.instanceOf(UnknownContractError);
+    expect((one as UnknownContractError).data.reason).to.equal("GS020");
+    // Signed for a nonce the Safe is not at: the digest differs, so the recovered owners do not match.
+    const stale = await prepareSafeOrderApproval(f.publicClient, {
+      safe: f.safe,
+      signMessageLib: f.signMessageLib,
+      orderHash,
+      nonce: 5n,
+    });
+    const wrongNonce = await caught(async () =>
+      executeSafeTransaction(f.admin, {
+        safe: f.safe,
+        transaction: stale.transaction,
+        signatures: await ownerSignatures(stale),
+      }),
+    );
+    expect(wrongNonce).to.be.instanceOf(UnknownContractError);
+    expect((wrongNonce as UnknownContractError).data.reason).to.equal("GS026");
+    expect(await f.publicClient.getBlockNumber()).to.equal(blockBefore);
+    expect(await readSafeOrderApproval(f.publicClient, { safe: f.safe, orderHash })).to.equal(false);
+  });
+
+  it("test_safeOrderApproval_rejectsBadInputWithTypedErrors", async function () {
+    const f = await networkHelpers.loadFixture(deploy);
+    const orderHash = hashOrder(exchangeDomain(f.chainId, f.address), order(f.safe, false, 1_000n, 10n));
+    const good = { signMessageLib: f.signMessageLib, orderHash, nonce: 0n };
+    const bad: [string, () => unknown][] = [
+      ["signMessageLib", () => safeOrderApprovalTransaction({ ...good, signMessageLib: "0x1234" })],
+      ["orderHash", () => safeOrderApprovalTransaction({ ...good, orderHash: "0x12" })],
+      ["nonce", () => safeOrderApprovalTransaction({ ...good, nonce: -1n })],
+      [
+        "safe",
+        () =>
+          prepareSafeOrderApproval(f.publicClient, {
+            safe: "0xnot" as Address,
+            signMessageLib: f.signMessageLib,
+            orderHash,
+          }),
+      ],
+      ["orderHash", () => readSafeOrderApproval(f.publicClient, { safe: f.safe, orderHash: "0x" })],
+      [
+        "signatures",
+        () =>
+          executeSafeTransaction(f.admin, {
+            safe: f.safe,
+            transaction: safeOrderApprovalTransaction(good),
+            signatures: "0x",
+          }),
+      ],
+      [
+        "operation",
+        () =>
+          executeSafeTransaction(f.admin, {
+            safe: f.safe,
+            transaction: { ...safeOrderApprovalTransaction(good), operation: 2 as SafeOperation },
+            signatures: `0x${"11".repeat(130)}`,
+          }),
+      ],
+    ];
+    for (const [argument, call] of bad) {
+      const e = await caught(async () => call());
+      expect(e, argument).to.be.instanceOf(InvalidArgumentError);
+      expect((e as InvalidArgumentError).data.argument, argument).to.equal(argument);
+    }
+  });
+
   it("test_encodeSafeSignatures_sortsByOwnerAndRejectsBadInput", function () {
     const sig = (b: string) => `0x${b.repeat(65)}` as Hex;
     const low = "0x0000000000000000000000000000000000000001" as Address;
@@ -227,3 +433,43 @@ describe("sdk Safe (EIP-1271) signing with a real Safe 1.4.1", function () {
     expect(() => safeMessageHash(low, 1n, "0x12")).to.throw(InvalidArgumentError);
   });
 });
+
+type Fixture = Awaited<ReturnType<typeof deploy>>;
+
+/** What `call` threw (or rejected with); fails the test when it did not throw. */
+async function caught(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected the call to throw");
+}
+
+/** Owners 2 and 0 (the threshold) sign the prepared Safe transaction's typed data. */
+async function ownerSignatures(prepared: PrepareSafeOrderApprovalReturnType) {
+  return Promise.all(
+    [2, 0].map(async (i) => ({
+      owner: OWNERS[i].address,
+      signature: await OWNERS[i].signTypedData(prepared.typedData),
+    })),
+  );
+}
+
+/** Approves `orderHash` on chain through the SDK (prepare, two owners sign, any account executes). */
+async function approveOnChain(f: Fixture, orderHash: Hex) {
+  const prepared = await prepareSafeOrderApproval(f.publicClient, {
+    safe: f.safe,
+    signMessageLib: f.signMessageLib,
+    orderHash,
+  });
+  const { hash, result } = await executeSafeTransaction(f.admin, {
+    safe: f.safe,
+    transaction: prepared.transaction,
+    signatures: await ownerSignatures(prepared),
+  });
+  expect(result).to.equal(true);
+  const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).to.equal("success");
+  return receipt;
+}
