@@ -11,7 +11,7 @@ import { INDEX_SPECS } from "../index/index.js";
 import { indexIdOf } from "../index/ids.js";
 import { clearinghouseAbi } from "../sdk/abi/index.js";
 import type { MarketId } from "../sdk/core/ids.js";
-import { marketSymbol } from "../scripts/lib/addressBook.js";
+import { marketSymbol } from "../sdk/core/addressBook.js";
 import { loadContext, type CliContext, type GlobalOptions } from "./context.js";
 import { CommandFailedError, InputError, type ErrorUnits } from "./errors.js";
 import { formatUnitsExact } from "./units.js";

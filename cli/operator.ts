@@ -18,7 +18,7 @@ import { writeContract } from "viem/actions";
 
 import { clearinghouseAbi } from "../sdk/abi/index.js";
 import { decodeContractError } from "../sdk/core/errors/index.js";
-import { marketIdOf, type MarketParams } from "../scripts/lib/addressBook.js";
+import { marketIdOf, type MarketParams } from "../sdk/core/math/market.js";
 import type { WriteClient } from "../sdk/viem/index.js";
 import { CommandFailedError, InputError } from "./errors.js";
 

@@ -9,7 +9,7 @@ import { INDEX_SPECS, methodologyHash } from "../../index/index.js";
 import { indexIdOf } from "../../index/ids.js";
 import type { MarketId } from "../../sdk/core/ids.js";
 import { fetchMarket } from "../../sdk/viem/index.js";
-import { marketSymbol } from "../../scripts/lib/addressBook.js";
+import { marketSymbol } from "../../sdk/core/addressBook.js";
 import { walletOf } from "../context.js";
 import { InputError } from "../errors.js";
 import {

@@ -7,7 +7,8 @@
  */
 import type { Address, Hex } from "viem";
 
-import { Exchange__factory, IClearinghouseVenue__factory } from "../../typechain-types/index.js";
+import { clearinghouseAbi } from "../../sdk/abi/generated/clearinghouse.js";
+import { exchangeAbi } from "../../sdk/abi/generated/exchange.js";
 import { hashOrder, type ExchangeDomain } from "../../sdk/core/eip712/orders.js";
 import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
@@ -22,9 +23,9 @@ import {
 } from "./decide.js";
 import type { OrderSource } from "./orders.js";
 
-const EXCHANGE_ABI = Exchange__factory.abi;
-/** The Clearinghouse surface the Exchange trades through; the matcher reads `positionSize` from it. */
-const VENUE_ABI = IClearinghouseVenue__factory.abi;
+const EXCHANGE_ABI = exchangeAbi;
+/** The Clearinghouse the Exchange trades through; the matcher reads `positionSize` from it. */
+const VENUE_ABI = clearinghouseAbi;
 
 export interface MatcherDeps extends ChainDeps, ShellDeps {
   exchange: Address;

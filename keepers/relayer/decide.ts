@@ -7,9 +7,7 @@ import type { Address, Hex } from "viem";
 
 import { lowerMedian, type SignedOracleReport } from "../../sdk/core/eip712/reports.js";
 import { WAD } from "../../sdk/core/math/wad.js";
-
-/** The oracle takes at most this many reports per call (`MAX_REPORTERS`). */
-export const MAX_REPORTS = 32;
+import { MAX_REPORTERS } from "../../sdk/core/oracle/checkpoints.js";
 
 /** What the relayer reads from the oracle for one index. */
 export interface OracleIndexView {
@@ -112,7 +110,7 @@ export function decideRelayer(state: RelayerState, now: bigint, config: RelayerC
   const agreeing = fresh
     .filter((c) => !exceeds(c.signed.report.value, median, config.agreementTolerance))
     .sort((a, b) => (a.signer.toLowerCase() < b.signer.toLowerCase() ? -1 : 1))
-    .slice(0, MAX_REPORTS);
+    .slice(0, MAX_REPORTERS);
   if (agreeing.length < oracle.quorum) {
     return [{ type: "wait", reason: `only ${agreeing.length} reports agree, quorum ${oracle.quorum}` }];
   }

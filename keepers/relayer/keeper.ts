@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Gauge } from "prom-client";
 import { recoverTypedDataAddress, type Address } from "viem";
 
-import { IndexOracle__factory } from "../../typechain-types/index.js";
+import { indexOracleAbi } from "../../sdk/abi/generated/indexOracle.js";
 import { indexIdOf, REPORT_TYPES, toSignature, type OracleDomain } from "../../sdk/core/eip712/reports.js";
 import { readHead } from "../shell/chain.js";
 import { jobKey } from "../shell/jobs.js";
@@ -22,7 +22,7 @@ import { readIndex } from "../../sdk/viem/oracle/readIndex.js";
 import { decodePublishedReport, toSignedReport } from "../reporter/wire.js";
 import { decideRelayer, type CollectedReport, type OracleIndexView, type RelayerConfig } from "./decide.js";
 
-const ORACLE_ABI = IndexOracle__factory.abi;
+const ORACLE_ABI = indexOracleAbi;
 
 /** Where reports come from. */
 export interface ReportSource {

@@ -17,6 +17,9 @@ import {
   type TransactionReceipt,
 } from "viem";
 
+import { ProtocolContractError, type UnknownContractError } from "../../sdk/core/errors/contract.js";
+import { decodeContractError } from "../../sdk/core/errors/decode.js";
+import type { ProtocolCustomError } from "../../sdk/core/errors/generated.js";
 import type { Clock } from "./clock.js";
 import { JobStore, type JobRecord } from "./jobs.js";
 import type { Logger } from "./log.js";
@@ -31,12 +34,19 @@ export interface ContractCall {
   args: readonly unknown[];
 }
 
-/** A revert, decoded against the call's ABI when it can be. */
+/**
+ * A revert: a protocol custom error decoded by the SDK (`decodeContractError`, which knows every protocol
+ * contract's errors, so an oracle error bubbling through the Clearinghouse decodes too), else what viem
+ * decoded against the call's ABI (a reason string, a panic).
+ */
 export interface DecodedRevert {
-  /** The custom error's name (`RoundTooSoon`), `Error` for a reason string, or `unknown`. */
+  /** The custom error's name (`RoundTooSoon`), `Error` for a reason string, `Panic`, or `unknown`. */
   name: string;
+  /** The error's arguments in declaration order. */
   args: readonly unknown[];
   message: string;
+  /** The SDK's typed error (`revert.error instanceof AccountHealthyError`), `undefined` when not a revert. */
+  error: ProtocolCustomError | UnknownContractError | undefined;
 }
 
 export type SimulationResult = { ok: true; gas: bigint } | { ok: false; revert: DecodedRevert };
@@ -80,16 +90,24 @@ export interface SenderDeps {
 
 /** Decodes a simulation or estimation failure. */
 export function decodeRevert(error: unknown): DecodedRevert {
+  const typed = decodeContractError(error);
   if (error instanceof BaseError) {
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    const message = reverted instanceof BaseError ? reverted.shortMessage : error.shortMessage;
+    if (typed instanceof ProtocolContractError) {
+      // the generated class keeps the arguments by name in declaration order
+      return { name: typed.errorName, args: Object.values(typed.args), message, error: typed };
+    }
     if (reverted instanceof ContractFunctionRevertedError) {
       const name = reverted.data?.errorName ?? (reverted.reason !== undefined ? "Error" : "unknown");
       const args = reverted.data?.args ?? (reverted.reason !== undefined ? [reverted.reason] : []);
-      return { name, args, message: reverted.shortMessage };
+      return { name, args, message, error: typed };
     }
-    return { name: "unknown", args: [], message: error.shortMessage };
+    return { name: "unknown", args: [], message, error: typed };
   }
-  return { name: "unknown", args: [], message: String(error) };
+  if (typed instanceof ProtocolContractError)
+    return { name: typed.errorName, args: Object.values(typed.args), message: String(error), error: typed };
+  return { name: "unknown", args: [], message: String(error), error: typed };
 }
 
 export class TxSender {

@@ -7,13 +7,13 @@
 import { getAddress, type Address, type Hex } from "viem";
 
 import { INDICES, MARKETS, indexIdOfSlot, type MarketSlot } from "../../ignition/layout.js";
-import type { AddressBook, AddressBookMarket } from "../../sdk/core/addressBook.js";
+import { marketSymbol, type AddressBook, type AddressBookMarket } from "../../sdk/core/addressBook.js";
 import { asIndexId } from "../../sdk/core/ids.js";
 import { marketIdOf, type MarketParams } from "../../sdk/core/math/market.js";
 
-// The market id and params come from the SDK (the same hash `Clearinghouse.marketId` computes); they
-// are re-exported for the scripts and tests that import them from here.
-export { marketIdOf, type MarketParams };
+// The market id and params come from the SDK (the same hash `Clearinghouse.marketId` computes), and so
+// does the market symbol; they are re-exported for the scripts that import them from here.
+export { marketIdOf, marketSymbol, type MarketParams };
 
 /** One market in the address book. */
 export type MarketEntry = AddressBookMarket;
@@ -51,12 +51,6 @@ export function marketParamsOf(slot: MarketSlot, parameters: DeploymentParameter
     minSize: big("minSize"),
     settlementWindow: Number(big("settlementWindow")),
   };
-}
-
-/** `<INDEX>-<YYYYMMDD>` from an index name and an expiry in unix seconds. */
-export function marketSymbol(index: string, expiry: bigint): string {
-  const date = new Date(Number(expiry) * 1000).toISOString().slice(0, 10).replace(/-/g, "");
-  return `${index}-${date}`;
 }
 
 /** The future ids the core contracts are read from. */

@@ -8,7 +8,7 @@
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
-import { AddressBookError } from "./errors/SdkError.js";
+import { AddressBookError, InvalidArgumentError } from "./errors/SdkError.js";
 import type { IndexId, MarketId } from "./ids.js";
 
 /** One market of the address book. */
@@ -139,6 +139,25 @@ export function loadAddressBook(json: unknown, options: LoadAddressBookOptions =
     );
   }
   return parsed.data;
+}
+
+/** The last second of 9999-12-31 UTC: the latest expiry a `YYYYMMDD` symbol can name. */
+const MAX_SYMBOL_EXPIRY = 253_402_300_799n;
+
+/**
+ * The symbol a market is listed under in an address book: `<INDEX>-<YYYYMMDD>`, the expiry's UTC date.
+ * Throws `InvalidArgumentError` for an expiry before 1970 or after 9999.
+ * @example marketSymbol("ATPI-FRONTIER", 1806048000n); // "ATPI-FRONTIER-20270326"
+ */
+export function marketSymbol(index: string, expiry: bigint): string {
+  if (expiry < 0n || expiry > MAX_SYMBOL_EXPIRY)
+    throw new InvalidArgumentError(
+      "expiry",
+      expiry,
+      `unix seconds from 0 to ${MAX_SYMBOL_EXPIRY} (year 9999)`,
+    );
+  const date = new Date(Number(expiry) * 1000).toISOString().slice(0, 10).replace(/-/g, "");
+  return `${index}-${date}`;
 }
 
 /** One market of an address book, with its symbol. */

@@ -73,6 +73,7 @@ export {
 export {
   IGNITION_CONTRACT_IDS,
   loadAddressBook,
+  marketSymbol,
   marketsOfAddressBook,
   type AddressBook,
   type AddressBookMarket,

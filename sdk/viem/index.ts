@@ -8,40 +8,80 @@
  *
  * @module viem
  */
-export type { ReadClient, WriteClient, WriteResult } from "./internal/send.js";
-export { readLatest, type ReadLatestParameters, type ReadLatestReturnType } from "./oracle/readLatest.js";
-export { readTwap, type ReadTwapParameters, type ReadTwapReturnType } from "./oracle/readTwap.js";
-export { readIndex, type ReadIndexParameters, type ReadIndexReturnType } from "./oracle/readIndex.js";
+export type { ActionErrorType, ReadClient, WriteClient, WriteResult } from "./internal/send.js";
+export {
+  readLatest,
+  type ReadLatestParameters,
+  type ReadLatestReturnType,
+  type ReadLatestErrorType,
+} from "./oracle/readLatest.js";
+export {
+  readTwap,
+  type ReadTwapParameters,
+  type ReadTwapReturnType,
+  type ReadTwapErrorType,
+} from "./oracle/readTwap.js";
+export {
+  readIndex,
+  type ReadIndexParameters,
+  type ReadIndexReturnType,
+  type ReadIndexErrorType,
+} from "./oracle/readIndex.js";
 export {
   readCheckpoints,
   type ReadCheckpointsParameters,
   type ReadCheckpointsReturnType,
+  type ReadCheckpointsErrorType,
 } from "./oracle/readCheckpoints.js";
 export {
   submitReports,
   type SubmitReportsParameters,
   type SubmitReportsReturnType,
+  type SubmitReportsErrorType,
 } from "./oracle/submitReports.js";
-export { signOrder, type SignOrderParameters, type SignOrderReturnType } from "./exchange/signOrder.js";
-export { fillOrder, type FillOrderParameters, type FillOrderReturnType } from "./exchange/fillOrder.js";
+export {
+  signOrder,
+  type SignOrderParameters,
+  type SignOrderReturnType,
+  type SignOrderErrorType,
+} from "./exchange/signOrder.js";
+export {
+  fillOrder,
+  type FillOrderParameters,
+  type FillOrderReturnType,
+  type FillOrderErrorType,
+} from "./exchange/fillOrder.js";
 export {
   matchOrders,
   type MatchMaker,
   type MatchOrdersParameters,
   type MatchOrdersReturnType,
+  type MatchOrdersErrorType,
 } from "./exchange/matchOrders.js";
 export {
   cancelOrders,
   type CancelOrdersParameters,
   type CancelOrdersReturnType,
+  type CancelOrdersErrorType,
 } from "./exchange/cancelOrders.js";
-export { cancelUpTo, type CancelUpToParameters, type CancelUpToReturnType } from "./exchange/cancelUpTo.js";
+export {
+  cancelUpTo,
+  type CancelUpToParameters,
+  type CancelUpToReturnType,
+  type CancelUpToErrorType,
+} from "./exchange/cancelUpTo.js";
 export {
   setDelegate,
   type SetDelegateParameters,
   type SetDelegateReturnType,
+  type SetDelegateErrorType,
 } from "./exchange/setDelegate.js";
-export { readFilled, type ReadFilledParameters, type ReadFilledReturnType } from "./exchange/readFilled.js";
+export {
+  readFilled,
+  type ReadFilledParameters,
+  type ReadFilledReturnType,
+  type ReadFilledErrorType,
+} from "./exchange/readFilled.js";
 export {
   prepareSafeOrderApproval,
   type PrepareSafeOrderApprovalParameters,
@@ -63,6 +103,7 @@ export {
   listMarkets,
   type ListMarketsParameters,
   type ListMarketsReturnType,
+  type ListMarketsErrorType,
   type ListedMarket,
 } from "./clearinghouse/listMarkets.js";
 export {
@@ -70,46 +111,74 @@ export {
   readPermitDomain,
   type DepositParameters,
   type DepositReturnType,
+  type DepositErrorType,
 } from "./clearinghouse/deposit.js";
-export { withdraw, type WithdrawParameters, type WithdrawReturnType } from "./clearinghouse/withdraw.js";
-export { liquidate, type LiquidateParameters, type LiquidateReturnType } from "./clearinghouse/liquidate.js";
+export {
+  withdraw,
+  type WithdrawParameters,
+  type WithdrawReturnType,
+  type WithdrawErrorType,
+} from "./clearinghouse/withdraw.js";
+export {
+  liquidate,
+  type LiquidateParameters,
+  type LiquidateReturnType,
+  type LiquidateErrorType,
+} from "./clearinghouse/liquidate.js";
 export {
   deleverage,
   type DeleverageParameters,
   type DeleverageReturnType,
+  type DeleverageErrorType,
 } from "./clearinghouse/deleverage.js";
 export {
   proposeSettlement,
   type ProposeSettlementParameters,
   type ProposeSettlementReturnType,
+  type ProposeSettlementErrorType,
 } from "./clearinghouse/proposeSettlement.js";
 export {
   finalizeSettlement,
   type FinalizeSettlementParameters,
   type FinalizeSettlementReturnType,
+  type FinalizeSettlementErrorType,
 } from "./clearinghouse/finalizeSettlement.js";
-export { settle, type SettleParameters, type SettleReturnType } from "./clearinghouse/settle.js";
-export { coverDebt, type CoverDebtParameters, type CoverDebtReturnType } from "./clearinghouse/coverDebt.js";
+export {
+  settle,
+  type SettleParameters,
+  type SettleReturnType,
+  type SettleErrorType,
+} from "./clearinghouse/settle.js";
+export {
+  coverDebt,
+  type CoverDebtParameters,
+  type CoverDebtReturnType,
+  type CoverDebtErrorType,
+} from "./clearinghouse/coverDebt.js";
 export {
   settleMany,
   type SettleManyParameters,
   type SettleManyReturnType,
+  type SettleManyErrorType,
 } from "./clearinghouse/settleMany.js";
 export {
   fetchMarket,
   markOf,
   type FetchMarketParameters,
   type FetchMarketReturnType,
+  type FetchMarketErrorType,
 } from "./clearinghouse/fetchMarket.js";
 export {
   fetchAccount,
   type FetchAccountParameters,
   type FetchAccountReturnType,
+  type FetchAccountErrorType,
 } from "./clearinghouse/fetchAccount.js";
 export {
   fetchHealth,
   type FetchHealthParameters,
   type FetchHealthReturnType,
+  type FetchHealthErrorType,
 } from "./clearinghouse/fetchHealth.js";
 export type { ClearinghouseContext, IndexPrice } from "./clearinghouse/internal.js";
 export { clearinghouseLensAbi, clearinghouseLensBytecode } from "./clearinghouse/lens.generated.js";

@@ -2,3 +2,4 @@ export { AddressBookError, InvalidArgumentError, SdkError, type SdkErrorOptions 
 export { ProtocolContractError, UnknownContractError, type ContractErrorData } from "./contract.js";
 export { decodeContractError, decodeErrorData } from "./decode.js";
 export * from "./generated.js";
+export type * from "./reverts.js";

@@ -23,6 +23,8 @@ import { WAD } from "../math/wad.js";
 export { WAD };
 /** `IndexOracle.MAX_WINDOW_ROUNDS`: the most rounds `twap` and `range` read for one window. */
 export const MAX_WINDOW_ROUNDS = 512n;
+/** `IndexOracle.MAX_REPORTERS`: the most reporters an index has, and the most reports one `submit` takes. */
+export const MAX_REPORTERS = 32;
 /** `IndexOracle.MIN_TWAP_COVERAGE`: the least fresh fraction of a window `twap` answers for. */
 export const MIN_TWAP_COVERAGE = WAD / 2n;
 const U128 = 1n << 128n;

@@ -1,5 +1,6 @@
 export { lowerMedian, lowerMedianPosition } from "./median.js";
 export {
+  MAX_REPORTERS,
   MAX_WINDOW_ROUNDS,
   MIN_TWAP_COVERAGE,
   WAD,

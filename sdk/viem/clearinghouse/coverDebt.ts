@@ -1,7 +1,13 @@
 import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseCoverDebtRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `coverDebt`. */
 export interface CoverDebtParameters {
@@ -13,6 +19,12 @@ export interface CoverDebtParameters {
 
 /** The transaction hash. */
 export type CoverDebtReturnType = WriteResult<void>;
+
+/**
+ * What `coverDebt` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseCoverDebtRevert`), or `ActionErrorType`.
+ */
+export type CoverDebtErrorType = ClearinghouseCoverDebtRevert | ActionErrorType;
 
 /**
  * Has the insurance fund pay, as far as it goes, the residual debt of an account with no open market left

@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseDeleverageRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `deleverage`. */
 export interface DeleverageParameters {
@@ -17,6 +23,12 @@ export interface DeleverageParameters {
 
 /** The transaction hash. */
 export type DeleverageReturnType = WriteResult<void>;
+
+/**
+ * What `deleverage` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseDeleverageRevert`), or `ActionErrorType`.
+ */
+export type DeleverageErrorType = ClearinghouseDeleverageRevert | ActionErrorType;
 
 /**
  * Auto-deleverages a bankrupt account's position in `marketId` against `counterparties` at the

@@ -11,7 +11,14 @@ import {
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import { domainMatchesSeparator, permitTypedData } from "../../core/eip712/permit.js";
-import { throwDecoded, type ReadClient, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  throwDecoded,
+  type ReadClient,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseDepositRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `deposit`. */
 export interface DepositParameters {
@@ -43,6 +50,14 @@ export interface DepositReturnType extends WriteResult<void> {
   approveHash: Hash | undefined;
   permitUsed: boolean;
 }
+
+/**
+ * What `deposit` throws: the Clearinghouse's deposit reverts (`ClearinghouseDepositRevert`), or
+ * `ActionErrorType` (the collateral token's own errors, e.g. OpenZeppelin's `ERC20InsufficientBalance`, are
+ * `UnknownContractError`). An approval that is mined but reverts throws a plain `Error` (`approve <hash>
+ * reverted`).
+ */
+export type DepositErrorType = ClearinghouseDepositRevert | ActionErrorType;
 
 /** The reads that tell whether a token supports EIP-2612 and under which EIP-712 domain. */
 const permitReadsAbi = parseAbi([

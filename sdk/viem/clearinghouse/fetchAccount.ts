@@ -3,7 +3,7 @@ import type { Address } from "viem";
 import { Account, type MarkedMarket, type Marks } from "../../core/entities/Account.js";
 import type { Market } from "../../core/entities/Market.js";
 import { asMarketId, type MarketId } from "../../core/ids.js";
-import type { ReadClient } from "../internal/send.js";
+import type { ReadClient, ActionErrorType } from "../internal/send.js";
 import { callLens, toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
 
 /** Parameters of `fetchAccount`. */
@@ -30,6 +30,12 @@ export interface FetchAccountReturnType {
   marks: Marks;
   context: ClearinghouseContext;
 }
+
+/**
+ * What `fetchAccount` throws: the lens reads every market it values inside `try`, so only `ActionErrorType`
+ * (a wrong address reverts as `UnknownContractError`).
+ */
+export type FetchAccountErrorType = ActionErrorType;
 
 /**
  * Loads an account (balance, open markets, positions), the markets' params / risk / terms / state /

@@ -2,8 +2,9 @@ import type { Address } from "viem";
 import { multicall } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
 import { batchTarget } from "../oracle/readIndex.js";
+import type { ClearinghouseHealthRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `fetchHealth`. */
 export interface FetchHealthParameters {
@@ -27,6 +28,12 @@ export interface FetchHealthReturnType {
   freeCollateral: bigint;
   liquidatable: boolean;
 }
+
+/**
+ * What `fetchHealth` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseHealthRevert`), or `ActionErrorType`.
+ */
+export type FetchHealthErrorType = ClearinghouseHealthRevert | ActionErrorType;
 
 /**
  * Reads `health`, `freeCollateral` and `isLiquidatable` in one multicall (one `eth_call`). Throws the

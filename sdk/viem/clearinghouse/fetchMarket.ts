@@ -2,8 +2,9 @@ import type { Address } from "viem";
 
 import type { Market } from "../../core/entities/Market.js";
 import type { MarketId } from "../../core/ids.js";
-import type { ReadClient } from "../internal/send.js";
+import type { ReadClient, ActionErrorType } from "../internal/send.js";
 import { callLens, toContext, toMarket, type ClearinghouseContext, type IndexPrice } from "./internal.js";
+import type { ClearinghouseMarketViewRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `fetchMarket`. */
 export interface FetchMarketParameters {
@@ -32,6 +33,12 @@ export interface FetchMarketReturnType {
   liquidationMark: bigint | undefined;
   context: ClearinghouseContext;
 }
+
+/**
+ * What `fetchMarket` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseMarketViewRevert`), or `ActionErrorType`.
+ */
+export type FetchMarketErrorType = ClearinghouseMarketViewRevert | ActionErrorType;
 
 /**
  * Loads a market (params, risk, terms, state, settlement), its index price and the context in ONE

@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseFinalizeSettlementRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `finalizeSettlement`. */
 export interface FinalizeSettlementParameters {
@@ -13,6 +19,12 @@ export interface FinalizeSettlementParameters {
 
 /** The transaction hash. */
 export type FinalizeSettlementReturnType = WriteResult<void>;
+
+/**
+ * What `finalizeSettlement` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseFinalizeSettlementRevert`), or `ActionErrorType`.
+ */
+export type FinalizeSettlementErrorType = ClearinghouseFinalizeSettlementRevert | ActionErrorType;
 
 /**
  * Finalizes an undisputed proposal after its dispute window, or the on-chain TWAP after the fallback

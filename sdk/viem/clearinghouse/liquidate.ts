@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseLiquidateRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `liquidate`. */
 export interface LiquidateParameters {
@@ -19,6 +25,12 @@ export interface LiquidateParameters {
 
 /** The transaction hash. */
 export type LiquidateReturnType = WriteResult<void>;
+
+/**
+ * What `liquidate` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseLiquidateRevert`), or `ActionErrorType`.
+ */
+export type LiquidateErrorType = ClearinghouseLiquidateRevert | ActionErrorType;
 
 /**
  * Liquidates `size` contracts of `account`'s position in `marketId`: the caller takes them over at mark

@@ -1,4 +1,4 @@
-import type { Address } from "viem";
+import type { Address, BaseError } from "viem";
 import { getBlockNumber, getContractEvents } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/index.js";
@@ -32,6 +32,12 @@ export interface ListedMarket {
 
 /** Every market the Clearinghouse created, in creation order. */
 export type ListMarketsReturnType = ListedMarket[];
+
+/**
+ * What `listMarkets` throws: `InvalidArgumentError` for a negative `fromBlock` or a non-positive
+ * `chunkSize`, else viem's errors (it reads logs only, no contract call).
+ */
+export type ListMarketsErrorType = InvalidArgumentError | BaseError;
 
 /**
  * Lists the Clearinghouse's markets from its `MarketCreated` events (for a deployment without an address

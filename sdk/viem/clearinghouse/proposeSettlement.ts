@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseProposeSettlementRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `proposeSettlement`. */
 export interface ProposeSettlementParameters {
@@ -13,6 +19,12 @@ export interface ProposeSettlementParameters {
 
 /** The transaction hash. */
 export type ProposeSettlementReturnType = WriteResult<void>;
+
+/**
+ * What `proposeSettlement` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseProposeSettlementRevert`), or `ActionErrorType`.
+ */
+export type ProposeSettlementErrorType = ClearinghouseProposeSettlementRevert | ActionErrorType;
 
 /**
  * After expiry, proposes the oracle TWAP over the settlement window as the settlement price

@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseSettleRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `settle`. */
 export interface SettleParameters {
@@ -15,6 +21,12 @@ export interface SettleParameters {
 
 /** The transaction hash. */
 export type SettleReturnType = WriteResult<void>;
+
+/**
+ * What `settle` throws: the typed reverts of the contract function it calls (`ClearinghouseSettleRevert`),
+ * or `ActionErrorType`.
+ */
+export type SettleErrorType = ClearinghouseSettleRevert | ActionErrorType;
 
 /**
  * Closes `account`'s position in a settled market at the final price, and pays its claim once every

@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
 import type { MarketId } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseSettleManyRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `settleMany`. */
 export interface SettleManyParameters {
@@ -15,6 +21,12 @@ export interface SettleManyParameters {
 
 /** The transaction hash. */
 export type SettleManyReturnType = WriteResult<void>;
+
+/**
+ * What `settleMany` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseSettleManyRevert`), or `ActionErrorType`.
+ */
+export type SettleManyErrorType = ClearinghouseSettleManyRevert | ActionErrorType;
 
 /**
  * `settle` for a batch (`settleMany`); accounts with nothing to settle are skipped.

@@ -1,7 +1,13 @@
 import type { Address } from "viem";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ClearinghouseWithdrawRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `withdraw`. */
 export interface WithdrawParameters {
@@ -13,6 +19,12 @@ export interface WithdrawParameters {
 
 /** The transaction hash. */
 export type WithdrawReturnType = WriteResult<void>;
+
+/**
+ * What `withdraw` throws: the typed reverts of the contract function it calls
+ * (`ClearinghouseWithdrawRevert`), or `ActionErrorType`.
+ */
+export type WithdrawErrorType = ClearinghouseWithdrawRevert | ActionErrorType;
 
 /**
  * Withdraws `amount` collateral units to the caller (`withdraw`). Needs `amount <= balance` and initial

@@ -2,7 +2,13 @@ import type { Address } from "viem";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ExchangeCancelOrdersRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `cancelOrders`. */
 export interface CancelOrdersParameters {
@@ -14,6 +20,12 @@ export interface CancelOrdersParameters {
 
 /** The transaction hash. */
 export type CancelOrdersReturnType = WriteResult<void>;
+
+/**
+ * What `cancelOrders` throws: the typed reverts of the contract function it calls
+ * (`ExchangeCancelOrdersRevert`), or `ActionErrorType`.
+ */
+export type CancelOrdersErrorType = ExchangeCancelOrdersRevert | ActionErrorType;
 
 /**
  * Cancels orders by hash (`Exchange.cancelOrders`). Simulates first and throws the typed error

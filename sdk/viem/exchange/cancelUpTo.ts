@@ -1,7 +1,13 @@
 import type { Address } from "viem";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ExchangeCancelUpToRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `cancelUpTo`. */
 export interface CancelUpToParameters {
@@ -13,6 +19,12 @@ export interface CancelUpToParameters {
 
 /** The transaction hash. */
 export type CancelUpToReturnType = WriteResult<void>;
+
+/**
+ * What `cancelUpTo` throws: the typed reverts of the contract function it calls
+ * (`ExchangeCancelUpToRevert`), or `ActionErrorType`.
+ */
+export type CancelUpToErrorType = ExchangeCancelUpToRevert | ActionErrorType;
 
 /**
  * Voids all of the caller's orders with `nonce < newMinNonce` at once (`Exchange.cancelUpTo`).

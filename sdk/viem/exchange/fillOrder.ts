@@ -3,7 +3,13 @@ import type { Address, Hex } from "viem";
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
 import type { OrderHash } from "../../core/ids.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ExchangeFillOrderRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `fillOrder`. */
 export interface FillOrderParameters {
@@ -18,6 +24,12 @@ export interface FillOrderParameters {
 
 /** The transaction hash and the filled order's hash. */
 export type FillOrderReturnType = WriteResult<OrderHash>;
+
+/**
+ * What `fillOrder` throws: the typed reverts of the contract function it calls (`ExchangeFillOrderRevert`),
+ * or `ActionErrorType`.
+ */
+export type FillOrderErrorType = ExchangeFillOrderRevert | ActionErrorType;
 
 /**
  * Takes `fillSize` of a signed order at its limit price (`Exchange.fillOrder`); the client's account is

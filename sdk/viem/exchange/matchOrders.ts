@@ -2,7 +2,13 @@ import type { Address, Hex } from "viem";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import type { Order } from "../../core/eip712/orders.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ExchangeMatchOrdersRevert } from "../../core/errors/reverts.js";
 
 /** One maker in a match: its signed order and the contracts to fill against it. */
 export interface MatchMaker {
@@ -23,6 +29,12 @@ export interface MatchOrdersParameters {
 
 /** The transaction hash and the contracts the taker filled. */
 export type MatchOrdersReturnType = WriteResult<bigint>;
+
+/**
+ * What `matchOrders` throws: the typed reverts of the contract function it calls
+ * (`ExchangeMatchOrdersRevert`), or `ActionErrorType`.
+ */
+export type MatchOrdersErrorType = ExchangeMatchOrdersRevert | ActionErrorType;
 
 /**
  * Crosses a signed taker order with signed makers (`Exchange.matchOrders`); the client's account is

@@ -4,7 +4,7 @@ import { getChainId, multicall } from "viem/actions";
 import { exchangeAbi } from "../../abi/generated/exchange.js";
 import { exchangeDomain, hashOrder, type Order } from "../../core/eip712/orders.js";
 import type { OrderHash } from "../../core/ids.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
 import { batchTarget } from "../oracle/readIndex.js";
 
 /** Parameters of `readFilled`. */
@@ -30,6 +30,12 @@ export type ReadFilledReturnType = {
   nonceUsed: boolean;
   remaining: bigint;
 }[];
+
+/**
+ * What `readFilled` throws: the Exchange's `filled`, `isNonceUsed` and `remaining` never revert, so only
+ * `ActionErrorType`.
+ */
+export type ReadFilledErrorType = ActionErrorType;
 
 /**
  * Reads `filled(hash)`, `isNonceUsed(trader, nonce)` and `remaining(order)` of many orders in one batched

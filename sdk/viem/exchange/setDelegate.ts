@@ -1,7 +1,13 @@
 import type { Address } from "viem";
 
 import { exchangeAbi } from "../../abi/generated/exchange.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { ExchangeSetDelegateRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `setDelegate`. */
 export interface SetDelegateParameters {
@@ -15,6 +21,12 @@ export interface SetDelegateParameters {
 
 /** The transaction hash. */
 export type SetDelegateReturnType = WriteResult<void>;
+
+/**
+ * What `setDelegate` throws: the typed reverts of the contract function it calls
+ * (`ExchangeSetDelegateRevert`), or `ActionErrorType`.
+ */
+export type SetDelegateErrorType = ExchangeSetDelegateRevert | ActionErrorType;
 
 /**
  * Approves or revokes a delegate signer for the caller's orders (`Exchange.setDelegate`). Simulates

@@ -1,4 +1,4 @@
-import type { Account, Address, Chain, Client, Hex, Transport } from "viem";
+import type { Account, Address, Chain, Client, Hex, Transport, BaseError } from "viem";
 import { getChainId, signTypedData } from "viem/actions";
 
 import { exchangeDomain, hashOrder, ORDER_TYPES, type Order } from "../../core/eip712/orders.js";
@@ -20,6 +20,12 @@ export interface SignOrderReturnType {
   signature: Hex;
   orderHash: OrderHash;
 }
+
+/**
+ * What `signOrder` throws: `InvalidArgumentError` when there is no account to sign with, else viem's errors
+ * (signing, chain id); nothing is sent.
+ */
+export type SignOrderErrorType = InvalidArgumentError | BaseError;
 
 /**
  * Signs an order with the client's account under the Exchange's EIP-712 domain (chain id from the

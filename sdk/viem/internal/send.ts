@@ -13,8 +13,10 @@ import type {
   Hash,
   Transport,
 } from "viem";
+import type { BaseError } from "viem";
 import { simulateContract, writeContract } from "viem/actions";
 
+import type { UnknownContractError } from "../../core/errors/contract.js";
 import { decodeContractError } from "../../core/errors/decode.js";
 
 /** A client that can sign and send: a wallet client with an account (hoisted or local). */
@@ -30,6 +32,14 @@ export interface WriteResult<TResult> {
   /** The function's return value as simulated against the latest block. */
   result: TResult;
 }
+
+/**
+ * What any action that calls a contract can throw besides the function's typed reverts: a revert no
+ * protocol ABI describes (`UnknownContractError`: a token's own error, a panic, a wrong address) and
+ * viem's errors for everything that is not a revert (transport, RPC, signing, decoding), which all
+ * extend viem's `BaseError`. Each action's `…ErrorType` is its reverts' union plus this.
+ */
+export type ActionErrorType = UnknownContractError | BaseError;
 
 /**
  * Throws the typed protocol error behind `err` (see `decodeContractError`), or `err` itself when it is

@@ -3,8 +3,9 @@ import { multicall, readContract } from "viem/actions";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
 import type { Checkpoint } from "../../core/oracle/checkpoints.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
 import { batchTarget } from "./readIndex.js";
+import type { IndexOracleCheckpointRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `readCheckpoints`. */
 export interface ReadCheckpointsParameters {
@@ -22,6 +23,12 @@ export interface ReadCheckpointsParameters {
 
 /** The checkpoints of rounds `fromRound..toRound`, oldest first. */
 export type ReadCheckpointsReturnType = Checkpoint[];
+
+/**
+ * What `readCheckpoints` throws: `checkpointCount` and `checkpoint` reverts (unknown index, a round id past
+ * the latest), or `ActionErrorType`.
+ */
+export type ReadCheckpointsErrorType = IndexOracleCheckpointRevert | ActionErrorType;
 
 /**
  * Reads a run of an index's checkpoints in one batched call. With all of them, the core's `twap`,

@@ -3,7 +3,8 @@ import { multicall } from "viem/actions";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
 import type { Checkpoint } from "../../core/oracle/checkpoints.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
+import type { IndexOracleExistingRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `readIndex`. */
 export interface ReadIndexParameters {
@@ -35,6 +36,12 @@ export interface ReadIndexReturnType {
   /** The latest round, or `undefined` before the first. */
   latest: Checkpoint | undefined;
 }
+
+/**
+ * What `readIndex` throws: `UnknownIndexError` from `indexState` / `reporters` (a missing latest round is
+ * `latest: undefined`, not an error), or `ActionErrorType`.
+ */
+export type ReadIndexErrorType = IndexOracleExistingRevert | ActionErrorType;
 
 /**
  * Reads an index's state, reporters and latest checkpoint in one batched call (multicall). Throws

@@ -2,7 +2,8 @@ import type { Address, Hex } from "viem";
 import { readContract } from "viem/actions";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
+import type { IndexOracleLatestRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `readLatest`. */
 export interface ReadLatestParameters {
@@ -18,6 +19,12 @@ export interface ReadLatestReturnType {
   value: bigint;
   updatedAt: bigint;
 }
+
+/**
+ * What `readLatest` throws: the typed reverts of the contract function it calls
+ * (`IndexOracleLatestRevert`), or `ActionErrorType`.
+ */
+export type ReadLatestErrorType = IndexOracleLatestRevert | ActionErrorType;
 
 /**
  * Reads `IndexOracle.latest(indexId)`. Throws the typed `StaleIndexError`, `NoRoundsError` or

@@ -2,7 +2,8 @@ import type { Address, Hex } from "viem";
 import { readContract } from "viem/actions";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
-import { throwDecoded, type ReadClient } from "../internal/send.js";
+import { throwDecoded, type ReadClient, type ActionErrorType } from "../internal/send.js";
+import type { IndexOracleTwapRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `readTwap`. */
 export interface ReadTwapParameters {
@@ -18,6 +19,12 @@ export interface ReadTwapParameters {
 
 /** The time-weighted average value over the window, 18 decimals, rounded down. */
 export type ReadTwapReturnType = bigint;
+
+/**
+ * What `readTwap` throws: the typed reverts of the contract function it calls (`IndexOracleTwapRevert`), or
+ * `ActionErrorType`.
+ */
+export type ReadTwapErrorType = IndexOracleTwapRevert | ActionErrorType;
 
 /**
  * Reads `IndexOracle.twap(indexId, from, to)`. The core's `twap(checkpoints, from, to, ctx)` computes

@@ -2,7 +2,13 @@ import type { Address, Hex } from "viem";
 
 import { indexOracleAbi } from "../../abi/generated/indexOracle.js";
 import type { SignedOracleReport } from "../../core/eip712/reports.js";
-import { simulateAndSend, type WriteClient, type WriteResult } from "../internal/send.js";
+import {
+  simulateAndSend,
+  type WriteClient,
+  type WriteResult,
+  type ActionErrorType,
+} from "../internal/send.js";
+import type { IndexOracleSubmitRevert } from "../../core/errors/reverts.js";
 
 /** Parameters of `submitReports`. */
 export interface SubmitReportsParameters {
@@ -15,6 +21,12 @@ export interface SubmitReportsParameters {
 
 /** The transaction hash and the id of the round it creates. */
 export type SubmitReportsReturnType = WriteResult<bigint>;
+
+/**
+ * What `submitReports` throws: the typed reverts of the contract function it calls
+ * (`IndexOracleSubmitRevert`), or `ActionErrorType`.
+ */
+export type SubmitReportsErrorType = IndexOracleSubmitRevert | ActionErrorType;
 
 /**
  * Submits one round of signed reports (`IndexOracle.submit`). Anyone may relay. Simulates first and

@@ -1,9 +1,8 @@
 /** The address book's plain shape as `scripts/export-addresses.ts` writes it: chain id, feeds, markets. */
 import { expect } from "chai";
 
-import { AddressBookError } from "../../../sdk/core/errors/SdkError.js";
-import { loadAddressBook } from "../../../sdk/core/addressBook.js";
-import { marketSymbol } from "../../../scripts/lib/addressBook.js";
+import { AddressBookError, InvalidArgumentError } from "../../../sdk/core/errors/SdkError.js";
+import { loadAddressBook, marketSymbol } from "../../../sdk/core/addressBook.js";
 
 const A1 = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 const A2 = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -58,5 +57,12 @@ describe("deploy: address book with chain id, feeds and markets", function () {
     expect(marketSymbol("ATPI-FRONTIER", 1806048000n)).to.equal("ATPI-FRONTIER-20270326");
     expect(marketSymbol("GPU-H100", 1813881599n)).to.equal("GPU-H100-20270624");
     expect(marketSymbol("GPU-H100", 1813881600n)).to.equal("GPU-H100-20270625");
+  });
+
+  it("test_marketSymbol_expiryOutsideYears1970To9999ThrowsInvalidArgumentError", function () {
+    expect(marketSymbol("X", 253402300799n)).to.equal("X-99991231");
+    for (const expiry of [-1n, 253402300800n]) {
+      expect(() => marketSymbol("X", expiry)).to.throw(InvalidArgumentError, "Invalid expiry");
+    }
   });
 });

@@ -4,7 +4,13 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
-import { numberToHex, type Hex } from "viem";
+import {
+  ContractFunctionExecutionError,
+  ContractFunctionRevertedError,
+  encodeErrorResult,
+  numberToHex,
+  type Hex,
+} from "viem";
 
 import { buildProgram } from "../../../keepers/cli.js";
 import { relayerConfigSchema, reporterConfigSchema } from "../../../keepers/configs.js";
@@ -13,9 +19,13 @@ import { ConfigError, envNameOf, loadConfig } from "../../../keepers/shell/confi
 import { JobStore, jobKey } from "../../../keepers/shell/jobs.js";
 import { KeeperMetrics } from "../../../keepers/shell/metrics.js";
 import { isNonceError } from "../../../keepers/shell/nonces.js";
+import { decodeRevert } from "../../../keepers/shell/sender.js";
 import { backoffDelay, retry, TimeoutError, withTimeout } from "../../../keepers/shell/retry.js";
 import { KeeperRunner } from "../../../keepers/shell/runner.js";
 import { isTransientRpcError } from "../../../keepers/shell/transport.js";
+import { clearinghouseAbi } from "../../../sdk/abi/generated/clearinghouse.js";
+import { indexOracleAbi } from "../../../sdk/abi/generated/indexOracle.js";
+import { RoundTooSoonError, StaleIndexError, UnknownContractError } from "../../../sdk/core/errors/index.js";
 import { MockClearinghouseVenue__factory } from "../../../typechain-types/index.js";
 import { configErrorOf } from "./fixtures.js";
 import { FaultyProvider, makeShell, silentLogger, TriggerTimer } from "./helpers.js";
@@ -24,6 +34,7 @@ const { ethers, provider, networkHelpers } = await network.create();
 
 const ORACLE = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const KEY = `0x${"ab".repeat(32)}`;
+const ACCOUNT = "0x00000000000000000000000000000000000000a1";
 
 function tmp(name: string): string {
   return join(mkdtempSync(join(tmpdir(), "keepers-shell-")), name);
@@ -207,6 +218,69 @@ describe("keepers: shell", function () {
         ["ok", 2],
         ["error", 1],
       ]);
+    });
+  });
+
+  describe("revert decoding", function () {
+    const indexId = `0x${"11".repeat(32)}` as Hex;
+    /** A revert as viem's `simulateContract` throws it: the execution error around the reverted one. */
+    const simulationError = (
+      abi: typeof clearinghouseAbi | typeof indexOracleAbi,
+      functionName: string,
+      data: Hex,
+    ) =>
+      new ContractFunctionExecutionError(new ContractFunctionRevertedError({ abi, data, functionName }), {
+        abi,
+        functionName,
+        // the call's arguments only go into the message: placeholders of the right count
+        args: functionName === "submit" ? [indexId, []] : [ACCOUNT, indexId, 1n, 1n],
+      });
+
+    it("decodes a custom error of the called contract to its name, positional args and the SDK's class", function () {
+      const data = encodeErrorResult({
+        abi: indexOracleAbi,
+        errorName: "RoundTooSoon",
+        args: [indexId, 1_000n],
+      });
+      const revert = decodeRevert(simulationError(indexOracleAbi, "submit", data));
+      expect(revert.name).to.equal("RoundTooSoon");
+      expect(revert.args).to.deep.equal([indexId, 1_000n]);
+      expect(revert.error).to.be.instanceOf(RoundTooSoonError);
+      expect(revert.message).to.contain("submit");
+    });
+
+    it("decodes an oracle error that bubbled through the Clearinghouse, which the call's ABI lacks", function () {
+      const data = encodeErrorResult({
+        abi: indexOracleAbi,
+        errorName: "StaleIndex",
+        args: [indexId, 5n, 60n],
+      });
+      const revert = decodeRevert(simulationError(clearinghouseAbi, "liquidate", data));
+      expect(revert.name).to.equal("StaleIndex");
+      expect(revert.args).to.deep.equal([indexId, 5n, 60n]);
+      expect(revert.error).to.be.instanceOf(StaleIndexError);
+    });
+
+    it("keeps a reason string as `Error` with the reason, typed as UnknownContractError", function () {
+      const data = encodeErrorResult({
+        abi: [{ type: "error", name: "Error", inputs: [{ name: "message", type: "string" }] }],
+        errorName: "Error",
+        args: ["no"],
+      });
+      const revert = decodeRevert(simulationError(clearinghouseAbi, "liquidate", data));
+      expect(revert.name).to.equal("Error");
+      expect(revert.args).to.deep.equal(["no"]);
+      expect(revert.error).to.be.instanceOf(UnknownContractError);
+    });
+
+    it("leaves an error that is not a revert as `unknown` without a typed error", function () {
+      const revert = decodeRevert(new Error("socket hang up"));
+      expect(revert).to.deep.equal({
+        name: "unknown",
+        args: [],
+        message: "Error: socket hang up",
+        error: undefined,
+      });
     });
   });
 
