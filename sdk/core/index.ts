@@ -52,6 +52,7 @@ export {
   safeMessageHash,
   safeMessageTypedData,
   safeOrderApprovalTransaction,
+  safeTransactionArgs,
   safeTransactionHash,
   safeTransactionTypedData,
   signMessageLibAbi,

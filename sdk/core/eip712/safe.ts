@@ -121,6 +121,19 @@ export const signMessageLibAbi = [
   },
 ] as const;
 
+/** A Safe transaction's fields before the nonce, in the order `getTransactionHash` and `execTransaction` take them. */
+const SAFE_TX_FIELDS = [
+  { name: "to", type: "address" },
+  { name: "value", type: "uint256" },
+  { name: "data", type: "bytes" },
+  { name: "operation", type: "uint8" },
+  { name: "safeTxGas", type: "uint256" },
+  { name: "baseGas", type: "uint256" },
+  { name: "gasPrice", type: "uint256" },
+  { name: "gasToken", type: "address" },
+  { name: "refundReceiver", type: "address" },
+] as const;
+
 /** The part of the Safe 1.3 / 1.4.1 singleton's ABI the SDK's Safe actions use. */
 export const safeAbi = [
   {
@@ -141,36 +154,14 @@ export const safeAbi = [
     type: "function",
     name: "getTransactionHash",
     stateMutability: "view",
-    inputs: [
-      { name: "to", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "data", type: "bytes" },
-      { name: "operation", type: "uint8" },
-      { name: "safeTxGas", type: "uint256" },
-      { name: "baseGas", type: "uint256" },
-      { name: "gasPrice", type: "uint256" },
-      { name: "gasToken", type: "address" },
-      { name: "refundReceiver", type: "address" },
-      { name: "_nonce", type: "uint256" },
-    ],
+    inputs: [...SAFE_TX_FIELDS, { name: "_nonce", type: "uint256" }],
     outputs: [{ name: "", type: "bytes32" }],
   },
   {
     type: "function",
     name: "execTransaction",
     stateMutability: "payable",
-    inputs: [
-      { name: "to", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "data", type: "bytes" },
-      { name: "operation", type: "uint8" },
-      { name: "safeTxGas", type: "uint256" },
-      { name: "baseGas", type: "uint256" },
-      { name: "gasPrice", type: "uint256" },
-      { name: "gasToken", type: "address" },
-      { name: "refundReceiver", type: "address" },
-      { name: "signatures", type: "bytes" },
-    ],
+    inputs: [...SAFE_TX_FIELDS, { name: "signatures", type: "bytes" }],
     outputs: [{ name: "success", type: "bool" }],
   },
 ] as const;
@@ -196,19 +187,23 @@ export interface SafeTransaction {
 
 /** The EIP-712 types of a Safe 1.3 / 1.4.1 transaction (what `Safe.getTransactionHash` hashes). */
 export const SAFE_TX_TYPES = {
-  SafeTx: [
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "data", type: "bytes" },
-    { name: "operation", type: "uint8" },
-    { name: "safeTxGas", type: "uint256" },
-    { name: "baseGas", type: "uint256" },
-    { name: "gasPrice", type: "uint256" },
-    { name: "gasToken", type: "address" },
-    { name: "refundReceiver", type: "address" },
-    { name: "nonce", type: "uint256" },
-  ],
+  SafeTx: [...SAFE_TX_FIELDS, { name: "nonce", type: "uint256" }],
 } as const;
+
+/** `transaction`'s fields before the nonce as `getTransactionHash` / `execTransaction` arguments. */
+export function safeTransactionArgs(t: SafeTransaction) {
+  return [
+    t.to,
+    t.value,
+    t.data,
+    t.operation,
+    t.safeTxGas,
+    t.baseGas,
+    t.gasPrice,
+    t.gasToken,
+    t.refundReceiver,
+  ] as const;
+}
 
 const UINT256_MAX = (1n << 256n) - 1n;
 

@@ -3,6 +3,7 @@ import { isHex, size, type Address, type Hex } from "viem";
 import {
   encodeSafeSignatures,
   safeAbi,
+  safeTransactionArgs,
   safeTransactionTypedData,
   type SafeOwnerSignature,
   type SafeTransaction,
@@ -50,17 +51,6 @@ export async function executeSafeTransaction(
     address: params.safe,
     abi: safeAbi,
     functionName: "execTransaction",
-    args: [
-      t.to,
-      t.value,
-      t.data,
-      t.operation,
-      t.safeTxGas,
-      t.baseGas,
-      t.gasPrice,
-      t.gasToken,
-      t.refundReceiver,
-      signatures,
-    ],
+    args: [...safeTransactionArgs(t), signatures],
   });
 }

@@ -5,7 +5,7 @@
  * reverted); `kill -9` of that process hands the lease to the other, which matches the next cross, again
  * with exactly one transaction.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -18,23 +18,9 @@ import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, type Protocol } from "../helpers/protocolFixture.js";
 import { startRpcProxy } from "../keepers/rpcProxy.js";
 import { postgresTestsRun, startPostgres, type TestPostgres } from "./postgres.js";
+import { exitCodeOf, startRelayProcess, until, type RelayProcess } from "./relayProcess.js";
 
 const { ethers, provider, networkHelpers } = await network.create();
-
-/** Polls `check` every 100 ms until it returns true; fails after `seconds` with `what`. */
-async function until(what: string, check: () => Promise<boolean>, seconds = 60): Promise<void> {
-  for (let i = 0; i < seconds * 10; i++) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect.fail(`timed out waiting for: ${what}`);
-}
-
-interface RelayProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 describe("atf relay: two processes on PostgreSQL, the matcher killed", function () {
   this.timeout(SLOW_SUITE_TIMEOUT_MS);
@@ -54,27 +40,8 @@ describe("atf relay: two processes on PostgreSQL, the matcher killed", function 
     server?.stop();
   });
 
-  /** Starts `atf relay` with `args` and the sender key; resolves once it says it listens. */
-  function startProcess(args: string[], senderKey: string): Promise<RelayProcess> {
-    const child = spawn(process.execPath, ["cli/bin.js", "relay", ...args], {
-      env: { PATH: process.env.PATH ?? "", RELAY_PRIVATE_KEY: senderKey },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let output = "";
-    return new Promise((resolve, reject) => {
-      const seen = (d: Buffer) => {
-        output += d.toString();
-        const m = /relay listening on (http:\/\/[0-9.:]+)/.exec(output);
-        if (m !== null) resolve({ child, url: m[1], output: () => output });
-      };
-      child.stdout?.on("data", seen);
-      child.stderr?.on("data", seen);
-      child.on("exit", (code) =>
-        reject(new Error(`atf relay exited with ${code} before listening:\n${output}`)),
-      );
-    });
-  }
+  const startProcess = (args: string[], senderKey: string) =>
+    startRelayProcess(children, args, { RELAY_PRIVATE_KEY: senderKey });
 
   const health = async (r: RelayProcess) =>
     (await (await fetch(`${r.url}/healthz`)).json()) as { chain: string; matching: boolean };
@@ -178,9 +145,6 @@ describe("atf relay: two processes on PostgreSQL, the matcher killed", function 
     expect(await p.ch.positionSize(p.traders[1].address, p.marketId)).to.equal(2n);
 
     other.child.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) =>
-      other.child.exitCode !== null ? resolve(other.child.exitCode) : other.child.on("exit", resolve),
-    );
-    expect(code, other.output()).to.equal(0);
+    expect(await exitCodeOf(other.child), other.output()).to.equal(0);
   });
 });

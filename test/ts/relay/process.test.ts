@@ -16,17 +16,9 @@ import { orderToJson } from "../../../relay/validate/schema.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 import { deployProtocol, type Protocol } from "../helpers/protocolFixture.js";
 import { startRpcProxy } from "../keepers/rpcProxy.js";
+import { exitCodeOf, startRelayProcess, until } from "./relayProcess.js";
 
 const { ethers, provider, networkHelpers } = await network.create();
-
-/** Polls `check` every 100 ms until it returns true; fails after `seconds` with `what`. */
-async function until(what: string, check: () => Promise<boolean>, seconds = 60): Promise<void> {
-  for (let i = 0; i < seconds * 10; i++) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect.fail(`timed out waiting for: ${what}`);
-}
 
 describe("atf relay: the order relay as its own process", function () {
   this.timeout(SLOW_SUITE_TIMEOUT_MS);
@@ -39,33 +31,8 @@ describe("atf relay: the order relay as its own process", function () {
     rpc = undefined;
   });
 
-  /** Starts `atf relay` with `args`; resolves with its URL once it says it listens. */
-  function startProcess(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-    const child = spawn(process.execPath, ["cli/bin.js", "relay", ...args], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let output = "";
-    return new Promise((resolve, reject) => {
-      const seen = (d: Buffer) => {
-        output += d.toString();
-        const m = /relay listening on (http:\/\/[0-9.:]+)/.exec(output);
-        if (m !== null) resolve({ child, url: m[1], output: () => output });
-      };
-      child.stdout?.on("data", seen);
-      child.stderr?.on("data", seen);
-      child.on("exit", (code) =>
-        reject(new Error(`atf relay exited with ${code} before listening:\n${output}`)),
-      );
-    });
-  }
-
-  const stopped = (child: ChildProcess) =>
-    new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.on("exit", (code) => resolve(code));
-    });
+  const startProcess = (args: string[]) => startRelayProcess(children, args);
+  const stopped = exitCodeOf;
 
   it("starts, serves /healthz and orders, keeps them across a restart, and stops on SIGTERM with exit 0", async function () {
     const p: Protocol = await deployProtocol(ethers, networkHelpers);

@@ -42,6 +42,7 @@ import {
   safeMessageHash,
   safeMessageTypedData,
   safeOrderApprovalTransaction,
+  safeTransactionArgs,
   signMessageLibAbi,
   signOrder,
   type Order,
@@ -228,18 +229,7 @@ describe("sdk Safe (EIP-1271) signing with a real Safe 1.4.1", function () {
       address: f.safe,
       abi: SAFE.abi,
       functionName: "getTransactionHash",
-      args: [
-        t.to,
-        t.value,
-        t.data,
-        t.operation,
-        t.safeTxGas,
-        t.baseGas,
-        t.gasPrice,
-        t.gasToken,
-        t.refundReceiver,
-        t.nonce,
-      ],
+      args: [...safeTransactionArgs(t), t.nonce],
     });
     expect(prepared.safeTxHash).to.equal(onChain);
   });
