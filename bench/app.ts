@@ -12,9 +12,7 @@
  *
  * Targets (issue 14): initial JS ≤ 350 kB gzipped, book interactive ≤ 1.5 s.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 
@@ -23,6 +21,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 
 import { buildApp } from "../app/server/stack.js";
+import { freePort, spawnStack } from "../scripts/lib/stackProcess.js";
 import { chromiumAvailable, launchChromium, walletContext } from "../app/test/browser.js";
 import { buildOrder, exchangeDomain, signOrderViem, type Order } from "../sdk/core/eip712/orders.js";
 import { loadAddressBook } from "../sdk/core/addressBook.js";
@@ -36,17 +35,6 @@ const UPDATES_PER_SECOND = 50;
 const UPDATE_SECONDS = Number(process.env.APP_BENCH_UPDATE_SECONDS ?? "5");
 const TARGET_JS_GZIP = 350 * 1024;
 const TARGET_BOOK_MS = 1500;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -83,28 +71,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const rpcUrl = `http://127.0.0.1:${port}`;
   console.log("bench:app: starting the local stack…");
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "scripts/start.ts",
-      "--port",
-      String(port),
-      "--metrics-port-base",
-      "0",
-      "--state-dir",
-      path.join(dir, "state"),
-      "--out-dir",
-      dir,
-      "--block-interval",
-      "1000",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APP_DIST: dist } },
-  );
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const { child, output } = spawnStack({ port, dir, blockIntervalMs: 1000, env: { APP_DIST: dist } });
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill("SIGINT");
@@ -115,13 +82,13 @@ async function main(): Promise<void> {
   };
   try {
     const deadline = Date.now() + 300_000;
-    while (!output.includes("Ctrl-C stops everything.")) {
+    while (!output().includes("Ctrl-C stops everything.")) {
       if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`stack did not start:\n${output}`);
+        throw new Error(`stack did not start:\n${output()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const appUrl = /web app\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
-    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    const appUrl = /web app\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1];
+    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1];
     const book = loadAddressBook(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")));
     const client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
     const [, near] = Object.entries(book.markets!)

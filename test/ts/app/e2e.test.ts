@@ -19,9 +19,8 @@
  * Without Chromium the suite skips with a message, unless `CI` is set: then it fails.
  * `APP_SCREENSHOTS=<dir>` (see `npm run app:screenshots`) writes the main screens there.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -53,23 +52,13 @@ import { formatDecimal18, parseDecimal18 } from "../../../index/decimal.js";
 import { PRICE_CSV_COLUMNS } from "../../../index/csv.js";
 import { usdAmount, usdPrice } from "../../../app/src/lib/format.js";
 import type { MarketId } from "../../../sdk/core/ids.js";
+import { freePort, spawnStack } from "../../../scripts/lib/stackProcess.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
 
 const WAD = 10n ** 18n;
 const UI_WAIT_MS = 60_000;
 const SHOTS = process.env.APP_SCREENSHOTS;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
@@ -91,7 +80,7 @@ describe("web app end to end (Chromium, local stack)", function () {
   this.timeout(SLOW_SUITE_TIMEOUT_MS);
   let child: ChildProcess | undefined;
   let dir: string;
-  let output = "";
+  let output = () => "";
   let browser: LaunchedBrowser | undefined;
   let appUrl: string;
   let rpcUrl: string;
@@ -126,32 +115,14 @@ describe("web app end to end (Chromium, local stack)", function () {
     await buildApp(dist);
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "scripts/start.ts",
-        "--port",
-        String(port),
-        "--metrics-port-base",
-        "0",
-        "--state-dir",
-        path.join(dir, "state"),
-        "--out-dir",
-        dir,
-        "--block-interval",
-        "500",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APP_DIST: dist } },
-    );
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    const stack = spawnStack({ port, dir, blockIntervalMs: 500, env: { APP_DIST: dist } });
+    child = stack.child;
+    output = stack.output;
     await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
-      if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output}`);
-      return output.includes("Ctrl-C stops everything.") ? true : undefined;
+      if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output()}`);
+      return output().includes("Ctrl-C stops everything.") ? true : undefined;
     });
-    appUrl = /web app\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    appUrl = /web app\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1];
     book = loadAddressBook(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8"))) as typeof book;
     client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
     const near = Object.entries(book.markets)
@@ -163,7 +134,7 @@ describe("web app end to end (Chromium, local stack)", function () {
       abi: erc20Abi,
       functionName: "symbol",
     });
-    priceFile = /^\s+ATPI-FRONTIER\s+(\S+\.csv)/m.exec(output)![1];
+    priceFile = /^\s+ATPI-FRONTIER\s+(\S+\.csv)/m.exec(output())![1];
     pricesAtStart = readFileSync(priceFile, "utf8");
     // the oracle has a round on the index (bounded)
     await until("an index round", BOUNDED_WAIT_MS, async () => {
@@ -183,7 +154,8 @@ describe("web app end to end (Chromium, local stack)", function () {
   });
 
   after(async function () {
-    if (failed) console.log(`    stack output (last 80 lines):\n${output.split("\n").slice(-80).join("\n")}`);
+    if (failed)
+      console.log(`    stack output (last 80 lines):\n${output().split("\n").slice(-80).join("\n")}`);
     for (const p of pages.values())
       await p
         .context()

@@ -4,7 +4,7 @@
  * contract, markets on both kinds of index with two expiries each), the relayers post oracle rounds,
  * and SIGINT stops it with exit code 0, leaving nothing listening on its ports.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,7 +19,7 @@ import { readLatest } from "../../../sdk/viem/index.js";
 import { LIQUIDATOR_INDEX, LIQUIDATOR_MARGIN_TOKENS } from "../../../scripts/lib/stack.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { freePort } from "../helpers/net.js";
+import { freePort, spawnStack } from "../../../scripts/lib/stackProcess.js";
 
 /** Polls `check` every 200 ms until it returns a value, failing after `ms`. */
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
@@ -61,40 +61,21 @@ describe("local stack (scripts/start.ts)", function () {
     dir = mkdtempSync(path.join(tmpdir(), "atf-stack-"));
     const port = await freePort();
     const rpcUrl = `http://127.0.0.1:${port}`;
-    let output = "";
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "scripts/start.ts",
-        "--port",
-        String(port),
-        "--metrics-port-base",
-        "0",
-        "--state-dir",
-        path.join(dir, "state"),
-        "--out-dir",
-        dir,
-        "--block-interval",
-        "500",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    const stack = spawnStack({ port, dir, blockIntervalMs: 500 });
+    child = stack.child;
+    const output = stack.output;
     const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
 
     const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) }) as PublicClient;
     expect(await until("JSON-RPC", BOUNDED_WAIT_MS, () => client.getChainId())).to.equal(31337);
     await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
-      if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output}`);
+      if (child!.exitCode !== null) throw new Error(`stack exited early:\n${output()}`);
       // The banner's last line: the whole banner has arrived (it may come in several stdout chunks).
-      return output.includes("local stack ready") && output.includes("Ctrl-C stops everything.")
+      return output().includes("local stack ready") && output().includes("Ctrl-C stops everything.")
         ? true
         : undefined;
     });
-    expect(output).to.contain(`RPC URL    ${rpcUrl}`).and.contain("Chain id   31337");
+    expect(output()).to.contain(`RPC URL    ${rpcUrl}`).and.contain("Chain id   31337");
     // It says what it is doing before the banner, in order.
     const steps = [
       "[stack] starting the JSON-RPC node",
@@ -104,15 +85,15 @@ describe("local stack (scripts/start.ts)", function () {
       "[stack] starting the keepers",
       "[stack] starting the order relay",
       "local stack ready",
-    ].map((line) => output.indexOf(line));
+    ].map((line) => output().indexOf(line));
     // a newcomer's first screen has no Node warning (the relay's embedded database is node:sqlite)
-    expect(output).to.not.contain("ExperimentalWarning");
-    expect(steps.every((at) => at >= 0)).to.equal(true, output);
+    expect(output()).to.not.contain("ExperimentalWarning");
+    expect(steps.every((at) => at >= 0)).to.equal(true, output());
     expect([...steps].sort((x, y) => x - y)).to.deep.equal(steps);
-    expect(output)
+    expect(output())
       .to.contain("PUBLIC keys")
       .and.contain("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-    expect(output).to.contain("re-dated to today");
+    expect(output()).to.contain("re-dated to today");
 
     const book = loadAddressBook(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")));
     expect(book.chainId).to.equal(31337);
@@ -184,13 +165,13 @@ describe("local stack (scripts/start.ts)", function () {
       );
       expect(value > 0n).to.equal(true);
     }
-    const metricsUrl = /relayer GPU-H100\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output)![1];
+    const metricsUrl = /relayer GPU-H100\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output())![1];
     expect(await (await fetch(metricsUrl)).text()).to.contain(
       'keeper_transactions_total{outcome="confirmed",keeper="relayer"}',
     );
 
     // the order relay answers, follows the chain and holds the match lease
-    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
+    const relayUrl = /order relay \(HTTP, \/ws\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1];
     const health = (await (await fetch(`${relayUrl}/healthz`)).json()) as Record<string, unknown>;
     expect(health).to.include({ chain: "ok", matching: true });
     const relayMarkets = (await (await fetch(`${relayUrl}/markets`)).json()) as unknown[];
@@ -202,8 +183,8 @@ describe("local stack (scripts/start.ts)", function () {
       // unref: a clean exit must not leave the timer holding the test process open
       new Promise<"timeout">((r) => setTimeout(() => r("timeout"), BOUNDED_WAIT_MS).unref()),
     ]);
-    expect(code, output).to.equal(0);
-    expect(output).to.contain("[stack] stopped");
+    expect(code, output()).to.equal(0);
+    expect(output()).to.contain("[stack] stopped");
     expect(await listening(rpcUrl)).to.equal(false);
     expect(await listening(metricsUrl)).to.equal(false);
   });
