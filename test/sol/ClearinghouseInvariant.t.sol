@@ -212,6 +212,7 @@ contract SolvencyReachTest is TestBase {
         uint256 runsWithBankruptcy;
         uint256 runsWithSocialisedLoss;
         uint256 waitingForTheAverage;
+        uint256 walkFills;
     }
 
     function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
@@ -227,6 +228,7 @@ contract SolvencyReachTest is TestBase {
             r.residual += h.residualDebts();
             r.residualCovered += h.residualDebtsCovered();
             r.waitingForTheAverage += h.liquidationsWaitingForTheAverage();
+            r.walkFills += h.walkFills();
             if (bankrupt != 0) ++r.runsWithBankruptcy;
             if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
@@ -235,6 +237,7 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.bankruptLiquidations > 0, "liquidations of accounts below zero equity reached");
         assertTrue(r.bankruptSettlements > 0, "settlements of accounts below zero equity reached");
         assertTrue(r.socialised > 0, "socialised losses reached");
+        assertTrue(r.walkFills > 0, "mark walks reached");
         assertTrue(r.waitingForTheAverage > 0, "accounts below maintenance at the mark only reached");
     }
 
@@ -270,8 +273,9 @@ contract SolvencyReachTest is TestBase {
         console.log("  socialised losses (claims cut pro rata) %d", r.socialised);
         // solhint-disable-next-line no-console
         console.log(
-            "  liquidations refused below maintenance at the mark only (the average lags) %d",
-            r.waitingForTheAverage
+            "  liquidations refused below maintenance at the mark only (the average lags) %d, after %d walk fills",
+            r.waitingForTheAverage,
+            r.walkFills
         );
         // solhint-disable-next-line no-console
         console.log(
@@ -292,7 +296,8 @@ contract SolvencyReachTest is TestBase {
         uint256 a = r >> 8;
         uint256 b = r >> 72;
         uint256 c = r >> 136;
-        if (action < 35) h.trade(a, b, c, (r >> 200) % 2, (r >> 199) % 2 == 0, r >> 180);
+        if (action < 30) h.trade(a, b, c, (r >> 200) % 2, (r >> 199) % 2 == 0, r >> 180);
+        else if (action < 35) _walkStep(h, a % 2, b, r >> 200);
         else if (action < 47) h.moveIndex(a, 300 + (b % 600), (c % 2) == 0);
         else if (action < 55) {
             // A gap beyond maintenance margin (12 % to 17 %), then a liquidation straight after it.
@@ -309,6 +314,39 @@ contract SolvencyReachTest is TestBase {
         else if (action < 98) h.deleverage(a, b, c);
         else h.depositInsurance(b);
         step;
+    }
+
+    /// @dev Index moves against the position of the account closest to maintenance in `market` until it is near it, a
+    /// mark walk the same way on top of it, then a liquidation attempt on every account there.
+    function _walkStep(ClearinghouseHandler h, uint256 market, uint256 b, uint256 seconds_) internal {
+        uint256 victim = _closestToMaintenance(h, market);
+        bool down = h.ch().positionSize(h.actors()[victim], h.marketIds()[market]) >= 0;
+        // Index steps of 1 % until it is within 1.5 % of its notional of maintenance (at most ten).
+        for (uint256 i = 0; i < 10; ++i) {
+            try h.ch().health(h.actors()[victim]) returns (int256 equity, uint256 im, uint256 mm) {
+                if (equity - int256(mm) <= int256((im * 15) / 100)) break;
+            } catch {
+                break;
+            }
+            h.moveIndex(market, 100, !down);
+        }
+        // The walker trades with itself between two of the other accounts.
+        h.walkMark(market, victim + 1 + (b % 2), victim + 3, down, seconds_);
+        for (uint256 who = 0; who < 4; ++who) h.liquidate(market, who + 1, who, type(uint256).max);
+    }
+
+    /// @dev The index of the account with a position in `market` whose equity is least above its maintenance
+    /// margin (0 when none is readable or above it).
+    function _closestToMaintenance(ClearinghouseHandler h, uint256 market) internal view returns (uint256 closest) {
+        address[4] memory actors = h.actors();
+        int256 least = type(int256).max;
+        for (uint256 i = 0; i < 4; ++i) {
+            if (h.ch().positionSize(actors[i], h.marketIds()[market]) == 0) continue;
+            try h.ch().health(actors[i]) returns (int256 equity, uint256, uint256 mm) {
+                int256 room = equity - int256(mm);
+                if (room > 0 && room < least) (least, closest) = (room, i);
+            } catch {}
+        }
     }
 
     function _checkSolvency(ClearinghouseHandler h) internal view {

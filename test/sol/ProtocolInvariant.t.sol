@@ -55,7 +55,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
     /// adversaries, rather than one call in fifty each.
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         SystemHandler h = _system();
-        bytes4[] memory selectors = new bytes4[](50);
+        bytes4[] memory selectors = new bytes4[](52);
         uint256 n;
         n = _weigh(selectors, n, h.deposit.selector, 1);
         n = _weigh(selectors, n, h.depositInsurance.selector, 1);
@@ -64,6 +64,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
         n = _weigh(selectors, n, h.withdrawTreasury.selector, 1);
         n = _weigh(selectors, n, h.trade.selector, 4);
         n = _weigh(selectors, n, h.moveIndex.selector, 3);
+        n = _weigh(selectors, n, h.walkMark.selector, 2);
         n = _weigh(selectors, n, h.liquidate.selector, 1);
         n = _weigh(selectors, n, h.liquidateOne.selector, 2);
         n = _weigh(selectors, n, h.deleverage.selector, 1);

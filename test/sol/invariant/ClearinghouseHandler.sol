@@ -63,6 +63,8 @@ contract ClearinghouseHandler {
     /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark
     /// (the basis moved and the time-averaged basis has not followed yet): the state the average guards.
     uint256 public liquidationsWaitingForTheAverage;
+    /// @dev Fills made by `walkMark`.
+    uint256 public walkFills;
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
@@ -263,6 +265,33 @@ contract ClearinghouseHandler {
             ++trades;
             _afterTrade(market);
         } catch {}
+    }
+
+    /// @dev A mark walk (issue 12): one fill a second 4 % from the mark, for three to twelve seconds, between two
+    /// of the accounts (the walker on both sides, 1 contract each way, so its own position stays small), then
+    /// one more second so the last fill's basis is the one the mark uses. The index does not move: an account
+    /// the walk takes below maintenance at the mark is below it at the mark only until the liquidation basis's
+    /// time average has followed (`liquidationsWaitingForTheAverage` counts the refusals).
+    function walkMark(uint256 market, uint256 makerSeed, uint256 takerSeed, bool down, uint256 secondsSeed) external {
+        market %= MARKETS;
+        address maker = _actor(makerSeed);
+        address taker = _actor(takerSeed);
+        if (maker == taker) return;
+        uint256 steps = secondsSeed % 10 + 3;
+        for (uint256 i = 0; i <= steps; ++i) {
+            if (block.timestamp + 1 >= _expiries[market]) return;
+            vm.warp(block.timestamp + 1);
+            if (i == steps) return;
+            uint256 mark = _markOrIndex(market);
+            // 4 % from the mark, on the tick: beyond what one second's step can follow at these markets' horizons.
+            uint256 price = ((down ? (mark * 96) / 100 : (mark * 104) / 100) / TICK) * TICK;
+            if (price == 0) return;
+            try ch.trade(_marketIds[market], maker, taker, i % 2 == 0 ? int256(1) : int256(-1), price) {
+                ++trades;
+                ++walkFills;
+                _afterTrade(market);
+            } catch {}
+        }
     }
 
     function moveIndex(uint256 market, uint256 bps, bool up) external {
