@@ -213,6 +213,7 @@ contract SolvencyReachTest is TestBase {
         uint256 runsWithSocialisedLoss;
         uint256 waitingForTheAverage;
         uint256 walkFills;
+        uint256 afterTheAverage;
     }
 
     function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
@@ -229,6 +230,7 @@ contract SolvencyReachTest is TestBase {
             r.residualCovered += h.residualDebtsCovered();
             r.waitingForTheAverage += h.liquidationsWaitingForTheAverage();
             r.walkFills += h.walkFills();
+            r.afterTheAverage += h.liquidationsOnceTheAverageFollowed();
             if (bankrupt != 0) ++r.runsWithBankruptcy;
             if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
@@ -239,6 +241,7 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.socialised > 0, "socialised losses reached");
         assertTrue(r.walkFills > 0, "mark walks reached");
         assertTrue(r.waitingForTheAverage > 0, "accounts below maintenance at the mark only reached");
+        assertTrue(r.afterTheAverage > 0, "liquidations once the average followed reached");
     }
 
     /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
@@ -277,6 +280,8 @@ contract SolvencyReachTest is TestBase {
             r.waitingForTheAverage,
             r.walkFills
         );
+        // solhint-disable-next-line no-console
+        console.log("  of those accounts, liquidated later (the average followed) %d", r.afterTheAverage);
         // solhint-disable-next-line no-console
         console.log(
             "  runs with a bankruptcy %d, runs with a socialised loss %d",

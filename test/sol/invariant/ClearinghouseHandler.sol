@@ -65,6 +65,10 @@ contract ClearinghouseHandler {
     uint256 public liquidationsWaitingForTheAverage;
     /// @dev Fills made by `walkMark`.
     uint256 public walkFills;
+    /// @dev Liquidations that succeeded after one of the same account had been refused below maintenance at the
+    /// mark only: the time average followed (or the index moved) and the account was still below maintenance.
+    uint256 public liquidationsOnceTheAverageFollowed;
+    mapping(address account => bool) internal _refusedAtMarkOnly;
 
     constructor(uint8 decimals) {
         token = new MockERC20("USD Coin", "USDC", decimals);
@@ -319,11 +323,18 @@ contract ClearinghouseHandler {
         try ch.liquidate(account, _marketIds[market], amount, pos > 0 ? type(uint256).max : 0) {
             if (!eligible) healthyLiquidated = true;
             ++liquidations;
+            if (_refusedAtMarkOnly[account]) {
+                ++liquidationsOnceTheAverageFollowed;
+                _refusedAtMarkOnly[account] = false;
+            }
             if (bankrupt) ++bankruptLiquidations;
             _checkNoUnbackedDebt(account);
             _afterLiquidation(market);
         } catch {
-            if (waiting) ++liquidationsWaitingForTheAverage;
+            if (waiting) {
+                ++liquidationsWaitingForTheAverage;
+                _refusedAtMarkOnly[account] = true;
+            }
         }
     }
 
