@@ -12,6 +12,7 @@ import {
   BLEND_INPUT_WEIGHT,
   BLEND_OUTPUT_WEIGHT,
   blendedPrice,
+  compareStrings,
   weightedMeanDown,
 } from "./atpi.js";
 import { hashCanonical, type CanonicalValue } from "./canonical.js";
@@ -205,7 +206,7 @@ export function atpiListRules(spec: AtpiListSpec): CanonicalValue {
     scale: WAD,
     blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
     source: { dataset: spec.dataset, input: "input_mtok", output: "output_mtok", unit: "USD per 1M tokens" },
-    firstParty: [...spec.firstParty].sort(cmp),
+    firstParty: [...spec.firstParty].sort(compareStrings),
     constituents: sortListed(spec.constituents).map((c) => ({ provider: c.provider, model: c.model })),
     minConstituents: BigInt(spec.minConstituents),
     treatment: { ...ATPI_V2_TREATMENT },
@@ -334,9 +335,5 @@ export function computeAtpiList(
 }
 
 function sortListed<T extends ListedModel>(list: readonly T[]): T[] {
-  return [...list].sort((a, b) => cmp(a.provider, b.provider) || cmp(a.model, b.model));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...list].sort((a, b) => compareStrings(a.provider, b.provider) || compareStrings(a.model, b.model));
 }
