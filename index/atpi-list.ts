@@ -8,17 +8,17 @@ import type { Hex } from "viem";
 import {
   ATPI_METHODOLOGY,
   ATPI_UNIT,
+  atpiValue,
   BLEND_DIVISOR,
   BLEND_INPUT_WEIGHT,
   BLEND_OUTPUT_WEIGHT,
   blendedPrice,
   compareStrings,
-  weightedMeanDown,
 } from "./atpi.js";
 import { hashCanonical, type CanonicalValue } from "./canonical.js";
 import { dayNumber, type IsoDate } from "./dates.js";
 import { WAD } from "./decimal.js";
-import { InsufficientConstituentsError, InvalidSpecError, ZeroValueError } from "./errors.js";
+import { InvalidSpecError } from "./errors.js";
 import { GENAI_PRICES_DATASET, genaiRowsCanonical, type GenaiRow } from "./genai-prices.js";
 import { indexIdOf, methodologyHashOf } from "./ids.js";
 
@@ -296,11 +296,7 @@ export function computeAtpiList(
   asOf: IsoDate,
 ): AtpiListResult {
   const { constituents, excluded, schedule } = atpiListConstituents(spec, rows, asOf);
-  if (constituents.length < spec.minConstituents) {
-    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
-  }
-  const value = weightedMeanDown(constituents);
-  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  const value = atpiValue(spec, asOf, constituents);
   const methodologyHash = atpiListMethodologyHash(spec);
   const scheduleHash = hashCanonical(genaiRowsCanonical(schedule));
   return {

@@ -312,6 +312,26 @@ export function atpiInputs(
 }
 
 /**
+ * An ATPI tier's value from its constituents on `asOf` (every ATPI version): the weighted mean of
+ * their blended prices, rounded down to 1 wei (`weightedMeanDown`).
+ *
+ * @throws {InsufficientConstituentsError} with fewer than `spec.minConstituents` constituents.
+ * @throws {ZeroValueError} when every constituent is free.
+ */
+export function atpiValue(
+  spec: { readonly index: string; readonly minConstituents: number },
+  asOf: IsoDate,
+  constituents: readonly { blended: bigint; weight: bigint }[],
+): bigint {
+  if (constituents.length < spec.minConstituents) {
+    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
+  }
+  const value = weightedMeanDown(constituents);
+  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  return value;
+}
+
+/**
  * Computes an ATPI tier value on `asOf`: the weighted mean of the constituents' blended prices,
  * in US dollars per one million tokens at 1e18 scale, rounded down to 1 wei.
  *
@@ -322,11 +342,7 @@ export function atpiInputs(
  */
 export function computeAtpi(spec: AtpiSpec, rows: readonly PriceRow[], asOf: IsoDate): AtpiResult {
   const constituents = atpiConstituents(spec, rows, asOf);
-  if (constituents.length < spec.minConstituents) {
-    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
-  }
-  const value = weightedMeanDown(constituents);
-  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  const value = atpiValue(spec, asOf, constituents);
   return {
     indexId: indexIdOf(spec.index),
     methodologyHash: atpiMethodologyHash(spec),
