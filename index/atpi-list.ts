@@ -5,19 +5,9 @@
  */
 import type { Hex } from "viem";
 
-import {
-  ATPI_METHODOLOGY,
-  ATPI_UNIT,
-  atpiValue,
-  BLEND_DIVISOR,
-  BLEND_INPUT_WEIGHT,
-  BLEND_OUTPUT_WEIGHT,
-  blendedPrice,
-  compareStrings,
-} from "./atpi.js";
+import { atpiInputsHead, atpiRulesHead, atpiValue, blendedPrice, compareStrings } from "./atpi.js";
 import { hashCanonical, type CanonicalValue } from "./canonical.js";
 import { dayNumber, type IsoDate } from "./dates.js";
-import { WAD } from "./decimal.js";
 import { InvalidSpecError } from "./errors.js";
 import { GENAI_PRICES_DATASET, genaiRowsCanonical, type GenaiRow } from "./genai-prices.js";
 import { indexIdOf, methodologyHashOf } from "./ids.js";
@@ -199,12 +189,7 @@ export function validateAtpiListSpec(spec: AtpiListSpec): void {
 export function atpiListRules(spec: AtpiListSpec): CanonicalValue {
   validateAtpiListSpec(spec);
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    index: spec.index,
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+    ...atpiRulesHead(spec),
     source: { dataset: spec.dataset, input: "input_mtok", output: "output_mtok", unit: "USD per 1M tokens" },
     firstParty: [...spec.firstParty].sort(compareStrings),
     constituents: sortListed(spec.constituents).map((c) => ({ provider: c.provider, model: c.model })),
@@ -308,14 +293,7 @@ export function computeAtpiList(
     scheduleHash,
     value,
     inputs: {
-      methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-      methodologyHash,
-      index: spec.index,
-      indexId: indexIdOf(spec.index),
-      tier: spec.tier,
-      unit: ATPI_UNIT,
-      scale: WAD,
-      asOf,
+      ...atpiInputsHead(spec, methodologyHash, asOf),
       source: { dataset: spec.dataset, scheduleHash },
       constituents: constituents.map((c) => ({
         provider: c.provider,

@@ -175,6 +175,45 @@ export function validateAtpiSpec(spec: AtpiSpec): void {
   }
 }
 
+/** What names an ATPI index in its rules and round inputs, in every ATPI version. */
+export type AtpiIdentity = Pick<AtpiSpec, "index" | "version" | "tier">;
+
+/**
+ * The first fields of the rules of every ATPI version, in this order: methodology name and version,
+ * index, tier, unit, scale and the blend weights.
+ */
+export function atpiRulesHead(spec: AtpiIdentity): { readonly [key: string]: CanonicalValue } {
+  return {
+    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
+    index: spec.index,
+    tier: spec.tier,
+    unit: ATPI_UNIT,
+    scale: WAD,
+    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+  };
+}
+
+/**
+ * The first fields of the round inputs of every ATPI version, in this order: methodology name and
+ * version, methodology hash, index name and id, tier, unit, scale and the as-of date.
+ */
+export function atpiInputsHead(
+  spec: AtpiIdentity,
+  methodologyHash: Hex,
+  asOf: IsoDate,
+): { readonly [key: string]: CanonicalValue } {
+  return {
+    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
+    methodologyHash,
+    index: spec.index,
+    indexId: indexIdOf(spec.index),
+    tier: spec.tier,
+    unit: ATPI_UNIT,
+    scale: WAD,
+    asOf,
+  };
+}
+
 /**
  * The complete rules object of an ATPI index, in canonical form. Its hash is the index's
  * methodology hash (see `methodologyHashOf`).
@@ -190,12 +229,7 @@ export function atpiRules(spec: AtpiSpec): CanonicalValue {
           weights: { ...spec.weighting.weights },
         };
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    index: spec.index,
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+    ...atpiRulesHead(spec),
     maxPriceAgeMonths: BigInt(spec.maxPriceAgeMonths),
     minConstituents: BigInt(spec.minConstituents),
     retirements: [...spec.retirements]
@@ -292,14 +326,7 @@ export function atpiInputs(
   constituents: readonly AtpiConstituent[],
 ): CanonicalValue {
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    methodologyHash: atpiMethodologyHash(spec),
-    index: spec.index,
-    indexId: indexIdOf(spec.index),
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    asOf,
+    ...atpiInputsHead(spec, atpiMethodologyHash(spec), asOf),
     constituents: constituents.map((c) => ({
       model: c.model,
       provider: c.provider,
