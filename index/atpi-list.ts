@@ -11,6 +11,7 @@ import { dayNumber, type IsoDate } from "./dates.js";
 import { InvalidSpecError } from "./errors.js";
 import { GENAI_PRICES_DATASET, genaiRowsCanonical, type GenaiRow } from "./genai-prices.js";
 import { indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Version of the list-based ATPI rules. */
 export const ATPI_LIST_VERSION = "2.0.0";
@@ -160,12 +161,8 @@ export interface AtpiListResult {
  */
 export function validateAtpiListSpec(spec: AtpiListSpec): void {
   if (spec.kind !== "atpi-list") throw new InvalidSpecError("kind", 'expected "atpi-list"');
-  for (const field of ["index", "version", "tier", "dataset"] as const) {
-    if (spec[field] === "") throw new InvalidSpecError(field, "empty");
-  }
-  if (!Number.isSafeInteger(spec.minConstituents) || spec.minConstituents < 1) {
-    throw new InvalidSpecError("minConstituents", "must be a whole number, at least 1");
-  }
+  requireFilled(spec, ["index", "version", "tier", "dataset"]);
+  requireWholeNumber("minConstituents", spec.minConstituents, 1);
   if (spec.constituents.length < spec.minConstituents) {
     throw new InvalidSpecError("constituents", "fewer listed models than minConstituents");
   }

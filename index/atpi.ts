@@ -12,6 +12,7 @@ import {
   ZeroValueError,
 } from "./errors.js";
 import { ATPI_FRONTIER, ATPI_SMALL, indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Methodology name of the AI token price indices. */
 export const ATPI_METHODOLOGY = "ATPI";
@@ -142,15 +143,9 @@ export function weightedMeanDown(items: readonly { blended: bigint; weight: bigi
  */
 export function validateAtpiSpec(spec: AtpiSpec): void {
   if (spec.kind !== "atpi") throw new InvalidSpecError("kind", 'expected "atpi"');
-  if (spec.index === "") throw new InvalidSpecError("index", "empty");
-  if (spec.version === "") throw new InvalidSpecError("version", "empty");
-  if (spec.tier === "") throw new InvalidSpecError("tier", "empty");
-  if (!Number.isSafeInteger(spec.maxPriceAgeMonths) || spec.maxPriceAgeMonths < 1) {
-    throw new InvalidSpecError("maxPriceAgeMonths", "must be a whole number of months, at least 1");
-  }
-  if (!Number.isSafeInteger(spec.minConstituents) || spec.minConstituents < 1) {
-    throw new InvalidSpecError("minConstituents", "must be a whole number, at least 1");
-  }
+  requireFilled(spec, ["index", "version", "tier"]);
+  requireWholeNumber("maxPriceAgeMonths", spec.maxPriceAgeMonths, 1, "months");
+  requireWholeNumber("minConstituents", spec.minConstituents, 1);
   const retired = new Set<string>();
   for (const r of spec.retirements) {
     if (retired.has(r.model)) throw new InvalidSpecError("retirements", `${r.model} listed twice`);

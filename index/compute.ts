@@ -12,6 +12,7 @@ import {
   InvalidSpecError,
 } from "./errors.js";
 import { GPU_H100, indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Methodology name of the GPU compute indices. */
 export const COMPUTE_METHODOLOGY = "GPU-COMPUTE";
@@ -172,18 +173,11 @@ export function withinBand(quote: bigint, reference: bigint, bandBps: bigint): b
  */
 export function validateComputeSpec(spec: ComputeSpec): void {
   if (spec.kind !== "compute") throw new InvalidSpecError("kind", 'expected "compute"');
-  if (spec.index === "") throw new InvalidSpecError("index", "empty");
-  if (spec.version === "") throw new InvalidSpecError("version", "empty");
+  requireFilled(spec, ["index", "version"]);
   if (!GPU_PATTERN.test(spec.gpu)) throw new InvalidSpecError("gpu", "expected a GPU name such as H100");
-  if (!Number.isSafeInteger(spec.maxQuoteAgeDays) || spec.maxQuoteAgeDays < 0) {
-    throw new InvalidSpecError("maxQuoteAgeDays", "must be a whole number of days, at least 0");
-  }
-  if (!Number.isSafeInteger(spec.minProviders) || spec.minProviders < 1) {
-    throw new InvalidSpecError("minProviders", "must be a whole number, at least 1");
-  }
-  if (!Number.isSafeInteger(spec.outlierBandBps) || spec.outlierBandBps < 0) {
-    throw new InvalidSpecError("outlierBandBps", "must be a whole number of basis points, at least 0");
-  }
+  requireWholeNumber("maxQuoteAgeDays", spec.maxQuoteAgeDays, 0, "days");
+  requireWholeNumber("minProviders", spec.minProviders, 1);
+  requireWholeNumber("outlierBandBps", spec.outlierBandBps, 0, "basis points");
 }
 
 /** The complete rules object of a compute index; its hash is the methodology hash. */
