@@ -5,21 +5,13 @@
  */
 import type { Hex } from "viem";
 
-import {
-  ATPI_METHODOLOGY,
-  ATPI_UNIT,
-  BLEND_DIVISOR,
-  BLEND_INPUT_WEIGHT,
-  BLEND_OUTPUT_WEIGHT,
-  blendedPrice,
-  weightedMeanDown,
-} from "./atpi.js";
+import { atpiInputsHead, atpiRulesHead, atpiValue, blendedPrice, compareStrings } from "./atpi.js";
 import { hashCanonical, type CanonicalValue } from "./canonical.js";
 import { dayNumber, type IsoDate } from "./dates.js";
-import { WAD } from "./decimal.js";
-import { InsufficientConstituentsError, InvalidSpecError, ZeroValueError } from "./errors.js";
+import { InvalidSpecError } from "./errors.js";
 import { GENAI_PRICES_DATASET, genaiRowsCanonical, type GenaiRow } from "./genai-prices.js";
 import { indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Version of the list-based ATPI rules. */
 export const ATPI_LIST_VERSION = "2.0.0";
@@ -169,12 +161,8 @@ export interface AtpiListResult {
  */
 export function validateAtpiListSpec(spec: AtpiListSpec): void {
   if (spec.kind !== "atpi-list") throw new InvalidSpecError("kind", 'expected "atpi-list"');
-  for (const field of ["index", "version", "tier", "dataset"] as const) {
-    if (spec[field] === "") throw new InvalidSpecError(field, "empty");
-  }
-  if (!Number.isSafeInteger(spec.minConstituents) || spec.minConstituents < 1) {
-    throw new InvalidSpecError("minConstituents", "must be a whole number, at least 1");
-  }
+  requireFilled(spec, ["index", "version", "tier", "dataset"]);
+  requireWholeNumber("minConstituents", spec.minConstituents, 1);
   if (spec.constituents.length < spec.minConstituents) {
     throw new InvalidSpecError("constituents", "fewer listed models than minConstituents");
   }
@@ -198,14 +186,9 @@ export function validateAtpiListSpec(spec: AtpiListSpec): void {
 export function atpiListRules(spec: AtpiListSpec): CanonicalValue {
   validateAtpiListSpec(spec);
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    index: spec.index,
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+    ...atpiRulesHead(spec),
     source: { dataset: spec.dataset, input: "input_mtok", output: "output_mtok", unit: "USD per 1M tokens" },
-    firstParty: [...spec.firstParty].sort(cmp),
+    firstParty: [...spec.firstParty].sort(compareStrings),
     constituents: sortListed(spec.constituents).map((c) => ({ provider: c.provider, model: c.model })),
     minConstituents: BigInt(spec.minConstituents),
     treatment: { ...ATPI_V2_TREATMENT },
@@ -295,11 +278,7 @@ export function computeAtpiList(
   asOf: IsoDate,
 ): AtpiListResult {
   const { constituents, excluded, schedule } = atpiListConstituents(spec, rows, asOf);
-  if (constituents.length < spec.minConstituents) {
-    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
-  }
-  const value = weightedMeanDown(constituents);
-  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  const value = atpiValue(spec, asOf, constituents);
   const methodologyHash = atpiListMethodologyHash(spec);
   const scheduleHash = hashCanonical(genaiRowsCanonical(schedule));
   return {
@@ -311,14 +290,7 @@ export function computeAtpiList(
     scheduleHash,
     value,
     inputs: {
-      methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-      methodologyHash,
-      index: spec.index,
-      indexId: indexIdOf(spec.index),
-      tier: spec.tier,
-      unit: ATPI_UNIT,
-      scale: WAD,
-      asOf,
+      ...atpiInputsHead(spec, methodologyHash, asOf),
       source: { dataset: spec.dataset, scheduleHash },
       constituents: constituents.map((c) => ({
         provider: c.provider,
@@ -334,9 +306,5 @@ export function computeAtpiList(
 }
 
 function sortListed<T extends ListedModel>(list: readonly T[]): T[] {
-  return [...list].sort((a, b) => cmp(a.provider, b.provider) || cmp(a.model, b.model));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...list].sort((a, b) => compareStrings(a.provider, b.provider) || compareStrings(a.model, b.model));
 }

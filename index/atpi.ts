@@ -12,6 +12,7 @@ import {
   ZeroValueError,
 } from "./errors.js";
 import { ATPI_FRONTIER, ATPI_SMALL, indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Methodology name of the AI token price indices. */
 export const ATPI_METHODOLOGY = "ATPI";
@@ -142,15 +143,9 @@ export function weightedMeanDown(items: readonly { blended: bigint; weight: bigi
  */
 export function validateAtpiSpec(spec: AtpiSpec): void {
   if (spec.kind !== "atpi") throw new InvalidSpecError("kind", 'expected "atpi"');
-  if (spec.index === "") throw new InvalidSpecError("index", "empty");
-  if (spec.version === "") throw new InvalidSpecError("version", "empty");
-  if (spec.tier === "") throw new InvalidSpecError("tier", "empty");
-  if (!Number.isSafeInteger(spec.maxPriceAgeMonths) || spec.maxPriceAgeMonths < 1) {
-    throw new InvalidSpecError("maxPriceAgeMonths", "must be a whole number of months, at least 1");
-  }
-  if (!Number.isSafeInteger(spec.minConstituents) || spec.minConstituents < 1) {
-    throw new InvalidSpecError("minConstituents", "must be a whole number, at least 1");
-  }
+  requireFilled(spec, ["index", "version", "tier"]);
+  requireWholeNumber("maxPriceAgeMonths", spec.maxPriceAgeMonths, 1, "months");
+  requireWholeNumber("minConstituents", spec.minConstituents, 1);
   const retired = new Set<string>();
   for (const r of spec.retirements) {
     if (retired.has(r.model)) throw new InvalidSpecError("retirements", `${r.model} listed twice`);
@@ -175,6 +170,45 @@ export function validateAtpiSpec(spec: AtpiSpec): void {
   }
 }
 
+/** What names an ATPI index in its rules and round inputs, in every ATPI version. */
+export type AtpiIdentity = Pick<AtpiSpec, "index" | "version" | "tier">;
+
+/**
+ * The first fields of the rules of every ATPI version, in this order: methodology name and version,
+ * index, tier, unit, scale and the blend weights.
+ */
+export function atpiRulesHead(spec: AtpiIdentity): { readonly [key: string]: CanonicalValue } {
+  return {
+    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
+    index: spec.index,
+    tier: spec.tier,
+    unit: ATPI_UNIT,
+    scale: WAD,
+    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+  };
+}
+
+/**
+ * The first fields of the round inputs of every ATPI version, in this order: methodology name and
+ * version, methodology hash, index name and id, tier, unit, scale and the as-of date.
+ */
+export function atpiInputsHead(
+  spec: AtpiIdentity,
+  methodologyHash: Hex,
+  asOf: IsoDate,
+): { readonly [key: string]: CanonicalValue } {
+  return {
+    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
+    methodologyHash,
+    index: spec.index,
+    indexId: indexIdOf(spec.index),
+    tier: spec.tier,
+    unit: ATPI_UNIT,
+    scale: WAD,
+    asOf,
+  };
+}
+
 /**
  * The complete rules object of an ATPI index, in canonical form. Its hash is the index's
  * methodology hash (see `methodologyHashOf`).
@@ -190,12 +224,7 @@ export function atpiRules(spec: AtpiSpec): CanonicalValue {
           weights: { ...spec.weighting.weights },
         };
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    index: spec.index,
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    blend: { inputWeight: BLEND_INPUT_WEIGHT, outputWeight: BLEND_OUTPUT_WEIGHT, divisor: BLEND_DIVISOR },
+    ...atpiRulesHead(spec),
     maxPriceAgeMonths: BigInt(spec.maxPriceAgeMonths),
     minConstituents: BigInt(spec.minConstituents),
     retirements: [...spec.retirements]
@@ -292,14 +321,7 @@ export function atpiInputs(
   constituents: readonly AtpiConstituent[],
 ): CanonicalValue {
   return {
-    methodology: { name: ATPI_METHODOLOGY, version: spec.version },
-    methodologyHash: atpiMethodologyHash(spec),
-    index: spec.index,
-    indexId: indexIdOf(spec.index),
-    tier: spec.tier,
-    unit: ATPI_UNIT,
-    scale: WAD,
-    asOf,
+    ...atpiInputsHead(spec, atpiMethodologyHash(spec), asOf),
     constituents: constituents.map((c) => ({
       model: c.model,
       provider: c.provider,
@@ -309,6 +331,26 @@ export function atpiInputs(
       weight: c.weight,
     })),
   };
+}
+
+/**
+ * An ATPI tier's value from its constituents on `asOf` (every ATPI version): the weighted mean of
+ * their blended prices, rounded down to 1 wei (`weightedMeanDown`).
+ *
+ * @throws {InsufficientConstituentsError} with fewer than `spec.minConstituents` constituents.
+ * @throws {ZeroValueError} when every constituent is free.
+ */
+export function atpiValue(
+  spec: { readonly index: string; readonly minConstituents: number },
+  asOf: IsoDate,
+  constituents: readonly { blended: bigint; weight: bigint }[],
+): bigint {
+  if (constituents.length < spec.minConstituents) {
+    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
+  }
+  const value = weightedMeanDown(constituents);
+  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  return value;
 }
 
 /**
@@ -322,11 +364,7 @@ export function atpiInputs(
  */
 export function computeAtpi(spec: AtpiSpec, rows: readonly PriceRow[], asOf: IsoDate): AtpiResult {
   const constituents = atpiConstituents(spec, rows, asOf);
-  if (constituents.length < spec.minConstituents) {
-    throw new InsufficientConstituentsError(spec.index, asOf, constituents.length, spec.minConstituents);
-  }
-  const value = weightedMeanDown(constituents);
-  if (value === 0n) throw new ZeroValueError(spec.index, asOf);
+  const value = atpiValue(spec, asOf, constituents);
   return {
     indexId: indexIdOf(spec.index),
     methodologyHash: atpiMethodologyHash(spec),

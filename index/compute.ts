@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 
 import { compareStrings } from "./atpi.js";
 import type { CanonicalValue } from "./canonical.js";
-import { parseDateField, parseNameField, parsePriceField } from "./csv.js";
+import { csvRecords, parseDateField, parseNameField, parsePriceField } from "./csv.js";
 import { dayNumber, type IsoDate } from "./dates.js";
 import { WAD } from "./decimal.js";
 import {
@@ -12,6 +12,7 @@ import {
   InvalidSpecError,
 } from "./errors.js";
 import { GPU_H100, indexIdOf, methodologyHashOf } from "./ids.js";
+import { requireFilled, requireWholeNumber } from "./spec-checks.js";
 
 /** Methodology name of the GPU compute indices. */
 export const COMPUTE_METHODOLOGY = "GPU-COMPUTE";
@@ -51,28 +52,8 @@ const SOURCE_PATTERN = /^[\x21-\x2b\x2d-\x7e]+$/;
  * @throws {CsvParseError} naming the 1-based line and the field of the first bad row.
  */
 export function parseQuoteCsv(text: string): QuoteRow[] {
-  const lines = text.split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim() !== "");
-  if (headerIndex === -1) throw new CsvParseError(1, "header", "", "empty file");
-  const header = lines[headerIndex];
-  if (header !== QUOTE_CSV_COLUMNS.join(",")) {
-    throw new CsvParseError(headerIndex + 1, "header", header, `expected ${QUOTE_CSV_COLUMNS.join(",")}`);
-  }
   const quotes: QuoteRow[] = [];
-  for (let i = headerIndex + 1; i < lines.length; i++) {
-    const raw = lines[i];
-    if (raw.trim() === "") continue;
-    const line = i + 1;
-    if (raw.includes('"')) throw new CsvParseError(line, "row", raw, "quoted fields are not supported");
-    const fields = raw.split(",");
-    if (fields.length !== QUOTE_CSV_COLUMNS.length) {
-      throw new CsvParseError(
-        line,
-        "row",
-        raw,
-        `expected ${QUOTE_CSV_COLUMNS.length} fields, got ${fields.length}`,
-      );
-    }
+  for (const { fields, line } of csvRecords(text, QUOTE_CSV_COLUMNS)) {
     const [date, provider, gpu, price, source] = fields;
     if (!GPU_PATTERN.test(gpu)) throw new CsvParseError(line, "gpu", gpu, "expected a GPU name such as H100");
     if (!SOURCE_PATTERN.test(source)) {
@@ -172,18 +153,11 @@ export function withinBand(quote: bigint, reference: bigint, bandBps: bigint): b
  */
 export function validateComputeSpec(spec: ComputeSpec): void {
   if (spec.kind !== "compute") throw new InvalidSpecError("kind", 'expected "compute"');
-  if (spec.index === "") throw new InvalidSpecError("index", "empty");
-  if (spec.version === "") throw new InvalidSpecError("version", "empty");
+  requireFilled(spec, ["index", "version"]);
   if (!GPU_PATTERN.test(spec.gpu)) throw new InvalidSpecError("gpu", "expected a GPU name such as H100");
-  if (!Number.isSafeInteger(spec.maxQuoteAgeDays) || spec.maxQuoteAgeDays < 0) {
-    throw new InvalidSpecError("maxQuoteAgeDays", "must be a whole number of days, at least 0");
-  }
-  if (!Number.isSafeInteger(spec.minProviders) || spec.minProviders < 1) {
-    throw new InvalidSpecError("minProviders", "must be a whole number, at least 1");
-  }
-  if (!Number.isSafeInteger(spec.outlierBandBps) || spec.outlierBandBps < 0) {
-    throw new InvalidSpecError("outlierBandBps", "must be a whole number of basis points, at least 0");
-  }
+  requireWholeNumber("maxQuoteAgeDays", spec.maxQuoteAgeDays, 0, "days");
+  requireWholeNumber("minProviders", spec.minProviders, 1);
+  requireWholeNumber("outlierBandBps", spec.outlierBandBps, 0, "basis points");
 }
 
 /** The complete rules object of a compute index; its hash is the methodology hash. */

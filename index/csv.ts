@@ -49,33 +49,50 @@ const TIER_PATTERN = /^[a-z][a-z0-9-]*$/;
  * @throws {CsvParseError} naming the 1-based line and the field of the first bad row.
  */
 export function parsePriceCsv(text: string): PriceRow[] {
-  const lines = text.split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim() !== "");
-  if (headerIndex === -1) throw new CsvParseError(1, "header", "", "empty file");
-  const header = lines[headerIndex];
-  if (header !== PRICE_CSV_COLUMNS.join(",")) {
-    throw new CsvParseError(headerIndex + 1, "header", header, `expected ${PRICE_CSV_COLUMNS.join(",")}`);
-  }
   const rows: PriceRow[] = [];
-  for (let i = headerIndex + 1; i < lines.length; i++) {
-    const raw = lines[i];
-    if (raw.trim() === "") continue;
-    rows.push(parsePriceLine(raw, i + 1));
+  for (const { fields, line } of csvRecords(text, PRICE_CSV_COLUMNS)) {
+    rows.push(parsePriceFields(fields, line));
   }
   return rows;
 }
 
-function parsePriceLine(raw: string, line: number): PriceRow {
-  if (raw.includes('"')) throw new CsvParseError(line, "row", raw, "quoted fields are not supported");
-  const fields = raw.split(",");
-  if (fields.length !== PRICE_CSV_COLUMNS.length) {
-    throw new CsvParseError(
-      line,
-      "row",
-      raw,
-      `expected ${PRICE_CSV_COLUMNS.length} fields, got ${fields.length}`,
-    );
+/**
+ * The rows of a CSV file in the index's dialect (the list-price and the GPU quote files):
+ * comma-separated, no quoting, LF or CRLF line ends, blank lines ignored, the first non-blank line
+ * exactly `columns` joined by commas. Each later non-blank line is yielded split into exactly
+ * `columns.length` fields, with its 1-based line number. Lazy: a row is checked only when the caller
+ * asks for it, so the first bad line is the one reported, whether its fault is in the dialect or in
+ * a field.
+ *
+ * @internal Shared with the quote parser.
+ * @throws {CsvParseError} for a missing or wrong header, a quoted row or a row with the wrong number
+ *   of fields.
+ */
+export function* csvRecords(
+  text: string,
+  columns: readonly string[],
+): Generator<{ fields: string[]; line: number }, void, undefined> {
+  const lines = text.split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() !== "");
+  if (headerIndex === -1) throw new CsvParseError(1, "header", "", "empty file");
+  const header = lines[headerIndex];
+  if (header !== columns.join(",")) {
+    throw new CsvParseError(headerIndex + 1, "header", header, `expected ${columns.join(",")}`);
   }
+  for (let i = headerIndex + 1; i < lines.length; i++) {
+    const raw = lines[i];
+    if (raw.trim() === "") continue;
+    const line = i + 1;
+    if (raw.includes('"')) throw new CsvParseError(line, "row", raw, "quoted fields are not supported");
+    const fields = raw.split(",");
+    if (fields.length !== columns.length) {
+      throw new CsvParseError(line, "row", raw, `expected ${columns.length} fields, got ${fields.length}`);
+    }
+    yield { fields, line };
+  }
+}
+
+function parsePriceFields(fields: readonly string[], line: number): PriceRow {
   const [effectiveDate, provider, model, tier, input, output] = fields;
   return {
     effectiveDate: parseDateField(effectiveDate, line, "effective_date"),

@@ -21,6 +21,17 @@ export type RelayEvent =
 
 const ALL_ABI = [...exchangeAbi, ...clearinghouseAbi, ...indexOracleAbi] as const;
 
+/**
+ * The Clearinghouse events kept as an account's history (indexed by `account` and `marketId`): the
+ * entry's kind and the arguments copied into its `data` as strings, in this order (the stored JSON's).
+ */
+const HISTORY_EVENTS: ReadonlyMap<string, { kind: HistoryEntry["kind"]; data: readonly string[] }> = new Map([
+  ["Liquidated", { kind: "liquidation", data: ["liquidator", "size", "mark", "penalty"] }],
+  ["Deleveraged", { kind: "deleverage", data: ["counterparty", "size", "bankruptcyPrice"] }],
+  ["PositionSettled", { kind: "settlement", data: ["size", "pnl"] }],
+  ["ClaimPaid", { kind: "claim", data: ["amount"] }],
+]);
+
 /** Decodes the relay's events from raw logs (a receipt's or `eth_getLogs`'), oldest first. */
 export function decodeRelayLogs(
   logs: readonly Log[],
@@ -44,7 +55,6 @@ export function decodeRelayLogs(
       ts: Number(timestamps.get(log.blockNumber as bigint) ?? 0n),
     };
     const a = log.args as Record<string, unknown>;
-    const str = (v: unknown) => String(v);
     switch (log.eventName) {
       case "OrderFilled":
         out.push({
@@ -71,63 +81,6 @@ export function decodeRelayLogs(
       case "MinNonceRaised":
         out.push({ kind: "minNonce", trader: a.trader as Address, minNonce: a.minNonce as bigint });
         break;
-      case "Liquidated":
-        out.push({
-          kind: "history",
-          entry: {
-            ...base,
-            kind: "liquidation",
-            account: a.account as Address,
-            marketId: a.marketId as Hex,
-            data: {
-              liquidator: str(a.liquidator),
-              size: str(a.size),
-              mark: str(a.mark),
-              penalty: str(a.penalty),
-            },
-          },
-        });
-        break;
-      case "Deleveraged":
-        out.push({
-          kind: "history",
-          entry: {
-            ...base,
-            kind: "deleverage",
-            account: a.account as Address,
-            marketId: a.marketId as Hex,
-            data: {
-              counterparty: str(a.counterparty),
-              size: str(a.size),
-              bankruptcyPrice: str(a.bankruptcyPrice),
-            },
-          },
-        });
-        break;
-      case "PositionSettled":
-        out.push({
-          kind: "history",
-          entry: {
-            ...base,
-            kind: "settlement",
-            account: a.account as Address,
-            marketId: a.marketId as Hex,
-            data: { size: str(a.size), pnl: str(a.pnl) },
-          },
-        });
-        break;
-      case "ClaimPaid":
-        out.push({
-          kind: "history",
-          entry: {
-            ...base,
-            kind: "claim",
-            account: a.account as Address,
-            marketId: a.marketId as Hex,
-            data: { amount: str(a.amount) },
-          },
-        });
-        break;
       case "RoundAccepted":
         out.push({
           kind: "round",
@@ -142,8 +95,21 @@ export function decodeRelayLogs(
           },
         });
         break;
-      default:
+      default: {
+        const history = HISTORY_EVENTS.get(log.eventName);
+        if (history === undefined) break;
+        out.push({
+          kind: "history",
+          entry: {
+            ...base,
+            kind: history.kind,
+            account: a.account as Address,
+            marketId: a.marketId as Hex,
+            data: Object.fromEntries(history.data.map((name) => [name, String(a[name])])),
+          },
+        });
         break;
+      }
     }
   }
   return out;

@@ -7,7 +7,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { numberToHex, type Address, type Hex } from "viem";
 
-import { SettlerKeeper } from "../../../keepers/settler/keeper.js";
 import type { ChainHead } from "../../../keepers/shell/chain.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { JobStore } from "../../../keepers/shell/jobs.js";
@@ -17,7 +16,7 @@ import { KeeperRunner } from "../../../keepers/shell/runner.js";
 import { KeeperServer } from "../../../keepers/shell/server.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { makeShell, silentLogger } from "./helpers.js";
+import { makeShell, settlerOn, silentLogger } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
@@ -145,18 +144,12 @@ describe("keepers: chain resets", function () {
     await networkHelpers.mine(30);
     const clock = new ManualClock(0);
     const shell = makeShell(provider, clock, { name: "settler", jobsPath: undefined });
-    const keeper = new SettlerKeeper({
+    const keeper = settlerOn(shell, clock, {
       clearinghouse: (await f.ch.getAddress()) as Address,
       markets: [],
       fromBlock: 0n,
       chunkSize: 1_000n,
       decide: { batchSize: 10, maxBatchesPerTick: 1 },
-      client: shell.client,
-      sender: shell.sender,
-      jobs: shell.jobs,
-      clock,
-      log: silentLogger(),
-      metrics: shell.metrics,
     });
     const runner = new KeeperRunner({
       keeper,

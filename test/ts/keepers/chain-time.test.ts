@@ -7,12 +7,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Address } from "viem";
 
-import { SettlerKeeper } from "../../../keepers/settler/keeper.js";
 import { readHead } from "../../../keepers/shell/chain.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { makeShell, silentLogger } from "./helpers.js";
+import { makeShell, settlerOn } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
@@ -36,18 +35,12 @@ describe("keepers: decisions by the chain's clock", function () {
     const clock = new ManualClock(Number(f.params.expiry + 86_400n) * 1000);
     const shell = makeShell(provider, clock, { name: "settler" });
     await networkHelpers.setBalance(shell.account.address, 10n ** 20n);
-    const keeper = new SettlerKeeper({
+    const keeper = settlerOn(shell, clock, {
       clearinghouse: (await f.ch.getAddress()) as Address,
       markets: [],
       fromBlock: 0n,
       chunkSize: 100n,
       decide: { batchSize: 10, maxBatchesPerTick: 1 },
-      client: shell.client,
-      sender: shell.sender,
-      jobs: shell.jobs,
-      clock,
-      log: silentLogger(),
-      metrics: shell.metrics,
     });
     await keeper.tick();
     expect(keeper.lastActions).to.deep.equal([

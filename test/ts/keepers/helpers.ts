@@ -2,12 +2,16 @@
 import { createPublicClient, HttpRequestError, type LocalAccount, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
+import type { LiquidatorConfig } from "../../../keepers/liquidator/decide.js";
+import { SettlerKeeper, type SettlerDeps } from "../../../keepers/settler/keeper.js";
 import { ManualClock, type Clock } from "../../../keepers/shell/clock.js";
 import { JobStore } from "../../../keepers/shell/jobs.js";
 import { createLogger } from "../../../keepers/shell/log.js";
 import { KeeperMetrics } from "../../../keepers/shell/metrics.js";
+import type { ChainDeps, ShellDeps } from "../../../keepers/shell/runner.js";
 import { TxSender, type SenderOptions } from "../../../keepers/shell/sender.js";
 import { resilientTransport, type Eip1193Like } from "../../../keepers/shell/transport.js";
+import { WAD } from "../helpers/clearinghouseFixture.js";
 
 type Fault =
   | { kind: "error"; error: unknown }
@@ -132,3 +136,41 @@ export function makeShell(
 export function silentLogger() {
   return createLogger("test", "silent");
 }
+
+/** What a sending keeper takes from its shell besides its own settings. */
+export type ShellParts = ChainDeps & ShellDeps & { jobs: JobStore };
+
+/**
+ * A keeper's parts from its shell (client, sender, job store, metrics) with the test's clock and a
+ * silent log: spread into the keeper's options beside its own settings.
+ */
+export function shellParts(shell: Shell, clock: Clock): ShellParts {
+  return {
+    client: shell.client,
+    sender: shell.sender,
+    jobs: shell.jobs,
+    clock,
+    log: silentLogger(),
+    metrics: shell.metrics,
+  };
+}
+
+/** A settler on `shell`: its own settings (Clearinghouse, markets, event scan, batching) and the shell's parts. */
+export function settlerOn(
+  shell: Shell,
+  clock: Clock,
+  settings: Omit<SettlerDeps, keyof ShellParts>,
+): SettlerKeeper {
+  return new SettlerKeeper({ ...settings, ...shellParts(shell, clock) });
+}
+
+/** The liquidator's decision settings of the end-to-end tests: any profit, 1% slippage, a 10% margin buffer. */
+export const LIQUIDATOR_DECIDE: LiquidatorConfig = {
+  minProfit: 0n,
+  gasUnits: 250_000n,
+  nativePrice: 3_000n * WAD,
+  slippage: WAD / 100n,
+  expiryMarginSeconds: 60n,
+  marginBuffer: WAD / 10n,
+  maxCounterparties: 8,
+};

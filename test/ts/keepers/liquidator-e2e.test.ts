@@ -19,22 +19,12 @@ import { ManualClock } from "../../../keepers/shell/clock.js";
 import type { LiquidatorConfig } from "../../../keepers/liquidator/decide.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { FaultyProvider, makeShell, silentLogger, type Shell } from "./helpers.js";
+import { FaultyProvider, LIQUIDATOR_DECIDE, makeShell, shellParts, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
 });
 const { time } = networkHelpers;
-
-const DECIDE: LiquidatorConfig = {
-  minProfit: 0n,
-  gasUnits: 250_000n,
-  nativePrice: 3_000n * WAD,
-  slippage: WAD / 100n,
-  expiryMarginSeconds: 60n,
-  marginBuffer: WAD / 10n,
-  maxCounterparties: 8,
-};
 
 /** alice long 10 contracts at 10 $ against bob (maker), both funded. */
 async function deploy(): Promise<Fixture> {
@@ -79,13 +69,8 @@ function liquidatorFor(
     clearinghouse: s.address,
     fromBlock: 0n,
     chunkSize: 5n,
-    decide: { ...DECIDE, ...decide },
-    client: shell.client,
-    sender: shell.sender,
-    jobs: shell.jobs,
-    clock: s.clock,
-    log: silentLogger(),
-    metrics: shell.metrics,
+    decide: { ...LIQUIDATOR_DECIDE, ...decide },
+    ...shellParts(shell, s.clock),
   });
 }
 

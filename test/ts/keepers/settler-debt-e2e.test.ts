@@ -9,12 +9,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { Address } from "viem";
 
-import { SettlerKeeper } from "../../../keepers/settler/keeper.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import type { MarketId } from "../../../sdk/core/ids.js";
 import { INDEX_ID, WAD, deployClearinghouse } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { makeShell, silentLogger } from "./helpers.js";
+import { makeShell, settlerOn } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
@@ -54,18 +53,12 @@ describe("keepers: the settler covers a residual debt once the fund holds tokens
     const clock = new ManualClock((await time.latest()) * 1000);
     const shell = makeShell(provider, clock, { name: "settler" });
     await networkHelpers.setBalance(shell.account.address, 10n ** 20n);
-    const settler = new SettlerKeeper({
+    const settler = settlerOn(shell, clock, {
       clearinghouse: (await f.ch.getAddress()) as Address,
       markets: [f.marketId as MarketId],
       fromBlock: 0n,
       chunkSize: 50n,
       decide: { batchSize: 10, maxBatchesPerTick: 2 },
-      client: shell.client,
-      sender: shell.sender,
-      jobs: shell.jobs,
-      clock,
-      log: silentLogger(),
-      metrics: shell.metrics,
     });
     const tick = async () => {
       await settler.tick();

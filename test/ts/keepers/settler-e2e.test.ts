@@ -14,7 +14,7 @@ import { network } from "hardhat";
 import type { Address } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 
-import { SettlerKeeper } from "../../../keepers/settler/keeper.js";
+import type { SettlerKeeper } from "../../../keepers/settler/keeper.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import type { MarketId } from "../../../sdk/core/ids.js";
 import {
@@ -25,7 +25,7 @@ import {
   type Fixture,
 } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { FaultyProvider, makeShell, silentLogger, type Shell } from "./helpers.js";
+import { FaultyProvider, makeShell, settlerOn, type Shell } from "./helpers.js";
 
 const { ethers, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
@@ -66,18 +66,12 @@ async function funded(shell: Shell): Promise<Shell> {
 }
 
 function settlerFor(s: Setup, shell: Shell, markets: MarketId[] = []): SettlerKeeper {
-  return new SettlerKeeper({
+  return settlerOn(shell, s.clock, {
     clearinghouse: s.address,
     markets,
     fromBlock: 0n,
     chunkSize: 7n,
     decide: { batchSize: 2, maxBatchesPerTick: 2 },
-    client: shell.client,
-    sender: shell.sender,
-    jobs: shell.jobs,
-    clock: s.clock,
-    log: silentLogger(),
-    metrics: shell.metrics,
   });
 }
 

@@ -12,14 +12,13 @@ import { createWalletClient, custom, parseEventLogs, type Address, type Hex } fr
 import { hardhat } from "viem/chains";
 
 import { LiquidatorKeeper } from "../../../keepers/liquidator/keeper.js";
-import { SettlerKeeper } from "../../../keepers/settler/keeper.js";
 import { ManualClock } from "../../../keepers/shell/clock.js";
 import { clearinghouseAbi } from "../../../sdk/abi/index.js";
 import { asMarketId, fetchAccount, withdraw, type MarketId } from "../../../sdk/index.js";
 import type { WriteClient } from "../../../sdk/viem/index.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "../helpers/clearinghouseFixture.js";
 import { SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
-import { makeShell, silentLogger, type Shell } from "./helpers.js";
+import { LIQUIDATOR_DECIDE, makeShell, settlerOn, shellParts, type Shell } from "./helpers.js";
 
 const { ethers, viem, provider, networkHelpers } = await network.create({
   override: { throwOnTransactionFailures: false },
@@ -98,21 +97,8 @@ describe("issue 12 end to end: gap, liquidation, socialised loss, settlement, ev
       clearinghouse: address,
       fromBlock: 0n,
       chunkSize: 50n,
-      decide: {
-        minProfit: 0n,
-        gasUnits: 250_000n,
-        nativePrice: 3_000n * WAD,
-        slippage: WAD / 100n,
-        expiryMarginSeconds: 60n,
-        marginBuffer: WAD / 10n,
-        maxCounterparties: 8,
-      },
-      client: liqShell.client,
-      sender: liqShell.sender,
-      jobs: liqShell.jobs,
-      clock,
-      log: silentLogger(),
-      metrics: liqShell.metrics,
+      decide: LIQUIDATOR_DECIDE,
+      ...shellParts(liqShell, clock),
     });
     for (let i = 0; i < 20; i++) {
       if (!(await f.ch.isLiquidatable(f.alice.address)) && !(await f.ch.isLiquidatable(frank.address))) break;
@@ -144,18 +130,12 @@ describe("issue 12 end to end: gap, liquidation, socialised loss, settlement, ev
     await sync();
     const setShell = makeShell(provider, clock, { name: "settler" });
     await networkHelpers.setBalance(setShell.account.address, 10n ** 20n);
-    const settler = new SettlerKeeper({
+    const settler = settlerOn(setShell, clock, {
       clearinghouse: address,
       markets: [],
       fromBlock: 0n,
       chunkSize: 50n,
       decide: { batchSize: 3, maxBatchesPerTick: 2 },
-      client: setShell.client,
-      sender: setShell.sender,
-      jobs: setShell.jobs,
-      clock,
-      log: silentLogger(),
-      metrics: setShell.metrics,
     });
     for (let i = 0; i < 12 && !settler.done.has(marketId); i++) {
       await settler.tick();
