@@ -8,6 +8,7 @@ import { Account } from "../../sdk/core/entities/Account.js";
 import { Market } from "../../sdk/core/entities/Market.js";
 import { OrderFlags } from "../../sdk/core/eip712/orders.js";
 import type { RelayOrder } from "../../sdk/relay/client.js";
+import { takeEarlyBook, type EarlyBook } from "../src/lib/bookFeed.js";
 import { collateralUsd, countdown, formatFixed, parseFixed, usdAmount, usdPrice } from "../src/lib/format.js";
 import { describeEvent } from "../src/lib/history.js";
 import { furthest, isLive, placedOrderWords } from "../src/lib/orders.js";
@@ -277,5 +278,40 @@ describe("placed order", () => {
     expect(placedOrderWords({ ...order("rejected", 0n), reason: "MarginInsufficient()" })).toBe(
       "rejected by the chain (MarginInsufficient())",
     );
+  });
+});
+
+describe("early book socket", () => {
+  const MARKET = `0x${"ab".repeat(32)}` as const;
+  const early = (readyState: number, marketId: string = MARKET) => {
+    const closed = { count: 0 };
+    const ws = { readyState, close: () => void closed.count++ } as unknown as WebSocket;
+    const book: EarlyBook = {
+      marketId,
+      ws,
+      subscribed: true,
+      received: ['{"type":"snapshot"}'],
+      claimed: false,
+    };
+    return { holder: { __atfEarlyBook: book }, book, closed };
+  };
+
+  it("hands the page's socket and its kept messages to the market's feed once, and stops the keeping", () => {
+    const { holder, book, closed } = early(WebSocket.OPEN);
+    const socket = takeEarlyBook(MARKET.toUpperCase().replace("0X", "0x") as `0x${string}`, holder);
+    expect(socket).toEqual({ ws: book.ws, subscribed: true, received: ['{"type":"snapshot"}'] });
+    expect(book.claimed).toBe(true);
+    expect(holder.__atfEarlyBook).toBeUndefined();
+    expect(closed.count).toBe(0);
+    expect(takeEarlyBook(MARKET, holder)).toBeUndefined();
+  });
+
+  it("closes a socket opened for another market or already closing, and opens none", () => {
+    const other = early(WebSocket.CONNECTING, `0x${"cd".repeat(32)}`);
+    expect(takeEarlyBook(MARKET, other.holder)).toBeUndefined();
+    expect(other.closed.count).toBe(1);
+    const closing = early(WebSocket.CLOSING);
+    expect(takeEarlyBook(MARKET, closing.holder)).toBeUndefined();
+    expect(closing.book.claimed).toBe(true);
   });
 });
