@@ -5,7 +5,6 @@
 import "@rainbow-me/rainbowkit/styles.css";
 import "./styles.css";
 
-import { darkTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -43,11 +42,9 @@ async function start(): Promise<void> {
     <StrictMode>
       <WagmiProvider config={wagmiConfig}>
         <QueryClientProvider client={queryClient}>
-          <RainbowKitProvider theme={darkTheme({ accentColor: "#3b82f6" })} modalSize="compact">
-            <ProtocolProvider value={protocol}>
-              <App />
-            </ProtocolProvider>
-          </RainbowKitProvider>
+          <ProtocolProvider value={protocol}>
+            <App />
+          </ProtocolProvider>
         </QueryClientProvider>
       </WagmiProvider>
     </StrictMode>,

@@ -8,7 +8,10 @@ import { Account } from "../../sdk/core/entities/Account.js";
 import { Market } from "../../sdk/core/entities/Market.js";
 import { OrderFlags } from "../../sdk/core/eip712/orders.js";
 import type { RelayOrder } from "../../sdk/relay/client.js";
+import { injectedWallet } from "@rainbow-me/rainbowkit/wallets";
+
 import { takeEarlyBook, type EarlyBook } from "../src/lib/bookFeed.js";
+import { browserWalletConnectors } from "../src/wagmi.js";
 import { collateralUsd, countdown, formatFixed, parseFixed, usdAmount, usdPrice } from "../src/lib/format.js";
 import { describeEvent } from "../src/lib/history.js";
 import { furthest, isLive, placedOrderWords } from "../src/lib/orders.js";
@@ -313,5 +316,32 @@ describe("early book socket", () => {
     const closing = early(WebSocket.CLOSING);
     expect(takeEarlyBook(MARKET, closing.holder)).toBeUndefined();
     expect(closing.book.claimed).toBe(true);
+  });
+});
+
+describe("wallet connectors", () => {
+  /** A connector's RainbowKit details, functions replaced by their kind (each wallet call makes new ones). */
+  const details = (create: (config: never) => unknown) => {
+    const connector = create({ chains: [], emitter: { emit: () => undefined }, storage: null } as never) as {
+      rkDetails: Record<string, unknown>;
+    };
+    return JSON.parse(
+      JSON.stringify(connector.rkDetails, (_k, v: unknown) => (typeof v === "function" ? "function" : v)),
+    ) as Record<string, unknown>;
+  };
+
+  it("makes the browser wallet's connector with the details RainbowKit's connectorsForWallets gives it", async () => {
+    const { connectorsForWallets } = await import("@rainbow-me/rainbowkit");
+    const groups = [{ groupName: "Browser", wallets: [injectedWallet] }];
+    const ours = browserWalletConnectors(groups);
+    const theirs = connectorsForWallets(groups, { appName: "AI Token Futures", projectId: "unset" });
+    expect(ours).toHaveLength(1);
+    expect(theirs).toHaveLength(1);
+    expect(details(ours[0])).toEqual(details(theirs[0]));
+    expect(details(ours[0])).toMatchObject({
+      id: "injected",
+      groupName: "Browser",
+      isRainbowKitConnector: true,
+    });
   });
 });
