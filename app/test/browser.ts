@@ -3,7 +3,9 @@
  * Chromium driven by `playwright-core` (never a downloaded browser), and an injected EIP-1193 wallet
  * that forwards every call to the local node, where Hardhat's test accounts are unlocked: so
  * `eth_requestAccounts`, `eth_signTypedData_v4`, `personal_sign` and `eth_sendTransaction` are real
- * JSON-RPC calls signed by the node with the account's key.
+ * JSON-RPC calls signed by the node with the account's key. A context can instead carry a smart-contract
+ * wallet (`SmartWalletConnector`): the page's wallet is the contract's address, and the methods the
+ * connector takes (signing, sending) run in the test process, as a smart wallet's own connector would.
  */
 import { existsSync } from "node:fs";
 
