@@ -49,8 +49,10 @@ async function start(): Promise<void> {
       </WagmiProvider>
     </StrictMode>,
   );
-  // the contracts' error notices are only needed to word a rare refusal: fetched a second after the first paint
-  setTimeout(() => void loadNotices(), 1_000);
+  // the contracts' error notices are only needed to word a rare refusal: fetched once the first paint is
+  // done and the page is idle, so their parse lands neither before the book nor amid its later updates
+  const whenIdle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
+  whenIdle(() => void loadNotices(), { timeout: 3_000 });
 }
 
 start().catch((err: unknown) => {
