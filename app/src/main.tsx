@@ -14,7 +14,6 @@ import { WagmiProvider } from "wagmi";
 import { App } from "./App.js";
 import { loadConfig } from "./config.js";
 import { prefetchBook } from "./lib/bookFeed.js";
-import { loadNotices } from "./lib/reasons.js";
 import { makeProtocol, ProtocolProvider } from "./protocol.js";
 import { parseRoute } from "./route.js";
 import { makeWagmiConfig } from "./wagmi.js";
@@ -49,10 +48,6 @@ async function start(): Promise<void> {
       </WagmiProvider>
     </StrictMode>,
   );
-  // the contracts' error notices are only needed to word a rare refusal: fetched once the first paint is
-  // done and the page is idle, so their parse lands neither before the book nor amid its later updates
-  const whenIdle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
-  whenIdle(() => void loadNotices(), { timeout: 3_000 });
 }
 
 start().catch((err: unknown) => {
