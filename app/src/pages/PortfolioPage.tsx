@@ -122,8 +122,9 @@ function Funds({ s }: { s: AccountState }) {
         Withdraw
       </button>
       <p className="small muted">
-        Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it, else
-        approve first. Allowance now: {collateralUsd(s.allowance, collateral.decimals)}.
+        Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it and the
+        wallet is not a contract (a smart-contract wallet cannot sign a permit), else approve first. Allowance
+        now: {collateralUsd(s.allowance, collateral.decimals)}.
       </p>
       <TxStatus state={tx.state} />
     </section>
