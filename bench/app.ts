@@ -13,7 +13,7 @@
  * Targets (issue 14): initial JS ≤ 350 kB gzipped, book interactive ≤ 1.5 s.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 import { createPublicClient, createWalletClient, http, type Hex, type PublicClient } from "viem";
@@ -62,8 +62,12 @@ const PAGE_PROBE = `(() => {
   };
 })();`;
 
+/** The 1, 5 and 15-minute load averages, two decimals (the machine's other work shows here). */
+const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
+
 async function main(): Promise<void> {
   if (!chromiumAvailable()) throw new Error("Chromium is missing: apt-get install chromium");
+  const loadAtStart = load();
   const dir = mkdtempSync(path.join(tmpdir(), "atf-app-bench-"));
   const dist = path.join(dir, "dist");
   console.log("bench:app: building the app…");
@@ -217,7 +221,13 @@ async function main(): Promise<void> {
 
       const result = {
         measuredAt: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model,
+          node: process.version,
+          // before the build and the stack started, and after the measurements (stack and browser running)
+          loadAverage: { atStart: loadAtStart, atEnd: load() },
+        },
         browser: "Debian chromium, headless, playwright-core",
         tradePage: {
           initialJsGzipBytes: bytes.jsGzipBytes,

@@ -2,7 +2,6 @@
  * The frame: navigation, the wallet button, what is wrong with the connection stated plainly (no wallet,
  * wrong network, relay unreachable), and the page of the current route, each loaded on demand.
  */
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { useAccount, useSwitchChain } from "wagmi";
@@ -13,6 +12,8 @@ import TradePage from "./pages/TradePage.js";
 import { useProtocol } from "./protocol.js";
 import { href, useRoute } from "./route.js";
 
+// RainbowKit's button and modals load beside the first paint, outside the first chunk
+const WalletButton = lazy(() => import("./WalletButton.js"));
 const MarketsPage = lazy(() => import("./pages/MarketsPage.js"));
 const PortfolioPage = lazy(() => import("./pages/PortfolioPage.js"));
 const HedgePage = lazy(() => import("./pages/HedgePage.js"));
@@ -75,7 +76,9 @@ export function App() {
           {link("portfolio", "Portfolio")}
           {link("hedge", "Hedge")}
         </nav>
-        <ConnectButton showBalance={false} chainStatus="icon" accountStatus="address" />
+        <Suspense fallback={<span className="muted small">Loading wallet…</span>}>
+          <WalletButton />
+        </Suspense>
       </header>
       <ConnectionBanner />
       <main>

@@ -5,7 +5,6 @@
 import "@rainbow-me/rainbowkit/styles.css";
 import "./styles.css";
 
-import { darkTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -15,7 +14,6 @@ import { WagmiProvider } from "wagmi";
 import { App } from "./App.js";
 import { loadConfig } from "./config.js";
 import { prefetchBook } from "./lib/bookFeed.js";
-import { loadNotices } from "./lib/reasons.js";
 import { makeProtocol, ProtocolProvider } from "./protocol.js";
 import { parseRoute } from "./route.js";
 import { makeWagmiConfig } from "./wagmi.js";
@@ -43,17 +41,13 @@ async function start(): Promise<void> {
     <StrictMode>
       <WagmiProvider config={wagmiConfig}>
         <QueryClientProvider client={queryClient}>
-          <RainbowKitProvider theme={darkTheme({ accentColor: "#3b82f6" })} modalSize="compact">
-            <ProtocolProvider value={protocol}>
-              <App />
-            </ProtocolProvider>
-          </RainbowKitProvider>
+          <ProtocolProvider value={protocol}>
+            <App />
+          </ProtocolProvider>
         </QueryClientProvider>
       </WagmiProvider>
     </StrictMode>,
   );
-  // the contracts' error notices are only needed to word a rare refusal: fetched a second after the first paint
-  setTimeout(() => void loadNotices(), 1_000);
 }
 
 start().catch((err: unknown) => {

@@ -3,7 +3,9 @@
  * Chromium driven by `playwright-core` (never a downloaded browser), and an injected EIP-1193 wallet
  * that forwards every call to the local node, where Hardhat's test accounts are unlocked: so
  * `eth_requestAccounts`, `eth_signTypedData_v4`, `personal_sign` and `eth_sendTransaction` are real
- * JSON-RPC calls signed by the node with the account's key.
+ * JSON-RPC calls signed by the node with the account's key. A context can instead carry a smart-contract
+ * wallet (`SmartWalletConnector`): the page's wallet is the contract's address, and the methods the
+ * connector takes (signing, sending) run in the test process, as a smart wallet's own connector would.
  */
 import { existsSync } from "node:fs";
 
@@ -41,13 +43,23 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
   return { browser, close: () => browser.close().catch(() => undefined) };
 }
 
+/** The page function through which the injected wallet hands a delegated method to the test process. */
+const DELEGATE_BINDING = "__walletDelegate";
+
 /**
  * The injected wallet's source, for `addInitScript`: `window.ethereum` plus an EIP-6963 announcement,
  * as account `account` on chain `chainId`, forwarding to `rpcPath` (the app server's same-origin `/rpc`).
+ * The methods in `delegated` go to the test process instead (see `SmartWalletConnector`).
  */
-export function injectedWalletScript(account: string, chainId: number, rpcPath = "/rpc"): string {
+export function injectedWalletScript(
+  account: string,
+  chainId: number,
+  rpcPath = "/rpc",
+  delegated: readonly string[] = [],
+): string {
   return `(() => {
   const account = ${JSON.stringify(account)};
+  const delegated = new Set(${JSON.stringify(delegated)});
   const chainIdHex = "0x" + (${chainId}).toString(16);
   const listeners = new Map();
   let connected = false;
@@ -92,8 +104,16 @@ export function injectedWalletScript(account: string, chainId: number, rpcPath =
         case "wallet_switchEthereumChain":
         case "wallet_addEthereumChain":
           return null;
-        default:
-          return forward(method, params);
+        default: {
+          if (!delegated.has(method)) return forward(method, params);
+          const answer = await window.${DELEGATE_BINDING}(method, params ?? []);
+          if (answer.error) {
+            const err = new Error(answer.error.message);
+            err.code = answer.error.code;
+            throw err;
+          }
+          return answer.result;
+        }
       }
     },
     on(event, f) { listeners.set(event, (listeners.get(event) || []).concat(f)); return provider; },
@@ -113,14 +133,40 @@ export function injectedWalletScript(account: string, chainId: number, rpcPath =
 })();`;
 }
 
-/** A browser context whose pages carry the injected wallet of `account`. */
+/**
+ * What a smart-contract wallet's connector does outside the page: for each method in `methods` the
+ * injected wallet calls `request` in the test process (signing as the wallet contract, sending through
+ * it) and returns its answer; every other method still goes to the node.
+ */
+export interface SmartWalletConnector {
+  methods: readonly string[];
+  request(method: string, params: unknown[]): Promise<unknown>;
+}
+
+/**
+ * A browser context whose pages carry the injected wallet of `account`; with `connector`, `account` is
+ * a wallet contract and the connector signs and sends for it.
+ */
 export async function walletContext(
   browser: Browser,
   account: string,
   chainId: number,
   viewport = { width: 1440, height: 900 },
+  connector?: SmartWalletConnector,
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, colorScheme: "dark" });
-  await context.addInitScript({ content: injectedWalletScript(account, chainId) });
+  if (connector !== undefined) {
+    await context.exposeFunction(DELEGATE_BINDING, async (method: string, params: unknown[]) => {
+      try {
+        return { result: await connector.request(method, params) };
+      } catch (err) {
+        const e = err as { message?: string; shortMessage?: string; code?: number };
+        return { error: { message: e.shortMessage ?? e.message ?? String(err), code: e.code ?? -32603 } };
+      }
+    });
+  }
+  await context.addInitScript({
+    content: injectedWalletScript(account, chainId, "/rpc", connector?.methods ?? []),
+  });
   return context;
 }

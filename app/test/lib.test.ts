@@ -8,11 +8,15 @@ import { Account } from "../../sdk/core/entities/Account.js";
 import { Market } from "../../sdk/core/entities/Market.js";
 import { OrderFlags } from "../../sdk/core/eip712/orders.js";
 import type { RelayOrder } from "../../sdk/relay/client.js";
+import { injectedWallet } from "@rainbow-me/rainbowkit/wallets";
+
+import { takeEarlyBook, type EarlyBook } from "../src/lib/bookFeed.js";
+import { browserWalletConnectors } from "../src/wagmi.js";
 import { collateralUsd, countdown, formatFixed, parseFixed, usdAmount, usdPrice } from "../src/lib/format.js";
 import { describeEvent } from "../src/lib/history.js";
 import { furthest, isLive, placedOrderWords } from "../src/lib/orders.js";
 import { planHedge } from "../src/lib/hedge.js";
-import { describeError, loadNotices, reasonInWords } from "../src/lib/reasons.js";
+import { describeError, describeErrorInWords, reasonInWords } from "../src/lib/reasons.js";
 import { checkTicket, type TicketMarket } from "../src/lib/ticket.js";
 
 const WAD = 10n ** 18n;
@@ -117,10 +121,12 @@ describe("reasons", () => {
     expect(words).toContain("$15.00 is outside the band of ±10 % around the mark $10.00");
     expect(words).toContain("$9.00 to $11.00");
   });
-  it("falls back to the contract's NatSpec notice once the generated table is loaded", async () => {
+  it("falls back to the contract's NatSpec notice, loaded with the first error to word", async () => {
     expect(reasonInWords("RoundTooSoon")).toBe("RoundTooSoon");
-    await loadNotices();
-    expect(reasonInWords("RoundTooSoon")).toMatch(/^[A-Z].+ \(RoundTooSoon\)$/);
+    const { name, words } = await describeErrorInWords({ data: { errorName: "RoundTooSoon", args: {} } });
+    expect(name).toBe("RoundTooSoon");
+    expect(words).toMatch(/^[A-Z].+ \(RoundTooSoon\)$/);
+    expect(reasonInWords("RoundTooSoon")).toBe(words);
     expect(reasonInWords("NotAnError")).toBe("NotAnError");
   });
   it("reads relay errors and wallet rejections", () => {
@@ -277,5 +283,67 @@ describe("placed order", () => {
     expect(placedOrderWords({ ...order("rejected", 0n), reason: "MarginInsufficient()" })).toBe(
       "rejected by the chain (MarginInsufficient())",
     );
+  });
+});
+
+describe("early book socket", () => {
+  const MARKET = `0x${"ab".repeat(32)}` as const;
+  const early = (readyState: number, marketId: string = MARKET) => {
+    const closed = { count: 0 };
+    const ws = { readyState, close: () => void closed.count++ } as unknown as WebSocket;
+    const book: EarlyBook = {
+      marketId,
+      ws,
+      subscribed: true,
+      received: ['{"type":"snapshot"}'],
+      claimed: false,
+    };
+    return { holder: { __atfEarlyBook: book }, book, closed };
+  };
+
+  it("hands the page's socket and its kept messages to the market's feed once, and stops the keeping", () => {
+    const { holder, book, closed } = early(WebSocket.OPEN);
+    const socket = takeEarlyBook(MARKET.toUpperCase().replace("0X", "0x") as `0x${string}`, holder);
+    expect(socket).toEqual({ ws: book.ws, subscribed: true, received: ['{"type":"snapshot"}'] });
+    expect(book.claimed).toBe(true);
+    expect(holder.__atfEarlyBook).toBeUndefined();
+    expect(closed.count).toBe(0);
+    expect(takeEarlyBook(MARKET, holder)).toBeUndefined();
+  });
+
+  it("closes a socket opened for another market or already closing, and opens none", () => {
+    const other = early(WebSocket.CONNECTING, `0x${"cd".repeat(32)}`);
+    expect(takeEarlyBook(MARKET, other.holder)).toBeUndefined();
+    expect(other.closed.count).toBe(1);
+    const closing = early(WebSocket.CLOSING);
+    expect(takeEarlyBook(MARKET, closing.holder)).toBeUndefined();
+    expect(closing.book.claimed).toBe(true);
+  });
+});
+
+describe("wallet connectors", () => {
+  /** A connector's RainbowKit details, functions replaced by their kind (each wallet call makes new ones). */
+  const details = (create: (config: never) => unknown) => {
+    const connector = create({ chains: [], emitter: { emit: () => undefined }, storage: null } as never) as {
+      rkDetails: Record<string, unknown>;
+    };
+    return JSON.parse(
+      JSON.stringify(connector.rkDetails, (_k, v: unknown) => (typeof v === "function" ? "function" : v)),
+    ) as Record<string, unknown>;
+  };
+
+  it("makes the browser wallet's connector with the details RainbowKit's connectorsForWallets gives it", async () => {
+    const { connectorsForWallets } = await import("@rainbow-me/rainbowkit");
+    const groups = [{ groupName: "Browser", wallets: [injectedWallet] }];
+    const ours = browserWalletConnectors(groups);
+    const theirs = connectorsForWallets(groups, { appName: "AI Token Futures", projectId: "unset" });
+    expect(ours).toHaveLength(1);
+    expect(theirs).toHaveLength(1);
+    expect(details(ours[0])).toEqual(details(theirs[0]));
+    expect(details(ours[0])).toMatchObject({
+      id: "injected",
+      groupName: "Browser",
+      isRainbowKitConnector: true,
+    });
   });
 });

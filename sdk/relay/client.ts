@@ -291,25 +291,35 @@ export function createRelayClient(options: RelayClientOptions) {
     /**
      * Keeps a market's depth: the snapshot, then every update applied in sequence. A missing sequence
      * number (a dropped message) resubscribes for a fresh snapshot; `onDepth` gets each new state.
+     * `options.socket` hands over a WebSocket to the relay's `/ws` opened earlier (a page can open it
+     * and subscribe before its code has loaded): it is used instead of a new one, its `received`
+     * messages are applied first, in order, and the subscription is sent only if `subscribed` is false.
      */
     subscribeBook(
       marketId: Hex,
       onDepth: (depth: RelayDepth) => void,
       onError?: (e: Error) => void,
+      options: { socket?: RelayBookSocket } = {},
     ): RelaySubscription {
-      const ws = new WebSocket(`${base.replace(/^http/, "ws")}/ws`);
+      const early = options.socket;
+      const ws = early?.ws ?? new WebSocket(`${base.replace(/^http/, "ws")}/ws`);
       let depth: RelayDepth | undefined;
       const subscribe = () => ws.send(JSON.stringify({ op: "subscribe", channel: "book", marketId }));
-      ws.addEventListener("open", subscribe);
+      if (early?.subscribed !== true) {
+        if (ws.readyState === WebSocket.OPEN) subscribe();
+        else ws.addEventListener("open", subscribe, { once: true });
+      }
       ws.addEventListener("error", () => onError?.(new Error("relay WebSocket error")));
-      ws.addEventListener("message", (event: MessageEvent) => {
-        const m = JSON.parse(String(event.data)) as Record<string, unknown>;
+      const handle = (data: string) => {
+        const m = JSON.parse(data) as Record<string, unknown>;
         if (m.type === "snapshot") {
+          if (typeof m.marketId === "string" && m.marketId.toLowerCase() !== marketId.toLowerCase()) return;
           depth = toDepth(m);
           onDepth(depth);
           return;
         }
         if (m.type !== "book" || depth === undefined) return;
+        if (typeof m.marketId === "string" && m.marketId.toLowerCase() !== marketId.toLowerCase()) return;
         if (m.seq !== depth.seq + 1) {
           depth = undefined;
           subscribe();
@@ -321,10 +331,24 @@ export function createRelayClient(options: RelayClientOptions) {
           m.changes as { side: "bid" | "ask"; price: string; size: string }[],
         );
         onDepth(depth);
-      });
+      };
+      ws.addEventListener("message", (event: MessageEvent) => handle(String(event.data)));
+      for (const data of early?.received ?? []) handle(data);
       return { close: () => ws.close() };
     },
   };
+}
+
+/**
+ * A WebSocket to the relay's `/ws` opened before `subscribeBook` was called, for its `socket` option.
+ */
+export interface RelayBookSocket {
+  /** The socket, open or still connecting. */
+  ws: WebSocket;
+  /** Whether its opener subscribes it to the market's book (sent, or sent when it opens). */
+  subscribed: boolean;
+  /** The `data` of every message it received before `subscribeBook` listened, oldest first. */
+  received: readonly string[];
 }
 
 /** The type `createRelayClient` returns. */

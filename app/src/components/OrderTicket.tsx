@@ -25,7 +25,7 @@ import {
   usdPrice,
 } from "../lib/format.js";
 import { placedOrderWords } from "../lib/orders.js";
-import { describeError } from "../lib/reasons.js";
+import { describeErrorInWords } from "../lib/reasons.js";
 import { checkTicket, emptyAccount } from "../lib/ticket.js";
 import { useProtocol } from "../protocol.js";
 
@@ -122,7 +122,7 @@ export function OrderTicket({
       setPlaced({ kind: "ok", order: accepted });
       onPlaced?.();
     } catch (err) {
-      const { name, words } = describeError(err);
+      const { name, words } = await describeErrorInWords(err);
       setPlaced({ kind: "refused", error: name, words });
     }
   };

@@ -7,7 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import type { Hash } from "viem";
 
-import { describeError } from "../lib/reasons.js";
+import { describeErrorInWords } from "../lib/reasons.js";
 import { useProtocol } from "../protocol.js";
 
 export type TxState =
@@ -33,7 +33,7 @@ export function useTx() {
         setState({ status: "confirmed", label, hash });
         return true;
       } catch (err) {
-        const { name, words } = describeError(err);
+        const { name, words } = await describeErrorInWords(err);
         setState({ status: "failed", label, error: name, words, hash });
         return false;
       } finally {

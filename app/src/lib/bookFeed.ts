@@ -1,11 +1,48 @@
 /**
  * One depth subscription per market, shared by every component that shows the book and kept warm from
- * start-up: `main.tsx` opens the trade page's book while React renders, so the first paint of the page
- * finds the snapshot already there. The SDK's `subscribeBook` does the sequencing and gap detection.
+ * start-up. On a trade page `index.html` opens the book's WebSocket and subscribes as soon as
+ * `config.json` has arrived, while the app's code still downloads and parses; `main.tsx` takes that
+ * socket over (with the messages it has kept) before React renders, so the first paint of the page finds
+ * the snapshot already there. The SDK's `subscribeBook` does the sequencing and gap detection.
  */
 import type { Hex } from "viem";
 
-import type { RelayClient, RelayDepth, RelaySubscription } from "../../../sdk/relay/client.js";
+import type {
+  RelayBookSocket,
+  RelayClient,
+  RelayDepth,
+  RelaySubscription,
+} from "../../../sdk/relay/client.js";
+
+/** What `index.html` leaves on `window.__atfEarlyBook`: the trade page's book socket, opened early. */
+export interface EarlyBook {
+  marketId: string;
+  ws: WebSocket;
+  subscribed: boolean;
+  /** Every message's data until the app takes the socket (then `claimed` stops the keeping). */
+  received: string[];
+  claimed: boolean;
+}
+
+/**
+ * Takes over the socket `index.html` opened for `marketId`'s book, if there is one still usable;
+ * another market's early socket is closed (the page moved on before the app started).
+ */
+export function takeEarlyBook(
+  marketId: Hex,
+  holder: { __atfEarlyBook?: EarlyBook } = globalThis as { __atfEarlyBook?: EarlyBook },
+): RelayBookSocket | undefined {
+  const early = holder.__atfEarlyBook;
+  if (early === undefined) return undefined;
+  delete holder.__atfEarlyBook;
+  early.claimed = true;
+  const usable = early.ws.readyState === WebSocket.CONNECTING || early.ws.readyState === WebSocket.OPEN;
+  if (early.marketId.toLowerCase() !== marketId.toLowerCase() || !usable) {
+    early.ws.close();
+    return undefined;
+  }
+  return { ws: early.ws, subscribed: early.subscribed, received: early.received };
+}
 
 interface Feed {
   sub: RelaySubscription;
@@ -39,6 +76,7 @@ function feedOf(relay: RelayClient, marketId: Hex): Feed {
         f.error = e.message;
         f.listeners.forEach((l) => l());
       },
+      { socket: takeEarlyBook(marketId) },
     );
     feeds.set(key, f);
     feed = f;

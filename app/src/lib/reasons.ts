@@ -3,7 +3,7 @@
  * arguments (`PriceOutsideBand { price, mark, band }`); a trader reads a sentence in dollars and
  * contracts. Errors this table does not phrase fall back to the NatSpec notice the SDK generated from the
  * contracts (`ProtocolContractError.message`), then to the name itself. The generated table (about 120 kB
- * of the bundle) loads after the first paint (`loadNotices`), not with the first chunk.
+ * of the bundle) loads with the first error to word (`describeErrorInWords`), not with the page.
  */
 import { contracts, percent, usdAmount, usdPrice } from "./format.js";
 
@@ -93,6 +93,15 @@ export function reasonInWords(error: string, args: Args = {}): string {
   const notice = notices?.get(error);
   if (notice !== undefined) return `${notice.charAt(0).toUpperCase()}${notice.slice(1)} (${error})`;
   return error;
+}
+
+/**
+ * `describeError` once the contracts' notices are loaded (fetched with the first error; an error the
+ * phrase table knows needs none, and a failed fetch leaves the name).
+ */
+export async function describeErrorInWords(err: unknown): Promise<{ name: string; words: string }> {
+  await loadNotices().catch(() => undefined);
+  return describeError(err);
 }
 
 /** The error name and arguments of anything thrown by the SDK, the relay client or the wallet. */

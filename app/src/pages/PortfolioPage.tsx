@@ -25,7 +25,7 @@ import { useMarkets, type MarketView } from "../hooks/useMarkets.js";
 import { useTx } from "../hooks/useTx.js";
 import { collateralUsd, contracts, parseFixed, percent, usdAmount, usdPrice, utc } from "../lib/format.js";
 import { describeEvent } from "../lib/history.js";
-import { describeError } from "../lib/reasons.js";
+import { describeErrorInWords } from "../lib/reasons.js";
 import { useProtocol } from "../protocol.js";
 
 const WAD = 10n ** 18n;
@@ -122,8 +122,9 @@ function Funds({ s }: { s: AccountState }) {
         Withdraw
       </button>
       <p className="small muted">
-        Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it, else
-        approve first. Allowance now: {collateralUsd(s.allowance, collateral.decimals)}.
+        Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it and the
+        wallet is not a contract (a smart-contract wallet cannot sign a permit), else approve first. Allowance
+        now: {collateralUsd(s.allowance, collateral.decimals)}.
       </p>
       <TxStatus state={tx.state} />
     </section>
@@ -247,7 +248,7 @@ function OpenOrders({ s, markets }: { s: AccountState; markets: MarketView[] }) 
       const r = await relay.cancelOrder(o.hash, signature);
       setCancelState(`Order ${o.hash.slice(0, 10)}… ${r.state}.`);
     } catch (err) {
-      setCancelState(`Cancel failed: ${describeError(err).words}`);
+      setCancelState(`Cancel failed: ${(await describeErrorInWords(err)).words}`);
     }
   };
   const maxNonce = s.openOrders.reduce((mx, o) => (o.order.nonce > mx ? o.order.nonce : mx), -1n);

@@ -2,6 +2,7 @@ import { erc20Abi, parseAbi, parseSignature, type Address, type Hash, type Typed
 import {
   getBlock,
   getChainId,
+  getCode,
   readContract,
   signTypedData,
   simulateContract,
@@ -33,7 +34,9 @@ export interface DepositParameters {
   /**
    * When the allowance is short: `"auto"` (the default) signs an EIP-2612 permit and deposits in one
    * transaction (`depositWithPermit`) when the token supports it, else approves first; `"never"` always
-   * approves. A deposit for another `account` always approves (`depositWithPermit` credits the caller).
+   * approves. A deposit for another `account` always approves (`depositWithPermit` credits the caller),
+   * and so does a smart-contract wallet (an account with code other than an EIP-7702 delegation): an
+   * EIP-2612 permit is checked by `ecrecover`, which a contract's (EIP-1271) signature never passes.
    */
   permit?: "auto" | "never";
   /** Seconds the permit stays valid, counted from the latest block's timestamp (default 3,600). */
@@ -97,10 +100,19 @@ export async function readPermitDomain(
   return domainMatchesSeparator(domain, separator) ? domain : undefined;
 }
 
+/** The code prefix of an EIP-7702 delegated EOA, whose key still signs (so a permit works). */
+const EIP7702_DESIGNATOR = "0xef0100";
+
+/** Whether `account` is a smart-contract wallet: it has code that is not an EIP-7702 delegation. */
+async function isContractAccount(client: ReadClient, account: Address): Promise<boolean> {
+  const code = await getCode(client, { address: account });
+  return code !== undefined && code !== "0x" && !code.toLowerCase().startsWith(EIP7702_DESIGNATOR);
+}
+
 /**
  * Deposits collateral (`deposit`, or `depositFor` when `account` is given). When the Clearinghouse's
  * allowance is short, it signs an EIP-2612 permit and sends one `depositWithPermit` when the token supports
- * permits (see `readPermitDomain`), else it first sends `approve` and waits for it to be mined, since the
+ * permits (see `readPermitDomain`) and the caller is not a smart-contract wallet, else it first sends `approve` and waits for it to be mined, since the
  * deposit's simulation needs it. Every call is simulated first; a revert throws its typed error
  * (`ZeroAmountError`, `NothingReceivedError`, `PermitFailedError`, `ERC20InsufficientBalanceError`, …)
  * without sending.
@@ -130,7 +142,12 @@ export async function deposit(client: WriteClient, params: DepositParameters): P
       abi: clearinghouseAbi,
     };
     const short = allowance < params.amount;
-    if (short && params.account === undefined && (params.permit ?? "auto") === "auto") {
+    if (
+      short &&
+      params.account === undefined &&
+      (params.permit ?? "auto") === "auto" &&
+      !(await isContractAccount(client, owner))
+    ) {
       const domain = await readPermitDomain(client, token);
       if (domain !== undefined) {
         const nonce = await readContract(client, {

@@ -30,6 +30,7 @@ import {
   createPublicClient,
   createWalletClient,
   erc20Abi,
+  getAddress,
   http,
   parseAbi,
   type Address,
@@ -44,10 +45,11 @@ import {
   launchChromium,
   walletContext,
   type LaunchedBrowser,
+  type SmartWalletConnector,
 } from "../../../app/test/browser.js";
 import { clearinghouseAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook, type AddressBook } from "../../../sdk/core/index.js";
-import { fetchMarket } from "../../../sdk/viem/index.js";
+import { fetchAccount, fetchMarket } from "../../../sdk/viem/index.js";
 import { formatDecimal18, parseDecimal18 } from "../../../index/decimal.js";
 import { PRICE_CSV_COLUMNS } from "../../../index/csv.js";
 import { usdAmount, usdPrice } from "../../../app/src/lib/format.js";
@@ -55,6 +57,7 @@ import type { MarketId } from "../../../sdk/core/ids.js";
 import { freePort, spawnStack } from "../../../scripts/lib/stackProcess.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
+import { deploySafeWallet } from "./safeWallet.js";
 
 const WAD = 10n ** 18n;
 const UI_WAIT_MS = 60_000;
@@ -100,6 +103,7 @@ describe("web app end to end (Chromium, local stack)", function () {
   const A = testAccount(14); // maker
   const B = testAccount(15); // taker, long, wins at settlement
   const C = testAccount(16); // under-margined long, liquidated
+  const SAFE_OWNER = testAccount(17); // the one owner of the Safe that trades as a smart-contract wallet
 
   before(async function () {
     if (!chromiumAvailable()) {
@@ -176,11 +180,14 @@ describe("web app end to end (Chromium, local stack)", function () {
     await page.screenshot({ path: path.join(SHOTS, `app-${name}.png`), fullPage: true });
   };
 
-  /** A connected page for trader `who`. */
-  async function traderPage(who: { index: number; address: Address }): Promise<Page> {
+  /** A connected page for trader `who`; with `connector`, `who` is a wallet contract that it signs for. */
+  async function traderPage(
+    who: { index: number; address: Address },
+    connector?: SmartWalletConnector,
+  ): Promise<Page> {
     const existing = pages.get(who.index);
     if (existing !== undefined) return existing;
-    const context = await walletContext(browser!.browser, who.address, 31337);
+    const context = await walletContext(browser!.browser, who.address, 31337, undefined, connector);
     const page = await context.newPage();
     page.on("pageerror", (e) => console.log(`    [page #${who.index}] ${e.message}`));
     await page.goto(`${appUrl}/#/markets`);
@@ -353,6 +360,77 @@ describe("web app end to end (Chromium, local stack)", function () {
     await b.getByTestId("drafts").waitFor({ timeout: UI_WAIT_MS });
   });
 
+  it("a Safe 1.4.1 (EIP-1271 smart-contract wallet) deposits, signs an order in the ticket that an EOA's crosses, and sees the fill and its position", async function () {
+    const wallet = await deploySafeWallet({
+      rpcUrl,
+      chainId: 31337,
+      deployerKey: testAccount(0).privateKey,
+      ownerKey: SAFE_OWNER.privateKey,
+    });
+    const safe = wallet.safe;
+    expect(await client.getCode({ address: safe })).to.match(/^0x[0-9a-f]{2,}/);
+    // the Safe holds collateral tokens; the ether is only for the gas estimates made from its address
+    await mintCollateral(safe, 10_000n);
+    await client.waitForTransactionReceipt({
+      hash: await createWalletClient({
+        account: privateKeyToAccount(testAccount(0).privateKey),
+        transport: http(rpcUrl),
+      }).sendTransaction({ chain: null, to: safe, value: WAD }),
+    });
+    const s = await traderPage({ index: -1, address: safe }, wallet.connector);
+    // the connected account is the Safe
+    expect((await s.getByTestId("rk-account-button").textContent())?.toLowerCase()).to.contain(
+      safe.slice(-4).toLowerCase(),
+    );
+    // a contract cannot sign an EIP-2612 permit: the deposit approves, then deposits, each a Safe transaction
+    await deposit(s, "10000");
+    await s
+      .getByTestId("summary")
+      .locator('[data-field="balance"]')
+      .filter({ hasText: "10,000.00" })
+      .waitFor({ timeout: UI_WAIT_MS });
+    expect(wallet.executed.map((e) => e.to)).to.deep.equal([
+      getAddress(book.collateral),
+      getAddress(book.clearinghouse),
+    ]);
+    expect(wallet.signed).to.deep.equal([]);
+
+    // the Safe's ask, signed as the Safe (its owner's signature of the Safe message hash of the order's
+    // digest): the relay checks it with the Safe's isValidSignature and rests it
+    const price = onTick(await mark());
+    const placedSafe = await placeOrder(s, "sell", 1n, price);
+    expect(placedSafe.state, placedSafe.refusal).to.equal("open");
+    expect(wallet.signed).to.have.length(1);
+    const calls =
+      (await s.evaluate(() => (globalThis as unknown as { __walletCalls: string[] }).__walletCalls)) ?? [];
+    expect(calls).to.include("eth_signTypedData_v4");
+    // an EOA in another browser context sees the Safe's ask and takes it; the Exchange checks the
+    // Safe's signature again (EIP-1271) when the match settles on chain
+    const a = await traderPage(A);
+    await a.goto(`${appUrl}/#/trade/${marketId}`);
+    await a
+      .locator('[data-testid=book] tr[data-side="ask"]')
+      .filter({ hasText: usdPrice(price) })
+      .waitFor({ timeout: UI_WAIT_MS });
+    const placedA = await placeOrder(a, "buy", 1n, price);
+    expect(placedA.refusal).to.equal(undefined);
+    await s.getByTestId("trade-position").filter({ hasText: "1 contract" }).waitFor({ timeout: UI_WAIT_MS });
+    await s
+      .getByTestId("ticket")
+      .locator('[data-testid=placed][data-placed="filled"]')
+      .waitFor({ timeout: UI_WAIT_MS });
+    const onChain = await fetchAccount(client, { address: book.clearinghouse, account: safe });
+    expect(onChain.account.positionIn(marketId as MarketId).size).to.equal(-1n);
+    // the Safe's portfolio: the short position with its liquidation price, and the fill in its history
+    await s.goto(`${appUrl}/#/portfolio`);
+    const row = s.getByTestId("positions").locator("tbody tr").first();
+    await row.waitFor({ timeout: UI_WAIT_MS });
+    expect(await row.locator('[data-field="size"]').textContent()).to.contain("short 1 contract");
+    expect(await row.locator('[data-field="liquidation"]').textContent()).to.match(/^\$\d/);
+    await s.getByTestId("history").locator('tr[data-kind="fill"]').first().waitFor({ timeout: UI_WAIT_MS });
+    await shot(s, "safe-portfolio");
+  });
+
   it("liquidates an under-margined account after the reporters' index drops, and its history shows it", async function () {
     // the liquidator keeper needs collateral to take positions over
     await fundAndDeposit(12, 100_000n);
@@ -512,23 +590,27 @@ describe("web app end to end (Chromium, local stack)", function () {
     return Object.entries(book.markets).find(([, m]) => m.id === id)![0];
   }
 
-  async function fundAndDeposit(index: number, tokens: bigint): Promise<void> {
-    const { address: account, privateKey: key } = testAccount(index);
-    const units = tokens * 10n ** 6n;
+  /** Mints `tokens` whole collateral tokens to `account` (the test token's open mint, sent by #0). */
+  async function mintCollateral(account: Address, tokens: bigint): Promise<void> {
     const deployer = createWalletClient({
       account: privateKeyToAccount(testAccount(0).privateKey),
       transport: http(rpcUrl),
     });
+    const hash = await deployer.writeContract({
+      chain: null,
+      address: book.collateral,
+      abi: parseAbi(["function mint(address to, uint256 amount)"]),
+      functionName: "mint",
+      args: [account, tokens * 10n ** 6n],
+    });
+    await client.waitForTransactionReceipt({ hash });
+  }
+
+  async function fundAndDeposit(index: number, tokens: bigint): Promise<void> {
+    const { address: account, privateKey: key } = testAccount(index);
+    const units = tokens * 10n ** 6n;
     const wait = async (hash: Hex) => void (await client.waitForTransactionReceipt({ hash }));
-    await wait(
-      await deployer.writeContract({
-        chain: null,
-        address: book.collateral,
-        abi: parseAbi(["function mint(address to, uint256 amount)"]),
-        functionName: "mint",
-        args: [account, units],
-      }),
-    );
+    await mintCollateral(account, tokens);
     const keeper = createWalletClient({ account: privateKeyToAccount(key), transport: http(rpcUrl) });
     await wait(
       await keeper.writeContract({

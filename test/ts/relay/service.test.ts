@@ -562,6 +562,39 @@ describe("relay service over HTTP and WebSocket (in-process chain)", function ()
     sub.close();
   });
 
+  it("subscribeBook takes over a socket opened and subscribed earlier: its kept messages first, then live updates", async function () {
+    const client = createRelayClient({ url: relay.url });
+    const [alice, bob] = p.traders;
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 500 && !test(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(test()).to.equal(true);
+    };
+    // what a page's inline script does before the app's code has loaded: open, subscribe, keep
+    const ws = new WebSocket(`${relay.url.replace(/^http/, "ws")}/ws`);
+    const received: string[] = [];
+    let claimed = false;
+    ws.addEventListener("open", () =>
+      ws.send(JSON.stringify({ op: "subscribe", channel: "book", marketId: p.marketId })),
+    );
+    ws.addEventListener("message", (e) => claimed || received.push(String(e.data)));
+    await until(() => received.length === 1);
+    await client.placeOrder(await sign(alice, { isBuy: true, size: 3n, limitPrice: price("9.9") }));
+    await until(() => received.length === 2);
+    // the snapshot and the kept update apply at once, in order, with no second subscription
+    const depths: RelayDepth[] = [];
+    claimed = true;
+    const sub = client.subscribeBook(p.marketId, (d) => depths.push(d), undefined, {
+      socket: { ws, subscribed: true, received },
+    });
+    expect(depths.map((d) => d.seq)).to.deep.equal([0, 1]);
+    expect(depths[1].bids).to.deep.equal([[price("9.9"), 3n]]);
+    // later updates arrive on the same socket
+    await client.placeOrder(await sign(bob, { isBuy: false, size: 1n, limitPrice: price("10.5") }));
+    await until(() => depths.length === 3);
+    expect(depths[2]).to.deep.include({ seq: 2, asks: [[price("10.5"), 1n]] });
+    sub.close();
+  });
+
   it("backs `atf order place/list` with the relay (market, state and reason shown) unless an orders file is chosen", async function () {
     const lines: string[] = [];
     const signed = await sign(p.traders[0], { isBuy: true, size: 2n, limitPrice: price("9.9") });

@@ -171,6 +171,23 @@ describe("sdk/viem/clearinghouse", function () {
       expect(await s.f.token.allowance(s.f.alice.address, s.address)).to.equal(0n);
     });
 
+    it("test_deposit_fromASmartContractWallet_approvesInsteadOfAPermit", async function () {
+      // An EIP-2612 permit is checked by ecrecover: a contract wallet (EIP-1271) cannot sign one, so
+      // "auto" approves and deposits although the token supports permits.
+      const wallet = await ethers.deployContract("MockERC1271Wallet", [s.f.alice.address]);
+      const account = (await wallet.getAddress()) as Address;
+      await s.f.token.mint(account, 5_000_000n);
+      await networkHelpers.impersonateAccount(account);
+      await networkHelpers.setBalance(account, 10n ** 18n);
+      const client = await viem.getWalletClient(account);
+      const result = await deposit(client, { address: s.address, amount: 5_000_000n });
+      expect(result.permitUsed).to.equal(false);
+      expect(result.approveHash).to.not.equal(undefined);
+      await mined(s, result.hash);
+      expect((await s.f.ch.accountOf(account))[0]).to.equal(5_000_000n);
+      expect(await s.f.token.nonces(account)).to.equal(0n);
+    });
+
     it("test_readPermitDomain_isUndefinedForATokenWithoutPermit_soDepositApproves", async function () {
       const plain = await ethers.deployContract("NoReturnToken");
       expect(await readPermitDomain(s.publicClient, (await plain.getAddress()) as Address)).to.equal(
