@@ -409,7 +409,11 @@ const settler: KeeperKind<SettlerConfigInput> = {
       markets: config.markets as MarketId[],
       fromBlock: config.fromBlock,
       chunkSize: BigInt(config.logChunkSize),
-      decide: { batchSize: config.batchSize, maxBatchesPerTick: config.maxBatchesPerTick },
+      decide: {
+        batchSize: config.batchSize,
+        maxBatchesPerTick: config.maxBatchesPerTick,
+        traderGraceSeconds: config.traderGraceSeconds,
+      },
       ...w.chain,
       jobs: w.jobs,
       ...w.shell,

@@ -240,7 +240,11 @@ export function buildProgram(io: CliIo = processIo()): Command {
     )
       .option("--markets <ids>", "comma-separated market ids (default: every market of the Clearinghouse)")
       .option("--batch-size <n>", "accounts per settleMany (default 50)")
-      .option("--max-batches-per-tick <n>", "settleMany calls per market per tick (default 4)"),
+      .option("--max-batches-per-tick <n>", "settleMany calls per market per tick (default 4)")
+      .option(
+        "--trader-grace-seconds <n>",
+        "seconds after expiry that positions and claims are left to their traders before settleMany (default 0)",
+      ),
   ).action((opts: Record<string, unknown>) => start(io, settlerConfigSchema, opts, runSettler));
 
   return program;

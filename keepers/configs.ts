@@ -217,6 +217,13 @@ export const settlerConfigSchema = commonConfigSchema
     /** Accounts per `settleMany`. */
     batchSize: positiveInt.max(500).default(50),
     maxBatchesPerTick: positiveInt.max(100).default(4),
+    /** Seconds after expiry that positions and claims are left to their traders before the settler settles them. */
+    traderGraceSeconds: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .default(0),
   })
   .strict()
   .refine(needsKey, keyIssue)

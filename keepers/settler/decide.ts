@@ -6,7 +6,8 @@
  * again for the accounts whose gain was recorded as a claim before the count reached zero (they are paid
  * by a later settle, see docs/clearinghouse.md "Settlement"). Last, an account a settlement left with no open
  * market and a negative balance (a residual debt, left when the insurance fund was empty) is paid by the fund
- * with `coverDebt` as soon as the fund holds tokens again.
+ * with `coverDebt` as soon as the fund holds tokens again. With `traderGraceSeconds`, the `settleMany` steps wait
+ * until that long after expiry, leaving traders to settle and claim from their own wallets first.
  */
 import { keccak256, toHex, type Address } from "viem";
 
@@ -35,6 +36,12 @@ export interface SettlerConfig {
   batchSize: number;
   /** Batches sent per market per tick. */
   maxBatchesPerTick: number;
+  /**
+   * Seconds after expiry during which positions and claims are left to their traders (`settle` from
+   * their own wallets); the settler still proposes and finalizes, and settles whatever is left once the
+   * grace ends. 0 or absent: it settles as soon as the price is final.
+   */
+  traderGraceSeconds?: number;
 }
 
 export type SettleStep = "positions" | "claims";
@@ -107,6 +114,16 @@ export function decideMarket(view: SettlerMarketView, now: bigint, config: Settl
     ];
   }
   const openPositions = market.state.openPositions;
+  const graceEnds = expiry + BigInt(config.traderGraceSeconds ?? 0);
+  if (now < graceEnds && (openPositions > 0n || view.claims.length > 0)) {
+    return [
+      {
+        type: "wait",
+        marketId: id,
+        reason: `positions and claims left to their traders until ${graceEnds} (traderGraceSeconds)`,
+      },
+    ];
+  }
   if (openPositions > 0n) {
     if (view.open.length === 0) {
       return [

@@ -123,6 +123,45 @@ describe("keepers: settler decide", function () {
     ]);
   });
 
+  it("leaves positions and claims to their traders for traderGraceSeconds after expiry, then settles them", function () {
+    const grace = { ...config, traderGraceSeconds: 86_400 };
+    const open = market({ finalPrice: 10n * WAD }, 1n);
+    const openView = { market: open, open: [addr(3)], claims: [] };
+    const waiting = {
+      type: "wait",
+      marketId: open.id,
+      reason: `positions and claims left to their traders until ${EXPIRY + 86_400n} (traderGraceSeconds)`,
+    };
+    expect(decideMarket(openView, EXPIRY + 86_399n, grace)).to.deep.equal([waiting]);
+    expect(decideMarket(openView, EXPIRY + 86_400n, grace)).to.deep.equal(
+      decideMarket(openView, EXPIRY + 86_400n, config),
+    );
+    expect(decideMarket(openView, EXPIRY + 86_400n, grace)[0]).to.deep.include({ type: "settle" });
+    // an unpaid claim waits for its trader too
+    const claimView = { market: market({ finalPrice: 10n * WAD }, 0n), open: [], claims: [addr(4)] };
+    expect(decideMarket(claimView, EXPIRY + 86_399n, grace)[0]).to.deep.include({ type: "wait" });
+    expect(decideMarket(claimView, EXPIRY + 86_400n, grace)[0]).to.deep.include({
+      type: "settle",
+      step: "claims",
+    });
+    // the grace never holds back the proposal or the finalization
+    expect(decideMarket({ market: market(), open: [], claims: [] }, EXPIRY, grace)).to.deep.equal([
+      { type: "propose", marketId: open.id },
+    ]);
+    const proposed = market({ proposedAt: EXPIRY + 10n, proposedPrice: 10n * WAD }, 1n);
+    expect(
+      decideMarket({ market: proposed, open: [addr(3)], claims: [] }, EXPIRY + 10n + DISPUTE, grace),
+    ).to.deep.equal([{ type: "finalize", marketId: open.id, fallback: false }]);
+    // nothing left: done, grace or not
+    expect(
+      decideMarket(
+        { market: market({ finalPrice: 10n * WAD }, 0n), open: [], claims: [] },
+        EXPIRY + 1n,
+        grace,
+      ),
+    ).to.deep.equal([{ type: "done", marketId: open.id }]);
+  });
+
   it("decides every market independently", function () {
     const trading = market();
     const settled = market({ finalPrice: 10n * WAD }, 0n);
@@ -155,6 +194,11 @@ describe("keepers: settler decide", function () {
       expect(config.markets).to.deep.equal([id, id]);
       expect(config.batchSize).to.equal(50);
       expect(config.maxBatchesPerTick).to.equal(4);
+      expect(config.traderGraceSeconds).to.equal(0);
+      expect(
+        loadConfig(settlerConfigSchema, { flags: { ...base, traderGraceSeconds: "3600" } })
+          .traderGraceSeconds,
+      ).to.equal(3600);
       expect(loadConfig(settlerConfigSchema, { flags: base }).markets).to.deep.equal([]);
     });
 
@@ -162,11 +206,20 @@ describe("keepers: settler decide", function () {
       expect(() =>
         loadConfig(settlerConfigSchema, { flags: { ...base, markets: "0x1234", batchSize: "0" } }),
       ).to.throw(ConfigError, /markets.*32-byte market ids[\s\S]*batchSize/);
+      expect(() =>
+        loadConfig(settlerConfigSchema, { flags: { ...base, traderGraceSeconds: "-1" } }),
+      ).to.throw(ConfigError, /traderGraceSeconds/);
     });
 
     it("has a settler command explaining its options", function () {
       const help = commandHelp("settler");
-      for (const flag of ["--clearinghouse-address", "--markets", "--batch-size", "--max-batches-per-tick"]) {
+      for (const flag of [
+        "--clearinghouse-address",
+        "--markets",
+        "--batch-size",
+        "--max-batches-per-tick",
+        "--trader-grace-seconds",
+      ]) {
         expect(help).to.contain(flag);
       }
     });
