@@ -6,87 +6,22 @@
  *
  *   npm start -- --port 8545 --metrics-port-base 9460 --state-dir .stack --out-dir deployments
  *
+ * Options: scripts/lib/startOptions.ts (`npm start -- --help`).
+ *
  * See docs/local-stack.md.
  */
-import { Command, Option } from "commander";
 import hre from "hardhat";
 
 import { startAppForStack } from "../app/server/stack.js";
 import "../relay/store/quiet-sqlite.js";
 import type { RunningRelay } from "../relay/app.js";
 import { formatUnitsExact } from "../cli/units.js";
-import { startStack, type StackOptions } from "./lib/stack.js";
+import { startStack } from "./lib/stack.js";
+import { parseStartOptions } from "./lib/startOptions.js";
 import { STACK_ROLES, testAccount } from "./lib/testAccounts.js";
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-function parseOptions(argv: string[]): StackOptions {
-  const port = (name: string) => (v: string) => {
-    if (!/^[0-9]+$/.test(v) || Number(v) > 65535) throw new Error(`${name}: "${v}" is not a port number`);
-    return Number(v);
-  };
-  const program = new Command("start")
-    .description("Run the local stack: node, deployment, markets, keepers.")
-    .addOption(
-      new Option("--port <n>", "JSON-RPC port on 127.0.0.1 (0: any free port)")
-        .default(8545)
-        .argParser(port("--port"))
-        .env("STACK_PORT"),
-    )
-    .addOption(
-      new Option("--metrics-port-base <n>", "first keeper metrics port, the others follow (0: free ports)")
-        .default(9460)
-        .argParser(port("--metrics-port-base"))
-        .env("STACK_METRICS_PORT_BASE"),
-    )
-    .addOption(
-      new Option("--state-dir <dir>", "working directory, wiped at start")
-        .default(".stack")
-        .env("STACK_STATE_DIR"),
-    )
-    .addOption(
-      new Option("--out-dir <dir>", "where localhost.json (the address book) is written")
-        .default("deployments")
-        .env("STACK_OUT_DIR"),
-    )
-    .addOption(
-      new Option("--log-level <level>", "keepers' log level")
-        .choices(LOG_LEVELS)
-        .default("warn")
-        .env("STACK_LOG_LEVEL"),
-    )
-    .addOption(new Option("--period <seconds>", "reporter observation period").default(60).argParser(Number))
-    .addOption(
-      new Option("--block-interval <ms>", "mine a block this often (0: only on transactions)")
-        .default(2000)
-        .argParser(Number),
-    )
-    .parse(argv, { from: "user" });
-  const o = program.opts<{
-    port: number;
-    metricsPortBase: number;
-    stateDir: string;
-    outDir: string;
-    logLevel: StackOptions["logLevel"];
-    period: number;
-    blockInterval: number;
-  }>();
-  return {
-    host: "127.0.0.1",
-    port: o.port,
-    metricsPortBase: o.metricsPortBase,
-    stateDir: o.stateDir,
-    outDir: o.outDir,
-    logLevel: o.logLevel,
-    periodSeconds: o.period,
-    blockIntervalMs: o.blockInterval,
-    traderFunding: 1_000_000n,
-    log: (line) => console.log(`[stack] ${line}`),
-  };
-}
-
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = parseStartOptions(process.argv.slice(2));
   let stopRequested = false;
   const running: {
     stack?: Awaited<ReturnType<typeof startStack>>;

@@ -72,6 +72,11 @@ export interface StackOptions {
   periodSeconds: number;
   /** Block interval of the chain once deployed, ms (transactions are still mined at once). */
   blockIntervalMs: number;
+  /**
+   * Seconds after a market's expiry during which the settler keeper leaves positions and claims to
+   * their traders (it proposes and finalizes at once); 0: it settles them as soon as the price is final.
+   */
+  settlerGraceSeconds?: number;
   /** Collateral minted to each trader account, whole tokens. */
   traderFunding: bigint;
   /** Line sink for progress. */
@@ -485,6 +490,7 @@ export async function startStack(
         ...common(),
         clearinghouseAddress: finalBook.clearinghouse,
         privateKey: key(13),
+        traderGraceSeconds: options.settlerGraceSeconds ?? 0,
       }),
     );
     const done = Promise.allSettled(running).then(() => undefined);

@@ -27,12 +27,14 @@ export interface StackProcess {
 
 /**
  * Starts the local stack on `port` with its state and outputs under `dir`, a block every
- * `blockIntervalMs`, metrics on free ports, and `env` added to this process's environment.
+ * `blockIntervalMs`, metrics on free ports, `args` appended to `npm start`'s flags (e.g.
+ * `["--settler-grace", "86400"]`), and `env` added to this process's environment.
  */
 export function spawnStack(options: {
   port: number;
   dir: string;
   blockIntervalMs: number;
+  args?: string[];
   env?: Record<string, string>;
 }): StackProcess {
   const child = spawn(
@@ -51,6 +53,7 @@ export function spawnStack(options: {
       options.dir,
       "--block-interval",
       String(options.blockIntervalMs),
+      ...(options.args ?? []),
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } },
   );
