@@ -47,13 +47,14 @@ import {
   type LaunchedBrowser,
   type SmartWalletConnector,
 } from "../../../app/test/browser.js";
-import { clearinghouseAbi } from "../../../sdk/abi/index.js";
+import { clearinghouseAbi, exchangeAbi } from "../../../sdk/abi/index.js";
 import { loadAddressBook, type AddressBook } from "../../../sdk/core/index.js";
-import { fetchAccount, fetchMarket } from "../../../sdk/viem/index.js";
+import { fetchAccount, fetchMarket, settle } from "../../../sdk/viem/index.js";
 import { formatDecimal18, parseDecimal18 } from "../../../index/decimal.js";
 import { PRICE_CSV_COLUMNS } from "../../../index/csv.js";
 import { usdAmount, usdPrice } from "../../../app/src/lib/format.js";
 import type { MarketId } from "../../../sdk/core/ids.js";
+import { LIQUIDATOR_INDEX } from "../../../scripts/lib/stack.js";
 import { freePort, spawnStack } from "../../../scripts/lib/stackProcess.js";
 import { testAccount } from "../../../scripts/lib/testAccounts.js";
 import { BOUNDED_WAIT_MS, SLOW_SUITE_TIMEOUT_MS } from "../helpers/coverage.js";
@@ -119,7 +120,15 @@ describe("web app end to end (Chromium, local stack)", function () {
     await buildApp(dist);
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;
-    const stack = spawnStack({ port, dir, blockIntervalMs: 500, env: { APP_DIST: dist } });
+    // the settler keeper proposes and finalizes at once but leaves positions and claims to their
+    // traders for a day after expiry, so the settlement scenario settles and claims with the app's buttons
+    const stack = spawnStack({
+      port,
+      dir,
+      blockIntervalMs: 500,
+      args: ["--settler-grace", "86400"],
+      env: { APP_DIST: dist },
+    });
     child = stack.child;
     output = stack.output;
     await until("the stack to be ready", BOUNDED_WAIT_MS, async () => {
@@ -247,6 +256,30 @@ describe("web app end to end (Chromium, local stack)", function () {
     expect(text, `${testId}: ${text}`).to.match(/\$\d/);
   }
 
+  /**
+   * Records every state the transaction line in the panel `testId` shows from now on (`data-tx`: wallet,
+   * pending, confirmed, failed), however briefly; the returned function reads the sequence.
+   */
+  async function recordTxStates(page: Page, testId: string): Promise<() => Promise<string[]>> {
+    const key = JSON.stringify(`__txStates:${testId}`);
+    await page.evaluate(`(() => {
+      const states = (globalThis[${key}] = []);
+      const note = (el) => {
+        if (!(el instanceof Element) || !el.hasAttribute("data-tx")) return;
+        if (el.closest('[data-testid="${testId}"]') === null) return;
+        const state = el.getAttribute("data-tx");
+        if (states[states.length - 1] !== state) states.push(state);
+      };
+      new MutationObserver((records) => {
+        for (const r of records) {
+          note(r.target);
+          for (const n of r.addedNodes) if (n instanceof Element) [n, ...n.querySelectorAll("[data-tx]")].forEach(note);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-tx"] });
+    })()`);
+    return async () => (await page.evaluate(`globalThis[${key}]`)) as string[];
+  }
+
   const tick = 10n ** 15n;
   const onTick = (p: bigint) => (p / tick) * tick;
 
@@ -360,7 +393,7 @@ describe("web app end to end (Chromium, local stack)", function () {
     await b.getByTestId("drafts").waitFor({ timeout: UI_WAIT_MS });
   });
 
-  it("a Safe 1.4.1 (EIP-1271 smart-contract wallet) deposits, signs an order in the ticket that an EOA's crosses, and sees the fill and its position", async function () {
+  it("a Safe 1.4.1 (EIP-1271 smart-contract wallet) deposits, signs an order in the ticket that an EOA's crosses, sees the fill and its position, and cancels through the relay and on chain (cancelUpTo)", async function () {
     const wallet = await deploySafeWallet({
       rpcUrl,
       chainId: 31337,
@@ -421,6 +454,51 @@ describe("web app end to end (Chromium, local stack)", function () {
       .waitFor({ timeout: UI_WAIT_MS });
     const onChain = await fetchAccount(client, { address: book.clearinghouse, account: safe });
     expect(onChain.account.positionIn(marketId as MarketId).size).to.equal(-1n);
+
+    // a second ask rests and the Safe takes it off the relay's book with the cancel button: the cancel
+    // message (personal_sign) is signed as the Safe, and the relay checks it with the Safe's
+    // isValidSignature
+    const m = await mark();
+    const askAt = (page: Page, p: bigint) =>
+      page.locator('[data-testid=book] tr[data-side="ask"]').filter({ hasText: usdPrice(p) });
+    const signedBefore = wallet.signed.length;
+    const cancelled = onTick((m * 105n) / 100n);
+    expect((await placeOrder(s, "sell", 1n, cancelled)).state).to.equal("open");
+    await askAt(s, cancelled).waitFor({ timeout: UI_WAIT_MS });
+    await s.goto(`${appUrl}/#/portfolio`);
+    const orders = s.getByTestId("orders");
+    await orders.locator("tr[data-order]").first().waitFor({ timeout: UI_WAIT_MS });
+    expect(await orders.locator("tr[data-order]").count()).to.equal(1);
+    await orders.getByTestId("cancel").first().click();
+    await orders.locator("tr[data-order]").waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    expect(await orders.locator("p.tx").first().textContent()).to.match(/^Order 0x[0-9a-f]{8}… cancel/);
+    expect(wallet.signed).to.have.length(signedBefore + 2); // the order, then its cancel
+    expect(wallet.executed).to.have.length(2); // no transaction: the relay cancel is a signature only
+
+    // cancel all: a third ask rests, and cancel-all sends cancelUpTo as a Safe transaction
+    const allCancelled = onTick((m * 106n) / 100n);
+    expect((await placeOrder(s, "sell", 1n, allCancelled)).state).to.equal("open");
+    await askAt(s, allCancelled).waitFor({ timeout: UI_WAIT_MS });
+    await s.goto(`${appUrl}/#/portfolio`);
+    await orders.locator("tr[data-order]").first().waitFor({ timeout: UI_WAIT_MS });
+    await orders.getByTestId("cancel-all").click();
+    await orders.locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    await orders.locator("tr[data-order]").waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    expect(wallet.executed.slice(2).map((e) => e.to)).to.deep.equal([getAddress(book.exchange)]);
+    const minNonce = await client.readContract({
+      address: book.exchange,
+      abi: exchangeAbi,
+      functionName: "minNonce",
+      args: [safe],
+    });
+    expect(minNonce > 0n).to.equal(true);
+    // neither ask is in the book any more, on the Safe's screen or the EOA's
+    for (const page of [s, a]) {
+      await page.goto(`${appUrl}/#/trade/${marketId}`);
+      await page.getByTestId("book").waitFor({ timeout: UI_WAIT_MS });
+      await askAt(page, cancelled).waitFor({ state: "detached", timeout: UI_WAIT_MS });
+      await askAt(page, allCancelled).waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    }
     // the Safe's portfolio: the short position with its liquidation price, and the fill in its history
     await s.goto(`${appUrl}/#/portfolio`);
     const row = s.getByTestId("positions").locator("tbody tr").first();
@@ -472,7 +550,7 @@ describe("web app end to end (Chromium, local stack)", function () {
     await shot(c, "liquidated");
   });
 
-  it("settles at expiry through the keepers: the app shows the settled market and the paid claim, and the winner withdraws", async function () {
+  it("settles at expiry: the keepers finalize the price, the winner settles and claims with the Portfolio's buttons, and withdraws", async function () {
     const b = await traderPage(B);
     const expiry = BigInt(Object.values(book.markets).find((m) => m.id === marketId)!.expiry);
     // the reporters' price source rises to 112 % of the start (above B's entry: B's long wins); chain
@@ -490,47 +568,109 @@ describe("web app end to end (Chromium, local stack)", function () {
     await b
       .locator(`tr[data-market="${symbolOf(marketId)}"] :is([data-state="expired"], [data-state="settling"])`)
       .waitFor({ timeout: UI_WAIT_MS });
-    // the settler keeper proposes on the chain's clock; after the dispute window it finalizes, settles
-    // every position and pays every claim
+    // the settler keeper proposes on the chain's clock and finalizes after the dispute window; the stack
+    // runs it with a day's grace (--settler-grace), so the positions and claims are the traders' to settle
     const proposed = await until("the settler's proposal", BOUNDED_WAIT_MS, async () => {
-      const { market } = await fetchMarket(client, {
-        address: book.clearinghouse,
-        marketId: marketId as MarketId,
-      });
-      return market.settlement.proposedAt > 0n ? market : undefined;
+      const m = await marketNow();
+      return m.settlement.proposedAt > 0n ? m : undefined;
     });
     await travelTo(proposed.settlement.proposedAt + BigInt(proposed.terms.disputeWindow) + 5n);
     await b
       .locator(`tr[data-market="${symbolOf(marketId)}"] [data-state="settled"]`)
       .waitFor({ timeout: BOUNDED_WAIT_MS });
-    const finalPrice = await until("every position settled", BOUNDED_WAIT_MS, async () => {
-      const { market } = await fetchMarket(client, {
-        address: book.clearinghouse,
-        marketId: marketId as MarketId,
-      });
-      return market.settlement.finalPrice > 0n && market.state.openPositions === 0n
-        ? market.settlement.finalPrice
-        : undefined;
+    const finalPrice = await until("the final price", BOUNDED_WAIT_MS, async () => {
+      const { finalPrice } = (await marketNow()).settlement;
+      return finalPrice > 0n ? finalPrice : undefined;
     });
     expect(finalPrice * 100n >= final * 99n && finalPrice * 100n <= final * 101n).to.equal(true);
+    const openAtFinal = (await marketNow()).state.openPositions;
+    expect(openAtFinal > 1n, "the settler left the positions to their traders").to.equal(true);
 
-    // B sees its position closed at the final price and the claim paid by the keeper: nothing left to
-    // settle or claim in the app
+    // B settles its own position with the Portfolio's Settle button: wallet, pending, confirmed; the gain
+    // is recorded as a claim, not payable while other positions are open
     await b.goto(`${appUrl}/#/portfolio`);
+    const positions = b.getByTestId("positions");
+    const row = positions.locator(`tr[data-market="${symbolOf(marketId)}"]`);
+    const settleButton = row.getByTestId("settle");
+    await settleButton.waitFor({ timeout: UI_WAIT_MS });
+    expect(await settleButton.textContent()).to.equal(`Settle at ${usdPrice(finalPrice)}`);
+    const settleStates = await recordTxStates(b, "positions");
+    await settleButton.click();
+    const settled = positions.locator('[data-tx="confirmed"]');
+    await settled.waitFor({ timeout: UI_WAIT_MS });
+    expect(await settled.textContent()).to.match(new RegExp(`^Settle ${symbolOf(marketId)}: confirmed`));
+    expect(await settleStates()).to.deep.equal(["wallet", "pending", "confirmed"]);
+    await row.waitFor({ state: "detached", timeout: UI_WAIT_MS });
+    const slot = await positionSlot(B.address);
+    expect(slot.size).to.equal(0n);
+    expect(slot.claim > 0n, "B's gain is recorded as a claim").to.equal(true);
+    const claimRow = positions.getByTestId("claim");
+    await claimRow.filter({ hasText: usdAmount(slot.claim * 10n ** 12n) }).waitFor({ timeout: UI_WAIT_MS });
+    expect(await claimRow.textContent()).to.match(
+      /Paid once every position of the market is settled \(\d+ open\)/,
+    );
+    expect(await claimRow.getByRole("button", { name: "Claim" }).count()).to.equal(0);
     const history = b.getByTestId("history");
     const settlement = history.locator('tr[data-kind="settlement"]').first();
     await settlement.waitFor({ timeout: BOUNDED_WAIT_MS });
     expect(await settlement.textContent()).to.match(
       /closed 2 contracts at the final price; gain recorded as a claim \$\d/,
     );
-    const claim = history.locator('tr[data-kind="claim"]').first();
-    await claim.waitFor({ timeout: BOUNDED_WAIT_MS });
-    const claimText = (await claim.textContent()) ?? "";
-    expect(claimText).to.match(/claim paid \$\d/);
-    const positions = b.getByTestId("positions");
+    await shot(b, "claim-recorded");
+
+    // the other holders settle too: A (the losing short) and the Safe with their own Settle buttons, and
+    // whoever is left (the liquidator keeper's taken-over long) by anyone, here test account #0
+    for (const index of [A.index, -1]) {
+      const page = pages.get(index)!;
+      await page.goto(`${appUrl}/#/portfolio`);
+      const button = page
+        .getByTestId("positions")
+        .locator(`tr[data-market="${symbolOf(marketId)}"]`)
+        .getByTestId("settle");
+      await button.waitFor({ timeout: UI_WAIT_MS });
+      await button.click();
+      await page.getByTestId("positions").locator('[data-tx="confirmed"]').waitFor({ timeout: UI_WAIT_MS });
+    }
+    const anyone = createWalletClient({
+      account: privateKeyToAccount(testAccount(0).privateKey),
+      transport: http(rpcUrl),
+    });
+    for (const holder of [LIQUIDATOR_INDEX]) {
+      const { address } = testAccount(holder);
+      if ((await positionSlot(address)).size === 0n) continue;
+      const { hash } = await settle(anyone, {
+        address: book.clearinghouse,
+        account: address,
+        marketId: marketId as MarketId,
+      });
+      await client.waitForTransactionReceipt({ hash });
+    }
+    expect((await marketNow()).state.openPositions).to.equal(0n);
+
+    // every position is settled: B's claim is payable and B collects it with the Claim button
+    const claimButton = claimRow.getByRole("button", { name: "Claim" });
+    await claimButton.waitFor({ timeout: UI_WAIT_MS });
+    const balanceBefore = await clearinghouseBalance(B.address);
+    const claimStates = await recordTxStates(b, "positions");
+    await claimButton.click();
+    const claimed = positions.locator('[data-tx="confirmed"]').filter({ hasText: "Claim" });
+    await claimed.waitFor({ timeout: UI_WAIT_MS });
+    expect(await claimed.textContent()).to.match(new RegExp(`^Claim ${symbolOf(marketId)}: confirmed`));
+    expect(await claimStates()).to.deep.equal(["wallet", "pending", "confirmed"]);
+    const balanceAfter = await clearinghouseBalance(B.address);
+    expect(balanceAfter - balanceBefore).to.equal(slot.claim);
+    expect((await positionSlot(B.address)).claim).to.equal(0n);
+    // the claim row and the position are gone, the history shows the claim paid, the balance is up
+    await claimRow.waitFor({ state: "detached", timeout: UI_WAIT_MS });
     await positions.getByText("No positions.").waitFor({ timeout: UI_WAIT_MS });
-    expect(await positions.getByTestId("settle").count()).to.equal(0);
-    expect(await positions.getByTestId("claim").count()).to.equal(0);
+    const paid = history.locator('tr[data-kind="claim"]').first();
+    await paid.waitFor({ timeout: BOUNDED_WAIT_MS });
+    expect(await paid.textContent()).to.contain(`claim paid ${usdAmount(slot.claim * 10n ** 12n)}`);
+    await b
+      .getByTestId("summary")
+      .locator('[data-field="balance"]')
+      .filter({ hasText: usdAmount(balanceAfter * 10n ** 12n) })
+      .waitFor({ timeout: UI_WAIT_MS });
     await shot(b, "settled");
 
     const walletBefore = await tokenBalance(B.address);
@@ -564,6 +704,27 @@ describe("web app end to end (Chromium, local stack)", function () {
     const delta = timestamp - block.timestamp;
     if (delta > 0n) await rpc("evm_increaseTime", [Number(delta)]);
     await rpc("evm_mine", []);
+  }
+
+  async function marketNow() {
+    return (await fetchMarket(client, { address: book.clearinghouse, marketId: marketId as MarketId }))
+      .market;
+  }
+
+  /** `account`'s slot in the market: its size and, once settled with a gain, its unpaid claim. */
+  async function positionSlot(account: Address): Promise<{ size: bigint; claim: bigint }> {
+    const [size, openNotional] = await client.readContract({
+      address: book.clearinghouse,
+      abi: clearinghouseAbi,
+      functionName: "position",
+      args: [account, marketId],
+    });
+    return { size, claim: size === 0n && openNotional > 0n ? openNotional : 0n };
+  }
+
+  async function clearinghouseBalance(account: Address): Promise<bigint> {
+    const { account: loaded } = await fetchAccount(client, { address: book.clearinghouse, account });
+    return loaded.balance;
   }
 
   /** The market's index on chain (throws while the oracle has no fresh round). */
