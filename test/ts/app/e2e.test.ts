@@ -9,12 +9,16 @@
  * Scenarios, in order on one chain: connect and deposit (permit); two contexts place crossing orders and
  * both see the fill (the book and the open-order count refresh, the ticket follows the order to filled),
  * the buyer its position and liquidation price, every amount in dollars; cancel one order through the
- * relay and cancel all on chain (`cancelUpTo`); an order outside the price band shows the reason; the
- * price file the stack's reporters read drops 10 %, the keepers publish the lower index and the
- * liquidator keeper liquidates an under-margined account, whose history shows it; the price file rises
- * and chain time passes expiry, the settler keeper settles the market and pays the claim, the winner sees
- * both in its history and withdraws. The stack's keepers tell time by the chain's clock, so nothing here
- * posts a round or a settlement step by hand.
+ * relay and cancel all on chain (`cancelUpTo`); an order outside the price band shows the reason; a Safe
+ * (EIP-1271) deposits, has its signed ask taken by an EOA, cancels a second ask through the relay and a
+ * third on chain (`cancelUpTo` as a Safe transaction); the price file the stack's reporters read drops
+ * 10 %, the keepers publish the lower index and the liquidator keeper liquidates an under-margined
+ * account, whose history shows it; the price file rises and chain time passes expiry, the settler keeper
+ * proposes and finalizes the price, the winner settles its own position with the Portfolio's Settle
+ * button (its gain recorded as a claim), the other holders settle, the winner collects the claim with the
+ * Claim button, sees both in its history and withdraws. The stack runs with `--settler-grace 86400`, so
+ * the settler leaves positions and claims to their traders for a day after expiry. The stack's keepers
+ * tell time by the chain's clock, so nothing here posts a round or a settlement price by hand.
  *
  * Without Chromium the suite skips with a message, unless `CI` is set: then it fails.
  * `APP_SCREENSHOTS=<dir>` (see `npm run app:screenshots`) writes the main screens there.
