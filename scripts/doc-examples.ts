@@ -681,7 +681,7 @@ export async function checkShellCommand(
       else if (script === "keepers") add(await checkers.keepers(afterDashes(more)));
       else if (more.length > 0) problems.push(`no checker for the arguments of npm run ${script}`);
     } else if (sub === "start") {
-      flagsIn("scripts/start.ts", afterDashes(rest));
+      flagsIn("scripts/lib/startOptions.ts", afterDashes(rest));
     } else if (sub === "test" || sub === "ci" || sub === "pack") {
       if (rest.length > 0) problems.push(`no checker for the arguments of npm ${sub}`);
     } else if (sub === "install") {
