@@ -108,11 +108,11 @@ export {
 } from "./clearinghouse/listMarkets.js";
 export {
   deposit,
-  readPermitDomain,
   type DepositParameters,
   type DepositReturnType,
   type DepositErrorType,
 } from "./clearinghouse/deposit.js";
+export { readPermitDomain } from "./clearinghouse/permitDomain.js";
 export {
   withdraw,
   type WithdrawParameters,

@@ -68,3 +68,19 @@ export class AddressBookError extends SdkError<{ issues: readonly string[] }> {
     super(shortMessage, { details: issues.join("; "), data: { issues } });
   }
 }
+
+/**
+ * A transaction the SDK sent was mined but reverted (for instance a token's `approve` before a deposit, after
+ * its simulation had passed): `data.action` names the step, `data.hash` the transaction.
+ * @example if (e instanceof TransactionRevertedError) console.log(e.data.action, e.data.hash)
+ */
+export class TransactionRevertedError extends SdkError<{ action: string; hash: `0x${string}` }> {
+  override name = "TransactionRevertedError";
+
+  constructor(action: string, hash: `0x${string}`) {
+    super(`The ${action} transaction was mined but reverted.`, {
+      details: `Transaction ${hash}; nothing after it was sent.`,
+      data: { action, hash },
+    });
+  }
+}

@@ -1,4 +1,10 @@
-export { AddressBookError, InvalidArgumentError, SdkError, type SdkErrorOptions } from "./SdkError.js";
+export {
+  AddressBookError,
+  InvalidArgumentError,
+  SdkError,
+  TransactionRevertedError,
+  type SdkErrorOptions,
+} from "./SdkError.js";
 export { ProtocolContractError, UnknownContractError, type ContractErrorData } from "./contract.js";
 export { decodeContractError, decodeErrorData } from "./decode.js";
 export * from "./generated.js";

@@ -1,8 +1,6 @@
-import { erc20Abi, parseAbi, parseSignature, type Address, type Hash, type TypedDataDomain } from "viem";
+import { erc20Abi, parseSignature, type Address, type Hash } from "viem";
 import {
   getBlock,
-  getChainId,
-  getCode,
   readContract,
   signTypedData,
   simulateContract,
@@ -11,15 +9,11 @@ import {
 } from "viem/actions";
 
 import { clearinghouseAbi } from "../../abi/generated/clearinghouse.js";
-import { domainMatchesSeparator, permitTypedData } from "../../core/eip712/permit.js";
-import {
-  throwDecoded,
-  type ReadClient,
-  type WriteClient,
-  type WriteResult,
-  type ActionErrorType,
-} from "../internal/send.js";
+import { permitTypedData } from "../../core/eip712/permit.js";
+import { TransactionRevertedError } from "../../core/errors/SdkError.js";
+import { throwDecoded, type WriteClient, type WriteResult, type ActionErrorType } from "../internal/send.js";
 import type { ClearinghouseDepositRevert } from "../../core/errors/reverts.js";
+import { isContractAccount, permitReadsAbi, readPermitDomain } from "./permitDomain.js";
 
 /** Parameters of `deposit`. */
 export interface DepositParameters {
@@ -57,57 +51,10 @@ export interface DepositReturnType extends WriteResult<void> {
 /**
  * What `deposit` throws: the Clearinghouse's deposit reverts (`ClearinghouseDepositRevert`), or
  * `ActionErrorType` (the collateral token's own errors, e.g. OpenZeppelin's `ERC20InsufficientBalance`, are
- * `UnknownContractError`). An approval that is mined but reverts throws a plain `Error` (`approve <hash>
- * reverted`).
+ * `UnknownContractError`). An approval that is mined but reverts throws `TransactionRevertedError` (action
+ * `"approve"`, its hash), and no deposit is sent.
  */
-export type DepositErrorType = ClearinghouseDepositRevert | ActionErrorType;
-
-/** The reads that tell whether a token supports EIP-2612 and under which EIP-712 domain. */
-const permitReadsAbi = parseAbi([
-  "function DOMAIN_SEPARATOR() view returns (bytes32)",
-  "function nonces(address owner) view returns (uint256)",
-  "function version() view returns (string)",
-  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
-]);
-
-/**
- * The EIP-712 domain of `token`'s `permit`, or `undefined` when the token has no EIP-2612 support the SDK can
- * verify: the name and version come from ERC-5267 `eip712Domain()` or from `name()` and `version()` (version
- * "1" when absent), and the domain is used only if it hashes to the token's `DOMAIN_SEPARATOR()`.
- */
-export async function readPermitDomain(
-  client: ReadClient,
-  token: Address,
-): Promise<TypedDataDomain | undefined> {
-  const read = <T>(functionName: "DOMAIN_SEPARATOR" | "version" | "eip712Domain") =>
-    readContract(client, { address: token, abi: permitReadsAbi, functionName }) as Promise<T>;
-  let separator: `0x${string}`;
-  try {
-    separator = await read<`0x${string}`>("DOMAIN_SEPARATOR");
-  } catch {
-    return undefined;
-  }
-  const chainId = await getChainId(client);
-  let name: string;
-  let version: string;
-  try {
-    [, name, version] = await read<readonly [string, string, string]>("eip712Domain");
-  } catch {
-    name = await readContract(client, { address: token, abi: erc20Abi, functionName: "name" });
-    version = await read<string>("version").catch(() => "1");
-  }
-  const domain: TypedDataDomain = { name, version, chainId, verifyingContract: token };
-  return domainMatchesSeparator(domain, separator) ? domain : undefined;
-}
-
-/** The code prefix of an EIP-7702 delegated EOA, whose key still signs (so a permit works). */
-const EIP7702_DESIGNATOR = "0xef0100";
-
-/** Whether `account` is a smart-contract wallet: it has code that is not an EIP-7702 delegation. */
-async function isContractAccount(client: ReadClient, account: Address): Promise<boolean> {
-  const code = await getCode(client, { address: account });
-  return code !== undefined && code !== "0x" && !code.toLowerCase().startsWith(EIP7702_DESIGNATOR);
-}
+export type DepositErrorType = ClearinghouseDepositRevert | ActionErrorType | TransactionRevertedError;
 
 /**
  * Deposits collateral (`deposit`, or `depositFor` when `account` is given). When the Clearinghouse's
@@ -195,7 +142,7 @@ export async function deposit(client: WriteClient, params: DepositParameters): P
       });
       approveHash = await writeContract(client, request);
       const receipt = await waitForTransactionReceipt(client, { hash: approveHash });
-      if (receipt.status !== "success") throw new Error(`approve ${approveHash} reverted`);
+      if (receipt.status !== "success") throw new TransactionRevertedError("approve", approveHash);
     }
     let hash: Hash;
     if (params.account === undefined) {

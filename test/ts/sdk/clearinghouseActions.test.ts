@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import {
   createPublicClient,
+  createWalletClient,
   custom,
   encodeErrorResult,
   erc20Abi,
@@ -37,6 +38,7 @@ import {
   PriceLimitExceededError,
   ProtocolContractError,
   SettlementNotReadyError,
+  TransactionRevertedError,
   UnknownMarketError,
   ZeroAmountError,
   asMarketId,
@@ -151,6 +153,40 @@ describe("sdk/viem/clearinghouse", function () {
       expect(third.approveHash).to.equal(undefined);
       await mined(s, third.hash);
       expect((await s.f.ch.accountOf(s.f.alice.address))[0]).to.equal(1_000_000_003n);
+    });
+
+    it("test_deposit_anApprovalMinedButReverted_throwsTransactionRevertedErrorAndSendsNoDeposit", async function () {
+      // A node that reports the approval's receipt as reverted (its simulation passed): the deposit must stop
+      // with the typed error naming the approval, and never send the deposit itself.
+      await s.f.token.mint(s.f.alice.address, 1_000_000n);
+      const sent: string[] = [];
+      let approveHash: Hex | undefined;
+      const request: EIP1193RequestFn = async (args) => {
+        const result = (await provider.request(args as never)) as unknown;
+        if (args.method === "eth_sendTransaction") {
+          sent.push(((args.params as [{ data?: Hex }])[0].data ?? "0x").slice(0, 10));
+          approveHash ??= result as Hex;
+        }
+        if (args.method === "eth_getTransactionReceipt" && result !== null && approveHash !== undefined) {
+          const receipt = result as { transactionHash: Hex; status: Hex };
+          if (receipt.transactionHash === approveHash) return { ...receipt, status: "0x0" } as never;
+        }
+        return result as never;
+      };
+      const alice = createWalletClient({
+        account: s.alice.account,
+        chain: s.alice.chain,
+        transport: custom({ request }),
+      });
+      const err = await rejects(
+        deposit(alice, { address: s.address, amount: 1_000_000n, permit: "never" }),
+        TransactionRevertedError,
+      );
+      expect(err.data.action).to.equal("approve");
+      expect(err.data.hash).to.equal(approveHash);
+      expect(err).to.be.instanceOf(sdk.SdkError);
+      expect(sent).to.deep.equal([toFunctionSelector("approve(address,uint256)")]);
+      expect((await s.f.ch.accountOf(s.f.alice.address))[0]).to.equal(0n);
     });
 
     it("test_deposit_signsAPermitAndDepositsInOneTransactionWhenTheTokenSupportsIt", async function () {
