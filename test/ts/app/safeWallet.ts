@@ -7,8 +7,6 @@
  * with the SDK's `safeMessageTypedData` and `encodeSafeSignatures`), and `eth_sendTransaction` becomes a
  * Safe transaction the owner signs and sends (`executeSafeTransaction`), whose hash it returns.
  */
-import { createRequire } from "node:module";
-
 import {
   SignTypedDataVersion,
   TypedDataUtils,
@@ -19,14 +17,11 @@ import {
   bytesToHex,
   createPublicClient,
   createWalletClient,
-  encodeFunctionData,
   getAddress,
   hashMessage,
   http,
   isHex,
-  parseEventLogs,
   zeroAddress,
-  type Abi,
   type Address,
   type Hex,
   type PublicClient,
@@ -44,13 +39,7 @@ import {
   type SafeTransaction,
 } from "../../../sdk/core/eip712/safe.js";
 import { executeSafeTransaction } from "../../../sdk/viem/safe/executeSafeTransaction.js";
-
-const require = createRequire(import.meta.url);
-const artifact = (path: string) =>
-  require(`@safe-global/safe-contracts/build/artifacts/contracts/${path}.json`) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
+import { deploySafe } from "../helpers/safeDeploy.js";
 
 export interface SafeWallet {
   /** The Safe proxy: the trader's address. */
@@ -79,36 +68,7 @@ export async function deploySafeWallet(params: {
   const deployer = createWalletClient({ account: privateKeyToAccount(params.deployerKey), chain, transport });
   const owner = privateKeyToAccount(params.ownerKey);
   const ownerWallet = createWalletClient({ account: owner, chain, transport });
-  const mined = async (hash: Hex) => {
-    const receipt = await client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`${hash} reverted`);
-    return receipt;
-  };
-  const deploy = async (a: { abi: Abi; bytecode: Hex }) =>
-    (await mined(await deployer.deployContract({ abi: a.abi, bytecode: a.bytecode, args: [] })))
-      .contractAddress as Address;
-  const SAFE = artifact("Safe.sol/Safe");
-  const FACTORY = artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory");
-  const singleton = await deploy(SAFE);
-  const factory = await deploy(FACTORY);
-  const handler = await deploy(
-    artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler"),
-  );
-  const initializer = encodeFunctionData({
-    abi: SAFE.abi,
-    functionName: "setup",
-    args: [[owner.address], 1n, zeroAddress, "0x", handler, zeroAddress, 0n, zeroAddress],
-  });
-  const receipt = await mined(
-    await deployer.writeContract({
-      address: factory,
-      abi: FACTORY.abi,
-      functionName: "createProxyWithNonce",
-      args: [singleton, initializer, 1n],
-    }),
-  );
-  const [event] = parseEventLogs({ abi: FACTORY.abi, logs: receipt.logs, eventName: "ProxyCreation" });
-  const safe = getAddress((event.args as { proxy: Address }).proxy);
+  const { safe } = await deploySafe(client, deployer, { owners: [owner.address], threshold: 1n });
   const wallet: SafeWallet = {
     safe,
     owner: owner.address,

@@ -5,19 +5,9 @@
  * order on chain through `SignMessageLib` and trades with an empty signature) and as taker (a Safe
  * transaction calling `fillOrder`).
  */
-import { createRequire } from "node:module";
-
 import { expect } from "chai";
 import { network } from "hardhat";
-import {
-  encodeFunctionData,
-  getAddress,
-  parseEventLogs,
-  zeroAddress,
-  type Abi,
-  type Address,
-  type Hex,
-} from "viem";
+import { encodeFunctionData, getAddress, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import {
@@ -48,17 +38,11 @@ import {
   type Order,
   type PrepareSafeOrderApprovalReturnType,
 } from "../../../sdk/index.js";
+import { SAFE_SINGLETON, deploySafe, safeArtifact } from "../helpers/safeDeploy.js";
 
-const require = createRequire(import.meta.url);
-const artifact = (path: string) =>
-  require(`@safe-global/safe-contracts/build/artifacts/contracts/${path}.json`) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
-const SAFE = artifact("Safe.sol/Safe");
-const FACTORY = artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory");
-const HANDLER = artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler");
-const SIGN_MESSAGE_LIB = artifact("libraries/SignMessageLib.sol/SignMessageLib");
+const SAFE = SAFE_SINGLETON;
+const HANDLER = safeArtifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler");
+const SIGN_MESSAGE_LIB = safeArtifact("libraries/SignMessageLib.sol/SignMessageLib");
 
 const { viem, networkHelpers } = await network.create();
 const E18 = 10n ** 18n;
@@ -73,28 +57,15 @@ const OWNERS = [
 async function deploy() {
   const publicClient = await viem.getPublicClient();
   const [admin, taker, maker] = await viem.getWalletClients();
-  const deployRaw = async (a: { abi: Abi; bytecode: Hex }) => {
-    const hash = await admin.deployContract({ abi: a.abi, bytecode: a.bytecode, args: [] });
-    return (await publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  };
-  const singleton = await deployRaw(SAFE);
-  const factory = await deployRaw(FACTORY);
-  const handler = await deployRaw(HANDLER);
+  const {
+    safe,
+    handler,
+    deploy: deployRaw,
+  } = await deploySafe(publicClient, admin, {
+    owners: OWNERS.map((o) => o.address),
+    threshold: 2n,
+  });
   const signMessageLib = await deployRaw(SIGN_MESSAGE_LIB);
-  const initializer = encodeFunctionData({
-    abi: SAFE.abi,
-    functionName: "setup",
-    args: [OWNERS.map((o) => o.address), 2n, zeroAddress, "0x", handler, zeroAddress, 0n, zeroAddress],
-  });
-  const created = await admin.writeContract({
-    address: factory,
-    abi: FACTORY.abi,
-    functionName: "createProxyWithNonce",
-    args: [singleton, initializer, 1n],
-  });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash: created });
-  const [event] = parseEventLogs({ abi: FACTORY.abi, logs: receipt.logs, eventName: "ProxyCreation" });
-  const safe = getAddress((event.args as { proxy: Address }).proxy);
   const manager = await viem.deployContract("AccessManager", [admin.account.address]);
   const venue = await viem.deployContract("MockClearinghouseVenue");
   const exchange = await viem.deployContract("Exchange", [venue.address, manager.address]);
