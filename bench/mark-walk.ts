@@ -21,6 +21,12 @@
  * clamp, then `window × d / clamp`). Nobody else trading, holding costs nothing, so the break-even figures
  * are those of the walk alone; what the window adds is time: every second of walk and hold, anyone (the
  * accounts at risk, a market maker) can trade the mark back at the walk's own cost per second, or add margin.
+ *
+ * Liquidation also needs the account below maintenance at the index values (no basis; `MarginLogic.
+ * liquidationHealth`), so the walk in fact liquidates no account that the index leaves above maintenance,
+ * however long it holds: what it can take is 0 and every walk below costs its fees for nothing. The
+ * break-even columns are what the per-second basis and the averaged basis alone would allow (the bound
+ * before the index rule), printed to show what that rule removes.
  */
 import { readFileSync } from "node:fs";
 
@@ -193,3 +199,7 @@ for (const [name, entry] of Object.entries(file) as [string, Record<string, unkn
   }
 }
 console.table(rows);
+console.log(
+  "With the index rule a walk of the basis liquidates no account above maintenance at the index: it takes 0 " +
+    "and pays the fees above; the break-even columns are the bound without that rule.",
+);

@@ -751,7 +751,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function isLiquidatable(address account) external view returns (bool) {
         if (_s.accounts[account].markets == 0) return false;
         MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(_s, ORACLE, SCALE, account);
-        return h.equity < int256(h.mm) && h.averagedEquity < int256(h.averagedMm);
+        return
+            h.equity < int256(h.mm) && h.averagedEquity < int256(h.averagedMm) && h.indexEquity < int256(h.indexMm);
     }
 
     /// @inheritdoc IClearinghouse

@@ -191,9 +191,9 @@ interface IClearinghouse is IClearinghouseVenue {
     error SelfLiquidation(address account);
     /// @notice Thrown when the account holds no position in the market.
     error NoPosition(address account, bytes32 marketId);
-    /// @notice Thrown when liquidating an account whose equity is at or above maintenance margin, at the marks or
-    /// at the liquidation marks (the time-averaged basis, `liquidationMarkPrice`); the figures are those of
-    /// the valuation that found it healthy.
+    /// @notice Thrown when liquidating an account whose equity is at or above maintenance margin, at the marks,
+    /// at the liquidation marks (the time-averaged basis, `liquidationMarkPrice`) or at the index values (no
+    /// basis); the figures are those of the valuation that found it healthy.
     error AccountHealthy(address account, int256 equity, uint256 maintenanceMargin);
     /// @notice Thrown when a liquidation is larger than the position or than needed.
     error LiquidationSizeTooLarge(uint256 size, uint256 max);
@@ -201,8 +201,8 @@ interface IClearinghouse is IClearinghouseVenue {
     error PriceLimitExceeded(uint256 mark, uint256 limit);
     /// @notice Thrown when closing the account would leave bad debt the insurance fund cannot cover.
     error BadDebtExceedsInsurance(address account, uint256 debt, uint256 insurance);
-    /// @notice Thrown when deleveraging an account whose equity is not negative, at the marks or at the
-    /// liquidation marks (the figure is that of the valuation that found it solvent).
+    /// @notice Thrown when deleveraging an account whose equity is not negative, at the marks, at the
+    /// liquidation marks or at the index values (the figure is that of the valuation that found it solvent).
     error NotBankrupt(address account, int256 equity);
     /// @notice Thrown when deleveraging while the insurance fund could still cover the shortfall.
     error InsuranceCanCover(uint256 shortfall, uint256 insurance);
@@ -394,9 +394,10 @@ interface IClearinghouse is IClearinghouseVenue {
     // ---------------------------------------------------------------- liquidation
     /// @notice Liquidates `size` contracts of `account`'s position in `marketId`: the caller takes them
     /// over at mark and receives its share of the penalty.
-    /// @dev Needs `equity < maintenanceMargin` (cross margin) both at the marks and at the liquidation marks
-    /// (`liquidationMarkPrice`: the basis averaged over 30 minutes, so a walk of the basis liquidates only
-    /// once it has held), a live unpaused market and a fresh index.
+    /// @dev Needs `equity < maintenanceMargin` (cross margin) at the marks, at the liquidation marks
+    /// (`liquidationMarkPrice`: the basis averaged over 30 minutes) and at the index values (no basis; from
+    /// expiry on the settlement value), so a walk of the basis alone liquidates nobody the index has not put
+    /// below maintenance; and a live unpaused market and a fresh index.
     /// `size` is at most what restores maintenance margin, unless the position is small (notional at
     /// mark at most `SMALL_POSITION_NOTIONAL`, or the rest would be under `minSize`). `priceLimit` is
     /// the highest mark the caller accepts when taking over a long, the lowest when taking a short.
@@ -409,7 +410,8 @@ interface IClearinghouse is IClearinghouseVenue {
     /// opposite positions of `counterparties`, in the given order, at the bankruptcy price.
     /// @dev Warning: the ranking of counterparties is the caller's. On-chain only checks that each is on
     /// the opposite side and in profit at the bankruptcy price; a keeper is expected to pass the most
-    /// profitable first. Needs `equity < 0` and an insurance fund smaller than the shortfall.
+    /// profitable first. Needs `equity < 0` at the marks, at the liquidation marks and at the index values (as
+    /// `liquidate`), and an insurance fund smaller than the shortfall.
     function deleverage(address account, bytes32 marketId, address[] calldata counterparties) external;
 
     // ---------------------------------------------------------------- settlement
@@ -530,8 +532,8 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice What `account` could withdraw now, in collateral units (rounded down).
     function freeCollateral(address account) external view returns (uint256);
 
-    /// @notice Whether `liquidate` accepts the account: `equity < maintenanceMargin` at the marks and at the
-    /// liquidation marks (`liquidationMarkPrice`).
+    /// @notice Whether `liquidate` accepts the account: `equity < maintenanceMargin` at the marks, at the
+    /// liquidation marks (`liquidationMarkPrice`) and at the index values (no basis).
     function isLiquidatable(address account) external view returns (bool);
 
     /// @notice Cross-margin equity (wad, as `health`) and the sum of the open positions' unrealised losses (wad,
@@ -541,9 +543,9 @@ interface IClearinghouse is IClearinghouseVenue {
 
     /// @notice The mark at which `account` becomes liquidatable, moving only its position in `marketId`
     /// (other positions held at their marks). For a long, 0 means no positive mark liquidates it; for a
-    /// short, 0 means it is liquidatable at any mark. 0 when there is no position. An index move reaching it
-    /// makes the account liquidatable; a move of the basis alone does once the liquidation mark
-    /// (`liquidationMarkPrice`) has reached it too.
+    /// short, 0 means it is liquidatable at any mark. 0 when there is no position. An index move that takes
+    /// the mark there makes the account liquidatable once it is below maintenance at the index values too; a
+    /// move of the basis alone never does while the account is above maintenance at the index.
     function liquidationPrice(address account, bytes32 marketId) external view returns (uint256);
 
     /// @notice The insurance fund, collateral units.

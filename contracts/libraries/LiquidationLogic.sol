@@ -105,11 +105,13 @@ library LiquidationLogic {
         MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
         (q.equity, q.mm) = (h.equity, h.mm);
         if (q.equity >= int256(q.mm)) revert IClearinghouse.AccountHealthy(account, q.equity, q.mm);
-        // Also below maintenance at the time-averaged basis: a basis walk liquidates nobody until it has held
-        // (an index move lowers both at once).
+        // Also below maintenance at the time-averaged basis (a basis walk counts only once it has held) and at
+        // the index (a walk of the basis alone liquidates nobody the index has not put below the line; an
+        // index move lowers all three at once).
         if (h.averagedEquity >= int256(h.averagedMm)) {
             revert IClearinghouse.AccountHealthy(account, h.averagedEquity, h.averagedMm);
         }
+        if (h.indexEquity >= int256(h.indexMm)) revert IClearinghouse.AccountHealthy(account, h.indexEquity, h.indexMm);
         q.mark = MarginLogic.markPrice(m, oracle);
         if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
             revert IClearinghouse.PriceLimitExceeded(q.mark, priceLimit);
@@ -258,8 +260,10 @@ library LiquidationLogic {
         MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
         int256 equity = h.equity;
         if (equity >= 0) revert IClearinghouse.NotBankrupt(account, equity);
-        // Bankrupt at the time-averaged basis too (see `_assess`); the deficit is the one at the mark.
+        // Bankrupt at the time-averaged basis and at the index too (see `_assess`); the deficit is the one at
+        // the mark.
         if (h.averagedEquity >= 0) revert IClearinghouse.NotBankrupt(account, h.averagedEquity);
+        if (h.indexEquity >= 0) revert IClearinghouse.NotBankrupt(account, h.indexEquity);
         uint256 deficit = uint256(-equity);
         uint256 shortfall = deficit.toTokenUp(scale);
         uint256 fund = s.insuranceFund;

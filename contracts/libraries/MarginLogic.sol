@@ -68,21 +68,24 @@ library MarginLogic {
     /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
     /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
     function liquidationMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256 mark) {
-        (, mark) = marks(m, oracle);
+        (, mark, ) = marks(m, oracle);
     }
 
-    /// @dev `markPrice` and `liquidationMark` of `m` from one oracle read.
-    function marks(Market storage m, IIndexOracleReader oracle) internal view returns (uint256, uint256) {
+    /// @dev `markPrice`, `liquidationMark` and the index of `m` from one oracle read. From expiry on all three are
+    /// the settlement value (`expiredMark`): the index a position is then worth is the one it settles at.
+    function marks(
+        Market storage m,
+        IIndexOracleReader oracle
+    ) internal view returns (uint256 mark, uint256 averagedMark, uint256 index) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
-            (uint256 index, ) = oracle.latest(m.indexId);
-            return (
-                liveMark(index, markBasis(m), expiry, block.timestamp),
-                liveMark(index, averageBasis(m), expiry, block.timestamp)
-            );
+            (index, ) = oracle.latest(m.indexId);
+            mark = liveMark(index, markBasis(m), expiry, block.timestamp);
+            averagedMark = liveMark(index, averageBasis(m), expiry, block.timestamp);
+            return (mark, averagedMark, index);
         }
-        uint256 settlementValue = expiredMark(m, oracle);
-        return (settlementValue, settlementValue);
+        index = expiredMark(m, oracle);
+        return (index, index, index);
     }
 
     /// @dev The mark basis averaged over time: the stored average as of second `markBasisTime`, moved toward
@@ -322,16 +325,22 @@ library MarginLogic {
         }
     }
 
-    /// @dev Equity and maintenance margin (wad, as `health`) at the marks and at the liquidation marks.
+    /// @dev Equity and maintenance margin (wad, as `health`) at the marks, at the liquidation marks (the
+    /// time-averaged basis) and at the index (no basis: every position at the oracle's value, or from expiry
+    /// on at its settlement value).
     struct LiquidationHealth {
         int256 equity;
         uint256 mm;
         int256 averagedEquity;
         uint256 averagedMm;
+        int256 indexEquity;
+        uint256 indexMm;
     }
 
-    /// @dev `account`'s equity and maintenance margin at the marks and at the liquidation marks, in one pass
-    /// (one oracle read per market): what `liquidate`, `deleverage` and `isLiquidatable` judge by.
+    /// @dev `account`'s equity and maintenance margin at the marks, at the liquidation marks and at the index, in
+    /// one pass (one oracle read per market): what `liquidate`, `deleverage` and `isLiquidatable` judge by. The
+    /// account must be below the line at all three: an index move lowers all three at once, a move of the
+    /// basis alone (which trades make, and a walk can) never takes an account there that the index has not.
     function liquidationHealth(
         Layout storage s,
         IIndexOracleReader oracle,
@@ -342,15 +351,16 @@ library MarginLogic {
         uint256 list = a.markets;
         h.equity = int256(a.balance) * int256(scale);
         h.averagedEquity = h.equity;
+        h.indexEquity = h.equity;
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            _valueAtBothMarks(s, oracle, account, s.marketIds[index], h);
+            _valueForLiquidation(s, oracle, account, s.marketIds[index], h);
         }
     }
 
-    /// @dev Adds `account`'s position in `marketId` to `h` at the market's mark and at its liquidation mark.
-    function _valueAtBothMarks(
+    /// @dev Adds `account`'s position in `marketId` to `h` at the market's mark, its liquidation mark and its index.
+    function _valueForLiquidation(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
@@ -361,21 +371,26 @@ library MarginLogic {
         Position storage p = s.positions[account][marketId];
         int256 size = p.size;
         int256 openNotional = p.openNotional;
-        // A closed position with an escrowed gain needs no mark: it is worth its gain at both.
+        // A closed position with an escrowed gain needs no mark: it is worth its gain at all three.
         if (size == 0) {
             h.equity -= openNotional;
             h.averagedEquity -= openNotional;
+            h.indexEquity -= openNotional;
             return;
         }
-        (uint256 mark, uint256 averagedMark) = marks(m, oracle);
+        (uint256 mark, uint256 averagedMark, uint256 index) = marks(m, oracle);
         uint256 contractSize = m.contractSize;
         uint256 mmr = m.mmr;
+        uint256 absSize = WadMath.abs(size);
         uint256 v = unitValue(mark, contractSize);
         h.equity += size * int256(v) - openNotional;
-        h.mm += (WadMath.abs(size) * v).wMulUp(mmr);
+        h.mm += (absSize * v).wMulUp(mmr);
         v = unitValue(averagedMark, contractSize);
         h.averagedEquity += size * int256(v) - openNotional;
-        h.averagedMm += (WadMath.abs(size) * v).wMulUp(mmr);
+        h.averagedMm += (absSize * v).wMulUp(mmr);
+        v = unitValue(index, contractSize);
+        h.indexEquity += size * int256(v) - openNotional;
+        h.indexMm += (absSize * v).wMulUp(mmr);
     }
 
     /// @dev Cross-margin equity of `account` (wad, as `health`) and the sum of its open positions' unrealised

@@ -9,6 +9,7 @@
 import type { Address } from "viem";
 
 import {
+  indexMarks,
   liquidationMarks,
   type Account,
   type MarkedMarket,
@@ -100,6 +101,13 @@ export const STALE_INDEX = "an index of its markets is stale";
  */
 export const BASIS_NOT_HELD =
   "below maintenance at the mark only: the basis move has not held (liquidation mark)";
+
+/**
+ * Why an account below maintenance at the marks and the liquidation marks but not at the index values is left
+ * alone: a move of the basis alone liquidates nobody the index has not put below maintenance.
+ */
+export const ABOVE_AT_INDEX =
+  "below maintenance at the mark only: above it at the index (a basis move alone liquidates nobody)";
 
 /** The estimated gas cost of one liquidation, collateral units, rounded up. */
 export function gasCostOf(gasPrice: bigint, config: LiquidatorConfig, scale: bigint): bigint {
@@ -268,10 +276,16 @@ export function decideLiquidator(
     }
     const h = account.health(marks);
     if (h.equity >= h.maintenanceMargin) continue;
-    // the contract also needs it below maintenance at the liquidation marks (the time-averaged basis)
+    // the contract also needs it below maintenance at the liquidation marks (the time-averaged basis) and at
+    // the index values (no basis)
     const atAverage = account.health(liquidationMarks(marks));
     if (atAverage.equity >= atAverage.maintenanceMargin) {
       actions.push({ type: "skip", account: account.address, reason: BASIS_NOT_HELD });
+      continue;
+    }
+    const atIndex = account.health(indexMarks(marks));
+    if (atIndex.equity >= atIndex.maintenanceMargin) {
+      actions.push({ type: "skip", account: account.address, reason: ABOVE_AT_INDEX });
       continue;
     }
     if (busy.has(account.address.toLowerCase())) {
@@ -295,8 +309,8 @@ export function decideLiquidator(
     }
 
     const shortfall = h.equity < 0n ? toToken(-h.equity, scale, "Up") : 0n;
-    // deleveraging needs it bankrupt at the liquidation marks too (else `liquidate` applies)
-    if (h.equity < 0n && atAverage.equity < 0n && shortfall > context.insuranceFund) {
+    // deleveraging needs it bankrupt at the liquidation marks and the index values too (else `liquidate` applies)
+    if (h.equity < 0n && atAverage.equity < 0n && atIndex.equity < 0n && shortfall > context.insuranceFund) {
       const { id, m, p, v } = open[0];
       if (m.market.state.paused || context.globalPaused) {
         // deleveraging reverts under a pause, as liquidation does

@@ -214,6 +214,7 @@ contract SolvencyReachTest is TestBase {
         uint256 waitingForTheAverage;
         uint256 walkFills;
         uint256 afterTheAverage;
+        uint256 atTheIndexOnly;
     }
 
     function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
@@ -231,6 +232,7 @@ contract SolvencyReachTest is TestBase {
             r.waitingForTheAverage += h.liquidationsWaitingForTheAverage();
             r.walkFills += h.walkFills();
             r.afterTheAverage += h.liquidationsOnceTheAverageFollowed();
+            r.atTheIndexOnly += h.refusalsAtTheIndexOnly();
             if (bankrupt != 0) ++r.runsWithBankruptcy;
             if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
@@ -242,6 +244,7 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.walkFills > 0, "mark walks reached");
         assertTrue(r.waitingForTheAverage > 0, "accounts below maintenance at the mark only reached");
         assertTrue(r.afterTheAverage > 0, "liquidations once the average followed reached");
+        assertTrue(r.atTheIndexOnly > 0, "accounts kept by the index alone reached");
     }
 
     /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
@@ -276,12 +279,14 @@ contract SolvencyReachTest is TestBase {
         console.log("  socialised losses (claims cut pro rata) %d", r.socialised);
         // solhint-disable-next-line no-console
         console.log(
-            "  liquidations refused below maintenance at the mark only (the average lags) %d, after %d walk fills",
+            "  liquidations refused below maintenance at the mark only (a basis move) %d, after %d walk fills",
             r.waitingForTheAverage,
             r.walkFills
         );
         // solhint-disable-next-line no-console
-        console.log("  of those accounts, liquidated later (the average followed) %d", r.afterTheAverage);
+        console.log("  of those refusals, below at the averaged basis too, kept by the index alone %d", r.atTheIndexOnly);
+        // solhint-disable-next-line no-console
+        console.log("  of those accounts, liquidated later (the index moved) %d", r.afterTheAverage);
         // solhint-disable-next-line no-console
         console.log(
             "  runs with a bankruptcy %d, runs with a socialised loss %d",

@@ -28,6 +28,12 @@ export interface MarkedMarket {
    * needs the account below maintenance at both. Absent: taken equal to `mark` (an index-only valuation).
    */
   liquidationMark?: bigint;
+  /**
+   * What the market's positions are worth with no basis (`Market.indexMarkAt`: the index before expiry, the
+   * settlement value from expiry on); liquidation also needs the account below maintenance there, so a move of
+   * the basis alone liquidates nobody the index has not put below the line. Absent: taken equal to `mark`.
+   */
+  indexMark?: bigint;
 }
 
 /** Marks by market id, for the valuation methods. */
@@ -211,13 +217,14 @@ export class Account {
 
   /**
    * Whether `liquidate` accepts the account (`Clearinghouse.isLiquidatable`): equity below maintenance margin
-   * at the marks and at the liquidation marks (`liquidationMarks`).
+   * at the marks, at the liquidation marks (`liquidationMarks`) and at the index values (`indexMarks`).
    * @example account.isLiquidatable(marks)
    */
   isLiquidatable(marks: Marks): boolean {
     return (
       isLiquidatable(this.balance, this.scale, this.marked(marks)) &&
-      isLiquidatable(this.balance, this.scale, this.marked(liquidationMarks(marks)))
+      isLiquidatable(this.balance, this.scale, this.marked(liquidationMarks(marks))) &&
+      isLiquidatable(this.balance, this.scale, this.marked(indexMarks(marks)))
     );
   }
 
@@ -245,7 +252,18 @@ export function liquidationMarks(marks: Marks): Marks {
 }
 
 /**
- * Marks every market at `now` from its index value (the mark and the liquidation mark).
+ * The same markets valued at their index values (`MarkedMarket.indexMark`, else the mark): what
+ * `Clearinghouse.liquidate` checks the account against as well.
+ * @example account.health(indexMarks(marks))
+ */
+export function indexMarks(marks: Marks): Marks {
+  const out = new Map<MarketId, MarkedMarket>();
+  for (const [id, m] of marks) out.set(id, { market: m.market, mark: m.indexMark ?? m.mark });
+  return out;
+}
+
+/**
+ * Marks every market at `now` from its index value (the mark, the liquidation mark and the index value).
  * @example const marks = markAll([[market, index]], now);
  */
 export function markAll(markets: Iterable<readonly [Market, bigint]>, now: bigint): Marks {
@@ -255,6 +273,7 @@ export function markAll(markets: Iterable<readonly [Market, bigint]>, now: bigin
       market,
       mark: market.markAt(now, index),
       liquidationMark: market.liquidationMarkAt(now, index),
+      indexMark: market.indexMarkAt(now, index),
     });
   }
   return out;

@@ -7,6 +7,7 @@ import type { MarketId } from "../ids.js";
 import { tradeFeeUp } from "../math/fees.js";
 import {
   averageBasisAt,
+  indexMarkDown,
   liquidationMarkDown,
   markPriceDown,
   marketIdOf,
@@ -180,6 +181,25 @@ export class Market {
         settlementTwap: this.settlement.settlementTwap,
         markBasis: this.state.markBasis,
         markBasisTime: this.state.markBasisTime,
+      },
+      index,
+      now,
+    );
+  }
+
+  /**
+   * What a position is worth at `now` with no basis (`indexMarkDown`): the index value before expiry, the
+   * settlement value from expiry on (throws `InvalidArgumentError` as `markAt` does when that is unknown).
+   * @example market.indexMarkAt(now, 10n * WAD) // 10n * WAD before expiry
+   */
+  indexMarkAt(now: bigint, index: bigint): bigint {
+    return indexMarkDown(
+      {
+        expiry: this.params.expiry,
+        basisRate: this.state.basisRate,
+        finalPrice: this.settlement.finalPrice,
+        proposedPrice: this.settlement.proposedPrice,
+        settlementTwap: this.settlement.settlementTwap,
       },
       index,
       now,

@@ -151,6 +151,17 @@ export function liquidationMarkDown(market: MarkInputs, index: bigint, now: bigi
 }
 
 /**
+ * What a position is worth with no basis (`MarginLogic.marks`' third value): the index before expiry, from
+ * expiry on the same settlement value as `markPriceDown`. Liquidation also needs the account below maintenance
+ * margin at these values, so a move of the basis alone never liquidates an account the index has not.
+ * @example indexMarkDown({ expiry, basisRate, finalPrice: 0n }, index, now) // index, before expiry
+ */
+export function indexMarkDown(market: MarkInputs, index: bigint, now: bigint): bigint {
+  if (now < market.expiry) return index;
+  return expiredMarkOf(market);
+}
+
+/**
  * The basis rate the mark uses at `now` (`MarginLogic.markBasis`): within a second in which the market
  * traded, the basis as it stood before that second's first trade; otherwise the stored EMA.
  * @example markBasisAt({ expiry, basisRate, finalPrice: 0n, markBasis: 0n, markBasisTime: now }, now) // 0n

@@ -22,7 +22,8 @@ export interface FetchAccountReturnType {
   /** Their index prices (`undefined` where the oracle's `latest` reverts). */
   indexPrices: ReadonlyMap<MarketId, IndexPrice | undefined>;
   /**
-   * The contract's marks at the block (`markPrice` and `liquidationMarkPrice`, read by the lens), for
+   * The contract's marks at the block (`markPrice` and `liquidationMarkPrice`, read by the lens, and the index
+   * value liquidation also judges by), for
    * `account.health(marks)`, `account.isLiquidatable(marks)` and the
    * rest; a market whose mark reverts (a missing index) is left out (valuing a position there then throws,
    * as the contract reverts; an escrowed gain needs no mark).
@@ -62,10 +63,10 @@ export async function fetchAccount(
   const indexPrices = new Map<MarketId, IndexPrice | undefined>();
   const marks = new Map<MarketId, MarkedMarket>();
   for (const lensMarket of view.markets) {
-    const { market, index, mark, liquidationMark } = toMarket(lensMarket);
+    const { market, index, mark, liquidationMark, indexMark } = toMarket(lensMarket, context.timestamp);
     markets.set(market.id, market);
     indexPrices.set(market.id, index);
-    if (mark !== undefined) marks.set(market.id, { market, mark, liquidationMark });
+    if (mark !== undefined) marks.set(market.id, { market, mark, liquidationMark, indexMark });
   }
   const account = Account.from({
     address: params.account,

@@ -52,8 +52,8 @@ export async function fetchMarket(
   params: FetchMarketParameters,
 ): Promise<FetchMarketReturnType> {
   const [m, c] = await callLens(client, "loadMarket", [params.address, params.marketId], params.blockNumber);
-  const { market, index, mark, liquidationMark } = toMarket(m);
   const context = toContext(c);
+  const { market, index, mark, liquidationMark } = toMarket(m, context.timestamp);
   return { market, index, mark, liquidationMark, context };
 }
 

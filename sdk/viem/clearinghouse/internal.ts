@@ -77,15 +77,20 @@ export async function callLens<F extends LensFunctionName>(
 }
 
 /**
- * The market entity of a lens view, its index price, and the contract's mark and liquidation mark at the
- * block (`undefined` when `markPrice` / `liquidationMarkPrice` reverts: a stale index before expiry, or an
- * unreadable settlement TWAP).
+ * The market entity of a lens view, its index price, and the contract's mark, liquidation mark and index value
+ * at the block (`undefined` when `markPrice` / `liquidationMarkPrice` reverts: a stale index before expiry, or
+ * an unreadable settlement TWAP). The index value is the one liquidation also judges by
+ * (`MarkedMarket.indexMark`): the index before expiry, the settlement value (the mark) from expiry on.
  */
-export function toMarket(m: LensMarket): {
+export function toMarket(
+  m: LensMarket,
+  now: bigint,
+): {
   market: Market;
   index: IndexPrice | undefined;
   mark: bigint | undefined;
   liquidationMark: bigint | undefined;
+  indexMark: bigint | undefined;
 } {
   const market = Market.from({
     params: m.params,
@@ -111,11 +116,14 @@ export function toMarket(m: LensMarket): {
   });
   if (market.id !== (asMarketId(m.id) as MarketId))
     throw new Error(`lens returned market ${m.id} for ${market.id}`);
+  const mark = m.markOk ? m.mark : undefined;
+  const indexValue = m.indexOk ? m.indexPrice : undefined;
   return {
     market,
-    index: m.indexOk ? { value: m.indexPrice, updatedAt: m.indexUpdatedAt } : undefined,
-    mark: m.markOk ? m.mark : undefined,
+    index: indexValue === undefined ? undefined : { value: indexValue, updatedAt: m.indexUpdatedAt },
+    mark,
     liquidationMark: m.liquidationMarkOk ? m.liquidationMark : undefined,
+    indexMark: now < m.params.expiry ? indexValue : mark,
   };
 }
 

@@ -60,13 +60,18 @@ contract ClearinghouseHandler {
     /// @dev Residual debts the fund paid later (`coverDebt`), once it held tokens again.
     uint256 public residualDebtsCovered;
     mapping(address account => bool) internal _residual;
-    /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark
-    /// (the basis moved and the time-averaged basis has not followed yet): the state the average guards.
+    /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark or
+    /// at the index (the basis moved: the time-averaged basis has not followed, or the index has not put the
+    /// account below the line at all): the state those two valuations guard.
     uint256 public liquidationsWaitingForTheAverage;
+    /// @dev Of those refusals, the ones where the account was below maintenance at the time-averaged basis too,
+    /// and only the index kept it (a basis move that had held, or a walk long enough).
+    uint256 public refusalsAtTheIndexOnly;
     /// @dev Fills made by `walkMark`.
     uint256 public walkFills;
     /// @dev Liquidations that succeeded after one of the same account had been refused below maintenance at the
-    /// mark only: the time average followed (or the index moved) and the account was still below maintenance.
+    /// mark only: the index moved (and the time average followed) and the account was below maintenance at all
+    /// three.
     uint256 public liquidationsOnceTheAverageFollowed;
     mapping(address account => bool) internal _refusedAtMarkOnly;
 
@@ -316,7 +321,7 @@ contract ClearinghouseHandler {
         if (liquidator == account || block.timestamp >= _expiries[market]) return;
         int256 pos = ch.positionSize(account, _marketIds[market]);
         if (pos == 0) return;
-        (bool eligible, bool waiting) = _liquidationEligibility(account);
+        (bool eligible, bool waiting, bool indexOnly) = _liquidationEligibility(account);
         uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
         bool bankrupt = _equityBelowZero(account);
         vm.prank(liquidator);
@@ -333,23 +338,30 @@ contract ClearinghouseHandler {
         } catch {
             if (waiting) {
                 ++liquidationsWaitingForTheAverage;
+                if (indexOnly) ++refusalsAtTheIndexOnly;
                 _refusedAtMarkOnly[account] = true;
             }
         }
     }
 
     /// @dev Whether a liquidation of `account` may succeed: `isLiquidatable`, and independently of it below
-    /// maintenance at the marks (`health`) and at the liquidation marks (valued here from positions and
-    /// `liquidationMarkPrice`); unreadable health (a stale index) counts as healthy. `waiting`: below
-    /// maintenance at the mark only (the basis moved and its time average has not followed yet).
-    function _liquidationEligibility(address account) internal view returns (bool eligible, bool waiting) {
+    /// maintenance at the marks (`health`), at the liquidation marks and at the index values (both valued here
+    /// from positions, `liquidationMarkPrice` and the oracle); unreadable health (a stale index) counts as
+    /// healthy. `waiting`: below maintenance at the mark but not at one of the other two (a basis move);
+    /// `indexOnly`: of those, below at the liquidation marks too, kept by the index alone.
+    function _liquidationEligibility(
+        address account
+    ) internal view returns (bool eligible, bool waiting, bool indexOnly) {
         bool flagged;
         try ch.isLiquidatable(account) returns (bool liquidatable) {
             flagged = liquidatable;
         } catch {}
         bool belowAtMark = _belowMaintenanceAtMark(account);
-        bool belowAtLiquidationMark = _belowMaintenanceAtLiquidationMarks(account);
-        return (flagged && belowAtMark && belowAtLiquidationMark, belowAtMark && !belowAtLiquidationMark);
+        bool belowAtLiquidationMark = _belowMaintenanceAt(account, false);
+        bool belowAtIndex = _belowMaintenanceAt(account, true);
+        bool belowAtAll = belowAtMark && belowAtLiquidationMark && belowAtIndex;
+        waiting = belowAtMark && !(belowAtLiquidationMark && belowAtIndex);
+        return (flagged && belowAtAll, waiting, waiting && belowAtLiquidationMark);
     }
 
     function _belowMaintenanceAtMark(address account) internal view returns (bool) {
@@ -360,9 +372,11 @@ contract ClearinghouseHandler {
         }
     }
 
-    /// @dev Equity and maintenance margin at every market's `liquidationMarkPrice`, computed from the account's
-    /// balance and positions as `MarginLogic.health` values them (per-contract value rounded down, margin up).
-    function _belowMaintenanceAtLiquidationMarks(address account) internal view returns (bool) {
+    /// @dev Whether equity is below maintenance margin with every market at its `liquidationMarkPrice` (or, with
+    /// `atIndex`, at the oracle's latest value before expiry and the settlement value from expiry on), computed
+    /// from the account's balance and positions as `MarginLogic.health` values them (per-contract value rounded
+    /// down, margin up).
+    function _belowMaintenanceAt(address account, bool atIndex) internal view returns (bool) {
         (int256 balance, ) = ch.accountOf(account);
         int256 equity = balance * int256(10 ** (18 - uint256(token.decimals())));
         uint256 mm;
@@ -373,10 +387,19 @@ contract ClearinghouseHandler {
                 continue;
             }
             uint256 mark;
-            try ch.liquidationMarkPrice(_marketIds[i]) returns (uint256 value) {
-                mark = value;
-            } catch {
-                return false;
+            if (atIndex && block.timestamp < _expiries[i]) {
+                try IIndexOracleReader(ch.oracle()).latest(_indexIds[i]) returns (uint256 value, uint256) {
+                    mark = value;
+                } catch {
+                    return false;
+                }
+            } else {
+                // from expiry on the liquidation mark is the settlement value, which is also the index's
+                try ch.liquidationMarkPrice(_marketIds[i]) returns (uint256 value) {
+                    mark = value;
+                } catch {
+                    return false;
+                }
             }
             uint256 v = (mark * ch.marketParams(_marketIds[i]).contractSize) / 1e18;
             equity += size * int256(v) - openNotional;

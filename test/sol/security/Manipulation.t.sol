@@ -80,8 +80,10 @@ contract WashTradeManipulationTest is SecurityBase {
     /// @dev What `basisDepth = 1` allows (finding 2 before the depth existed): every fill moves the EMA by the
     /// full weight whatever its size, so one-contract wash trades (minSize = 1) move the mark as far as large
     /// ones. 60 trades costing 0.51 dollars in fees lift a 90-day market's mark from 10 to 11.23 (+12.3 %) and
-    /// take a 6.7x-levered short below maintenance although the index did not move; since the time-averaged
-    /// liquidation basis it is liquidatable only once the walk has held for 30 minutes.
+    /// take a 6.7x-levered short below maintenance although the index did not move. Liquidation needs the
+    /// account below maintenance at the index too, so however long the walk holds carol is never liquidatable
+    /// while the index leaves her above the line (before that rule, 30 minutes of hold liquidated her); an
+    /// index move that takes her there does at once.
     function test_washTrades_atDepthOne_costCentsAndCanLiquidateAShortAtAnUnchangedIndex() public {
         _deploy(address(0), 6, 10e18);
         _fund(ALICE, 1_000e6);
@@ -92,10 +94,16 @@ contract WashTradeManipulationTest is SecurityBase {
         uint256 mark = ch.markPrice(marketId);
         assertGe(mark, 11.1e18, "mark lifted more than 11 % with the index still at 10");
         assertTrue(_belowMaintenanceAtMark(CAROL), "carol below maintenance at an unchanged index");
-        // Liquidation also needs her below maintenance at the time-averaged basis: the walk must hold.
+        // Liquidation also needs her below maintenance at the time-averaged basis and at the index.
         assertTrue(!ch.isLiquidatable(CAROL), "not liquidatable a minute into the walk");
         vm.warp(block.timestamp + 30 minutes);
-        assertTrue(ch.isLiquidatable(CAROL), "liquidatable once the walk has held for the window");
+        assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
+        assertTrue(!ch.isLiquidatable(CAROL), "nor once the walk has held: at the index carol is above the line");
+        vm.warp(block.timestamp + 1 days);
+        assertTrue(!ch.isLiquidatable(CAROL), "nor a day later");
+        // Carol: short 10 at 10 on 15 dollars, maintenance 5 %: at the index she crosses at about 11.43.
+        oracle.setValue(INDEX, 11.5e18);
+        assertTrue(ch.isLiquidatable(CAROL), "an index move that takes her below maintenance liquidates at once");
     }
 
     /// @dev Whether `account` is below maintenance margin at the marks (not yet at the liquidation marks).
@@ -150,5 +158,8 @@ contract WashTradeManipulationTest is SecurityBase {
         while (ch.markPrice(marketId) < 11.23e18) fees += _washFill(n++, DEPTH);
         assertEq(n, 58, "58 full-depth fills to lift the mark as far as 60 one-contract fills at depth 1");
         assertGe(fees, 49_000e6, "about 49,000 dollars, against 0.51 at depth 1");
+        vm.warp(block.timestamp + 30 minutes);
+        assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
+        assertTrue(!ch.isLiquidatable(CAROL), "and carol is still not liquidatable: above maintenance at the index");
     }
 }

@@ -207,10 +207,11 @@ contract SolvencyTest is SecurityBase {
     }
 
     /// @dev Before the time-averaged basis, a walk of a few seconds took alice (10 % margin, maintenance 5 %)
-    /// below maintenance at the mark and liquidated her at once. Now liquidation also needs her below
-    /// maintenance at the liquidation mark, whose basis follows the mark's over 30 minutes: the walk must hold
-    /// the mark there, every second of it open to anyone who trades it back.
-    function test_item8_aMarkWalkLiquidatesOnlyOnceItHasHeldForTheWindow() public {
+    /// below maintenance at the mark and liquidated her at once; with the average alone, a walk held for its
+    /// 30-minute window did. Now liquidation needs her below maintenance at the mark, at the liquidation mark
+    /// and at the index: a walk of the basis liquidates nobody the index has not put below the line, however
+    /// long it holds, and the index move that does liquidates at once.
+    function test_item8_aMarkWalkNeverLiquidatesAnAccountAboveMaintenanceAtTheIndex() public {
         _fund(ALICE, 100.5e6);
         _fund(BOB, 10_000e6);
         _fund(MALLORY, 100_000e6);
@@ -232,14 +233,61 @@ contract SolvencyTest is SecurityBase {
         );
         vm.prank(BOB);
         ch.liquidate(ALICE, marketId, 100, type(uint256).max);
-        // Held for the window (nobody traded it back), the average reaches the basis and alice is liquidated.
+        // Held for the window (nobody traded it back), the average reaches the basis ...
         vm.warp(block.timestamp + 30 minutes); // MarginLogic.LIQUIDATION_BASIS_WINDOW
         (, averageBasis, ) = ch.markBases(marketId);
         assertEq(averageBasis, runningBasis, "a whole window later the average is the basis");
         assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "so is the liquidation mark");
-        assertTrue(ch.isLiquidatable(ALICE), "liquidatable once the walk has held");
+        (averagedEquity, , averagedMm) = _healthAtLiquidationMark(ALICE);
+        assertTrue(averagedEquity < int256(averagedMm), "below maintenance at the liquidation mark too");
+        // ... but at the index (10, unchanged) alice holds 100 (100.50 less the 0.50 fee) against 50 of
+        // maintenance: still healthy.
+        assertTrue(!ch.isLiquidatable(ALICE), "not liquidatable: above maintenance at the index");
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.AccountHealthy.selector, ALICE, 100e18, 50e18));
         vm.prank(BOB);
         ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+        // The index move that takes her below maintenance (she crosses at about 9.47) liquidates her at once.
+        oracle.setValue(INDEX, 9.4e18);
+        assertTrue(ch.isLiquidatable(ALICE), "liquidatable once the index has moved");
+        vm.prank(BOB);
+        ch.liquidate(ALICE, marketId, 100, type(uint256).max);
+    }
+
+    /// @dev The review's shape over many accounts: 40 accounts long at 11 % margin (maintenance 5 %), the mark
+    /// walked down to its clamp and held for the averaging window and a day more. Every one of them is below
+    /// zero equity at the walked mark, and not one can be liquidated or deleveraged: at the index each holds
+    /// 10.95 dollars (11 less the 0.05 fee) against 5 of maintenance. The walk pays its fees and takes no reward.
+    function test_item8_aWalkHeldToTheClampLiquidatesNoneOfFortyAccountsAboveMaintenanceAtTheIndex() public {
+        _fund(BOB, 10_000e6);
+        _fund(MALLORY, 1_000_000e6);
+        _fund(MALLORY2, 1_000_000e6);
+        address[] memory longs = new address[](40);
+        for (uint256 i = 0; i < 40; ++i) {
+            longs[i] = address(uint160(0x1000 + i));
+            _fund(longs[i], 11e6);
+            ch.trade(marketId, BOB, longs[i], 10, 10e18); // long 10 at 10 with 11 dollars: 11 % margin
+        }
+        uint256 fundBefore = ch.insuranceFund() + ch.treasuryAccrued();
+        _walkMarkDown(40);
+        vm.warp(block.timestamp + 30 minutes + 1 days);
+        assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
+        assertTrue(ch.markPrice(marketId) < 8.9e18, "the mark is more than 11 % under the index");
+        uint256 fees = ch.insuranceFund() + ch.treasuryAccrued() - fundBefore;
+        assertTrue(fees > 0, "the walk paid fees");
+        address[] memory cps = new address[](1);
+        cps[0] = BOB;
+        for (uint256 i = 0; i < 40; ++i) {
+            (int256 equity, , ) = ch.health(longs[i]);
+            assertTrue(equity < 0, "below zero equity at the walked mark");
+            assertTrue(!ch.isLiquidatable(longs[i]), "not liquidatable");
+            vm.expectRevert(abi.encodeWithSelector(IClearinghouse.AccountHealthy.selector, longs[i], 10.95e18, 5e18));
+            vm.prank(MALLORY);
+            ch.liquidate(longs[i], marketId, 10, type(uint256).max);
+            vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NotBankrupt.selector, longs[i], 10.95e18));
+            ch.deleverage(longs[i], marketId, cps);
+        }
+        (int256 malloryBalance, ) = ch.accountOf(MALLORY);
+        assertTrue(malloryBalance < 1_000_000e6, "the walker is out of pocket by its fees, with no reward");
     }
 
     /// @dev Walked down and then traded back by defenders (anyone, at the same cost: bob and carol here)

@@ -4,6 +4,7 @@ import type { Address } from "viem";
 import { liquidatorConfigSchema } from "../../../keepers/configs.js";
 import { ConfigError, loadConfig } from "../../../keepers/shell/config.js";
 import {
+  ABOVE_AT_INDEX,
   BASIS_NOT_HELD,
   decideLiquidator,
   gasCostOf,
@@ -12,7 +13,7 @@ import {
   type LiquidatorConfig,
   type LiquidatorState,
 } from "../../../keepers/liquidator/decide.js";
-import { Account, liquidationMarks, markAll } from "../../../sdk/core/entities/Account.js";
+import { Account, indexMarks, liquidationMarks, markAll } from "../../../sdk/core/entities/Account.js";
 import { liquidationPenaltySplit } from "../../../sdk/core/math/fees.js";
 import { bankruptcyPrice, maxLiquidationSizeUp } from "../../../sdk/core/math/margin.js";
 import { commandHelp, configErrorOf, testMarket } from "./fixtures.js";
@@ -83,19 +84,28 @@ describe("keepers: liquidator decide", function () {
   });
 
   it("leaves an account below maintenance at the mark only (a basis move that has not held) alone", function () {
-    // the mark walked down to 9.4 while the liquidation mark (the time-averaged basis) is still 10
+    // the mark walked down to 9.4 while the liquidation mark (the time-averaged basis) and the index are still 10
     const walked = markAll([[market, INDEX_DOWN]], NOW);
-    const marks = new Map([...walked].map(([id, m]) => [id, { ...m, liquidationMark: 10n * WAD }]));
+    const marks = new Map(
+      [...walked].map(([id, m]) => [id, { ...m, liquidationMark: 10n * WAD, indexMark: 10n * WAD }]),
+    );
     expect(alice.health(marks).equity < alice.health(marks).maintenanceMargin).to.equal(true);
     expect(alice.isLiquidatable(marks)).to.equal(false);
     expect(alice.health(liquidationMarks(marks)).equity).to.equal(10_000n * WAD);
     expect(decideLiquidator(state(INDEX_DOWN, [alice], { marks }), NOW, config)).to.deep.equal([
       { type: "skip", account: ALICE, reason: BASIS_NOT_HELD },
     ]);
-    // once the liquidation mark has followed, it is liquidated as before
-    const held = new Map([...walked].map(([id, m]) => [id, { ...m, liquidationMark: INDEX_DOWN }]));
-    expect(alice.isLiquidatable(held)).to.equal(true);
-    const [action] = decideLiquidator(state(INDEX_DOWN, [alice], { marks: held }), NOW, config);
+    // the walk has held and the average has followed, but at the index (10) alice is still above maintenance
+    const held = new Map([...walked].map(([id, m]) => [id, { ...m, indexMark: 10n * WAD }]));
+    expect(held.get(market.id)?.liquidationMark).to.equal(INDEX_DOWN);
+    expect(alice.isLiquidatable(held)).to.equal(false);
+    expect(alice.health(indexMarks(held)).equity).to.equal(10_000n * WAD);
+    expect(decideLiquidator(state(INDEX_DOWN, [alice], { marks: held }), NOW, config)).to.deep.equal([
+      { type: "skip", account: ALICE, reason: ABOVE_AT_INDEX },
+    ]);
+    // once the index has moved there too, it is liquidated as before
+    expect(alice.isLiquidatable(walked)).to.equal(true);
+    const [action] = decideLiquidator(state(INDEX_DOWN, [alice], { marks: walked }), NOW, config);
     expect(action.type).to.equal("liquidate");
   });
 

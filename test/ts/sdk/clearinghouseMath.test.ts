@@ -296,7 +296,10 @@ async function check(w: World, m: Mirror): Promise<void> {
       const liquidationMark = market.liquidationMarkAt(now, m.index.get(indexId)!);
       expect(await w.f.ch.liquidationMarkPrice(id)).to.equal(liquidationMark);
       expect(loaded.marks.get(id)!.liquidationMark).to.equal(liquidationMark);
-      marks.set(id, { market, mark, liquidationMark });
+      // The index value liquidation also judges by: the index before expiry, the settlement value after.
+      const indexMark = market.indexMarkAt(now, m.index.get(indexId)!);
+      expect(loaded.marks.get(id)!.indexMark).to.equal(indexMark);
+      marks.set(id, { market, mark, liquidationMark, indexMark });
     }
     const [equity, im, mm] = await w.f.ch.health(t.address);
     const h = mirror.health(marks);

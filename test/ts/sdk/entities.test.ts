@@ -22,6 +22,7 @@ import {
   debitSettlementLoss,
   escrowedGain,
   expiredMarkOf,
+  indexMarkDown,
   isEmptySlot,
   markBasisAt,
   payClaims,
@@ -233,6 +234,21 @@ describe("sdk/core entities and math helpers", function () {
     ).to.equal(3n);
     // Before expiry the live mark still follows the index.
     expect(twap.markAt(expiry - 1n, 10n * WAD)).to.equal(10n * WAD);
+  });
+
+  it("test_indexMarkAt_theIndexBeforeExpiryWhateverTheBasis_theSettlementValueFromExpiryOn", function () {
+    const market = Market.from({ params: params(0), risk, terms }).withState({ basisRate: WAD / 2n });
+    const expiry = market.params.expiry;
+    // A basis of 50 %/year moves the mark; the index value liquidation also judges by stays the index.
+    expect(market.markAt(expiry - 86_400n * 90n, 10n * WAD) > 10n * WAD).to.equal(true);
+    expect(market.indexMarkAt(expiry - 86_400n * 90n, 10n * WAD)).to.equal(10n * WAD);
+    expect(indexMarkDown({ expiry, basisRate: WAD / 2n, finalPrice: 0n }, 11n * WAD, expiry - 1n)).to.equal(
+      11n * WAD,
+    );
+    // From expiry on, the settlement value (never the live index), as `markAt`.
+    expect(() => market.indexMarkAt(expiry, 99n * WAD)).to.throw(InvalidArgumentError, /settlementTwap/);
+    const settled = market.withSettlement({ settlementTwap: 8n * WAD, finalPrice: 7n * WAD });
+    expect(settled.indexMarkAt(expiry, 99n * WAD)).to.equal(7n * WAD);
   });
 
   it("test_markBasis_fixedWithinTheSecondOfATrade_nextBasisStaysWithinOneStepOfTheAnchor", function () {

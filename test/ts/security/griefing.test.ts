@@ -71,7 +71,8 @@ describe("security: keeper batches over many tiny accounts", function () {
 
 /**
  * Whole-transaction bounds for an account holding a position in every one of its 8 market lanes. A
- * liquidation values every lane at two marks (the mark and the liquidation mark, one oracle read each).
+ * liquidation values every lane three ways (at the mark, the liquidation mark and the index) from one oracle
+ * read per lane.
  */
 const LIQUIDATE_AT_CAP = 325_000n;
 const WITHDRAW_AT_CAP = 250_000n;
