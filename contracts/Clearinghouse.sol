@@ -133,7 +133,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function _deposit(address account, uint256 amount) private {
         uint256 received = _pull(amount);
         Account storage a = _s.accounts[account];
-        a.balance = (int256(a.balance) + received.toInt256()).toInt128();
+        int256 before = a.balance;
+        // A deposit into a negative balance repays the insurance fund first (`MarginLogic.changeBalance`).
+        if (before >= 0) a.balance = (before + received.toInt256()).toInt128();
+        else LiquidationLogic.credit(_s, account, before, received);
         emit Deposited(account, msg.sender, received);
     }
 

@@ -70,6 +70,12 @@ library LiquidationLogic {
         emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
     }
 
+    /// @notice Credits `amount` (collateral units) to a negative balance `before` (the Clearinghouse's deposit slow
+    /// path): the insurance fund, which lent the debt, is repaid first (`MarginLogic.changeBalance`).
+    function credit(Layout storage s, address account, int256 before, uint256 amount) external {
+        MarginLogic.changeBalance(s, account, before, amount.toInt256());
+    }
+
     /// @notice One side's balance change from a trade (`delta`: realised profit and loss minus `fee`, collateral
     /// units) when the balance was or becomes negative (the Clearinghouse's slow path; a reducing trade is
     /// allowed whatever the margin): it goes through `MarginLogic.changeBalance`, so a debt is repaid to the fund

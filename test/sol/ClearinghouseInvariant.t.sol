@@ -349,15 +349,16 @@ contract SolvencyReachTest is TestBase {
     /// @dev Every market settled: each account withdraws its whole positive balance, the last one included.
     function _checkEveryoneCanWithdraw(ClearinghouseHandler h) internal {
         address[4] memory actors = h.actors();
+        Clearinghouse ch = h.ch();
         for (uint256 i = 0; i < 4; ++i) {
-            (int256 balance, ) = h.ch().accountOf(actors[i]);
+            (int256 balance, ) = ch.accountOf(actors[i]);
             if (balance <= 0) continue;
             vm.prank(actors[i]);
-            h.ch().withdraw(uint256(balance));
+            ch.withdraw(uint256(balance));
         }
         assertEq(
-            h.token().balanceOf(address(h.ch())),
-            uint256(h.ch().insuranceFund()) + h.ch().treasuryAccrued(),
+            h.token().balanceOf(address(ch)),
+            uint256(ch.insuranceFund()) + ch.treasuryAccrued(),
             "after every withdrawal the fund and treasury remain"
         );
     }

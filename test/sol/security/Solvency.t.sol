@@ -516,6 +516,13 @@ contract SolvencyTest is SecurityBase {
         for (uint256 i = 0; i < everyone.length; ++i) _withdrawAll(everyone[i]);
         ch.withdrawTreasury();
         assertEq(collateral.balanceOf(address(ch)), ch.insuranceFund(), "only the fund is left");
+        // A later deposit repays the fund first.
+        uint256 fundBefore = ch.insuranceFund();
+        _fund(ALICE, 20e6);
+        (int256 alice, ) = ch.accountOf(ALICE);
+        assertEq(alice, 20e6 + RESIDUAL_DEBT, "what is left of the deposit after the debt");
+        assertEq(ch.insuranceFund(), fundBefore + uint256(-RESIDUAL_DEBT), "the fund is repaid");
+        assertEq(collateral.balanceOf(address(ch)), ch.insuranceFund() + uint256(alice), "held == balance + fund");
     }
 
     /// @dev The debt `_residualDebt` leaves on alice (collateral units).
