@@ -455,11 +455,13 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     ) private {
         int256 before = a.balance;
         int256 balance = before + b.takerBalanceDelta;
-        a.markets = markets;
         if (before >= 0 && balance >= 0) {
+            // one slot, written once
             a.balance = balance.toInt128();
+            a.markets = markets;
             return;
         }
+        a.markets = markets;
         uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, b.takerBalanceDelta, b.takerFees);
         b.fees -= b.takerFees - charged;
     }
