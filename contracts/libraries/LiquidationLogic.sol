@@ -5,7 +5,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
-import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
+import {Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {WadMath} from "./WadMath.sol";
 

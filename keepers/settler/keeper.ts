@@ -31,9 +31,7 @@ export interface SettlerDeps extends TrackerOptions, ChainDeps, ShellDeps {
 }
 
 /** The job key of a settler action. */
-export function settlerJobKey(
-  action: Exclude<SettlerAction, { type: "wait" | "done" }>,
-): string {
+export function settlerJobKey(action: Exclude<SettlerAction, { type: "wait" | "done" }>): string {
   if (action.type === "settle") return jobKey("settler", action.marketId, `${action.step}/${action.batch}`);
   return jobKey("settler", action.marketId, action.type);
 }
@@ -174,9 +172,7 @@ export class SettlerKeeper implements TickSource {
     }
   }
 
-  private async execute(
-    action: Exclude<SettlerAction, { type: "wait" | "done" }>,
-  ): Promise<void> {
+  private async execute(action: Exclude<SettlerAction, { type: "wait" | "done" }>): Promise<void> {
     const { sender, log, clearinghouse } = this.deps;
     const key = settlerJobKey(action);
     const base = { address: clearinghouse, abi: clearinghouseAbi };
