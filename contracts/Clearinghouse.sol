@@ -133,7 +133,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function _deposit(address account, uint256 amount) private {
         uint256 received = _pull(amount);
         Account storage a = _s.accounts[account];
-        a.balance = (int256(a.balance) + received.toInt256()).toInt128();
+        int256 before = a.balance;
+        // A deposit into a negative balance repays the insurance fund first (`MarginLogic.changeBalance`).
+        if (before >= 0) a.balance = (before + received.toInt256()).toInt128();
+        else LiquidationLogic.credit(_s, account, before, received);
         emit Deposited(account, msg.sender, received);
     }
 
@@ -255,7 +258,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         int256 takerSize;
         int256 takerNotional;
         int256 takerBalanceDelta;
-        int256 takerRealised;
+        uint256 takerFees;
         int256 oiDelta;
         uint256 fees;
         bool[] makerIncreased;
@@ -410,7 +413,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
-        b.takerRealised += realisedTokens;
+        b.takerFees += takerFee;
         b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
     }
 
@@ -433,14 +436,34 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             --m.openPositions;
         }
         b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
-        int256 balance = int256(a.balance) + b.takerBalanceDelta;
-        a.balance = balance.toInt128();
-        a.markets = markets;
-        if (balance < 0 && markets == 0) LiquidationLogic.coverTradeDebt(_s, m, taker, uint256(-b.takerRealised));
+        _storeTakerAccount(m, taker, a, markets, b);
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
         b.takerIncreased = MarginLogic.increases(oldSize, newSize);
         if (b.takerIncreased) b.anyIncrease = true;
+    }
+
+    /// @dev Stores the taker's open-market list and balance (one slot). A balance that was or becomes negative goes
+    /// through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the fund); the taker's fees are then
+    /// charged only as far as the account or the fund pays them.
+    function _storeTakerAccount(
+        Market storage m,
+        address taker,
+        Account storage a,
+        uint128 markets,
+        Batch memory b
+    ) private {
+        int256 before = a.balance;
+        int256 balance = before + b.takerBalanceDelta;
+        if (before >= 0 && balance >= 0) {
+            // one slot, written once
+            a.balance = balance.toInt128();
+            a.markets = markets;
+            return;
+        }
+        a.markets = markets;
+        uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, b.takerBalanceDelta, b.takerFees);
+        b.fees -= b.takerFees - charged;
     }
 
     /// @dev Initial margin of every side whose risk grew, at the market's mark after the batch.
@@ -488,10 +511,20 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         side.fee = feeWad.toTokenUp(SCALE);
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
+        side.fee = _chargeSide(m, account, realisedTokens - side.fee.toInt256(), side.fee);
+    }
+
+    /// @dev Adds a maker's balance change `delta` (realised PnL minus `fee`); returns the fee charged. A balance that
+    /// was or becomes negative goes through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the fund).
+    function _chargeSide(Market storage m, address account, int256 delta, uint256 fee) private returns (uint256) {
         Account storage a = _s.accounts[account];
-        int256 balance = int256(a.balance) + realisedTokens - side.fee.toInt256();
-        a.balance = balance.toInt128();
-        if (balance < 0 && a.markets == 0) LiquidationLogic.coverTradeDebt(_s, m, account, uint256(-realisedTokens));
+        int256 before = a.balance;
+        int256 balance = before + delta;
+        if (before >= 0 && balance >= 0) {
+            a.balance = balance.toInt128();
+            return fee;
+        }
+        return LiquidationLogic.chargeTrade(_s, m, account, before, delta, fee);
     }
 
     /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
@@ -544,11 +577,6 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IClearinghouse
     function settleMany(bytes32 id, address[] calldata accounts) external {
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
-    }
-
-    /// @inheritdoc IClearinghouse
-    function coverDebt(address account) external {
-        SettlementLogic.coverDebt(_s, account);
     }
 
     // ================================================================ views

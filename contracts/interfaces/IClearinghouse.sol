@@ -240,11 +240,6 @@ interface IClearinghouse is IClearinghouseVenue {
     error NothingToSettle(address account, bytes32 marketId);
     /// @notice Thrown when paying a claim before every position of the market is settled.
     error ClaimNotYetPayable(address account, bytes32 marketId, uint256 openPositions);
-    /// @notice Thrown by `coverDebt` unless the account has no open market and a negative balance (`openMarkets`
-    /// is how many markets it still has open: its debt is backed by them until they close).
-    error NoDebtToCover(address account, int256 balance, uint256 openMarkets);
-    /// @notice Thrown by `coverDebt` when the insurance fund holds nothing to pay `debt` with.
-    error InsuranceFundEmpty(address account, uint256 debt);
 
     // ---------------------------------------------------------------- events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.
@@ -300,6 +295,12 @@ interface IClearinghouse is IClearinghouseVenue {
     );
     /// @notice Emitted when the insurance fund pays `amount` of an account's bad debt.
     event BadDebtCovered(address indexed account, uint256 amount, uint256 insuranceLeft);
+    /// @notice Emitted when a debit takes `account`'s balance below zero (an overdraft): the insurance fund lent
+    /// `lent` of it (the negative balance is owed to the fund) and `writtenOff` could not be lent, so the
+    /// market's pot does not count it (its winners bear it) or a fee or penalty was cut by it.
+    event OverdraftLent(address indexed account, uint256 lent, uint256 writtenOff);
+    /// @notice Emitted when a credit to a negative balance repays `amount` of it to the insurance fund.
+    event DebtRepaid(address indexed account, uint256 amount);
     /// @notice Emitted when a bankrupt account's position is closed against a counterparty.
     event Deleveraged(
         bytes32 indexed marketId,
@@ -436,12 +437,6 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice `settle` for a batch; accounts with nothing to settle are skipped. Anyone.
     function settleMany(bytes32 marketId, address[] calldata accounts) external;
 
-    /// @notice Pays, from the insurance fund as far as it goes, the debt of an account with no open market left
-    /// (a residual debt: a loss overdrawn against positions that later paid less, left when the fund was empty;
-    /// docs/clearinghouse.md, "Solvency"). Anyone, once the fund holds tokens again (fee shares, settlement
-    /// surpluses, insurance deposits). Emits `BadDebtCovered`.
-    function coverDebt(address account) external;
-
     // ---------------------------------------------------------------- views
     /// @notice The collateral token.
     function collateral() external view returns (address);
@@ -537,7 +532,7 @@ interface IClearinghouse is IClearinghouseVenue {
     function isLiquidatable(address account) external view returns (bool);
 
     /// @notice Cross-margin equity (wad, as `health`) and the sum of the open positions' unrealised losses (wad,
-    /// at the same marks): what a settlement's bad debt is shared against. Reverts when an open market cannot
+    /// at the same marks): what a settlement's overdraft is shared against. Reverts when an open market cannot
     /// be valued (a stale index), as `health` does.
     function equityAndOpenLosses(address account) external view returns (int256 equity, uint256 openLosses);
 

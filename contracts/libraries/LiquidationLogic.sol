@@ -5,7 +5,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
-import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
+import {Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {WadMath} from "./WadMath.sol";
 
@@ -65,29 +65,36 @@ library LiquidationLogic {
         uint256 equityTokens = q.equity > 0 ? uint256(q.equity).toTokenDown(scale) : 0;
         if (q.penalty > equityTokens) q.penalty = equityTokens;
         q.reward = q.penalty.wMulDown(s.liquidatorShare);
-        int256 accountTokens = MarginLogic.pnlToTokens(q.accountPnl, scale);
-        accountTokens += _chargeAccount(s, account, q, accountTokens).toInt256();
-
-        Account storage la = s.accounts[msg.sender];
-        int256 liquidatorTokens = MarginLogic.pnlToTokens(q.liquidatorPnl, scale);
-        la.balance = (int256(la.balance) + liquidatorTokens + q.reward.toInt256()).toInt128();
-        // Both sides' realised profit and loss (the penalty is not: it goes to the fund and the liquidator).
-        // Bad debt the fund pays is already in the account's debit: the fund's tokens make it whole.
-        MarginLogic.addRealised(m, accountTokens + liquidatorTokens);
+        _book(s, m, scale, account, q);
         if (liquidatorIncreased) MarginLogic.requireInitialMargin(s, oracle, scale, msg.sender);
         emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
     }
 
-    /// @notice Bad debt left by a trade that closed an account's last position at a loss larger than its balance
-    /// (a reducing trade is allowed whatever the margin): the fund pays what it can and what it cannot, at most
-    /// the trade's realised loss `loss` (tokens), is written off against the market's pot, as in `liquidate`.
-    /// Called by the Clearinghouse only in that case (balance below zero, no open market).
-    function coverTradeDebt(Layout storage s, Market storage m, address account, uint256 loss) external {
-        Account storage a = s.accounts[account];
-        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-int256(a.balance)));
-        uint256 writtenOff = uncovered < loss ? uncovered : loss;
-        MarginLogic.addRealised(m, writtenOff.toInt256());
-        a.balance = (-(uncovered - writtenOff).toInt256()).toInt128();
+    /// @notice Credits `amount` (collateral units) to a negative balance `before` (the Clearinghouse's deposit slow
+    /// path): the insurance fund, which lent the debt, is repaid first (`MarginLogic.changeBalance`).
+    function credit(Layout storage s, address account, int256 before, uint256 amount) external {
+        MarginLogic.changeBalance(s, account, before, amount.toInt256());
+    }
+
+    /// @notice One side's balance change from a trade (`delta`: realised profit and loss minus `fee`, collateral
+    /// units) when the balance was or becomes negative (the Clearinghouse's slow path; a reducing trade is
+    /// allowed whatever the margin): it goes through `MarginLogic.changeBalance`, so a debt is repaid to the fund
+    /// first and an overdraft is lent by the fund. What the fund cannot lend cuts the fee first (a fee is charged
+    /// only as far as the account or the fund pays it); the rest is written off against the market's pot, which
+    /// then never counts it. Returns the fee charged.
+    function chargeTrade(
+        Layout storage s,
+        Market storage m,
+        address account,
+        int256 before,
+        int256 delta,
+        uint256 fee
+    ) external returns (uint256 charged) {
+        uint256 unlent = MarginLogic.changeBalance(s, account, before, delta);
+        if (unlent == 0) return fee;
+        uint256 cut = unlent < fee ? unlent : fee;
+        MarginLogic.addRealised(m, (unlent - cut).toInt256());
+        return fee - cut;
     }
 
     /// @dev Checks the account is liquidatable and the mark within the caller's limit.
@@ -151,31 +158,49 @@ library LiquidationLogic {
         m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + q.oiDelta));
     }
 
-    /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share. When the
-    /// account has no positions left and a negative balance, that is bad debt: the fund (with its share of
-    /// the penalty) pays what it can, and what it cannot (at most this
-    /// liquidation's realised loss) is written off against this market's settlement pot, so the market's
-    /// winners bear it pro rata at settlement (docs/clearinghouse.md, "Solvency"). Liquidation never reverts
-    /// for bad debt. Returns the amount written off (tokens), which counts as not collected.
+    /// @dev Books both sides' balances and the market's realised profit and loss: the account's (with the penalty,
+    /// `_chargeAccount`) and the liquidator's (`msg.sender`: its realised PnL and the reward; its own realised
+    /// loss can overdraw too). The pot counts both sides' realised profit and loss (the penalty is not: it goes
+    /// to the fund and the liquidator) less what the fund could not lend of an overdraft.
+    function _book(Layout storage s, Market storage m, uint256 scale, address account, Liq memory q) private {
+        int256 accountTokens = MarginLogic.pnlToTokens(q.accountPnl, scale);
+        accountTokens += _chargeAccount(s, account, q, accountTokens).toInt256();
+        int256 liquidatorTokens = MarginLogic.pnlToTokens(q.liquidatorPnl, scale);
+        uint256 unlent = MarginLogic.changeBalance(
+            s,
+            msg.sender,
+            s.accounts[msg.sender].balance,
+            liquidatorTokens + q.reward.toInt256()
+        );
+        MarginLogic.addRealised(m, accountTokens + liquidatorTokens + unlent.toInt256());
+    }
+
+    /// @dev Debits realised PnL and penalty from the liquidated account; credits the insurance share. A debit
+    /// that overdraws the balance is lent by the fund as far as it holds tokens (`MarginLogic.changeBalance`:
+    /// the negative balance is then owed to the fund, whatever markets the account still has open); what the
+    /// fund cannot lend cuts the penalty first (and the liquidator's reward with it), and the rest is written off
+    /// against this market's settlement pot, so the market's winners bear it pro rata at settlement
+    /// (docs/clearinghouse.md, "Solvency"). Liquidation never reverts for bad debt. Returns the amount written
+    /// off (tokens), which counts as not collected.
     function _chargeAccount(
         Layout storage s,
         address account,
         Liq memory q,
         int256 accountTokens
     ) private returns (uint256 writtenOff) {
-        Account storage a = s.accounts[account];
-        // The penalty is at most the account's equity (`liquidate`), so it never creates bad debt beyond a
-        // rounding unit; no waiver is needed.
-        int256 balance = int256(a.balance) + accountTokens - q.penalty.toInt256();
-        s.insuranceFund = (uint256(s.insuranceFund) + q.penalty - q.reward).toUint128();
-        if (balance < 0 && a.markets == 0) {
-            uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
-            uint256 loss = accountTokens < 0 ? uint256(-accountTokens) : 0;
-            writtenOff = uncovered < loss ? uncovered : loss;
-            // What neither the fund nor this market's pot answers for (a debt from before) stays on the account.
-            balance = -(uncovered - writtenOff).toInt256();
+        uint256 unlent = MarginLogic.changeBalance(
+            s,
+            account,
+            s.accounts[account].balance,
+            accountTokens - q.penalty.toInt256()
+        );
+        if (unlent != 0) {
+            uint256 cut = unlent < q.penalty ? unlent : q.penalty;
+            q.penalty -= cut;
+            if (q.reward > q.penalty) q.reward = q.penalty;
+            writtenOff = unlent - cut;
         }
-        a.balance = balance.toInt128();
+        s.insuranceFund = (uint256(s.insuranceFund) + q.penalty - q.reward).toUint128();
     }
 
     /// @notice The largest size a liquidation of this position may take: what restores maintenance margin
@@ -230,11 +255,12 @@ library LiquidationLogic {
         // liquidation.
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
         Adl memory d = _bankruptcy(s, m, oracle, scale, account, marketId);
-        // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest.
+        // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest. A
+        // payment into a negative balance (a debt to the fund) goes back to the fund, which then lends the
+        // overdraft left when the position closes (`_settleBankrupt`).
         if (d.fundPaid != 0) {
-            Account storage a = s.accounts[account];
-            a.balance = (int256(a.balance) + d.fundPaid.toInt256()).toInt128();
             MarginLogic.coverBadDebt(s, account, d.fundPaid);
+            MarginLogic.changeBalance(s, account, s.accounts[account].balance, d.fundPaid.toInt256());
         }
         for (uint256 i = 0; i < counterparties.length && d.remaining != 0; ++i) {
             _closeAgainst(s, m, marketId, counterparties[i], d);
@@ -280,19 +306,13 @@ library LiquidationLogic {
         d.bankruptcyPrice = WadMath.mulDivDown(d.vb, WAD, m.contractSize);
     }
 
-    /// @dev Credits the bankrupt account's realised PnL once; a negative balance with no positions left
-    /// (only when a short's bankruptcy value is clamped at zero) is paid by the fund as far as it goes,
-    /// the rest stays as the account's debt.
+    /// @dev Credits the bankrupt account's realised PnL once (`MarginLogic.changeBalance`): an overdraft (when a
+    /// short's bankruptcy value is clamped at zero, or the account owed the fund before) is lent by the fund as
+    /// far as it goes, and what it cannot lend is not counted as paid by this market's pot.
     function _settleBankrupt(Layout storage s, Adl memory d) private {
-        Account storage a = s.accounts[d.account];
         int256 tokens = MarginLogic.pnlToTokens(d.accountPnl, d.scale);
-        d.realised += tokens;
-        int256 balance = int256(a.balance) + tokens;
-        if (balance < 0 && a.markets == 0) {
-            uint256 uncovered = MarginLogic.coverBadDebt(s, d.account, uint256(-balance));
-            balance = -uncovered.toInt256();
-        }
-        a.balance = balance.toInt128();
+        uint256 unlent = MarginLogic.changeBalance(s, d.account, s.accounts[d.account].balance, tokens);
+        d.realised += tokens + unlent.toInt256();
     }
 
     function _closeAgainst(
@@ -312,10 +332,10 @@ library LiquidationLogic {
         (int256 cPnl, int256 cOi) = _move(s, m, marketId, counterparty, -delta, d.vb);
         d.oiDelta += cOi;
         d.remaining -= q;
-        Account storage ca = s.accounts[counterparty];
         int256 cTokens = MarginLogic.pnlToTokens(cPnl, d.scale);
-        d.realised += cTokens;
-        ca.balance = (int256(ca.balance) + cTokens).toInt128();
+        // A counterparty's gain repays its own debt to the fund first, if it has one.
+        uint256 unlent = MarginLogic.changeBalance(s, counterparty, s.accounts[counterparty].balance, cTokens);
+        d.realised += cTokens + unlent.toInt256();
         emit IClearinghouse.Deleveraged(marketId, d.account, counterparty, -delta, d.bankruptcyPrice);
     }
 

@@ -464,6 +464,43 @@ library MarginLogic {
         if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
     }
 
+    /// @dev Adds `delta` (collateral units) to `account`'s balance, stored as `before`, and stores the result.
+    /// No balance below zero is counted in the books (`tokens held = positive balances + fund + treasury +
+    /// pots`), so a negative balance is always a debt to the insurance fund: a credit to it repays the fund
+    /// first, and a debit beyond what the balance holds (an overdraft) is lent by the fund as far as it holds
+    /// tokens. What the fund cannot lend is returned as `unlent`: the caller must not count it as paid (the
+    /// market's pot writes it off, or the fee or penalty in the debit is cut by it). The whole debit stays on
+    /// the balance, owed to the fund and repaid by the account's later credits.
+    function changeBalance(
+        Layout storage s,
+        address account,
+        int256 before,
+        int256 delta
+    ) internal returns (uint256 unlent) {
+        int256 result = before + delta;
+        s.accounts[account].balance = result.toInt128();
+        if (before >= 0 && result >= 0) return 0;
+        if (delta >= 0) {
+            // `before < 0`: the credit repays the fund first.
+            uint256 repaid = result >= 0 ? uint256(-before) : uint256(delta);
+            s.insuranceFund = (uint256(s.insuranceFund) + repaid).toUint128();
+            emit IClearinghouse.DebtRepaid(account, repaid);
+            return 0;
+        }
+        uint256 cash = before > 0 ? uint256(before) : 0;
+        return lend(s, account, uint256(-delta) - cash);
+    }
+
+    /// @dev The insurance fund lends `overdraft` (collateral units) to `account` as far as it holds tokens;
+    /// returns what it could not lend.
+    function lend(Layout storage s, address account, uint256 overdraft) internal returns (uint256 unlent) {
+        uint256 fund = s.insuranceFund;
+        uint256 lent = overdraft < fund ? overdraft : fund;
+        s.insuranceFund = uint128(fund - lent);
+        unlent = overdraft - lent;
+        emit IClearinghouse.OverdraftLent(account, lent, unlent);
+    }
+
     /// @dev Pays an account's negative balance from the insurance fund as far as it goes.
     /// @return uncovered What the fund could not pay (collateral units).
     function coverBadDebt(Layout storage s, address account, uint256 debt) internal returns (uint256 uncovered) {

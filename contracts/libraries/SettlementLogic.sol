@@ -146,25 +146,6 @@ library SettlementLogic {
         _store(m, t);
     }
 
-    /// @notice See `IClearinghouse.coverDebt`.
-    function coverDebt(Layout storage s, address account) external {
-        Account storage a = s.accounts[account];
-        int256 balance = a.balance;
-        uint128 list = a.markets;
-        if (balance >= 0 || list != 0) {
-            revert IClearinghouse.NoDebtToCover(account, balance, _openLanes(list));
-        }
-        if (s.insuranceFund == 0) revert IClearinghouse.InsuranceFundEmpty(account, uint256(-balance));
-        _coverRest(s, a, account);
-    }
-
-    /// @dev How many of the eight 16-bit open-market lanes of `list` are in use.
-    function _openLanes(uint128 list) private pure returns (uint256 n) {
-        for (; list != 0; list >>= 16) {
-            if (list & 0xffff != 0) ++n;
-        }
-    }
-
     function _load(Market storage m, bytes32 marketId) private view returns (Tally memory t) {
         t.unitValue = m.finalUnitValue;
         if (m.finalPrice == 0) {
@@ -221,12 +202,7 @@ library SettlementLogic {
         return true;
     }
 
-    /// @dev Closes a slot at the final value: a loss is debited, a gain is kept as a claim in the slot.
-    /// A loss that leaves the account's equity (its other open markets valued as `MarginLogic.markPrice`
-    /// values them) below zero is bad debt: the part of it this market's loss accounts for, pro rata to
-    /// the account's losses still open elsewhere, is drawn from the insurance fund and what the fund cannot
-    /// pay reduces what this market collected (its winners bear it). The share does not depend on the
-    /// order the account's markets settle in (docs/clearinghouse.md, "Solvency").
+    /// @dev Closes a slot at the final value: a loss is debited (`_debit`), a gain is kept as a claim in the slot.
     function _close(
         Layout storage s,
         Tally memory t,
@@ -242,7 +218,7 @@ library SettlementLogic {
         int256 pnl = size * int256(t.unitValue) - p.openNotional;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
-            uint256 unpaid = _debit(s, scale, a, account, list, loss);
+            uint256 unpaid = _debit(s, scale, account, list, loss);
             t.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
@@ -252,77 +228,76 @@ library SettlementLogic {
             p.size = 0;
             p.openNotional = claimAmount.toInt256().toInt128();
             emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
-            if (claimAmount == 0 && list == 0) _coverRest(s, a, account);
         }
     }
 
-    /// @dev Debits a settlement loss; returns the part of it nobody paid (bad debt the fund could not cover).
+    /// @dev Debits a settlement loss of `loss` tokens; returns the part of it this market's pot does not count
+    /// (`unpaid`: its winners bear it). The whole loss stays on the balance; a negative balance is owed to the
+    /// insurance fund and counted by nobody (`MarginLogic.changeBalance`).
+    /// When the account's losses (this one and those still open elsewhere, `openLosses`, valued as
+    /// `MarginLogic.markPrice` values them) exceed its cash, the projected overdraft is
+    /// `D = loss + openLosses - cash`; this market answers for its share of the cash and of the overdraft pro
+    /// rata to its loss (`cash × loss / (loss + openLosses)` and the rest of `loss`), and the fund lends the same
+    /// fraction `min(1, fund / D)` of every market's overdraft share. The pot is credited the cash share plus
+    /// what the fund lends; the fund takes the difference from the cash paid (keeping, for the account's other
+    /// losses, the cash this market does not answer for). Settling the account's markets in any order then
+    /// credits each pot the same amount when their values do not move between the settlements (markets of one
+    /// expiry, all final), as long as nothing else draws the fund in between (docs/clearinghouse.md, "Solvency").
     function _debit(
         Layout storage s,
         uint256 scale,
-        Account storage a,
         address account,
         uint128 list,
         uint256 loss
     ) private returns (uint256 unpaid) {
-        int256 balance = int256(a.balance) - loss.toInt256();
-        a.balance = balance.toInt128();
-        if (balance >= 0) return 0;
-        (uint256 share, uint256 deficit) = _badDebtShare(s, scale, account, list, loss);
-        if (share == 0) return 0;
-        // The fund pays the same fraction of every share of one deficit (all of it when the fund covers the
-        // whole deficit), so which of the account's markets settles first does not decide whom it helps.
+        int256 before = s.accounts[account].balance;
+        s.accounts[account].balance = (before - loss.toInt256()).toInt128();
+        uint256 cash = before > 0 ? uint256(before) : 0;
+        uint256 openLosses = list == 0 ? 0 : _openLosses(scale, account);
+        if (loss + openLosses <= cash) return 0;
         uint256 fund = s.insuranceFund;
-        // With other markets open the fund pays the same fraction of each of their shares (order-independent);
-        // for the last open market it pays what it can of this share, then of any older debt (`_coverRest`).
-        uint256 fromFund;
-        if (list == 0) fromFund = fund < share ? fund : share;
-        else fromFund = fund >= deficit ? share : WadMath.mulDivDown(fund, share, deficit);
-        MarginLogic.coverBadDebt(s, account, fromFund);
-        unpaid = share - fromFund;
-        a.balance = (balance + share.toInt256()).toInt128();
-        if (list == 0) _coverRest(s, a, account);
+        // A fund that can lend the whole projected overdraft lends it as it arises: nothing to do while the
+        // balance covers this loss.
+        if (fund >= loss + openLosses - cash && loss <= cash) return 0;
+        (uint256 credited, uint256 lent) = lendingShare(cash, loss, openLosses, fund);
+        // The fund gives what it lends and keeps the cash paid beyond this market's share (`credited - lent`), for
+        // the account's other losses: `paid >= credited - lent` and `lent <= fund`.
+        uint256 paid = loss < cash ? loss : cash;
+        s.insuranceFund = (fund + paid - credited).toUint128();
+        unpaid = loss - credited;
+        emit IClearinghouse.OverdraftLent(account, lent, unpaid);
     }
 
-    /// @dev An account left with no open market and a negative balance after its share was written off (a debt
-    /// older than this market's loss, already counted as paid where it arose): the fund pays what it can.
-    function _coverRest(Layout storage s, Account storage a, address account) private {
-        int256 balance = a.balance;
-        if (balance >= 0) return;
-        uint256 uncovered = MarginLogic.coverBadDebt(s, account, uint256(-balance));
-        a.balance = -uncovered.toInt256().toInt128();
+    /// @notice What a settlement loss of `loss` credits its market's pot (`credited`) and how much of that the
+    /// fund lends (`lent`), for an account with `cash` (its positive balance) and `openLosses` still open
+    /// elsewhere, with the fund at `fund` (all in collateral units). The projected overdraft is
+    /// `D = loss + openLosses - cash` (positive here); this market's cash share is `cash × loss / (loss +
+    /// openLosses)` (rounded down), its overdraft share the rest of `loss`, of which the fund lends
+    /// `min(1, fund / D)` (rounded down). Mirrored by the SDK's `lendingShare`.
+    function lendingShare(
+        uint256 cash,
+        uint256 loss,
+        uint256 openLosses,
+        uint256 fund
+    ) internal pure returns (uint256 credited, uint256 lent) {
+        uint256 total = loss + openLosses;
+        uint256 projected = total - cash;
+        uint256 cashShare = WadMath.mulDivDown(cash, loss, total);
+        uint256 overdraft = loss - cashShare;
+        lent = fund >= projected ? overdraft : WadMath.mulDivDown(fund, overdraft, projected);
+        credited = cashShare + lent;
     }
 
-    /// @dev The bad debt a settlement loss of `loss` tokens leaves that this market answers for (`share`, tokens)
-    /// and the account's whole bad debt it is a share of (`deficit`): with no other open market, the negative
-    /// balance, of which this market answers for at most `loss`; otherwise the account's negative equity
-    /// (rounded up), of which this market answers for `loss / (loss + other open losses)`, rounded down, at
-    /// most `loss`. Zero when the account's other positions still cover its balance.
-    function _badDebtShare(
-        Layout storage s,
-        uint256 scale,
-        address account,
-        uint128 list,
-        uint256 loss
-    ) private view returns (uint256 share, uint256 deficit) {
-        if (list == 0) {
-            deficit = uint256(-int256(s.accounts[account].balance));
-            return (deficit < loss ? deficit : loss, deficit);
-        }
-        // Valued through the Clearinghouse's own view (this library runs in its context), so that an open market
-        // that cannot be valued now (a stale index) does not block this settlement: nothing is written off
-        // then, and the negative balance stays backed by the account's other positions until they close.
-        int256 equity;
-        uint256 openLosses;
-        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256 e, uint256 losses) {
-            (equity, openLosses) = (e, losses);
+    /// @dev The account's losses still open in other markets (tokens, rounded down), valued through the
+    /// Clearinghouse's own view (this library runs in its context), so that an open market that cannot be valued
+    /// now (a stale index) does not block this settlement: they count as zero then (this market's loss alone is
+    /// weighed against the cash).
+    function _openLosses(uint256 scale, address account) private view returns (uint256) {
+        try IClearinghouse(address(this)).equityAndOpenLosses(account) returns (int256, uint256 losses) {
+            return losses.toTokenDown(scale);
         } catch {
-            return (0, 0);
+            return 0;
         }
-        if (equity >= 0) return (0, 0);
-        deficit = uint256(-equity).toTokenUp(scale);
-        share = WadMath.mulDivDown(deficit, loss, loss + openLosses.toTokenDown(scale));
-        if (share > loss) share = loss;
     }
 
     /// @dev The last position closed. The market's tokens for claims are what the settlement losers paid
@@ -358,10 +333,8 @@ library SettlementLogic {
         uint256 amount = t.collected >= t.claimed ? claim : WadMath.mulDivDown(claim, t.collected, t.claimed);
         t.collected -= amount;
         t.claimed -= claim;
-        Account storage a = s.accounts[account];
-        a.balance = (int256(a.balance) + amount.toInt256()).toInt128();
+        // A claim paid into a negative balance repays the fund first.
+        MarginLogic.changeBalance(s, account, s.accounts[account].balance, amount.toInt256());
         emit IClearinghouse.ClaimPaid(marketId, account, amount);
-        // A claim that was backing a negative balance and came in short: the fund pays what it can.
-        if (a.markets == 0) _coverRest(s, a, account);
     }
 }

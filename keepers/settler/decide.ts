@@ -4,9 +4,9 @@
  * `expiry + fallbackDelay`, the fallback finalization whatever the state); then `settleMany` in batches
  * of the accounts holding positions or escrowed gains (a winning position closed before expiry) until the market's open-position count is zero; then `settleMany`
  * again for the accounts whose gain was recorded as a claim before the count reached zero (they are paid
- * by a later settle, see docs/clearinghouse.md "Settlement"). Last, an account a settlement left with no open
- * market and a negative balance (a residual debt, left when the insurance fund was empty) is paid by the fund
- * with `coverDebt` as soon as the fund holds tokens again. With `traderGraceSeconds`, the `settleMany` steps wait
+ * by a later settle, see docs/clearinghouse.md "Settlement"). A negative balance a settlement leaves is owed to
+ * the insurance fund and backed by no one's tokens, so nothing is done about it. With `traderGraceSeconds`, the
+ * `settleMany` steps wait
  * until that long after expiry, leaving traders to settle and claim from their own wallets first.
  */
 import { keccak256, toHex, type Address } from "viem";
@@ -25,10 +25,6 @@ export interface SettlerMarketView {
 
 export interface SettlerState {
   markets: readonly SettlerMarketView[];
-  /** Known accounts with no open market and a negative balance (residual debts). */
-  debts?: readonly Address[];
-  /** The insurance fund, collateral units (read when there are debts). */
-  insuranceFund?: bigint;
 }
 
 export interface SettlerConfig {
@@ -58,8 +54,7 @@ export type SettlerAction =
       batch: string;
     }
   | { type: "wait"; marketId: MarketId; reason: string }
-  | { type: "done"; marketId: MarketId }
-  | { type: "coverDebt"; account: Address };
+  | { type: "done"; marketId: MarketId };
 
 /** `<remaining>-<first 8 bytes of keccak256(sorted lower-case accounts)>`. */
 export function batchId(accounts: readonly Address[], remaining: bigint | number): string {
@@ -142,10 +137,5 @@ export function decideMarket(view: SettlerMarketView, now: bigint, config: Settl
 
 /** Decides at `now` (unix seconds) for every market. */
 export function decideSettler(state: SettlerState, now: bigint, config: SettlerConfig): SettlerAction[] {
-  const actions = state.markets.flatMap((view) => decideMarket(view, now, config));
-  // a residual debt waits for the fund; once it holds tokens, anyone's coverDebt has it paid
-  if ((state.insuranceFund ?? 0n) > 0n) {
-    for (const account of state.debts ?? []) actions.push({ type: "coverDebt", account });
-  }
-  return actions;
+  return state.markets.flatMap((view) => decideMarket(view, now, config));
 }

@@ -5,9 +5,9 @@
  * through the shell. Job keys: `settler/<market>/propose`, `settler/<market>/finalize`,
  * `settler/<market>/<positions|claims>/<batch>` with the batch identified by the step's remaining count
  * and a hash of its accounts; `settleMany` skips accounts with nothing to settle, so a competitor
- * settling some of them first makes no batch revert. When a market is done, its holders left with no open
- * market and a negative balance (residual debts) are remembered and covered by the fund (`coverDebt`, job
- * `settler/debt/<account>/<balance>`) once the fund holds tokens.
+ * settling some of them first makes no batch revert. A negative balance left on a holder needs nothing from
+ * it: it is owed to the insurance fund, which lent it, and no one's tokens back it (docs/clearinghouse.md,
+ * "Solvency").
  */
 import type { Gauge } from "prom-client";
 import type { Address } from "viem";
@@ -31,9 +31,7 @@ export interface SettlerDeps extends TrackerOptions, ChainDeps, ShellDeps {
 }
 
 /** The job key of a settler action. */
-export function settlerJobKey(
-  action: Exclude<SettlerAction, { type: "wait" | "done" | "coverDebt" }>,
-): string {
+export function settlerJobKey(action: Exclude<SettlerAction, { type: "wait" | "done" }>): string {
   if (action.type === "settle") return jobKey("settler", action.marketId, `${action.step}/${action.batch}`);
   return jobKey("settler", action.marketId, action.type);
 }
@@ -44,8 +42,6 @@ export class SettlerKeeper implements TickSource {
   lastActions: SettlerAction[] = [];
   /** Markets fully settled with every claim paid: never read again. */
   readonly done = new Set<MarketId>();
-  /** Accounts a finished market left with no open market and a negative balance, by lower-case address. */
-  readonly debts = new Map<string, Address>();
   /** Market ids read from `marketIdAt`, in order (ids never change). */
   private readonly discovered: MarketId[] = [];
   private readonly openPositions: Gauge;
@@ -70,30 +66,6 @@ export class SettlerKeeper implements TickSource {
     this.tracker.reset();
     this.discovered.length = 0;
     this.done.clear();
-    this.debts.clear();
-  }
-
-  /** Of `accounts`, those with no open market and a negative balance, with their balances (one multicall). */
-  async residualDebts(
-    accounts: readonly Address[],
-    block: bigint,
-  ): Promise<{ account: Address; balance: bigint }[]> {
-    if (accounts.length === 0) return [];
-    const { client, clearinghouse } = this.deps;
-    const results = await client.multicall({
-      contracts: accounts.map((account) => ({
-        address: clearinghouse,
-        abi: clearinghouseAbi,
-        functionName: "accountOf" as const,
-        args: [account] as const,
-      })),
-      allowFailure: false,
-      blockNumber: block,
-      deployless: true,
-    });
-    return results.flatMap(([balance, open], i) =>
-      balance < 0n && open.length === 0 ? [{ account: accounts[i], balance }] : [],
-    );
   }
 
   /** The markets to walk: the configured ones, or `marketIdAt(1..marketCount)` (ids read once each). */
@@ -155,8 +127,6 @@ export class SettlerKeeper implements TickSource {
   async readState(): Promise<{
     markets: SettlerMarketView[];
     now: bigint;
-    debts: Address[];
-    insuranceFund: bigint;
     block: bigint;
   }> {
     const { client, clearinghouse } = this.deps;
@@ -178,17 +148,7 @@ export class SettlerKeeper implements TickSource {
         return { market, open, claims };
       }),
     );
-    const debts = [...this.debts.values()];
-    const insuranceFund =
-      debts.length === 0
-        ? 0n
-        : await client.readContract({
-            address: clearinghouse,
-            abi: clearinghouseAbi,
-            functionName: "insuranceFund",
-            blockNumber: block,
-          });
-    return { markets, now: head.timestamp, debts, insuranceFund, block };
+    return { markets, now: head.timestamp, block };
   }
 
   async tick(): Promise<void> {
@@ -202,20 +162,6 @@ export class SettlerKeeper implements TickSource {
       if (action.type === "done") {
         this.done.add(action.marketId);
         log.info({ market: action.marketId }, "market settled, every claim paid");
-        for (const { account, balance } of await this.residualDebts(
-          this.tracker.holders(action.marketId),
-          state.block,
-        )) {
-          this.debts.set(account.toLowerCase(), account);
-          log.warn(
-            { account, balance: balance.toString() },
-            "residual debt: covered once the fund holds tokens",
-          );
-        }
-        continue;
-      }
-      if (action.type === "coverDebt") {
-        await this.coverDebt(action.account, state.block);
         continue;
       }
       if (action.type === "wait") {
@@ -226,30 +172,7 @@ export class SettlerKeeper implements TickSource {
     }
   }
 
-  /** Has the fund pay `account`'s residual debt; forgets the account once it has none (or none is left). */
-  private async coverDebt(account: Address, block: bigint): Promise<void> {
-    const { sender, log, clearinghouse } = this.deps;
-    const [still] = await this.residualDebts([account], block);
-    if (still === undefined) {
-      this.debts.delete(account.toLowerCase());
-      return;
-    }
-    const key = jobKey("settler", "debt", `${account.toLowerCase()}/${still.balance.toString()}`);
-    log.info({ job: key, account, balance: still.balance.toString() }, "coverDebt");
-    const call: ContractCall = {
-      address: clearinghouse,
-      abi: clearinghouseAbi,
-      functionName: "coverDebt",
-      args: [account],
-    };
-    const result = await sender.execute(key, call);
-    // kept until a read finds no debt: the fund may have paid only part of it
-    this.results.push({ action: { type: "coverDebt", account }, result });
-  }
-
-  private async execute(
-    action: Exclude<SettlerAction, { type: "wait" | "done" | "coverDebt" }>,
-  ): Promise<void> {
+  private async execute(action: Exclude<SettlerAction, { type: "wait" | "done" }>): Promise<void> {
     const { sender, log, clearinghouse } = this.deps;
     const key = settlerJobKey(action);
     const base = { address: clearinghouse, abi: clearinghouseAbi };

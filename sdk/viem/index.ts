@@ -150,12 +150,6 @@ export {
   type SettleErrorType,
 } from "./clearinghouse/settle.js";
 export {
-  coverDebt,
-  type CoverDebtParameters,
-  type CoverDebtReturnType,
-  type CoverDebtErrorType,
-} from "./clearinghouse/coverDebt.js";
-export {
   settleMany,
   type SettleManyParameters,
   type SettleManyReturnType,

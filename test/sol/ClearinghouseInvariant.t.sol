@@ -79,22 +79,16 @@ abstract contract ClearinghouseInvariantBase is TestBase {
         assertTrue(owed <= held, "owed <= held + pending write-offs");
     }
 
-    /// @dev The books balance exactly, bad debt included: the tokens held are the balances (negative ones
-    /// included), the fund, the treasury's accrual and every market's pot (what its losers paid in and its
-    /// claims have not taken out yet: before completion `collected - realisedNet`, after it what is left).
+    /// @dev The books balance exactly, bad debt included: the tokens held are the positive balances (a negative
+    /// one is owed to the fund, which lent it, or was written off against a pot: no one's tokens back it), the
+    /// fund, the treasury's accrual and every market's pot (what its losers paid in and its claims have not
+    /// taken out yet: before completion `collected - realisedNet`, after it what is left).
     function invariant_booksBalanceExactly() public view {
         assertEq(
             int256(handler.token().balanceOf(address(handler.ch()))),
             handler.booked(),
-            "held == balances + fund + treasury + pots"
+            "held == positive balances + fund + treasury + pots"
         );
-    }
-
-    /// @dev No account is left with no open market and a negative balance while the fund holds tokens, once
-    /// anyone has called `coverDebt`: bad debt is drawn from the fund or written off against a market's pot (the
-    /// residual case with the fund empty is counted by the handler).
-    function invariant_noUnbackedDebtWhileTheFundCanPay() public view {
-        assertTrue(!handler.unbackedDebt(), "debt left while the fund holds tokens");
     }
 
     /// @dev Once every market is settled, every account can withdraw its whole balance: the tokens held cover
@@ -107,8 +101,6 @@ abstract contract ClearinghouseInvariantBase is TestBase {
         for (uint256 i = 0; i < 4; ++i) {
             (int256 balance, ) = ch.accountOf(actors[i]);
             if (balance > 0) owed += uint256(balance);
-            // A residual debt (fund empty, counted by the handler) is the one case this does not cover.
-            if (balance < 0) return;
         }
         assertLe(owed, handler.token().balanceOf(address(ch)), "owed <= held after full settlement");
     }
@@ -207,8 +199,8 @@ contract SolvencyReachTest is TestBase {
         uint256 bankruptLiquidations;
         uint256 bankruptSettlements;
         uint256 socialised;
-        uint256 residual;
-        uint256 residualCovered;
+        uint256 overdraftsLent;
+        uint256 overdraftsWrittenOff;
         uint256 runsWithBankruptcy;
         uint256 runsWithSocialisedLoss;
         uint256 waitingForTheAverage;
@@ -227,8 +219,8 @@ contract SolvencyReachTest is TestBase {
             r.bankruptLiquidations += h.bankruptLiquidations();
             r.bankruptSettlements += h.bankruptSettlements();
             r.socialised += h.socialisedLosses();
-            r.residual += h.residualDebts();
-            r.residualCovered += h.residualDebtsCovered();
+            r.overdraftsLent += h.overdraftsLent();
+            r.overdraftsWrittenOff += h.overdraftsWrittenOff();
             r.waitingForTheAverage += h.liquidationsWaitingForTheAverage();
             r.walkFills += h.walkFills();
             r.afterTheAverage += h.liquidationsOnceTheAverageFollowed();
@@ -245,6 +237,8 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.waitingForTheAverage > 0, "accounts below maintenance at the mark only reached");
         assertTrue(r.afterTheAverage > 0, "liquidations once the average followed reached");
         assertTrue(r.atTheIndexOnly > 0, "accounts kept by the index alone reached");
+        assertTrue(r.overdraftsLent > 0, "overdrafts lent by the fund reached");
+        assertTrue(r.overdraftsWrittenOff > 0, "overdrafts written off for lack of fund reached");
     }
 
     /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
@@ -263,11 +257,9 @@ contract SolvencyReachTest is TestBase {
         }
         vm.warp(block.timestamp + 41 days);
         for (uint256 m = 0; m < 2; ++m) h.settleAll(m);
+        h.countOverdrafts();
         _checkSolvency(h);
-        // The fund holds tokens again: every residual debt is paid.
-        h.depositInsurance(4_999);
-        h.checkDebts();
-        _checkSolvency(h);
+        _checkEveryoneCanWithdraw(h);
     }
 
     function _print(Reach memory r, uint256 runs) internal pure {
@@ -295,9 +287,9 @@ contract SolvencyReachTest is TestBase {
         );
         // solhint-disable-next-line no-console
         console.log(
-            "  residual debts with the fund empty %d, paid later by the fund %d",
-            r.residual,
-            r.residualCovered
+            "  overdrafts lent by the fund %d, written off for lack of fund %d",
+            r.overdraftsLent,
+            r.overdraftsWrittenOff
         );
     }
 
@@ -359,9 +351,25 @@ contract SolvencyReachTest is TestBase {
         }
     }
 
+    /// @dev Every market settled: each account withdraws its whole positive balance, the last one included.
+    function _checkEveryoneCanWithdraw(ClearinghouseHandler h) internal {
+        address[4] memory actors = h.actors();
+        Clearinghouse ch = h.ch();
+        for (uint256 i = 0; i < 4; ++i) {
+            (int256 balance, ) = ch.accountOf(actors[i]);
+            if (balance <= 0) continue;
+            vm.prank(actors[i]);
+            ch.withdraw(uint256(balance));
+        }
+        assertEq(
+            h.token().balanceOf(address(ch)),
+            uint256(ch.insuranceFund()) + ch.treasuryAccrued(),
+            "after every withdrawal the fund and treasury remain"
+        );
+    }
+
     function _checkSolvency(ClearinghouseHandler h) internal view {
         assertEq(int256(h.token().balanceOf(address(h.ch()))), h.booked(), "books balance");
-        assertTrue(!h.unbackedDebt(), "no unbacked debt");
         assertTrue(!h.payoutMismatch(), "claims paid exactly what was left");
     }
 }

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { writeOffBadDebt } from "../../sdk/index.js";
+import { chargeOverdraft } from "../../sdk/index.js";
 import { INDEX_ID, WAD, deployClearinghouse, type Fixture } from "./helpers/clearinghouseFixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -118,23 +118,24 @@ for (const decimals of [6, 18]) {
       // equity before the liquidation: 0.
       await f.oracle.setValue(INDEX_ID, 8n * WAD);
       const ch = f.ch.connect(f.liquidator);
-      // Fund 35 (fees) pays what it can of the 50; the other 15 is written off against the market's
-      // settlement pot (counted as not collected) instead of reverting.
+      // Fund 35 (fees) lends what it can of the 50 overdraft; the other 15 is written off against the market's
+      // settlement pot (counted as not collected) instead of reverting. The 50 stays owed to the fund.
       await expect(ch.liquidate(f.alice.address, f.marketId, 10n, 8n * WAD))
-        .to.emit(f.ch, "BadDebtCovered")
-        .withArgs(f.alice.address, f.usd("35"), 0n)
+        .to.emit(f.ch, "OverdraftLent")
+        .withArgs(f.alice.address, f.usd("35"), f.usd("15"))
         .and.to.emit(f.ch, "Liquidated")
         .withArgs(f.marketId, f.alice.address, f.liquidator.address, 10n, 8n * WAD, 0n, 0n);
-      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
+      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(-f.usd("50"));
       expect(await f.ch.insuranceFund()).to.equal(0n);
       expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100000"));
       expect((await f.ch.marketState(f.marketId)).openPositions).to.equal(2n);
       // realisedNet: alice's realised loss of 20,000 less the 15 written off.
       expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("19985"));
-      // the SDK mirror: balance after the loss -50, the realised loss 20,000, the fund 35
-      expect(writeOffBadDebt(-f.usd("50"), f.usd("20000"), f.usd("35"))).to.deep.equal({
-        balance: 0n,
-        coveredByInsurance: f.usd("35"),
+      // the SDK mirror: balance 19,950 before, the realised loss 20,000, no penalty, the fund 35
+      expect(chargeOverdraft(f.usd("19950"), -f.usd("20000"), 0n, f.usd("35"))).to.deep.equal({
+        balance: -f.usd("50"),
+        lent: f.usd("35"),
+        charged: 0n,
         writtenOff: f.usd("15"),
         insuranceFund: 0n,
       });
@@ -147,17 +148,18 @@ for (const decimals of [6, 18]) {
       await f.token.mint(f.carol.address, f.usd("1000"));
       await f.token.connect(f.carol).approve(f.ch, f.usd("1000"));
       await f.ch.connect(f.carol).depositInsurance(f.usd("1000"));
-      // Equity -50: no penalty (it would be 1,600 uncapped); the fund of 1,035 pays the 50.
+      // Equity -50: no penalty (it would be 1,600 uncapped); the fund of 1,035 lends the 50 (owed to it).
       await expect(f.ch.connect(f.liquidator).liquidate(f.alice.address, f.marketId, 10n, 8n * WAD))
-        .to.emit(f.ch, "BadDebtCovered")
-        .withArgs(f.alice.address, f.usd("50"), f.usd("985"));
-      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
+        .to.emit(f.ch, "OverdraftLent")
+        .withArgs(f.alice.address, f.usd("50"), 0n);
+      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(-f.usd("50"));
       expect(await f.ch.insuranceFund()).to.equal(f.usd("985"));
       expect((await f.ch.accountOf(f.liquidator.address)).balance).to.equal(f.usd("100000"));
       expect((await f.ch.settlementState(f.marketId))[6]).to.equal(-f.usd("20000"));
-      expect(writeOffBadDebt(-f.usd("50"), f.usd("20000"), f.usd("1035"))).to.deep.equal({
-        balance: 0n,
-        coveredByInsurance: f.usd("50"),
+      expect(chargeOverdraft(f.usd("19950"), -f.usd("20000"), 0n, f.usd("1035"))).to.deep.equal({
+        balance: -f.usd("50"),
+        lent: f.usd("50"),
+        charged: 0n,
         writtenOff: 0n,
         insuranceFund: f.usd("985"),
       });
@@ -175,7 +177,7 @@ for (const decimals of [6, 18]) {
         .to.emit(f.ch, "Liquidated")
         .withArgs(f.marketId, f.alice.address, f.liquidator.address, 10n, 8n * WAD, 0n, 0n);
       expect(await f.ch.insuranceFund()).to.equal(f.usd("5"));
-      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
+      expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(-f.usd("50"));
     });
 
     it("deleverage_closesBankruptPositionAgainstProfitableOpposite", async function () {

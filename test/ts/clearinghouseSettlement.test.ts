@@ -194,7 +194,8 @@ for (const decimals of [6, 18]) {
     });
 
     it("settle_shortfallIsSharedProRataWhateverTheOrder", async function () {
-      // Final 8.5: alice owes 15,000 but holds 10,050; the fund (35 from fees) pays 35. Claims are paid from
+      // Final 8.5: alice owes 15,000 but holds 10,050; the fund (35 from fees) lends 35 of the 4,950 overdraft,
+      // which stays on her balance, owed to the fund. Claims are paid from
       // what is left (the last one takes the rest); here the pro-rata amounts are exact either way.
       const expectedBob = (f: Fixture) => (f.usd("9000") * f.usd("10085")) / f.usd("15000");
       const expectedCarol = (f: Fixture) => (f.usd("6000") * f.usd("10085")) / f.usd("15000");
@@ -209,7 +210,7 @@ for (const decimals of [6, 18]) {
           f.marketId,
           order.map((n) => who[n].address),
         );
-        expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(0n);
+        expect((await f.ch.accountOf(f.alice.address)).balance).to.equal(-f.usd("4950"));
         expect((await f.ch.accountOf(f.bob.address)).balance).to.equal(f.usd("19988") + expectedBob(f));
         expect((await f.ch.accountOf(f.carol.address)).balance).to.equal(f.usd("19992") + expectedCarol(f));
         expect(await f.ch.insuranceFund()).to.equal(0n);

@@ -177,9 +177,6 @@ export type ClearinghouseSettleRevert =
 /** `Clearinghouse.settleMany`: as `settle`, but an account with nothing to settle is skipped. */
 export type ClearinghouseSettleManyRevert = E.UnknownMarketError | E.MarketNotSettledError | SafeCastRevert;
 
-/** `Clearinghouse.coverDebt`. */
-export type ClearinghouseCoverDebtRevert = E.NoDebtToCoverError | E.InsuranceFundEmptyError | SafeCastRevert;
-
 /**
  * `Clearinghouse.trade` / `tradeBatch`, called by the Exchange as a venue: every fill's checks, the
  * position and open-interest limits, the pause, and initial margin of each side whose risk grew.

@@ -3,6 +3,7 @@
  * `_accrueFees` and `LiquidationLogic.liquidate` charge them.
  */
 import { unitValueDown } from "./market.js";
+import { changeBalance } from "./settlement.js";
 import { abs, toToken, wMul } from "./wad.js";
 
 /**
@@ -75,37 +76,40 @@ export function liquidationPenaltySplit(
   return { penalty, liquidatorReward, insurance: penalty - liquidatorReward };
 }
 
-/** What the bad debt of an account's last closed position costs whom (`writeOffBadDebt`), collateral units. */
-export interface BadDebtWriteOff {
-  /** The account's balance afterwards: 0, or the debt nobody answers for (older than this loss). */
+/** A debit that may overdraw, with a fee or penalty in it (`chargeOverdraft`), collateral units. */
+export interface OverdraftCharge {
+  /** The balance afterwards: the whole debit stays on it (a negative balance is owed to the fund). */
   balance: bigint;
-  /** Paid by the insurance fund (`BadDebtCovered`'s amount). */
-  coveredByInsurance: bigint;
-  /** Written off against the market's settlement pot: its winners bear it pro rata at settlement. */
+  /** Lent by the insurance fund (`OverdraftLent`'s `lent`). */
+  lent: bigint;
+  /** The fee or penalty actually charged: cut first by what the fund could not lend. */
+  charged: bigint;
+  /** Written off against the market's settlement pot (`realisedNet` rises by it): its winners bear it. */
   writtenOff: bigint;
-  /** The fund afterwards. */
+  /** The fund afterwards (before a penalty's insurance share is credited). */
   insuranceFund: bigint;
 }
 
 /**
- * Bad debt left when a liquidation or a reducing trade closes an account's last open position
- * (`LiquidationLogic._chargeAccount` and `coverTradeDebt`): with `balance` the balance after the loss (and the
- * penalty, with the fund already credited its share of it), a negative balance is paid by the insurance
- * fund as far as it goes; what the fund cannot pay, up to this closing's realised `loss`, is written off
- * against the market's pot (it counts as not collected: `realisedNet` rises by it); what is left of a debt
- * older than this loss stays on the account. Nothing happens for a balance of 0 or more.
- * @example writeOffBadDebt(-50n, 20_000n, 35n) // fund pays 35, 15 written off, balance 0
+ * A trade's or a liquidation's debit of one side (`LiquidationLogic.chargeTrade` and `_chargeAccount`):
+ * `delta` (realised PnL minus `charge`, the fee or the penalty) goes through `changeBalance`, so a debt is
+ * repaid to the fund first and an overdraft is lent by the fund as far as it goes; what the fund cannot lend
+ * cuts the fee or penalty first, and the rest is written off against the market's pot.
+ * @example chargeOverdraft(19_950n, -20_000n, 0n, 35n) // lent 35, 15 written off, balance −50
  */
-export function writeOffBadDebt(balance: bigint, loss: bigint, insuranceFund: bigint): BadDebtWriteOff {
-  if (balance >= 0n) return { balance, coveredByInsurance: 0n, writtenOff: 0n, insuranceFund };
-  const debt = -balance;
-  const paid = debt < insuranceFund ? debt : insuranceFund;
-  const uncovered = debt - paid;
-  const writtenOff = uncovered < loss ? uncovered : loss;
+export function chargeOverdraft(
+  balance: bigint,
+  delta: bigint,
+  charge: bigint,
+  insuranceFund: bigint,
+): OverdraftCharge {
+  const c = changeBalance(balance, delta, insuranceFund);
+  const cut = c.unlent < charge ? c.unlent : charge;
   return {
-    balance: -(uncovered - writtenOff),
-    coveredByInsurance: paid,
-    writtenOff,
-    insuranceFund: insuranceFund - paid,
+    balance: c.balance,
+    lent: c.lent,
+    charged: charge - cut,
+    writtenOff: c.unlent - cut,
+    insuranceFund: c.insuranceFund,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Expiry settlement, as `SettlementLogic` does it: each position closes at the final unit value; a loss
- * is debited from the balance at once (rounded up), a gain (and a gain escrowed before expiry) becomes a
+ * is debited from the balance at once (rounded up; an overdraft lent by the insurance fund as far as it
+ * goes, `debitSettlementLoss`), a gain (and a gain escrowed before expiry) becomes a
  * claim (rounded down) paid once every position of the market is closed, in full or pro rata from what
  * is left of what was collected net of the PnL realised into balances before settlement.
  */
@@ -41,64 +42,80 @@ export function settlePosition(
   return { pnlWad, loss: 0n, claim: toToken(pnlWad, scale, "Down") };
 }
 
-/** A loss debited at settlement, and the bad debt it leaves. */
+/**
+ * A balance change as the Clearinghouse books it (`MarginLogic.changeBalance`), collateral units. No
+ * balance below zero is counted in the books, so a negative balance is a debt to the insurance fund: a
+ * credit to it repays the fund first (`repaid`), and a debit beyond the balance's cash (an overdraft) is
+ * lent by the fund as far as it holds tokens (`lent`); what it cannot lend is `unlent`, which the market's
+ * pot does not count as paid (or which cuts the fee or penalty in the debit first). The whole debit stays
+ * on the balance.
+ * @example changeBalance(10n, -40n, 25n) // balance −30n, lent 25n, unlent 5n, fund 0n
+ */
+export function changeBalance(
+  balance: bigint,
+  delta: bigint,
+  insuranceFund: bigint,
+): { balance: bigint; insuranceFund: bigint; repaid: bigint; lent: bigint; unlent: bigint } {
+  const after = balance + delta;
+  const none = { balance: after, insuranceFund, repaid: 0n, lent: 0n, unlent: 0n };
+  if (balance >= 0n && after >= 0n) return none;
+  if (delta >= 0n) {
+    const repaid = after >= 0n ? -balance : delta;
+    return { ...none, insuranceFund: insuranceFund + repaid, repaid };
+  }
+  const overdraft = -delta - (balance > 0n ? balance : 0n);
+  const lent = overdraft < insuranceFund ? overdraft : insuranceFund;
+  return { ...none, insuranceFund: insuranceFund - lent, lent, unlent: overdraft - lent };
+}
+
+/**
+ * What a settlement loss of `loss` credits its market's pot (`credited`) and how much of it the fund
+ * lends (`lent`), for an account with `cash` (its positive balance) and `openLosses` still open in other
+ * markets, with the fund at `fund` (`SettlementLogic.lendingShare`, collateral units). The projected
+ * overdraft is `D = loss + openLosses − cash` (meant for `D > 0`); this market's cash share is
+ * `⌊cash × loss / (loss + openLosses)⌋`, its overdraft share the rest of `loss`, of which the fund lends
+ * all when `fund >= D`, else `⌊fund × share / D⌋`. Every market of the account gets the same fractions,
+ * so the order its markets settle in does not change what each pot is credited.
+ * @example lendingShare(40n, 100n, 60n, 30n) // { credited: 43n, lent: 18n }
+ */
+export function lendingShare(
+  cash: bigint,
+  loss: bigint,
+  openLosses: bigint,
+  fund: bigint,
+): { credited: bigint; lent: bigint } {
+  const total = loss + openLosses;
+  const projected = total - cash;
+  const cashShare = mulDiv(cash, loss, total, "Down");
+  const overdraft = loss - cashShare;
+  const lent = fund >= projected ? overdraft : mulDiv(fund, overdraft, projected, "Down");
+  return { credited: cashShare + lent, lent };
+}
+
+/** A loss debited at settlement, and what its market's pot is credited. */
 export interface LossDebit {
-  /** The balance afterwards: `balance − loss + share`. */
+  /** The balance afterwards: `balance − loss` (a negative balance is owed to the fund). */
   balance: bigint;
-  /** The account's whole bad debt this loss is a share of (0 when there is none). */
-  deficit: bigint;
-  /** The part of `deficit` this market answers for (written off the account). */
-  share: bigint;
-  /** What the insurance fund paid of `share`. */
-  coveredByInsurance: bigint;
-  /** What nobody paid (`share − coveredByInsurance`): reduces what the market collected. */
+  /** The account's losses still open in other markets, collateral units (rounded down). */
+  openLosses: bigint;
+  /** What the fund lent of this market's overdraft share. */
+  lent: bigint;
+  /** What the pot does not count (`loss − collected`): the market's winners bear it. */
   uncovered: bigint;
-  /** Added to the market's `collected`: `loss − uncovered`. */
+  /** Added to the market's `collected`. */
   collected: bigint;
   /** The fund afterwards. */
   insuranceFund: bigint;
 }
 
 /**
- * The bad debt a settlement loss leaves that its market answers for (`SettlementLogic._badDebtShare`),
- * collateral units. `balance` is the balance after the loss; `otherPnls` the wad PnL of each of the
- * account's other open slots (valued as `MarginLogic.health` values them, expired markets at their
- * settlement value, an escrowed gain at `−openNotional`). With no other slot: `share = min(−balance,
- * loss)` of `deficit = −balance`. Otherwise `equity = balance × scale + Σ otherPnls`; nothing when
- * `equity >= 0`, else `deficit = ⌈−equity / scale⌉` and `share = ⌊deficit × loss / (loss + ⌊Σ other
- * losses / scale⌋)⌋`, at most `loss`. Meant for a negative `balance`.
- * @example badDebtShare(-30n, 40n, [], 10n ** 12n) // { share: 30n, deficit: 30n }
- */
-export function badDebtShare(
-  balance: bigint,
-  loss: bigint,
-  otherPnls: readonly bigint[],
-  scale: bigint,
-): { share: bigint; deficit: bigint } {
-  if (otherPnls.length === 0) {
-    const deficit = -balance;
-    return { share: deficit < loss ? deficit : loss, deficit };
-  }
-  let equity = balance * scale;
-  let openLosses = 0n;
-  for (const pnl of otherPnls) {
-    equity += pnl;
-    if (pnl < 0n) openLosses -= pnl;
-  }
-  if (equity >= 0n) return { share: 0n, deficit: 0n };
-  const deficit = toToken(-equity, scale, "Up");
-  const share = mulDiv(deficit, loss, loss + toToken(openLosses, scale, "Down"), "Down");
-  return { share: share > loss ? loss : share, deficit };
-}
-
-/**
- * Debits a settlement loss (`SettlementLogic._debit`): the balance goes down by `loss`; when it turns
- * negative, `badDebtShare` decides the part of the account's bad debt this market answers for; the
- * insurance fund pays all of it when it covers the whole deficit, else `⌊fund × share / deficit⌋`; the
- * rest of the share is not collected (the market's winners bear it); the balance goes up by the share
- * (what is left negative is debt the account keeps, to be covered by its other markets or later).
- * `otherPnls` as in `badDebtShare` (empty when the account has no other open slot).
- * @example debitSettlementLoss(20n, 40n, [], 5n, 10n ** 12n) // balance 0n, fund pays 5n, 15n uncovered
+ * Debits a settlement loss (`SettlementLogic._debit`): the balance goes down by `loss`. When the
+ * account's losses (this one and `otherPnls`' losses, the wad PnL of each of its other open slots valued
+ * as `MarginLogic.health` values them) exceed its cash, `lendingShare` decides what the pot is credited
+ * (unless the fund can lend the whole projected overdraft and the cash covers this loss: then the plain
+ * debit). The fund gives what it lends and keeps the cash paid beyond this market's cash share, for the
+ * account's other losses: `fund + min(loss, cash) − credited`.
+ * @example debitSettlementLoss(40n, 100n, [-60n * 10n ** 12n], 30n, 10n ** 12n) // collected 43n, fund 27n
  */
 export function debitSettlementLoss(
   balance: bigint,
@@ -108,27 +125,23 @@ export function debitSettlementLoss(
   scale: bigint,
 ): LossDebit {
   const after = balance - loss;
-  const none = {
-    deficit: 0n,
-    share: 0n,
-    coveredByInsurance: 0n,
-    uncovered: 0n,
-    collected: loss,
-    insuranceFund,
-  };
-  if (after >= 0n) return { balance: after, ...none };
-  const { share, deficit } = badDebtShare(after, loss, otherPnls, scale);
-  if (share === 0n) return { balance: after, ...none };
-  const fromFund = insuranceFund >= deficit ? share : mulDiv(insuranceFund, share, deficit, "Down");
-  const uncovered = share - fromFund;
+  const cash = balance > 0n ? balance : 0n;
+  let wadLosses = 0n;
+  for (const pnl of otherPnls) if (pnl < 0n) wadLosses -= pnl;
+  const openLosses = toToken(wadLosses, scale, "Down");
+  const plain = { balance: after, openLosses, lent: 0n, uncovered: 0n, collected: loss, insuranceFund };
+  const total = loss + openLosses;
+  if (total <= cash) return plain;
+  if (insuranceFund >= total - cash && loss <= cash) return plain;
+  const { credited, lent } = lendingShare(cash, loss, openLosses, insuranceFund);
+  const paid = loss < cash ? loss : cash;
   return {
-    balance: after + share,
-    deficit,
-    share,
-    coveredByInsurance: fromFund,
-    uncovered,
-    collected: loss - uncovered,
-    insuranceFund: insuranceFund - fromFund,
+    balance: after,
+    openLosses,
+    lent,
+    uncovered: loss - credited,
+    collected: credited,
+    insuranceFund: insuranceFund + paid - credited,
   };
 }
 

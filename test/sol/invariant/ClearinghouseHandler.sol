@@ -54,12 +54,10 @@ contract ClearinghouseHandler {
     uint256 public bankruptLiquidations;
     uint256 public bankruptSettlements;
     uint256 public socialisedLosses;
-    /// @dev An account left with no open market and a negative balance: a debt nobody backs.
-    bool public unbackedDebt;
-    uint256 public residualDebts;
-    /// @dev Residual debts the fund paid later (`coverDebt`), once it held tokens again.
-    uint256 public residualDebtsCovered;
-    mapping(address account => bool) internal _residual;
+    /// @dev Overdrafts (a debit beyond a balance, `OverdraftLent`) the insurance fund lent some of, and those
+    /// it could not lend all of (the rest written off against the market's pot, or cut from a fee or penalty).
+    uint256 public overdraftsLent;
+    uint256 public overdraftsWrittenOff;
     /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark or
     /// at the index (the basis moved: the time-averaged basis has not followed, or the index has not put the
     /// account below the line at all): the state those two valuations guard.
@@ -97,6 +95,8 @@ contract ClearinghouseHandler {
             _keys[i] = 0x1000 + i;
             _actors[i] = vm.addr(_keys[i]);
         }
+        // The overdraft counters read the Clearinghouse's `OverdraftLent` events.
+        vm.recordLogs();
     }
 
     function actors() external view returns (address[4] memory) {
@@ -333,7 +333,6 @@ contract ClearinghouseHandler {
                 _refusedAtMarkOnly[account] = false;
             }
             if (bankrupt) ++bankruptLiquidations;
-            _checkNoUnbackedDebt(account);
             _afterLiquidation(market);
         } catch {
             if (waiting) {
@@ -443,7 +442,7 @@ contract ClearinghouseHandler {
             if (ch.positionSize(_actors[i], id) != 0 && _equityBelowZero(_actors[i])) ++bankruptSettlements;
         }
         _settleAccounts(id, all);
-        for (uint256 i = 0; i < 4; ++i) _checkNoUnbackedDebt(_actors[i]);
+        countOverdrafts();
         (, , uint256 openPositions, , ) = ch.marketState(id);
         if (openPositions != 0) settledWithOpenPositions = true;
         for (uint256 i = 0; i < 4; ++i) {
@@ -470,45 +469,30 @@ contract ClearinghouseHandler {
         }
     }
 
-    /// @dev Checks every actor's debt (and has the fund pay a residual one when it can): also a random action.
-    function checkDebts() external {
-        for (uint256 i = 0; i < 4; ++i) _checkNoUnbackedDebt(_actors[i]);
-    }
+    bytes32 internal constant OVERDRAFT_LENT = keccak256("OverdraftLent(address,uint256,uint256)");
 
-    /// @dev A debt left on an account with no open market is the residual case docs/clearinghouse.md states (a
-    /// loss overdrawn against positions whose value did not come in, left when the fund ran dry): counted when
-    /// first seen, so the suites show how often. While the fund holds tokens (it refilled later, or a settlement
-    /// surplus came in after the debt was left in the same call), anyone's `coverDebt` has the fund pay it: the
-    /// handler calls it, and a debt still left while the fund holds tokens is a failure.
-    function _checkNoUnbackedDebt(address account) internal {
-        (int256 balance, bytes32[] memory open) = ch.accountOf(account);
-        if (balance >= 0 || open.length != 0) {
-            _residual[account] = false;
-            return;
-        }
-        if (!_residual[account]) {
-            _residual[account] = true;
-            ++residualDebts;
-        }
-        if (ch.insuranceFund() == 0) return;
-        ch.coverDebt(account);
-        (balance, ) = ch.accountOf(account);
-        if (balance >= 0) {
-            _residual[account] = false;
-            ++residualDebtsCovered;
-        } else if (ch.insuranceFund() != 0) {
-            unbackedDebt = true;
+    /// @dev Counts the overdrafts since the last call (`OverdraftLent` events of the Clearinghouse): the fund
+    /// lent some of it, or could not lend all of it. Also a random action.
+    function countOverdrafts() public {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(ch) || logs[i].topics.length == 0) continue;
+            if (logs[i].topics[0] != OVERDRAFT_LENT) continue;
+            (uint256 lent, uint256 writtenOff) = abi.decode(logs[i].data, (uint256, uint256));
+            if (lent != 0) ++overdraftsLent;
+            if (writtenOff != 0) ++overdraftsWrittenOff;
         }
     }
 
-    /// @dev What the books say the Clearinghouse holds: the actors' balances (negative ones included), the fund,
+    /// @dev What the books say the Clearinghouse holds: the actors' positive balances (a negative one is owed to
+    /// the fund and counted by nobody), the fund,
     /// the treasury's accrual and every market's pot (what its losers paid in and its claims have not taken out
     /// yet: before completion `collected - realisedNet`, after it what is left).
     function booked() external view returns (int256 total) {
         total = int256(uint256(ch.insuranceFund()) + ch.treasuryAccrued());
         for (uint256 i = 0; i < 4; ++i) {
             (int256 balance, ) = ch.accountOf(_actors[i]);
-            total += balance;
+            if (balance > 0) total += balance;
         }
         for (uint256 m = 0; m < MARKETS; ++m) {
             (, , , uint256 finalPrice, uint256 collected, , int256 realisedNet) = ch.settlementState(_marketIds[m]);

@@ -197,9 +197,10 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         _settleMarketAt(50e18);
         ch.settleMany(marketId, both);
         (int256 afterFirst, ) = ch.accountOf(ALICE);
-        // The second market still trades at 10, so alice's other position is not losing: the whole deficit at
-        // this settlement is this market's, written off at once (fund first, then this market's winners).
-        assertEq(afterFirst, int256(0), "the first market's bad debt is written off at once");
+        // The second market still trades at 10, so alice's other position is not losing: the whole overdraft at
+        // this settlement (40 against her 29.99) is this market's, lent by the fund as far as it goes and
+        // written off against this market's pot for the rest; it stays on her balance, owed to the fund.
+        assertEq(afterFirst, -10.01e6, "the first market's overdraft is owed to the fund");
 
         vm.warp(p2.expiry + 1);
         oracle.setTwap(INDEX, 50e18);
@@ -211,17 +212,22 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
 
         (int256 aliceAfter, bytes32[] memory open) = ch.accountOf(ALICE);
         assertEq(open.length, 0, "alice has no positions left");
-        assertEq(aliceAfter, int256(0), "no debt stays on the account");
-        assertEq(ch.insuranceFund(), 0, "the fund paid what it had");
+        assertEq(aliceAfter, -50.01e6, "the debt is owed to the fund, counted by no one's tokens");
+        assertEq(ch.insuranceFund(), 0, "the fund lent what it had");
         address[] memory everyone = new address[](3);
         (everyone[0], everyone[1], everyone[2]) = (ALICE, BOB, LIQUIDATOR);
-        assertEq(int256(collateral.balanceOf(address(ch))), _booked(everyone), "tokens == balances + fund + treasury");
+        assertEq(
+            int256(collateral.balanceOf(address(ch))),
+            _booked(everyone),
+            "tokens == positive balances + fund + treasury"
+        );
     }
 
     /// @dev Issue 12, item 4 (same expiry): an account short in two markets of one expiry goes bankrupt in both.
-    /// Settled in either order, each market's winners bear the same share of the bad debt (pro rata to the
-    /// two losses) and the account ends at zero. Before the fix the first market settled paid its winners in
-    /// full and the second paid nothing.
+    /// Settled in either order, each market's winners bear the same share of the overdraft the fund could not
+    /// lend (pro rata to the two losses) and the account ends owing the fund its whole overdraft (counted by no
+    /// one's tokens). Before the fix the first market settled paid its winners in full and the second paid
+    /// nothing.
     function test_settle_badDebtAcrossMarketsOfOneExpiryIsTheSameInEitherOrder() public {
         MarketParams memory p2 = _marketParams(1e18, 1e15);
         p2.methodologyHash = keccak256("second market, same expiry");
@@ -260,8 +266,9 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         (int256 carol2, ) = ch.accountOf(CAROL);
         (int256 alice2, ) = ch.accountOf(ALICE);
 
-        assertEq(alice1, int256(0), "nothing stays on the account");
-        assertEq(alice2, int256(0), "in either order");
+        // 120 of losses against 29.985 of cash: the 90.015 overdraft is owed to the fund.
+        assertEq(alice1, -90.015e6, "the overdraft stays owed to the fund");
+        assertEq(alice2, -90.015e6, "in either order");
         // Losses 40 and 80 dollars: bob's market answers for a third of the deficit, carol's for two thirds.
         assertApproxEq(uint256(bob1), uint256(bob2), 1, "bob: the same in either order");
         assertApproxEq(uint256(carol1), uint256(carol2), 1, "carol: the same in either order");

@@ -101,13 +101,14 @@ abstract contract SecurityBase is TestBase {
     }
 
     /// @dev Σ balances of `accounts` + insurance + treasury accrual, in collateral units, for conservation.
-    /// @dev Balances, gains escrowed in closed positions (rounded down to token units, as they will be paid at
+    /// @dev Positive balances, gains escrowed in closed positions (rounded down to token units, as they will be paid at
     /// most), the fund and the treasury's accrual.
     function _booked(address[] memory accounts) internal view returns (int256 sum) {
         uint256 scale = ch.collateralScale();
         for (uint256 i; i < accounts.length; ++i) {
             (int256 b, bytes32[] memory open) = ch.accountOf(accounts[i]);
-            sum += b;
+            // A negative balance is owed to the insurance fund: no one's tokens back it.
+            if (b > 0) sum += b;
             for (uint256 k; k < open.length; ++k) {
                 (int256 size, int256 notional) = ch.position(accounts[i], open[k]);
                 if (size == 0 && notional < 0) sum += int256(uint256(-notional) / scale);

@@ -32,6 +32,8 @@ contract SolvencyTest is SecurityBase {
         id = ch.createMarket(p2, _risk(), _terms());
     }
 
+    bytes32 internal _second;
+
     function _withdrawAll(address who) internal {
         (int256 balance, ) = ch.accountOf(who);
         if (balance <= 0) return;
@@ -94,7 +96,9 @@ contract SolvencyTest is SecurityBase {
         ch.settleMany(marketId, all);
         ch.settleMany(marketId, all);
         (int256 bobBalance, ) = ch.accountOf(BOB);
-        assertEq(bobBalance, 0, "bob paid all he had");
+        // His 300 loss overdrew his 149.80 by 150.20: the fund lent its fee share, the rest was written off
+        // against the pot; the debt stays on his account, owed to the fund and counted by no one's tokens.
+        assertEq(bobBalance, -150.2e6, "bob paid all he had and owes the rest to the fund");
         (aliceBalance, ) = ch.accountOf(ALICE);
         // Bob paid 150 - 0.2 maker fee; the fund (half of 1.35 + 0.2 + 0.26 of fees) covered part of the rest.
         uint256 paidToAlice = uint256(aliceBalance) - (150e6 - 1.15e6);
@@ -122,7 +126,8 @@ contract SolvencyTest is SecurityBase {
         ch.liquidate(ALICE, marketId, 100, type(uint256).max);
         (int256 aliceBalance, bytes32[] memory open) = ch.accountOf(ALICE);
         assertEq(open.length, 0, "closed");
-        assertEq(aliceBalance, 0, "no debt stays on the account");
+        // The 10 dollar overdraft stays owed to the fund (which lent its 0.35), counted by no one's tokens.
+        assertEq(aliceBalance, -10e6, "the overdraft is owed to the fund");
         (, , , , , , int256 realisedNet) = ch.settlementState(marketId);
         // Alice realised -110 but paid only 100 and the fund its 0.35 of fees; the rest is not collected.
         assertEq(realisedNet, -100.35e6, "the unpaid part is not collected");
@@ -493,13 +498,14 @@ contract SolvencyTest is SecurityBase {
         assertEq(openPositions, 0, "the settled market completed");
     }
 
-    // ------------------------------------------------------------------ residual debt, covered later
+    // ------------------------------------------------------------------ residual debt
 
     /// @dev Leaves alice with a residual debt (see the test below); returns dave, who still has a market open.
     function _residualDebt() internal returns (address dave) {
         dave = address(0xDA7E);
         address erin = address(0xE417);
         (bytes32 gpu, bytes32 second) = _secondMarket();
+        _second = second;
         _fund(ALICE, 101e6);
         _fund(BOB, 1_000e6);
         _fund(CAROL, 125e6);
@@ -529,38 +535,148 @@ contract SolvencyTest is SecurityBase {
         ch.settleMany(marketId, all);
     }
 
-    /// @dev The residual case docs/clearinghouse.md states: alice's loss in a second market overdrew her balance
+    /// @dev The residual case docs/clearinghouse.md stated: alice's loss in a second market overdrew her balance
     /// against a gain escrowed in the first; that market's claims were cut (carol went bankrupt beyond the
-    /// fund), so her claim came in short and left a debt with the fund empty. Before `coverDebt` it stayed
-    /// unbacked for good; now anyone has the fund pay it as soon as the fund holds tokens again.
-    function test_residualDebtIsCoveredOnceTheFundHoldsTokensAgain() public {
+    /// fund), so her claim came in short and left a debt with the fund empty. Before the fix her overdraft was
+    /// counted as collected by the second market's pot, the negative balance stayed, and the last withdrawal came
+    /// up short by it. Now the pot counted only what was paid or lent, the debt is owed to the fund and counted by
+    /// no one's tokens, and everyone withdraws everything, leaving exactly the fund and the treasury.
+    function test_residualDebt_isBackedByNoOnesTokensAndTheLastWithdrawalSucceeds() public {
         address dave = _residualDebt();
+        address erin = address(0xE417);
         (int256 debt, bytes32[] memory none) = ch.accountOf(ALICE);
         assertEq(none.length, 0, "no market left open");
-        assertTrue(debt < 0, "a residual debt");
-        assertEq(ch.insuranceFund(), 0, "the fund paid carol's debt first and is empty");
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.InsuranceFundEmpty.selector, ALICE, uint256(-debt)));
-        ch.coverDebt(ALICE);
+        assertEq(debt, RESIDUAL_DEBT, "the debt stays on her account, owed to the fund");
+        // The second market settles too (at the 2.5 its last trades were at), then everyone withdraws.
+        (, bytes32 second) = _secondMarketId();
+        vm.warp(params.expiry + 30 days + 1);
+        oracle.setTwap(keccak256("GPU-H100"), 2.5e18);
+        ch.proposeSettlement(second);
+        vm.warp(block.timestamp + 3_601);
+        ch.finalizeSettlement(second);
+        address[] memory holders = new address[](3);
+        (holders[0], holders[1], holders[2]) = (ALICE, dave, erin);
+        ch.settleMany(second, holders);
+        ch.settleMany(second, holders);
+        address[] memory everyone = new address[](5);
+        (everyone[0], everyone[1], everyone[2], everyone[3], everyone[4]) = (ALICE, BOB, CAROL, dave, erin);
+        assertEq(int256(collateral.balanceOf(address(ch))), _booked(everyone), "held == positive balances + fund + treasury");
+        for (uint256 i = 0; i < everyone.length; ++i) _withdrawAll(everyone[i]);
+        ch.withdrawTreasury();
+        assertEq(collateral.balanceOf(address(ch)), ch.insuranceFund(), "only the fund is left");
+        // A later deposit repays the fund first.
+        uint256 fundBefore = ch.insuranceFund();
+        _fund(ALICE, 20e6);
+        (int256 alice, ) = ch.accountOf(ALICE);
+        assertEq(alice, 20e6 + RESIDUAL_DEBT, "what is left of the deposit after the debt");
+        assertEq(ch.insuranceFund(), fundBefore + uint256(-RESIDUAL_DEBT), "the fund is repaid");
+        assertEq(collateral.balanceOf(address(ch)), ch.insuranceFund() + uint256(alice), "held == balance + fund");
+    }
 
-        // Refused where there is nothing to cover, or the debt is still backed by open markets.
-        (int256 bobBalance, ) = ch.accountOf(BOB);
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NoDebtToCover.selector, BOB, bobBalance, 0));
-        ch.coverDebt(BOB);
-        (int256 daveBalance, ) = ch.accountOf(dave);
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NoDebtToCover.selector, dave, daveBalance, 1));
-        ch.coverDebt(dave);
+    /// @dev The debt `_residualDebt` leaves on alice (collateral units).
+    int256 internal constant RESIDUAL_DEBT = -15_107_858;
 
-        // The fund holds tokens again: anyone has it pay the debt, in full here.
-        _insure(100e6);
-        vm.expectEmit(address(ch));
-        emit IClearinghouse.BadDebtCovered(ALICE, uint256(-debt), 100e6 - uint256(-debt));
-        vm.prank(MALLORY);
-        ch.coverDebt(ALICE);
-        (int256 after_, ) = ch.accountOf(ALICE);
-        assertEq(after_, 0, "covered");
-        assertEq(ch.insuranceFund(), 100e6 - uint256(-debt), "by the fund");
-        // Bob, a winner of the first market, can now withdraw everything he is owed.
-        _withdrawAll(BOB);
-        _withdrawAll(CAROL);
+    function _secondMarketId() internal view returns (bytes32 indexId, bytes32 id) {
+        indexId = keccak256("GPU-H100");
+        id = _second;
+    }
+
+    // ------------------------------------------------------------------ overdraft lending, same expiry
+
+    /// @dev Alice (40 dollars) short 10 and 6 contracts in two fee-free markets of one expiry (bob and carol
+    /// long) and long 100 in a later market (dave short) whose gain keeps her solvent. The fund holds 30.
+    /// Both settle at 20 (losses 100 and 60): her cash (40) and the fund (30) fall short of the 160. The fund
+    /// lends the same fraction, 30 / 120, of each market's overdraft share (120 x 100/160 = 75 and 45) and
+    /// the cash is shared pro rata (25 and 15): the first market's pot is credited 25 + 18.75 = 43.75, the
+    /// second's 15 + 11.25 = 26.25, whichever settles first. Before the fix the first settled took all the
+    /// cash and counted the overdraft as collected, so its winners were paid in full from tokens that were not
+    /// there and the debt stayed unbacked; with the overdraft written off as it arose (no sharing) the first
+    /// market settled would take all the cash and the fund.
+    function test_overdraftLending_sameExpiry_isTheSameInEitherOrder() public {
+        (bytes32 a, bytes32 b, bytes32 c, address dave) = _lendingCase();
+        uint256 snap = vm.snapshotState();
+        int256[5] memory first = _settleLendingCase(a, b, c, dave);
+        vm.revertToState(snap);
+        int256[5] memory second = _settleLendingCase(b, a, c, dave);
+        // bob (first market's winner), carol (second's), alice, the fund, what the contract holds beyond it all
+        assertEq(first[0], 1_000e6 + 43.75e6, "bob: 100 claimed, 43.75 paid");
+        assertEq(first[1], 1_000e6 + 26.25e6, "carol: 60 claimed, 26.25 paid");
+        assertEq(first[2], -120e6, "alice owes the fund her 120 overdraft");
+        assertEq(first[3], 0, "the fund lent all it had");
+        assertEq(first[4], 0, "held == positive balances + fund + treasury");
+        for (uint256 i = 0; i < 5; ++i) assertEq(first[i], second[i], "the same in either order");
+        // Her later gain, paid as a claim, repays the fund first; then everyone withdraws everything. (The fund
+        // gets back the 90 its lending could not cover, which bob and carol bore: see docs/clearinghouse.md.)
+        oracle.setValue(keccak256("LATER"), 4e18);
+        vm.warp(block.timestamp + 1);
+        ch.trade(c, dave, ALICE, -100, 4e18);
+        (int256 alice, ) = ch.accountOf(ALICE);
+        assertEq(alice, -120e6, "a gain realised before expiry is escrowed until its market settles");
+        vm.warp(params.expiry + 30 days + 1);
+        oracle.setTwap(keccak256("LATER"), 4e18);
+        ch.proposeSettlement(c);
+        vm.warp(block.timestamp + 3_601);
+        ch.finalizeSettlement(c);
+        address[] memory later = new address[](2);
+        (later[0], later[1]) = (ALICE, dave);
+        ch.settleMany(c, later);
+        ch.settleMany(c, later);
+        (alice, ) = ch.accountOf(ALICE);
+        assertEq(alice, 80e6, "200 gain: 120 repaid to the fund, 80 hers");
+        assertEq(ch.insuranceFund(), 120e6, "repaid");
+        address[] memory everyone = new address[](4);
+        (everyone[0], everyone[1], everyone[2], everyone[3]) = (ALICE, BOB, CAROL, dave);
+        for (uint256 i = 0; i < everyone.length; ++i) _withdrawAll(everyone[i]);
+        assertEq(collateral.balanceOf(address(ch)), 120e6, "only the fund is left");
+    }
+
+    function _lendingCase() internal returns (bytes32 a, bytes32 b, bytes32 c, address dave) {
+        dave = address(0xDA7E);
+        RiskParams memory risk = _risk();
+        (risk.makerFee, risk.takerFee) = (0, 0);
+        MarketParams memory p = _marketParams(1e18, 1e15);
+        p.methodologyHash = keccak256("A");
+        a = ch.createMarket(p, risk, _terms());
+        p.methodologyHash = keccak256("B");
+        b = ch.createMarket(p, risk, _terms());
+        oracle.setValue(keccak256("LATER"), 2e18);
+        p.methodologyHash = keccak256("C");
+        p.indexId = keccak256("LATER");
+        p.expiry = uint64(params.expiry + 30 days);
+        c = ch.createMarket(p, risk, _terms());
+        _fund(ALICE, 40e6);
+        _fund(BOB, 1_000e6);
+        _fund(CAROL, 1_000e6);
+        _fund(dave, 1_000e6);
+        _insure(30e6);
+        ch.trade(a, BOB, ALICE, -10, 10e18);
+        ch.trade(b, CAROL, ALICE, -6, 10e18);
+        ch.trade(c, dave, ALICE, 100, 2e18);
+        // Both expire at 20; the later market's index doubles, so alice stays solvent (equity 40 - 160 + 200).
+        oracle.setValue(keccak256("LATER"), 4e18);
+        vm.warp(params.expiry + 1);
+        oracle.setTwap(INDEX, 20e18);
+        ch.proposeSettlement(a);
+        ch.proposeSettlement(b);
+        vm.warp(block.timestamp + 3_601);
+        ch.finalizeSettlement(a);
+        ch.finalizeSettlement(b);
+        oracle.setValue(keccak256("LATER"), 4e18);
+    }
+
+    function _settleLendingCase(bytes32 x, bytes32 y, bytes32, address dave) internal returns (int256[5] memory r) {
+        address[] memory all = new address[](3);
+        (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
+        ch.settleMany(x, all);
+        ch.settleMany(y, all);
+        ch.settleMany(x, all);
+        ch.settleMany(y, all);
+        (r[0], ) = ch.accountOf(BOB);
+        (r[1], ) = ch.accountOf(CAROL);
+        (r[2], ) = ch.accountOf(ALICE);
+        r[3] = int256(ch.insuranceFund());
+        address[] memory everyone = new address[](4);
+        (everyone[0], everyone[1], everyone[2], everyone[3]) = (ALICE, BOB, CAROL, dave);
+        r[4] = int256(collateral.balanceOf(address(ch))) - _booked(everyone);
     }
 }

@@ -4,6 +4,12 @@ pragma solidity 0.8.30;
 /// @notice The cheatcodes our Solidity tests use, served by Hardhat's test runner.
 /// @dev Declared here because the npm `forge-std` is an old copy without `StdInvariant`.
 interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;
     function chainId(uint256 newChainId) external;
@@ -25,6 +31,8 @@ interface Vm {
     function snapshotState() external returns (uint256 snapshotId);
     function revertToState(uint256 snapshotId) external returns (bool success);
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
 
 /// @notice Base for Solidity tests: the cheatcode handle, invariant-target registration and

@@ -2,8 +2,10 @@
  * The settler and a residual debt (issue 12), on the in-process chain: alice's loss in a second market
  * overdraws her balance against a gain escrowed in the first; the first market's claims are cut (carol is
  * bankrupt beyond the insurance fund), so alice's claim comes in short and leaves a debt with the fund empty.
- * The settler finishes the market, remembers the debt, waits while the fund is empty, and has the fund pay
- * it (`coverDebt`) as soon as the fund holds tokens again.
+ * The settler finishes the market and sends nothing for the debt: it is owed to the insurance fund (which lent
+ * what it could; the second market's pot never counted the rest), so the tokens held are exactly the positive
+ * balances, the fund, the treasury and the open market's pot, and every winner withdraws. A later deposit of
+ * alice's repays the fund first.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -21,10 +23,10 @@ const { ethers, provider, networkHelpers } = await network.create({
 const { time } = networkHelpers;
 const GPU = ethers.id("GPU-H100");
 
-describe("keepers: the settler covers a residual debt once the fund holds tokens", function () {
+describe("keepers: the settler finishes a market that leaves a residual debt", function () {
   this.timeout(SLOW_SUITE_TIMEOUT_MS);
 
-  it("remembers the debt a finished market left, waits for the fund, then has it paid", async function () {
+  it("sends nothing for the debt, and the books hold it against no one's tokens", async function () {
     const f = await deployClearinghouse(ethers, networkHelpers, 6);
     const [dave, erin] = f.others;
     await f.oracle.setValue(GPU, 2n * WAD);
@@ -70,25 +72,34 @@ describe("keepers: the settler covers a residual debt once the fund holds tokens
     const [debt, open] = await f.ch.accountOf(f.alice.address);
     expect(open).to.deep.equal([]);
     expect(debt < 0n).to.equal(true);
-    expect(await f.ch.insuranceFund()).to.equal(0n);
-    expect([...settler.debts.values()]).to.deep.equal([f.alice.address]);
 
-    // the fund is empty: nothing is sent
+    // nothing is sent for it
     const sent = settler.results.length;
     await tick();
     expect(settler.lastActions).to.deep.equal([]);
     expect(settler.results.length).to.equal(sent);
 
-    // the fund holds tokens again: the settler has it pay alice's debt, then forgets her
-    await f.token.mint(f.admin.address, f.usd("5000"));
-    await f.token.connect(f.admin).approve(await f.ch.getAddress(), f.usd("5000"));
-    await f.ch.connect(f.admin).depositInsurance(f.usd("5000"));
-    await tick();
-    expect(settler.lastActions).to.deep.equal([{ type: "coverDebt", account: f.alice.address }]);
-    expect(settler.results.at(-1)?.result.status).to.equal("confirmed");
-    expect((await f.ch.accountOf(f.alice.address))[0]).to.equal(0n);
-    expect(await f.ch.insuranceFund()).to.equal(f.usd("5000") + debt);
-    await tick();
-    expect(settler.debts.size).to.equal(0);
+    // tokens held == positive balances + fund + treasury + the open market's pot (no negative balance counted)
+    const everyone = [f.alice, f.bob, f.carol, dave, erin].map((x) => x.address);
+    let positive = 0n;
+    for (const who of everyone) {
+      const [balance] = await f.ch.accountOf(who);
+      if (balance > 0n) positive += balance;
+    }
+    const [, , , , collected, , realisedNet] = await f.ch.settlementState(second);
+    const held = await f.token.balanceOf(await f.ch.getAddress());
+    const fundAndTreasury = (await f.ch.insuranceFund()) + (await f.ch.treasuryAccrued());
+    expect(held).to.equal(positive + fundAndTreasury + collected - realisedNet);
+    // the first market's winner and its bankrupt loser withdraw all they have
+    for (const who of [f.bob, f.carol]) {
+      const [balance] = await f.ch.accountOf(who.address);
+      if (balance > 0n) await f.ch.connect(who).withdraw(balance);
+    }
+
+    // a later deposit of alice's repays the fund first
+    const fund = await f.ch.insuranceFund();
+    await f.fund(f.alice, "5000");
+    expect((await f.ch.accountOf(f.alice.address))[0]).to.equal(f.usd("5000") + debt);
+    expect(await f.ch.insuranceFund()).to.equal(fund - debt);
   });
 });

@@ -20,13 +20,7 @@ const addr = (i: number) => `0x${i.toString(16).padStart(40, "0")}` as Address;
 const config: SettlerConfig = { batchSize: 2, maxBatchesPerTick: 2 };
 
 describe("keepers: settler decide", function () {
-  it("covers residual debts only while the insurance fund holds tokens", function () {
-    const debts = [addr(1), addr(2)];
-    expect(decideSettler({ markets: [], debts, insuranceFund: 0n }, EXPIRY, config)).to.deep.equal([]);
-    expect(decideSettler({ markets: [], debts, insuranceFund: 1n }, EXPIRY, config)).to.deep.equal([
-      { type: "coverDebt", account: addr(1) },
-      { type: "coverDebt", account: addr(2) },
-    ]);
+  it("decides nothing without markets (a negative balance is owed to the fund: nothing to cover)", function () {
     expect(decideSettler({ markets: [] }, EXPIRY, config)).to.deep.equal([]);
   });
 

@@ -32,7 +32,6 @@ import {
   InsufficientBalanceError,
   InsufficientMarginError,
   MarketNotExpiredError,
-  NoDebtToCoverError,
   NotBankruptError,
   NothingToSettleError,
   PriceLimitExceededError,
@@ -43,7 +42,6 @@ import {
   ZeroAmountError,
   asMarketId,
   bankruptcyPrice,
-  coverDebt,
   decodeErrorData,
   deleverage,
   deposit,
@@ -375,22 +373,6 @@ describe("sdk/viem/clearinghouse", function () {
   });
 
   describe("fetchers", function () {
-    it("test_coverDebt_refusesWithoutAResidualDebtWithTypedErrors", async function () {
-      // bob holds a position: his balance is backed by an open market, nothing to cover
-      await openLong(s);
-      const bob = s.bob.account.address;
-      const e = await rejects(coverDebt(s.carol, { address: s.address, account: bob }), NoDebtToCoverError);
-      expect(e.args.account.toLowerCase()).to.equal(bob.toLowerCase());
-      expect(e.args.balance).to.equal((await s.f.ch.accountOf(bob))[0]);
-      expect(e.args.openMarkets).to.equal(1n);
-      // carol has no account at all
-      const none = await rejects(
-        coverDebt(s.carol, { address: s.address, account: s.carol.account.address }),
-        NoDebtToCoverError,
-      );
-      expect([none.args.balance, none.args.openMarkets]).to.deep.equal([0n, 0n]);
-    });
-
     it("test_fetchMarket_matchesViewsInOneRequest", async function () {
       await openLong(s);
       const { client, counter } = countingClient();

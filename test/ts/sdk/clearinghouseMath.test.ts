@@ -15,6 +15,7 @@ import {
   Account,
   Market,
   asMarketId,
+  changeBalance,
   debitSettlementLoss,
   fetchAccount,
   fetchHealth,
@@ -404,9 +405,9 @@ for (const decimals of [6, 18]) {
             const first = await mined(w.f.ch.settleMany(id, holders));
             await w.f.ch.settleMany(id, holders);
 
-            // Mirror: close each slot in order (positions and escrowed gains; a loss that leaves the
-            // account's equity negative shares its bad debt with the account's other open markets, valued at
-            // the settlement block), then pay the claims in the contract's order from what is left: the
+            // Mirror: close each slot in order (positions and escrowed gains; a loss beyond the account's cash
+            // shares its cash and the fund's lending with the account's other open losses, valued at the
+            // settlement block), then pay the claims in the contract's order from what is left: the
             // last closer's at once, the others in the second pass.
             const unit = finalUnitValueDown(finalPrice, market.params.contractSize);
             expect((await w.f.ch.marketParams(id)).contractSize).to.equal(market.params.contractSize);
@@ -451,7 +452,12 @@ for (const decimals of [6, 18]) {
               claimed,
               realisedNet,
             );
-            for (const [i, who] of order.entries()) balances.set(who, balances.get(who)! + paid.payouts[i]);
+            // A claim paid into a negative balance repays the fund first.
+            for (const [i, who] of order.entries()) {
+              const credit = changeBalance(balances.get(who)!, paid.payouts[i], fund);
+              balances.set(who, credit.balance);
+              fund = credit.insuranceFund;
+            }
             for (const who of holders) {
               const [balance] = await w.f.ch.accountOf(who);
               expect(balance, `balance of ${who}`).to.equal(balances.get(who));

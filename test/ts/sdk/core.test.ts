@@ -136,39 +136,37 @@ describe("sdk/core", function () {
   });
 
   describe("settlement loss debit", function () {
-    it("test_debitSettlementLoss_keepsADebtBeyondThisLossOnTheAccount", function () {
+    it("test_debitSettlementLoss_keepsTheWholeLossOnTheAccountOwedToTheFund", function () {
       const scale = 10n ** 12n;
-      // A balance of −10 before a loss of 40, no other market, a fund of 5: the deficit is 50, this market
-      // answers for 40 of it; the fund pays ⌊5 × 40 / 50⌋ = 4, 36 goes uncollected, the older 10 stays as debt.
+      // A balance of −10 before a loss of 40, no other market, a fund of 5: no cash, the fund lends 5 of the
+      // 40 overdraft, 35 goes uncollected; the balance keeps the whole loss (owed to the fund).
       expect(debitSettlementLoss(-10n, 40n, [], 5n, scale)).to.deep.equal({
-        balance: -10n,
-        deficit: 50n,
-        share: 40n,
-        coveredByInsurance: 4n,
-        uncovered: 36n,
-        collected: 4n,
-        insuranceFund: 1n,
+        balance: -50n,
+        openLosses: 0n,
+        lent: 5n,
+        uncovered: 35n,
+        collected: 5n,
+        insuranceFund: 0n,
       });
-      // Within this loss: the balance ends at 0 and the unpaid part is not collected.
-      expect(debitSettlementLoss(20n, 40n, [], 5n, scale)).to.deep.equal({
-        balance: 0n,
-        deficit: 20n,
-        share: 20n,
-        coveredByInsurance: 5n,
-        uncovered: 15n,
+      // 20 of cash: the pot gets the 20 and the 5 lent.
+      expect(debitSettlementLoss(20n, 40n, [], 5n, scale)).to.deep.include({
+        balance: -20n,
         collected: 25n,
         insuranceFund: 0n,
       });
-      // Another open market whose gain covers the balance: the whole loss is debited, nothing written off.
-      expect(debitSettlementLoss(20n, 40n, [30n * scale], 5n, scale).balance).to.equal(-20n);
-      // Another open market at a loss: the deficit is shared pro rata to the losses (40 of 60 here).
-      const shared = debitSettlementLoss(20n, 40n, [-20n * scale], 100n, scale);
-      expect([shared.deficit, shared.share, shared.balance, shared.coveredByInsurance]).to.deep.equal([
-        40n,
-        26n,
-        6n,
-        26n,
-      ]);
+      // Another open market at a gain does not count: the overdraft is lent (the gain repays it later).
+      expect(debitSettlementLoss(20n, 40n, [30n * scale], 100n, scale)).to.deep.include({
+        balance: -20n,
+        collected: 40n,
+        insuranceFund: 80n,
+      });
+      // Another open market at a loss: the cash (20) and the fund (10 of the 40 projected) are shared pro rata
+      // to the losses (40 of 60): cash share 13, overdraft share 27, lent ⌊10 × 27 / 40⌋ = 6.
+      expect(debitSettlementLoss(20n, 40n, [-20n * scale], 10n, scale)).to.deep.include({
+        collected: 19n,
+        lent: 6n,
+        insuranceFund: 11n,
+      });
     });
   });
 

@@ -13,13 +13,14 @@ import {
   Market,
   WAD,
   applyDelta,
-  badDebtShare,
+  changeBalance,
   basisWeightDown,
   buildOrder,
   claimPayoutDown,
   claimsAvailable,
   collateralScale,
   debitSettlementLoss,
+  lendingShare,
   escrowedGain,
   expiredMarkOf,
   indexMarkDown,
@@ -153,45 +154,55 @@ describe("sdk/core entities and math helpers", function () {
     expect(claimsAvailable(5n, 10n, 6n)).to.equal(0n);
   });
 
-  it("test_badDebtShare_andDebitSettlementLoss_followTheSettlementWaterfall", function () {
+  it("test_lendingShare_andDebitSettlementLoss_shareTheCashAndTheFundProRata", function () {
     const scale = 10n ** 12n;
-    // No other slot: the share is the negative balance, at most the loss.
-    expect(badDebtShare(-30n, 40n, [], scale)).to.deep.equal({ share: 30n, deficit: 30n });
-    expect(badDebtShare(-50n, 40n, [], scale)).to.deep.equal({ share: 40n, deficit: 50n });
-    // Other slots cover the balance: nothing is written off.
-    expect(badDebtShare(-30n, 40n, [31n * scale], scale)).to.deep.equal({ share: 0n, deficit: 0n });
-    // Equity −30 − 20 + 9.5 = −40.5 → deficit 41; other open losses 20 (the −20 slot):
-    // share ⌊41 × 40 / 60⌋ = 27.
-    expect(badDebtShare(-30n, 40n, [-20n * scale, (19n * scale) / 2n], scale)).to.deep.equal({
-      share: 27n,
-      deficit: 41n,
+    // Cash 40, losses 100 here and 60 elsewhere, fund 30: projected overdraft 120; this market's cash share
+    // ⌊40 × 100 / 160⌋ = 25, overdraft share 75, of which the fund lends ⌊30 × 75 / 120⌋ = 18.
+    expect(lendingShare(40n, 100n, 60n, 30n)).to.deep.equal({ credited: 43n, lent: 18n });
+    expect(lendingShare(40n, 60n, 100n, 30n)).to.deep.equal({ credited: 26n, lent: 11n });
+    // A fund that covers the projected overdraft lends all of it.
+    expect(lendingShare(40n, 100n, 60n, 200n)).to.deep.equal({ credited: 100n, lent: 75n });
+    // Either order credits each pot the same (to a rounding unit) and leaves the same balance and fund.
+    const a1 = debitSettlementLoss(40n, 100n, [-60n * scale], 30n, scale);
+    expect(a1).to.deep.equal({
+      balance: -60n,
+      openLosses: 60n,
+      lent: 18n,
+      uncovered: 57n,
+      collected: 43n,
+      insuranceFund: 27n,
     });
-    // Fund covers the deficit: pays the whole share, the balance rises by it.
-    expect(debitSettlementLoss(10n, 40n, [], 100n, scale)).to.deep.equal({
-      balance: 0n,
-      deficit: 30n,
-      share: 30n,
-      coveredByInsurance: 30n,
-      uncovered: 0n,
-      collected: 40n,
-      insuranceFund: 70n,
-    });
-    // Fund short: it pays ⌊fund × share / deficit⌋; the rest of the share is not collected.
-    expect(debitSettlementLoss(-10n, 40n, [], 5n, scale)).to.deep.equal({
-      balance: -10n,
-      deficit: 50n,
-      share: 40n,
-      coveredByInsurance: 4n,
-      uncovered: 36n,
-      collected: 4n,
-      insuranceFund: 1n,
-    });
-    // A balance that stays non-negative is a plain debit.
-    expect(debitSettlementLoss(50n, 40n, [-100n * scale], 5n, scale)).to.deep.include({
+    const b1 = debitSettlementLoss(a1.balance, 60n, [], a1.insuranceFund, scale);
+    expect([b1.balance, b1.collected, b1.insuranceFund]).to.deep.equal([-120n, 27n, 0n]);
+    const b2 = debitSettlementLoss(40n, 60n, [-100n * scale], 30n, scale);
+    expect([b2.balance, b2.collected, b2.insuranceFund]).to.deep.equal([-20n, 26n, 44n]);
+    const a2 = debitSettlementLoss(b2.balance, 100n, [], b2.insuranceFund, scale);
+    expect([a2.balance, a2.collected, a2.insuranceFund]).to.deep.equal([-120n, 44n, 0n]);
+    expect(a1.collected + b1.collected).to.equal(a2.collected + b2.collected);
+    // Cash that covers every loss, or a fund that lends the whole overdraft while the cash covers this loss:
+    // a plain debit.
+    expect(debitSettlementLoss(50n, 40n, [-100n * scale], 500n, scale)).to.deep.include({
       balance: 10n,
-      share: 0n,
       collected: 40n,
+      insuranceFund: 500n,
     });
+    expect(debitSettlementLoss(150n, 40n, [-100n * scale], 0n, scale).collected).to.equal(40n);
+  });
+
+  it("test_changeBalance_lendsOverdraftsAndRepaysTheFundFirst", function () {
+    // 10 of cash against a 40 debit: the fund lends 25 of the 30 overdraft, 5 cannot be lent.
+    expect(changeBalance(10n, -40n, 25n)).to.deep.equal({
+      balance: -30n,
+      insuranceFund: 0n,
+      repaid: 0n,
+      lent: 25n,
+      unlent: 5n,
+    });
+    // A credit to a negative balance repays the fund first.
+    expect(changeBalance(-30n, 50n, 0n)).to.deep.include({ balance: 20n, insuranceFund: 30n, repaid: 30n });
+    expect(changeBalance(-30n, 10n, 0n)).to.deep.include({ balance: -20n, insuranceFund: 10n, repaid: 10n });
+    // Positive before and after: nothing else moves.
+    expect(changeBalance(30n, -10n, 5n)).to.deep.include({ balance: 20n, insuranceFund: 5n, lent: 0n });
   });
 
   it("test_market_isImmutableAndWithMethodsReturnNewInstances", function () {

@@ -21,7 +21,6 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: string[] }> = {
   Clearinghouse: {
     public: [
-      "coverDebt",
       "deleverage",
       "deposit",
       "depositFor",
