@@ -15,6 +15,7 @@ import {
   type Health,
   type MarkedPosition,
 } from "../math/margin.js";
+import { chargeOverdraft } from "../math/fees.js";
 import { applyDelta, escrowedGain, isEmptySlot, pnlToTokens, type PositionState } from "../math/position.js";
 import { unitValueDown } from "../math/market.js";
 import type { Market, TradeRole } from "./Market.js";
@@ -44,8 +45,16 @@ export interface TradeBooking {
   account: Account;
   /** Realised PnL, wad: a loss or 0 (a gain is escrowed in the position until settlement). */
   realizedWad: bigint;
-  /** Fee charged, collateral units. */
+  /**
+   * Fee charged, collateral units: the role's fee, cut by what the insurance fund could not lend when the
+   * trade overdraws the balance (only when `withTrade` was given the fund).
+   */
   fee: bigint;
+  /**
+   * With the fund given: the overdraft the fund lent, what it could not lend beyond the fee (written off against
+   * the market's pot: its winners bear it) and the fund afterwards (`LiquidationLogic.chargeTrade`).
+   */
+  overdraft?: { lent: bigint; writtenOff: bigint; insuranceFund: bigint };
 }
 
 /**
@@ -129,10 +138,20 @@ export class Account {
    * Books a trade of `delta` contracts (signed, from this account's side) at `price` in `market`, as
    * `Clearinghouse.trade` books one side: the position changes, a realised loss is debited (up), a realised
    * gain stays escrowed in the cost basis (the balance does not move for it) and the role's fee is charged
-   * (up). A slot left with an escrowed gain keeps its lane. Limits and margin are not checked here.
+   * (up). A slot left with an escrowed gain keeps its lane. Limits and margin are not checked here. The whole
+   * debit stays on the balance (a negative balance is owed to the insurance fund); given `insuranceFund`, a
+   * trade that overdraws (or credits a debt) is booked as the contract books it (`chargeOverdraft`): the fund
+   * lends the overdraft as far as it holds tokens, what it cannot lend cuts the fee first, and `overdraft`
+   * says what was lent and written off.
    * @example const { account: next, fee } = account.withTrade(market, 5n, price, "taker");
    */
-  withTrade(market: Market, delta: bigint, price: bigint, role: TradeRole): TradeBooking {
+  withTrade(
+    market: Market,
+    delta: bigint,
+    price: bigint,
+    role: TradeRole,
+    insuranceFund?: bigint,
+  ): TradeBooking {
     const current = this.positionIn(market.id);
     if (isEmptySlot(current) && this.positions.size >= MAX_OPEN_MARKETS) {
       throw new InvalidArgumentError("market", market.id, `at most ${MAX_OPEN_MARKETS} open markets`);
@@ -142,11 +161,18 @@ export class Account {
     const positions = new Map(this.positions);
     if (isEmptySlot(booked)) positions.delete(market.id);
     else positions.set(market.id, Object.freeze({ size: booked.size, openNotional: booked.openNotional }));
-    const balance = this.balance + pnlToTokens(booked.realized, this.scale) - fee;
+    const change = pnlToTokens(booked.realized, this.scale) - fee;
+    const balance = this.balance + change;
+    const account = new Account(this.address, balance, this.scale, positions);
+    if (insuranceFund === undefined || (this.balance >= 0n && balance >= 0n)) {
+      return { account, realizedWad: booked.realized, fee };
+    }
+    const c = chargeOverdraft(this.balance, change, fee, insuranceFund);
     return {
-      account: new Account(this.address, balance, this.scale, positions),
+      account,
       realizedWad: booked.realized,
-      fee,
+      fee: c.charged,
+      overdraft: { lent: c.lent, writtenOff: c.writtenOff, insuranceFund: c.insuranceFund },
     };
   }
 

@@ -314,6 +314,36 @@ describe("sdk/core entities and math helpers", function () {
     );
   });
 
+  it("test_account_withTradeGivenTheFund_booksAnOverdraftAsTheContract_lentThenFeeCutThenWrittenOff", function () {
+    const market = Market.from({ params: params(0), risk, terms });
+    // long 1 contract (1,000 tokens) at 10 with 3 dollars; closed at 9.99 as maker: a 10-dollar loss and a
+    // 1.998-dollar fee (2 bp of 9,990) take the balance to -8.998.
+    const account = Account.from({
+      address: ALICE,
+      balance: 3_000_000n,
+      scale: 10n ** 12n,
+      positions: [[market.id, { size: 1n, openNotional: 10_000n * WAD }]],
+    });
+    const price = (999n * WAD) / 100n;
+    const plain = account.withTrade(market, -1n, price, "maker");
+    expect(plain.fee).to.equal(1_998_000n);
+    expect(plain.account.balance).to.equal(-8_998_000n);
+    expect(plain.overdraft).to.equal(undefined);
+    // A fund of 100 dollars lends the whole overdraft; the fee is charged in full.
+    const rich = account.withTrade(market, -1n, price, "maker", 100_000_000n);
+    expect(rich.account.balance).to.equal(-8_998_000n);
+    expect(rich.fee).to.equal(1_998_000n);
+    expect(rich.overdraft).to.deep.equal({ lent: 8_998_000n, writtenOff: 0n, insuranceFund: 91_002_000n });
+    // A fund of 5 dollars lends 5; of the 3.998 it cannot lend the fee is cut first, the other 2 written off.
+    const poor = account.withTrade(market, -1n, price, "maker", 5_000_000n);
+    expect(poor.account.balance).to.equal(-8_998_000n);
+    expect(poor.fee).to.equal(0n);
+    expect(poor.overdraft).to.deep.equal({ lent: 5_000_000n, writtenOff: 2_000_000n, insuranceFund: 0n });
+    // A trade that leaves a positive balance positive books as before, fund or not.
+    const rich2 = Account.from({ address: ALICE, balance: 1_000_000_000n, scale: 10n ** 12n });
+    expect(rich2.withTrade(market, 1n, 10n * WAD, "taker", 0n).overdraft).to.equal(undefined);
+  });
+
   it("test_account_withTradeBooksPositionPnlAndFee_andCapsOpenMarkets", function () {
     const markets = Array.from({ length: MAX_OPEN_MARKETS + 1 }, (_, i) =>
       Market.from({ params: params(i), risk, terms }),
