@@ -121,6 +121,13 @@ function Funds({ s }: { s: AccountState }) {
       >
         Withdraw
       </button>
+      {s.account.balance < 0n ? (
+        <p className="banner warn" data-testid="debt">
+          This account owes {collateralUsd(-s.account.balance, collateral.decimals)} to the insurance fund,
+          which lent it a loss beyond its balance: a deposit (and any claim or gain) repays that first, and
+          only the rest becomes collateral.
+        </p>
+      ) : null}
       <p className="small muted">
         Deposits sign an EIP-2612 permit and deposit in one transaction when the token supports it and the
         wallet is not a contract (a smart-contract wallet cannot sign a permit), else approve first. Allowance
