@@ -534,12 +534,4 @@ contract ClearinghouseHandler {
         for (uint256 i = 0; i < MARKETS; ++i) if (!_settled[i]) return false;
         return true;
     }
-
-    function _cash() internal view returns (int256 total) {
-        for (uint256 i = 0; i < 4; ++i) {
-            (int256 balance, ) = ch.accountOf(_actors[i]);
-            total += balance;
-        }
-        total += int256(ch.insuranceFund());
-    }
 }
