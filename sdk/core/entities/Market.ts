@@ -13,6 +13,7 @@ import {
   marketIdOf,
   nextBasisRate,
   unitValueDown,
+  type MarkInputs,
   type MarketParams,
   type RiskParams,
   type SettlementTerms,
@@ -164,6 +165,20 @@ export class Market {
     );
   }
 
+  /** Everything the mark, the liquidation mark and the index value read, from the market's state. */
+  private markInputs(): MarkInputs {
+    return {
+      expiry: this.params.expiry,
+      basisRate: this.state.basisRate,
+      finalPrice: this.settlement.finalPrice,
+      proposedPrice: this.settlement.proposedPrice,
+      settlementTwap: this.settlement.settlementTwap,
+      markBasis: this.state.markBasis,
+      markBasisTime: this.state.markBasisTime,
+      averageBasis: this.state.averageBasis,
+    };
+  }
+
   /**
    * The mark at `now` given the index value (`markPrice`): the live mark before expiry (at the second's
    * mark basis when `withTrade` recorded a trade in second `now`, else at `basisRate`); from expiry on the
@@ -172,19 +187,7 @@ export class Market {
    * @example market.markAt(now, 10n * WAD)
    */
   markAt(now: bigint, index: bigint): bigint {
-    return markPriceDown(
-      {
-        expiry: this.params.expiry,
-        basisRate: this.state.basisRate,
-        finalPrice: this.settlement.finalPrice,
-        proposedPrice: this.settlement.proposedPrice,
-        settlementTwap: this.settlement.settlementTwap,
-        markBasis: this.state.markBasis,
-        markBasisTime: this.state.markBasisTime,
-      },
-      index,
-      now,
-    );
+    return markPriceDown(this.markInputs(), index, now);
   }
 
   /**
@@ -193,17 +196,7 @@ export class Market {
    * @example market.indexMarkAt(now, 10n * WAD) // 10n * WAD before expiry
    */
   indexMarkAt(now: bigint, index: bigint): bigint {
-    return indexMarkDown(
-      {
-        expiry: this.params.expiry,
-        basisRate: this.state.basisRate,
-        finalPrice: this.settlement.finalPrice,
-        proposedPrice: this.settlement.proposedPrice,
-        settlementTwap: this.settlement.settlementTwap,
-      },
-      index,
-      now,
-    );
+    return indexMarkDown(this.markInputs(), index, now);
   }
 
   /**
@@ -213,19 +206,7 @@ export class Market {
    * @example market.liquidationMarkAt(now, 10n * WAD)
    */
   liquidationMarkAt(now: bigint, index: bigint): bigint {
-    return liquidationMarkDown(
-      {
-        expiry: this.params.expiry,
-        basisRate: this.state.basisRate,
-        finalPrice: this.settlement.finalPrice,
-        proposedPrice: this.settlement.proposedPrice,
-        settlementTwap: this.settlement.settlementTwap,
-        markBasisTime: this.state.markBasisTime,
-        averageBasis: this.state.averageBasis,
-      },
-      index,
-      now,
-    );
+    return liquidationMarkDown(this.markInputs(), index, now);
   }
 
   /**
