@@ -265,6 +265,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         // the fill being booked: value of one contract and notional (wad)
         uint256 v;
         uint256 notional;
+        // the market id and the taker, kept here rather than on the stack (via-IR stack depth)
+        bytes32 id;
+        address taker;
     }
 
     /// @dev Books `fills` (at least one) for `taker`. The first fill's self-trade, size and price checks
@@ -277,6 +280,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (first.takerSizeDelta == 0) revert ZeroSize();
         if (first.price == 0) revert ZeroPrice();
         Batch memory b;
+        b.id = id;
+        b.taker = taker;
         b.expiry = m.expiry;
         if (block.timestamp >= b.expiry) revert MarketExpired(id, b.expiry);
         b.contractSize = m.contractSize;
@@ -292,11 +297,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         b.takerNotional = p.openNotional;
         b.takerOldNotional = b.takerNotional;
         b.makerIncreased = new bool[](count);
+        _bookBatch(m, p, b, fills);
+    }
+
+    /// @dev Books the fills of a batch opened by `_tradeBatch`, then the taker, the market and the margins.
+    function _bookBatch(Market storage m, Position storage p, Batch memory b, VenueFill[] memory fills) private {
+        uint256 count = fills.length;
         for (uint256 i = 0; i < count; ++i) {
-            _batchFill(m, id, taker, b, fills[i], i);
+            _batchFill(m, b, fills[i], i);
         }
-        _closeBatchTaker(m, taker, b, p);
-        if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(id);
+        _closeBatchTaker(m, b.taker, b, p);
+        if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(b.id);
         if (b.oiDelta != 0) {
             uint256 oi = uint256(int256(uint256(m.openInterest)) + b.oiDelta);
             if (b.oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
@@ -304,7 +315,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         }
         _accrueFees(b.fees);
         m.basisRate = int64(b.basis);
-        if (b.anyIncrease) _checkBatchMargins(m, id, taker, b, fills);
+        if (b.anyIncrease) _checkBatchMargins(m, b.id, b.taker, b, fills);
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
@@ -319,31 +330,22 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @dev Checks and books one fill of a batch: the maker in storage, the taker in `b`.
-    function _batchFill(
-        Market storage m,
-        bytes32 id,
-        address taker,
-        Batch memory b,
-        VenueFill memory fill,
-        uint256 i
-    ) private {
-        _checkBatchFill(m, taker, b, fill, i);
-        uint256 takerFee = _bookBatchTaker(m, b, taker, fill.takerSizeDelta);
-        Side memory k = _bookSide(m, id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
+    function _batchFill(Market storage m, Batch memory b, VenueFill memory fill, uint256 i) private {
+        _checkBatchFill(m, b, fill, i);
+        uint256 takerFee = _bookBatchTaker(m, b, fill.takerSizeDelta);
+        Side memory k = _bookSide(m, b.id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
         if (k.increased) {
             b.makerIncreased[i] = true;
             b.anyIncrease = true;
         }
         b.oiDelta += k.longDelta;
         b.fees += takerFee + k.fee;
-        _advanceBatchBasis(m, id, taker, b, fill, k.fee, takerFee);
+        _advanceBatchBasis(m, b, fill, k.fee, takerFee);
     }
 
     /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
     function _advanceBatchBasis(
         Market storage m,
-        bytes32 id,
-        address taker,
         Batch memory b,
         VenueFill memory fill,
         uint256 makerFee,
@@ -359,21 +361,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             b.expiry,
             WadMath.abs(fill.takerSizeDelta)
         );
-        emit Traded(id, fill.maker, taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
+        emit Traded(b.id, fill.maker, b.taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
     }
 
     /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
     /// the running basis); sets the fill's per-contract value and notional (wad) in `b`.
-    function _checkBatchFill(
-        Market storage m,
-        address taker,
-        Batch memory b,
-        VenueFill memory fill,
-        uint256 i
-    ) private view {
+    function _checkBatchFill(Market storage m, Batch memory b, VenueFill memory fill, uint256 i) private view {
         int256 delta = fill.takerSizeDelta;
         uint256 price = fill.price;
-        if (fill.maker == taker) revert SelfTrade(taker);
+        if (fill.maker == b.taker) revert SelfTrade(b.taker);
         if (delta == 0) revert ZeroSize();
         if ((delta > 0) != b.takerBuys) revert MixedTakerDirection(i, delta);
         if (price == 0) revert ZeroPrice();
@@ -393,21 +389,16 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// rounded per fill, as a sequence of `trade` calls would) and checks its position limit and open-market
     /// lanes at this fill, before the maker's (the order `trade` always checked them in); returns the taker
     /// fee (collateral units).
-    function _bookBatchTaker(
-        Market storage m,
-        Batch memory b,
-        address taker,
-        int256 delta
-    ) private returns (uint256 takerFee) {
+    function _bookBatchTaker(Market storage m, Batch memory b, int256 delta) private returns (uint256 takerFee) {
         int256 before = b.takerSize;
         int256 realized;
         (b.takerSize, b.takerNotional, realized) = MarginLogic.applyDelta(before, b.takerNotional, delta, b.v);
         if (MarginLogic.increases(before, b.takerSize)) {
             uint256 absNew = WadMath.abs(b.takerSize);
-            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(taker, absNew, m.maxPositionSize);
+            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(b.taker, absNew, m.maxPositionSize);
             // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
             if (before == 0 && MarginLogic.isEmpty(b.takerOldSize, b.takerOldNotional)) {
-                MarginLogic.addMarket(_s.accounts[taker].markets, m.index, taker);
+                MarginLogic.addMarket(_s.accounts[b.taker].markets, m.index, b.taker);
             }
         }
         takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);

@@ -111,7 +111,7 @@ contract BasisDepthMathTest is TestBase {
         int256 basis = int256(bound(uint256(basisSeed), 0, 2 * maxRate)) - int256(maxRate);
         uint256 price = bound(priceSeed, 1e15, 100e18);
         h.set(weight, maxRate, maxStep, depth);
-        _checkSteps(basis, price, block.timestamp + tte, size, depth);
+        _checkSteps(basis, price, vm.getBlockTimestamp() + tte, size, depth);
     }
 
     function _checkSteps(int256 basis, uint256 price, uint256 expiry, uint256 size, uint256 depth) internal view {

@@ -48,7 +48,7 @@ contract ClearinghouseBatchTest is TestBase {
             basisDepth: 10
         });
         marketId = ch.createMarket(
-            MarketParams(INDEX, bytes32(0), uint64(block.timestamp + 90 days), 1_000e18, uint128(TICK), 1, 3_600),
+            MarketParams(INDEX, bytes32(0), uint64(vm.getBlockTimestamp() + 90 days), 1_000e18, uint128(TICK), 1, 3_600),
             risk,
             SettlementTerms(3_600, 2 days)
         );

@@ -256,7 +256,7 @@ contract SolvencyReachTest is TestBase {
             h.moveIndex(m, uint256(keccak256(abi.encode(run, "gap", m))), run % 2 == 0);
             h.settleAll(m);
         }
-        vm.warp(block.timestamp + 41 days);
+        vm.warp(vm.getBlockTimestamp() + 41 days);
         for (uint256 m = 0; m < 2; ++m) h.settleAll(m);
         h.countOverdrafts();
         _checkSolvency(h);
@@ -310,7 +310,7 @@ contract SolvencyReachTest is TestBase {
         }
         else if (action < 72) h.liquidate(a, b, c, r >> 200);
         // Half of the warps within the liquidation basis's 30-minute window, so the average lags the mark.
-        else if (action < 80) vm.warp(block.timestamp + (c % 2 == 0 ? b % 10 minutes : b % 3 days) + 1);
+        else if (action < 80) vm.warp(vm.getBlockTimestamp() + (c % 2 == 0 ? b % 10 minutes : b % 3 days) + 1);
         else if (action < 85) h.deposit(a, b % 600);
         else if (action < 90) h.withdraw(a, 50 + (b % 50));
         else if (action < 95) h.settleAll(a);

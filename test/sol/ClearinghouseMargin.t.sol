@@ -53,7 +53,7 @@ contract ClearinghouseMarginTest is TestBase {
             basisDepth: 1
         });
         marketId = ch.createMarket(
-            MarketParams(INDEX, bytes32(0), uint64(block.timestamp + 90 days), uint128(CONTRACT_SIZE), 1e15, 1, 3_600),
+            MarketParams(INDEX, bytes32(0), uint64(vm.getBlockTimestamp() + 90 days), uint128(CONTRACT_SIZE), 1e15, 1, 3_600),
             risk,
             SettlementTerms(3_600, 2 days)
         );

@@ -207,11 +207,11 @@ contract IndexOracleTest is OracleTestBase {
         uint256 n = bound(countRaw, 1, 7);
         uint256[] memory values = _values(seed, n);
         uint256 expected = _referenceLowerMedian(values);
-        uint256 roundId = _round(oracle, values, block.timestamp - 1);
+        uint256 roundId = _round(oracle, values, vm.getBlockTimestamp() - 1);
         assertEq(roundId, 1, "round id");
         (uint256 value, uint256 updatedAt) = oracle.latest(ID);
         assertEq(value, expected, "stored median");
-        assertEq(updatedAt, block.timestamp, "checkpoint time is the block time");
+        assertEq(updatedAt, vm.getBlockTimestamp(), "checkpoint time is the block time");
     }
 
     function testFuzz_twapAndRange_matchTheReference(
@@ -225,7 +225,7 @@ contract IndexOracleTest is OracleTestBase {
         uint256 rounds = bound(roundsRaw, 1, 8);
         uint256[] memory times = new uint256[](rounds);
         uint256[] memory medians = new uint256[](rounds);
-        uint256 t = block.timestamp;
+        uint256 t = vm.getBlockTimestamp();
         for (uint256 k; k < rounds; ++k) {
             t += bound(uint256(keccak256(abi.encode(seed, k, "dt"))), 1, 2 days);
             vm.warp(t);
@@ -262,10 +262,10 @@ contract IndexOracleTest is OracleTestBase {
         values[0] = 1e18;
         values[1] = 2e18;
         values[2] = 3e18;
-        uint256 observedAt = block.timestamp - 10;
+        uint256 observedAt = vm.getBlockTimestamp() - 10;
         IIndexOracle.SignedReport[] memory reports = _reports(oracle, values, observedAt);
         oracle.submit(ID, reports);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         // A broken signature would revert with `InvalidSignature` if it were checked first.
         reports[0].r = bytes32(0);
         vm.expectRevert(abi.encodeWithSelector(IIndexOracle.ReplayedReport.selector, observedAt));

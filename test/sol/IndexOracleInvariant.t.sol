@@ -61,7 +61,7 @@ contract IndexOracleInvariantTest is OracleTestBase {
         (uint256[] memory times, uint256[] memory values) = _handler.history();
         uint256 n = times.length;
         if (n == 0) return;
-        uint256 nowTs = block.timestamp;
+        uint256 nowTs = vm.getBlockTimestamp();
         for (uint256 k; k < n; ++k) {
             // From each checkpoint to the next one, to a point inside the next segment, and to now.
             uint256 from = times[k];

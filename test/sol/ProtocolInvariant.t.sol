@@ -158,7 +158,7 @@ abstract contract ProtocolInvariantBase is ClearinghouseInvariantBase {
                 assertTrue(t > previous, "checkpoint times increase");
                 previous = t;
             }
-            assertLe(previous, block.timestamp, "no checkpoint in the future");
+            assertLe(previous, vm.getBlockTimestamp(), "no checkpoint in the future");
             assertEq(oracle.indexState(id).lastObservedAt, h.lastObservedAt(m), "last observedAt");
             assertLe(h.lastObservedAt(m), previous, "observed no later than accepted");
         }

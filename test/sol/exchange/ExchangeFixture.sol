@@ -32,7 +32,7 @@ library ExchangeFixture {
             isBuy: isBuy,
             size: size,
             limitPrice: price,
-            expiry: block.timestamp + 1 days,
+            expiry: vm.getBlockTimestamp() + 1 days,
             nonce: salt,
             salt: salt,
             flags: 0

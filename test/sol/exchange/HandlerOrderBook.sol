@@ -10,6 +10,8 @@ import {ExchangeFixture} from "./ExchangeFixture.sol";
 /// `matchOrders` actions share (used by `ExchangeInvariant.t.sol` on a mock venue and by the
 /// whole-system handler on the real Clearinghouse).
 library HandlerOrderBook {
+    Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
     /// @dev Orders in the order they were signed, with their 65-byte signatures.
     struct Book {
         Order[] orders;
@@ -102,7 +104,7 @@ library HandlerOrderBook {
     /// @dev Whether `o` may no longer fill: its nonce is used or below the trader's minimum, or it expired.
     function voided(Exchange exchange, Order memory o) internal view returns (bool) {
         return exchange.isNonceUsed(o.trader, o.nonce) || o.nonce < exchange.minNonce(o.trader)
-            || block.timestamp >= o.expiry;
+            || vm.getBlockTimestamp() >= o.expiry;
     }
 
     /// @dev A random taker and up to `maxMakers` makers that pair with it (same market, other side, other

@@ -64,7 +64,7 @@ abstract contract AdminHandler is SystemHandlerBase {
         (, uint256 oi, , , ) = ch.marketState(_marketIds[market % MARKETS]);
         bool raises = risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty;
         if (oi != 0 && raises) {
-            bool soon = _riskRaisedAt[market % MARKETS] != 0 && block.timestamp < _riskRaisedAt[market % MARKETS] + 1 days;
+            bool soon = _riskRaisedAt[market % MARKETS] != 0 && vm.getBlockTimestamp() < _riskRaisedAt[market % MARKETS] + 1 days;
             uint256 mmrCap = soon ? current.mmr : current.mmr + 0.01e18;
             uint256 penaltyCap = soon ? current.liquidationPenalty : current.liquidationPenalty + 0.005e18;
             if (risk.mmr > mmrCap) risk.mmr = uint64(mmrCap);
@@ -72,7 +72,7 @@ abstract contract AdminHandler is SystemHandlerBase {
             if (risk.liquidationPenalty >= risk.mmr) risk.liquidationPenalty = risk.mmr / 2;
             if (risk.mmr >= risk.imr) risk.imr = risk.mmr * 2;
             if (risk.mmr > current.mmr || risk.liquidationPenalty > current.liquidationPenalty) {
-                _riskRaisedAt[market % MARKETS] = block.timestamp;
+                _riskRaisedAt[market % MARKETS] = vm.getBlockTimestamp();
             }
         }
         risk.priceBand = uint64(0.08e18 + ((seed >> 64) % 0.05e18));
@@ -85,10 +85,10 @@ abstract contract AdminHandler is SystemHandlerBase {
         (, uint64 current) = ch.feeShares();
         uint256 share = liquidatorShare % 0.5e18;
         if (share > current) {
-            bool soon = _shareRaisedAt != 0 && block.timestamp < _shareRaisedAt + 1 days;
+            bool soon = _shareRaisedAt != 0 && vm.getBlockTimestamp() < _shareRaisedAt + 1 days;
             uint256 cap = soon ? current : current + 0.1e18;
             if (share > cap) share = cap;
-            if (share > current) _shareRaisedAt = block.timestamp;
+            if (share > current) _shareRaisedAt = vm.getBlockTimestamp();
         }
         _admin(address(ch), abi.encodeCall(IClearinghouse.setFeeShares, (insuranceShare % 1e18, uint64(share))));
         reached["admin-fee-shares"] += 1;
@@ -110,7 +110,7 @@ abstract contract AdminHandler is SystemHandlerBase {
         MarketParams memory p = MarketParams(
             _indexIds[seed % MARKETS],
             keccak256(abi.encode("extra", ++_extraMarkets)),
-            uint64(block.timestamp + 1 days + (seed % 300 days)),
+            uint64(vm.getBlockTimestamp() + 1 days + (seed % 300 days)),
             1_000e18,
             uint128(TICK),
             1,

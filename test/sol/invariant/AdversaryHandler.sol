@@ -49,7 +49,7 @@ abstract contract AdversaryHandler is SystemHandlerBase {
     /// matching two of her orders.
     function _advSelfTrade(uint256 market, uint256 size, uint256 mode) internal {
         market %= MARKETS;
-        if (block.timestamp >= _expiries[market]) return;
+        if (vm.getBlockTimestamp() >= _expiries[market]) return;
         address m = _actors[MALLORY];
         uint256 price = (_markOrIndex(market) / TICK) * TICK;
         int256 delta = int256(1 + (size % 10));
@@ -220,7 +220,7 @@ abstract contract AdversaryHandler is SystemHandlerBase {
     /// @notice Mallory proposes or finalizes a settlement, or settles an account, before expiry.
     function _advSettleEarly(uint256 market, uint256 which) internal {
         market %= MARKETS;
-        if (block.timestamp >= _expiries[market]) return;
+        if (vm.getBlockTimestamp() >= _expiries[market]) return;
         bytes32 id = _marketIds[market];
         which %= 3;
         bytes memory data = which == 0
@@ -249,7 +249,7 @@ abstract contract AdversaryHandler is SystemHandlerBase {
             isBuy: isBuy,
             size: size,
             limitPrice: price,
-            expiry: block.timestamp + 1 hours,
+            expiry: vm.getBlockTimestamp() + 1 hours,
             nonce: exchange.minNonce(m) + 3 + (_book.salt % 100),
             salt: _book.nextSalt(),
             flags: 0

@@ -84,7 +84,7 @@ contract ClearinghouseHandler {
         RiskParams memory risk = _risk();
         for (uint256 i = 0; i < MARKETS; ++i) {
             _setIndex(i, _index[i]);
-            _expiries[i] = block.timestamp + (i + 1) * 20 days;
+            _expiries[i] = vm.getBlockTimestamp() + (i + 1) * 20 days;
             _marketIds[i] = ch.createMarket(
                 MarketParams(_indexIds[i], bytes32(0), uint64(_expiries[i]), 1_000e18, uint128(TICK), 1, 3_600),
                 risk,
@@ -137,7 +137,7 @@ contract ClearinghouseHandler {
     function _fixFinalPrice(uint256 market, bytes32 id) internal virtual {
         oracle.setTwap(_indexIds[market], _index[market]);
         ch.proposeSettlement(id);
-        vm.warp(block.timestamp + 3_600);
+        vm.warp(vm.getBlockTimestamp() + 3_600);
         ch.finalizeSettlement(id);
     }
 
@@ -260,7 +260,7 @@ contract ClearinghouseHandler {
 
     function trade(uint256 market, uint256 makerSeed, uint256 takerSeed, uint256 size, bool buy, uint256 offset) external {
         market %= MARKETS;
-        if (block.timestamp >= _expiries[market]) return;
+        if (vm.getBlockTimestamp() >= _expiries[market]) return;
         address maker = _actor(makerSeed);
         address taker = _actor(takerSeed);
         if (maker == taker) return;
@@ -288,8 +288,8 @@ contract ClearinghouseHandler {
         if (maker == taker) return;
         uint256 steps = secondsSeed % 10 + 3;
         for (uint256 i = 0; i <= steps; ++i) {
-            if (block.timestamp + 1 >= _expiries[market]) return;
-            vm.warp(block.timestamp + 1);
+            if (vm.getBlockTimestamp() + 1 >= _expiries[market]) return;
+            vm.warp(vm.getBlockTimestamp() + 1);
             if (i == steps) return;
             uint256 mark = _markOrIndex(market);
             // 4 % from the mark, on the tick: beyond what one second's step can follow at these markets' horizons.
@@ -318,7 +318,7 @@ contract ClearinghouseHandler {
         market %= MARKETS;
         address liquidator = _actor(liquidatorSeed);
         address account = _actor(who);
-        if (liquidator == account || block.timestamp >= _expiries[market]) return;
+        if (liquidator == account || vm.getBlockTimestamp() >= _expiries[market]) return;
         int256 pos = ch.positionSize(account, _marketIds[market]);
         if (pos == 0) return;
         (bool eligible, bool waiting, bool indexOnly) = _liquidationEligibility(account);
@@ -386,7 +386,7 @@ contract ClearinghouseHandler {
                 continue;
             }
             uint256 mark;
-            if (atIndex && block.timestamp < _expiries[i]) {
+            if (atIndex && vm.getBlockTimestamp() < _expiries[i]) {
                 try IIndexOracleReader(ch.oracle()).latest(_indexIds[i]) returns (uint256 value, uint256) {
                     mark = value;
                 } catch {
@@ -420,7 +420,7 @@ contract ClearinghouseHandler {
     }
 
     function warp(uint256 secondsAhead) external {
-        vm.warp(block.timestamp + (secondsAhead % (2 days)) + 1);
+        vm.warp(vm.getBlockTimestamp() + (secondsAhead % (2 days)) + 1);
     }
 
     /// @dev After expiry: propose, wait the dispute window, finalize, settle everyone twice (the second
@@ -431,7 +431,7 @@ contract ClearinghouseHandler {
 
     function _settleAll(uint256 market) internal {
         market %= MARKETS;
-        if (_settled[market] || block.timestamp < _expiries[market]) return;
+        if (_settled[market] || vm.getBlockTimestamp() < _expiries[market]) return;
         bytes32 id = _marketIds[market];
         _fixFinalPrice(market, id);
         _settled[market] = true;

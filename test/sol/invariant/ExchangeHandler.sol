@@ -74,7 +74,7 @@ contract ExchangeHandler {
             isBuy: isBuy,
             size: uint128(1 + (size % 50)),
             limitPrice: 1e18 + (price % 10) * 1e17,
-            expiry: block.timestamp + 1 + (size % 3 days),
+            expiry: vm.getBlockTimestamp() + 1 + (size % 3 days),
             nonce: exchange.minNonce(trader(t)) + (price % 3),
             salt: _book.nextSalt(),
             flags: f
@@ -143,6 +143,6 @@ contract ExchangeHandler {
 
     /// @notice Time passes (orders expire).
     function warp(uint256 by) external {
-        vm.warp(block.timestamp + (by % 1 days));
+        vm.warp(vm.getBlockTimestamp() + (by % 1 days));
     }
 }

@@ -11,6 +11,11 @@ import {SystemHandlerBase} from "./SystemHandlerBase.sol";
 /// deployment, unknown or duplicate signers, tampered values, and large moves without the supermajority.
 /// Every one must be rejected, and a minority outlier inside a valid round must not move the value.
 abstract contract OracleAttackHandler is SystemHandlerBase {
+    /// @dev The chain the protocol runs on, kept from construction: restoring it after a foreign-chain signature
+    /// from a local copy of `block.chainid` fails under via-IR, which re-reads the opcode (taken as fixed within
+    /// a call) instead of keeping the copy.
+    uint256 private immutable _homeChainId = block.chainid;
+
     /// @notice Accepted rounds in which a minority outlier moved the value outside the honest values.
     uint256 public outlierMovedValue;
     /// @notice Adversarial oracle submissions that were accepted (must stay zero).
@@ -108,7 +113,7 @@ abstract contract OracleAttackHandler is SystemHandlerBase {
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
         uint256[] memory keys = _keysOf(reports);
         uint256 maxAge = indexOracle.indexParams(_indexIds[market]).maxAge;
-        uint256 at = future ? block.timestamp + 1 + (seed % 1 hours) : block.timestamp - maxAge - 1 - (seed % 1 hours);
+        uint256 at = future ? vm.getBlockTimestamp() + 1 + (seed % 1 hours) : vm.getBlockTimestamp() - maxAge - 1 - (seed % 1 hours);
         for (uint256 j = 0; j < reports.length; ++j) {
             reports[j].report.observedAt = uint64(j == seed % reports.length ? at : reports[j].report.observedAt);
         }
@@ -124,10 +129,9 @@ abstract contract OracleAttackHandler is SystemHandlerBase {
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
         uint256[] memory keys = _keysOf(reports);
         if (otherChain) {
-            uint256 chainId = block.chainid;
-            vm.chainId(chainId + 1 + (seed % 1_000));
+            vm.chainId(_homeChainId + 1 + (seed % 1_000));
             _resign(reports, keys, indexOracle);
-            vm.chainId(chainId);
+            vm.chainId(_homeChainId);
         } else {
             _resign(reports, keys, foreignOracle);
         }

@@ -48,7 +48,7 @@ contract OracleHandler is OracleTestBase {
 
     constructor(IndexOracle oracle_) {
         ORACLE = oracle_;
-        currentTime = block.timestamp;
+        currentTime = vm.getBlockTimestamp();
     }
 
     function keyOf(uint256 signer) public pure returns (uint256) {

@@ -67,7 +67,7 @@ contract ProtocolHandler is ClearinghouseHandler {
         external
     {
         market %= MARKETS;
-        if (block.timestamp >= _expiries[market]) return;
+        if (vm.getBlockTimestamp() >= _expiries[market]) return;
         uint256 a = actorSeed % 4;
         uint256 mark = _markOrIndex(market);
         uint256 price = ((mark - (mark * 5) / 100 + (mark * (offset % 101)) / 1_000) / TICK) * TICK;
@@ -80,7 +80,7 @@ contract ProtocolHandler is ClearinghouseHandler {
             isBuy: isBuy,
             size: uint128(1 + (size % 20)),
             limitPrice: price,
-            expiry: block.timestamp + 1 + (size % 3 days),
+            expiry: vm.getBlockTimestamp() + 1 + (size % 3 days),
             nonce: exchange.minNonce(_actors[a]) + (offset % 3),
             salt: _book.nextSalt(),
             flags: f

@@ -77,7 +77,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
     // ------------------------------------------------------------------ oracle hooks
 
     function _newOracle() internal override returns (IIndexOracleReader) {
-        if (block.timestamp < START) vm.warp(START);
+        if (vm.getBlockTimestamp() < START) vm.warp(START);
         indexOracle = new IndexOracle(address(new AccessManager(address(this))));
         foreignOracle = new IndexOracle(address(new AccessManager(address(this))));
         address[] memory reporters = new address[](INITIAL_REPORTERS);
@@ -105,10 +105,10 @@ abstract contract SystemHandlerBase is ProtocolHandler {
     /// current values again.
     function _setStale(bool stale) internal override {
         if (!stale) {
-            for (uint256 m = 0; m < MARKETS; ++m) _honestRound(m, _index[m], block.timestamp);
+            for (uint256 m = 0; m < MARKETS; ++m) _honestRound(m, _index[m], vm.getBlockTimestamp());
             return;
         }
-        uint256 until = block.timestamp;
+        uint256 until = vm.getBlockTimestamp();
         for (uint256 m = 0; m < MARKETS; ++m) {
             uint256 staleAt = indexOracle.latestCheckpoint(_indexIds[m]).timestamp
                 + indexOracle.indexParams(_indexIds[m]).maxAge + 1;
@@ -136,7 +136,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
         if (mode == 2) twap = indexOracle.fallbackTwap(_indexIds[market], from, expiry);
         if (mode == 0) {
             ch.proposeSettlement(id);
-            vm.warp(block.timestamp + terms.disputeWindow);
+            vm.warp(vm.getBlockTimestamp() + terms.disputeWindow);
             ch.finalizeSettlement(id);
         } else if (mode == 1) {
             ch.proposeSettlement(id);
@@ -145,7 +145,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
             ch.resolveSettlement(id, lo + ((hi - lo) * (_settleSeed % 101)) / 100);
         } else {
             uint256 deadline = expiry + terms.fallbackDelay;
-            if (block.timestamp < deadline) vm.warp(deadline);
+            if (vm.getBlockTimestamp() < deadline) vm.warp(deadline);
             ch.finalizeSettlement(id);
         }
         (, , , uint256 finalPrice, , , ) = ch.settlementState(id);
@@ -183,7 +183,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
             uint256 m = _marketIndex(open[k]);
             // A closed slot holding an escrowed gain and an expired market (valued at its settlement value)
             // need no live index.
-            if (ch.positionSize(account, open[k]) == 0 || block.timestamp >= _expiries[m]) continue;
+            if (ch.positionSize(account, open[k]) == 0 || vm.getBlockTimestamp() >= _expiries[m]) continue;
             if (_isStale(m)) ++staleWithdrawals;
         }
     }
@@ -228,7 +228,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
 
     /// @notice Time passes while the reporters keep reporting.
     function warpReporting(uint256 secondsAhead, uint256 seed) external {
-        vm.warp(block.timestamp + (secondsAhead % 1 days) + 1);
+        vm.warp(vm.getBlockTimestamp() + (secondsAhead % 1 days) + 1);
         for (uint256 m = 0; m < MARKETS; ++m) _honestRound(m, _index[m], seed + m);
     }
 
@@ -253,10 +253,10 @@ abstract contract SystemHandlerBase is ProtocolHandler {
     function warpPastExpiry(uint256 market, uint256 seed) external {
         market %= MARKETS;
         uint256 expiry = _expiries[market];
-        if (block.timestamp >= expiry) return;
+        if (vm.getBlockTimestamp() >= expiry) return;
         uint256 window = ch.marketParams(_marketIds[market]).settlementWindow;
         uint256 inside = expiry - window + (seed % window);
-        if (inside > block.timestamp) vm.warp(inside);
+        if (inside > vm.getBlockTimestamp()) vm.warp(inside);
         for (uint256 m = 0; m < MARKETS; ++m) _honestRound(m, _index[m], seed + m);
         vm.warp(expiry + 1 + (seed % 1 hours));
         reached["past-expiry"] += 1;
@@ -296,7 +296,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
         uint256 amount = (dollars % 20_000 + 1) * unit;
         mode %= 3;
         token.mint(owner, amount);
-        uint256 deadline = block.timestamp + 1 hours;
+        uint256 deadline = vm.getBlockTimestamp() + 1 hours;
         uint256 signed = mode == 2 ? amount - 1 : amount;
         bytes32 structHash = keccak256(
             abi.encode(PERMIT_TYPEHASH, owner, address(ch), signed, token.nonces(owner), deadline)
@@ -361,7 +361,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
         reports = new IIndexOracle.SignedReport[](values.length);
         uint256 floor = indexOracle.indexState(_indexIds[market]).lastObservedAt + 1;
         for (uint256 j = 0; j < values.length; ++j) {
-            uint256 at = block.timestamp - (uint256(keccak256(abi.encode(seed, j, "lag"))) % 30);
+            uint256 at = vm.getBlockTimestamp() - (uint256(keccak256(abi.encode(seed, j, "lag"))) % 30);
             if (at < floor) at = floor;
             IIndexOracle.Report memory r = IIndexOracle.Report({
                 indexId: _indexIds[market],
@@ -377,7 +377,7 @@ abstract contract SystemHandlerBase is ProtocolHandler {
     function _waitMinInterval(uint256 market) internal {
         bytes32 id = _indexIds[market];
         uint256 next = indexOracle.latestCheckpoint(id).timestamp + indexOracle.indexParams(id).minInterval;
-        if (block.timestamp < next) vm.warp(next);
+        if (vm.getBlockTimestamp() < next) vm.warp(next);
     }
 
     /// @dev Reporters sign a round near `target`: a quorum or more, and the supermajority when the median
@@ -425,10 +425,10 @@ abstract contract SystemHandlerBase is ProtocolHandler {
         }
         uint256 median = _lowerMedian(values);
         IIndexOracle.Checkpoint memory c = indexOracle.checkpoint(id, roundId);
-        if (c.value != median || c.timestamp != block.timestamp || roundId != _roundTimes[market].length + 1) {
+        if (c.value != median || c.timestamp != vm.getBlockTimestamp() || roundId != _roundTimes[market].length + 1) {
             ++storedValueNotTheSignedMedian;
         }
-        _roundTimes[market].push(block.timestamp);
+        _roundTimes[market].push(vm.getBlockTimestamp());
         _roundValues[market].push(median);
         _lastObservedAt[market] = newest;
         _index[market] = median;

@@ -67,8 +67,8 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
                 IIndexOracle.Report({
                     indexId: ID,
                     value: values[i],
-                    observedAt: uint64(block.timestamp - 1),
-                    inputsHash: keccak256(abi.encode(block.timestamp, i))
+                    observedAt: uint64(vm.getBlockTimestamp() - 1),
+                    inputsHash: keccak256(abi.encode(vm.getBlockTimestamp(), i))
                 })
             );
         }
@@ -96,7 +96,7 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
 
     /// @dev Next round time: past `minInterval` (60 s).
     function _next() internal {
-        vm.warp(block.timestamp + 61);
+        vm.warp(vm.getBlockTimestamp() + 61);
     }
 
     /// @dev Round 1 at 100 signed by reporters `0..quorum-1`.
@@ -332,7 +332,7 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
     /// 100: (2 × 100 + 200) / 3.
     function test_twap_countsOnlyFreshTimeAndTheFallbackCountsAll() public {
         _create(1, 1, 0, 10e18);
-        uint256 t0 = block.timestamp;
+        uint256 t0 = vm.getBlockTimestamp();
         _oracle.submit(ID, _reports(_list1(0), _list1(100e18)));
         vm.warp(t0 + 3 days);
         _oracle.submit(ID, _reports(_list1(0), _list1(200e18)));
@@ -349,7 +349,7 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
     /// third, below one half) reverts too. The fallback still answers 100.
     function test_twap_revertsBelowHalfCoverage_fallbackUsesWhatExists() public {
         _create(1, 1, 0, 10e18);
-        uint256 t0 = block.timestamp;
+        uint256 t0 = vm.getBlockTimestamp();
         _oracle.submit(ID, _reports(_list1(0), _list1(100e18)));
         vm.warp(t0 + 5 days);
         uint256 from = t0 + 3 days;
@@ -384,7 +384,7 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
     /// Windows ending after 2106 (beyond the 32-bit checkpoint clock) revert in every window read.
     function test_windows_revertBeyondThe32BitClock() public {
         _create(1, 1, 0, 10e18);
-        uint256 t0 = block.timestamp;
+        uint256 t0 = vm.getBlockTimestamp();
         _oracle.submit(ID, _reports(_list1(0), _list1(100e18)));
         uint256 late = uint256(type(uint32).max) + 1;
         vm.warp(late + 10);
@@ -409,7 +409,7 @@ contract IndexOracleFaultBoundTest is OracleTestBase {
             _reporters(1)
         );
         uint256 max = _oracle.MAX_WINDOW_ROUNDS();
-        uint256 t0 = block.timestamp;
+        uint256 t0 = vm.getBlockTimestamp();
         for (uint256 i; i <= max; ++i) {
             vm.warp(t0 + i);
             _oracle.submit(ID, _reports(_list1(0), _list1(100e18 + i)));

@@ -43,7 +43,7 @@ contract GriefingTest is SecurityBase {
             isBuy: true,
             size: size,
             limitPrice: 10e18,
-            expiry: block.timestamp + 1 days,
+            expiry: vm.getBlockTimestamp() + 1 days,
             nonce: salt, // a nonce names one order: each order of the flood has its own
             salt: salt,
             flags: 0

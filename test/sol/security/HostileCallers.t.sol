@@ -305,7 +305,7 @@ contract ReentrantWalletTest is SecurityBase {
             isBuy: isBuy,
             size: 10,
             limitPrice: 10e18,
-            expiry: block.timestamp + 1 days,
+            expiry: vm.getBlockTimestamp() + 1 days,
             nonce: 0,
             salt: salt,
             flags: 0

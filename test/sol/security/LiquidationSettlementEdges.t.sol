@@ -205,7 +205,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         vm.warp(p2.expiry + 1);
         oracle.setTwap(INDEX, 50e18);
         ch.proposeSettlement(second);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(second);
         ch.settleMany(second, both);
         ch.settleMany(second, both);
@@ -245,7 +245,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         oracle.setTwap(INDEX, 50e18);
         ch.proposeSettlement(marketId);
         ch.proposeSettlement(second);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(marketId);
         ch.finalizeSettlement(second);
 

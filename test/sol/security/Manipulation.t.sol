@@ -22,7 +22,7 @@ contract WashTradeManipulationTest is SecurityBase {
     }
 
     function _clampBound() internal view returns (uint256) {
-        uint256 tau = ((params.expiry - block.timestamp) * WAD) / YEAR;
+        uint256 tau = ((params.expiry - vm.getBlockTimestamp()) * WAD) / YEAR;
         return 10e18 + (10e18 * ((0.5e18 * tau) / WAD)) / WAD; // index × (1 + maxBasisRate × τ)
     }
 
@@ -40,7 +40,7 @@ contract WashTradeManipulationTest is SecurityBase {
         ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(size) : -int256(size), _bandTop());
         // One fill a second: within its own second a fill does not move the mark it is judged by (the mark's
         // basis is fixed per second, `test/sol/security/Solvency.t.sol` item 8), so a walk spans seconds.
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         (int256 basis, , , , ) = ch.marketState(marketId);
         assertLe(uint256(basis), 0.5e18, "basis within its clamp");
         assertLe(ch.markPrice(marketId), _clampBound(), "mark within index x (1 + maxBasisRate x tau)");
@@ -96,10 +96,10 @@ contract WashTradeManipulationTest is SecurityBase {
         assertTrue(_belowMaintenanceAtMark(CAROL), "carol below maintenance at an unchanged index");
         // Liquidation also needs her below maintenance at the time-averaged basis and at the index.
         assertTrue(!ch.isLiquidatable(CAROL), "not liquidatable a minute into the walk");
-        vm.warp(block.timestamp + 30 minutes);
+        vm.warp(vm.getBlockTimestamp() + 30 minutes);
         assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
         assertTrue(!ch.isLiquidatable(CAROL), "nor once the walk has held: at the index carol is above the line");
-        vm.warp(block.timestamp + 1 days);
+        vm.warp(vm.getBlockTimestamp() + 1 days);
         assertTrue(!ch.isLiquidatable(CAROL), "nor a day later");
         // Carol: short 10 at 10 on 15 dollars, maintenance 5 %: at the index she crosses at about 11.43.
         oracle.setValue(INDEX, 11.5e18);
@@ -158,7 +158,7 @@ contract WashTradeManipulationTest is SecurityBase {
         while (ch.markPrice(marketId) < 11.23e18) fees += _washFill(n++, DEPTH);
         assertEq(n, 58, "58 full-depth fills to lift the mark as far as 60 one-contract fills at depth 1");
         assertGe(fees, 49_000e6, "about 49,000 dollars, against 0.51 at depth 1");
-        vm.warp(block.timestamp + 30 minutes);
+        vm.warp(vm.getBlockTimestamp() + 30 minutes);
         assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
         assertTrue(!ch.isLiquidatable(CAROL), "and carol is still not liquidatable: above maintenance at the index");
     }

@@ -113,15 +113,15 @@ contract RoleBoundsTest is SecurityBase {
         MarketParams memory p = _marketParams(1e18, 1e15);
         p.methodologyHash = keccak256("bounds");
         SettlementTerms memory t = _terms();
-        uint256 latest = block.timestamp + 366 days;
-        p.expiry = uint64(block.timestamp);
+        uint256 latest = vm.getBlockTimestamp() + 366 days;
+        p.expiry = uint64(vm.getBlockTimestamp());
         vm.expectRevert(
-            abi.encodeWithSelector(IClearinghouse.ExpiryOutOfBounds.selector, block.timestamp, block.timestamp + 1, latest)
+            abi.encodeWithSelector(IClearinghouse.ExpiryOutOfBounds.selector, vm.getBlockTimestamp(), vm.getBlockTimestamp() + 1, latest)
         );
         ch.createMarket(p, r, t);
         p.expiry = uint64(latest + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IClearinghouse.ExpiryOutOfBounds.selector, latest + 1, block.timestamp + 1, latest)
+            abi.encodeWithSelector(IClearinghouse.ExpiryOutOfBounds.selector, latest + 1, vm.getBlockTimestamp() + 1, latest)
         );
         ch.createMarket(p, r, t);
         p.expiry = uint64(latest);
@@ -215,10 +215,10 @@ contract RoleBoundsTest is SecurityBase {
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareRaiseTooLarge.selector, 0, 0.2e18, 0.1e18));
         ch.setFeeShares(0, 0.2e18);
         ch.setFeeShares(0, 0.1e18);
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareRaiseTooSoon.selector, block.timestamp + 1 days));
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ShareRaiseTooSoon.selector, vm.getBlockTimestamp() + 1 days));
         ch.setFeeShares(0, 0.2e18);
         ch.setFeeShares(0, 0.05e18); // lowering is never limited
-        vm.warp(block.timestamp + 1 days);
+        vm.warp(vm.getBlockTimestamp() + 1 days);
         ch.setFeeShares(0, 0.15e18);
         (, uint64 liquidatorShare) = ch.feeShares();
         assertEq(liquidatorShare, 0.15e18, "raised one step a day");

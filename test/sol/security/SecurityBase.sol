@@ -54,7 +54,7 @@ abstract contract SecurityBase is TestBase {
         return MarketParams({
             indexId: INDEX,
             methodologyHash: keccak256("methodology"),
-            expiry: uint64(block.timestamp + 90 days),
+            expiry: uint64(vm.getBlockTimestamp() + 90 days),
             contractSize: uint128(contractSize),
             tickSize: uint128(tickSize),
             minSize: 1,
@@ -96,7 +96,7 @@ abstract contract SecurityBase is TestBase {
         vm.warp(params.expiry + 1);
         oracle.setTwap(INDEX, price);
         ch.proposeSettlement(marketId);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(marketId);
     }
 

@@ -154,7 +154,7 @@ contract ReportSignatureAttacksTest is OracleTestBase {
 
     function _report(bytes32 id, uint256 value) internal view returns (IIndexOracle.Report memory) {
         return IIndexOracle.Report({
-            indexId: id, value: value, observedAt: uint64(block.timestamp), inputsHash: keccak256("inputs")
+            indexId: id, value: value, observedAt: uint64(vm.getBlockTimestamp()), inputsHash: keccak256("inputs")
         });
     }
 
@@ -232,7 +232,7 @@ contract ReportSignatureAttacksTest is OracleTestBase {
     function test_submit_rejectsReplayOfAnAcceptedRound() public {
         IIndexOracle.SignedReport memory signed = _sign(oracle, KEY, _report(ID, 10e18));
         oracle.submit(ID, _one(signed));
-        vm.warp(block.timestamp + 10);
+        vm.warp(vm.getBlockTimestamp() + 10);
         vm.expectRevert(abi.encodeWithSelector(IIndexOracle.ReplayedReport.selector, uint256(START)));
         oracle.submit(ID, _one(signed));
     }

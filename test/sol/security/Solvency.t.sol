@@ -176,7 +176,7 @@ contract SolvencyTest is SecurityBase {
         _fund(MALLORY, 10_000e6);
         _fund(MALLORY2, 10_000e6);
         ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         uint256 markBefore = ch.markPrice(marketId);
         assertTrue(!ch.isLiquidatable(ALICE), "healthy");
         // The walk: twelve fills at the band's lower edge, as in the review.
@@ -193,9 +193,9 @@ contract SolvencyTest is SecurityBase {
         vm.prank(BOB);
         ch.liquidate(ALICE, marketId, 100, 0);
         // A second later the walk shows, by at most one step of the basis.
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         uint256 markAfter = ch.markPrice(marketId);
-        uint256 tau = ((params.expiry - block.timestamp) * 1e18) / 365 days;
+        uint256 tau = ((params.expiry - vm.getBlockTimestamp()) * 1e18) / 365 days;
         uint256 maxMove = (10e18 * ((0.05e18 * tau) / 1e18)) / 1e18 + 1e9;
         assertTrue(markBefore - markAfter <= maxMove, "at most one maxBasisStep a second");
     }
@@ -204,7 +204,7 @@ contract SolvencyTest is SecurityBase {
     /// sides at the band's lower edge (the cheapest walk, `npm run bench:mark-walk`).
     function _walkMarkDown(uint256 secondsOfWalk) internal {
         for (uint256 t = 0; t < secondsOfWalk; ++t) {
-            vm.warp(block.timestamp + 1);
+            vm.warp(vm.getBlockTimestamp() + 1);
             uint256 edge = ((ch.markPrice(marketId) * 9) / 10 / 1e15 + 1) * 1e15;
             if (t % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge);
             else ch.trade(marketId, MALLORY2, MALLORY, -300, edge);
@@ -223,7 +223,7 @@ contract SolvencyTest is SecurityBase {
         _fund(MALLORY2, 100_000e6);
         ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
         _walkMarkDown(12);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         (int256 equity, , uint256 mm) = ch.health(ALICE);
         assertTrue(equity < int256(mm), "below maintenance at the walked mark");
         assertTrue(ch.markPrice(marketId) < 9.5e18, "the walk moved the mark more than 5 %");
@@ -239,7 +239,7 @@ contract SolvencyTest is SecurityBase {
         vm.prank(BOB);
         ch.liquidate(ALICE, marketId, 100, type(uint256).max);
         // Held for the window (nobody traded it back), the average reaches the basis ...
-        vm.warp(block.timestamp + 30 minutes); // MarginLogic.LIQUIDATION_BASIS_WINDOW
+        vm.warp(vm.getBlockTimestamp() + 30 minutes); // MarginLogic.LIQUIDATION_BASIS_WINDOW
         (, averageBasis, ) = ch.markBases(marketId);
         assertEq(averageBasis, runningBasis, "a whole window later the average is the basis");
         assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "so is the liquidation mark");
@@ -274,7 +274,7 @@ contract SolvencyTest is SecurityBase {
         }
         uint256 fundBefore = ch.insuranceFund() + ch.treasuryAccrued();
         _walkMarkDown(40);
-        vm.warp(block.timestamp + 30 minutes + 1 days);
+        vm.warp(vm.getBlockTimestamp() + 30 minutes + 1 days);
         assertEq(ch.liquidationMarkPrice(marketId), ch.markPrice(marketId), "the average has followed the walk");
         assertTrue(ch.markPrice(marketId) < 8.9e18, "the mark is more than 11 % under the index");
         uint256 fees = ch.insuranceFund() + ch.treasuryAccrued() - fundBefore;
@@ -309,14 +309,14 @@ contract SolvencyTest is SecurityBase {
         assertTrue(equity < int256(mm), "below maintenance at the walked mark");
         // the defenders trade the mark back up, one step a second, at the band's upper edge
         for (uint256 t = 0; t < 12; ++t) {
-            vm.warp(block.timestamp + 1);
+            vm.warp(vm.getBlockTimestamp() + 1);
             assertTrue(!ch.isLiquidatable(ALICE), "never liquidatable during the contest");
             uint256 edge = ((ch.markPrice(marketId) * 11) / 10 / 1e15) * 1e15;
             if (t % 2 == 0) ch.trade(marketId, BOB, CAROL, 300, edge);
             else ch.trade(marketId, CAROL, BOB, 300, edge);
         }
         for (uint256 t = 0; t < 60; ++t) {
-            vm.warp(block.timestamp + 60);
+            vm.warp(vm.getBlockTimestamp() + 60);
             assertTrue(!ch.isLiquidatable(ALICE), "nor after it");
         }
     }
@@ -337,7 +337,7 @@ contract SolvencyTest is SecurityBase {
         _fund(ALICE, 100.5e6);
         _fund(BOB, 10_000e6);
         ch.trade(marketId, BOB, ALICE, 100, 10e18);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         oracle.setValue(INDEX, 9.4e18);
         assertTrue(ch.isLiquidatable(ALICE), "liquidatable at once");
         vm.prank(BOB);
@@ -424,7 +424,7 @@ contract SolvencyTest is SecurityBase {
         ch.setRiskParams(marketId, r); // one step
         r.mmr = 0.07e18;
         vm.expectRevert(
-            abi.encodeWithSelector(IClearinghouse.RiskRaiseTooSoon.selector, marketId, block.timestamp + 1 days)
+            abi.encodeWithSelector(IClearinghouse.RiskRaiseTooSoon.selector, marketId, vm.getBlockTimestamp() + 1 days)
         );
         ch.setRiskParams(marketId, r);
         r.mmr = 0.04e18; // lowering is never limited
@@ -514,12 +514,12 @@ contract SolvencyTest is SecurityBase {
         // Alice long 100 at 10, closed at 12 to carol: a 200 dollar gain, escrowed.
         ch.trade(marketId, BOB, ALICE, 100, 10e18);
         oracle.setValue(INDEX, 12e18);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         ch.trade(marketId, CAROL, ALICE, -100, 12e18);
         // Short 300 at 2 in the second market, bought back at 2.5: a 150 dollar loss, more than her cash.
         ch.trade(second, dave, ALICE, -300, 2e18);
         oracle.setValue(gpu, 2.5e18);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         ch.trade(second, erin, ALICE, 300, 2.5e18);
         (int256 overdrawn, bytes32[] memory open) = ch.accountOf(ALICE);
         assertTrue(overdrawn < 0, "overdrawn against her escrowed gain");
@@ -552,7 +552,7 @@ contract SolvencyTest is SecurityBase {
         vm.warp(params.expiry + 30 days + 1);
         oracle.setTwap(keccak256("GPU-H100"), 2.5e18);
         ch.proposeSettlement(second);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(second);
         address[] memory holders = new address[](3);
         (holders[0], holders[1], holders[2]) = (ALICE, dave, erin);
@@ -608,14 +608,14 @@ contract SolvencyTest is SecurityBase {
         // Her later gain, paid as a claim, repays the fund first; then everyone withdraws everything. (The fund
         // gets back the 90 its lending could not cover, which bob and carol bore: see docs/clearinghouse.md.)
         oracle.setValue(keccak256("LATER"), 4e18);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         ch.trade(c, dave, ALICE, -100, 4e18);
         (int256 alice, ) = ch.accountOf(ALICE);
         assertEq(alice, -120e6, "a gain realised before expiry is escrowed until its market settles");
         vm.warp(params.expiry + 30 days + 1);
         oracle.setTwap(keccak256("LATER"), 4e18);
         ch.proposeSettlement(c);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(c);
         address[] memory later = new address[](2);
         (later[0], later[1]) = (ALICE, dave);
@@ -658,7 +658,7 @@ contract SolvencyTest is SecurityBase {
         oracle.setTwap(INDEX, 20e18);
         ch.proposeSettlement(a);
         ch.proposeSettlement(b);
-        vm.warp(block.timestamp + 3_601);
+        vm.warp(vm.getBlockTimestamp() + 3_601);
         ch.finalizeSettlement(a);
         ch.finalizeSettlement(b);
         oracle.setValue(keccak256("LATER"), 4e18);

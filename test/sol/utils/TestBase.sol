@@ -11,6 +11,9 @@ interface Vm {
     }
 
     function warp(uint256 newTimestamp) external;
+    /// @dev The block time as the chain holds it: under via-IR a test function may reuse an earlier
+    /// `block.timestamp` read after `warp` (the optimizer treats it as fixed within a call), so tests read this.
+    function getBlockTimestamp() external view returns (uint256);
     function roll(uint256 newHeight) external;
     function chainId(uint256 newChainId) external;
     function prank(address msgSender) external;
