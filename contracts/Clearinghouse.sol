@@ -225,22 +225,52 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IClearinghouseVenue
-    /// @dev A batch of one fill: the same checks, booking and event.
-    function trade(bytes32 id, address maker, address taker, int256 takerSizeDelta, uint256 price) external onlyVenue {
-        VenueFill[] memory fills = new VenueFill[](1);
-        fills[0] = VenueFill(maker, takerSizeDelta, price);
-        _tradeBatch(id, taker, fills);
+    /// @dev The single-fill path: the batch's checks, booking and event for one fill, without the batch's
+    /// arrays.
+    function trade(
+        bytes32 id,
+        address maker,
+        address taker,
+        int256 takerSizeDelta,
+        uint256 price,
+        bytes32 makerOrderHash
+    ) external onlyVenue {
+        VenueFill memory fill = VenueFill(maker, takerSizeDelta, price, makerOrderHash);
+        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, bytes32(0), fill);
+        bool makerIncreased = _batchFill(m, b, fill, 0);
+        _closeBatch(m, p, b);
+        if (!b.anyIncrease) return;
+        MarginLogic.KnownMark memory known = _knownMark(m, b);
+        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        if (makerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
     }
 
     /// @inheritdoc IClearinghouseVenue
-    function tradeBatch(bytes32 id, address taker, VenueFill[] calldata fills) external onlyVenue {
-        if (fills.length == 0) revert EmptyBatch();
-        _tradeBatch(id, taker, fills);
+    function tradeBatch(
+        bytes32 id,
+        address taker,
+        bytes32 takerOrderHash,
+        VenueFill[] calldata fills
+    ) external onlyVenue {
+        uint256 count = fills.length;
+        if (count == 0) revert EmptyBatch();
+        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, takerOrderHash, fills[0]);
+        bool[] memory makerIncreased = new bool[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            makerIncreased[i] = _batchFill(m, b, fills[i], i);
+        }
+        _closeBatch(m, p, b);
+        if (!b.anyIncrease) return;
+        MarginLogic.KnownMark memory known = _knownMark(m, b);
+        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        for (uint256 i = 0; i < count; ++i) {
+            if (makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);
+        }
     }
 
-    /// @dev The running state of a `tradeBatch`: the market's trade parameters and the oracle index read
-    /// once, the taker's position, balance change and direction, and the market's running basis, open
-    /// interest change and fees.
+    /// @dev The running state of a trade: the market's trade parameters and the oracle index read once, the
+    /// taker's position, balance change and direction, and the market's running basis, open interest change
+    /// and fees.
     struct Batch {
         bytes32 indexId;
         uint256 index;
@@ -261,27 +291,31 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 takerFees;
         int256 oiDelta;
         uint256 fees;
-        bool[] makerIncreased;
         // the fill being booked: value of one contract and notional (wad)
         uint256 v;
         uint256 notional;
-        // the market id and the taker, kept here rather than on the stack (via-IR stack depth)
+        // the market id, the taker and its order, kept here rather than on the stack (via-IR stack depth)
         bytes32 id;
         address taker;
+        bytes32 takerOrderHash;
     }
 
-    /// @dev Books `fills` (at least one) for `taker`. The first fill's self-trade, size and price checks
-    /// run before the market lookup and the expiry check, as `trade` always ordered them.
-    function _tradeBatch(bytes32 id, address taker, VenueFill[] memory fills) private {
-        uint256 count = fills.length;
-        VenueFill memory first = fills[0];
+    /// @dev Opens a trade of `taker` whose first fill is `first`: the first fill's self-trade, size and price
+    /// checks run before the market lookup and the expiry check, as `trade` always ordered them; loads the
+    /// market's trade parameters and the taker's position.
+    function _openBatch(
+        bytes32 id,
+        address taker,
+        bytes32 takerOrderHash,
+        VenueFill memory first
+    ) private returns (Market storage m, Position storage p, Batch memory b) {
         if (first.maker == taker) revert SelfTrade(taker);
-        Market storage m = MarginLogic.market(_s, id);
+        m = MarginLogic.market(_s, id);
         if (first.takerSizeDelta == 0) revert ZeroSize();
         if (first.price == 0) revert ZeroPrice();
-        Batch memory b;
         b.id = id;
         b.taker = taker;
+        b.takerOrderHash = takerOrderHash;
         b.expiry = m.expiry;
         if (block.timestamp >= b.expiry) revert MarketExpired(id, b.expiry);
         b.contractSize = m.contractSize;
@@ -291,21 +325,16 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         b.anchor = _markBasisForTrade(m, b.basis);
         b.indexId = m.indexId;
         b.takerBuys = first.takerSizeDelta > 0;
-        Position storage p = _s.positions[taker][id];
+        p = _s.positions[taker][id];
         b.takerOldSize = p.size;
         b.takerSize = b.takerOldSize;
         b.takerNotional = p.openNotional;
         b.takerOldNotional = b.takerNotional;
-        b.makerIncreased = new bool[](count);
-        _bookBatch(m, p, b, fills);
     }
 
-    /// @dev Books the fills of a batch opened by `_tradeBatch`, then the taker, the market and the margins.
-    function _bookBatch(Market storage m, Position storage p, Batch memory b, VenueFill[] memory fills) private {
-        uint256 count = fills.length;
-        for (uint256 i = 0; i < count; ++i) {
-            _batchFill(m, b, fills[i], i);
-        }
+    /// @dev Closes a trade after its fills: stores the taker, checks the pause and open interest, accrues the
+    /// fees and stores the running basis. The caller then checks the margins of the sides whose risk grew.
+    function _closeBatch(Market storage m, Position storage p, Batch memory b) private {
         _closeBatchTaker(m, b.taker, b, p);
         if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(b.id);
         if (b.oiDelta != 0) {
@@ -315,7 +344,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         }
         _accrueFees(b.fees);
         m.basisRate = int64(b.basis);
-        if (b.anyIncrease) _checkBatchMargins(m, b.id, b.taker, b, fills);
+    }
+
+    /// @dev The market's mark after the trade, for the margin checks.
+    function _knownMark(Market storage m, Batch memory b) private view returns (MarginLogic.KnownMark memory) {
+        return MarginLogic.KnownMark(m.index, b.id, MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp));
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
@@ -329,13 +362,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         return basis;
     }
 
-    /// @dev Checks and books one fill of a batch: the maker in storage, the taker in `b`.
-    function _batchFill(Market storage m, Batch memory b, VenueFill memory fill, uint256 i) private {
+    /// @dev Checks and books one fill of a trade: the maker in storage, the taker in `b`; returns whether the
+    /// maker's risk grew.
+    function _batchFill(
+        Market storage m,
+        Batch memory b,
+        VenueFill memory fill,
+        uint256 i
+    ) private returns (bool makerIncreased) {
         _checkBatchFill(m, b, fill, i);
         uint256 takerFee = _bookBatchTaker(m, b, fill.takerSizeDelta);
         Side memory k = _bookSide(m, b.id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
         if (k.increased) {
-            b.makerIncreased[i] = true;
+            makerIncreased = true;
             b.anyIncrease = true;
         }
         b.oiDelta += k.longDelta;
@@ -361,7 +400,18 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             b.expiry,
             WadMath.abs(fill.takerSizeDelta)
         );
-        emit Traded(b.id, fill.maker, b.taker, fill.takerSizeDelta, price, makerFee, takerFee, b.basis);
+        emit Traded(
+            b.id,
+            fill.maker,
+            b.taker,
+            fill.takerSizeDelta,
+            price,
+            makerFee,
+            takerFee,
+            b.basis,
+            fill.makerOrderHash,
+            b.takerOrderHash
+        );
     }
 
     /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
@@ -455,26 +505,6 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         a.markets = markets;
         uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, b.takerBalanceDelta, b.takerFees);
         b.fees -= b.takerFees - charged;
-    }
-
-    /// @dev Initial margin of every side whose risk grew, at the market's mark after the batch.
-    function _checkBatchMargins(
-        Market storage m,
-        bytes32 id,
-        address taker,
-        Batch memory b,
-        VenueFill[] memory fills
-    ) private view {
-        MarginLogic.KnownMark memory known = MarginLogic.KnownMark(
-            m.index,
-            id,
-            MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp)
-        );
-        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
-        uint256 count = fills.length;
-        for (uint256 i = 0; i < count; ++i) {
-            if (b.makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);
-        }
     }
 
     function _checkBand(Market storage m, uint256 price, uint256 mark) private view {

@@ -78,11 +78,14 @@ contract Exchange is OrderBook, AccessManaged {
         if (order.flags.has(FLAG_REDUCE_ONLY)) {
             _checkReduceOnly(order, orderHash, CLEARINGHOUSE.positionSize(order.trader, order.marketId), fillSize);
         }
+        // The Clearinghouse's `Traded` is the fill's one event: it carries the order hash.
         CLEARINGHOUSE.trade(
-            order.marketId, order.trader, msg.sender, order.isBuy ? -int256(fillSize) : int256(fillSize), order.limitPrice
-        );
-        emit OrderFilled(
-            orderHash, order.trader, msg.sender, bytes32(0), order.marketId, !order.isBuy, fillSize, order.limitPrice
+            order.marketId,
+            order.trader,
+            msg.sender,
+            order.isBuy ? -int256(fillSize) : int256(fillSize),
+            order.limitPrice,
+            orderHash
         );
     }
 
@@ -117,7 +120,7 @@ contract Exchange is OrderBook, AccessManaged {
         assembly ("memory-safe") {
             mstore(fills, booked)
         }
-        CLEARINGHOUSE.tradeBatch(takerOrder.marketId, takerOrder.trader, fills);
+        CLEARINGHOUSE.tradeBatch(takerOrder.marketId, takerOrder.trader, taker.state.orderHash, fills);
     }
 
     /// @dev Validates the taker order and sets up the match's running state.
@@ -151,8 +154,8 @@ contract Exchange is OrderBook, AccessManaged {
         }
     }
 
-    /// @dev Validates one maker against the taker, sizes its fill, records it, appends it to the batch and
-    /// emits its `OrderFilled` (an immediate-or-cancel taker skips a maker with nothing left).
+    /// @dev Validates one maker against the taker, sizes its fill, records it, and appends it to the batch
+    /// (an immediate-or-cancel taker skips a maker with nothing left).
     function _matchOne(
         Order calldata takerOrder,
         TakerContext memory taker,
@@ -188,8 +191,8 @@ contract Exchange is OrderBook, AccessManaged {
         _bookMaker(takerOrder, taker, maker, state, fillSize);
     }
 
-    /// @dev Records a sized maker fill, checks reduce-only sides, appends the fill to the batch and emits
-    /// its `OrderFilled`.
+    /// @dev Records a sized maker fill, checks reduce-only sides and appends the fill, with its order hash, to
+    /// the batch (the Clearinghouse's `Traded` announces it).
     function _bookMaker(
         Order calldata takerOrder,
         TakerContext memory taker,
@@ -203,20 +206,10 @@ contract Exchange is OrderBook, AccessManaged {
         // fillSize is bounded by both orders' remaining sizes (each < 2**128): the int256 casts are exact.
         bool takerIsBuy = takerOrder.isBuy;
         taker.fills[taker.booked] = VenueFill(
-            maker.trader, takerIsBuy ? int256(fillSize) : -int256(fillSize), maker.limitPrice
+            maker.trader, takerIsBuy ? int256(fillSize) : -int256(fillSize), maker.limitPrice, makerHash
         );
         ++taker.booked;
         taker.filledNow += fillSize;
-        emit OrderFilled(
-            makerHash,
-            maker.trader,
-            takerOrder.trader,
-            taker.state.orderHash,
-            maker.marketId,
-            takerIsBuy,
-            fillSize,
-            maker.limitPrice
-        );
     }
 
     /// @dev Reduce-only checks of one match fill. The batch is booked only after every maker is sized, so

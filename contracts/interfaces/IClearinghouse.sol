@@ -272,7 +272,11 @@ interface IClearinghouse is IClearinghouseVenue {
     event TreasurySet(address indexed treasury);
     /// @notice Emitted when the insurance share of fees or the liquidator share of penalties change.
     event FeeSharesSet(uint64 insuranceFeeShare, uint64 liquidatorShare);
-    /// @notice Emitted for every trade; `makerFee`/`takerFee` are collateral units, `basisRate` the new EMA.
+    /// @notice Emitted for every fill: `takerSizeDelta` contracts (positive: the taker bought) at `price`
+    /// between `maker` and `taker`; `makerFee`/`takerFee` are collateral units, `basisRate` the new EMA.
+    /// The fill's only event: a venue with orders names them here (the Exchange: `makerOrderHash` is the
+    /// resting order filled, `takerOrderHash` the taker's order in `matchOrders`, zero for `fillOrder`,
+    /// whose taker is the caller); a venue without orders passes zero.
     event Traded(
         bytes32 indexed marketId,
         address indexed maker,
@@ -281,7 +285,9 @@ interface IClearinghouse is IClearinghouseVenue {
         uint256 price,
         uint256 makerFee,
         uint256 takerFee,
-        int256 basisRate
+        int256 basisRate,
+        bytes32 makerOrderHash,
+        bytes32 takerOrderHash
     );
     /// @notice Emitted when `liquidator` takes over `size` contracts (signed, as the account held them).
     event Liquidated(

@@ -25,21 +25,8 @@ interface IExchange {
     // Events
     // ----------------------------------------------------------------------------------------------
 
-    /// @notice Emitted for every fill: `size` contracts of the maker order `makerOrderHash` traded at
-    /// `price` (the maker's limit price) between `maker` and `taker`.
-    /// @param takerOrderHash The taker's order hash in `matchOrders`; zero for `fillOrder`, whose taker is
-    /// the caller and has no order.
-    /// @param takerIsBuy True when the taker bought (the maker sold).
-    event OrderFilled(
-        bytes32 indexed makerOrderHash,
-        address indexed maker,
-        address indexed taker,
-        bytes32 takerOrderHash,
-        bytes32 marketId,
-        bool takerIsBuy,
-        uint256 size,
-        uint256 price
-    );
+    // A fill has one event, the Clearinghouse's `Traded`, which names the maker order filled
+    // (`makerOrderHash`) and, in `matchOrders`, the taker's order (`takerOrderHash`; zero for `fillOrder`).
 
     /// @notice Emitted when `canceller` (the trader or one of its delegates) cancels `orderHash`, using up
     /// the order's nonce (every order of `trader` with that nonce is void from now on).

@@ -19,11 +19,19 @@ contract MockClearinghouseVenue is IClearinghouseVenue {
         address taker;
         int256 takerSizeDelta;
         uint256 price;
+        bytes32 makerOrderHash;
+        bytes32 takerOrderHash;
     }
 
-    /// @notice Emitted for every booked trade.
+    /// @notice Emitted for every booked trade, with the order hashes the venue sent.
     event Traded(
-        bytes32 indexed marketId, address indexed maker, address indexed taker, int256 takerSizeDelta, uint256 price
+        bytes32 indexed marketId,
+        address indexed maker,
+        address indexed taker,
+        int256 takerSizeDelta,
+        uint256 price,
+        bytes32 makerOrderHash,
+        bytes32 takerOrderHash
     );
 
     /// @notice Thrown when a trade that does not reduce both sides hits a paused market.
@@ -42,19 +50,29 @@ contract MockClearinghouseVenue is IClearinghouseVenue {
     Trade[] private _trades;
 
     /// @inheritdoc IClearinghouseVenue
-    function trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) external {
-        _trade(marketId, maker, taker, takerSizeDelta, price);
+    function trade(
+        bytes32 marketId,
+        address maker,
+        address taker,
+        int256 takerSizeDelta,
+        uint256 price,
+        bytes32 makerOrderHash
+    ) external {
+        _trade(Trade(msg.sender, marketId, maker, taker, takerSizeDelta, price, makerOrderHash, bytes32(0)));
     }
 
     /// @inheritdoc IClearinghouseVenue
     /// @dev Books each fill as a `trade` (one recorded trade and one `Traded` event per fill).
-    function tradeBatch(bytes32 marketId, address taker, VenueFill[] calldata fills) external {
+    function tradeBatch(bytes32 marketId, address taker, bytes32 takerOrderHash, VenueFill[] calldata fills) external {
         for (uint256 i = 0; i < fills.length; ++i) {
-            _trade(marketId, fills[i].maker, taker, fills[i].takerSizeDelta, fills[i].price);
+            VenueFill calldata f = fills[i];
+            _trade(Trade(msg.sender, marketId, f.maker, taker, f.takerSizeDelta, f.price, f.makerOrderHash, takerOrderHash));
         }
     }
 
-    function _trade(bytes32 marketId, address maker, address taker, int256 takerSizeDelta, uint256 price) private {
+    function _trade(Trade memory t) private {
+        (bytes32 marketId, address maker, address taker, int256 takerSizeDelta) =
+            (t.marketId, t.maker, t.taker, t.takerSizeDelta);
         if (_failing) {
             bytes memory data = _revertData;
             assembly ("memory-safe") {
@@ -71,8 +89,8 @@ contract MockClearinghouseVenue is IClearinghouseVenue {
         }
         _positions[maker][marketId] = makerBefore - takerSizeDelta;
         _positions[taker][marketId] = takerBefore + takerSizeDelta;
-        if (_recording) _trades.push(Trade(msg.sender, marketId, maker, taker, takerSizeDelta, price));
-        emit Traded(marketId, maker, taker, takerSizeDelta, price);
+        if (_recording) _trades.push(t);
+        emit Traded(marketId, maker, taker, takerSizeDelta, t.price, t.makerOrderHash, t.takerOrderHash);
     }
 
     /// @inheritdoc IClearinghouseVenue

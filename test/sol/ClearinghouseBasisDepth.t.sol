@@ -183,7 +183,7 @@ contract BasisDepthClearinghouseTest is SecurityBase {
     /// (AccessManaged holds slot 0).
     function test_basisDepth_packedIntoTheTradeSlot() public {
         ch.setRiskParams(marketId, _withDepth(0xABCDEF123456));
-        ch.trade(marketId, BOB, ALICE, 3, 10.5e18);
+        ch.trade(marketId, BOB, ALICE, 3, 10.5e18, bytes32(0));
         uint256 slot2 = uint256(keccak256(abi.encode(marketId, uint256(1)))) + 2;
         uint256 word = uint256(vm.load(address(ch), bytes32(slot2)));
         (int256 basis, uint256 oi, uint256 openPositions, bool paused, uint32 index) = ch.marketState(marketId);
@@ -199,12 +199,12 @@ contract BasisDepthClearinghouseTest is SecurityBase {
     function test_trade_zeroSizeFillNeverReachesTheWeighting() public {
         ch.setRiskParams(marketId, _withDepth(10));
         vm.expectRevert(IClearinghouse.ZeroSize.selector);
-        ch.trade(marketId, BOB, ALICE, 0, 10e18);
+        ch.trade(marketId, BOB, ALICE, 0, 10e18, bytes32(0));
         VenueFill[] memory fills = new VenueFill[](2);
-        fills[0] = VenueFill(BOB, 5, 10.5e18);
-        fills[1] = VenueFill(BOB, 0, 10.5e18);
+        fills[0] = VenueFill(BOB, 5, 10.5e18, bytes32(0));
+        fills[1] = VenueFill(BOB, 0, 10.5e18, bytes32(0));
         vm.expectRevert(IClearinghouse.ZeroSize.selector);
-        ch.tradeBatch(marketId, ALICE, fills);
+        ch.tradeBatch(marketId, ALICE, bytes32(0), fills);
         (int256 basis, , , , ) = ch.marketState(marketId);
         assertEq(basis, 0, "nothing moved");
     }
@@ -217,7 +217,7 @@ contract BasisDepthClearinghouseTest is SecurityBase {
         int256[4] memory sizes = [int256(1), 5, 10, 40];
         for (uint256 i; i < 4; ++i) {
             vm.revertToState(snapshot);
-            ch.trade(marketId, BOB, ALICE, sizes[i], 10.5e18);
+            ch.trade(marketId, BOB, ALICE, sizes[i], 10.5e18, bytes32(0));
             (moved[i], , , , ) = ch.marketState(marketId);
         }
         assertTrue(moved[0] > 0, "one contract still moves it a little");

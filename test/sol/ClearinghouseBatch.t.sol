@@ -79,12 +79,12 @@ contract ClearinghouseBatchTest is TestBase {
     }
 
     function batchExternal(VenueFill[] calldata fills) external {
-        ch.tradeBatch(marketId, TAKER, fills);
+        ch.tradeBatch(marketId, TAKER, bytes32(0), fills);
     }
 
     function sequentialExternal(VenueFill[] calldata fills) external {
         for (uint256 i = 0; i < fills.length; ++i) {
-            ch.trade(marketId, fills[i].maker, TAKER, fills[i].takerSizeDelta, fills[i].price);
+            ch.trade(marketId, fills[i].maker, TAKER, fills[i].takerSizeDelta, fills[i].price, bytes32(0));
         }
     }
 
@@ -97,13 +97,13 @@ contract ClearinghouseBatchTest is TestBase {
     ) public {
         // The taker starts long, short or flat against maker 0 (so fills reduce, cross zero or grow).
         start = int256(bound(uint256(start < 0 ? -(start % 40) : start % 40), 0, 40)) - 20;
-        if (start != 0) ch.trade(marketId, makers[0], TAKER, start, 10e18);
+        if (start != 0) ch.trade(marketId, makers[0], TAKER, start, 10e18, bytes32(0));
         VenueFill[] memory fills = new VenueFill[](4);
         for (uint256 i = 0; i < 4; ++i) {
             int256 size = int256(bound(sizes[i], 1, 25));
             // Prices within ±12 % of the index, on ticks: mostly inside the 10 % band, some outside.
             uint256 price = 8.8e18 + bound(priceSeeds[i], 0, 480) * 5e15;
-            fills[i] = VenueFill(makers[makerSeeds[i] % 3], takerBuys ? size : -size, price);
+            fills[i] = VenueFill(makers[makerSeeds[i] % 3], takerBuys ? size : -size, price, bytes32(0));
         }
         uint256 snapshot = vm.snapshotState();
         bool sequentialOk;

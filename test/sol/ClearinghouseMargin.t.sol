@@ -97,7 +97,7 @@ contract ClearinghouseMarginTest is TestBase {
     function _open(bool long, uint256 size, uint256 entry) internal returns (int256 delta) {
         oracle.setValue(INDEX, entry);
         delta = long ? int256(size) : -int256(size);
-        ch.trade(marketId, B, A, delta, entry);
+        ch.trade(marketId, B, A, delta, entry, bytes32(0));
     }
 
     function _checkHealth(int256 delta, uint256 entry, uint256 mark) internal view {
@@ -126,9 +126,9 @@ contract ClearinghouseMarginTest is TestBase {
         uint256 exit = ((entry * bound(exitBps, 9_100, 10_900)) / 10_000 / TICK) * TICK;
         oracle.setValue(INDEX, entry);
         int256 delta = long ? int256(size) : -int256(size);
-        ch.trade(marketId, B, A, delta, entry);
+        ch.trade(marketId, B, A, delta, entry, bytes32(0));
         oracle.setValue(INDEX, exit);
-        ch.trade(marketId, B, A, -delta, exit);
+        ch.trade(marketId, B, A, -delta, exit, bytes32(0));
 
         uint256 vEntry = (entry * CONTRACT_SIZE) / WAD;
         uint256 vExit = (exit * CONTRACT_SIZE) / WAD;

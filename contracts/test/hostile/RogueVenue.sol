@@ -17,6 +17,6 @@ contract RogueVenue {
     function forceTrade(bytes32 marketId, address victim, address beneficiary, int256 victimSizeDelta, uint256 price)
         external
     {
-        CLEARINGHOUSE.trade(marketId, beneficiary, victim, victimSizeDelta, price);
+        CLEARINGHOUSE.trade(marketId, beneficiary, victim, victimSizeDelta, price, bytes32(0));
     }
 }

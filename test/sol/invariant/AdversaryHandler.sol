@@ -56,7 +56,7 @@ abstract contract AdversaryHandler is SystemHandlerBase {
         reached["adv-self-trade"] += 1;
         mode %= 3;
         if (mode == 0) {
-            try ch.trade(_marketIds[market], m, m, delta, price) {
+            try ch.trade(_marketIds[market], m, m, delta, price, bytes32(0)) {
                 ++adversarySucceeded;
             } catch {}
             return;
@@ -176,10 +176,10 @@ abstract contract AdversaryHandler is SystemHandlerBase {
         bytes memory data;
         if (batch) {
             VenueFill[] memory fills = new VenueFill[](1);
-            fills[0] = VenueFill({maker: victim, takerSizeDelta: 1, price: price});
-            data = abi.encodeCall(ch.tradeBatch, (_marketIds[market], _actors[MALLORY], fills));
+            fills[0] = VenueFill({maker: victim, takerSizeDelta: 1, price: price, makerOrderHash: bytes32(0)});
+            data = abi.encodeCall(ch.tradeBatch, (_marketIds[market], _actors[MALLORY], bytes32(0), fills));
         } else {
-            data = abi.encodeCall(ch.trade, (_marketIds[market], victim, _actors[MALLORY], 1, price));
+            data = abi.encodeCall(ch.trade, (_marketIds[market], victim, _actors[MALLORY], 1, price, bytes32(0)));
         }
         reached["adv-trade-as-venue"] += 1;
         _malloryCall(address(ch), data);

@@ -270,7 +270,7 @@ contract ClearinghouseHandler {
         uint256 price = ((mark + spread - (mark * 6) / 100) / TICK) * TICK;
         if (price == 0) return;
         int256 delta = int256(size % 30 + 1);
-        try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price) {
+        try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price, bytes32(0)) {
             ++trades;
             _afterTrade(market);
         } catch {}
@@ -295,7 +295,7 @@ contract ClearinghouseHandler {
             // 4 % from the mark, on the tick: beyond what one second's step can follow at these markets' horizons.
             uint256 price = ((down ? (mark * 96) / 100 : (mark * 104) / 100) / TICK) * TICK;
             if (price == 0) return;
-            try ch.trade(_marketIds[market], maker, taker, i % 2 == 0 ? int256(1) : int256(-1), price) {
+            try ch.trade(_marketIds[market], maker, taker, i % 2 == 0 ? int256(1) : int256(-1), price, bytes32(0)) {
                 ++trades;
                 ++walkFills;
                 _afterTrade(market);

@@ -40,8 +40,8 @@ contract ExtremesTest is SecurityBase {
         assertEq(ch.markPrice(id), 1, "mark is one wei");
         // The band around a one-wei mark rounds to zero width: only the mark itself trades.
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.PriceOutsideBand.selector, 2, 1, 0.1e18));
-        ch.trade(id, BOB, ALICE, 1, 2);
-        ch.trade(id, BOB, ALICE, 1, 1);
+        ch.trade(id, BOB, ALICE, 1, 2, bytes32(0));
+        ch.trade(id, BOB, ALICE, 1, 1, bytes32(0));
         // Fees on a 1e-18 dollar notional round up to one collateral unit each, in the protocol's favour.
         (int256 a, ) = ch.accountOf(ALICE);
         (int256 b, ) = ch.accountOf(BOB);
@@ -59,7 +59,7 @@ contract ExtremesTest is SecurityBase {
         uint256 funds = (v / 1e12) / 5; // 20 % of the notional in 6-decimal units
         _fund(ALICE, funds);
         _fund(BOB, funds);
-        ch.trade(id, BOB, ALICE, 1, MAX_VALUE);
+        ch.trade(id, BOB, ALICE, 1, MAX_VALUE, bytes32(0));
         (int256 size, int256 openNotional) = ch.position(ALICE, id);
         assertEq(size, int256(1), "size");
         assertEq(openNotional, int256(v), "cost basis exact");
@@ -77,7 +77,7 @@ contract ExtremesTest is SecurityBase {
             // The maker's side (BOB, selling) is booked first: its cost basis is the negative one.
             abi.encodeWithSelector(SafeCast.SafeCastOverflowedIntDowncast.selector, uint8(128), -int256(size * v))
         );
-        ch.trade(id, BOB, ALICE, int256(size), MAX_VALUE);
+        ch.trade(id, BOB, ALICE, int256(size), MAX_VALUE, bytes32(0));
     }
 
     /// @dev Sizes from just past the position limit to beyond the int128 edges all meet the position limit
@@ -99,7 +99,7 @@ contract ExtremesTest is SecurityBase {
         for (uint256 i; i < deltas.length; ++i) {
             uint256 magnitude = uint256(deltas[i] > 0 ? deltas[i] : -deltas[i]);
             vm.expectRevert(abi.encodeWithSelector(IClearinghouse.PositionSizeExceeded.selector, ALICE, magnitude, 1_000_000));
-            ch.trade(marketId, BOB, ALICE, deltas[i], 10e18);
+            ch.trade(marketId, BOB, ALICE, deltas[i], 10e18, bytes32(0));
         }
     }
 
@@ -130,7 +130,7 @@ contract ExtremesTest is SecurityBase {
         bytes32 id = _market(1, 1e15);
         _fund(ALICE, 100e6);
         _fund(BOB, 100e6);
-        ch.trade(id, BOB, ALICE, 5, 10e18);
+        ch.trade(id, BOB, ALICE, 5, 10e18, bytes32(0));
         (, int256 openNotional) = ch.position(ALICE, id);
         assertEq(openNotional, int256(50), "5 contracts of 10 wei-dollars");
         (int256 a, ) = ch.accountOf(ALICE);
@@ -152,10 +152,10 @@ contract ExtremesTest is SecurityBase {
         _fund(ALICE, 10_000_000 * 10 ** uint256(d));
         _fund(BOB, 10_000_000 * 10 ** uint256(d));
         int256 delta = long ? int256(size) : -int256(size);
-        ch.trade(marketId, BOB, ALICE, delta, price);
+        ch.trade(marketId, BOB, ALICE, delta, price, bytes32(0));
         uint256 exit = ((uint256(int256(price) + (int256(price) * moveBps) / 10_000)) / 1e15) * 1e15;
         oracle.setValue(INDEX, exit);
-        ch.trade(marketId, BOB, ALICE, -delta, exit);
+        ch.trade(marketId, BOB, ALICE, -delta, exit, bytes32(0));
         (int256 s, ) = ch.position(ALICE, marketId);
         assertEq(s, int256(0), "closed");
         _assertConserved(4);
@@ -168,7 +168,7 @@ contract ExtremesTest is SecurityBase {
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
         _fund(CAROL, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         oracle.setStale(INDEX, true);
     }
 
@@ -181,7 +181,7 @@ contract ExtremesTest is SecurityBase {
         _openAndGoStale();
         bytes memory stale = _staleError();
         vm.expectRevert(stale);
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
         vm.expectRevert(stale);
         ch.liquidate(ALICE, marketId, 1, type(uint256).max);
         vm.prank(ALICE);

@@ -58,7 +58,7 @@ contract GriefingTest is SecurityBase {
     function test_dust_belowMinSizeRejectedDirectlyAndThroughTheExchange() public {
         bytes32 id = _newMarket(1, 10);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.SizeBelowMinimum.selector, 9, 10));
-        ch.trade(id, BOB, ALICE, 9, 10e18);
+        ch.trade(id, BOB, ALICE, 9, 10e18, bytes32(0));
         Order memory o = _order(id, 100, 1);
         bytes memory sig = _sig(o);
         vm.prank(taker);
@@ -80,13 +80,13 @@ contract GriefingTest is SecurityBase {
             ids[i] = _newMarket(i, 1);
         }
         for (uint256 i; i < 8; ++i) {
-            ch.trade(ids[i], BOB, ALICE, 1, 10e18);
+            ch.trade(ids[i], BOB, ALICE, 1, 10e18, bytes32(0));
         }
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TooManyOpenMarkets.selector, ALICE, 8));
-        ch.trade(ids[8], CAROL, ALICE, 1, 10e18);
+        ch.trade(ids[8], CAROL, ALICE, 1, 10e18, bytes32(0));
         // Closing one position frees its lane.
-        ch.trade(ids[0], BOB, ALICE, -1, 10e18);
-        ch.trade(ids[8], CAROL, ALICE, 1, 10e18);
+        ch.trade(ids[0], BOB, ALICE, -1, 10e18, bytes32(0));
+        ch.trade(ids[8], CAROL, ALICE, 1, 10e18, bytes32(0));
         (, bytes32[] memory open) = ch.accountOf(ALICE);
         assertEq(open.length, 8, "eight open markets");
         assertEq(open[0], ids[8], "the freed first lane is reused");
@@ -100,7 +100,7 @@ contract GriefingTest is SecurityBase {
         for (uint256 i; i < 20; ++i) {
             address who = address(uint160(0x1000 + i));
             _fund(who, 100e6);
-            ch.trade(marketId, i % 2 == 0 ? ALICE : BOB, who, i % 2 == 0 ? int256(1) : int256(-1), 10e18);
+            ch.trade(marketId, i % 2 == 0 ? ALICE : BOB, who, i % 2 == 0 ? int256(1) : int256(-1), 10e18, bytes32(0));
             batch[i] = who;
             batch[20 + i] = who; // every account twice
         }

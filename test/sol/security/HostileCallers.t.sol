@@ -103,7 +103,7 @@ contract HostileTokensTest is SecurityBase {
     function test_reentrantToken_withdrawTreasuryHookCannotDrainTwice() public {
         // Accrue some treasury fees through a trade, then re-enter withdrawTreasury from its own transfer.
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         uint256 accrued = ch.treasuryAccrued();
         assertTrue(accrued > 0, "fees accrued");
         uint256 held = token.balanceOf(address(ch));
@@ -118,7 +118,7 @@ contract HostileTokensTest is SecurityBase {
     /// the same as calling them before or after, so the books still balance exactly.
     function test_reentrantToken_settleFromHookKeepsConservation() public {
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         _settleMarketAt(11e18);
         address[] memory both = new address[](2);
         (both[0], both[1]) = (ALICE, BOB);
@@ -239,7 +239,7 @@ contract RogueVenueTest is SecurityBase {
         rogue.forceTrade(marketId, ALICE, BOB, 1, 10e18);
         vm.prank(ALICE);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.UnauthorizedVenue.selector, ALICE));
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
     }
 
     function test_revokedVenue_cannotTrade() public {

@@ -27,7 +27,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
     /// realised loss leaves 0.45 dollars, less than the 1.77 dollar penalty, and the fund cannot pay the rest.
     function test_liquidate_smallPositionGoesWholeAndPenaltyIsCappedAtTheAccountsEquity() public {
         _fund(ALICE, 12e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         oracle.setValue(INDEX, 8.85e18);
         assertTrue(ch.isLiquidatable(ALICE), "liquidatable");
         uint256 insuranceBefore = ch.insuranceFund();
@@ -50,7 +50,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         risk.liquidationPenalty = risk.mmr - 1; // mmr − penalty = 1e-18: relief per contract rounds to zero
         bytes32 id = _marketWith(0.05e18, risk); // one contract = 0.5 dollars at 10
         _fund(ALICE, 160e6);
-        ch.trade(id, BOB, ALICE, 3_000, 10e18); // 1,500 dollars: not small
+        ch.trade(id, BOB, ALICE, 3_000, 10e18, bytes32(0)); // 1,500 dollars: not small
         oracle.setValue(INDEX, 9.2e18);
         assertTrue(ch.isLiquidatable(ALICE), "liquidatable");
         vm.prank(LIQUIDATOR);
@@ -64,9 +64,9 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         risk.maxPositionSize = 20;
         bytes32 id = _marketWith(1e18, risk);
         _fund(ALICE, 12e6);
-        ch.trade(id, BOB, ALICE, 10, 10e18);
+        ch.trade(id, BOB, ALICE, 10, 10e18, bytes32(0));
         _fund(CAROL, 1_000e6);
-        ch.trade(id, CAROL, LIQUIDATOR, 15, 10e18);
+        ch.trade(id, CAROL, LIQUIDATOR, 15, 10e18, bytes32(0));
         oracle.setValue(INDEX, 8.85e18);
         vm.prank(LIQUIDATOR);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.PositionSizeExceeded.selector, LIQUIDATOR, 25, 20));
@@ -75,7 +75,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
 
     function test_liquidateAndDeleverage_refuseAfterExpiry() public {
         _fund(ALICE, 12e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         vm.warp(params.expiry);
         vm.prank(LIQUIDATOR);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketExpired.selector, marketId, params.expiry));
@@ -88,7 +88,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
 
     function test_settlement_guardsOnTimeAndZeroPrices() public {
         _fund(ALICE, 100e6);
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketNotExpired.selector, marketId, params.expiry));
         ch.finalizeSettlement(marketId);
         vm.warp(params.expiry);
@@ -109,7 +109,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
     /// zero, and the unit of surplus goes to the insurance fund when the market completes.
     function test_settlement_roundingSurplusGoesToInsurance() public {
         _fund(ALICE, 100e6);
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
         uint256 fundBefore = ch.insuranceFund();
         _settleMarketAt(10e18 - 1);
         (int256 bobBefore, ) = ch.accountOf(BOB);
@@ -125,7 +125,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
 
     function test_setRiskParams_loweringTheClampClampsTheStoredBasisBothWays() public {
         _fund(ALICE, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 1, 10.9e18); // basis up
+        ch.trade(marketId, BOB, ALICE, 1, 10.9e18, bytes32(0)); // basis up
         (int256 up, , , , ) = ch.marketState(marketId);
         assertTrue(up > 0.01e18, "basis pushed up");
         RiskParams memory risk = _risk();
@@ -137,7 +137,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         ch.setRiskParams(marketId, _risk());
         for (uint256 i; i < 10; ++i) {
             uint256 mark = ch.markPrice(marketId);
-            ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(-1) : int256(1), ((mark * 9) / 10 / 1e15 + 1) * 1e15);
+            ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(-1) : int256(1), ((mark * 9) / 10 / 1e15 + 1) * 1e15, bytes32(0));
         }
         (int256 down, , , , ) = ch.marketState(marketId);
         assertTrue(down < -0.01e18, "basis pushed down");
@@ -153,7 +153,7 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         bytes32 id = _marketWith(1e18, risk);
         _fund(ALICE, 100e6);
         uint256 before = ch.insuranceFund() + ch.treasuryAccrued();
-        ch.trade(id, BOB, ALICE, 1, 10e18);
+        ch.trade(id, BOB, ALICE, 1, 10e18, bytes32(0));
         assertEq(ch.insuranceFund() + ch.treasuryAccrued(), before, "no fees");
         (int256 balance, ) = ch.accountOf(ALICE);
         assertEq(balance, int256(100e6), "nothing charged");
@@ -164,9 +164,9 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         RiskParams memory risk = _risk();
         bytes32 second = _marketWith(2e18, risk);
         _fund(ALICE, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
-        ch.trade(second, BOB, ALICE, 1, 10e18);
-        ch.trade(marketId, BOB, ALICE, -1, 10e18); // frees lane 0
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
+        ch.trade(second, BOB, ALICE, 1, 10e18, bytes32(0));
+        ch.trade(marketId, BOB, ALICE, -1, 10e18, bytes32(0)); // frees lane 0
         (, uint256 im, ) = ch.health(ALICE);
         assertEq(im, 2e18, "initial margin of the second market only (1 contract x 20 dollars x 10 %)");
         vm.prank(ALICE);
@@ -188,8 +188,8 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         p2.expiry = uint64(params.expiry + 10 days);
         bytes32 second = ch.createMarket(p2, _risk(), _terms());
         _fund(ALICE, 30e6);
-        ch.trade(marketId, BOB, ALICE, -1, 10e18);
-        ch.trade(second, BOB, ALICE, -1, 10e18);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18, bytes32(0));
+        ch.trade(second, BOB, ALICE, -1, 10e18, bytes32(0));
         address[] memory both = new address[](2);
         (both[0], both[1]) = (ALICE, BOB);
 
@@ -235,8 +235,8 @@ contract LiquidationSettlementEdgesTest is SecurityBase {
         bytes32 second = ch.createMarket(p2, _risk(), _terms());
         _fund(ALICE, 30e6);
         _fund(CAROL, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, -1, 10e18);
-        ch.trade(second, CAROL, ALICE, -2, 10e18);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18, bytes32(0));
+        ch.trade(second, CAROL, ALICE, -2, 10e18, bytes32(0));
         (int256 bob0, ) = ch.accountOf(BOB);
         (int256 carol0, ) = ch.accountOf(CAROL);
         address[] memory all = new address[](3);

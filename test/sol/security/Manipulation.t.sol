@@ -37,7 +37,7 @@ contract WashTradeManipulationTest is SecurityBase {
     /// accounts nets out).
     function _washFill(uint256 i, uint256 size) internal returns (uint256 fee) {
         uint256 before = ch.insuranceFund() + ch.treasuryAccrued();
-        ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(size) : -int256(size), _bandTop());
+        ch.trade(marketId, BOB, ALICE, i % 2 == 0 ? int256(size) : -int256(size), _bandTop(), bytes32(0));
         // One fill a second: within its own second a fill does not move the mark it is judged by (the mark's
         // basis is fixed per second, `test/sol/security/Solvency.t.sol` item 8), so a walk spans seconds.
         vm.warp(vm.getBlockTimestamp() + 1);
@@ -58,8 +58,8 @@ contract WashTradeManipulationTest is SecurityBase {
     /// attacker, whose two accounts then hold the other side between them.
     function _carolShorts() internal {
         _fund(CAROL, 15e6);
-        ch.trade(marketId, CAROL, BOB, 10, 10e18);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18); // bob hands the long to alice; both attacker accounts again
+        ch.trade(marketId, CAROL, BOB, 10, 10e18, bytes32(0));
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0)); // bob hands the long to alice; both attacker accounts again
         assertTrue(!ch.isLiquidatable(CAROL), "carol healthy before");
     }
 

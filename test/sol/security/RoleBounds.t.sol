@@ -195,11 +195,11 @@ contract RoleBoundsTest is SecurityBase {
         // A position in the market with the largest index fills a whole 16-bit lane and reads back.
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
-        ch.trade(last, BOB, ALICE, 1, 10e18);
+        ch.trade(last, BOB, ALICE, 1, 10e18, bytes32(0));
         (, bytes32[] memory open) = ch.accountOf(ALICE);
         assertEq(open.length, 1, "one open market");
         assertEq(open[0], last, "lane 0xffff");
-        ch.trade(last, BOB, ALICE, -1, 10e18);
+        ch.trade(last, BOB, ALICE, -1, 10e18, bytes32(0));
         (, open) = ch.accountOf(ALICE);
         assertEq(open.length, 0, "lane cleared");
     }
@@ -295,7 +295,7 @@ contract RoleBoundsTest is SecurityBase {
         _wireRoles();
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         vm.startPrank(GUARDIAN);
         bytes memory unauthorized = abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, GUARDIAN);
         vm.expectRevert(unauthorized);
@@ -311,13 +311,13 @@ contract RoleBoundsTest is SecurityBase {
         vm.expectRevert(unauthorized);
         ch.createMarket(_marketParams(2e18, 1e15), _risk(), _terms());
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.UnauthorizedVenue.selector, GUARDIAN));
-        ch.trade(marketId, ALICE, BOB, 1, 10e18);
+        ch.trade(marketId, ALICE, BOB, 1, 10e18, bytes32(0));
         // What it can do: pause. A pause blocks risk, never free collateral or reductions.
         ch.setGlobalPaused(true);
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MarketIsPaused.selector, marketId));
-        ch.trade(marketId, BOB, ALICE, 1, 10e18);
-        ch.trade(marketId, BOB, ALICE, -1, 10e18); // reduces both
+        ch.trade(marketId, BOB, ALICE, 1, 10e18, bytes32(0));
+        ch.trade(marketId, BOB, ALICE, -1, 10e18, bytes32(0)); // reduces both
         vm.prank(ALICE);
         ch.withdraw(100e6);
         assertEq(collateral.balanceOf(GUARDIAN), 0, "guardian received nothing");
@@ -327,7 +327,7 @@ contract RoleBoundsTest is SecurityBase {
         _wireRoles();
         _fund(ALICE, 1_000e6);
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         vm.warp(params.expiry + 1);
         oracle.setTwap(INDEX, 10e18);
         oracle.setRange(INDEX, 9e18, 11e18);

@@ -49,7 +49,7 @@ contract SolvencyTest is SecurityBase {
     function test_item2_afterExpiryMarginUsesTheSettlementValueNotTheLiveIndex() public {
         _fund(ALICE, 200e6);
         _fund(BOB, 10_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         vm.warp(params.expiry + 1);
         oracle.setValue(INDEX, 20e18);
         oracle.setTwap(INDEX, 8e18);
@@ -78,12 +78,12 @@ contract SolvencyTest is SecurityBase {
         _fund(ALICE, 150e6);
         _fund(BOB, 150e6);
         _fund(CAROL, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         // An hour before expiry the index gaps to 13: bob's short (150 dollars of margin) has lost 300.
         vm.warp(params.expiry - 1 hours);
         oracle.setValue(INDEX, 13e18);
         // Alice takes her profit by selling to carol at 13.
-        ch.trade(marketId, CAROL, ALICE, -100, 13e18);
+        ch.trade(marketId, CAROL, ALICE, -100, 13e18, bytes32(0));
         (int256 aliceSize, int256 aliceEscrow) = ch.position(ALICE, marketId);
         assertEq(aliceSize, 0, "alice closed");
         assertEq(aliceEscrow, -300e18, "her 300 dollar gain is escrowed, not paid");
@@ -120,7 +120,7 @@ contract SolvencyTest is SecurityBase {
         _fund(ALICE, 100.5e6);
         _fund(BOB, 1_000e6);
         _fund(CAROL, 10_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         oracle.setValue(INDEX, 8.9e18); // alice: 100.5 - 0.5 fee - 110 loss
         vm.prank(CAROL);
         ch.liquidate(ALICE, marketId, 100, type(uint256).max);
@@ -149,8 +149,8 @@ contract SolvencyTest is SecurityBase {
         _fund(ALICE, 18.1e6 + 1);
         _fund(BOB, 1_000e6);
         _fund(CAROL, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, -7, 10e18);
-        ch.trade(marketId, CAROL, ALICE, -11, 10e18);
+        ch.trade(marketId, BOB, ALICE, -7, 10e18, bytes32(0));
+        ch.trade(marketId, CAROL, ALICE, -11, 10e18, bytes32(0));
         _settleMarketAt(13e18); // alice owes 54, has 18
         address[] memory all = new address[](3);
         (all[0], all[1], all[2]) = (ALICE, BOB, CAROL);
@@ -175,15 +175,15 @@ contract SolvencyTest is SecurityBase {
         _fund(BOB, 10_000e6);
         _fund(MALLORY, 10_000e6);
         _fund(MALLORY2, 10_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0)); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
         vm.warp(vm.getBlockTimestamp() + 1);
         uint256 markBefore = ch.markPrice(marketId);
         assertTrue(!ch.isLiquidatable(ALICE), "healthy");
         // The walk: twelve fills at the band's lower edge, as in the review.
         for (uint256 i = 0; i < 12; ++i) {
             uint256 edge = ((ch.markPrice(marketId) * 9) / 10 / 1e15 + 1) * 1e15;
-            if (i % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge);
-            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge);
+            if (i % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge, bytes32(0));
+            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge, bytes32(0));
         }
         assertEq(ch.markPrice(marketId), markBefore, "the mark does not move within the second");
         assertTrue(!ch.isLiquidatable(ALICE), "still healthy in the same transaction");
@@ -206,8 +206,8 @@ contract SolvencyTest is SecurityBase {
         for (uint256 t = 0; t < secondsOfWalk; ++t) {
             vm.warp(vm.getBlockTimestamp() + 1);
             uint256 edge = ((ch.markPrice(marketId) * 9) / 10 / 1e15 + 1) * 1e15;
-            if (t % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge);
-            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge);
+            if (t % 2 == 0) ch.trade(marketId, MALLORY, MALLORY2, -300, edge, bytes32(0));
+            else ch.trade(marketId, MALLORY2, MALLORY, -300, edge, bytes32(0));
         }
     }
 
@@ -221,7 +221,7 @@ contract SolvencyTest is SecurityBase {
         _fund(BOB, 10_000e6);
         _fund(MALLORY, 100_000e6);
         _fund(MALLORY2, 100_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0)); // alice long 100 at 10 with 100: 10 % margin, mm 5 %
         _walkMarkDown(12);
         vm.warp(vm.getBlockTimestamp() + 1);
         (int256 equity, , uint256 mm) = ch.health(ALICE);
@@ -270,7 +270,7 @@ contract SolvencyTest is SecurityBase {
         for (uint256 i = 0; i < 40; ++i) {
             longs[i] = address(uint160(0x1000 + i));
             _fund(longs[i], 11e6);
-            ch.trade(marketId, BOB, longs[i], 10, 10e18); // long 10 at 10 with 11 dollars: 11 % margin
+            ch.trade(marketId, BOB, longs[i], 10, 10e18, bytes32(0)); // long 10 at 10 with 11 dollars: 11 % margin
         }
         uint256 fundBefore = ch.insuranceFund() + ch.treasuryAccrued();
         _walkMarkDown(40);
@@ -303,7 +303,7 @@ contract SolvencyTest is SecurityBase {
         _fund(CAROL, 100_000e6);
         _fund(MALLORY, 100_000e6);
         _fund(MALLORY2, 100_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         _walkMarkDown(12);
         (int256 equity, , uint256 mm) = ch.health(ALICE);
         assertTrue(equity < int256(mm), "below maintenance at the walked mark");
@@ -312,8 +312,8 @@ contract SolvencyTest is SecurityBase {
             vm.warp(vm.getBlockTimestamp() + 1);
             assertTrue(!ch.isLiquidatable(ALICE), "never liquidatable during the contest");
             uint256 edge = ((ch.markPrice(marketId) * 11) / 10 / 1e15) * 1e15;
-            if (t % 2 == 0) ch.trade(marketId, BOB, CAROL, 300, edge);
-            else ch.trade(marketId, CAROL, BOB, 300, edge);
+            if (t % 2 == 0) ch.trade(marketId, BOB, CAROL, 300, edge, bytes32(0));
+            else ch.trade(marketId, CAROL, BOB, 300, edge, bytes32(0));
         }
         for (uint256 t = 0; t < 60; ++t) {
             vm.warp(vm.getBlockTimestamp() + 60);
@@ -336,7 +336,7 @@ contract SolvencyTest is SecurityBase {
     function test_item8_anIndexMoveLiquidatesAtOnce() public {
         _fund(ALICE, 100.5e6);
         _fund(BOB, 10_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         vm.warp(vm.getBlockTimestamp() + 1);
         oracle.setValue(INDEX, 9.4e18);
         assertTrue(ch.isLiquidatable(ALICE), "liquidatable at once");
@@ -351,7 +351,7 @@ contract SolvencyTest is SecurityBase {
         ch.setFeeShares(0, 0.5e18); // fees to the treasury, so the fund is exactly what is deposited
         _fund(ALICE, 10.05e6);
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18); // taker fee 0.05
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0)); // taker fee 0.05
         _insure(50e6);
         oracle.setValue(INDEX, 3.95e18);
         (int256 equity, , ) = ch.health(ALICE);
@@ -407,7 +407,7 @@ contract SolvencyTest is SecurityBase {
     function test_item11_liveRiskRaisesAreBoundedAndSpaced() public {
         _fund(ALICE, 200e6);
         _fund(BOB, 10_000e6);
-        ch.trade(marketId, BOB, ALICE, 100, 10e18); // 5x
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0)); // 5x
         RiskParams memory r = _risk();
         r.imr = 0.6e18;
         r.mmr = 0.5e18;
@@ -439,7 +439,7 @@ contract SolvencyTest is SecurityBase {
         _fund(ALICE, 12e6);
         _fund(BOB, 1_000e6);
         _fund(CAROL, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         oracle.setValue(INDEX, 8.85e18);
         uint256 fundBefore = ch.insuranceFund();
         vm.prank(CAROL);
@@ -465,7 +465,7 @@ contract SolvencyTest is SecurityBase {
 
         _fund(ALICE, 200e6);
         _fund(BOB, 200e6);
-        ch.trade(marketId, BOB, ALICE, 10, 10e18);
+        ch.trade(marketId, BOB, ALICE, 10, 10e18, bytes32(0));
         vm.warp(params.expiry + 1);
         oracle.setTwap(INDEX, 11e18);
         oracle.setTwapReverts(INDEX, true); // too few fresh rounds in the window: no proposal possible
@@ -484,8 +484,8 @@ contract SolvencyTest is SecurityBase {
         (bytes32 other, bytes32 second) = _secondMarket();
         _fund(ALICE, 30e6);
         _fund(BOB, 1_000e6);
-        ch.trade(marketId, BOB, ALICE, -1, 10e18);
-        ch.trade(second, BOB, ALICE, 10, 2e18);
+        ch.trade(marketId, BOB, ALICE, -1, 10e18, bytes32(0));
+        ch.trade(second, BOB, ALICE, 10, 2e18, bytes32(0));
         _settleMarketAt(50e18); // alice owes 40 with 30 on hand
         oracle.setStale(other, true);
         address[] memory both = new address[](2);
@@ -512,15 +512,15 @@ contract SolvencyTest is SecurityBase {
         _fund(dave, 1_000e6);
         _fund(erin, 1_000e6);
         // Alice long 100 at 10, closed at 12 to carol: a 200 dollar gain, escrowed.
-        ch.trade(marketId, BOB, ALICE, 100, 10e18);
+        ch.trade(marketId, BOB, ALICE, 100, 10e18, bytes32(0));
         oracle.setValue(INDEX, 12e18);
         vm.warp(vm.getBlockTimestamp() + 1);
-        ch.trade(marketId, CAROL, ALICE, -100, 12e18);
+        ch.trade(marketId, CAROL, ALICE, -100, 12e18, bytes32(0));
         // Short 300 at 2 in the second market, bought back at 2.5: a 150 dollar loss, more than her cash.
-        ch.trade(second, dave, ALICE, -300, 2e18);
+        ch.trade(second, dave, ALICE, -300, 2e18, bytes32(0));
         oracle.setValue(gpu, 2.5e18);
         vm.warp(vm.getBlockTimestamp() + 1);
-        ch.trade(second, erin, ALICE, 300, 2.5e18);
+        ch.trade(second, erin, ALICE, 300, 2.5e18, bytes32(0));
         (int256 overdrawn, bytes32[] memory open) = ch.accountOf(ALICE);
         assertTrue(overdrawn < 0, "overdrawn against her escrowed gain");
         assertEq(open.length, 1, "only the escrow slot is open");
@@ -609,7 +609,7 @@ contract SolvencyTest is SecurityBase {
         // gets back the 90 its lending could not cover, which bob and carol bore: see docs/clearinghouse.md.)
         oracle.setValue(keccak256("LATER"), 4e18);
         vm.warp(vm.getBlockTimestamp() + 1);
-        ch.trade(c, dave, ALICE, -100, 4e18);
+        ch.trade(c, dave, ALICE, -100, 4e18, bytes32(0));
         (int256 alice, ) = ch.accountOf(ALICE);
         assertEq(alice, -120e6, "a gain realised before expiry is escrowed until its market settles");
         vm.warp(params.expiry + 30 days + 1);
@@ -649,9 +649,9 @@ contract SolvencyTest is SecurityBase {
         _fund(CAROL, 1_000e6);
         _fund(dave, 1_000e6);
         _insure(30e6);
-        ch.trade(a, BOB, ALICE, -10, 10e18);
-        ch.trade(b, CAROL, ALICE, -6, 10e18);
-        ch.trade(c, dave, ALICE, 100, 2e18);
+        ch.trade(a, BOB, ALICE, -10, 10e18, bytes32(0));
+        ch.trade(b, CAROL, ALICE, -6, 10e18, bytes32(0));
+        ch.trade(c, dave, ALICE, 100, 2e18, bytes32(0));
         // Both expire at 20; the later market's index doubles, so alice stays solvent (equity 40 - 160 + 200).
         oracle.setValue(keccak256("LATER"), 4e18);
         vm.warp(params.expiry + 1);
