@@ -50,7 +50,7 @@ export default defineConfig({
       default: {
         version: SOLC_VERSION,
         path: require.resolve("solc/soljson.js"),
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: true },
       },
       // Same settings; not isolated, because a file holding only structs (ClearinghouseStorage.sol)
       // compiled alone yields a build info without contracts, which the in-process chain rejects.
@@ -58,7 +58,7 @@ export default defineConfig({
         version: SOLC_VERSION,
         path: require.resolve("solc/soljson.js"),
         isolated: false,
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", viaIR: true },
       },
     },
     npmFilesToBuild: ["@openzeppelin/contracts/access/manager/AccessManager.sol"],
