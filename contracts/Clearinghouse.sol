@@ -358,7 +358,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         // The average as of now (read before `markBasisTime` moves): each clamped, so it fits int64.
         m.averageBasis = int64(MarginLogic.averageBasis(m));
         m.markBasis = int64(basis);
-        m.markBasisTime = uint40(block.timestamp);
+        // Chain time fits 32 bits until 2106 (as the oracle's rounds assume).
+        m.markBasisTime = uint32(block.timestamp);
         return basis;
     }
 

@@ -4,7 +4,8 @@ pragma solidity 0.8.30;
 /// @notice A market's stored state, packed so each operation reads few cold slots.
 /// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade reads and
 /// writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 6 also the
-/// mark's basis for the current second (read by every trade and valuation, written once a second), slot 7 and 8 what
+/// mark's basis for the current second and the time-averaged basis (read by every trade and valuation, written
+/// by the first trade of each second in one store), slot 7 and 8 what
 /// `settle` needs, slot 11 the realised profit and loss the settlement pays against. Sizes and open interest
 /// are whole contracts; rates are wad.
 // solhint-disable-next-line gas-struct-packing
@@ -37,30 +38,31 @@ struct Market {
     uint64 basisWeight;
     uint64 maxBasisRate;
     uint64 maxBasisStep;
-    // slot 6: settlement terms and progress
+    // slot 6: settlement terms, and the mark's basis state that the first trade of each second rewrites (read
+    // by every trade and valuation, written at most once a second)
     uint32 settlementWindow;
     uint32 disputeWindow;
     uint32 fallbackDelay;
-    uint40 proposedAt;
-    bool disputed;
-    // (slot 6, free bits) the basis the mark uses during second `markBasisTime`: the running basis as it stood
-    // before that second's first trade, so no trade moves the mark within the second it trades in
+    // the basis the mark uses during second `markBasisTime`: the running basis as it stood before that
+    // second's first trade, so no trade moves the mark within the second it trades in
     int64 markBasis;
-    uint40 markBasisTime;
+    uint32 markBasisTime;
+    // the time-averaged mark basis as of second `markBasisTime` (written by that second's first trade, in
+    // the same slot as the two above): liquidation also needs an account below maintenance at the mark with
+    // this basis, so a basis walk liquidates only once held for `MarginLogic.LIQUIDATION_BASIS_WINDOW`
+    int64 averageBasis;
     // slot 7: final price and its value per contract (wad dollars)
     uint128 finalPrice;
     uint128 finalUnitValue;
     // slot 8: settlement cash (collateral units), stored plus one once the final price is set
     uint128 collected;
     uint128 claimed;
-    // slot 9
+    // slot 9: settlement progress
     uint128 proposedPrice;
     // when `mmr` or the penalty was last raised while the market had open interest (admin path only)
     uint40 riskRaisedAt;
-    // (slot 9, free bits) the time-averaged mark basis as of second `markBasisTime` (written by that second's
-    // first trade): liquidation also needs an account below maintenance at the mark with this basis, so a
-    // basis walk liquidates only once held for `MarginLogic.LIQUIDATION_BASIS_WINDOW`
-    int64 averageBasis;
+    uint40 proposedAt;
+    bool disputed;
     // slot 10
     bytes32 methodologyHash;
     // slot 11: the net profit and loss realised into balances before settlement (collateral units exactly
