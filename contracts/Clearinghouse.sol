@@ -271,6 +271,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @dev The running state of a trade: the market's trade parameters and the oracle index read once, the
     /// taker's position, balance change and direction, and the market's running basis, open interest change
     /// and fees.
+    // a memory-only working struct: storage packing does not apply
+    // solhint-disable-next-line gas-struct-packing
     struct Batch {
         bytes32 indexId;
         uint256 index;

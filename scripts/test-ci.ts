@@ -5,7 +5,8 @@
  *    limit, griefing gas bounds), on plain bytecode, so those checks still run. They go first, while the
  *    plain build from `hardhat compile` is current: the coverage build replaces it, and running them after
  *    it would recompile every contract (about 2 minutes here).
- * 2. `hardhat test --coverage`: every Solidity and mocha test once, on instrumented contracts. Its output is
+ * 2. `hardhat --build-profile coverage test --coverage`: every Solidity and mocha test once, on instrumented contracts
+ *    built by the legacy pipeline (the `coverage` profile in hardhat.config.ts; the deployed build is via-IR). Its output is
  *    streamed to the console and saved to `coverage/report.txt` (Hardhat prints the statement figures only
  *    there); it writes `coverage/lcov.info`. A failing test fails the run with Hardhat's exit code.
  * 3. `scripts/coverage-floor.ts --floor 95 --require-statements`: every file of `contracts/` (mocks in
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const covered = await run("hardhat", ["test", "--coverage"], true);
+  const covered = await run("hardhat", ["--build-profile", "coverage", "test", "--coverage"], true);
   mkdirSync(join(ROOT, "coverage"), { recursive: true });
   writeFileSync(join(ROOT, REPORT), covered.output);
   console.log(`\ntest-ci: coverage run exited ${covered.code} after ${elapsed()}; output saved to ${REPORT}`);
