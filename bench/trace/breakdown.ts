@@ -17,7 +17,9 @@
  *   under EIP-7623 (Prague and later) `gasUsed` is at least 21,000 + 10 per calldata token.
  *
  * Every frame is checked: each opcode's `gasCost` must equal the drop in the frame's gas counter to
- * its next opcode, and the parts of a frame must add up to the gas the frame used. The parts, the
+ * its next opcode, a call's own cost must also equal its `gasCost` less the callee's starting gas (the
+ * struct logger counts the gas it hands on in `gasCost`), and the parts of a frame must add up to the
+ * gas the frame used. The parts, the
  * intrinsic cost, the refund and the floor must add up to the receipt's `gasUsed` to the unit; any
  * difference throws {@link TraceMismatchError}.
  */
@@ -297,6 +299,15 @@ export function breakdown(input: TraceInput): Breakdown {
           });
         const lost = log.gas - after.gas;
         let own = lost - calleeUsed;
+        // Second derivation: the struct logger's gasCost of a call is its own cost plus the gas handed
+        // to the callee (the callee's starting gas, less the 2,300 stipend a value transfer adds and its
+        // own cost pays), so own = gasCost − the callee's starting gas in every case.
+        if (next !== undefined && next.depth === depth + 1 && log.gasCost - next.gas !== own)
+          throw new TraceMismatchError(`${log.op} at step ${i}: own cost ${own} ≠ gasCost − callee gas`, {
+            step: i,
+            gasCost: log.gasCost,
+            calleeGas: next.gas,
+          });
         if (calleeUsed === 0 && isPrecompile(target)) {
           const inputSize = word(log.stack, log.op === "CALL" || log.op === "CALLCODE" ? 4 : 3, i);
           const price = precompileCost(target, inputSize, i);

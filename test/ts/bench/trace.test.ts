@@ -133,6 +133,12 @@ describe("bench:trace breakdown", function () {
     const wrongCost = traceLogs();
     wrongCost[0] = step("PUSH1", 78_980, 2, 1);
     expect(() => breakdown(input({ structLogs: wrongCost }))).to.throw(TraceMismatchError, /counter drop/);
+    const wrongCall = traceLogs();
+    wrongCall[3] = { ...wrongCall[3], gasCost: 72_700 };
+    expect(() => breakdown(input({ structLogs: wrongCall }))).to.throw(
+      TraceMismatchError,
+      /gasCost − callee/,
+    );
     const oddSload = traceLogs();
     oddSload[1] = step("SLOAD", 78_977, 2_200, 1);
     expect(() => breakdown(input({ structLogs: oddSload }))).to.throw(TraceMismatchError, /neither cold/);
