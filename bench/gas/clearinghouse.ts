@@ -2,24 +2,25 @@
  * Gas of the Clearinghouse's operations in steady state (accounts funded and holding positions),
  * whole-transaction `gasUsed` (21,000 base included), 6-decimal collateral. The clock starts at a
  * fixed instant so the figures are reproducible (the gas snapshot test re-runs this function).
+ *
+ * `scenario()` also returns the measured transactions' hashes and the deployed contracts (for
+ * `npm run bench:trace`); `measure()` returns its figures.
  */
-import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import { INDEX_ID, WAD, deployClearinghouse } from "../../test/ts/helpers/clearinghouseFixture.js";
 import { FIXED_CLOCK } from "../../test/ts/helpers/protocolFixture.js";
+import { recorder, send, type Scenario, type Sent } from "../scenario.js";
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("no receipt");
-  return Number(receipt.gasUsed);
-}
+const gasOf = async (tx: Sent) => (await send(tx)).gas;
 
-export async function measure(): Promise<Record<string, number>> {
+export async function scenario(): Promise<Scenario> {
   const { ethers, networkHelpers } = await network.create();
   await networkHelpers.time.setNextBlockTimestamp(FIXED_CLOCK);
   const f = await deployClearinghouse(ethers, networkHelpers, 6);
   const out: Record<string, number> = {};
+  const txs: Record<string, string> = {};
+  const record = recorder(out, txs);
   const price = 10n * WAD;
 
   // Steady state: alice, bob and the liquidator are funded, hold positions and keep some tokens.
@@ -28,17 +29,16 @@ export async function measure(): Promise<Record<string, number>> {
   await f.venue.trade(f.marketId, f.bob.address, f.alice.address, 10n, price);
   await f.venue.trade(f.marketId, f.bob.address, f.liquidator.address, 2n, price);
 
-  out["clearinghouse.deposit"] = await gasOf(f.ch.connect(f.alice).deposit(f.usd("100")));
-  out["clearinghouse.withdraw"] = await gasOf(f.ch.connect(f.alice).withdraw(f.usd("100")));
-  out["clearinghouse.trade"] = await gasOf(
-    f.venue.trade(f.marketId, f.bob.address, f.alice.address, 1n, price),
-  );
+  await record("clearinghouse.deposit", f.ch.connect(f.alice).deposit(f.usd("100")));
+  await record("clearinghouse.withdraw", f.ch.connect(f.alice).withdraw(f.usd("100")));
+  await record("clearinghouse.trade", f.venue.trade(f.marketId, f.bob.address, f.alice.address, 1n, price));
 
   // Liquidation: carol holds 10 long with thin margin; the index falls below her maintenance margin.
   await f.fund(f.carol, "10200");
   await f.venue.trade(f.marketId, f.bob.address, f.carol.address, 10n, price);
   await f.oracle.setValue(INDEX_ID, 9_100n * (WAD / 1000n));
-  out["clearinghouse.liquidate"] = await gasOf(
+  await record(
+    "clearinghouse.liquidate",
     f.ch.connect(f.liquidator).liquidate(f.carol.address, f.marketId, 1n, 9_100n * (WAD / 1000n)),
   );
   await f.oracle.setValue(INDEX_ID, price);
@@ -66,5 +66,18 @@ export async function measure(): Promise<Record<string, number>> {
   out["clearinghouse.settleMany.perAccount"] = Math.round(
     (await gasOf(f.ch.settleMany(f.marketId, batch))) / batch.length,
   );
-  return out;
+
+  const contracts: Record<string, string> = {
+    Clearinghouse: await f.ch.getAddress(),
+    TestVenue: await f.venue.getAddress(),
+    MockIndexOracle: await f.oracle.getAddress(),
+    AccessManager: await f.manager.getAddress(),
+    MockERC20: await f.token.getAddress(),
+    ...f.libraries,
+  };
+  return { ethers, figures: out, txs, contracts };
+}
+
+export async function measure(): Promise<Record<string, number>> {
+  return (await scenario()).figures;
 }

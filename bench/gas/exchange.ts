@@ -16,23 +16,30 @@
  *   order are fresh and filled completely; `.perExtraMaker` = (5 makers − 1 maker) / 4.
  * - `exchange.cancelOrders.1`: cancelling one order (spending its nonce in a touched word).
  * - `exchange.cancelUpTo`: raising a non-zero minimum nonce.
+ *
+ * `scenario()` runs the whole thing and also returns each measured transaction's hash and the deployed
+ * contracts' addresses, so `npm run bench:trace` (`bench/trace.ts`) breaks down the very same
+ * transactions; `measure()` returns its figures.
  */
 import { network } from "hardhat";
 import type { Signer } from "ethers";
 
 import { deployProtocol, WAD } from "../../test/ts/helpers/protocolFixture.js";
+import { recorder, send, type Scenario, type Sent } from "../scenario.js";
 
 const PRICE = 10n * WAD;
 const TICK = WAD / 1_000n;
 
-export async function measure(): Promise<Record<string, number>> {
+export async function scenario(): Promise<Scenario> {
   const { ethers, networkHelpers } = await network.create();
   const p = await deployProtocol(ethers, networkHelpers, { fixedClock: true });
   const [maker1, maker2, maker3, maker4, maker5, taker, matcher] = p.traders;
   const makers = [maker1, maker2, maker3, maker4, maker5];
 
-  const gasOf = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
-    Number((await (await tx).wait())!.gasUsed);
+  const gasOf = async (tx: Sent) => (await send(tx)).gas;
+  const figures: Record<string, number> = {};
+  const txs: Record<string, string> = {};
+  const record = recorder(figures, txs);
   // Every order gets its own nonce (a nonce names one order); all stay in the first nonce word.
   let nextNonce = 1n;
   const sign = (signer: Signer, isBuy: boolean, limitPrice: bigint, size = 10n) =>
@@ -55,24 +62,22 @@ export async function measure(): Promise<Record<string, number>> {
     await gasOf(p.exchange.connect(taker).cancelOrders([order]));
   }
 
-  const figures: Record<string, number> = {};
   {
     const { order, signature } = await sign(maker1, false, PRICE, 4n);
-    figures["exchange.fillOrder"] = await gasOf(p.exchange.connect(taker).fillOrder(order, signature, 4n));
+    await record("exchange.fillOrder", p.exchange.connect(taker).fillOrder(order, signature, 4n));
   }
   {
     const { order, signature } = await sign(maker2, false, PRICE, 10n);
-    figures["exchange.fillOrder.partial"] = await gasOf(
-      p.exchange.connect(taker).fillOrder(order, signature, 4n),
-    );
+    await record("exchange.fillOrder.partial", p.exchange.connect(taker).fillOrder(order, signature, 4n));
   }
 
-  const match = async (makerCount: number) => {
+  const match = async (key: string, makerCount: number) => {
     const t = await sign(taker, true, PRICE + 10n * TICK, 3n * BigInt(makerCount));
     const ms = await Promise.all(
       makers.slice(0, makerCount).map((m, i) => sign(m, false, PRICE + BigInt(i) * TICK, 3n)),
     );
-    return gasOf(
+    return record(
+      key,
       p.exchange.connect(matcher).matchOrders(
         t.order,
         t.signature,
@@ -82,19 +87,29 @@ export async function measure(): Promise<Record<string, number>> {
       ),
     );
   };
-  const one = await match(1);
-  const five = await match(5);
-  figures["exchange.matchOrders.1maker"] = one;
-  figures["exchange.matchOrders.5makers"] = five;
+  const one = await match("exchange.matchOrders.1maker", 1);
+  const five = await match("exchange.matchOrders.5makers", 5);
   figures["exchange.matchOrders.perExtraMaker"] = Math.round((five - one) / 4);
 
   {
     const { order } = await sign(maker2, true, PRICE);
-    figures["exchange.cancelOrders.1"] = await gasOf(p.exchange.connect(maker2).cancelOrders([order]));
+    await record("exchange.cancelOrders.1", p.exchange.connect(maker2).cancelOrders([order]));
   }
 
   await gasOf(p.exchange.connect(maker3).cancelUpTo(1n));
-  figures["exchange.cancelUpTo"] = await gasOf(p.exchange.connect(maker3).cancelUpTo(2n));
+  await record("exchange.cancelUpTo", p.exchange.connect(maker3).cancelUpTo(2n));
 
-  return figures;
+  const contracts: Record<string, string> = {
+    Exchange: await p.exchange.getAddress(),
+    Clearinghouse: await p.ch.getAddress(),
+    IndexOracle: await p.oracle!.getAddress(),
+    AccessManager: await p.manager.getAddress(),
+    MockERC20: await p.token.getAddress(),
+    ...p.libraries,
+  };
+  return { ethers, figures, txs, contracts };
+}
+
+export async function measure(): Promise<Record<string, number>> {
+  return (await scenario()).figures;
 }

@@ -78,6 +78,8 @@ export interface Fixture {
   token: MockERC20;
   oracle: MockIndexOracle;
   ch: Clearinghouse;
+  /** The Clearinghouse's linked libraries' addresses, by name. */
+  libraries: Record<string, string>;
   venue: TestVenue;
   params: MarketParamsStruct;
   marketId: string;
@@ -109,12 +111,13 @@ export async function deployBareClearinghouse(ethers: HardhatEthers, token: stri
   const [admin, treasury] = await ethers.getSigners();
   const oracle = await ethers.deployContract("MockIndexOracle");
   const manager = await ethers.deployContract("AccessManager", [admin.address]);
+  const libraries = await deployClearinghouseLibraries(ethers);
   const ch = await ethers.deployContract(
     "Clearinghouse",
     [await manager.getAddress(), token, await oracle.getAddress(), treasury.address],
-    { libraries: await deployClearinghouseLibraries(ethers) },
+    { libraries },
   );
-  return { ch, oracle, manager };
+  return { ch, oracle, manager, libraries };
 }
 
 /** Deploys the whole Clearinghouse stack on `ethers` with a collateral of `decimals` decimals. */
@@ -126,7 +129,7 @@ export async function deployClearinghouse(
   const signers = await ethers.getSigners();
   const [admin, treasury, alice, bob, carol, liquidator, ...others] = signers;
   const token = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", decimals]);
-  const { ch, oracle, manager } = await deployBareClearinghouse(ethers, await token.getAddress());
+  const { ch, oracle, manager, libraries } = await deployBareClearinghouse(ethers, await token.getAddress());
   const venue = await ethers.deployContract("TestVenue", [await ch.getAddress()]);
   await ch.setVenue(await venue.getAddress(), true);
   await ch.setFeeShares(WAD / 2n, WAD / 2n);
@@ -179,6 +182,7 @@ export async function deployClearinghouse(
     token,
     oracle,
     ch,
+    libraries,
     venue,
     params,
     marketId,

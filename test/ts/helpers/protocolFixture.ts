@@ -71,6 +71,8 @@ export interface Protocol {
   /** The mock oracle, or undefined without `mockOracle`. */
   mockOracle?: MockIndexOracle;
   ch: Clearinghouse;
+  /** The Clearinghouse's linked libraries' addresses, by name. */
+  libraries: Record<string, string>;
   exchange: Exchange;
   domain: ExchangeDomain;
   params: MarketParamsStruct;
@@ -149,10 +151,11 @@ export async function deployProtocol(
   await setIndex(START_INDEX);
 
   const oracleAddress = options.mockOracle ? await mockOracle!.getAddress() : await oracle!.getAddress();
+  const libraries = await deployClearinghouseLibraries(ethers);
   const ch = await ethers.deployContract(
     "Clearinghouse",
     [await manager.getAddress(), await token.getAddress(), oracleAddress, treasury.address],
-    { libraries: await deployClearinghouseLibraries(ethers) },
+    { libraries },
   );
   const exchange = await ethers.deployContract("Exchange", [
     await ch.getAddress(),
@@ -210,6 +213,7 @@ export async function deployProtocol(
     oracle,
     mockOracle,
     ch,
+    libraries,
     exchange,
     domain,
     params,
