@@ -293,6 +293,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 takerFees;
         int256 oiDelta;
         uint256 fees;
+        // the market's mark for the whole trade (index and the second's basis), set with the index
+        uint256 mark;
         // the fill being booked: value of one contract and notional (wad)
         uint256 v;
         uint256 notional;
@@ -350,7 +352,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @dev The market's mark after the trade, for the margin checks.
     function _knownMark(Market storage m, Batch memory b) private view returns (MarginLogic.KnownMark memory) {
-        return MarginLogic.KnownMark(m.index, b.id, MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp));
+        return MarginLogic.KnownMark(m.index, b.id, b.mark);
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
@@ -432,8 +434,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
         if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
         // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
-        if (b.index == 0) (b.index, ) = ORACLE.latest(b.indexId);
-        _checkBand(m, price, MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp));
+        if (b.index == 0) {
+            (b.index, ) = ORACLE.latest(b.indexId);
+            // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
+            b.mark = MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp);
+        }
+        _checkBand(m, price, b.mark);
         b.v = MarginLogic.unitValue(price, b.contractSize);
         b.notional = absDelta * b.v;
     }
