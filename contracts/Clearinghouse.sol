@@ -17,8 +17,8 @@ import {
     SettlementTerms
 } from "./interfaces/IClearinghouse.sol";
 import {IClearinghouseVenue, VenueFill} from "./interfaces/IClearinghouseVenue.sol";
-import {IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
-import {Account, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
+import {IIndexOracleListener, IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
+import {Account, IndexCache, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {MarginLogic} from "./libraries/MarginLogic.sol";
 import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
@@ -379,7 +379,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
         if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
         // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
-        if (b.index == 0) (b.index, ) = ORACLE.latest(b.indexId);
+        if (b.index == 0) b.index = MarginLogic.liveIndex(_s, b.indexId);
         _checkBand(m, price, MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp));
         b.v = MarginLogic.unitValue(price, b.contractSize);
         b.notional = absDelta * b.v;
@@ -570,6 +570,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
+    // ================================================================ index copy (external library)
+
+    /// @inheritdoc IIndexOracleListener
+    /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`).
+    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external {
+        MarketAdminLogic.onIndexValue(_s, ORACLE, indexId, value, updatedAt, maxAge);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function syncIndex(bytes32 indexId) external {
+        MarketAdminLogic.syncIndex(_s, ORACLE, indexId);
+    }
+
     // ================================================================ views
 
     /// @inheritdoc IClearinghouse
@@ -694,13 +707,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IClearinghouse
+    function indexValue(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+        IndexCache storage c = _s.indexes[indexId];
+        return (c.value, c.updatedAt, c.maxAge);
+    }
+
+    /// @inheritdoc IClearinghouse
     function markPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.markPrice(MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.markPrice(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse
     function liquidationMarkPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.liquidationMark(MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.liquidationMark(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse
