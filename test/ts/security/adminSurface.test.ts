@@ -55,7 +55,7 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
   IndexOracle: {
     public: ["submit"],
     venue: [],
-    restricted: ["addReporter", "createIndex", "removeReporter", "setIndexParams"],
+    restricted: ["addReporter", "createIndex", "removeReporter", "setIndexParams", "setListener"],
   },
 };
 
