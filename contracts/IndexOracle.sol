@@ -85,10 +85,10 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         emit IndexParamsUpdated(indexId, params);
         // The new `maxAge` bounds the current value at once: the listener's copy must bound it the same way.
         uint256 count = s.checkpointCount;
-        IIndexOracleListener l = _listener;
-        if (count != 0 && address(l) != address(0)) {
+        IIndexOracleListener target = _listener;
+        if (count != 0 && address(target) != address(0)) {
             Checkpoint storage c = _checkpoints[indexId][count];
-            l.onIndexValue(indexId, c.value, c.timestamp, params.maxAge);
+            target.onIndexValue(indexId, c.value, c.timestamp, params.maxAge);
         }
     }
 
@@ -158,8 +158,8 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         _emitRound(indexId, roundId, value, reports[medianKey & 0xff].report, signers);
         // The listener (the protocol's Clearinghouse) keeps its copy of the latest value in step; a revert
         // there reverts the round.
-        IIndexOracleListener l = _listener;
-        if (address(l) != address(0)) l.onIndexValue(indexId, value, block.timestamp, s.maxAge);
+        IIndexOracleListener target = _listener;
+        if (address(target) != address(0)) target.onIndexValue(indexId, value, block.timestamp, s.maxAge);
     }
 
     /// @dev Stores round `checkpointCount + 1` (one fresh slot) and updates the state slot.
