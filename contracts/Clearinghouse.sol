@@ -17,8 +17,8 @@ import {
     SettlementTerms
 } from "./interfaces/IClearinghouse.sol";
 import {IClearinghouseVenue, VenueFill} from "./interfaces/IClearinghouseVenue.sol";
-import {IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
-import {Account, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
+import {IIndexOracleListener, IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
+import {Account, IndexCache, Layout, Market, Position} from "./libraries/ClearinghouseStorage.sol";
 import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {MarginLogic} from "./libraries/MarginLogic.sol";
 import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
@@ -433,9 +433,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (absDelta < b.minSize) revert SizeBelowMinimum(absDelta, b.minSize);
         // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
         if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
-        // The oracle is read once, at the first fill (after its tick and size checks, as `trade` did).
+        // The index is read once, at the first fill (after its tick and size checks, as `trade` did), from the
+        // Clearinghouse's copy of the oracle's latest value (`MarginLogic.liveIndex`).
         if (b.index == 0) {
-            (b.index, ) = ORACLE.latest(b.indexId);
+            b.index = MarginLogic.liveIndex(_s, b.indexId);
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
             b.mark = MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp);
         }
@@ -609,6 +610,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
+    // ================================================================ index copy (external library)
+
+    /// @inheritdoc IIndexOracleListener
+    /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`).
+    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external {
+        MarketAdminLogic.onIndexValue(_s, ORACLE, indexId, value, updatedAt, maxAge);
+    }
+
+    /// @inheritdoc IClearinghouse
+    function syncIndex(bytes32 indexId) external {
+        MarketAdminLogic.syncIndex(_s, ORACLE, indexId);
+    }
+
     // ================================================================ views
 
     /// @inheritdoc IClearinghouse
@@ -733,13 +747,19 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     }
 
     /// @inheritdoc IClearinghouse
+    function indexValue(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+        IndexCache storage c = _s.indexes[indexId];
+        return (c.value, c.updatedAt, c.maxAge);
+    }
+
+    /// @inheritdoc IClearinghouse
     function markPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.markPrice(MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.markPrice(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse
     function liquidationMarkPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.liquidationMark(MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.liquidationMark(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse

@@ -6,7 +6,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-import {IIndexOracle, IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
+import {IIndexOracle, IIndexOracleListener, IIndexOracleReader} from "./interfaces/IIndexOracle.sol";
 import {CheckpointLib} from "./libraries/CheckpointLib.sol";
 import {MedianLib} from "./libraries/MedianLib.sol";
 import {PackedSlotLib} from "./libraries/PackedSlotLib.sol";
@@ -16,7 +16,7 @@ import {PackedSlotLib} from "./libraries/PackedSlotLib.sol";
 /// @dev Storage per index: one slot of `IndexState`, one slot per round (`Checkpoint`), and the reporter
 /// set as a slot map (`address → slot + 1`) plus its inverse. A submission reads the state slot, the
 /// last checkpoint and one reporter entry per signature, writes one fresh checkpoint slot and the
-/// state slot.
+/// state slot, then tells the listener (one more slot read and one call, when a listener is set).
 contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     using PackedSlotLib for IndexState;
     using PackedSlotLib for Checkpoint;
@@ -51,6 +51,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     mapping(bytes32 indexId => mapping(address reporter => uint256 slotPlusOne)) private _reporterSlot;
     mapping(bytes32 indexId => address[MAX_REPORTERS]) private _reporterAt;
     mapping(bytes32 indexId => mapping(uint256 roundId => Checkpoint)) private _checkpoints;
+    IIndexOracleListener private _listener;
 
     /// @param initialAuthority The `AccessManager` that gates the configuration functions.
     constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("IndexOracle", "1") {}
@@ -82,6 +83,19 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         _validateParams(params, s.reporterCount);
         _writeParams(s, params);
         emit IndexParamsUpdated(indexId, params);
+        // The new `maxAge` bounds the current value at once: the listener's copy must bound it the same way.
+        uint256 count = s.checkpointCount;
+        IIndexOracleListener target = _listener;
+        if (count != 0 && address(target) != address(0)) {
+            Checkpoint storage c = _checkpoints[indexId][count];
+            target.onIndexValue(indexId, c.value, c.timestamp, params.maxAge);
+        }
+    }
+
+    /// @inheritdoc IIndexOracle
+    function setListener(address listener_) external restricted {
+        _listener = IIndexOracleListener(listener_);
+        emit ListenerSet(listener_);
     }
 
     /// @inheritdoc IIndexOracle
@@ -142,6 +156,10 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
 
         roundId = _appendRound(indexId, s, last, value, newestObservedAt);
         _emitRound(indexId, roundId, value, reports[medianKey & 0xff].report, signers);
+        // The listener (the protocol's Clearinghouse) keeps its copy of the latest value in step; a revert
+        // there reverts the round.
+        IIndexOracleListener target = _listener;
+        if (address(target) != address(0)) target.onIndexValue(indexId, value, block.timestamp, s.maxAge);
     }
 
     /// @dev Stores round `checkpointCount + 1` (one fresh slot) and updates the state slot.
@@ -276,6 +294,18 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     }
 
     /// @inheritdoc IIndexOracleReader
+    function latestUnchecked(
+        bytes32 indexId
+    ) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+        IndexState storage s = _existing(indexId);
+        maxAge = s.maxAge;
+        uint256 count = s.checkpointCount;
+        if (count == 0) return (0, 0, maxAge);
+        Checkpoint storage c = _checkpoints[indexId][count];
+        return (c.value, c.timestamp, maxAge);
+    }
+
+    /// @inheritdoc IIndexOracleReader
     /// @dev Round `r`, accepted at `t_r`, is fresh on `[t_r, t_r + maxAge]` (the index's current
     /// `maxAge`); it counts on the part of that interval inside the window and before the next round.
     /// The average is `Σ value × fresh seconds / Σ fresh seconds`, rounded down.
@@ -374,6 +404,11 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     /// @inheritdoc IIndexOracle
     function indexExists(bytes32 indexId) external view returns (bool) {
         return _indexes[indexId].maxAge != 0;
+    }
+
+    /// @inheritdoc IIndexOracle
+    function listener() external view returns (address) {
+        return address(_listener);
     }
 
     /// @inheritdoc IIndexOracle

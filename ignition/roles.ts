@@ -118,6 +118,12 @@ export const RESTRICTED_FUNCTIONS: readonly RestrictedFunction[] = [
     role: "ORACLE_ADMIN",
   },
   {
+    contract: "IndexOracle",
+    name: "setListener",
+    signature: "setListener(address)",
+    role: "ORACLE_ADMIN",
+  },
+  {
     contract: "Clearinghouse",
     name: "createMarket",
     signature: `createMarket(${MARKET_PARAMS},${RISK_PARAMS},${SETTLEMENT_TERMS})`,

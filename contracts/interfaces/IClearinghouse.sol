@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IClearinghouseVenue} from "./IClearinghouseVenue.sol";
+import {IIndexOracleListener} from "./IIndexOracle.sol";
 
 /// @notice The fixed description of a dated series. The market id is `keccak256(abi.encode(params))`.
 /// @param indexId The oracle index the series settles on.
@@ -74,7 +75,7 @@ enum MarketStatus {
 /// @dev Units: collateral balances are in the token's smallest unit; prices are 18-decimal dollars per
 /// index unit; sizes are signed whole contracts; margin, equity and PnL values returned by views are
 /// 18-decimal dollars ("wad"). Every conversion from wad to token units rounds against the account.
-interface IClearinghouse is IClearinghouseVenue {
+interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     // ---------------------------------------------------------------- errors: configuration
     /// @notice Thrown when the collateral token has more than 18 decimals.
     error CollateralDecimalsTooHigh(uint8 decimals);
@@ -241,6 +242,15 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice Thrown when paying a claim before every position of the market is settled.
     error ClaimNotYetPayable(address account, bytes32 marketId, uint256 openPositions);
 
+    // ---------------------------------------------------------------- errors: index
+    /// @notice Thrown when `onIndexValue` is called by `caller`, not the oracle.
+    error NotOracle(address caller);
+    /// @notice Thrown when the live index of `indexId` is needed but its latest value, accepted at `updatedAt`,
+    /// is older than `maxAge` (the oracle's `StaleIndex`, with the same arguments).
+    error StaleIndex(bytes32 indexId, uint256 updatedAt, uint256 maxAge);
+    /// @notice Thrown when the live index of `indexId` is needed but no value was ever pushed or synced.
+    error IndexNotCached(bytes32 indexId);
+
     // ---------------------------------------------------------------- events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.
     // solhint-disable gas-indexed-events
@@ -335,6 +345,10 @@ interface IClearinghouse is IClearinghouseVenue {
         int256 realisedNet,
         uint256 surplus
     );
+
+    /// @notice Emitted when the Clearinghouse's copy of an index's latest value changes (`onIndexValue`,
+    /// `syncIndex`, `createMarket`).
+    event IndexValueCached(bytes32 indexed indexId, uint256 value, uint256 updatedAt, uint256 maxAge);
 
     // solhint-enable gas-indexed-events
 
@@ -443,6 +457,16 @@ interface IClearinghouse is IClearinghouseVenue {
     /// @notice `settle` for a batch; accounts with nothing to settle are skipped. Anyone.
     function settleMany(bytes32 marketId, address[] calldata accounts) external;
 
+    // ---------------------------------------------------------------- index
+    /// @notice Copies the oracle's latest value of `indexId`, the time its round was accepted and the index's
+    /// `maxAge` into the Clearinghouse's copy, which every trade, margin check and valuation reads. Anyone.
+    /// @dev The oracle pushes every change itself (`onIndexValue`); this is for a deployment whose listener was
+    /// wired after rounds existed, or to recover one. It can only ever write the oracle's own current value
+    /// (read without a staleness check: the copy keeps the time, so a stale value stays stale), so leaving it
+    /// open to anyone is safe. Emits `IndexValueCached`. Reverts with the oracle's `UnknownIndex`, and with
+    /// `IndexNotCached` before the index's first round (nothing to copy).
+    function syncIndex(bytes32 indexId) external;
+
     // ---------------------------------------------------------------- views
     /// @notice The collateral token.
     function collateral() external view returns (address);
@@ -499,6 +523,12 @@ interface IClearinghouse is IClearinghouseVenue {
             uint256 claimed,
             int256 realisedNet
         );
+
+    /// @notice The Clearinghouse's copy of the latest value of `indexId`: the value, the time its round was
+    /// accepted and the `maxAge` it is fresh for (all zero before the first push or sync). The live index
+    /// every mark uses is this value, which reverts `IndexNotCached` while `updatedAt == 0` and `StaleIndex`
+    /// once `block.timestamp − updatedAt > maxAge` (the oracle's `latest` rule).
+    function indexValue(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge);
 
     /// @notice The mark price: `index * (1 + basisRate * tau)` before expiry, the index after expiry,
     /// the final price once settled. Reverts when the index is stale (and needed).

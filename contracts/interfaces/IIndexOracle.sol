@@ -47,6 +47,27 @@ interface IIndexOracleReader {
     /// @notice The number of accepted rounds of `indexId` (the latest round id; 0 before the first).
     /// @dev Reverts with `UnknownIndex`.
     function checkpointCount(bytes32 indexId) external view returns (uint256);
+
+    /// @notice The latest accepted value of `indexId`, the time its round was accepted and the index's
+    /// current `maxAge`, without any staleness check: what `IIndexOracleListener.onIndexValue` is pushed.
+    /// `(0, 0, maxAge)` before the first round.
+    /// @dev Reverts only with `UnknownIndex`. The caller applies `latest`'s rule itself: the value is stale
+    /// when `block.timestamp − updatedAt > maxAge`.
+    function latestUnchecked(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge);
+}
+
+/// @title IIndexOracleListener
+/// @notice The contract an oracle keeps informed of each index's latest value (the protocol's
+/// Clearinghouse, which keeps a copy where its trades read it instead of calling the oracle).
+interface IIndexOracleListener {
+    /// @notice Called by the oracle, in the same transaction, every time the latest value of `indexId` or its
+    /// `maxAge` changes: after a round is accepted (and its `RoundAccepted` emitted), and after a parameter
+    /// change of an index that has a round.
+    /// @param indexId The index.
+    /// @param value The latest accepted value (18 decimals, at most `2^96 − 1`).
+    /// @param updatedAt The time the latest round was accepted (below `2^32`).
+    /// @param maxAge The index's `maxAge` now: the value is stale once `block.timestamp − updatedAt > maxAge`.
+    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external;
 }
 
 /// @title IIndexOracle
@@ -178,6 +199,9 @@ interface IIndexOracle is IIndexOracleReader {
     );
 
     // solhint-enable gas-indexed-events
+
+    /// @notice Emitted when the listener is set (`address(0)`: none).
+    event ListenerSet(address indexed listener);
 
     // ------------------------------------------------------------------------------------------
     // Errors: configuration
@@ -326,7 +350,9 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Replaces the parameters of `indexId`.
     /// @dev Restricted. Emits `IndexParamsUpdated`. Same bounds as `createIndex`; the quorum is checked
-    /// against the current reporter count. Takes effect from the next submission.
+    /// against the current reporter count. Takes effect from the next submission, except `maxAge`, which
+    /// also bounds the current value at once: when the index has a round and a listener is set, the
+    /// listener is pushed the latest value and time with the new `maxAge`.
     /// @dev Warning: shortening `maxAge` can make the current value stale at once.
     function setIndexParams(bytes32 indexId, IndexParams calldata params) external;
 
@@ -340,6 +366,13 @@ interface IIndexOracle is IIndexOracleReader {
     /// `InvalidQuorum` when fewer reporters than the quorum would remain (lower the quorum first), or
     /// `ReportersBelowFaultBound` when fewer than `3f + 1` would remain (lower `faultBound` first).
     function removeReporter(bytes32 indexId, address reporter) external;
+
+    /// @notice Sets the contract told of every index's latest value (`IIndexOracleListener`), or none
+    /// (`address(0)`).
+    /// @dev Restricted. Emits `ListenerSet`. Pushes nothing: the listener can copy each index's current value
+    /// itself (the Clearinghouse's `syncIndex`). The listener is the protocol's own Clearinghouse and is
+    /// trusted: a listener that reverts makes `submit` and `setIndexParams` revert.
+    function setListener(address listener) external;
 
     // ------------------------------------------------------------------------------------------
     // Reports
@@ -358,7 +391,8 @@ interface IIndexOracle is IIndexOracleReader {
     /// between two honest values. A median that moves more than `maxDeviation` from the previous value
     /// needs `ceil(2n/3)` (≥ 2f + 1) reports within half of `maxDeviation` of it
     /// (`DeviationNeedsAgreement`). Emits `RoundAccepted` and appends one checkpoint timestamped
-    /// `block.timestamp`.
+    /// `block.timestamp`; then, when a listener is set, calls its `onIndexValue` with the new value, that time
+    /// and the index's `maxAge` (a listener that reverts reverts the submission).
     /// @return roundId The new round's checkpoint number.
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId);
 
@@ -371,6 +405,9 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Whether `indexId` has been created.
     function indexExists(bytes32 indexId) external view returns (bool);
+
+    /// @notice The listener told of every index's latest value (`address(0)`: none).
+    function listener() external view returns (address);
 
     /// @notice The stored state (parameters, reporter count, round count) of `indexId`.
     /// @dev Reverts with `UnknownIndex`.

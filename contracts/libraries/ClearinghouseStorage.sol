@@ -86,6 +86,16 @@ struct Position {
     int128 openNotional;
 }
 
+/// @notice The Clearinghouse's copy of an index's latest oracle value (one slot), pushed by the oracle when a
+/// round is accepted or the index's `maxAge` changes (`onIndexValue`), or copied by anyone (`syncIndex`).
+/// The oracle stores values in 96 bits and times in 32 bits, and bounds `maxAge` to 7 days.
+/// @dev `updatedAt == 0`: nothing pushed or synced yet.
+struct IndexCache {
+    uint96 value;
+    uint32 updatedAt;
+    uint32 maxAge;
+}
+
 /// @notice Everything the Clearinghouse stores, as one struct so the external logic libraries can
 /// take it as a storage pointer.
 struct Layout {
@@ -107,4 +117,6 @@ struct Layout {
     address treasury;
     // when the liquidator share was last raised (admin path only)
     uint40 liquidatorShareRaisedAt;
+    // The live index every mark reads (appended: the fields above keep their slots).
+    mapping(bytes32 indexId => IndexCache) indexes;
 }

@@ -119,7 +119,7 @@ library LiquidationLogic {
             revert IClearinghouse.AccountHealthy(account, h.averagedEquity, h.averagedMm);
         }
         if (h.indexEquity >= int256(h.indexMm)) revert IClearinghouse.AccountHealthy(account, h.indexEquity, h.indexMm);
-        q.mark = MarginLogic.markPrice(m, oracle);
+        q.mark = MarginLogic.markPrice(s, m, oracle);
         if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
             revert IClearinghouse.PriceLimitExceeded(q.mark, priceLimit);
         }
@@ -297,7 +297,7 @@ library LiquidationLogic {
         // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
         d.fundPaid = fund;
         deficit -= fund * scale;
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(m, oracle), m.contractSize);
+        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
         d.remaining = WadMath.abs(d.posSize);
         // Closing the whole position at vb lifts equity (with the fund's payment) to at least one collateral
         // unit above zero, so the final rounding down of the account's credit cannot leave a negative balance.
@@ -385,7 +385,7 @@ library LiquidationLogic {
         int256 size = s.positions[account][marketId].size;
         if (size == 0) return 0;
         (int256 equity, , uint256 mm) = MarginLogic.health(s, oracle, scale, account);
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(m, oracle), m.contractSize);
+        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
         uint256 absSize = WadMath.abs(size);
         uint256 mmr = m.mmr;
         // Equity and maintenance margin without this position's mark value: A + size * x = mmOther + |size| x mmr.

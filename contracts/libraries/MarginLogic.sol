@@ -5,7 +5,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
-import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
+import {Account, IndexCache, Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title MarginLogic
@@ -42,13 +42,25 @@ library MarginLogic {
         return WadMath.mulDivDown(index, uint256(factor), WAD);
     }
 
-    /// @dev The mark of a market: live mark before expiry; from expiry on, the settlement value the market
-    /// will close at, never the live index: the final price once set, else the proposed price, else the
-    /// oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).
-    function markPrice(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+    /// @dev The live index of `indexId`: the Clearinghouse's copy of the oracle's latest value (one slot, no
+    /// call), under the oracle's `latest` rule: `IndexNotCached` before the first push or sync, `StaleIndex`
+    /// once `block.timestamp − updatedAt > maxAge`.
+    function liveIndex(Layout storage s, bytes32 indexId) internal view returns (uint256) {
+        IndexCache storage c = s.indexes[indexId];
+        // Read together, so the three fields come from one SLOAD.
+        (uint256 value, uint256 updatedAt, uint256 maxAge) = (c.value, c.updatedAt, c.maxAge);
+        if (updatedAt == 0) revert IClearinghouse.IndexNotCached(indexId);
+        if (block.timestamp - updatedAt > maxAge) revert IClearinghouse.StaleIndex(indexId, updatedAt, maxAge);
+        return value;
+    }
+
+    /// @dev The mark of a market: live mark before expiry (at `liveIndex`); from expiry on, the settlement value
+    /// the market will close at, never the live index: the final price once set, else the proposed price, else
+    /// the oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).
+    function markPrice(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
-            (uint256 index, ) = oracle.latest(m.indexId);
+            uint256 index = liveIndex(s, m.indexId);
             return liveMark(index, markBasis(m), expiry, block.timestamp);
         }
         return expiredMark(m, oracle);
@@ -67,19 +79,24 @@ library MarginLogic {
     /// @dev The mark liquidation is also judged by: before expiry the live mark with the time-averaged basis
     /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
     /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
-    function liquidationMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256 mark) {
-        (, mark, ) = marks(m, oracle);
+    function liquidationMark(
+        Layout storage s,
+        Market storage m,
+        IIndexOracleReader oracle
+    ) internal view returns (uint256 mark) {
+        (, mark, ) = marks(s, m, oracle);
     }
 
-    /// @dev `markPrice`, `liquidationMark` and the index of `m` from one oracle read. From expiry on all three are
+    /// @dev `markPrice`, `liquidationMark` and the index of `m` from one index read. From expiry on all three are
     /// the settlement value (`expiredMark`): the index a position is then worth is the one it settles at.
     function marks(
+        Layout storage s,
         Market storage m,
         IIndexOracleReader oracle
     ) internal view returns (uint256 mark, uint256 averagedMark, uint256 index) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
-            (index, ) = oracle.latest(m.indexId);
+            index = liveIndex(s, m.indexId);
             mark = liveMark(index, markBasis(m), expiry, block.timestamp);
             averagedMark = liveMark(index, averageBasis(m), expiry, block.timestamp);
             return (mark, averagedMark, index);
@@ -378,7 +395,7 @@ library MarginLogic {
             h.indexEquity -= openNotional;
             return;
         }
-        (uint256 mark, uint256 averagedMark, uint256 index) = marks(m, oracle);
+        (uint256 mark, uint256 averagedMark, uint256 index) = marks(s, m, oracle);
         uint256 contractSize = m.contractSize;
         uint256 mmr = m.mmr;
         uint256 absSize = WadMath.abs(size);
@@ -423,13 +440,17 @@ library MarginLogic {
         KnownMark memory known
     ) private view returns (int256 pnl, uint256 im, uint256 mm) {
         bool isKnown = index == known.index;
-        bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
-        Market storage m = s.markets[marketId];
-        Position storage p = s.positions[account][marketId];
+        Market storage m;
+        Position storage p;
+        {
+            bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
+            m = s.markets[marketId];
+            p = s.positions[account][marketId];
+        }
         int256 size = p.size;
-        // A closed position with an escrowed gain needs no mark (and no oracle): it is worth its gain.
+        // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
         if (size == 0) return (-p.openNotional, 0, 0);
-        uint256 v = unitValue(isKnown ? known.mark : markPrice(m, oracle), m.contractSize);
+        uint256 v = unitValue(isKnown ? known.mark : markPrice(s, m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

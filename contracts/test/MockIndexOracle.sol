@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
+import {IIndexOracleListener, IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 
-/// @notice Test oracle: settable value, update time, staleness, TWAP and range per index.
+/// @notice Test oracle: settable value, update time, staleness, TWAP and range per index. Like the real
+/// oracle it pushes every change of the latest value to its listener (the Clearinghouse): `setValue` pushes
+/// `(value, now, type(uint32).max)` (the mock has no time staleness), `setStale(true)` pushes `(value, 1, 0)`,
+/// which the listener sees as stale, and `setStale(false)` the fresh value again.
 contract MockIndexOracle is IIndexOracleReader {
     struct Feed {
         uint256 value;
@@ -22,15 +25,44 @@ contract MockIndexOracle is IIndexOracleReader {
     /// @notice Thrown by `twap`/`range` when the feed is set to fail.
     error WindowNotCovered(bytes32 indexId, uint256 from, uint256 to);
 
+    /// @notice The `maxAge` the mock reports: no time staleness.
+    uint256 public constant NO_MAX_AGE = type(uint32).max;
+
+    /// @notice The contract told of every value change (`address(0)`: none).
+    IIndexOracleListener public listener;
+
+    function setListener(address listener_) external {
+        listener = IIndexOracleListener(listener_);
+    }
+
     function setValue(bytes32 indexId, uint256 value) external {
         Feed storage f = feeds[indexId];
         f.value = value;
         f.updatedAt = block.timestamp;
         f.stale = false;
+        _push(indexId);
     }
 
     function setStale(bytes32 indexId, bool stale) external {
         feeds[indexId].stale = stale;
+        _push(indexId);
+    }
+
+    /// @notice What `setValue`/`setStale` push: the value, and either its time with no age limit or, while
+    /// stale, time 1 with `maxAge` 0. `(0, 0, NO_MAX_AGE)` before the first `setValue`.
+    function latestUnchecked(
+        bytes32 indexId
+    ) public view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+        Feed storage f = feeds[indexId];
+        if (f.updatedAt == 0) return (0, 0, NO_MAX_AGE);
+        if (f.stale) return (f.value, 1, 0);
+        return (f.value, f.updatedAt, NO_MAX_AGE);
+    }
+
+    function _push(bytes32 indexId) private {
+        if (address(listener) == address(0)) return;
+        (uint256 value, uint256 updatedAt, uint256 maxAge) = latestUnchecked(indexId);
+        if (updatedAt != 0) listener.onIndexValue(indexId, value, updatedAt, maxAge);
     }
 
     function setTwap(bytes32 indexId, uint256 value) external {

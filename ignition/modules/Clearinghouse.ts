@@ -1,6 +1,8 @@
 /**
  * The Clearinghouse with its two external logic libraries linked, its restricted functions mapped to
- * their roles, and the fee shares set (by the deployer, as `RISK_ADMIN`).
+ * their roles, the fee shares set (by the deployer, as `RISK_ADMIN`), and the Clearinghouse made the
+ * oracle's listener (by the deployer, as `ORACLE_ADMIN`), so every accepted round reaches the copy of
+ * the index its marks read.
  *
  * Parameters of `Clearinghouse`: `treasury` (address receiving the treasury's fee share),
  * `insuranceFeeShare` and `liquidatorShare` (18-decimal fractions, `"…n"` strings).
@@ -43,6 +45,7 @@ export function buildClearinghouseModule(collateralModule: CollateralModule) {
       [m.getParameter<bigint>("insuranceFeeShare"), m.getParameter<bigint>("liquidatorShare")],
       { after: [AccessManagerModule, ...mappings] },
     );
+    m.call(indexOracle, "setListener", [clearinghouse], { after: [AccessManagerModule, IndexOracleModule] });
     return { clearinghouse, liquidationLogic, settlementLogic };
   });
 }

@@ -32,6 +32,7 @@ contract ClearinghouseBatchTest is TestBase {
         oracle.setValue(INDEX, 10e18);
         AccessManager manager = new AccessManager(address(this));
         ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), oracle, address(0xbeef));
+        oracle.setListener(address(ch));
         ch.setVenue(address(this), true);
         RiskParams memory risk = RiskParams({
             imr: 0.1e18,

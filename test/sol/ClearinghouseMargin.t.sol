@@ -37,6 +37,7 @@ contract ClearinghouseMarginTest is TestBase {
         oracle = new MockIndexOracle();
         AccessManager manager = new AccessManager(address(this));
         ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), oracle, address(0xbeef));
+        oracle.setListener(address(ch));
         ch.setVenue(address(this), true);
         RiskParams memory risk = RiskParams({
             imr: uint64(IMR),

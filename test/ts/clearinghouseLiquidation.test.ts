@@ -97,10 +97,9 @@ for (const decimals of [6, 18]) {
       );
       await f.ch.setMarketPaused(f.marketId, false);
       await f.oracle.setStale(INDEX_ID, true);
-      await expect(ch.liquidate(f.alice.address, f.marketId, 1n, 9n * WAD)).to.be.revertedWithCustomError(
-        f.oracle,
-        "StaleIndex",
-      );
+      await expect(ch.liquidate(f.alice.address, f.marketId, 1n, 9n * WAD))
+        .to.be.revertedWithCustomError(f.ch, "StaleIndex")
+        .withArgs(INDEX_ID, 1n, 0n);
     });
 
     it("liquidate_requiresTheLiquidatorToMeetInitialMargin", async function () {

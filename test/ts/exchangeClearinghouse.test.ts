@@ -208,7 +208,7 @@ describe("Exchange over the Clearinghouse", function () {
       expect(await p.ch.positionSize(p.traders[1].address, marketId)).to.equal(5n);
     });
 
-    it("fillOrder_staleIndex_revertsWithTheOraclesError", async function () {
+    it("fillOrder_staleIndex_revertsStaleIndexWithTheRoundsTimeAndMaxAge", async function () {
       const p = await fixture();
       const { order, signature } = await p.signOrder(p.traders[0], {
         isBuy: false,
@@ -216,10 +216,16 @@ describe("Exchange over the Clearinghouse", function () {
         limitPrice: PRICE,
         expiry: (await p.now()) + 30n * BigInt(DAY),
       });
+      const [, updatedAt, maxAge] = await p.ch.indexValue(INDEX_ID);
+      expect(maxAge).to.equal(BigInt(7 * DAY));
       await networkHelpers.time.increase(7 * DAY + 1);
-      await expect(
-        p.exchange.connect(p.traders[1]).fillOrder(order, signature, 1n),
-      ).to.be.revertedWithCustomError(p.oracle!, "StaleIndex");
+      // The Clearinghouse's copy goes stale exactly as the oracle's `latest` does, with the same arguments.
+      await expect(p.exchange.connect(p.traders[1]).fillOrder(order, signature, 1n))
+        .to.be.revertedWithCustomError(p.ch, "StaleIndex")
+        .withArgs(INDEX_ID, updatedAt, maxAge);
+      await expect(p.oracle!.latest(INDEX_ID))
+        .to.be.revertedWithCustomError(p.oracle!, "StaleIndex")
+        .withArgs(INDEX_ID, updatedAt, maxAge);
     });
 
     it("fillOrder_mockOracleForcedStale_revertsAndRecoversWhenFresh", async function () {
@@ -230,9 +236,9 @@ describe("Exchange over the Clearinghouse", function () {
         limitPrice: PRICE,
       });
       await (await p.mockOracle!.setStale(INDEX_ID, true)).wait();
-      await expect(
-        p.exchange.connect(p.traders[1]).fillOrder(order, signature, 1n),
-      ).to.be.revertedWithCustomError(p.mockOracle!, "StaleIndex");
+      await expect(p.exchange.connect(p.traders[1]).fillOrder(order, signature, 1n))
+        .to.be.revertedWithCustomError(p.ch, "StaleIndex")
+        .withArgs(INDEX_ID, 1n, 0n);
       // Nothing was recorded by the failed fill: the whole order is still fillable.
       expect(await p.exchange.filled(hashOrder(p.domain, order))).to.equal(0n);
       await (await p.mockOracle!.setStale(INDEX_ID, false)).wait();

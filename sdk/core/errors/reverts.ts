@@ -2,8 +2,8 @@
  * The typed reverts of each protocol function the SDK calls, as unions of the generated error classes,
  * read off the contracts' revert paths (`contracts/IndexOracle.sol`, `contracts/Clearinghouse.sol` and its
  * libraries, `contracts/Exchange.sol` with `exchange/OrderBook.sol` and `exchange/OrderSignatures.sol`).
- * A revert bubbles up unchanged through the contracts, so a Clearinghouse call that reads the oracle can
- * throw the oracle's errors, and an Exchange fill can throw the Clearinghouse's.
+ * A revert bubbles up unchanged through the contracts, so a Clearinghouse call that reads the oracle (a
+ * settlement-window TWAP) can throw the oracle's errors, and an Exchange fill can throw the Clearinghouse's.
  *
  * Left out: `ReentrancyGuardReentrantCall` (only a collateral token calling back into the Clearinghouse
  * can raise it) and the errors of the restricted admin functions, which the SDK does not call. A revert
@@ -80,10 +80,22 @@ export type IndexOracleCheckpointRevert = E.UnknownIndexError | E.IndexOracleUnk
 // ---- Clearinghouse
 
 /**
- * What valuing an account's positions at their marks can revert with: `latest` for a market before expiry,
- * the settlement-window `twap` for an expired market with neither a final nor a proposed price.
+ * The live index a mark reads before expiry: the Clearinghouse's copy of the oracle's latest value
+ * (`MarginLogic.liveIndex`), empty before the first push or sync, stale past its `maxAge`.
  */
-export type ClearinghouseMarkRevert = IndexOracleLatestRevert | IndexOracleTwapRevert;
+export type ClearinghouseLiveIndexRevert = E.IndexNotCachedError | E.StaleIndexError;
+
+/**
+ * What valuing an account's positions at their marks can revert with: the live index for a market before
+ * expiry, the settlement-window `twap` for an expired market with neither a final nor a proposed price.
+ */
+export type ClearinghouseMarkRevert = ClearinghouseLiveIndexRevert | IndexOracleTwapRevert;
+
+/**
+ * `Clearinghouse.syncIndex`: an index the oracle does not know, or one with no round yet (nothing to copy).
+ * The casts into the one-slot copy cannot fail for values the oracle stores.
+ */
+export type ClearinghouseSyncIndexRevert = E.UnknownIndexError | E.IndexNotCachedError;
 
 /** `Clearinghouse.markPrice` / `liquidationMarkPrice`. */
 export type ClearinghouseMarkPriceRevert = E.UnknownMarketError | ClearinghouseMarkRevert;

@@ -6,7 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {Clearinghouse} from "../../../contracts/Clearinghouse.sol";
 import {MarketParams, RiskParams, SettlementTerms} from "../../../contracts/interfaces/IClearinghouse.sol";
-import {IIndexOracleReader} from "../../../contracts/interfaces/IIndexOracle.sol";
+import {IIndexOracle, IIndexOracleReader} from "../../../contracts/interfaces/IIndexOracle.sol";
 import {MockIndexOracle} from "../../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {Vm} from "../utils/TestBase.sol";
@@ -78,6 +78,8 @@ contract ClearinghouseHandler {
         IIndexOracleReader reader = _newOracle();
         AccessManager manager = new AccessManager(address(this));
         ch = new Clearinghouse(address(manager), IERC20Metadata(address(token)), reader, address(0xbeef));
+        // Both oracles (the mock and `IndexOracle`, administered by this handler) push every value to it.
+        IIndexOracle(address(reader)).setListener(address(ch));
         ch.setVenue(address(this), true);
         ch.setFeeShares(0.5e18, 0.5e18);
         unit = 10 ** decimals;

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
-import {MockIndexOracle} from "../../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
@@ -172,9 +171,9 @@ contract ExtremesTest is SecurityBase {
         oracle.setStale(INDEX, true);
     }
 
-    function _staleError() internal view returns (bytes memory) {
-        (, uint256 updatedAt, , , , , ) = oracle.feeds(INDEX);
-        return abi.encodeWithSelector(MockIndexOracle.StaleIndex.selector, INDEX, updatedAt);
+    /// @dev The Clearinghouse's own `StaleIndex`: the stale mock pushes time 1 with `maxAge` 0.
+    function _staleError() internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IClearinghouse.StaleIndex.selector, INDEX, 1, 0);
     }
 
     function test_stale_blocksTradeLiquidationAndWithdrawalWithPositions() public {

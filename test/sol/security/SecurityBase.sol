@@ -71,6 +71,7 @@ abstract contract SecurityBase is TestBase {
         oracle = new MockIndexOracle();
         manager = new AccessManager(address(this));
         ch = new Clearinghouse(address(manager), collateral, oracle, TREASURY);
+        oracle.setListener(address(ch));
         ch.setVenue(address(this), true);
         ch.setFeeShares(0.5e18, 0.5e18);
         oracle.setValue(INDEX, indexValue);

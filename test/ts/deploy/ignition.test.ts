@@ -211,6 +211,21 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
     });
   });
 
+  describe("index copy", function () {
+    it("test_oracle_listenerIsTheClearinghouseAndNoOneElseCanMoveIt", async function () {
+      expect(await d.oracle.listener()).to.equal(await d.ch.getAddress());
+      // Only ORACLE_ADMIN may rewire it; the deployer renounced that role.
+      await expect(
+        d.oracle.connect(d.signers[0]).setListener(d.signers[0].address),
+      ).to.be.revertedWithCustomError(d.oracle, "AccessManagedUnauthorized");
+      // The copy is empty until the first round: nothing was accepted during the deployment.
+      for (const slot of INDICES) {
+        const [value, updatedAt] = await d.ch.indexValue(indexIdOf(slot.name));
+        expect(value + updatedAt, slot.name).to.equal(0n);
+      }
+    });
+  });
+
   describe("clearinghouse and exchange", function () {
     it("test_clearinghouse_wiredToOracleCollateralTreasuryAndFeeShares", async function () {
       expect(await d.ch.oracle()).to.equal(await d.oracle.getAddress());

@@ -117,6 +117,8 @@ export async function deployBareClearinghouse(ethers: HardhatEthers, token: stri
     [await manager.getAddress(), token, await oracle.getAddress(), treasury.address],
     { libraries },
   );
+  // The oracle pushes every value change to the Clearinghouse, which marks from its copy.
+  await (await oracle.setListener(await ch.getAddress())).wait();
   return { ch, oracle, manager, libraries };
 }
 

@@ -458,12 +458,12 @@ describe("sdk/viem/clearinghouse", function () {
       expect(loaded.indexPrices.get(s.marketId)).to.equal(undefined);
       expect(loaded.marks.has(s.marketId)).to.equal(false);
       expect(() => loaded.account.health(loaded.marks)).to.throw(sdk.InvalidArgumentError);
-      // The mock oracle's own error is in no protocol ABI: it surfaces as UnknownContractError with its data.
+      // The Clearinghouse's own StaleIndex (its copy of the index, pushed stale by the mock: time 1, maxAge 0).
       const e = await rejects(
         fetchHealth(s.publicClient, { address: s.address, account: s.f.alice.address as Address }),
-        sdk.UnknownContractError,
+        sdk.StaleIndexError,
       );
-      expect(e.data.raw!.slice(0, 10)).to.equal(toFunctionSelector("StaleIndex(bytes32,uint256)"));
+      expect(e.args).to.deep.equal({ indexId: INDEX_ID, updatedAt: 1n, maxAge: 0n });
     });
 
     it("test_fetchAccount_emptyAccount", async function () {

@@ -3,7 +3,8 @@
  * who may call it and whether it moves money:
  *
  * - every non-view function of the Clearinghouse, the Exchange and the IndexOracle is listed below as public
- *   (anyone), venue-only or `restricted` (a role), and the `restricted` set matches the source;
+ *   (anyone), venue-only, oracle-only (the Clearinghouse's `onIndexValue`, `NotOracle` otherwise: checked in
+ *   test/sol/ClearinghouseIndexCache.t.sol) or `restricted` (a role), and the `restricted` set matches the source;
  * - collateral leaves the Clearinghouse in exactly two places: `withdraw` (to the caller, from its own balance)
  *   and `withdrawTreasury` (to the treasury, only the accrued fees). No role function transfers tokens and no
  *   function lowers the insurance fund except to pay bad debt (checked behaviourally in
@@ -18,7 +19,15 @@ import { network } from "hardhat";
 const { ethers } = await network.create();
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: string[] }> = {
+/** Who may call each state-changing function. */
+interface Surface {
+  public: string[];
+  venue: string[];
+  oracle: string[];
+  restricted: string[];
+}
+
+const SURFACE: Record<string, Surface> = {
   Clearinghouse: {
     public: [
       "deleverage",
@@ -31,10 +40,12 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
       "proposeSettlement",
       "settle",
       "settleMany",
+      "syncIndex",
       "withdraw",
       "withdrawTreasury",
     ],
     venue: ["trade", "tradeBatch"],
+    oracle: ["onIndexValue"],
     restricted: [
       "createMarket",
       "disputeSettlement",
@@ -50,12 +61,14 @@ const SURFACE: Record<string, { public: string[]; venue: string[]; restricted: s
   Exchange: {
     public: ["cancelOrders", "cancelUpTo", "fillOrder", "matchOrders", "setDelegate"],
     venue: [],
+    oracle: [],
     restricted: [],
   },
   IndexOracle: {
     public: ["submit"],
     venue: [],
-    restricted: ["addReporter", "createIndex", "removeReporter", "setIndexParams"],
+    oracle: [],
+    restricted: ["addReporter", "createIndex", "removeReporter", "setIndexParams", "setListener"],
   },
 };
 
@@ -102,7 +115,12 @@ describe("security: the state-changing surface is classified", function () {
         .map((f) => f.name)
         .filter((n) => !ACCESS_MANAGED.includes(n))
         .sort();
-      const classified = [...expected.public, ...expected.venue, ...expected.restricted].sort();
+      const classified = [
+        ...expected.public,
+        ...expected.venue,
+        ...expected.oracle,
+        ...expected.restricted,
+      ].sort();
       expect(mutating, "unclassified or removed functions").to.deep.equal(classified);
       expect(restrictedInSource(source(name)), "restricted in the source").to.deep.equal(
         [...expected.restricted].sort(),
