@@ -610,12 +610,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
-    // ================================================================ index copy (external library)
+    // ================================================================ index copy
 
     /// @inheritdoc IIndexOracleListener
-    /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`).
+    /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`). Never reverts
+    /// otherwise (a revert would stop the oracle's rounds). In the Clearinghouse itself, not a library, so a
+    /// round costs its reporter no delegatecall.
     function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external {
-        MarketAdminLogic.onIndexValue(_s, ORACLE, indexId, value, updatedAt, maxAge);
+        if (msg.sender != address(ORACLE)) revert NotOracle(msg.sender);
+        MarginLogic.cacheIndex(_s, indexId, value, updatedAt, maxAge);
     }
 
     /// @inheritdoc IClearinghouse

@@ -54,6 +54,19 @@ library MarginLogic {
         return value;
     }
 
+    /// @dev Stores the copy of `indexId` (one slot) and emits `IndexValueCached`. The casts revert only on
+    /// values no `IndexOracle` can hold, never truncate.
+    function cacheIndex(
+        Layout storage s,
+        bytes32 indexId,
+        uint256 value,
+        uint256 updatedAt,
+        uint256 maxAge
+    ) internal {
+        s.indexes[indexId] = IndexCache(value.toUint96(), updatedAt.toUint32(), maxAge.toUint32());
+        emit IClearinghouse.IndexValueCached(indexId, value, updatedAt, maxAge);
+    }
+
     /// @dev The mark of a market: live mark before expiry (at `liveIndex`); from expiry on, the settlement value
     /// the market will close at, never the live index: the final price once set, else the proposed price, else
     /// the oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).

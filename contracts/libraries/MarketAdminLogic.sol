@@ -2,10 +2,8 @@
 pragma solidity 0.8.30;
 
 import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../interfaces/IClearinghouse.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
-import {IndexCache, Layout, Market} from "./ClearinghouseStorage.sol";
+import {Layout, Market} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {MarketParamsLib} from "./MarketParamsLib.sol";
 
@@ -87,47 +85,16 @@ library MarketAdminLogic {
         emit IClearinghouse.MarketCreated(id, uint32(index), params, risk, terms);
         // A market on an index that already has rounds trades at once, whether or not the oracle has pushed.
         (uint256 value, uint256 updatedAt, uint256 maxAge) = oracle.latestUnchecked(params.indexId);
-        if (updatedAt != 0) _cacheIndex(s, params.indexId, value, updatedAt, maxAge);
+        if (updatedAt != 0) MarginLogic.cacheIndex(s, params.indexId, value, updatedAt, maxAge);
     }
 
     // ------------------------------------------------------------------ index copy
-
-    /// @notice See `IIndexOracleListener.onIndexValue` (the Clearinghouse's): only the oracle; otherwise never
-    /// reverts for values the oracle can hold (value below 2^96, time below 2^32, `maxAge` at most 7 days).
-    function onIndexValue(
-        Layout storage s,
-        IIndexOracleReader oracle,
-        bytes32 indexId,
-        uint256 value,
-        uint256 updatedAt,
-        uint256 maxAge
-    ) external {
-        if (msg.sender != address(oracle)) revert IClearinghouse.NotOracle(msg.sender);
-        _cacheIndex(s, indexId, value, updatedAt, maxAge);
-    }
 
     /// @notice See `IClearinghouse.syncIndex`.
     function syncIndex(Layout storage s, IIndexOracleReader oracle, bytes32 indexId) external {
         (uint256 value, uint256 updatedAt, uint256 maxAge) = oracle.latestUnchecked(indexId);
         if (updatedAt == 0) revert IClearinghouse.IndexNotCached(indexId);
-        _cacheIndex(s, indexId, value, updatedAt, maxAge);
-    }
-
-    /// @dev Stores the copy (one slot) and emits `IndexValueCached`. The casts revert only on values no
-    /// `IndexOracle` can hold, never truncate.
-    function _cacheIndex(
-        Layout storage s,
-        bytes32 indexId,
-        uint256 value,
-        uint256 updatedAt,
-        uint256 maxAge
-    ) private {
-        s.indexes[indexId] = IndexCache(
-            SafeCast.toUint96(value),
-            SafeCast.toUint32(updatedAt),
-            SafeCast.toUint32(maxAge)
-        );
-        emit IClearinghouse.IndexValueCached(indexId, value, updatedAt, maxAge);
+        MarginLogic.cacheIndex(s, indexId, value, updatedAt, maxAge);
     }
 
     /// @notice See `IClearinghouse.setRiskParams`.

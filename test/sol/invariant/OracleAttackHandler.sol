@@ -14,7 +14,7 @@ abstract contract OracleAttackHandler is SystemHandlerBase {
     /// @dev The chain the protocol runs on, kept from construction: restoring it after a foreign-chain signature
     /// from a local copy of `block.chainid` fails under via-IR, which re-reads the opcode (taken as fixed within
     /// a call) instead of keeping the copy.
-    uint256 private immutable _homeChainId = block.chainid;
+    uint256 private immutable HOME_CHAIN_ID = block.chainid;
 
     /// @notice Accepted rounds in which a minority outlier moved the value outside the honest values.
     uint256 public outlierMovedValue;
@@ -113,7 +113,8 @@ abstract contract OracleAttackHandler is SystemHandlerBase {
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
         uint256[] memory keys = _keysOf(reports);
         uint256 maxAge = indexOracle.indexParams(_indexIds[market]).maxAge;
-        uint256 at = future ? vm.getBlockTimestamp() + 1 + (seed % 1 hours) : vm.getBlockTimestamp() - maxAge - 1 - (seed % 1 hours);
+        uint256 now_ = vm.getBlockTimestamp();
+        uint256 at = future ? now_ + 1 + (seed % 1 hours) : now_ - maxAge - 1 - (seed % 1 hours);
         for (uint256 j = 0; j < reports.length; ++j) {
             reports[j].report.observedAt = uint64(j == seed % reports.length ? at : reports[j].report.observedAt);
         }
@@ -129,9 +130,9 @@ abstract contract OracleAttackHandler is SystemHandlerBase {
         IIndexOracle.SignedReport[] memory reports = _quorumReports(market, seed);
         uint256[] memory keys = _keysOf(reports);
         if (otherChain) {
-            vm.chainId(_homeChainId + 1 + (seed % 1_000));
+            vm.chainId(HOME_CHAIN_ID + 1 + (seed % 1_000));
             _resign(reports, keys, indexOracle);
-            vm.chainId(_homeChainId);
+            vm.chainId(HOME_CHAIN_ID);
         } else {
             _resign(reports, keys, foreignOracle);
         }

@@ -116,7 +116,9 @@ contract RoleBoundsTest is SecurityBase {
         uint256 latest = vm.getBlockTimestamp() + 366 days;
         p.expiry = uint64(vm.getBlockTimestamp());
         vm.expectRevert(
-            abi.encodeWithSelector(IClearinghouse.ExpiryOutOfBounds.selector, vm.getBlockTimestamp(), vm.getBlockTimestamp() + 1, latest)
+            abi.encodeWithSelector(
+                IClearinghouse.ExpiryOutOfBounds.selector, vm.getBlockTimestamp(), vm.getBlockTimestamp() + 1, latest
+            )
         );
         ch.createMarket(p, r, t);
         p.expiry = uint64(latest + 1);
