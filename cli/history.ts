@@ -3,7 +3,7 @@
  * liquidator), deleveragings, settlements and claims, deposits and withdrawals, from the
  * Clearinghouse's events, oldest first, each with its block's date.
  */
-import type { Address, Hex, PublicClient } from "viem";
+import { zeroHash, type Address, type Hex, type PublicClient } from "viem";
 
 import { clearinghouseAbi } from "../sdk/abi/index.js";
 
@@ -26,6 +26,11 @@ export interface HistoryEntry {
   pnl?: bigint;
   role?: "maker" | "taker";
   counterparty?: Address;
+  /**
+   * A fill's order of the account's side at the venue (the maker's resting order; the taker's order in
+   * `matchOrders`); absent when that side had none (a `fillOrder` taker, a venue without orders).
+   */
+  orderHash?: Hex;
 }
 
 type Log = { blockNumber: bigint; logIndex: number; transactionHash: Hex; args: Record<string, unknown> };
@@ -51,19 +56,24 @@ const deleveragedWith = (a: Record<string, unknown>, who: Address): Address =>
 
 /** Every source, in the order lines of the same log are listed (a self-trade: maker, then taker). */
 const HISTORY_SOURCES: readonly HistorySource[] = [
-  // a trade from either side: the size is the taker's, negated for the maker
+  // a trade from either side: the size is the taker's, negated for the maker; the side's order hash
+  // when it had one (zero in the event otherwise)
   ...(["maker", "taker"] as const).map((role): HistorySource => ({
     event: "Traded",
     accountArg: role,
     kind: "fill",
-    fields: (a) => ({
-      role,
-      marketId: a.marketId as Hex,
-      size: role === "taker" ? (a.takerSizeDelta as bigint) : -(a.takerSizeDelta as bigint),
-      price: a.price as bigint,
-      amount: (role === "taker" ? a.takerFee : a.makerFee) as bigint,
-      counterparty: (role === "taker" ? a.maker : a.taker) as Address,
-    }),
+    fields: (a) => {
+      const orderHash = (role === "taker" ? a.takerOrderHash : a.makerOrderHash) as Hex;
+      return {
+        role,
+        marketId: a.marketId as Hex,
+        size: role === "taker" ? (a.takerSizeDelta as bigint) : -(a.takerSizeDelta as bigint),
+        price: a.price as bigint,
+        amount: (role === "taker" ? a.takerFee : a.makerFee) as bigint,
+        counterparty: (role === "taker" ? a.maker : a.taker) as Address,
+        ...(orderHash === zeroHash ? {} : { orderHash }),
+      };
+    },
   })),
   {
     event: "Liquidated",

@@ -54,6 +54,7 @@ export function registerHistory(program: Command, h: CliHelpers): void {
           pnl: e.pnl === undefined ? undefined : formatUnitsExact(e.pnl, ctx.decimals),
           role: e.role,
           counterparty: e.counterparty,
+          orderHash: e.orderHash,
         });
       }
       if (json(cmd)) {
@@ -67,7 +68,7 @@ export function registerHistory(program: Command, h: CliHelpers): void {
       for (const [i, r] of rows.entries()) {
         const e = entries[i];
         const what: Record<HistoryEntry["kind"], string> = {
-          fill: `fill ${r.role} ${e.size !== undefined && e.size > 0n ? "buy" : "sell"} ${e.size !== undefined && e.size < 0n ? -e.size : e.size} @ $${r.price} fee ${r.amount} ${ctx.collateralSymbol}`,
+          fill: `fill ${r.role} ${e.size !== undefined && e.size > 0n ? "buy" : "sell"} ${e.size !== undefined && e.size < 0n ? -e.size : e.size} @ $${r.price} fee ${r.amount} ${ctx.collateralSymbol}${r.orderHash === undefined ? "" : ` order ${r.orderHash}`}`,
           liquidated: `liquidated ${e.size} @ mark $${r.price} penalty ${r.amount} ${ctx.collateralSymbol} by ${r.counterparty}`,
           liquidator: `liquidated ${r.counterparty}: took ${e.size} @ mark $${r.price} reward ${r.amount} ${ctx.collateralSymbol}`,
           deleveraged: `deleveraged ${e.size} @ bankruptcy price $${r.price} with ${r.counterparty}`,

@@ -15,7 +15,7 @@ export interface RelayOrder {
   /** Arrival number (time priority): lower is older. */
   seq: number;
   state: OrderState;
-  /** Contracts filled so far, from the Exchange's `OrderFilled` events. */
+  /** Contracts filled so far, from the Clearinghouse's `Traded` events that name this order. */
   filled: bigint;
   /** Why the order left the book when it did not fill (contract error name and arguments). */
   reason?: string;

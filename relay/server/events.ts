@@ -4,7 +4,7 @@
  * must still be the chain's (a reorg below it or a restarted node makes it differ, or the head falls
  * below it).
  */
-import { parseEventLogs, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { parseEventLogs, zeroHash, type Address, type Hex, type Log, type PublicClient } from "viem";
 
 import { clearinghouseAbi, exchangeAbi, indexOracleAbi } from "../../sdk/abi/index.js";
 import { backfillEvents } from "../../sdk/viem/events/backfillEvents.js";
@@ -56,22 +56,28 @@ export function decodeRelayLogs(
     };
     const a = log.args as Record<string, unknown>;
     switch (log.eventName) {
-      case "OrderFilled":
+      case "Traded": {
+        // A fill's one event. A zero maker order hash is a trade at a venue without orders (no order of
+        // the book filled): not an order fill, so the book has nothing to apply.
+        const makerHash = a.makerOrderHash as Hex;
+        if (makerHash === zeroHash) break;
+        const takerSizeDelta = a.takerSizeDelta as bigint;
         out.push({
           kind: "fill",
           fill: {
             ...base,
             marketId: a.marketId as Hex,
-            makerHash: a.makerOrderHash as Hex,
+            makerHash,
             takerHash: a.takerOrderHash as Hex,
             maker: a.maker as Address,
             taker: a.taker as Address,
-            takerIsBuy: a.takerIsBuy as boolean,
-            size: a.size as bigint,
+            takerIsBuy: takerSizeDelta > 0n,
+            size: takerSizeDelta < 0n ? -takerSizeDelta : takerSizeDelta,
             price: a.price as bigint,
           },
         });
         break;
+      }
       case "OrderCancelled":
         out.push({ kind: "cancelled", hash: a.orderHash as Hex, trader: a.trader as Address });
         break;

@@ -55,6 +55,11 @@ export interface RelayDepth {
   asks: [bigint, bigint][];
 }
 
+/**
+ * One order fill, from the Clearinghouse's `Traded` that names a maker order (the fill's one event; `tx`
+ * and `logIndex` are that log's): `takerIsBuy` is `takerSizeDelta > 0`, `size` its magnitude, `takerHash`
+ * zero for `fillOrder`.
+ */
 export interface RelayFill {
   tx: Hex;
   logIndex: number;

@@ -351,7 +351,18 @@ for (const decimals of [6, 18]) {
         await f.fund(f.bob, "20000");
         await expect(f.venue.trade(f.marketId, f.bob.address, f.alice.address, 10n, 10n * WAD))
           .to.emit(f.ch, "Traded")
-          .withArgs(f.marketId, f.bob.address, f.alice.address, 10n, 10n * WAD, f.usd("20"), f.usd("50"), 0n);
+          .withArgs(
+            f.marketId,
+            f.bob.address,
+            f.alice.address,
+            10n,
+            10n * WAD,
+            f.usd("20"),
+            f.usd("50"),
+            0n,
+            ethers.ZeroHash, // the test venue has no orders
+            ethers.ZeroHash,
+          );
         const v = 10n * WAD * 1000n; // value of one contract at 10 dollars, wad
         expect(await f.ch.position(f.alice.address, f.marketId)).to.deep.equal([10n, 10n * v]);
         expect(await f.ch.position(f.bob.address, f.marketId)).to.deep.equal([-10n, -10n * v]);
@@ -398,7 +409,7 @@ for (const decimals of [6, 18]) {
         const id = f.marketId;
         const a = f.alice.address;
         const b = f.bob.address;
-        await expect(f.ch.connect(f.alice).trade(id, b, a, 1n, 10n * WAD))
+        await expect(f.ch.connect(f.alice).trade(id, b, a, 1n, 10n * WAD, ethers.ZeroHash))
           .to.be.revertedWithCustomError(f.ch, "UnauthorizedVenue")
           .withArgs(f.alice.address);
         await expect(f.venue.trade(id, a, a, 1n, 10n * WAD))
@@ -523,10 +534,13 @@ for (const decimals of [6, 18]) {
     });
 
     describe("tradeBatch", function () {
+      // The order hashes a venue with orders would send: the Clearinghouse only repeats them in `Traded`.
+      const TAKER_ORDER = ethers.id("taker order");
+      const makerOrder = (i: number) => ethers.id(`maker order ${i}`);
       const fills = (bob: string, carol: string) => [
-        { maker: bob, takerSizeDelta: 3n, price: 10n * WAD },
-        { maker: carol, takerSizeDelta: 4n, price: 10_005n * (WAD / 1000n) },
-        { maker: bob, takerSizeDelta: 2n, price: 10_010n * (WAD / 1000n) },
+        { maker: bob, takerSizeDelta: 3n, price: 10n * WAD, makerOrderHash: makerOrder(0) },
+        { maker: carol, takerSizeDelta: 4n, price: 10_005n * (WAD / 1000n), makerOrderHash: makerOrder(1) },
+        { maker: bob, takerSizeDelta: 2n, price: 10_010n * (WAD / 1000n), makerOrderHash: makerOrder(2) },
       ];
 
       it("tradeBatch_booksExactlyLikeTheSameTradesAtTheSameInstant", async function () {
@@ -569,9 +583,15 @@ for (const decimals of [6, 18]) {
         const sequential = await state();
         await snapshot.restore();
         await inOneBlock(at, async () => {
-          await f.venue.tradeBatch(f.marketId, f.alice.address, fills(f.bob.address, f.carol.address), {
-            gasLimit,
-          });
+          await f.venue.tradeBatch(
+            f.marketId,
+            f.alice.address,
+            TAKER_ORDER,
+            fills(f.bob.address, f.carol.address),
+            {
+              gasLimit,
+            },
+          );
         });
         const batched = await state();
         expect(batched).to.deep.equal(sequential);
@@ -584,15 +604,40 @@ for (const decimals of [6, 18]) {
         await f.fund(f.alice, "50000");
         await f.fund(f.bob, "50000");
         await f.fund(f.carol, "50000");
-        const tx = f.venue.tradeBatch(f.marketId, f.alice.address, fills(f.bob.address, f.carol.address));
+        const tx = f.venue.tradeBatch(
+          f.marketId,
+          f.alice.address,
+          TAKER_ORDER,
+          fills(f.bob.address, f.carol.address),
+        );
         await expect(tx)
           .to.emit(f.ch, "Traded")
-          .withArgs(f.marketId, f.bob.address, f.alice.address, 3n, 10n * WAD, f.usd("6"), f.usd("15"), 0n);
+          .withArgs(
+            f.marketId,
+            f.bob.address,
+            f.alice.address,
+            3n,
+            10n * WAD,
+            f.usd("6"),
+            f.usd("15"),
+            0n,
+            makerOrder(0),
+            TAKER_ORDER,
+          );
         const receipt = await (await tx).wait();
         const traded = receipt!.logs.filter(
           (l) => l.topics[0] === f.ch.interface.getEvent("Traded").topicHash,
         );
         expect(traded).to.have.length(3);
+        // Each fill's event, in order, names its own maker order and the batch's taker order.
+        const args = traded.map((l) => f.ch.interface.parseLog(l)!.args);
+        expect(
+          args.map((a) => [a.maker, a.takerSizeDelta, a.makerOrderHash, a.takerOrderHash]),
+        ).to.deep.equal([
+          [f.bob.address, 3n, makerOrder(0), TAKER_ORDER],
+          [f.carol.address, 4n, makerOrder(1), TAKER_ORDER],
+          [f.bob.address, 2n, makerOrder(2), TAKER_ORDER],
+        ]);
         expect(await f.ch.positionSize(f.alice.address, f.marketId)).to.equal(9n);
         expect(await f.ch.positionSize(f.bob.address, f.marketId)).to.equal(-5n);
         expect((await f.ch.marketState(f.marketId)).openInterest).to.equal(9n);
@@ -600,7 +645,12 @@ for (const decimals of [6, 18]) {
         // A taker that cannot carry the whole batch fails its one margin check at the end.
         await f.fund(f.others[0], "100");
         await expect(
-          f.venue.tradeBatch(f.marketId, f.others[0].address, fills(f.bob.address, f.carol.address)),
+          f.venue.tradeBatch(
+            f.marketId,
+            f.others[0].address,
+            TAKER_ORDER,
+            fills(f.bob.address, f.carol.address),
+          ),
         ).to.be.revertedWithCustomError(f.ch, "InsufficientMargin");
       });
 
@@ -609,26 +659,25 @@ for (const decimals of [6, 18]) {
         const id = f.marketId;
         const a = f.alice.address;
         const b = f.bob.address;
-        await expect(f.venue.tradeBatch(id, a, [])).to.be.revertedWithCustomError(f.ch, "EmptyBatch");
-        await expect(
-          f.ch.connect(f.alice).tradeBatch(id, a, [{ maker: b, takerSizeDelta: 1n, price: 10n * WAD }]),
-        )
+        const none = ethers.ZeroHash;
+        await expect(f.venue.tradeBatch(id, a, none, [])).to.be.revertedWithCustomError(f.ch, "EmptyBatch");
+        const one = { maker: b, takerSizeDelta: 1n, price: 10n * WAD, makerOrderHash: none };
+        await expect(f.ch.connect(f.alice).tradeBatch(id, a, none, [one]))
           .to.be.revertedWithCustomError(f.ch, "UnauthorizedVenue")
           .withArgs(a);
-        const one = { maker: b, takerSizeDelta: 1n, price: 10n * WAD };
-        await expect(f.venue.tradeBatch(id, a, [one, { ...one, takerSizeDelta: -1n }]))
+        await expect(f.venue.tradeBatch(id, a, none, [one, { ...one, takerSizeDelta: -1n }]))
           .to.be.revertedWithCustomError(f.ch, "MixedTakerDirection")
           .withArgs(1n, -1n);
-        await expect(f.venue.tradeBatch(id, a, [one, { ...one, maker: a }]))
+        await expect(f.venue.tradeBatch(id, a, none, [one, { ...one, maker: a }]))
           .to.be.revertedWithCustomError(f.ch, "SelfTrade")
           .withArgs(a);
         await expect(
-          f.venue.tradeBatch(id, a, [one, { ...one, takerSizeDelta: 0n }]),
+          f.venue.tradeBatch(id, a, none, [one, { ...one, takerSizeDelta: 0n }]),
         ).to.be.revertedWithCustomError(f.ch, "ZeroSize");
-        await expect(f.venue.tradeBatch(id, a, [one, { ...one, price: 10n * WAD + 1n }]))
+        await expect(f.venue.tradeBatch(id, a, none, [one, { ...one, price: 10n * WAD + 1n }]))
           .to.be.revertedWithCustomError(f.ch, "PriceNotOnTick")
           .withArgs(10n * WAD + 1n, WAD / 1000n);
-        await expect(f.venue.tradeBatch(ethers.ZeroHash, a, [one])).to.be.revertedWithCustomError(
+        await expect(f.venue.tradeBatch(ethers.ZeroHash, a, none, [one])).to.be.revertedWithCustomError(
           f.ch,
           "UnknownMarket",
         );
@@ -638,13 +687,21 @@ for (const decimals of [6, 18]) {
         const f = await withPositions(); // alice long 10, bob short 10
         await f.fund(f.carol, "20000");
         await f.ch.setMarketPaused(f.marketId, true);
-        const reduce = { maker: f.bob.address, takerSizeDelta: -3n, price: 10n * WAD };
+        const reduce = {
+          maker: f.bob.address,
+          takerSizeDelta: -3n,
+          price: 10n * WAD,
+          makerOrderHash: ethers.ZeroHash,
+        };
         await expect(
-          f.venue.tradeBatch(f.marketId, f.alice.address, [reduce, { ...reduce, maker: f.carol.address }]),
+          f.venue.tradeBatch(f.marketId, f.alice.address, ethers.ZeroHash, [
+            reduce,
+            { ...reduce, maker: f.carol.address },
+          ]),
         )
           .to.be.revertedWithCustomError(f.ch, "MarketIsPaused")
           .withArgs(f.marketId);
-        await f.venue.tradeBatch(f.marketId, f.alice.address, [reduce, reduce]);
+        await f.venue.tradeBatch(f.marketId, f.alice.address, ethers.ZeroHash, [reduce, reduce]);
         expect(await f.ch.positionSize(f.alice.address, f.marketId)).to.equal(4n);
       });
     });

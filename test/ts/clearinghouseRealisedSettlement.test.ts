@@ -137,9 +137,9 @@ for (const decimals of [6, 18]) {
       const f = await load();
       await f.oracle.setValue(INDEX_ID, 9n * WAD);
       // Alice flips from long 10 to short 5 in one batch against bob (closes 10) and carol (opens 5).
-      await f.venue.tradeBatch(f.marketId, f.alice.address, [
-        { maker: f.bob.address, takerSizeDelta: -10n, price: 9n * WAD },
-        { maker: f.carol.address, takerSizeDelta: -5n, price: 9n * WAD },
+      await f.venue.tradeBatch(f.marketId, f.alice.address, ethers.ZeroHash, [
+        { maker: f.bob.address, takerSizeDelta: -10n, price: 9n * WAD, makerOrderHash: ethers.ZeroHash },
+        { maker: f.carol.address, takerSizeDelta: -5n, price: 9n * WAD, makerOrderHash: ethers.ZeroHash },
       ]);
       // Alice realised −10,000; bob's +10,000 (closing his short) is escrowed: his slot stays open.
       expect(await realisedNetOf(f)).to.equal(-f.usd("10000"));

@@ -115,18 +115,21 @@ describe("Exchange", function () {
   });
 
   describe("fillOrder", function () {
-    it("fills an ethers-signed order at the maker's price and emits the fill", async function () {
+    it("fills an ethers-signed order at the maker's price; the venue's Traded names the order", async function () {
       const { exchange, venue, maker, taker, signed } = await fixture();
       const { order, signature, hash } = await signed(maker, {
         isBuy: false,
         size: 10n,
         limitPrice: 3n * E18,
       });
-      await expect(exchange.connect(taker).fillOrder(order, signature, 4n))
-        .to.emit(exchange, "OrderFilled")
-        .withArgs(hash, maker.address, taker.address, ethers.ZeroHash, MARKET, true, 4n, 3n * E18)
-        .and.to.emit(venue, "Traded")
-        .withArgs(MARKET, maker.address, taker.address, 4n, 3n * E18);
+      const tx = exchange.connect(taker).fillOrder(order, signature, 4n);
+      // The fill's one event is the venue's: the maker order filled, no taker order (the caller takes).
+      await expect(tx)
+        .to.emit(venue, "Traded")
+        .withArgs(MARKET, maker.address, taker.address, 4n, 3n * E18, hash, ethers.ZeroHash);
+      const receipt = await (await tx).wait();
+      const exchangeAddress = (await exchange.getAddress()).toLowerCase();
+      expect(receipt!.logs.filter((l) => l.address.toLowerCase() === exchangeAddress)).to.deep.equal([]);
       expect(await exchange.filled(hash)).to.equal(4n);
       expect(await venue.positionSize(taker.address, MARKET)).to.equal(4n);
       expect(await venue.positionSize(maker.address, MARKET)).to.equal(-4n);
@@ -301,11 +304,15 @@ describe("Exchange", function () {
       const tx = exchange
         .connect(matcher)
         .matchOrders(t.order, t.signature, [m1.order, m2.order], [m1.signature, m2.signature], [4n, 5n]);
+      // One Traded per fill, naming the maker order filled and the taker's order; the Exchange emits none.
       await expect(tx)
-        .to.emit(exchange, "OrderFilled")
-        .withArgs(m1.hash, maker.address, taker.address, t.hash, MARKET, true, 4n, 2n * E18)
-        .and.to.emit(exchange, "OrderFilled")
-        .withArgs(m2.hash, maker2.address, taker.address, t.hash, MARKET, true, 5n, 3n * E18);
+        .to.emit(venue, "Traded")
+        .withArgs(MARKET, maker.address, taker.address, 4n, 2n * E18, m1.hash, t.hash)
+        .and.to.emit(venue, "Traded")
+        .withArgs(MARKET, maker2.address, taker.address, 5n, 3n * E18, m2.hash, t.hash);
+      const receipt = await (await tx).wait();
+      const exchangeAddress = (await exchange.getAddress()).toLowerCase();
+      expect(receipt!.logs.filter((l) => l.address.toLowerCase() === exchangeAddress)).to.deep.equal([]);
       expect(await exchange.filled(t.hash)).to.equal(9n);
       expect(await exchange.filled(m1.hash)).to.equal(0n); // complete: nonce used, slot cleared
       expect(await exchange.isNonceUsed(maker.address, m1.order.nonce)).to.equal(true);
@@ -313,13 +320,31 @@ describe("Exchange", function () {
       expect(await exchange.remaining(m2.order)).to.equal(3n);
       expect(await venue.tradeCount()).to.equal(2n);
       const first = await venue.tradeAt(0);
-      expect([first.caller, first.maker, first.taker, first.takerSizeDelta, first.price]).to.deep.equal([
+      expect([
+        first.caller,
+        first.maker,
+        first.taker,
+        first.takerSizeDelta,
+        first.price,
+        first.makerOrderHash,
+        first.takerOrderHash,
+      ]).to.deep.equal([
         await exchange.getAddress(),
         maker.address,
         taker.address,
         4n,
         2n * E18,
+        m1.hash,
+        t.hash,
       ]);
+      const second = await venue.tradeAt(1);
+      expect([
+        second.maker,
+        second.takerSizeDelta,
+        second.price,
+        second.makerOrderHash,
+        second.takerOrderHash,
+      ]).to.deep.equal([maker2.address, 5n, 3n * E18, m2.hash, t.hash]);
       expect(await venue.positionSize(taker.address, MARKET)).to.equal(9n);
       expect(await venue.positionSize(matcher.address, MARKET)).to.equal(0n);
     });

@@ -52,15 +52,27 @@ describe("Exchange over the Clearinghouse", function () {
       const makerBefore = (await p.ch.accountOf(maker.address)).balance;
       const takerBefore = (await p.ch.accountOf(taker.address)).balance;
 
-      await expect(p.exchange.connect(taker).fillOrder(order, signature, 4n))
-        .to.emit(p.ch, "Traded")
-        .withArgs(p.marketId, maker.address, taker.address, 4n, PRICE, anyValue, anyValue, anyValue);
-
-      expect(await p.ch.positionSize(maker.address, p.marketId)).to.equal(-4n);
-      expect(await p.ch.positionSize(taker.address, p.marketId)).to.equal(4n);
       const risk = defaultRisk();
       const makerFee = feeOf(4n, UNIT_VALUE, risk.makerFee);
       const takerFee = feeOf(4n, UNIT_VALUE, risk.takerFee);
+      // The fill's one event: the maker order filled, no taker order (the caller takes).
+      await expect(p.exchange.connect(taker).fillOrder(order, signature, 4n))
+        .to.emit(p.ch, "Traded")
+        .withArgs(
+          p.marketId,
+          maker.address,
+          taker.address,
+          4n,
+          PRICE,
+          makerFee,
+          takerFee,
+          anyValue,
+          hashOrder(p.domain, order),
+          ethers.ZeroHash,
+        );
+
+      expect(await p.ch.positionSize(maker.address, p.marketId)).to.equal(-4n);
+      expect(await p.ch.positionSize(taker.address, p.marketId)).to.equal(4n);
       expect((await p.ch.accountOf(maker.address)).balance).to.equal(makerBefore - makerFee);
       expect((await p.ch.accountOf(taker.address)).balance).to.equal(takerBefore - takerFee);
       // Fee shares are half and half: insurance gets its share rounded down, the treasury the rest.
@@ -104,16 +116,18 @@ describe("Exchange over the Clearinghouse", function () {
       await expect(
         p.exchange.connect(p.traders[7]).matchOrders(takerOrder, takerSig, [makerOrder], [makerSig], [6n]),
       )
-        .to.emit(p.exchange, "OrderFilled")
+        .to.emit(p.ch, "Traded")
         .withArgs(
-          hashOrder(p.domain, makerOrder),
+          p.marketId,
           getAddress(walletMaker.account.address),
           getAddress(walletTaker.account.address),
-          hashOrder(p.domain, takerOrder),
-          p.marketId,
-          true,
           6n,
           makerOrder.limitPrice,
+          anyValue,
+          anyValue,
+          anyValue,
+          hashOrder(p.domain, makerOrder),
+          hashOrder(p.domain, takerOrder),
         );
       expect(await p.ch.positionSize(walletTaker.account.address, p.marketId)).to.equal(6n);
       expect(await p.ch.positionSize(walletMaker.account.address, p.marketId)).to.equal(-6n);

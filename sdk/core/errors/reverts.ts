@@ -190,18 +190,17 @@ export type ClearinghouseSettleRevert =
 export type ClearinghouseSettleManyRevert = E.UnknownMarketError | E.MarketNotSettledError | SafeCastRevert;
 
 /**
- * `Clearinghouse.trade` / `tradeBatch`, called by the Exchange as a venue: every fill's checks, the
- * position and open-interest limits, the pause, and initial margin of each side whose risk grew.
+ * `Clearinghouse.trade(marketId, maker, taker, takerSizeDelta, price, makerOrderHash)`, called by the
+ * Exchange's `fillOrder` as a venue (the single-fill path): the fill's checks, the position and
+ * open-interest limits, the pause, and initial margin of each side whose risk grew.
  */
 export type ClearinghouseTradeRevert =
   | E.UnauthorizedVenueError
-  | E.EmptyBatchError
   | E.SelfTradeError
   | E.UnknownMarketError
   | E.ZeroSizeError
   | E.ZeroPriceError
   | E.MarketExpiredError
-  | E.MixedTakerDirectionError
   | E.PriceNotOnTickError
   | E.SizeBelowMinimumError
   | E.SizeTooLargeError
@@ -213,6 +212,14 @@ export type ClearinghouseTradeRevert =
   | E.InsufficientMarginError
   | ClearinghouseMarkRevert
   | SafeCastRevert;
+
+/**
+ * `Clearinghouse.tradeBatch(marketId, taker, takerOrderHash, fills)`, called by the Exchange's
+ * `matchOrders`: every fill's `trade` checks, plus an empty batch and a fill moving the taker the other way
+ * than the first.
+ */
+export type ClearinghouseTradeBatchRevert =
+  ClearinghouseTradeRevert | E.EmptyBatchError | E.MixedTakerDirectionError;
 
 // ---- Exchange
 
@@ -255,7 +262,7 @@ export type ExchangeMatchOrdersRevert =
   | E.ReduceOnlyWouldIncreaseError
   | E.FillOrKillNotFilledError
   | E.NothingFilledError
-  | ClearinghouseTradeRevert;
+  | ClearinghouseTradeBatchRevert;
 
 /** `Exchange.cancelOrders`. */
 export type ExchangeCancelOrdersRevert =

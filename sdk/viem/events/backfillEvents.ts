@@ -38,8 +38,9 @@ export type BackfillEventsReturnType<
  * Fetches a contract's past events in pages of `chunkSize` blocks (`eth_getLogs` per page), so a long
  * history never exceeds a node's range limit.
  * @example
+ * // every fill's one event: the Clearinghouse's `Traded` (`makerOrderHash` is zero at a venue without orders)
  * const fills = await backfillEvents(publicClient, {
- *   address: book.exchange, abi: exchangeAbi, eventName: "OrderFilled", fromBlock: deployBlock, chunkSize: 2_000n,
+ *   address: book.clearinghouse, abi: clearinghouseAbi, eventName: "Traded", fromBlock: deployBlock, chunkSize: 2_000n,
  * });
  */
 export async function backfillEvents<

@@ -10,8 +10,9 @@ import { readFile, readdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
-import { keccak256, toHex, type Hex } from "viem";
+import { keccak256, toHex, zeroHash, type Hex } from "viem";
 import hre, { network } from "hardhat";
 import { HardhatArtifactResolver, readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
 import { deploy, DeploymentResultType } from "@nomicfoundation/ignition-core";
@@ -40,7 +41,7 @@ import {
   type DeploymentParameters,
 } from "../../../scripts/lib/addressBook.js";
 import { loadAddressBook } from "../../../sdk/core/addressBook.js";
-import { buildOrder, exchangeDomain, signOrderEthers } from "../../../sdk/core/eip712/orders.js";
+import { buildOrder, exchangeDomain, hashOrder, signOrderEthers } from "../../../sdk/core/eip712/orders.js";
 import { oracleDomain, signReportWithEthers } from "../../../sdk/core/eip712/reports.js";
 import type {
   AccessManager,
@@ -294,7 +295,7 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
   });
 
   describe("smoke", function () {
-    it("test_smoke_reportDepositAndSignedOrderFilledThroughTheExchange", async function () {
+    it("test_smoke_reportDepositAndSignedOrderFillThroughTheExchange", async function () {
       const [, , , , , reporterA, reporterB, reporterC, alice, bob] = d.signers;
       const indexId = indexIdOf("ATPI-FRONTIER");
       const now = BigInt(await d.helpers.time.latest());
@@ -321,12 +322,23 @@ describe("deploy: Ignition LocalProtocol with local.json", function () {
         { trader: alice.address as Hex, marketId: market, isBuy: true, size: 2n, limitPrice: 10n * WAD },
         BigInt(await d.helpers.time.latest()),
       );
-      const signature = await signOrderEthers(
-        alice,
-        exchangeDomain(d.chainId, (await d.exchange.getAddress()) as Hex),
-        order,
-      );
-      await d.exchange.connect(bob).fillOrder(order, signature, 2n);
+      const exchange = exchangeDomain(d.chainId, (await d.exchange.getAddress()) as Hex);
+      const signature = await signOrderEthers(alice, exchange, order);
+      // The fill's one event is the Clearinghouse's `Traded`, naming alice's order (bob takes without one).
+      await expect(d.exchange.connect(bob).fillOrder(order, signature, 2n))
+        .to.emit(d.ch, "Traded")
+        .withArgs(
+          market,
+          alice.address,
+          bob.address,
+          -2n,
+          10n * WAD,
+          anyValue,
+          anyValue,
+          anyValue,
+          hashOrder(exchange, order),
+          zeroHash,
+        );
       expect((await d.ch.position(alice.address, market))[0]).to.equal(2n);
       expect((await d.ch.position(bob.address, market))[0]).to.equal(-2n);
     });

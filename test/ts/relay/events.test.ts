@@ -4,6 +4,7 @@ import {
   encodeEventTopics,
   keccak256,
   toHex,
+  zeroHash,
   type AbiEvent,
   type Address,
   type Hex,
@@ -109,6 +110,59 @@ describe("relay: decoding the chain's events (decodeRelayLogs)", function () {
       ["counterparty", "size", "bankruptcyPrice"],
       ["size", "pnl"],
       ["amount"],
+    ]);
+  });
+
+  it("turns a Traded naming a maker order into a fill and skips a Traded of a venue without orders", function () {
+    const MAKER_ORDER = keccak256(toHex("maker order"));
+    const TAKER_ORDER = keccak256(toHex("taker order"));
+    const traded = (takerSizeDelta: bigint, makerOrderHash: Hex, takerOrderHash: Hex, price: bigint) => ({
+      marketId: MARKET,
+      maker: ACCOUNT,
+      taker: OTHER,
+      takerSizeDelta,
+      price,
+      makerFee: 1n,
+      takerFee: 2n,
+      basisRate: -3n,
+      makerOrderHash,
+      takerOrderHash,
+    });
+    const logs = [
+      // matchOrders: the taker sold 4 (both orders named)
+      clearinghouseLog("Traded", traded(-4n, MAKER_ORDER, TAKER_ORDER, 101n), 0),
+      // a venue without orders: not an order fill
+      clearinghouseLog("Traded", traded(9n, zeroHash, zeroHash, 102n), 1),
+      // fillOrder: the taker (the caller, no order) bought 6
+      clearinghouseLog("Traded", traded(6n, MAKER_ORDER, zeroHash, 103n), 2),
+    ];
+    const events = decodeRelayLogs(logs, ADDRESSES, new Map([[7n, 1_700_000_000n]]));
+    const base = { tx: TX, block: 7, ts: 1_700_000_000, marketId: MARKET, maker: ACCOUNT, taker: OTHER };
+    expect(events).to.deep.equal([
+      {
+        kind: "fill",
+        fill: {
+          ...base,
+          logIndex: 0,
+          makerHash: MAKER_ORDER,
+          takerHash: TAKER_ORDER,
+          takerIsBuy: false,
+          size: 4n,
+          price: 101n,
+        },
+      },
+      {
+        kind: "fill",
+        fill: {
+          ...base,
+          logIndex: 2,
+          makerHash: MAKER_ORDER,
+          takerHash: zeroHash,
+          takerIsBuy: true,
+          size: 6n,
+          price: 103n,
+        },
+      },
     ]);
   });
 

@@ -100,8 +100,10 @@ describe("atf relay: two processes on PostgreSQL, the matcher killed", function 
       ((await (await fetch(`${r.url}/orders/${hash}`)).json()) as { state: string }).state;
     /** The transactions that filled orders so far: one per `matchOrders`. */
     const matchTransactions = async () => {
-      const logs = await p.exchange.queryFilter(p.exchange.filters.OrderFilled(), 0, "latest");
-      return new Set(logs.map((l) => l.transactionHash)).size;
+      // a fill's one event is the Clearinghouse's `Traded`; an order fill names the maker order
+      const logs = await p.ch.queryFilter(p.ch.filters.Traded(), 0, "latest");
+      const fills = logs.filter((l) => l.args.makerOrderHash !== ethers.ZeroHash);
+      return new Set(fills.map((l) => l.transactionHash)).size;
     };
     const price = ethers.parseUnits("10", 18);
     /** Every transaction the two relays' senders sent, mined or reverted: a duplicate match would show here. */

@@ -1,11 +1,12 @@
 /**
  * `atf history`'s reader (`cli/history.ts`) over a fake client that serves Clearinghouse events by
  * name and indexed argument: every kind of line with the fields it takes, both sides of a trade, a
- * liquidation and a deleveraging, a self-trade as two lines (maker first), other accounts' events
+ * liquidation and a deleveraging, a fill's order hash of the account's side (none when the event's is
+ * zero), a self-trade as two lines (maker first), other accounts' events
  * left out, oldest first whatever order the node returns them in, and `fromBlock` honoured.
  */
 import { expect } from "chai";
-import type { Address, Hex, PublicClient } from "viem";
+import { zeroHash as ZERO, type Address, type Hex, type PublicClient } from "viem";
 
 import { readHistory, type HistoryEntry } from "../../../cli/history.js";
 
@@ -15,6 +16,8 @@ const C = "0x00000000000000000000000000000000000000cc" as Address;
 const D = "0x00000000000000000000000000000000000000dd" as Address;
 const CLEARINGHOUSE = "0x00000000000000000000000000000000000000ee" as Address;
 const M = `0x${"11".repeat(32)}` as Hex;
+const ORDER_A = `0x${"a1".repeat(32)}` as Hex;
+const ORDER_B = `0x${"b2".repeat(32)}` as Hex;
 const tx = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as Hex;
 
 interface FakeLog {
@@ -46,6 +49,9 @@ const LOGS: FakeLog[] = [
     price: 7n,
     makerFee: 1n,
     takerFee: 2n,
+    basisRate: 0n,
+    makerOrderHash: ORDER_A,
+    takerOrderHash: ZERO,
   }),
   log("Traded", 2, 1, {
     marketId: M,
@@ -55,6 +61,9 @@ const LOGS: FakeLog[] = [
     price: 8n,
     makerFee: 3n,
     takerFee: 4n,
+    basisRate: 0n,
+    makerOrderHash: ORDER_B,
+    takerOrderHash: ORDER_A,
   }),
   log("Traded", 3, 0, {
     marketId: M,
@@ -64,6 +73,9 @@ const LOGS: FakeLog[] = [
     price: 9n,
     makerFee: 5n,
     takerFee: 6n,
+    basisRate: 0n,
+    makerOrderHash: ZERO,
+    takerOrderHash: ZERO,
   }),
   log("Liquidated", 4, 0, {
     marketId: M,
@@ -145,6 +157,7 @@ describe("atf history reader", function () {
         price: 7n,
         amount: 1n,
         counterparty: B,
+        orderHash: ORDER_A,
       }),
       entry(2, 1, {
         kind: "fill",
@@ -154,6 +167,7 @@ describe("atf history reader", function () {
         price: 8n,
         amount: 4n,
         counterparty: B,
+        orderHash: ORDER_A,
       }),
       entry(3, 0, {
         kind: "fill",
@@ -187,5 +201,15 @@ describe("atf history reader", function () {
     const got = await readHistory(fakeClient(), CLEARINGHOUSE, A, 6n);
     expect(got.map((e) => e.kind)).to.deep.equal(["settled", "claim", "withdrawal"]);
     expect(await readHistory(fakeClient(), CLEARINGHOUSE, B, 8n)).to.deep.equal([]);
+  });
+
+  it("readHistory_namesTheOrderOfTheAccountsSideOnly", async function () {
+    // B took A's order without an order of its own (block 2, log 0), then rested ORDER_B (log 1)
+    const fills = (await readHistory(fakeClient(), CLEARINGHOUSE, B, 2n)).filter((e) => e.kind === "fill");
+    expect(fills.map((e) => [e.role, e.orderHash])).to.deep.equal([
+      ["taker", undefined],
+      ["maker", ORDER_B],
+    ]);
+    expect(fills[0]).to.not.have.property("orderHash");
   });
 });

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { id as ethersId, type ContractTransactionResponse, type Log } from "ethers";
+import { ZeroHash as ZERO_HASH, id as ethersId, type ContractTransactionResponse, type Log } from "ethers";
 import { network } from "hardhat";
 import type { Address } from "viem";
 
@@ -505,8 +505,11 @@ for (const decimals of [6, 18]) {
               maker: w.traders[1].address,
               takerSizeDelta: takerBuys ? f.size : -f.size,
               price: ((index * BigInt(10_000 + f.offBps)) / 10_000n / TICK) * TICK,
+              makerOrderHash: ZERO_HASH,
             }));
-            const { logs } = await mined(w.f.venue.tradeBatch(id, w.traders[0].address, venueFills));
+            const { logs } = await mined(
+              w.f.venue.tradeBatch(id, w.traders[0].address, ZERO_HASH, venueFills),
+            );
             const traded = eventsOf(w, logs, "Traded");
             expect(traded).to.have.length(fills.length);
             for (const [i, fill] of venueFills.entries()) {

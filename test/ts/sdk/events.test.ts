@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Address } from "viem";
+import { parseAbi, type Address } from "viem";
 
 import {
   InvalidArgumentError,
   backfillEvents,
   buildOrder,
-  exchangeAbi,
   fillOrder,
   indexIdOf,
   signOrder,
@@ -16,6 +15,11 @@ import {
 const { viem, networkHelpers } = await network.create();
 
 const E18 = 10n ** 18n;
+
+/** `MockClearinghouseVenue`'s `Traded`: a fill's one event, with the order hashes the Exchange sent. */
+const MOCK_VENUE_ABI = parseAbi([
+  "event Traded(bytes32 indexed marketId, address indexed maker, address indexed taker, int256 takerSizeDelta, uint256 price, bytes32 makerOrderHash, bytes32 takerOrderHash)",
+]);
 
 async function deploy() {
   const publicClient = await viem.getPublicClient();
@@ -37,13 +41,24 @@ async function deploy() {
     now,
   );
   const signed = await signOrder(maker, { address: exchange.address, order });
-  const address = exchange.address as Address;
   /** One fill of `size` in its own block. */
   async function fill(size: bigint) {
-    const { hash } = await fillOrder(taker, { address, ...signed, fillSize: size });
+    const { hash } = await fillOrder(taker, {
+      address: exchange.address as Address,
+      ...signed,
+      fillSize: size,
+    });
     await publicClient.waitForTransactionReceipt({ hash });
   }
-  return { publicClient, address, deployBlock, fill, orderHash: signed.orderHash };
+  // A fill's one event is the venue's `Traded` (here the mock venue's, naming the order hashes).
+  return {
+    publicClient,
+    address: venue.address as Address,
+    abi: MOCK_VENUE_ABI,
+    deployBlock,
+    fill,
+    orderHash: signed.orderHash,
+  };
 }
 
 /** Resolves once `check()` holds, polling every 10 ms; fails after `limitMs` so a broken watch cannot hang. */
@@ -62,8 +77,8 @@ describe("sdk/viem events", function () {
     const ranges: [bigint, bigint][] = [];
     const logs = await backfillEvents(f.publicClient, {
       address: f.address,
-      abi: exchangeAbi,
-      eventName: "OrderFilled",
+      abi: f.abi,
+      eventName: "Traded",
       fromBlock: f.deployBlock,
       chunkSize: 2n,
       onChunk: (_logs, r) => {
@@ -72,13 +87,14 @@ describe("sdk/viem events", function () {
     });
     const oneShot = await f.publicClient.getContractEvents({
       address: f.address,
-      abi: exchangeAbi,
-      eventName: "OrderFilled",
+      abi: f.abi,
+      eventName: "Traded",
       fromBlock: f.deployBlock,
       toBlock: head,
     });
     expect(logs.map((l) => l.transactionHash)).to.deep.equal(oneShot.map((l) => l.transactionHash));
-    expect(logs.map((l) => l.args.size)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    expect(logs.map((l) => l.args.takerSizeDelta)).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    expect(logs.map((l) => l.args.makerOrderHash)).to.deep.equal(Array(5).fill(f.orderHash));
     // Contiguous, non-overlapping pages of at most two blocks covering [deployBlock, head].
     expect(ranges[0][0]).to.equal(f.deployBlock);
     expect(ranges.at(-1)![1]).to.equal(head);
@@ -94,7 +110,7 @@ describe("sdk/viem events", function () {
     try {
       await backfillEvents(f.publicClient, {
         address: f.address,
-        abi: exchangeAbi,
+        abi: f.abi,
         fromBlock: 0n,
         chunkSize: 0n,
       });
@@ -111,12 +127,12 @@ describe("sdk/viem events", function () {
     const seen: bigint[] = [];
     const stop = await watchEvents(f.publicClient, {
       address: f.address,
-      abi: exchangeAbi,
-      eventName: "OrderFilled",
+      abi: f.abi,
+      eventName: "Traded",
       fromBlock: f.deployBlock,
       chunkSize: 1n,
       pollingInterval: 20,
-      onLogs: (logs) => seen.push(...logs.map((l) => l.args.size)),
+      onLogs: (logs) => seen.push(...logs.map((l) => l.args.takerSizeDelta)),
     });
     try {
       expect(seen).to.deep.equal([1n, 2n]);
