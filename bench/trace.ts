@@ -20,7 +20,7 @@ import { breakdown, toMarkdown, type Breakdown, type StructLog } from "./trace/b
 
 /** The keys traced, by the scenario that measures them. */
 const TRACED: [() => Promise<Scenario>, string[]][] = [
-  [exchangeScenario, ["exchange.fillOrder", "exchange.matchOrders.1maker"]],
+  [exchangeScenario, ["exchange.fillOrder", "exchange.matchOrders.1maker", "exchange.matchOrders.5makers"]],
   [clearinghouseScenario, ["clearinghouse.trade"]],
 ];
 
