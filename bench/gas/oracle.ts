@@ -5,9 +5,14 @@
  * - `oracle.submit.3sig`: a round with three reporter signatures after the first round, within the
  *   deviation bound (the steady state a reporter keeper pays for).
  * - `oracle.submit.5sig`: the same with five signatures (five of five reporters).
+ * - `oracle.submit.listening.first` / `.3sig`: the same rounds once a Clearinghouse listens (as every
+ *   deployment wires it): each round also writes the Clearinghouse's copy of the index (`onIndexValue`), a
+ *   fresh slot on the first push, a rewritten one after.
  */
 import { Wallet } from "ethers";
 import { network } from "hardhat";
+
+import { deployClearinghouseLibraries } from "../../test/ts/helpers/clearinghouseFixture.js";
 
 import {
   indexIdOf,
@@ -60,5 +65,26 @@ export async function measure(): Promise<Record<string, number>> {
   const first = await round([12n * E18, 12n * E18 + 1n, 12n * E18 + 2n]);
   const threeSig = await round([12n * E18 + 3n * 10n ** 15n, 12n * E18 + 4n * 10n ** 15n, 12n * E18]);
   const fiveSig = await round([12n * E18, 12n * E18 + 1n, 12n * E18 + 2n, 12n * E18 + 3n, 12n * E18 + 4n]);
-  return { "oracle.submit.first": first, "oracle.submit.3sig": threeSig, "oracle.submit.5sig": fiveSig };
+
+  // A Clearinghouse listening, as deployed: its first copy of the index is a fresh slot, later ones rewrite it.
+  const token = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+  const ch = await ethers.deployContract(
+    "Clearinghouse",
+    [await manager.getAddress(), await token.getAddress(), await oracle.getAddress(), admin.address],
+    { libraries: await deployClearinghouseLibraries(ethers) },
+  );
+  await (await oracle.setListener(await ch.getAddress())).wait();
+  const listeningFirst = await round([12n * E18 + 1n, 12n * E18 + 2n, 12n * E18 + 3n]);
+  const listeningThreeSig = await round([
+    12n * E18 + 3n * 10n ** 15n,
+    12n * E18 + 4n * 10n ** 15n,
+    12n * E18,
+  ]);
+  return {
+    "oracle.submit.first": first,
+    "oracle.submit.3sig": threeSig,
+    "oracle.submit.5sig": fiveSig,
+    "oracle.submit.listening.first": listeningFirst,
+    "oracle.submit.listening.3sig": listeningThreeSig,
+  };
 }
