@@ -175,16 +175,16 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
         uint256 acceptedAt = vm.getBlockTimestamp();
         // Exactly `maxAge` old is still fresh (the oracle's rule), one second more is not.
         vm.warp(acceptedAt + MAX_AGE);
-        ch.trade(marketId, MAKER, TAKER, 1, 10e18);
+        ch.trade(marketId, MAKER, TAKER, 1, 10e18, bytes32(0));
         vm.warp(acceptedAt + MAX_AGE + 1);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.StaleIndex.selector, INDEX, acceptedAt, MAX_AGE));
-        ch.trade(marketId, MAKER, TAKER, 1, 10e18);
+        ch.trade(marketId, MAKER, TAKER, 1, 10e18, bytes32(0));
         // The oracle agrees, with the same arguments.
         vm.expectRevert(abi.encodeWithSelector(IIndexOracle.StaleIndex.selector, INDEX, acceptedAt, MAX_AGE));
         oracle.latest(INDEX);
         // A new round makes it tradable at once.
         _submit(INDEX, 10e18);
-        ch.trade(marketId, MAKER, TAKER, 1, 10e18);
+        ch.trade(marketId, MAKER, TAKER, 1, 10e18, bytes32(0));
     }
 
     function test_indexNotCached_beforeAnyPush() public {
@@ -193,7 +193,7 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.IndexNotCached.selector, INDEX));
         ch.markPrice(marketId);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.IndexNotCached.selector, INDEX));
-        ch.trade(marketId, MAKER, TAKER, 1, 10e18);
+        ch.trade(marketId, MAKER, TAKER, 1, 10e18, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.IndexNotCached.selector, INDEX));
         ch.syncIndex(INDEX);
         _submit(INDEX, 10e18);
