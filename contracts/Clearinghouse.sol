@@ -24,7 +24,7 @@ import {MarginLogic} from "./libraries/MarginLogic.sol";
 import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
 import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
-import {WadMath} from "./libraries/WadMath.sol";
+import {WAD, WadMath} from "./libraries/WadMath.sol";
 
 /// @title Clearinghouse
 /// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Market
@@ -36,7 +36,6 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
     /// @notice Largest share of a liquidation penalty the liquidator receives (the rest goes to the fund).
     uint256 public constant MAX_LIQUIDATOR_SHARE = 0.5e18;
     /// @notice Most one `setFeeShares` may raise the liquidator share once markets exist.

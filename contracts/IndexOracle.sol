@@ -10,6 +10,7 @@ import {IIndexOracle, IIndexOracleListener, IIndexOracleReader} from "./interfac
 import {CheckpointLib} from "./libraries/CheckpointLib.sol";
 import {MedianLib} from "./libraries/MedianLib.sol";
 import {PackedSlotLib} from "./libraries/PackedSlotLib.sol";
+import {WAD} from "./libraries/WadMath.sol";
 
 /// @title IndexOracle
 /// @notice Indices posted by quorums of EIP-712 signed reports; see `IIndexOracle` and `docs/oracle.md`.
@@ -333,7 +334,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
             }
             c = next;
         }
-        uint256 required = Math.mulDiv(to - from, MIN_TWAP_COVERAGE, CheckpointLib.WAD, Math.Rounding.Ceil);
+        uint256 required = Math.mulDiv(to - from, MIN_TWAP_COVERAGE, WAD, Math.Rounding.Ceil);
         if (covered < required) revert InsufficientCoverage(indexId, from, to, covered, required);
         return weighted / covered;
     }

@@ -7,7 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
-import {WadMath} from "./WadMath.sol";
+import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title LiquidationLogic
 /// @notice Liquidation, bad debt and auto-deleveraging, run by the Clearinghouse with `delegatecall`
@@ -17,7 +17,6 @@ library LiquidationLogic {
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
     /// @notice A position whose notional at mark is at most this (wad dollars) may be liquidated whole.
     uint256 public constant SMALL_POSITION_NOTIONAL = 1_000e18;
 

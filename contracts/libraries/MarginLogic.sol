@@ -6,7 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Account, IndexCache, Layout, Market, Position} from "./ClearinghouseStorage.sol";
-import {WadMath} from "./WadMath.sol";
+import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title MarginLogic
 /// @notice Mark price, position bookkeeping and cross-margin health shared by the Clearinghouse and its
@@ -17,7 +17,6 @@ library MarginLogic {
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
     /// @dev Length of the year the basis rate is annualised over.
     uint256 internal constant YEAR = 365 days;
     /// @dev How many markets one account may hold positions in at once (lanes of `Account.markets`).

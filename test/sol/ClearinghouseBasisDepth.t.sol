@@ -36,7 +36,6 @@ contract BasisHarness {
 /// @notice The size-weighted basis EMA in isolation: a fill of `basisDepth` contracts or more moves the basis by
 /// the full `basisWeight`, a smaller one by `basisWeight × size / basisDepth` rounded toward not moving.
 contract BasisDepthMathTest is TestBase {
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant START = 1_700_000_000;
 
     BasisHarness internal h;

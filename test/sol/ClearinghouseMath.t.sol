@@ -4,12 +4,11 @@ pragma solidity 0.8.30;
 import {MarketParams} from "../../contracts/interfaces/IClearinghouse.sol";
 import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
 import {MarketParamsLib} from "../../contracts/libraries/MarketParamsLib.sol";
-import {WadMath} from "../../contracts/libraries/WadMath.sol";
+import {WAD, WadMath} from "../../contracts/libraries/WadMath.sol";
 import {TestBase} from "./utils/TestBase.sol";
 
 /// @notice Fuzz tests of the Clearinghouse's pure math against references computed here.
 contract ClearinghouseMathTest is TestBase {
-    uint256 internal constant WAD = 1e18;
 
     function testFuzz_marketId_isHashOfEncodedParams(
         bytes32 indexId,
