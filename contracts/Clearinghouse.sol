@@ -437,10 +437,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (b.index == 0) {
             b.index = MarginLogic.liveIndex(_s, b.indexId);
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
-            b.mark = MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp);
+            b.mark = MarginLogic.liveMarkDown(b.index, b.anchor, b.expiry, block.timestamp);
         }
         _checkBand(m, price, b.mark);
-        b.v = MarginLogic.unitValue(price, b.contractSize);
+        b.v = MarginLogic.unitValueDown(price, b.contractSize);
         b.notional = absDelta * b.v;
     }
 
@@ -756,12 +756,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function markPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.markPrice(_s, MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.markPriceDown(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse
     function liquidationMarkPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.liquidationMark(_s, MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.liquidationMarkDown(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse

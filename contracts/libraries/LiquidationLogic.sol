@@ -53,7 +53,7 @@ library LiquidationLogic {
         if (block.timestamp >= m.expiry) revert IClearinghouse.MarketExpired(marketId, m.expiry);
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
         Liq memory q = _assess(s, m, oracle, scale, account, marketId, priceLimit);
-        uint256 maxSize = maxLiquidationSize(m, WadMath.abs(q.posSize), q.v, q.equity, q.mm);
+        uint256 maxSize = maxLiquidationSizeUp(m, WadMath.abs(q.posSize), q.v, q.equity, q.mm);
         if (size > maxSize) revert IClearinghouse.LiquidationSizeTooLarge(size, maxSize);
 
         bool liquidatorIncreased = _takeOver(s, m, marketId, account, size, q);
@@ -118,11 +118,11 @@ library LiquidationLogic {
             revert IClearinghouse.AccountHealthy(account, h.averagedEquity, h.averagedMm);
         }
         if (h.indexEquity >= int256(h.indexMm)) revert IClearinghouse.AccountHealthy(account, h.indexEquity, h.indexMm);
-        q.mark = MarginLogic.markPrice(s, m, oracle);
+        q.mark = MarginLogic.markPriceDown(s, m, oracle);
         if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
             revert IClearinghouse.PriceLimitExceeded(q.mark, priceLimit);
         }
-        q.v = MarginLogic.unitValue(q.mark, m.contractSize);
+        q.v = MarginLogic.unitValueDown(q.mark, m.contractSize);
     }
 
     /// @dev Moves `size` contracts from the account to the liquidator at mark; returns whether the
@@ -204,7 +204,7 @@ library LiquidationLogic {
 
     /// @notice The largest size a liquidation of this position may take: what restores maintenance margin
     /// (rounded up), or the whole position when it is small or the rest would be under `minSize`.
-    function maxLiquidationSize(
+    function maxLiquidationSizeUp(
         Market storage m,
         uint256 absPos,
         uint256 v,
@@ -296,7 +296,7 @@ library LiquidationLogic {
         // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
         d.fundPaid = fund;
         deficit -= fund * scale;
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
+        uint256 v = MarginLogic.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
         d.remaining = WadMath.abs(d.posSize);
         // Closing the whole position at vb lifts equity (with the fund's payment) to at least one collateral
         // unit above zero, so the final rounding down of the account's credit cannot leave a negative balance.
@@ -384,7 +384,7 @@ library LiquidationLogic {
         int256 size = s.positions[account][marketId].size;
         if (size == 0) return 0;
         (int256 equity, , uint256 mm) = MarginLogic.health(s, oracle, scale, account);
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
+        uint256 v = MarginLogic.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
         uint256 absSize = WadMath.abs(size);
         uint256 mmr = m.mmr;
         // Equity and maintenance margin without this position's mark value: A + size * x = mmOther + |size| x mmr.

@@ -29,13 +29,13 @@ library MarginLogic {
 
     /// @dev Value of one contract at `price`, wad dollars, rounded down (the same value is used for
     /// every account, so sums over a market stay exactly zero).
-    function unitValue(uint256 price, uint256 contractSize) internal pure returns (uint256) {
+    function unitValueDown(uint256 price, uint256 contractSize) internal pure returns (uint256) {
         return WadMath.mulDivDown(price, contractSize, WAD);
     }
 
     /// @dev `index * (1 + basisRate * tau)` with tau in years; needs `nowTs < expiry`. The bounds on
     /// `maxBasisRate` (< 0.9) and time to expiry (< 366 days) keep the factor above 0.09.
-    function liveMark(uint256 index, int256 basisRate, uint256 expiry, uint256 nowTs) internal pure returns (uint256) {
+    function liveMarkDown(uint256 index, int256 basisRate, uint256 expiry, uint256 nowTs) internal pure returns (uint256) {
         int256 tau = int256(((expiry - nowTs) * WAD) / YEAR);
         int256 factor = int256(WAD) + (basisRate * tau) / int256(WAD);
         return WadMath.mulDivDown(index, uint256(factor), WAD);
@@ -69,11 +69,11 @@ library MarginLogic {
     /// @dev The mark of a market: live mark before expiry (at `liveIndex`); from expiry on, the settlement value
     /// the market will close at, never the live index: the final price once set, else the proposed price, else
     /// the oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).
-    function markPrice(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+    function markPriceDown(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             uint256 index = liveIndex(s, m.indexId);
-            return liveMark(index, markBasis(m), expiry, block.timestamp);
+            return liveMarkDown(index, markBasis(m), expiry, block.timestamp);
         }
         return expiredMark(m, oracle);
     }
@@ -89,9 +89,9 @@ library MarginLogic {
     uint256 internal constant LIQUIDATION_BASIS_WINDOW = 30 minutes;
 
     /// @dev The mark liquidation is also judged by: before expiry the live mark with the time-averaged basis
-    /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
+    /// (`averageBasis`), from expiry on the same settlement value as `markPriceDown`. An index move moves it at
     /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
-    function liquidationMark(
+    function liquidationMarkDown(
         Layout storage s,
         Market storage m,
         IIndexOracleReader oracle
@@ -99,7 +99,7 @@ library MarginLogic {
         (, mark, ) = marks(s, m, oracle);
     }
 
-    /// @dev `markPrice`, `liquidationMark` and the index of `m` from one index read. From expiry on all three are
+    /// @dev `markPriceDown`, `liquidationMarkDown` and the index of `m` from one index read. From expiry on all three are
     /// the settlement value (`expiredMark`): the index a position is then worth is the one it settles at.
     function marks(
         Layout storage s,
@@ -109,8 +109,8 @@ library MarginLogic {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             index = liveIndex(s, m.indexId);
-            mark = liveMark(index, markBasis(m), expiry, block.timestamp);
-            averagedMark = liveMark(index, averageBasis(m), expiry, block.timestamp);
+            mark = liveMarkDown(index, markBasis(m), expiry, block.timestamp);
+            averagedMark = liveMarkDown(index, averageBasis(m), expiry, block.timestamp);
             return (mark, averagedMark, index);
         }
         index = expiredMark(m, oracle);
@@ -129,7 +129,7 @@ library MarginLogic {
         return average + ((basis - average) * int256(elapsed)) / int256(LIQUIDATION_BASIS_WINDOW);
     }
 
-    /// @dev `markPrice` of an expired market (see there).
+    /// @dev `markPriceDown` of an expired market (see there).
     function expiredMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 finalPrice = m.finalPrice;
         if (finalPrice != 0) return finalPrice;
@@ -332,7 +332,7 @@ library MarginLogic {
         uint256 mark;
     }
 
-    /// @dev `health` with the mark of `known` taken as given (equal to `markPrice` of that market in the
+    /// @dev `health` with the mark of `known` taken as given (equal to `markPriceDown` of that market in the
     /// same transaction: the caller computed it from the same oracle value, basis and clock).
     function health(
         Layout storage s,
@@ -411,13 +411,13 @@ library MarginLogic {
         uint256 contractSize = m.contractSize;
         uint256 mmr = m.mmr;
         uint256 absSize = WadMath.abs(size);
-        uint256 v = unitValue(mark, contractSize);
+        uint256 v = unitValueDown(mark, contractSize);
         h.equity += size * int256(v) - openNotional;
         h.mm += (absSize * v).wMulUp(mmr);
-        v = unitValue(averagedMark, contractSize);
+        v = unitValueDown(averagedMark, contractSize);
         h.averagedEquity += size * int256(v) - openNotional;
         h.averagedMm += (absSize * v).wMulUp(mmr);
-        v = unitValue(index, contractSize);
+        v = unitValueDown(index, contractSize);
         h.indexEquity += size * int256(v) - openNotional;
         h.indexMm += (absSize * v).wMulUp(mmr);
     }
@@ -462,7 +462,7 @@ library MarginLogic {
         int256 size = p.size;
         // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
         if (size == 0) return (-p.openNotional, 0, 0);
-        uint256 v = unitValue(isKnown ? known.mark : markPrice(s, m, oracle), m.contractSize);
+        uint256 v = unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

@@ -102,7 +102,7 @@ library SettlementLogic {
         bool fallbackUsed
     ) private {
         m.finalPrice = price.toUint128();
-        m.finalUnitValue = MarginLogic.unitValue(price, m.contractSize).toUint128();
+        m.finalUnitValue = MarginLogic.unitValueDown(price, m.contractSize).toUint128();
         // The accumulators are stored plus one, so the first `settle` does not pay for a fresh slot.
         m.collected = 1;
         m.claimed = 1;
@@ -235,7 +235,7 @@ library SettlementLogic {
     /// (`unpaid`: its winners bear it). The whole loss stays on the balance; a negative balance is owed to the
     /// insurance fund and counted by nobody (`MarginLogic.changeBalance`).
     /// When the account's losses (this one and those still open elsewhere, `openLosses`, valued as
-    /// `MarginLogic.markPrice` values them) exceed its cash, the projected overdraft is
+    /// `MarginLogic.markPriceDown` values them) exceed its cash, the projected overdraft is
     /// `D = loss + openLosses - cash`; this market answers for its share of the cash and of the overdraft pro
     /// rata to its loss (`cash × loss / (loss + openLosses)` and the rest of `loss`), and the fund lends the same
     /// fraction `min(1, fund / D)` of every market's overdraft share. The pot is credited the cash share plus

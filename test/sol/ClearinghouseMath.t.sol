@@ -58,8 +58,8 @@ contract ClearinghouseMathTest is TestBase {
         openPrice = bound(openPrice, 1, 1e24);
         closePrice = bound(closePrice, 1, 1e24);
         firstClose = bound(firstClose, 1, size);
-        uint256 vOpen = MarginLogic.unitValue(openPrice, 1000e18);
-        uint256 vClose = MarginLogic.unitValue(closePrice, 1000e18);
+        uint256 vOpen = MarginLogic.unitValueDown(openPrice, 1000e18);
+        uint256 vClose = MarginLogic.unitValueDown(closePrice, 1000e18);
         int256 sign = long ? int256(1) : int256(-1);
         int256 lifetime = sign * int256(size) * (int256(vClose) - int256(vOpen));
         int256 exact = sign * int256(firstClose) * (int256(vClose) - int256(vOpen));
@@ -103,13 +103,13 @@ contract ClearinghouseMathTest is TestBase {
         basis = int256(bound(uint256(basis), 0, 1.8e18)) - 0.9e18;
         tte = bound(tte, 1, 366 days);
         uint256 expiry = 1e9;
-        uint256 mark = MarginLogic.liveMark(index, basis, expiry, expiry - tte);
+        uint256 mark = MarginLogic.liveMarkDown(index, basis, expiry, expiry - tte);
         int256 tau = int256((tte * WAD) / 365 days);
         int256 factor = int256(WAD) + (basis * tau) / int256(WAD);
         assertEq(mark, (index * uint256(factor)) / WAD, "formula");
         assertTrue(factor > 0.09e18, "factor positive");
         // One second before expiry the mark is within 3e-8 of the index.
-        uint256 last = MarginLogic.liveMark(index, basis, expiry, expiry - 1);
+        uint256 last = MarginLogic.liveMarkDown(index, basis, expiry, expiry - 1);
         assertApproxEq(last, index, index / 3e7 + 1, "converges");
     }
 
