@@ -30,6 +30,9 @@ import {WAD, WadMath} from "./libraries/WadMath.sol";
 /// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Market
 /// administration, liquidation and settlement run in the linked external libraries `MarketAdminLogic`,
 /// `LiquidationLogic` and `SettlementLogic` on this contract's storage (EIP-170 split).
+/// @dev Parameters the interface calls `marketId` are `id` here, and `treasury` is `treasury_`: an
+/// implemented function's parameter named like the `marketId(MarketParams)` or `treasury()` view shadows
+/// it (a compiler warning on every such function); the ABI's input names differ, the order and types do not.
 contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;

@@ -18,6 +18,8 @@ import {WAD} from "./libraries/WadMath.sol";
 /// set as a slot map (`address → slot + 1`) plus its inverse. A submission reads the state slot, the
 /// last checkpoint and one reporter entry per signature, writes one fresh checkpoint slot and the
 /// state slot, then tells the listener (one more slot read and one call, when a listener is set).
+/// Parameters are named as in `IIndexOracle` except `reporters_` and `listener_`, which would otherwise
+/// shadow the `reporters` and `listener` views.
 contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     using PackedSlotLib for IndexState;
     using PackedSlotLib for Checkpoint;
