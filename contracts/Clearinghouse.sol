@@ -238,12 +238,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         bytes32 makerOrderHash
     ) external onlyVenue {
         VenueFill memory fill = VenueFill(maker, takerSizeDelta, price, makerOrderHash);
-        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, bytes32(0), fill);
-        bool makerIncreased = _batchFill(m, b, fill, 0);
-        _closeBatch(m, p, b);
-        if (!b.anyIncrease) return;
-        MarginLogic.KnownMark memory known = _knownMark(m, b);
-        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        (Market storage m, Position storage p, Batch memory batch) = _openBatch(id, taker, bytes32(0), fill);
+        bool makerIncreased = _batchFill(m, batch, fill, 0);
+        _closeBatch(m, p, batch);
+        if (!batch.anyIncrease) return;
+        MarginLogic.KnownMark memory known = _knownMark(m, batch);
+        if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         if (makerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
     }
 
@@ -256,15 +256,15 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     ) external onlyVenue {
         uint256 count = fills.length;
         if (count == 0) revert EmptyBatch();
-        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, takerOrderHash, fills[0]);
+        (Market storage m, Position storage p, Batch memory batch) = _openBatch(id, taker, takerOrderHash, fills[0]);
         bool[] memory makerIncreased = new bool[](count);
         for (uint256 i = 0; i < count; ++i) {
-            makerIncreased[i] = _batchFill(m, b, fills[i], i);
+            makerIncreased[i] = _batchFill(m, batch, fills[i], i);
         }
-        _closeBatch(m, p, b);
-        if (!b.anyIncrease) return;
-        MarginLogic.KnownMark memory known = _knownMark(m, b);
-        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        _closeBatch(m, p, batch);
+        if (!batch.anyIncrease) return;
+        MarginLogic.KnownMark memory known = _knownMark(m, batch);
+        if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         for (uint256 i = 0; i < count; ++i) {
             if (makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);
         }
@@ -314,47 +314,47 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         address taker,
         bytes32 takerOrderHash,
         VenueFill memory first
-    ) private returns (Market storage m, Position storage p, Batch memory b) {
+    ) private returns (Market storage m, Position storage p, Batch memory batch) {
         if (first.maker == taker) revert SelfTrade(taker);
         m = MarginLogic.market(_s, id);
         if (first.takerSizeDelta == 0) revert ZeroSize();
         if (first.price == 0) revert ZeroPrice();
-        b.id = id;
-        b.taker = taker;
-        b.takerOrderHash = takerOrderHash;
-        b.expiry = m.expiry;
-        if (block.timestamp >= b.expiry) revert MarketExpired(id, b.expiry);
-        b.contractSize = m.contractSize;
-        b.tick = m.tickSize;
-        b.minSize = m.minSize;
-        b.basis = m.basisRate;
-        b.anchor = _markBasisForTrade(m, b.basis);
-        b.indexId = m.indexId;
-        b.takerBuys = first.takerSizeDelta > 0;
+        batch.id = id;
+        batch.taker = taker;
+        batch.takerOrderHash = takerOrderHash;
+        batch.expiry = m.expiry;
+        if (block.timestamp >= batch.expiry) revert MarketExpired(id, batch.expiry);
+        batch.contractSize = m.contractSize;
+        batch.tick = m.tickSize;
+        batch.minSize = m.minSize;
+        batch.basis = m.basisRate;
+        batch.anchor = _markBasisForTrade(m, batch.basis);
+        batch.indexId = m.indexId;
+        batch.takerBuys = first.takerSizeDelta > 0;
         p = _s.positions[taker][id];
-        b.takerOldSize = p.size;
-        b.takerSize = b.takerOldSize;
-        b.takerNotional = p.openNotional;
-        b.takerOldNotional = b.takerNotional;
+        batch.takerOldSize = p.size;
+        batch.takerSize = batch.takerOldSize;
+        batch.takerNotional = p.openNotional;
+        batch.takerOldNotional = batch.takerNotional;
     }
 
     /// @dev Closes a trade after its fills: stores the taker, checks the pause and open interest, accrues the
     /// fees and stores the running basis. The caller then checks the margins of the sides whose risk grew.
-    function _closeBatch(Market storage m, Position storage p, Batch memory b) private {
-        _closeBatchTaker(m, b.taker, b, p);
-        if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(b.id);
-        if (b.oiDelta != 0) {
-            uint256 oi = uint256(int256(uint256(m.openInterest)) + b.oiDelta);
-            if (b.oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
+    function _closeBatch(Market storage m, Position storage p, Batch memory batch) private {
+        _closeBatchTaker(m, batch.taker, batch, p);
+        if (batch.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(batch.id);
+        if (batch.oiDelta != 0) {
+            uint256 oi = uint256(int256(uint256(m.openInterest)) + batch.oiDelta);
+            if (batch.oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
             m.openInterest = uint64(oi);
         }
-        _accrueFees(b.fees);
-        m.basisRate = int64(b.basis);
+        _accrueFees(batch.fees);
+        m.basisRate = int64(batch.basis);
     }
 
     /// @dev The market's mark after the trade, for the margin checks.
-    function _knownMark(Market storage m, Batch memory b) private view returns (MarginLogic.KnownMark memory) {
-        return MarginLogic.KnownMark(m.index, b.id, b.mark);
+    function _knownMark(Market storage m, Batch memory batch) private view returns (MarginLogic.KnownMark memory) {
+        return MarginLogic.KnownMark(m.index, batch.id, batch.mark);
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
@@ -369,118 +369,118 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         return basis;
     }
 
-    /// @dev Checks and books one fill of a trade: the maker in storage, the taker in `b`; returns whether the
+    /// @dev Checks and books one fill of a trade: the maker in storage, the taker in `batch`; returns whether the
     /// maker's risk grew.
     function _batchFill(
         Market storage m,
-        Batch memory b,
+        Batch memory batch,
         VenueFill memory fill,
         uint256 i
     ) private returns (bool makerIncreased) {
-        _checkBatchFill(m, b, fill, i);
-        uint256 takerFee = _bookBatchTaker(m, b, fill.takerSizeDelta);
-        Side memory k = _bookSide(m, b.id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
-        if (k.increased) {
+        _checkBatchFill(m, batch, fill, i);
+        uint256 takerFee = _bookBatchTaker(m, batch, fill.takerSizeDelta);
+        Side memory side = _bookSide(m, batch.id, fill.maker, -fill.takerSizeDelta, batch.v, batch.notional.wMulUp(m.makerFee));
+        if (side.increased) {
             makerIncreased = true;
-            b.anyIncrease = true;
+            batch.anyIncrease = true;
         }
-        b.oiDelta += k.longDelta;
-        b.fees += takerFee + k.fee;
-        _advanceBatchBasis(m, b, fill, k.fee, takerFee);
+        batch.oiDelta += side.longDelta;
+        batch.fees += takerFee + side.fee;
+        _advanceBatchBasis(m, batch, fill, side.fee, takerFee);
     }
 
     /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
     function _advanceBatchBasis(
         Market storage m,
-        Batch memory b,
+        Batch memory batch,
         VenueFill memory fill,
         uint256 makerFee,
         uint256 takerFee
     ) private {
         uint256 price = fill.price;
-        b.basis = MarginLogic.nextBasis(
+        batch.basis = MarginLogic.nextBasis(
             m,
-            b.basis,
-            b.anchor,
+            batch.basis,
+            batch.anchor,
             price,
-            b.index,
-            b.expiry,
+            batch.index,
+            batch.expiry,
             WadMath.abs(fill.takerSizeDelta)
         );
         emit Traded(
-            b.id,
+            batch.id,
             fill.maker,
-            b.taker,
+            batch.taker,
             fill.takerSizeDelta,
             price,
             makerFee,
             takerFee,
-            b.basis,
+            batch.basis,
             fill.makerOrderHash,
-            b.takerOrderHash
+            batch.takerOrderHash
         );
     }
 
     /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
-    /// the running basis); sets the fill's per-contract value and notional (wad) in `b`.
-    function _checkBatchFill(Market storage m, Batch memory b, VenueFill memory fill, uint256 i) private view {
+    /// the running basis); sets the fill's per-contract value and notional (wad) in `batch`.
+    function _checkBatchFill(Market storage m, Batch memory batch, VenueFill memory fill, uint256 i) private view {
         int256 delta = fill.takerSizeDelta;
         uint256 price = fill.price;
-        if (fill.maker == b.taker) revert SelfTrade(b.taker);
+        if (fill.maker == batch.taker) revert SelfTrade(batch.taker);
         if (delta == 0) revert ZeroSize();
-        if ((delta > 0) != b.takerBuys) revert MixedTakerDirection(i, delta);
+        if ((delta > 0) != batch.takerBuys) revert MixedTakerDirection(i, delta);
         if (price == 0) revert ZeroPrice();
-        if (price % b.tick != 0) revert PriceNotOnTick(price, b.tick);
+        if (price % batch.tick != 0) revert PriceNotOnTick(price, batch.tick);
         uint256 absDelta = WadMath.abs(delta);
-        if (absDelta < b.minSize) revert SizeBelowMinimum(absDelta, b.minSize);
+        if (absDelta < batch.minSize) revert SizeBelowMinimum(absDelta, batch.minSize);
         // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
         if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
         // The index is read once, at the first fill (after its tick and size checks, as `trade` did), from the
         // Clearinghouse's copy of the oracle's latest value (`MarginLogic.liveIndex`).
-        if (b.index == 0) {
-            b.index = MarginLogic.liveIndex(_s, b.indexId);
+        if (batch.index == 0) {
+            batch.index = MarginLogic.liveIndex(_s, batch.indexId);
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
-            b.mark = MarginLogic.liveMarkDown(b.index, b.anchor, b.expiry, block.timestamp);
+            batch.mark = MarginLogic.liveMarkDown(batch.index, batch.anchor, batch.expiry, block.timestamp);
         }
-        _checkBand(m, price, b.mark);
-        b.v = MarginLogic.unitValueDown(price, b.contractSize);
-        b.notional = absDelta * b.v;
+        _checkBand(m, price, batch.mark);
+        batch.v = MarginLogic.unitValueDown(price, batch.contractSize);
+        batch.notional = absDelta * batch.v;
     }
 
     /// @dev Books one fill on the taker's in-memory position and balance change (realised PnL and fee
     /// rounded per fill, as a sequence of `trade` calls would) and checks its position limit and open-market
     /// lanes at this fill, before the maker's (the order `trade` always checked them in); returns the taker
     /// fee (collateral units).
-    function _bookBatchTaker(Market storage m, Batch memory b, int256 delta) private returns (uint256 takerFee) {
-        int256 before = b.takerSize;
+    function _bookBatchTaker(Market storage m, Batch memory batch, int256 delta) private returns (uint256 takerFee) {
+        int256 before = batch.takerSize;
         int256 realized;
-        (b.takerSize, b.takerNotional, realized) = MarginLogic.applyDelta(before, b.takerNotional, delta, b.v);
-        if (MarginLogic.increases(before, b.takerSize)) {
-            uint256 absNew = WadMath.abs(b.takerSize);
-            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(b.taker, absNew, m.maxPositionSize);
+        (batch.takerSize, batch.takerNotional, realized) = MarginLogic.applyDelta(before, batch.takerNotional, delta, batch.v);
+        if (MarginLogic.increases(before, batch.takerSize)) {
+            uint256 absNew = WadMath.abs(batch.takerSize);
+            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(batch.taker, absNew, m.maxPositionSize);
             // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
-            if (before == 0 && MarginLogic.isEmpty(b.takerOldSize, b.takerOldNotional)) {
-                MarginLogic.addMarket(_s.accounts[b.taker].markets, m.index, b.taker);
+            if (before == 0 && MarginLogic.isEmpty(batch.takerOldSize, batch.takerOldNotional)) {
+                MarginLogic.addMarket(_s.accounts[batch.taker].markets, m.index, batch.taker);
             }
         }
-        takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
+        takerFee = batch.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
         int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
-        b.takerFees += takerFee;
-        b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
+        batch.takerFees += takerFee;
+        batch.takerBalanceDelta += realisedTokens - takerFee.toInt256();
     }
 
     /// @dev Stores the taker's position and balance once, with its open-market list and the market's
     /// open-position count, as the sequence of fills would have left them.
-    function _closeBatchTaker(Market storage m, address taker, Batch memory b, Position storage p) private {
-        int256 oldSize = b.takerOldSize;
-        int256 newSize = b.takerSize;
+    function _closeBatchTaker(Market storage m, address taker, Batch memory batch, Position storage p) private {
+        int256 oldSize = batch.takerOldSize;
+        int256 newSize = batch.takerSize;
         p.size = newSize.toInt128();
-        p.openNotional = b.takerNotional.toInt128();
+        p.openNotional = batch.takerNotional.toInt128();
         Account storage a = _s.accounts[taker];
         uint128 markets = a.markets;
-        bool wasEmpty = MarginLogic.isEmpty(oldSize, b.takerOldNotional);
-        bool nowEmpty = MarginLogic.isEmpty(newSize, b.takerNotional);
+        bool wasEmpty = MarginLogic.isEmpty(oldSize, batch.takerOldNotional);
+        bool nowEmpty = MarginLogic.isEmpty(newSize, batch.takerNotional);
         if (wasEmpty && !nowEmpty) {
             markets = MarginLogic.addMarket(markets, m.index, taker);
             ++m.openPositions;
@@ -488,12 +488,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             markets = MarginLogic.removeMarket(markets, m.index);
             --m.openPositions;
         }
-        b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
-        _storeTakerAccount(m, taker, a, markets, b);
+        batch.oiDelta += MarginLogic.longDelta(oldSize, newSize);
+        _storeTakerAccount(m, taker, a, markets, batch);
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
-        b.takerIncreased = MarginLogic.increases(oldSize, newSize);
-        if (b.takerIncreased) b.anyIncrease = true;
+        batch.takerIncreased = MarginLogic.increases(oldSize, newSize);
+        if (batch.takerIncreased) batch.anyIncrease = true;
     }
 
     /// @dev Stores the taker's open-market list and balance (one slot). A balance that was or becomes negative goes
@@ -504,10 +504,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         address taker,
         Account storage a,
         uint128 markets,
-        Batch memory b
+        Batch memory batch
     ) private {
         int256 before = a.balance;
-        int256 balance = before + b.takerBalanceDelta;
+        int256 balance = before + batch.takerBalanceDelta;
         if (before >= 0 && balance >= 0) {
             // one slot, written once
             a.balance = balance.toInt128();
@@ -515,8 +515,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             return;
         }
         a.markets = markets;
-        uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, b.takerBalanceDelta, b.takerFees);
-        b.fees -= b.takerFees - charged;
+        uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, batch.takerBalanceDelta, batch.takerFees);
+        batch.fees -= batch.takerFees - charged;
     }
 
     function _checkBand(Market storage m, uint256 price, uint256 mark) private view {
