@@ -453,8 +453,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// fee (collateral units).
     function _bookBatchTaker(Market storage m, Batch memory batch, int256 delta) private returns (uint256 takerFee) {
         int256 before = batch.takerSize;
-        int256 realized;
-        (batch.takerSize, batch.takerNotional, realized) = MarginLogic.applyDelta(before, batch.takerNotional, delta, batch.v);
+        int256 realised;
+        (batch.takerSize, batch.takerNotional, realised) = MarginLogic.applyDelta(before, batch.takerNotional, delta, batch.v);
         if (MarginLogic.increases(before, batch.takerSize)) {
             uint256 absNew = WadMath.abs(batch.takerSize);
             if (absNew > m.maxPositionSize) revert PositionSizeExceeded(batch.taker, absNew, m.maxPositionSize);
@@ -464,7 +464,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             }
         }
         takerFee = batch.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
+        int256 realisedTokens = MarginLogic.pnlToTokens(realised, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         batch.takerFees += takerFee;
         batch.takerBalanceDelta += realisedTokens - takerFee.toInt256();
@@ -534,7 +534,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 v,
         uint256 feeWad
     ) private returns (Side memory side) {
-        (int256 oldSize, int256 newSize, int256 realized) = MarginLogic.updatePosition(_s, m, id, account, delta, v);
+        (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(_s, m, id, account, delta, v);
         side.increased = MarginLogic.increases(oldSize, newSize);
         if (side.increased) {
             uint256 absNew = WadMath.abs(newSize);
@@ -542,7 +542,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         }
         side.longDelta = MarginLogic.longDelta(oldSize, newSize);
         side.fee = feeWad.toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
+        int256 realisedTokens = MarginLogic.pnlToTokens(realised, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         side.fee = _chargeSide(m, account, realisedTokens - side.fee.toInt256(), side.fee);
     }

@@ -366,8 +366,8 @@ library LiquidationLogic {
         int256 delta,
         uint256 v
     ) private returns (int256 pnl, int256 oiDelta) {
-        (int256 oldSize, int256 newSize, int256 realized) = MarginLogic.updatePosition(s, m, marketId, who, delta, v);
-        return (realized, MarginLogic.longDelta(oldSize, newSize));
+        (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(s, m, marketId, who, delta, v);
+        return (realised, MarginLogic.longDelta(oldSize, newSize));
     }
 
     // ------------------------------------------------------------------ views

@@ -193,7 +193,7 @@ library MarginLogic {
     /// @dev Applies a size change `delta` at per-contract value `v` to `(size, notional)`. Reducing a
     /// position realises PnL against the removed share of the cost basis; the removed share is rounded
     /// toward +infinity, so the realised PnL rounds down for both longs and shorts (against the account).
-    /// Only a realised loss leaves the position (`realized <= 0`): a realised gain stays in the cost basis as
+    /// Only a realised loss leaves the position (`realised <= 0`): a realised gain stays in the cost basis as
     /// an escrowed claim on the market (so a closed winning position is `(0, -gain)`), paid with the market's
     /// settlement claims, pro rata to what the market's losers paid. Every payout is then backed by
     /// tokens a loser paid in (docs/clearinghouse.md, "Solvency").
@@ -202,7 +202,7 @@ library MarginLogic {
         int256 notional,
         int256 delta,
         uint256 v
-    ) internal pure returns (int256 newSize, int256 newNotional, int256 realized) {
+    ) internal pure returns (int256 newSize, int256 newNotional, int256 realised) {
         newSize = size + delta;
         if (size == 0 || (size > 0) == (delta > 0)) {
             return (newSize, notional + delta * int256(v), 0);
@@ -215,13 +215,13 @@ library MarginLogic {
         else if (notional >= 0) removed = int256(WadMath.mulDivUp(uint256(notional), closed, absSize));
         else removed = -int256(WadMath.mulDivDown(uint256(-notional), closed, absSize));
         int256 closedSigned = size > 0 ? int256(closed) : -int256(closed);
-        realized = closedSigned * int256(v) - removed;
+        realised = closedSigned * int256(v) - removed;
         newNotional = notional - removed;
         if (absDelta > absSize) newNotional += newSize * int256(v);
-        if (realized > 0) {
-            // Escrow the gain: it stays in the cost basis (the position's value rises by exactly `realized`).
-            newNotional -= realized;
-            realized = 0;
+        if (realised > 0) {
+            // Escrow the gain: it stays in the cost basis (the position's value rises by exactly `realised`).
+            newNotional -= realised;
+            realised = 0;
         }
     }
 
@@ -241,12 +241,12 @@ library MarginLogic {
         address account,
         int256 delta,
         uint256 v
-    ) internal returns (int256 oldSize, int256 newSize, int256 realized) {
+    ) internal returns (int256 oldSize, int256 newSize, int256 realised) {
         Position storage p = s.positions[account][marketId];
         oldSize = p.size;
         int256 oldNotional = p.openNotional;
         int256 newNotional;
-        (newSize, newNotional, realized) = applyDelta(oldSize, oldNotional, delta, v);
+        (newSize, newNotional, realised) = applyDelta(oldSize, oldNotional, delta, v);
         p.size = newSize.toInt128();
         p.openNotional = newNotional.toInt128();
         bool wasEmpty = isEmpty(oldSize, oldNotional);
