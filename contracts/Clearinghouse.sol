@@ -78,7 +78,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         emit TreasurySet(treasury_);
     }
 
-    // ================================================================ collateral
+    // ------------------------------------------------------------------ collateral
 
     /// @inheritdoc IClearinghouse
     function deposit(uint256 amount) external nonReentrant {
@@ -151,7 +151,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (received == 0) revert NothingReceived(amount);
     }
 
-    // ================================================================ administration
+    // ------------------------------------------------------------------ administration
 
     /// @inheritdoc IClearinghouse
     function createMarket(
@@ -217,7 +217,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
     }
 
-    // ================================================================ trading
+    // ------------------------------------------------------------------ trading
 
     /// @dev What one side of a trade produced.
     struct Side {
@@ -568,7 +568,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         _s.treasuryAccrued = (_s.treasuryAccrued + (fees - toInsurance)).toUint128();
     }
 
-    // ================================================================ liquidation (external library)
+    // ------------------------------------------------------------------ liquidation (external library)
 
     /// @inheritdoc IClearinghouse
     function liquidate(address account, bytes32 id, uint256 size, uint256 priceLimit) external {
@@ -580,7 +580,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         LiquidationLogic.deleverage(_s, ORACLE, SCALE, account, id, counterparties);
     }
 
-    // ================================================================ settlement (external library)
+    // ------------------------------------------------------------------ settlement (external library)
 
     /// @inheritdoc IClearinghouse
     function proposeSettlement(bytes32 id) external {
@@ -612,7 +612,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
-    // ================================================================ index copy
+    // ------------------------------------------------------------------ index copy
 
     /// @inheritdoc IIndexOracleListener
     /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`). Never reverts
@@ -628,7 +628,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         MarketAdminLogic.syncIndex(_s, ORACLE, indexId);
     }
 
-    // ================================================================ views
+    // ------------------------------------------------------------------ views
 
     /// @inheritdoc IClearinghouse
     function collateral() external view returns (address) {

@@ -59,9 +59,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     /// @param initialAuthority The `AccessManager` that gates the configuration functions.
     constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("IndexOracle", "1") {}
 
-    // ------------------------------------------------------------------------------------------
-    // Configuration
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ configuration
 
     /// @inheritdoc IIndexOracle
     function createIndex(bytes32 indexId, IndexParams calldata params, address[] calldata reporters_)
@@ -123,9 +121,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         emit ReporterRemoved(indexId, reporter, slot);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Reports
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ reports
 
     /// @inheritdoc IIndexOracle
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId) {
@@ -284,9 +280,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         }
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Reads
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ reads
 
     /// @inheritdoc IIndexOracleReader
     function latest(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt) {
@@ -469,9 +463,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         return _latestCheckpoint(indexId, _existing(indexId).checkpointCount);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ internals
 
     function _existing(bytes32 indexId) private view returns (IndexState storage s) {
         s = _indexes[indexId];
