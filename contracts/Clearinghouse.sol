@@ -23,6 +23,7 @@ import {LiquidationLogic} from "./libraries/LiquidationLogic.sol";
 import {MarginLogic} from "./libraries/MarginLogic.sol";
 import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
 import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
+import {PositionMath} from "./libraries/PositionMath.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
 import {WAD, WadMath} from "./libraries/WadMath.sol";
 
@@ -440,10 +441,10 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (batch.index == 0) {
             batch.index = MarginLogic.liveIndex(_s, batch.indexId);
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
-            batch.mark = MarginLogic.liveMarkDown(batch.index, batch.anchor, batch.expiry, block.timestamp);
+            batch.mark = PositionMath.liveMarkDown(batch.index, batch.anchor, batch.expiry, block.timestamp);
         }
         _checkBand(m, price, batch.mark);
-        batch.v = MarginLogic.unitValueDown(price, batch.contractSize);
+        batch.v = PositionMath.unitValueDown(price, batch.contractSize);
         batch.notional = absDelta * batch.v;
     }
 
@@ -454,17 +455,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     function _bookBatchTaker(Market storage m, Batch memory batch, int256 delta) private returns (uint256 takerFee) {
         int256 before = batch.takerSize;
         int256 realised;
-        (batch.takerSize, batch.takerNotional, realised) = MarginLogic.applyDelta(before, batch.takerNotional, delta, batch.v);
-        if (MarginLogic.increases(before, batch.takerSize)) {
+        (batch.takerSize, batch.takerNotional, realised) = PositionMath.applyDelta(before, batch.takerNotional, delta, batch.v);
+        if (PositionMath.increasesRisk(before, batch.takerSize)) {
             uint256 absNew = WadMath.abs(batch.takerSize);
             if (absNew > m.maxPositionSize) revert PositionSizeExceeded(batch.taker, absNew, m.maxPositionSize);
             // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
-            if (before == 0 && MarginLogic.isEmpty(batch.takerOldSize, batch.takerOldNotional)) {
+            if (before == 0 && PositionMath.isEmptySlot(batch.takerOldSize, batch.takerOldNotional)) {
                 MarginLogic.addMarket(_s.accounts[batch.taker].markets, m.index, batch.taker);
             }
         }
         takerFee = batch.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realised, SCALE);
+        int256 realisedTokens = PositionMath.pnlToTokens(realised, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         batch.takerFees += takerFee;
         batch.takerBalanceDelta += realisedTokens - takerFee.toInt256();
@@ -479,8 +480,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         p.openNotional = batch.takerNotional.toInt128();
         Account storage a = _s.accounts[taker];
         uint128 markets = a.markets;
-        bool wasEmpty = MarginLogic.isEmpty(oldSize, batch.takerOldNotional);
-        bool nowEmpty = MarginLogic.isEmpty(newSize, batch.takerNotional);
+        bool wasEmpty = PositionMath.isEmptySlot(oldSize, batch.takerOldNotional);
+        bool nowEmpty = PositionMath.isEmptySlot(newSize, batch.takerNotional);
         if (wasEmpty && !nowEmpty) {
             markets = MarginLogic.addMarket(markets, m.index, taker);
             ++m.openPositions;
@@ -488,11 +489,11 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             markets = MarginLogic.removeMarket(markets, m.index);
             --m.openPositions;
         }
-        batch.oiDelta += MarginLogic.longDelta(oldSize, newSize);
+        batch.oiDelta += PositionMath.longDelta(oldSize, newSize);
         _storeTakerAccount(m, taker, a, markets, batch);
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
-        batch.takerIncreased = MarginLogic.increases(oldSize, newSize);
+        batch.takerIncreased = PositionMath.increasesRisk(oldSize, newSize);
         if (batch.takerIncreased) batch.anyIncrease = true;
     }
 
@@ -535,14 +536,14 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         uint256 feeWad
     ) private returns (Side memory side) {
         (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(_s, m, id, account, delta, v);
-        side.increased = MarginLogic.increases(oldSize, newSize);
+        side.increased = PositionMath.increasesRisk(oldSize, newSize);
         if (side.increased) {
             uint256 absNew = WadMath.abs(newSize);
             if (absNew > m.maxPositionSize) revert PositionSizeExceeded(account, absNew, m.maxPositionSize);
         }
-        side.longDelta = MarginLogic.longDelta(oldSize, newSize);
+        side.longDelta = PositionMath.longDelta(oldSize, newSize);
         side.fee = feeWad.toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realised, SCALE);
+        int256 realisedTokens = PositionMath.pnlToTokens(realised, SCALE);
         MarginLogic.addRealised(m, realisedTokens);
         side.fee = _chargeSide(m, account, realisedTokens - side.fee.toInt256(), side.fee);
     }

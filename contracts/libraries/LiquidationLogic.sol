@@ -7,6 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
+import {PositionMath} from "./PositionMath.sol";
 import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title LiquidationLogic
@@ -122,7 +123,7 @@ library LiquidationLogic {
         if (liq.posSize > 0 ? liq.mark > priceLimit : liq.mark < priceLimit) {
             revert IClearinghouse.PriceLimitExceeded(liq.mark, priceLimit);
         }
-        liq.v = MarginLogic.unitValueDown(liq.mark, m.contractSize);
+        liq.v = PositionMath.unitValueDown(liq.mark, m.contractSize);
     }
 
     /// @dev Moves `size` contracts from the account to the liquidator at mark; returns whether the
@@ -146,14 +147,14 @@ library LiquidationLogic {
             -liq.delta,
             liq.v
         );
-        liquidatorIncreased = MarginLogic.increases(liq.liquidatorOld, liq.liquidatorNew);
+        liquidatorIncreased = PositionMath.increasesRisk(liq.liquidatorOld, liq.liquidatorNew);
         if (liquidatorIncreased && WadMath.abs(liq.liquidatorNew) > m.maxPositionSize) {
             revert IClearinghouse.PositionSizeExceeded(msg.sender, WadMath.abs(liq.liquidatorNew), m.maxPositionSize);
         }
         // Taking a position over never adds longs: the account's long shrinks by what the liquidator adds.
         liq.oiDelta =
-            MarginLogic.longDelta(liq.posSize, accountNew) +
-            MarginLogic.longDelta(liq.liquidatorOld, liq.liquidatorNew);
+            PositionMath.longDelta(liq.posSize, accountNew) +
+            PositionMath.longDelta(liq.liquidatorOld, liq.liquidatorNew);
         m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + liq.oiDelta));
     }
 
@@ -162,9 +163,9 @@ library LiquidationLogic {
     /// loss can overdraw too). The pot counts both sides' realised profit and loss (the penalty is not: it goes
     /// to the fund and the liquidator) less what the fund could not lend of an overdraft.
     function _book(Layout storage s, Market storage m, uint256 scale, address account, Liq memory liq) private {
-        int256 accountTokens = MarginLogic.pnlToTokens(liq.accountPnl, scale);
+        int256 accountTokens = PositionMath.pnlToTokens(liq.accountPnl, scale);
         accountTokens += _chargeAccount(s, account, liq, accountTokens).toInt256();
-        int256 liquidatorTokens = MarginLogic.pnlToTokens(liq.liquidatorPnl, scale);
+        int256 liquidatorTokens = PositionMath.pnlToTokens(liq.liquidatorPnl, scale);
         uint256 unlent = MarginLogic.changeBalance(
             s,
             msg.sender,
@@ -296,7 +297,7 @@ library LiquidationLogic {
         // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
         adl.fundPaid = fund;
         deficit -= fund * scale;
-        uint256 v = MarginLogic.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
+        uint256 v = PositionMath.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
         adl.remaining = WadMath.abs(adl.posSize);
         // Closing the whole position at vb lifts equity (with the fund's payment) to at least one collateral
         // unit above zero, so the final rounding down of the account's credit cannot leave a negative balance.
@@ -309,7 +310,7 @@ library LiquidationLogic {
     /// short's bankruptcy value is clamped at zero, or the account owed the fund before) is lent by the fund as
     /// far as it goes, and what it cannot lend is not counted as paid by this market's pot.
     function _settleBankrupt(Layout storage s, Adl memory adl) private {
-        int256 tokens = MarginLogic.pnlToTokens(adl.accountPnl, adl.scale);
+        int256 tokens = PositionMath.pnlToTokens(adl.accountPnl, adl.scale);
         uint256 unlent = MarginLogic.changeBalance(s, adl.account, s.accounts[adl.account].balance, tokens);
         adl.realised += tokens + unlent.toInt256();
     }
@@ -331,7 +332,7 @@ library LiquidationLogic {
         (int256 cPnl, int256 cOi) = _move(s, m, marketId, counterparty, -delta, adl.vb);
         adl.oiDelta += cOi;
         adl.remaining -= take;
-        int256 cTokens = MarginLogic.pnlToTokens(cPnl, adl.scale);
+        int256 cTokens = PositionMath.pnlToTokens(cPnl, adl.scale);
         // A counterparty's gain repays its own debt to the fund first, if it has one.
         uint256 unlent = MarginLogic.changeBalance(s, counterparty, s.accounts[counterparty].balance, cTokens);
         adl.realised += cTokens + unlent.toInt256();
@@ -367,7 +368,7 @@ library LiquidationLogic {
         uint256 v
     ) private returns (int256 pnl, int256 oiDelta) {
         (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(s, m, marketId, who, delta, v);
-        return (realised, MarginLogic.longDelta(oldSize, newSize));
+        return (realised, PositionMath.longDelta(oldSize, newSize));
     }
 
     // ------------------------------------------------------------------ views
@@ -384,7 +385,7 @@ library LiquidationLogic {
         int256 size = s.positions[account][marketId].size;
         if (size == 0) return 0;
         (int256 equity, , uint256 mm) = MarginLogic.health(s, oracle, scale, account);
-        uint256 v = MarginLogic.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
+        uint256 v = PositionMath.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
         uint256 absSize = WadMath.abs(size);
         uint256 mmr = m.mmr;
         // Equity and maintenance margin without this position's mark value: A + size * x = mmOther + |size| x mmr.

@@ -7,6 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
+import {PositionMath} from "./PositionMath.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title SettlementLogic
@@ -102,7 +103,7 @@ library SettlementLogic {
         bool fallbackUsed
     ) private {
         m.finalPrice = price.toUint128();
-        m.finalUnitValue = MarginLogic.unitValueDown(price, m.contractSize).toUint128();
+        m.finalUnitValue = PositionMath.unitValueDown(price, m.contractSize).toUint128();
         // The accumulators are stored plus one, so the first `settle` does not pay for a fresh slot.
         m.collected = 1;
         m.claimed = 1;
