@@ -24,19 +24,22 @@ import {MarginLogic} from "./libraries/MarginLogic.sol";
 import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
 import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
-import {WadMath} from "./libraries/WadMath.sol";
+import {TradeLogic} from "./libraries/TradeLogic.sol";
+import {WAD, WadMath} from "./libraries/WadMath.sol";
 
 /// @title Clearinghouse
 /// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Market
 /// administration, liquidation and settlement run in the linked external libraries `MarketAdminLogic`,
 /// `LiquidationLogic` and `SettlementLogic` on this contract's storage (EIP-170 split).
+/// @dev Parameters the interface calls `marketId` are `id` here, and `treasury` is `treasury_`: an
+/// implemented function's parameter named like the `marketId(MarketParams)` or `treasury()` view shadows
+/// it (a compiler warning on every such function); the ABI's input names differ, the order and types do not.
 contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
     /// @notice Largest share of a liquidation penalty the liquidator receives (the rest goes to the fund).
     uint256 public constant MAX_LIQUIDATOR_SHARE = 0.5e18;
     /// @notice Most one `setFeeShares` may raise the liquidator share once markets exist.
@@ -76,7 +79,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         emit TreasurySet(treasury_);
     }
 
-    // ================================================================ collateral
+    // ------------------------------------------------------------------ collateral
 
     /// @inheritdoc IClearinghouse
     function deposit(uint256 amount) external nonReentrant {
@@ -149,7 +152,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         if (received == 0) revert NothingReceived(amount);
     }
 
-    // ================================================================ administration
+    // ------------------------------------------------------------------ administration
 
     /// @inheritdoc IClearinghouse
     function createMarket(
@@ -215,14 +218,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
     }
 
-    // ================================================================ trading
-
-    /// @dev What one side of a trade produced.
-    struct Side {
-        bool increased;
-        int256 longDelta;
-        uint256 fee;
-    }
+    // ------------------------------------------------------------------ trading
 
     /// @inheritdoc IClearinghouseVenue
     /// @dev The single-fill path: the batch's checks, booking and event for one fill, without the batch's
@@ -236,12 +232,18 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         bytes32 makerOrderHash
     ) external onlyVenue {
         VenueFill memory fill = VenueFill(maker, takerSizeDelta, price, makerOrderHash);
-        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, bytes32(0), fill);
-        bool makerIncreased = _batchFill(m, b, fill, 0);
-        _closeBatch(m, p, b);
-        if (!b.anyIncrease) return;
-        MarginLogic.KnownMark memory known = _knownMark(m, b);
-        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        (Market storage m, Position storage p, TradeLogic.Batch memory batch) = TradeLogic.openBatch(
+            _s,
+            id,
+            taker,
+            bytes32(0),
+            fill
+        );
+        bool makerIncreased = TradeLogic.batchFill(_s, SCALE, m, batch, fill, 0);
+        TradeLogic.closeBatch(_s, m, p, batch);
+        if (!batch.anyIncrease) return;
+        MarginLogic.KnownMark memory known = TradeLogic.knownMark(m, batch);
+        if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         if (makerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
     }
 
@@ -254,319 +256,27 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     ) external onlyVenue {
         uint256 count = fills.length;
         if (count == 0) revert EmptyBatch();
-        (Market storage m, Position storage p, Batch memory b) = _openBatch(id, taker, takerOrderHash, fills[0]);
+        (Market storage m, Position storage p, TradeLogic.Batch memory batch) = TradeLogic.openBatch(
+            _s,
+            id,
+            taker,
+            takerOrderHash,
+            fills[0]
+        );
         bool[] memory makerIncreased = new bool[](count);
         for (uint256 i = 0; i < count; ++i) {
-            makerIncreased[i] = _batchFill(m, b, fills[i], i);
+            makerIncreased[i] = TradeLogic.batchFill(_s, SCALE, m, batch, fills[i], i);
         }
-        _closeBatch(m, p, b);
-        if (!b.anyIncrease) return;
-        MarginLogic.KnownMark memory known = _knownMark(m, b);
-        if (b.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
+        TradeLogic.closeBatch(_s, m, p, batch);
+        if (!batch.anyIncrease) return;
+        MarginLogic.KnownMark memory known = TradeLogic.knownMark(m, batch);
+        if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         for (uint256 i = 0; i < count; ++i) {
             if (makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);
         }
     }
 
-    /// @dev The running state of a trade: the market's trade parameters and the oracle index read once, the
-    /// taker's position, balance change and direction, and the market's running basis, open interest change
-    /// and fees.
-    // a memory-only working struct: storage packing does not apply
-    // solhint-disable-next-line gas-struct-packing
-    struct Batch {
-        bytes32 indexId;
-        uint256 index;
-        uint256 expiry;
-        uint256 contractSize;
-        uint256 tick;
-        uint256 minSize;
-        int256 basis;
-        int256 anchor;
-        bool takerBuys;
-        bool anyIncrease;
-        bool takerIncreased;
-        int256 takerOldSize;
-        int256 takerOldNotional;
-        int256 takerSize;
-        int256 takerNotional;
-        int256 takerBalanceDelta;
-        uint256 takerFees;
-        int256 oiDelta;
-        uint256 fees;
-        // the market's mark for the whole trade (index and the second's basis), set with the index
-        uint256 mark;
-        // the fill being booked: value of one contract and notional (wad)
-        uint256 v;
-        uint256 notional;
-        // the market id, the taker and its order, kept here rather than on the stack (via-IR stack depth)
-        bytes32 id;
-        address taker;
-        bytes32 takerOrderHash;
-    }
-
-    /// @dev Opens a trade of `taker` whose first fill is `first`: the first fill's self-trade, size and price
-    /// checks run before the market lookup and the expiry check, as `trade` always ordered them; loads the
-    /// market's trade parameters and the taker's position.
-    function _openBatch(
-        bytes32 id,
-        address taker,
-        bytes32 takerOrderHash,
-        VenueFill memory first
-    ) private returns (Market storage m, Position storage p, Batch memory b) {
-        if (first.maker == taker) revert SelfTrade(taker);
-        m = MarginLogic.market(_s, id);
-        if (first.takerSizeDelta == 0) revert ZeroSize();
-        if (first.price == 0) revert ZeroPrice();
-        b.id = id;
-        b.taker = taker;
-        b.takerOrderHash = takerOrderHash;
-        b.expiry = m.expiry;
-        if (block.timestamp >= b.expiry) revert MarketExpired(id, b.expiry);
-        b.contractSize = m.contractSize;
-        b.tick = m.tickSize;
-        b.minSize = m.minSize;
-        b.basis = m.basisRate;
-        b.anchor = _markBasisForTrade(m, b.basis);
-        b.indexId = m.indexId;
-        b.takerBuys = first.takerSizeDelta > 0;
-        p = _s.positions[taker][id];
-        b.takerOldSize = p.size;
-        b.takerSize = b.takerOldSize;
-        b.takerNotional = p.openNotional;
-        b.takerOldNotional = b.takerNotional;
-    }
-
-    /// @dev Closes a trade after its fills: stores the taker, checks the pause and open interest, accrues the
-    /// fees and stores the running basis. The caller then checks the margins of the sides whose risk grew.
-    function _closeBatch(Market storage m, Position storage p, Batch memory b) private {
-        _closeBatchTaker(m, b.taker, b, p);
-        if (b.anyIncrease && (m.paused || _s.globalPaused)) revert MarketIsPaused(b.id);
-        if (b.oiDelta != 0) {
-            uint256 oi = uint256(int256(uint256(m.openInterest)) + b.oiDelta);
-            if (b.oiDelta > 0 && oi > m.maxOpenInterest) revert OpenInterestExceeded(oi, m.maxOpenInterest);
-            m.openInterest = uint64(oi);
-        }
-        _accrueFees(b.fees);
-        m.basisRate = int64(b.basis);
-    }
-
-    /// @dev The market's mark after the trade, for the margin checks.
-    function _knownMark(Market storage m, Batch memory b) private view returns (MarginLogic.KnownMark memory) {
-        return MarginLogic.KnownMark(m.index, b.id, b.mark);
-    }
-
-    /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
-    /// at the stored basis before that trade, and brings the time-averaged basis up to that second.
-    function _markBasisForTrade(Market storage m, int256 basis) private returns (int256) {
-        if (m.markBasisTime == block.timestamp) return m.markBasis;
-        // The average as of now (read before `markBasisTime` moves): each clamped, so it fits int64.
-        m.averageBasis = int64(MarginLogic.averageBasis(m));
-        m.markBasis = int64(basis);
-        // Chain time fits 32 bits until 2106 (as the oracle's rounds assume).
-        m.markBasisTime = uint32(block.timestamp);
-        return basis;
-    }
-
-    /// @dev Checks and books one fill of a trade: the maker in storage, the taker in `b`; returns whether the
-    /// maker's risk grew.
-    function _batchFill(
-        Market storage m,
-        Batch memory b,
-        VenueFill memory fill,
-        uint256 i
-    ) private returns (bool makerIncreased) {
-        _checkBatchFill(m, b, fill, i);
-        uint256 takerFee = _bookBatchTaker(m, b, fill.takerSizeDelta);
-        Side memory k = _bookSide(m, b.id, fill.maker, -fill.takerSizeDelta, b.v, b.notional.wMulUp(m.makerFee));
-        if (k.increased) {
-            makerIncreased = true;
-            b.anyIncrease = true;
-        }
-        b.oiDelta += k.longDelta;
-        b.fees += takerFee + k.fee;
-        _advanceBatchBasis(m, b, fill, k.fee, takerFee);
-    }
-
-    /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
-    function _advanceBatchBasis(
-        Market storage m,
-        Batch memory b,
-        VenueFill memory fill,
-        uint256 makerFee,
-        uint256 takerFee
-    ) private {
-        uint256 price = fill.price;
-        b.basis = MarginLogic.nextBasis(
-            m,
-            b.basis,
-            b.anchor,
-            price,
-            b.index,
-            b.expiry,
-            WadMath.abs(fill.takerSizeDelta)
-        );
-        emit Traded(
-            b.id,
-            fill.maker,
-            b.taker,
-            fill.takerSizeDelta,
-            price,
-            makerFee,
-            takerFee,
-            b.basis,
-            fill.makerOrderHash,
-            b.takerOrderHash
-        );
-    }
-
-    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
-    /// the running basis); sets the fill's per-contract value and notional (wad) in `b`.
-    function _checkBatchFill(Market storage m, Batch memory b, VenueFill memory fill, uint256 i) private view {
-        int256 delta = fill.takerSizeDelta;
-        uint256 price = fill.price;
-        if (fill.maker == b.taker) revert SelfTrade(b.taker);
-        if (delta == 0) revert ZeroSize();
-        if ((delta > 0) != b.takerBuys) revert MixedTakerDirection(i, delta);
-        if (price == 0) revert ZeroPrice();
-        if (price % b.tick != 0) revert PriceNotOnTick(price, b.tick);
-        uint256 absDelta = WadMath.abs(delta);
-        if (absDelta < b.minSize) revert SizeBelowMinimum(absDelta, b.minSize);
-        // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
-        if (absDelta > type(uint128).max) revert SizeTooLarge(absDelta, type(uint128).max);
-        // The index is read once, at the first fill (after its tick and size checks, as `trade` did), from the
-        // Clearinghouse's copy of the oracle's latest value (`MarginLogic.liveIndex`).
-        if (b.index == 0) {
-            b.index = MarginLogic.liveIndex(_s, b.indexId);
-            // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
-            b.mark = MarginLogic.liveMark(b.index, b.anchor, b.expiry, block.timestamp);
-        }
-        _checkBand(m, price, b.mark);
-        b.v = MarginLogic.unitValue(price, b.contractSize);
-        b.notional = absDelta * b.v;
-    }
-
-    /// @dev Books one fill on the taker's in-memory position and balance change (realised PnL and fee
-    /// rounded per fill, as a sequence of `trade` calls would) and checks its position limit and open-market
-    /// lanes at this fill, before the maker's (the order `trade` always checked them in); returns the taker
-    /// fee (collateral units).
-    function _bookBatchTaker(Market storage m, Batch memory b, int256 delta) private returns (uint256 takerFee) {
-        int256 before = b.takerSize;
-        int256 realized;
-        (b.takerSize, b.takerNotional, realized) = MarginLogic.applyDelta(before, b.takerNotional, delta, b.v);
-        if (MarginLogic.increases(before, b.takerSize)) {
-            uint256 absNew = WadMath.abs(b.takerSize);
-            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(b.taker, absNew, m.maxPositionSize);
-            // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
-            if (before == 0 && MarginLogic.isEmpty(b.takerOldSize, b.takerOldNotional)) {
-                MarginLogic.addMarket(_s.accounts[b.taker].markets, m.index, b.taker);
-            }
-        }
-        takerFee = b.notional.wMulUp(m.takerFee).toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
-        MarginLogic.addRealised(m, realisedTokens);
-        b.takerFees += takerFee;
-        b.takerBalanceDelta += realisedTokens - takerFee.toInt256();
-    }
-
-    /// @dev Stores the taker's position and balance once, with its open-market list and the market's
-    /// open-position count, as the sequence of fills would have left them.
-    function _closeBatchTaker(Market storage m, address taker, Batch memory b, Position storage p) private {
-        int256 oldSize = b.takerOldSize;
-        int256 newSize = b.takerSize;
-        p.size = newSize.toInt128();
-        p.openNotional = b.takerNotional.toInt128();
-        Account storage a = _s.accounts[taker];
-        uint128 markets = a.markets;
-        bool wasEmpty = MarginLogic.isEmpty(oldSize, b.takerOldNotional);
-        bool nowEmpty = MarginLogic.isEmpty(newSize, b.takerNotional);
-        if (wasEmpty && !nowEmpty) {
-            markets = MarginLogic.addMarket(markets, m.index, taker);
-            ++m.openPositions;
-        } else if (!wasEmpty && nowEmpty) {
-            markets = MarginLogic.removeMarket(markets, m.index);
-            --m.openPositions;
-        }
-        b.oiDelta += MarginLogic.longDelta(oldSize, newSize);
-        _storeTakerAccount(m, taker, a, markets, b);
-        // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
-        // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
-        b.takerIncreased = MarginLogic.increases(oldSize, newSize);
-        if (b.takerIncreased) b.anyIncrease = true;
-    }
-
-    /// @dev Stores the taker's open-market list and balance (one slot). A balance that was or becomes negative goes
-    /// through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the fund); the taker's fees are then
-    /// charged only as far as the account or the fund pays them.
-    function _storeTakerAccount(
-        Market storage m,
-        address taker,
-        Account storage a,
-        uint128 markets,
-        Batch memory b
-    ) private {
-        int256 before = a.balance;
-        int256 balance = before + b.takerBalanceDelta;
-        if (before >= 0 && balance >= 0) {
-            // one slot, written once
-            a.balance = balance.toInt128();
-            a.markets = markets;
-            return;
-        }
-        a.markets = markets;
-        uint256 charged = LiquidationLogic.chargeTrade(_s, m, taker, before, b.takerBalanceDelta, b.takerFees);
-        b.fees -= b.takerFees - charged;
-    }
-
-    function _checkBand(Market storage m, uint256 price, uint256 mark) private view {
-        uint256 band = m.priceBand;
-        uint256 distance = price > mark ? price - mark : mark - price;
-        if (mark == 0 || distance > mark.wMulDown(band)) revert PriceOutsideBand(price, mark, band);
-    }
-
-    /// @dev Books one side: position, position limit, realised PnL and fee (collateral units, rounded up).
-    function _bookSide(
-        Market storage m,
-        bytes32 id,
-        address account,
-        int256 delta,
-        uint256 v,
-        uint256 feeWad
-    ) private returns (Side memory side) {
-        (int256 oldSize, int256 newSize, int256 realized) = MarginLogic.updatePosition(_s, m, id, account, delta, v);
-        side.increased = MarginLogic.increases(oldSize, newSize);
-        if (side.increased) {
-            uint256 absNew = WadMath.abs(newSize);
-            if (absNew > m.maxPositionSize) revert PositionSizeExceeded(account, absNew, m.maxPositionSize);
-        }
-        side.longDelta = MarginLogic.longDelta(oldSize, newSize);
-        side.fee = feeWad.toTokenUp(SCALE);
-        int256 realisedTokens = MarginLogic.pnlToTokens(realized, SCALE);
-        MarginLogic.addRealised(m, realisedTokens);
-        side.fee = _chargeSide(m, account, realisedTokens - side.fee.toInt256(), side.fee);
-    }
-
-    /// @dev Adds a maker's balance change `delta` (realised PnL minus `fee`); returns the fee charged. A balance that
-    /// was or becomes negative goes through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the fund).
-    function _chargeSide(Market storage m, address account, int256 delta, uint256 fee) private returns (uint256) {
-        Account storage a = _s.accounts[account];
-        int256 before = a.balance;
-        int256 balance = before + delta;
-        if (before >= 0 && balance >= 0) {
-            a.balance = balance.toInt128();
-            return fee;
-        }
-        return LiquidationLogic.chargeTrade(_s, m, account, before, delta, fee);
-    }
-
-    /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
-    function _accrueFees(uint256 fees) private {
-        if (fees == 0) return;
-        uint256 toInsurance = fees.wMulDown(_s.insuranceFeeShare);
-        _s.insuranceFund = (_s.insuranceFund + toInsurance).toUint128();
-        _s.treasuryAccrued = (_s.treasuryAccrued + (fees - toInsurance)).toUint128();
-    }
-
-    // ================================================================ liquidation (external library)
+    // ------------------------------------------------------------------ liquidation (external library)
 
     /// @inheritdoc IClearinghouse
     function liquidate(address account, bytes32 id, uint256 size, uint256 priceLimit) external {
@@ -578,7 +288,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         LiquidationLogic.deleverage(_s, ORACLE, SCALE, account, id, counterparties);
     }
 
-    // ================================================================ settlement (external library)
+    // ------------------------------------------------------------------ settlement (external library)
 
     /// @inheritdoc IClearinghouse
     function proposeSettlement(bytes32 id) external {
@@ -610,7 +320,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         SettlementLogic.settleMany(_s, SCALE, id, accounts);
     }
 
-    // ================================================================ index copy
+    // ------------------------------------------------------------------ index copy
 
     /// @inheritdoc IIndexOracleListener
     /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`). Never reverts
@@ -626,7 +336,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
         MarketAdminLogic.syncIndex(_s, ORACLE, indexId);
     }
 
-    // ================================================================ views
+    // ------------------------------------------------------------------ views
 
     /// @inheritdoc IClearinghouse
     function collateral() external view returns (address) {
@@ -757,12 +467,12 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function markPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.markPrice(_s, MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.markPriceDown(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse
     function liquidationMarkPrice(bytes32 id) external view returns (uint256) {
-        return MarginLogic.liquidationMark(_s, MarginLogic.market(_s, id), ORACLE);
+        return MarginLogic.liquidationMarkDown(_s, MarginLogic.market(_s, id), ORACLE);
     }
 
     /// @inheritdoc IClearinghouse

@@ -57,9 +57,7 @@ contract Exchange is OrderBook, AccessManaged {
         CLEARINGHOUSE = clearinghouse_;
     }
 
-    // ----------------------------------------------------------------------------------------------
-    // Trading
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ trading
 
     /// @inheritdoc IExchange
     function fillOrder(Order calldata order, bytes calldata signature, uint256 fillSize)
@@ -236,18 +234,14 @@ contract Exchange is OrderBook, AccessManaged {
         }
     }
 
-    // ----------------------------------------------------------------------------------------------
-    // Views
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ views
 
     /// @inheritdoc IExchange
     function clearinghouse() external view returns (IClearinghouseVenue) {
         return CLEARINGHOUSE;
     }
 
-    // ----------------------------------------------------------------------------------------------
-    // Internals
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ internals
 
     /// @dev Reverts unless filling `fillSize` of the reduce-only `order` moves its trader's live `position`
     /// towards zero without crossing it.

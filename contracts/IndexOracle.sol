@@ -10,6 +10,7 @@ import {IIndexOracle, IIndexOracleListener, IIndexOracleReader} from "./interfac
 import {CheckpointLib} from "./libraries/CheckpointLib.sol";
 import {MedianLib} from "./libraries/MedianLib.sol";
 import {PackedSlotLib} from "./libraries/PackedSlotLib.sol";
+import {WAD} from "./libraries/WadMath.sol";
 
 /// @title IndexOracle
 /// @notice Indices posted by quorums of EIP-712 signed reports; see `IIndexOracle` and `docs/oracle.md`.
@@ -17,6 +18,8 @@ import {PackedSlotLib} from "./libraries/PackedSlotLib.sol";
 /// set as a slot map (`address → slot + 1`) plus its inverse. A submission reads the state slot, the
 /// last checkpoint and one reporter entry per signature, writes one fresh checkpoint slot and the
 /// state slot, then tells the listener (one more slot read and one call, when a listener is set).
+/// Parameters are named as in `IIndexOracle` except `reporters_` and `listener_`, which would otherwise
+/// shadow the `reporters` and `listener` views.
 contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     using PackedSlotLib for IndexState;
     using PackedSlotLib for Checkpoint;
@@ -56,9 +59,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     /// @param initialAuthority The `AccessManager` that gates the configuration functions.
     constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("IndexOracle", "1") {}
 
-    // ------------------------------------------------------------------------------------------
-    // Configuration
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ configuration
 
     /// @inheritdoc IIndexOracle
     function createIndex(bytes32 indexId, IndexParams calldata params, address[] calldata reporters_)
@@ -120,9 +121,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         emit ReporterRemoved(indexId, reporter, slot);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Reports
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ reports
 
     /// @inheritdoc IIndexOracle
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId) {
@@ -281,9 +280,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         }
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Reads
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ reads
 
     /// @inheritdoc IIndexOracleReader
     function latest(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt) {
@@ -333,7 +330,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
             }
             c = next;
         }
-        uint256 required = Math.mulDiv(to - from, MIN_TWAP_COVERAGE, CheckpointLib.WAD, Math.Rounding.Ceil);
+        uint256 required = Math.mulDiv(to - from, MIN_TWAP_COVERAGE, WAD, Math.Rounding.Ceil);
         if (covered < required) revert InsufficientCoverage(indexId, from, to, covered, required);
         return weighted / covered;
     }
@@ -466,9 +463,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         return _latestCheckpoint(indexId, _existing(indexId).checkpointCount);
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ internals
 
     function _existing(bytes32 indexId) private view returns (IndexState storage s) {
         s = _indexes[indexId];

@@ -76,7 +76,7 @@ enum MarketStatus {
 /// index unit; sizes are signed whole contracts; margin, equity and PnL values returned by views are
 /// 18-decimal dollars ("wad"). Every conversion from wad to token units rounds against the account.
 interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
-    // ---------------------------------------------------------------- errors: configuration
+    // ------------------------------------------------------------------ errors: configuration
     /// @notice Thrown when the collateral token has more than 18 decimals.
     error CollateralDecimalsTooHigh(uint8 decimals);
     /// @notice Thrown when a required address (collateral, oracle, treasury) is zero.
@@ -140,7 +140,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when `setFeeShares` raises the liquidator share again before `readyAt`.
     error ShareRaiseTooSoon(uint256 readyAt);
 
-    // ---------------------------------------------------------------- errors: collateral
+    // ------------------------------------------------------------------ errors: collateral
     /// @notice Thrown when an amount is zero.
     error ZeroAmount();
     /// @notice Thrown when a token transfer into the Clearinghouse moved nothing.
@@ -157,7 +157,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when the treasury has nothing accrued to withdraw.
     error NothingToWithdraw();
 
-    // ---------------------------------------------------------------- errors: trading
+    // ------------------------------------------------------------------ errors: trading
     /// @notice Thrown when `trade` is called by an address that is not an authorised venue.
     error UnauthorizedVenue(address caller);
     /// @notice Thrown when maker and taker are the same account.
@@ -187,7 +187,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when the market's open interest would grow past its maximum.
     error OpenInterestExceeded(uint256 openInterest, uint256 max);
 
-    // ---------------------------------------------------------------- errors: liquidation
+    // ------------------------------------------------------------------ errors: liquidation
     /// @notice Thrown when an account tries to liquidate or deleverage against itself.
     error SelfLiquidation(address account);
     /// @notice Thrown when the account holds no position in the market.
@@ -214,7 +214,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when a deleveraging counterparty is not in profit at the bankruptcy price.
     error CounterpartyNotProfitable(address counterparty, int256 pnl);
 
-    // ---------------------------------------------------------------- errors: settlement
+    // ------------------------------------------------------------------ errors: settlement
     /// @notice Thrown when a settlement step needs the market to be expired and it is not.
     error MarketNotExpired(bytes32 marketId, uint256 expiry);
     /// @notice Thrown when a settlement price has already been proposed.
@@ -242,7 +242,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when paying a claim before every position of the market is settled.
     error ClaimNotYetPayable(address account, bytes32 marketId, uint256 openPositions);
 
-    // ---------------------------------------------------------------- errors: index
+    // ------------------------------------------------------------------ errors: index
     /// @notice Thrown when `onIndexValue` is called by `caller`, not the oracle.
     error NotOracle(address caller);
     /// @notice Thrown when the live index of `indexId` is needed but its latest value, accepted at `updatedAt`,
@@ -251,7 +251,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Thrown when the live index of `indexId` is needed but no value was ever pushed or synced.
     error IndexNotCached(bytes32 indexId);
 
-    // ---------------------------------------------------------------- events
+    // ------------------------------------------------------------------ events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.
     // solhint-disable gas-indexed-events
     /// @notice Emitted when `amount` collateral units are credited to `account`, paid by `from`.
@@ -352,7 +352,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
 
     // solhint-enable gas-indexed-events
 
-    // ---------------------------------------------------------------- collateral
+    // ------------------------------------------------------------------ collateral
     /// @notice Deposits `amount` collateral units for the caller. Credits the measured balance change.
     function deposit(uint256 amount) external;
 
@@ -382,7 +382,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Sends all accrued treasury fees to the treasury address. Callable by anyone.
     function withdrawTreasury() external;
 
-    // ---------------------------------------------------------------- administration (restricted)
+    // ------------------------------------------------------------------ administration (restricted)
     /// @notice Creates a market. Restricted (market admin).
     /// @return marketId `keccak256(abi.encode(params))`.
     function createMarket(
@@ -412,7 +412,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// Restricted (risk admin).
     function setFeeShares(uint64 insuranceFeeShare, uint64 liquidatorShare) external;
 
-    // ---------------------------------------------------------------- liquidation
+    // ------------------------------------------------------------------ liquidation
     /// @notice Liquidates `size` contracts of `account`'s position in `marketId`: the caller takes them
     /// over at mark and receives its share of the penalty.
     /// @dev Needs `equity < maintenanceMargin` (cross margin) at the marks, at the liquidation marks
@@ -435,7 +435,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// `liquidate`), and an insurance fund smaller than the shortfall.
     function deleverage(address account, bytes32 marketId, address[] calldata counterparties) external;
 
-    // ---------------------------------------------------------------- settlement
+    // ------------------------------------------------------------------ settlement
     /// @notice After expiry, proposes the TWAP over `[expiry - settlementWindow, expiry]`. Anyone.
     function proposeSettlement(bytes32 marketId) external;
 
@@ -457,7 +457,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice `settle` for a batch; accounts with nothing to settle are skipped. Anyone.
     function settleMany(bytes32 marketId, address[] calldata accounts) external;
 
-    // ---------------------------------------------------------------- index
+    // ------------------------------------------------------------------ index
     /// @notice Copies the oracle's latest value of `indexId`, the time its round was accepted and the index's
     /// `maxAge` into the Clearinghouse's copy, which every trade, margin check and valuation reads. Anyone.
     /// @dev The oracle pushes every change itself (`onIndexValue`); this is for a deployment whose listener was
@@ -467,7 +467,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// `IndexNotCached` before the index's first round (nothing to copy).
     function syncIndex(bytes32 indexId) external;
 
-    // ---------------------------------------------------------------- views
+    // ------------------------------------------------------------------ views
     /// @notice The collateral token.
     function collateral() external view returns (address);
 

@@ -21,9 +21,7 @@ import {IClearinghouseVenue} from "./IClearinghouseVenue.sol";
 /// completes or is cancelled first voids the other. Orders whose nonce is below the trader's `minNonce`
 /// (`cancelUpTo`) are void too.
 interface IExchange {
-    // ----------------------------------------------------------------------------------------------
-    // Events
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ events
 
     // A fill has one event, the Clearinghouse's `Traded`, which names the maker order filled
     // (`makerOrderHash`) and, in `matchOrders`, the taker's order (`takerOrderHash`; zero for `fillOrder`).
@@ -43,9 +41,7 @@ interface IExchange {
     /// @notice Emitted when `trader` approves (`approved = true`) or revokes a delegated signer.
     event DelegateSet(address indexed trader, address indexed delegate, bool indexed approved);
 
-    // ----------------------------------------------------------------------------------------------
-    // Errors
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ errors
 
     /// @notice Thrown when the Clearinghouse address given to the constructor is zero.
     error ZeroClearinghouse();
@@ -140,9 +136,7 @@ interface IExchange {
     /// @notice Thrown when a trader names the zero address or itself as a delegate.
     error InvalidDelegate(address delegate);
 
-    // ----------------------------------------------------------------------------------------------
-    // Trading
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ trading
 
     /// @notice Fills `fillSize` contracts of the resting `order`; the caller takes the other side at
     /// exactly `order.limitPrice`.
@@ -181,9 +175,8 @@ interface IExchange {
         uint256[] calldata fillSizes
     ) external returns (uint256 takerFilled);
 
-    // ----------------------------------------------------------------------------------------------
-    // Cancels, nonces and delegates (never blocked by the Clearinghouse's pauses)
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ cancels, nonces and delegates
+    // None of these is blocked by the Clearinghouse's pauses.
 
     /// @notice Cancels each order by using up its nonce (which voids every order of the trader with that
     /// nonce). The caller must be each order's trader or one of its delegates.
@@ -203,9 +196,7 @@ interface IExchange {
     /// Revoking takes effect at once, including for partly filled orders the delegate signed.
     function setDelegate(address delegate, bool approved) external;
 
-    // ----------------------------------------------------------------------------------------------
-    // Views
-    // ----------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ views
 
     /// @notice The Clearinghouse every fill is booked on.
     function clearinghouse() external view returns (IClearinghouseVenue);

@@ -80,9 +80,7 @@ interface IIndexOracleListener {
 /// round's time. The value is a step function: each round's value holds from its checkpoint
 /// timestamp until the next checkpoint.
 interface IIndexOracle is IIndexOracleReader {
-    // ------------------------------------------------------------------------------------------
-    // Types
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ types
 
     /// @notice One reporter's observation of an index, the EIP-712 message reporters sign:
     /// `Report(bytes32 indexId,uint256 value,uint64 observedAt,bytes32 inputsHash)`.
@@ -162,9 +160,7 @@ interface IIndexOracle is IIndexOracleReader {
         uint8 faultBound;
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Events
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ events
 
     /// @notice Emitted when an index is created (its reporters follow as `ReporterAdded` events).
     event IndexCreated(bytes32 indexed indexId, IndexParams params);
@@ -203,9 +199,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @notice Emitted when the listener is set (`address(0)`: none).
     event ListenerSet(address indexed listener);
 
-    // ------------------------------------------------------------------------------------------
-    // Errors: configuration
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ errors: configuration
 
     /// @notice Thrown when an index id is zero.
     error InvalidIndexId();
@@ -248,9 +242,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @notice Thrown when removing `reporter`, which is not authorised for `indexId`.
     error ReporterNotAuthorised(bytes32 indexId, address reporter);
 
-    // ------------------------------------------------------------------------------------------
-    // Errors: reports
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ errors: reports
 
     /// @notice Thrown when a submission carries `count` reports, more than the `max` reporters an index can have.
     error TooManyReports(uint256 count, uint256 max);
@@ -306,9 +298,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @notice Thrown when a timestamp does not fit the 32-bit checkpoint timestamp (after 2106).
     error TimestampOutOfRange(uint256 timestamp);
 
-    // ------------------------------------------------------------------------------------------
-    // Errors: reads
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ errors: reads
 
     /// @notice Thrown when reading an index that has no accepted round yet.
     error NoRounds(bytes32 indexId);
@@ -337,9 +327,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// than the `max` they read.
     error TooManyRoundsInWindow(bytes32 indexId, uint256 rounds, uint256 max);
 
-    // ------------------------------------------------------------------------------------------
-    // Configuration (AccessManager-restricted)
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ configuration (AccessManager-restricted)
 
     /// @notice Creates index `indexId` with `params` and the initial `reporters`.
     /// @dev Restricted. Emits `IndexCreated`, then `ReporterAdded` per reporter (slots 0, 1, …).
@@ -374,9 +362,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// trusted: a listener that reverts makes `submit` and `setIndexParams` revert.
     function setListener(address listener) external;
 
-    // ------------------------------------------------------------------------------------------
-    // Reports
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ reports
 
     /// @notice Accepts a new round of `indexId` from reports signed by distinct authorised reporters.
     /// Anyone may relay.
@@ -396,9 +382,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @return roundId The new round's checkpoint number.
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId);
 
-    // ------------------------------------------------------------------------------------------
-    // Views
-    // ------------------------------------------------------------------------------------------
+    // ------------------------------------------------------------------ views
 
     /// @notice The EIP-712 digest a reporter signs for `report` on this oracle and chain.
     function reportDigest(Report calldata report) external view returns (bytes32);

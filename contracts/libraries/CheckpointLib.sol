@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IIndexOracle} from "../interfaces/IIndexOracle.sol";
+import {WAD} from "./WadMath.sol";
 
 /// @title CheckpointLib
 /// @notice The arithmetic of the oracle's TWAP checkpoints and deviation guard.
@@ -10,9 +11,6 @@ import {IIndexOracle} from "../interfaces/IIndexOracle.sol";
 /// cumulatives is exact; every function here relies on windows shorter than `2^32` seconds, which
 /// 32-bit timestamps guarantee.
 library CheckpointLib {
-    /// @notice One in 18-decimal fixed point (`1e18` = 100 %).
-    uint256 internal constant WAD = 1e18;
-
     /// @notice The cumulative of the step function at time `t >= c.timestamp`, when `c` is the last
     /// checkpoint at or before `t`: `c.cumulative + c.value × (t − c.timestamp)`, modulo `2^128`.
     /// @dev The caller guarantees `c.timestamp <= t < 2^32`.

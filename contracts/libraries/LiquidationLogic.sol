@@ -7,7 +7,8 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
-import {WadMath} from "./WadMath.sol";
+import {PositionMath} from "./PositionMath.sol";
+import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title LiquidationLogic
 /// @notice Liquidation, bad debt and auto-deleveraging, run by the Clearinghouse with `delegatecall`
@@ -17,7 +18,6 @@ library LiquidationLogic {
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
     /// @notice A position whose notional at mark is at most this (wad dollars) may be liquidated whole.
     uint256 public constant SMALL_POSITION_NOTIONAL = 1_000e18;
 
@@ -53,21 +53,21 @@ library LiquidationLogic {
         Market storage m = MarginLogic.market(s, marketId);
         if (block.timestamp >= m.expiry) revert IClearinghouse.MarketExpired(marketId, m.expiry);
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
-        Liq memory q = _assess(s, m, oracle, scale, account, marketId, priceLimit);
-        uint256 maxSize = maxLiquidationSize(m, WadMath.abs(q.posSize), q.v, q.equity, q.mm);
+        Liq memory liq = _assess(s, m, oracle, scale, account, marketId, priceLimit);
+        uint256 maxSize = maxLiquidationSizeUp(m, WadMath.abs(liq.posSize), liq.v, liq.equity, liq.mm);
         if (size > maxSize) revert IClearinghouse.LiquidationSizeTooLarge(size, maxSize);
 
-        bool liquidatorIncreased = _takeOver(s, m, marketId, account, size, q);
-        q.penalty = (size * q.v).wMulUp(m.liquidationPenalty).toTokenUp(scale);
+        bool liquidatorIncreased = _takeOver(s, m, marketId, account, size, liq);
+        liq.penalty = (size * liq.v).wMulUp(m.liquidationPenalty).toTokenUp(scale);
         // The penalty never exceeds what the account has left above zero (its equity before this liquidation),
         // so no parameter setting can make a liquidation take more than the account has or make the fund
         // pay a reward.
-        uint256 equityTokens = q.equity > 0 ? uint256(q.equity).toTokenDown(scale) : 0;
-        if (q.penalty > equityTokens) q.penalty = equityTokens;
-        q.reward = q.penalty.wMulDown(s.liquidatorShare);
-        _book(s, m, scale, account, q);
+        uint256 equityTokens = liq.equity > 0 ? uint256(liq.equity).toTokenDown(scale) : 0;
+        if (liq.penalty > equityTokens) liq.penalty = equityTokens;
+        liq.reward = liq.penalty.wMulDown(s.liquidatorShare);
+        _book(s, m, scale, account, liq);
         if (liquidatorIncreased) MarginLogic.requireInitialMargin(s, oracle, scale, msg.sender);
-        emit IClearinghouse.Liquidated(marketId, account, msg.sender, -q.delta, q.mark, q.penalty, q.reward);
+        emit IClearinghouse.Liquidated(marketId, account, msg.sender, -liq.delta, liq.mark, liq.penalty, liq.reward);
     }
 
     /// @notice Credits `amount` (collateral units) to a negative balance `before` (the Clearinghouse's deposit slow
@@ -106,12 +106,12 @@ library LiquidationLogic {
         address account,
         bytes32 marketId,
         uint256 priceLimit
-    ) private view returns (Liq memory q) {
-        q.posSize = s.positions[account][marketId].size;
-        if (q.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
+    ) private view returns (Liq memory liq) {
+        liq.posSize = s.positions[account][marketId].size;
+        if (liq.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
         MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
-        (q.equity, q.mm) = (h.equity, h.mm);
-        if (q.equity >= int256(q.mm)) revert IClearinghouse.AccountHealthy(account, q.equity, q.mm);
+        (liq.equity, liq.mm) = (h.equity, h.mm);
+        if (liq.equity >= int256(liq.mm)) revert IClearinghouse.AccountHealthy(account, liq.equity, liq.mm);
         // Also below maintenance at the time-averaged basis (a basis walk counts only once it has held) and at
         // the index (a walk of the basis alone liquidates nobody the index has not put below the line; an
         // index move lowers all three at once).
@@ -119,11 +119,11 @@ library LiquidationLogic {
             revert IClearinghouse.AccountHealthy(account, h.averagedEquity, h.averagedMm);
         }
         if (h.indexEquity >= int256(h.indexMm)) revert IClearinghouse.AccountHealthy(account, h.indexEquity, h.indexMm);
-        q.mark = MarginLogic.markPrice(s, m, oracle);
-        if (q.posSize > 0 ? q.mark > priceLimit : q.mark < priceLimit) {
-            revert IClearinghouse.PriceLimitExceeded(q.mark, priceLimit);
+        liq.mark = MarginLogic.markPriceDown(s, m, oracle);
+        if (liq.posSize > 0 ? liq.mark > priceLimit : liq.mark < priceLimit) {
+            revert IClearinghouse.PriceLimitExceeded(liq.mark, priceLimit);
         }
-        q.v = MarginLogic.unitValue(q.mark, m.contractSize);
+        liq.v = PositionMath.unitValueDown(liq.mark, m.contractSize);
     }
 
     /// @dev Moves `size` contracts from the account to the liquidator at mark; returns whether the
@@ -134,43 +134,43 @@ library LiquidationLogic {
         bytes32 marketId,
         address account,
         uint256 size,
-        Liq memory q
+        Liq memory liq
     ) private returns (bool liquidatorIncreased) {
-        q.delta = q.posSize > 0 ? -int256(size) : int256(size);
+        liq.delta = liq.posSize > 0 ? -int256(size) : int256(size);
         int256 accountNew;
-        (, accountNew, q.accountPnl) = MarginLogic.updatePosition(s, m, marketId, account, q.delta, q.v);
-        (q.liquidatorOld, q.liquidatorNew, q.liquidatorPnl) = MarginLogic.updatePosition(
+        (, accountNew, liq.accountPnl) = MarginLogic.updatePosition(s, m, marketId, account, liq.delta, liq.v);
+        (liq.liquidatorOld, liq.liquidatorNew, liq.liquidatorPnl) = MarginLogic.updatePosition(
             s,
             m,
             marketId,
             msg.sender,
-            -q.delta,
-            q.v
+            -liq.delta,
+            liq.v
         );
-        liquidatorIncreased = MarginLogic.increases(q.liquidatorOld, q.liquidatorNew);
-        if (liquidatorIncreased && WadMath.abs(q.liquidatorNew) > m.maxPositionSize) {
-            revert IClearinghouse.PositionSizeExceeded(msg.sender, WadMath.abs(q.liquidatorNew), m.maxPositionSize);
+        liquidatorIncreased = PositionMath.increasesRisk(liq.liquidatorOld, liq.liquidatorNew);
+        if (liquidatorIncreased && WadMath.abs(liq.liquidatorNew) > m.maxPositionSize) {
+            revert IClearinghouse.PositionSizeExceeded(msg.sender, WadMath.abs(liq.liquidatorNew), m.maxPositionSize);
         }
         // Taking a position over never adds longs: the account's long shrinks by what the liquidator adds.
-        q.oiDelta =
-            MarginLogic.longDelta(q.posSize, accountNew) +
-            MarginLogic.longDelta(q.liquidatorOld, q.liquidatorNew);
-        m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + q.oiDelta));
+        liq.oiDelta =
+            PositionMath.longDelta(liq.posSize, accountNew) +
+            PositionMath.longDelta(liq.liquidatorOld, liq.liquidatorNew);
+        m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + liq.oiDelta));
     }
 
     /// @dev Books both sides' balances and the market's realised profit and loss: the account's (with the penalty,
     /// `_chargeAccount`) and the liquidator's (`msg.sender`: its realised PnL and the reward; its own realised
     /// loss can overdraw too). The pot counts both sides' realised profit and loss (the penalty is not: it goes
     /// to the fund and the liquidator) less what the fund could not lend of an overdraft.
-    function _book(Layout storage s, Market storage m, uint256 scale, address account, Liq memory q) private {
-        int256 accountTokens = MarginLogic.pnlToTokens(q.accountPnl, scale);
-        accountTokens += _chargeAccount(s, account, q, accountTokens).toInt256();
-        int256 liquidatorTokens = MarginLogic.pnlToTokens(q.liquidatorPnl, scale);
+    function _book(Layout storage s, Market storage m, uint256 scale, address account, Liq memory liq) private {
+        int256 accountTokens = PositionMath.pnlToTokens(liq.accountPnl, scale);
+        accountTokens += _chargeAccount(s, account, liq, accountTokens).toInt256();
+        int256 liquidatorTokens = PositionMath.pnlToTokens(liq.liquidatorPnl, scale);
         uint256 unlent = MarginLogic.changeBalance(
             s,
             msg.sender,
             s.accounts[msg.sender].balance,
-            liquidatorTokens + q.reward.toInt256()
+            liquidatorTokens + liq.reward.toInt256()
         );
         MarginLogic.addRealised(m, accountTokens + liquidatorTokens + unlent.toInt256());
     }
@@ -185,27 +185,27 @@ library LiquidationLogic {
     function _chargeAccount(
         Layout storage s,
         address account,
-        Liq memory q,
+        Liq memory liq,
         int256 accountTokens
     ) private returns (uint256 writtenOff) {
         uint256 unlent = MarginLogic.changeBalance(
             s,
             account,
             s.accounts[account].balance,
-            accountTokens - q.penalty.toInt256()
+            accountTokens - liq.penalty.toInt256()
         );
         if (unlent != 0) {
-            uint256 cut = unlent < q.penalty ? unlent : q.penalty;
-            q.penalty -= cut;
-            if (q.reward > q.penalty) q.reward = q.penalty;
+            uint256 cut = unlent < liq.penalty ? unlent : liq.penalty;
+            liq.penalty -= cut;
+            if (liq.reward > liq.penalty) liq.reward = liq.penalty;
             writtenOff = unlent - cut;
         }
-        s.insuranceFund = (uint256(s.insuranceFund) + q.penalty - q.reward).toUint128();
+        s.insuranceFund = (uint256(s.insuranceFund) + liq.penalty - liq.reward).toUint128();
     }
 
     /// @notice The largest size a liquidation of this position may take: what restores maintenance margin
     /// (rounded up), or the whole position when it is small or the rest would be under `minSize`.
-    function maxLiquidationSize(
+    function maxLiquidationSizeUp(
         Market storage m,
         uint256 absPos,
         uint256 v,
@@ -254,20 +254,20 @@ library LiquidationLogic {
         // A pause (a suspect oracle, say) stops forced closes at a price derived from the mark, as it stops
         // liquidation.
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
-        Adl memory d = _bankruptcy(s, m, oracle, scale, account, marketId);
+        Adl memory adl = _bankruptcy(s, m, oracle, scale, account, marketId);
         // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest. A
         // payment into a negative balance (a debt to the fund) goes back to the fund, which then lends the
         // overdraft left when the position closes (`_settleBankrupt`).
-        if (d.fundPaid != 0) {
-            MarginLogic.coverBadDebt(s, account, d.fundPaid);
-            MarginLogic.changeBalance(s, account, s.accounts[account].balance, d.fundPaid.toInt256());
+        if (adl.fundPaid != 0) {
+            MarginLogic.coverBadDebt(s, account, adl.fundPaid);
+            MarginLogic.changeBalance(s, account, s.accounts[account].balance, adl.fundPaid.toInt256());
         }
-        for (uint256 i = 0; i < counterparties.length && d.remaining != 0; ++i) {
-            _closeAgainst(s, m, marketId, counterparties[i], d);
+        for (uint256 i = 0; i < counterparties.length && adl.remaining != 0; ++i) {
+            _closeAgainst(s, m, marketId, counterparties[i], adl);
         }
-        m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + d.oiDelta));
-        _settleBankrupt(s, d);
-        MarginLogic.addRealised(m, d.realised);
+        m.openInterest = uint64(uint256(int256(uint256(m.openInterest)) + adl.oiDelta));
+        _settleBankrupt(s, adl);
+        MarginLogic.addRealised(m, adl.realised);
     }
 
     /// @dev Checks the account is bankrupt beyond what the fund covers and computes the bankruptcy value.
@@ -278,11 +278,11 @@ library LiquidationLogic {
         uint256 scale,
         address account,
         bytes32 marketId
-    ) private view returns (Adl memory d) {
-        d.scale = scale;
-        d.account = account;
-        d.posSize = s.positions[account][marketId].size;
-        if (d.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
+    ) private view returns (Adl memory adl) {
+        adl.scale = scale;
+        adl.account = account;
+        adl.posSize = s.positions[account][marketId].size;
+        if (adl.posSize == 0) revert IClearinghouse.NoPosition(account, marketId);
         MarginLogic.LiquidationHealth memory h = MarginLogic.liquidationHealth(s, oracle, scale, account);
         int256 equity = h.equity;
         if (equity >= 0) revert IClearinghouse.NotBankrupt(account, equity);
@@ -295,24 +295,24 @@ library LiquidationLogic {
         uint256 fund = s.insuranceFund;
         if (shortfall <= fund) revert IClearinghouse.InsuranceCanCover(shortfall, fund);
         // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
-        d.fundPaid = fund;
+        adl.fundPaid = fund;
         deficit -= fund * scale;
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
-        d.remaining = WadMath.abs(d.posSize);
+        uint256 v = PositionMath.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
+        adl.remaining = WadMath.abs(adl.posSize);
         // Closing the whole position at vb lifts equity (with the fund's payment) to at least one collateral
         // unit above zero, so the final rounding down of the account's credit cannot leave a negative balance.
-        uint256 gap = WadMath.mulDivUp(deficit + scale, 1, d.remaining);
-        d.vb = d.posSize > 0 ? v + gap : (v > gap ? v - gap : 0);
-        d.bankruptcyPrice = WadMath.mulDivDown(d.vb, WAD, m.contractSize);
+        uint256 gap = WadMath.mulDivUp(deficit + scale, 1, adl.remaining);
+        adl.vb = adl.posSize > 0 ? v + gap : (v > gap ? v - gap : 0);
+        adl.bankruptcyPrice = WadMath.mulDivDown(adl.vb, WAD, m.contractSize);
     }
 
     /// @dev Credits the bankrupt account's realised PnL once (`MarginLogic.changeBalance`): an overdraft (when a
     /// short's bankruptcy value is clamped at zero, or the account owed the fund before) is lent by the fund as
     /// far as it goes, and what it cannot lend is not counted as paid by this market's pot.
-    function _settleBankrupt(Layout storage s, Adl memory d) private {
-        int256 tokens = MarginLogic.pnlToTokens(d.accountPnl, d.scale);
-        uint256 unlent = MarginLogic.changeBalance(s, d.account, s.accounts[d.account].balance, tokens);
-        d.realised += tokens + unlent.toInt256();
+    function _settleBankrupt(Layout storage s, Adl memory adl) private {
+        int256 tokens = PositionMath.pnlToTokens(adl.accountPnl, adl.scale);
+        uint256 unlent = MarginLogic.changeBalance(s, adl.account, s.accounts[adl.account].balance, tokens);
+        adl.realised += tokens + unlent.toInt256();
     }
 
     function _closeAgainst(
@@ -320,23 +320,23 @@ library LiquidationLogic {
         Market storage m,
         bytes32 marketId,
         address counterparty,
-        Adl memory d
+        Adl memory adl
     ) private {
-        uint256 q = _takeable(s, marketId, counterparty, d);
-        int256 delta = d.posSize > 0 ? -int256(q) : int256(q);
+        uint256 take = _takeable(s, marketId, counterparty, adl);
+        int256 delta = adl.posSize > 0 ? -int256(take) : int256(take);
         {
-            (int256 aPnl, int256 aOi) = _move(s, m, marketId, d.account, delta, d.vb);
-            d.accountPnl += aPnl;
-            d.oiDelta += aOi;
+            (int256 aPnl, int256 aOi) = _move(s, m, marketId, adl.account, delta, adl.vb);
+            adl.accountPnl += aPnl;
+            adl.oiDelta += aOi;
         }
-        (int256 cPnl, int256 cOi) = _move(s, m, marketId, counterparty, -delta, d.vb);
-        d.oiDelta += cOi;
-        d.remaining -= q;
-        int256 cTokens = MarginLogic.pnlToTokens(cPnl, d.scale);
+        (int256 cPnl, int256 cOi) = _move(s, m, marketId, counterparty, -delta, adl.vb);
+        adl.oiDelta += cOi;
+        adl.remaining -= take;
+        int256 cTokens = PositionMath.pnlToTokens(cPnl, adl.scale);
         // A counterparty's gain repays its own debt to the fund first, if it has one.
         uint256 unlent = MarginLogic.changeBalance(s, counterparty, s.accounts[counterparty].balance, cTokens);
-        d.realised += cTokens + unlent.toInt256();
-        emit IClearinghouse.Deleveraged(marketId, d.account, counterparty, -delta, d.bankruptcyPrice);
+        adl.realised += cTokens + unlent.toInt256();
+        emit IClearinghouse.Deleveraged(marketId, adl.account, counterparty, -delta, adl.bankruptcyPrice);
     }
 
     /// @dev Checks a counterparty (opposite side, in profit at the bankruptcy value) and returns how many
@@ -345,18 +345,18 @@ library LiquidationLogic {
         Layout storage s,
         bytes32 marketId,
         address counterparty,
-        Adl memory d
+        Adl memory adl
     ) private view returns (uint256) {
-        if (counterparty == d.account) revert IClearinghouse.SelfLiquidation(counterparty);
+        if (counterparty == adl.account) revert IClearinghouse.SelfLiquidation(counterparty);
         Position storage cp = s.positions[counterparty][marketId];
         int256 cpSize = cp.size;
-        if (cpSize == 0 || (cpSize > 0) == (d.posSize > 0)) {
+        if (cpSize == 0 || (cpSize > 0) == (adl.posSize > 0)) {
             revert IClearinghouse.CounterpartyNotOpposite(counterparty, cpSize);
         }
-        int256 cpPnl = cpSize * int256(d.vb) - cp.openNotional;
+        int256 cpPnl = cpSize * int256(adl.vb) - cp.openNotional;
         if (cpPnl <= 0) revert IClearinghouse.CounterpartyNotProfitable(counterparty, cpPnl);
         uint256 cpAbs = WadMath.abs(cpSize);
-        return cpAbs < d.remaining ? cpAbs : d.remaining;
+        return cpAbs < adl.remaining ? cpAbs : adl.remaining;
     }
 
     function _move(
@@ -367,8 +367,8 @@ library LiquidationLogic {
         int256 delta,
         uint256 v
     ) private returns (int256 pnl, int256 oiDelta) {
-        (int256 oldSize, int256 newSize, int256 realized) = MarginLogic.updatePosition(s, m, marketId, who, delta, v);
-        return (realized, MarginLogic.longDelta(oldSize, newSize));
+        (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(s, m, marketId, who, delta, v);
+        return (realised, PositionMath.longDelta(oldSize, newSize));
     }
 
     // ------------------------------------------------------------------ views
@@ -385,7 +385,7 @@ library LiquidationLogic {
         int256 size = s.positions[account][marketId].size;
         if (size == 0) return 0;
         (int256 equity, , uint256 mm) = MarginLogic.health(s, oracle, scale, account);
-        uint256 v = MarginLogic.unitValue(MarginLogic.markPrice(s, m, oracle), m.contractSize);
+        uint256 v = PositionMath.unitValueDown(MarginLogic.markPriceDown(s, m, oracle), m.contractSize);
         uint256 absSize = WadMath.abs(size);
         uint256 mmr = m.mmr;
         // Equity and maintenance margin without this position's mark value: A + size * x = mmOther + |size| x mmr.

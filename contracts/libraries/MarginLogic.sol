@@ -6,20 +6,19 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Account, IndexCache, Layout, Market, Position} from "./ClearinghouseStorage.sol";
-import {WadMath} from "./WadMath.sol";
+import {PositionMath} from "./PositionMath.sol";
+import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title MarginLogic
 /// @notice Mark price, position bookkeeping and cross-margin health shared by the Clearinghouse and its
 /// external logic libraries.
-/// @dev Values in wad dollars unless the name says collateral units ("tokens").
+/// @dev Values in wad dollars unless the name says collateral units ("tokens"). What touches storage lives
+/// here; the pure price and position math it builds on is `PositionMath`.
 library MarginLogic {
     using SafeCast for uint256;
     using SafeCast for int256;
     using WadMath for uint256;
 
-    uint256 internal constant WAD = 1e18;
-    /// @dev Length of the year the basis rate is annualised over.
-    uint256 internal constant YEAR = 365 days;
     /// @dev How many markets one account may hold positions in at once (lanes of `Account.markets`).
     uint256 internal constant MAX_OPEN_MARKETS = 8;
     /// @dev Width of one lane: a market index (at most `MarketAdminLogic.MAX_MARKETS`, 0 = empty lane).
@@ -27,20 +26,6 @@ library MarginLogic {
     uint256 private constant LANE_MASK = 0xffff;
 
     // ------------------------------------------------------------------ prices
-
-    /// @dev Value of one contract at `price`, wad dollars, rounded down (the same value is used for
-    /// every account, so sums over a market stay exactly zero).
-    function unitValue(uint256 price, uint256 contractSize) internal pure returns (uint256) {
-        return WadMath.mulDivDown(price, contractSize, WAD);
-    }
-
-    /// @dev `index * (1 + basisRate * tau)` with tau in years; needs `nowTs < expiry`. The bounds on
-    /// `maxBasisRate` (< 0.9) and time to expiry (< 366 days) keep the factor above 0.09.
-    function liveMark(uint256 index, int256 basisRate, uint256 expiry, uint256 nowTs) internal pure returns (uint256) {
-        int256 tau = int256(((expiry - nowTs) * WAD) / YEAR);
-        int256 factor = int256(WAD) + (basisRate * tau) / int256(WAD);
-        return WadMath.mulDivDown(index, uint256(factor), WAD);
-    }
 
     /// @dev The live index of `indexId`: the Clearinghouse's copy of the oracle's latest value (one slot, no
     /// call), under the oracle's `latest` rule: `IndexNotCached` before the first push or sync, `StaleIndex`
@@ -70,11 +55,11 @@ library MarginLogic {
     /// @dev The mark of a market: live mark before expiry (at `liveIndex`); from expiry on, the settlement value
     /// the market will close at, never the live index: the final price once set, else the proposed price, else
     /// the oracle TWAP over the settlement window (all of it in the past, so no one can move it any more).
-    function markPrice(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
+    function markPriceDown(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             uint256 index = liveIndex(s, m.indexId);
-            return liveMark(index, markBasis(m), expiry, block.timestamp);
+            return PositionMath.liveMarkDown(index, markBasis(m), expiry, block.timestamp);
         }
         return expiredMark(m, oracle);
     }
@@ -90,9 +75,9 @@ library MarginLogic {
     uint256 internal constant LIQUIDATION_BASIS_WINDOW = 30 minutes;
 
     /// @dev The mark liquidation is also judged by: before expiry the live mark with the time-averaged basis
-    /// (`averageBasis`), from expiry on the same settlement value as `markPrice`. An index move moves it at
+    /// (`averageBasis`), from expiry on the same settlement value as `markPriceDown`. An index move moves it at
     /// once; a basis move only as it holds over `LIQUIDATION_BASIS_WINDOW`.
-    function liquidationMark(
+    function liquidationMarkDown(
         Layout storage s,
         Market storage m,
         IIndexOracleReader oracle
@@ -100,7 +85,7 @@ library MarginLogic {
         (, mark, ) = marks(s, m, oracle);
     }
 
-    /// @dev `markPrice`, `liquidationMark` and the index of `m` from one index read. From expiry on all three are
+    /// @dev `markPriceDown`, `liquidationMarkDown` and the index of `m` from one index read. From expiry on all three are
     /// the settlement value (`expiredMark`): the index a position is then worth is the one it settles at.
     function marks(
         Layout storage s,
@@ -110,8 +95,8 @@ library MarginLogic {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
             index = liveIndex(s, m.indexId);
-            mark = liveMark(index, markBasis(m), expiry, block.timestamp);
-            averagedMark = liveMark(index, averageBasis(m), expiry, block.timestamp);
+            mark = PositionMath.liveMarkDown(index, markBasis(m), expiry, block.timestamp);
+            averagedMark = PositionMath.liveMarkDown(index, averageBasis(m), expiry, block.timestamp);
             return (mark, averagedMark, index);
         }
         index = expiredMark(m, oracle);
@@ -130,7 +115,7 @@ library MarginLogic {
         return average + ((basis - average) * int256(elapsed)) / int256(LIQUIDATION_BASIS_WINDOW);
     }
 
-    /// @dev `markPrice` of an expired market (see there).
+    /// @dev `markPriceDown` of an expired market (see there).
     function expiredMark(Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 finalPrice = m.finalPrice;
         if (finalPrice != 0) return finalPrice;
@@ -156,7 +141,7 @@ library MarginLogic {
         int256 maxRate = int256(uint256(m.maxBasisRate));
         int256 maxStep = int256(uint256(m.maxBasisStep));
         int256 implied = _impliedBasis(price, index, expiry, maxRate);
-        int256 weight = int256(basisWeightDown(m.basisWeight, size, m.basisDepth));
+        int256 weight = int256(PositionMath.basisWeightDown(m.basisWeight, size, m.basisDepth));
         int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
         // Within one second the running basis stays within one `maxStep` of the second's mark basis: the
         // mark can walk at most `maxStep` a second however many trades a block or transaction holds.
@@ -166,21 +151,9 @@ library MarginLogic {
     /// @dev The annualised basis `(price / index - 1) / tau` of a fill, clamped to `maxRate`.
     function _impliedBasis(uint256 price, uint256 index, uint256 expiry, int256 maxRate) private view returns (int256) {
         // tau >= 1 / YEAR wad > 0 because trades need `block.timestamp < expiry`.
-        int256 tau = int256(((expiry - block.timestamp) * WAD) / YEAR);
+        int256 tau = int256(((expiry - block.timestamp) * WAD) / PositionMath.YEAR);
         int256 premium = int256(WadMath.mulDivDown(price, WAD, index)) - int256(WAD);
         return _clamp((premium * int256(WAD)) / tau, maxRate);
-    }
-
-    /// @dev The EMA weight of a fill of `size` contracts: the full `weight` from `depth` contracts up,
-    /// `weight × size / depth` below it, rounded down (toward not moving the basis). Small fills adding up to
-    /// `s` contracts move the basis no further than one fill of `s` would without the `maxBasisStep` cap.
-    /// `depth > 0` (`_checkRisk`); `weight` is a stored uint64.
-    function basisWeightDown(uint256 weight, uint256 size, uint256 depth) internal pure returns (uint256) {
-        if (size >= depth) return weight;
-        // size < depth < 2**56 and weight < 2**64: the product is below 2**120.
-        unchecked {
-            return (weight * size) / depth;
-        }
     }
 
     function _clamp(int256 x, int256 bound) private pure returns (int256) {
@@ -190,47 +163,6 @@ library MarginLogic {
     }
 
     // ------------------------------------------------------------------ positions
-
-    /// @dev Applies a size change `delta` at per-contract value `v` to `(size, notional)`. Reducing a
-    /// position realises PnL against the removed share of the cost basis; the removed share is rounded
-    /// toward +infinity, so the realised PnL rounds down for both longs and shorts (against the account).
-    /// Only a realised loss leaves the position (`realized <= 0`): a realised gain stays in the cost basis as
-    /// an escrowed claim on the market (so a closed winning position is `(0, -gain)`), paid with the market's
-    /// settlement claims, pro rata to what the market's losers paid. Every payout is then backed by
-    /// tokens a loser paid in (docs/clearinghouse.md, "Solvency").
-    function applyDelta(
-        int256 size,
-        int256 notional,
-        int256 delta,
-        uint256 v
-    ) internal pure returns (int256 newSize, int256 newNotional, int256 realized) {
-        newSize = size + delta;
-        if (size == 0 || (size > 0) == (delta > 0)) {
-            return (newSize, notional + delta * int256(v), 0);
-        }
-        uint256 absSize = WadMath.abs(size);
-        uint256 absDelta = WadMath.abs(delta);
-        uint256 closed = absDelta < absSize ? absDelta : absSize;
-        int256 removed;
-        if (closed == absSize) removed = notional;
-        else if (notional >= 0) removed = int256(WadMath.mulDivUp(uint256(notional), closed, absSize));
-        else removed = -int256(WadMath.mulDivDown(uint256(-notional), closed, absSize));
-        int256 closedSigned = size > 0 ? int256(closed) : -int256(closed);
-        realized = closedSigned * int256(v) - removed;
-        newNotional = notional - removed;
-        if (absDelta > absSize) newNotional += newSize * int256(v);
-        if (realized > 0) {
-            // Escrow the gain: it stays in the cost basis (the position's value rises by exactly `realized`).
-            newNotional -= realized;
-            realized = 0;
-        }
-    }
-
-    /// @dev Whether a position slot holds nothing: no contracts and no escrowed gain. Any other state holds
-    /// a lane of the account's open-market list and counts in the market's `openPositions`.
-    function isEmpty(int256 size, int256 notional) internal pure returns (bool) {
-        return size == 0 && notional == 0;
-    }
 
     /// @dev Books `delta` contracts at value `v` for `account`, keeping the open-market list and the
     /// market's open-position count in step (a slot with an escrowed gain stays open). Does not touch the
@@ -242,16 +174,16 @@ library MarginLogic {
         address account,
         int256 delta,
         uint256 v
-    ) internal returns (int256 oldSize, int256 newSize, int256 realized) {
+    ) internal returns (int256 oldSize, int256 newSize, int256 realised) {
         Position storage p = s.positions[account][marketId];
         oldSize = p.size;
         int256 oldNotional = p.openNotional;
         int256 newNotional;
-        (newSize, newNotional, realized) = applyDelta(oldSize, oldNotional, delta, v);
+        (newSize, newNotional, realised) = PositionMath.applyDelta(oldSize, oldNotional, delta, v);
         p.size = newSize.toInt128();
         p.openNotional = newNotional.toInt128();
-        bool wasEmpty = isEmpty(oldSize, oldNotional);
-        bool nowEmpty = isEmpty(newSize, newNotional);
+        bool wasEmpty = PositionMath.isEmptySlot(oldSize, oldNotional);
+        bool nowEmpty = PositionMath.isEmptySlot(newSize, newNotional);
         if (wasEmpty && !nowEmpty) {
             Account storage a = s.accounts[account];
             a.markets = addMarket(a.markets, m.index, account);
@@ -261,25 +193,6 @@ library MarginLogic {
             a.markets = removeMarket(a.markets, m.index);
             --m.openPositions;
         }
-    }
-
-    /// @dev Whether going from `oldSize` to `newSize` increases risk (grows or flips the position).
-    function increases(int256 oldSize, int256 newSize) internal pure returns (bool) {
-        if (newSize == 0) return false;
-        if (oldSize == 0) return true;
-        if ((oldSize > 0) != (newSize > 0)) return true;
-        return WadMath.abs(newSize) > WadMath.abs(oldSize);
-    }
-
-    /// @dev Change of a market's open interest (sum of long sizes) for one account going old -> new.
-    function longDelta(int256 oldSize, int256 newSize) internal pure returns (int256) {
-        return (newSize > 0 ? newSize : int256(0)) - (oldSize > 0 ? oldSize : int256(0));
-    }
-
-    /// @dev Realised wad PnL in collateral units: credits rounded down, debits rounded up.
-    function pnlToTokens(int256 pnl, uint256 scale) internal pure returns (int256) {
-        if (pnl >= 0) return int256(uint256(pnl).toTokenDown(scale));
-        return -int256(uint256(-pnl).toTokenUp(scale));
     }
 
     /// @dev Adds `tokens` (collateral units credited, negative when debited) to the market's realised
@@ -333,7 +246,7 @@ library MarginLogic {
         uint256 mark;
     }
 
-    /// @dev `health` with the mark of `known` taken as given (equal to `markPrice` of that market in the
+    /// @dev `health` with the mark of `known` taken as given (equal to `markPriceDown` of that market in the
     /// same transaction: the caller computed it from the same oracle value, basis and clock).
     function health(
         Layout storage s,
@@ -412,13 +325,13 @@ library MarginLogic {
         uint256 contractSize = m.contractSize;
         uint256 mmr = m.mmr;
         uint256 absSize = WadMath.abs(size);
-        uint256 v = unitValue(mark, contractSize);
+        uint256 v = PositionMath.unitValueDown(mark, contractSize);
         h.equity += size * int256(v) - openNotional;
         h.mm += (absSize * v).wMulUp(mmr);
-        v = unitValue(averagedMark, contractSize);
+        v = PositionMath.unitValueDown(averagedMark, contractSize);
         h.averagedEquity += size * int256(v) - openNotional;
         h.averagedMm += (absSize * v).wMulUp(mmr);
-        v = unitValue(index, contractSize);
+        v = PositionMath.unitValueDown(index, contractSize);
         h.indexEquity += size * int256(v) - openNotional;
         h.indexMm += (absSize * v).wMulUp(mmr);
     }
@@ -463,7 +376,7 @@ library MarginLogic {
         int256 size = p.size;
         // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
         if (size == 0) return (-p.openNotional, 0, 0);
-        uint256 v = unitValue(isKnown ? known.mark : markPrice(s, m, oracle), m.contractSize);
+        uint256 v = PositionMath.unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
         uint256 notional = WadMath.abs(size) * v;
         im = notional.wMulUp(m.imr);

@@ -7,6 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
+import {PositionMath} from "./PositionMath.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title SettlementLogic
@@ -102,14 +103,14 @@ library SettlementLogic {
         bool fallbackUsed
     ) private {
         m.finalPrice = price.toUint128();
-        m.finalUnitValue = MarginLogic.unitValue(price, m.contractSize).toUint128();
+        m.finalUnitValue = PositionMath.unitValueDown(price, m.contractSize).toUint128();
         // The accumulators are stored plus one, so the first `settle` does not pay for a fresh slot.
         m.collected = 1;
         m.claimed = 1;
         emit IClearinghouse.SettlementFinalized(marketId, price, resolved, fallbackUsed);
         if (m.openPositions == 0) {
-            Tally memory t;
-            _complete(s, m, marketId, t);
+            Tally memory tally;
+            _complete(s, m, marketId, tally);
         }
     }
 
@@ -121,14 +122,14 @@ library SettlementLogic {
         bytes32 marketId
     ) external {
         Market storage m = s.markets[marketId];
-        Tally memory t = _load(m, marketId);
-        if (!_settleOne(s, m, t, marketId, account, scale)) {
+        Tally memory tally = _load(m, marketId);
+        if (!_settleOne(s, m, tally, marketId, account, scale)) {
             if (s.positions[account][marketId].openNotional > 0) {
-                revert IClearinghouse.ClaimNotYetPayable(account, marketId, t.openPositions);
+                revert IClearinghouse.ClaimNotYetPayable(account, marketId, tally.openPositions);
             }
             revert IClearinghouse.NothingToSettle(account, marketId);
         }
-        _store(m, t);
+        _store(m, tally);
     }
 
     /// @notice See `IClearinghouse.settleMany`.
@@ -139,32 +140,32 @@ library SettlementLogic {
         address[] calldata accounts
     ) external {
         Market storage m = s.markets[marketId];
-        Tally memory t = _load(m, marketId);
+        Tally memory tally = _load(m, marketId);
         for (uint256 i = 0; i < accounts.length; ++i) {
-            _settleOne(s, m, t, marketId, accounts[i], scale);
+            _settleOne(s, m, tally, marketId, accounts[i], scale);
         }
-        _store(m, t);
+        _store(m, tally);
     }
 
-    function _load(Market storage m, bytes32 marketId) private view returns (Tally memory t) {
-        t.unitValue = m.finalUnitValue;
+    function _load(Market storage m, bytes32 marketId) private view returns (Tally memory tally) {
+        tally.unitValue = m.finalUnitValue;
         if (m.finalPrice == 0) {
             if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
             revert IClearinghouse.MarketNotSettled(marketId);
         }
         // Stored plus one (see `_finalize`); both are at least one once the final price is set.
-        t.collected = m.collected - 1;
-        t.claimed = m.claimed - 1;
-        t.openPositions = m.openPositions;
-        t.openInterest = m.openInterest;
-        t.index = m.index;
+        tally.collected = m.collected - 1;
+        tally.claimed = m.claimed - 1;
+        tally.openPositions = m.openPositions;
+        tally.openInterest = m.openInterest;
+        tally.index = m.index;
     }
 
-    function _store(Market storage m, Tally memory t) private {
-        m.collected = (t.collected + 1).toUint128();
-        m.claimed = (t.claimed + 1).toUint128();
-        m.openPositions = uint32(t.openPositions);
-        m.openInterest = uint64(t.openInterest);
+    function _store(Market storage m, Tally memory tally) private {
+        m.collected = (tally.collected + 1).toUint128();
+        m.claimed = (tally.claimed + 1).toUint128();
+        m.openPositions = uint32(tally.openPositions);
+        m.openInterest = uint64(tally.openInterest);
     }
 
     /// @dev Settles one account; returns false when it had nothing to settle or to be paid. A slot holds a
@@ -174,7 +175,7 @@ library SettlementLogic {
     function _settleOne(
         Layout storage s,
         Market storage m,
-        Tally memory t,
+        Tally memory tally,
         bytes32 marketId,
         address account,
         uint256 scale
@@ -183,20 +184,20 @@ library SettlementLogic {
         int256 size = p.size;
         int256 notional = p.openNotional;
         if (size == 0 && notional >= 0) {
-            if (notional == 0 || t.openPositions != 0) return false;
+            if (notional == 0 || tally.openPositions != 0) return false;
             delete s.positions[account][marketId];
-            _pay(s, t, marketId, account, uint256(notional));
+            _pay(s, tally, marketId, account, uint256(notional));
             return true;
         }
-        uint256 claimAmount = _close(s, t, p, marketId, account, size, scale);
-        --t.openPositions;
+        uint256 claimAmount = _close(s, tally, p, marketId, account, size, scale);
+        --tally.openPositions;
         // Open interest is the sum of long sizes; a settled long leaves it.
-        if (size > 0) t.openInterest -= uint256(size);
-        if (t.openPositions == 0) {
-            _complete(s, m, marketId, t);
+        if (size > 0) tally.openInterest -= uint256(size);
+        if (tally.openPositions == 0) {
+            _complete(s, m, marketId, tally);
             if (claimAmount != 0) {
                 p.openNotional = 0;
-                _pay(s, t, marketId, account, claimAmount);
+                _pay(s, tally, marketId, account, claimAmount);
             }
         }
         return true;
@@ -205,7 +206,7 @@ library SettlementLogic {
     /// @dev Closes a slot at the final value: a loss is debited (`_debit`), a gain is kept as a claim in the slot.
     function _close(
         Layout storage s,
-        Tally memory t,
+        Tally memory tally,
         Position storage p,
         bytes32 marketId,
         address account,
@@ -213,18 +214,18 @@ library SettlementLogic {
         uint256 scale
     ) private returns (uint256 claimAmount) {
         Account storage a = s.accounts[account];
-        uint128 list = MarginLogic.removeMarket(a.markets, t.index);
+        uint128 list = MarginLogic.removeMarket(a.markets, tally.index);
         a.markets = list;
-        int256 pnl = size * int256(t.unitValue) - p.openNotional;
+        int256 pnl = size * int256(tally.unitValue) - p.openNotional;
         if (pnl < 0) {
             uint256 loss = uint256(-pnl).toTokenUp(scale);
             uint256 unpaid = _debit(s, scale, account, list, loss);
-            t.collected += loss - unpaid;
+            tally.collected += loss - unpaid;
             delete s.positions[account][marketId];
             emit IClearinghouse.PositionSettled(marketId, account, size, -loss.toInt256());
         } else {
             claimAmount = uint256(pnl).toTokenDown(scale);
-            t.claimed += claimAmount;
+            tally.claimed += claimAmount;
             p.size = 0;
             p.openNotional = claimAmount.toInt256().toInt128();
             emit IClearinghouse.PositionSettled(marketId, account, size, claimAmount.toInt256());
@@ -235,7 +236,7 @@ library SettlementLogic {
     /// (`unpaid`: its winners bear it). The whole loss stays on the balance; a negative balance is owed to the
     /// insurance fund and counted by nobody (`MarginLogic.changeBalance`).
     /// When the account's losses (this one and those still open elsewhere, `openLosses`, valued as
-    /// `MarginLogic.markPrice` values them) exceed its cash, the projected overdraft is
+    /// `MarginLogic.markPriceDown` values them) exceed its cash, the projected overdraft is
     /// `D = loss + openLosses - cash`; this market answers for its share of the cash and of the overdraft pro
     /// rata to its loss (`cash × loss / (loss + openLosses)` and the rest of `loss`), and the fund lends the same
     /// fraction `min(1, fund / D)` of every market's overdraft share. The pot is credited the cash share plus
@@ -308,31 +309,31 @@ library SettlementLogic {
     /// else pro rata to `available / claimed`, rounded down; if `available <= 0` (bad debt nobody covered
     /// exceeded everything the settlement losers paid), claims are paid nothing: the loss is socialised
     /// over the winners. From here on `collected` holds what is available for claims (at most `claimed`).
-    function _complete(Layout storage s, Market storage m, bytes32 marketId, Tally memory t) private {
+    function _complete(Layout storage s, Market storage m, bytes32 marketId, Tally memory tally) private {
         // Stored plus one from creation on (see `Clearinghouse.createMarket`).
         int256 realisedNet = m.realisedNet - 1;
         // Both sides fit in 129 bits, far from int256's range.
-        int256 available = int256(t.collected) - realisedNet;
+        int256 available = int256(tally.collected) - realisedNet;
         uint256 surplus;
-        if (available >= int256(t.claimed)) {
-            surplus = uint256(available) - t.claimed;
+        if (available >= int256(tally.claimed)) {
+            surplus = uint256(available) - tally.claimed;
             if (surplus != 0) s.insuranceFund = (uint256(s.insuranceFund) + surplus).toUint128();
-            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, realisedNet, surplus);
-            t.collected = t.claimed;
+            emit IClearinghouse.SettlementCompleted(marketId, tally.collected, tally.claimed, realisedNet, surplus);
+            tally.collected = tally.claimed;
         } else {
-            emit IClearinghouse.SettlementCompleted(marketId, t.collected, t.claimed, realisedNet, 0);
-            t.collected = available > 0 ? uint256(available) : 0;
+            emit IClearinghouse.SettlementCompleted(marketId, tally.collected, tally.claimed, realisedNet, 0);
+            tally.collected = available > 0 ? uint256(available) : 0;
         }
-        m.collected = (t.collected + 1).toUint128();
+        m.collected = (tally.collected + 1).toUint128();
     }
 
     /// @dev Pays one claim from what is left for claims: in full when enough is left, else pro rata to what is
     /// left over what is still claimed, rounded down. The last claim paid takes exactly what is left, so no
     /// rounding dust stays outside the books; the rounding moves at most one token unit between claimants.
-    function _pay(Layout storage s, Tally memory t, bytes32 marketId, address account, uint256 claim) private {
-        uint256 amount = t.collected >= t.claimed ? claim : WadMath.mulDivDown(claim, t.collected, t.claimed);
-        t.collected -= amount;
-        t.claimed -= claim;
+    function _pay(Layout storage s, Tally memory tally, bytes32 marketId, address account, uint256 claim) private {
+        uint256 amount = tally.collected >= tally.claimed ? claim : WadMath.mulDivDown(claim, tally.collected, tally.claimed);
+        tally.collected -= amount;
+        tally.claimed -= claim;
         // A claim paid into a negative balance repays the fund first.
         MarginLogic.changeBalance(s, account, s.accounts[account].balance, amount.toInt256());
         emit IClearinghouse.ClaimPaid(marketId, account, amount);

@@ -3,12 +3,13 @@ pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+/// @dev One in 18-decimal fixed point (`1e18` = 100 %): the one declaration, imported wherever a wad is used.
+uint256 constant WAD = 1e18;
+
 /// @title WadMath
 /// @notice Fixed-point helpers for 18-decimal values ("wad") and their conversion to collateral units.
 /// Every function names its rounding direction; callers pick the one that goes against the account.
 library WadMath {
-    uint256 internal constant WAD = 1e18;
-
     /// @dev `x * y / d`, rounded down, full precision.
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
         return Math.mulDiv(x, y, d);

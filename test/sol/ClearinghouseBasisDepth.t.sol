@@ -5,6 +5,7 @@ import {IClearinghouse, RiskParams} from "../../contracts/interfaces/IClearingho
 import {VenueFill} from "../../contracts/interfaces/IClearinghouseVenue.sol";
 import {Market} from "../../contracts/libraries/ClearinghouseStorage.sol";
 import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
+import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {SecurityBase} from "./security/SecurityBase.sol";
 import {TestBase} from "./utils/TestBase.sol";
 
@@ -29,14 +30,13 @@ contract BasisHarness {
     }
 
     function weightDown(uint256 weight, uint256 size, uint256 depth) external pure returns (uint256) {
-        return MarginLogic.basisWeightDown(weight, size, depth);
+        return PositionMath.basisWeightDown(weight, size, depth);
     }
 }
 
 /// @notice The size-weighted basis EMA in isolation: a fill of `basisDepth` contracts or more moves the basis by
 /// the full `basisWeight`, a smaller one by `basisWeight × size / basisDepth` rounded toward not moving.
 contract BasisDepthMathTest is TestBase {
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant START = 1_700_000_000;
 
     BasisHarness internal h;

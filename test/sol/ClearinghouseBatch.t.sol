@@ -18,7 +18,6 @@ import {TestBase} from "./utils/TestBase.sol";
 /// own size weighting its basis step is compared too.
 contract ClearinghouseBatchTest is TestBase {
     bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant TICK = 1e15;
     address internal constant TAKER = address(0x7A);
     address[3] internal makers = [address(0xA1), address(0xA2), address(0xA3)];

@@ -24,7 +24,6 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
     bytes32 internal constant OTHER = keccak256("GPU");
     uint256 internal constant MAX_AGE = 1 hours;
     uint256 internal constant MIN_INTERVAL = 60;
-    uint256 internal constant WAD = 1e18;
     address internal constant MAKER = address(0xA11CE);
     address internal constant TAKER = address(0xB0B);
 

@@ -6,6 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {Clearinghouse} from "../../contracts/Clearinghouse.sol";
 import {MarketParams, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
+import {WAD} from "../../contracts/libraries/WadMath.sol";
 import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
 import {TestBase} from "./utils/TestBase.sol";
@@ -14,7 +15,6 @@ import {TestBase} from "./utils/TestBase.sol";
 /// reference computed here, for 6- and 18-decimal collateral.
 contract ClearinghouseMarginTest is TestBase {
     bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant TICK = 1e15;
     uint256 internal constant CONTRACT_SIZE = 1_000e18;
     uint256 internal constant IMR = 0.1e18;

@@ -4,12 +4,12 @@ pragma solidity 0.8.30;
 import {MarketParams} from "../../contracts/interfaces/IClearinghouse.sol";
 import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
 import {MarketParamsLib} from "../../contracts/libraries/MarketParamsLib.sol";
-import {WadMath} from "../../contracts/libraries/WadMath.sol";
+import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
+import {WAD, WadMath} from "../../contracts/libraries/WadMath.sol";
 import {TestBase} from "./utils/TestBase.sol";
 
 /// @notice Fuzz tests of the Clearinghouse's pure math against references computed here.
 contract ClearinghouseMathTest is TestBase {
-    uint256 internal constant WAD = 1e18;
 
     function testFuzz_marketId_isHashOfEncodedParams(
         bytes32 indexId,
@@ -59,15 +59,15 @@ contract ClearinghouseMathTest is TestBase {
         openPrice = bound(openPrice, 1, 1e24);
         closePrice = bound(closePrice, 1, 1e24);
         firstClose = bound(firstClose, 1, size);
-        uint256 vOpen = MarginLogic.unitValue(openPrice, 1000e18);
-        uint256 vClose = MarginLogic.unitValue(closePrice, 1000e18);
+        uint256 vOpen = PositionMath.unitValueDown(openPrice, 1000e18);
+        uint256 vClose = PositionMath.unitValueDown(closePrice, 1000e18);
         int256 sign = long ? int256(1) : int256(-1);
         int256 lifetime = sign * int256(size) * (int256(vClose) - int256(vOpen));
         int256 exact = sign * int256(firstClose) * (int256(vClose) - int256(vOpen));
-        (int256 s1, int256 n1, int256 r0) = MarginLogic.applyDelta(0, 0, sign * int256(size), vOpen);
+        (int256 s1, int256 n1, int256 r0) = PositionMath.applyDelta(0, 0, sign * int256(size), vOpen);
         assertEq(r0, int256(0), "opening realises nothing");
         assertEq(n1, sign * int256(size * vOpen), "cost basis");
-        (s1, n1, r0) = MarginLogic.applyDelta(s1, n1, -sign * int256(firstClose), vClose);
+        (s1, n1, r0) = PositionMath.applyDelta(s1, n1, -sign * int256(firstClose), vClose);
         // Only a loss is realised (a gain stays escrowed in the basis); never above the exact share of the PnL
         // for the closed part, and at most one wei below.
         assertTrue(r0 <= 0, "a gain is not realised");
@@ -75,7 +75,7 @@ contract ClearinghouseMathTest is TestBase {
             assertTrue(r0 <= exact, "realised rounds against the account");
             assertTrue(exact - r0 <= 1, "by at most one wei");
         }
-        (int256 s3, int256 n3, int256 r2) = MarginLogic.applyDelta(s1, n1, -s1, vClose);
+        (int256 s3, int256 n3, int256 r2) = PositionMath.applyDelta(s1, n1, -s1, vClose);
         assertEq(s3, int256(0), "closed");
         assertTrue(r2 <= 0 && n3 <= 0, "what is left is an escrowed gain, never a debt");
         // Realised losses plus the escrowed gain (the basis left, negated) are the lifetime PnL exactly.
@@ -90,7 +90,7 @@ contract ClearinghouseMathTest is TestBase {
         v0 = bound(v0, 1, 1e30);
         v1 = bound(v1, 1, 1e30);
         int256 n = int256(size * v0);
-        (int256 s, int256 n2, int256 r) = MarginLogic.applyDelta(int256(size), n, -int256(size + extra), v1);
+        (int256 s, int256 n2, int256 r) = PositionMath.applyDelta(int256(size), n, -int256(size + extra), v1);
         int256 closedPnl = int256(size) * (int256(v1) - int256(v0));
         assertEq(s, -int256(extra), "size");
         // A gain on the closed long stays escrowed in the new short's basis; a loss is realised.
@@ -104,13 +104,13 @@ contract ClearinghouseMathTest is TestBase {
         basis = int256(bound(uint256(basis), 0, 1.8e18)) - 0.9e18;
         tte = bound(tte, 1, 366 days);
         uint256 expiry = 1e9;
-        uint256 mark = MarginLogic.liveMark(index, basis, expiry, expiry - tte);
+        uint256 mark = PositionMath.liveMarkDown(index, basis, expiry, expiry - tte);
         int256 tau = int256((tte * WAD) / 365 days);
         int256 factor = int256(WAD) + (basis * tau) / int256(WAD);
         assertEq(mark, (index * uint256(factor)) / WAD, "formula");
         assertTrue(factor > 0.09e18, "factor positive");
         // One second before expiry the mark is within 3e-8 of the index.
-        uint256 last = MarginLogic.liveMark(index, basis, expiry, expiry - 1);
+        uint256 last = PositionMath.liveMarkDown(index, basis, expiry, expiry - 1);
         assertApproxEq(last, index, index / 3e7 + 1, "converges");
     }
 

@@ -20,7 +20,6 @@ import {Vm} from "../utils/TestBase.sol";
 /// put the real `IndexOracle` with signed reporter rounds behind the same actions.
 contract ClearinghouseHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant TICK = 1e15;
     uint256 internal constant MARKETS = 2;
 

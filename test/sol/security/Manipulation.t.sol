@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {WAD} from "../../../contracts/libraries/WadMath.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
 /// @notice A trader walking the basis EMA with wash trades between two accounts it controls, always at the

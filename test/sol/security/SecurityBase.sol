@@ -15,7 +15,6 @@ import {TestBase} from "../utils/TestBase.sol";
 /// helpers to fund accounts, trade and settle.
 abstract contract SecurityBase is TestBase {
     bytes32 internal constant INDEX = keccak256("ATPI-FRONTIER");
-    uint256 internal constant WAD = 1e18;
     uint256 internal constant START = 1_700_000_000;
     address internal constant ALICE = address(0xA11CE);
     address internal constant BOB = address(0xB0B);

@@ -4,8 +4,9 @@ pragma solidity 0.8.30;
 import {MarketParams} from "../../../contracts/interfaces/IClearinghouse.sol";
 import {MarginLogic} from "../../../contracts/libraries/MarginLogic.sol";
 import {MarketParamsLib} from "../../../contracts/libraries/MarketParamsLib.sol";
+import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
 
-/// @notice SMTChecker harness (`npm run check:smt`): `MarketParamsLib` and the pure parts of `MarginLogic`.
+/// @notice SMTChecker harness (`npm run check:smt`): `MarketParamsLib`, `PositionMath`, `MarginLogic`'s market lists.
 contract MarketLogicSmt {
     /// A market id is the hash of the ABI-encoded parameters.
     function idIsHashOfEncodedParams(MarketParams calldata p) external pure {
@@ -14,13 +15,13 @@ contract MarketLogicSmt {
 
     /// Open-interest deltas compose: going a → b → c changes open interest as much as a → c.
     function longDeltaComposes(int128 a, int128 b, int128 c) external pure {
-        assert(MarginLogic.longDelta(a, b) + MarginLogic.longDelta(b, c) == MarginLogic.longDelta(a, c));
+        assert(PositionMath.longDelta(a, b) + PositionMath.longDelta(b, c) == PositionMath.longDelta(a, c));
     }
 
     /// A trade that only shrinks a position (same side, smaller or zero) never counts as increasing risk;
     /// opening from zero or flipping always does.
     function increasesMatchesItsDefinition(int128 oldSize, int128 newSize) external pure {
-        bool inc = MarginLogic.increases(oldSize, newSize);
+        bool inc = PositionMath.increasesRisk(oldSize, newSize);
         if (newSize == 0) assert(!inc);
         else if (oldSize == 0) assert(inc);
         else if ((oldSize > 0) != (newSize > 0)) assert(inc);
