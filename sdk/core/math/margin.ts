@@ -1,6 +1,6 @@
 /**
  * Cross-margin health, as `MarginLogic.health`, `Clearinghouse.freeCollateral` / `isLiquidatable`
- * and `LiquidationLogic.liquidationPrice` / `maxLiquidationSize` compute it. Values are wad dollars
+ * and `LiquidationLogic.liquidationPrice` / `maxLiquidationSizeUp` compute it. Values are wad dollars
  * unless the name says collateral units.
  */
 import { unitValueDown } from "./market.js";
@@ -115,7 +115,7 @@ export function liquidationPriceDown(
 }
 
 /**
- * The largest size one liquidation may take (`LiquidationLogic.maxLiquidationSize`): the whole
+ * The largest size one liquidation may take (`LiquidationLogic.maxLiquidationSizeUp`): the whole
  * position when its notional is at most `SMALL_POSITION_NOTIONAL`; otherwise the contracts that restore
  * maintenance margin, `⌈(mm − equity) / (v × (mmr − penalty) / 1e18 (down))⌉`, or the whole position
  * when that leaves less than `minSize`. Meant for a liquidatable account (`equity < mm`).

@@ -72,7 +72,7 @@ export function marketIdOf(params: MarketParams): MarketId {
 }
 
 /**
- * Value of one contract at `price`, wad dollars, rounded down (`MarginLogic.unitValue`): the contract
+ * Value of one contract at `price`, wad dollars, rounded down (`PositionMath.unitValueDown`): the contract
  * uses this one value for every account of the market.
  * @example unitValueDown(10n * WAD, 1000n * WAD) // 10_000e18
  */
@@ -89,7 +89,7 @@ export function tauDown(expiry: bigint, now: bigint): bigint {
 }
 
 /**
- * The live mark before expiry (`MarginLogic.liveMark`): `factor = 1e18 + basisRate × τ / 1e18`
+ * The live mark before expiry (`PositionMath.liveMarkDown`): `factor = 1e18 + basisRate × τ / 1e18`
  * (signed, truncated toward zero), then `index × factor / 1e18` rounded down. Needs `now < expiry`.
  * @example liveMarkDown(10n * WAD, WAD / 10n, expiry, now)
  */

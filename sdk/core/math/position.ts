@@ -1,5 +1,5 @@
 /**
- * Position bookkeeping, as `MarginLogic.applyDelta` / `isEmpty` / `pnlToTokens` do it: sizes are signed
+ * Position bookkeeping, as `PositionMath.applyDelta` / `isEmptySlot` / `pnlToTokens` do it: sizes are signed
  * whole contracts, `openNotional` the signed cost basis in wad dollars (same sign as the size while
  * contracts are held). A realised gain is escrowed in the cost basis until settlement, so a closed
  * winning position is the slot `(0, −gain)`: it still holds a lane and counts as an open position.
@@ -24,7 +24,7 @@ export interface AppliedDelta extends PositionState {
 }
 
 /**
- * Books `delta` contracts at per-contract value `v` (`MarginLogic.applyDelta`). Reducing realises PnL
+ * Books `delta` contracts at per-contract value `v` (`PositionMath.applyDelta`). Reducing realises PnL
  * against the removed share of the cost basis, rounded toward +∞ (up for a long's positive basis,
  * down in magnitude for a short's negative one), so realised PnL rounds down. Only a loss is realised:
  * a gain is subtracted from the new cost basis instead (`newNotional −= gain`, `realized = 0`), so the
@@ -57,7 +57,7 @@ export function applyDelta(position: PositionState, delta: bigint, v: bigint): A
 }
 
 /**
- * Whether a position slot holds nothing (`MarginLogic.isEmpty`): no contracts and no escrowed gain. Any
+ * Whether a position slot holds nothing (`PositionMath.isEmptySlot`): no contracts and no escrowed gain. Any
  * other slot holds a lane of the account's open-market list and counts in the market's `openPositions`.
  * @example isEmptySlot({ size: 0n, openNotional: -5n * WAD }) // false: an escrowed gain of 5 dollars
  */
@@ -99,7 +99,7 @@ export function pnlToTokens(pnl: bigint, scale: bigint): bigint {
 }
 
 /**
- * Whether going from `oldSize` to `newSize` increases risk (`MarginLogic.increases`): opens, grows or
+ * Whether going from `oldSize` to `newSize` increases risk (`PositionMath.increasesRisk`): opens, grows or
  * flips. Such a change needs initial margin afterwards.
  * @example increasesRisk(5n, -1n) // true
  */

@@ -132,9 +132,14 @@ describe("security: the state-changing surface is classified", function () {
     const files = ["Clearinghouse", "Exchange", "IndexOracle", "IndexOracleFeed"].map(
       (n) => `contracts/${n}.sol`,
     );
-    const libraries = ["MarketAdminLogic", "LiquidationLogic", "SettlementLogic", "MarginLogic"].map(
-      (n) => `contracts/libraries/${n}.sol`,
-    );
+    const libraries = [
+      "MarketAdminLogic",
+      "LiquidationLogic",
+      "SettlementLogic",
+      "MarginLogic",
+      "TradeLogic",
+      "PositionMath",
+    ].map((n) => `contracts/libraries/${n}.sol`);
     const outflows: string[] = [];
     for (const file of [...files, ...libraries]) {
       const text = readFileSync(`${ROOT}${file}`, "utf8");
