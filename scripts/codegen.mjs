@@ -73,7 +73,7 @@ if (ifStale && oldestGenerated() >= sources) process.exit(0);
 const firstBuild = !existsSync(join(ROOT, "artifacts"));
 run(
   firstBuild
-    ? "compiling the contracts (first build: about a minute)…"
+    ? "compiling the contracts (first build: about 8 minutes, the via-IR pipeline of the WebAssembly compiler)…"
     : "compiling the contracts (only what changed)…",
   "hardhat",
   ["compile", "--quiet"],
