@@ -120,3 +120,59 @@ struct Layout {
     // The live index every mark reads (appended: the fields above keep their slots).
     mapping(bytes32 indexId => IndexCache) indexes;
 }
+
+// ---------------------------------------------------------------- named storage slots
+
+/// @dev The storage slot of the Clearinghouse's `Layout` (its `_s`; `AccessManaged` holds slot 0). The slots below are counted
+/// from it (`LAYOUT_*`) or from a market's base slot (`MARKET_*`), for the tests and any reader of raw storage;
+/// `test/sol/ClearinghouseStorageSlots.t.sol` checks each against a live Clearinghouse.
+uint256 constant LAYOUT_SLOT = 1;
+
+/// @dev `Layout.markets`: a market's base slot is `keccak256(abi.encode(marketId, LAYOUT_SLOT + LAYOUT_MARKETS))`.
+uint256 constant LAYOUT_MARKETS = 0;
+/// @dev `Layout.marketIds`, keyed by the uint32 market index.
+uint256 constant LAYOUT_MARKET_IDS = 1;
+/// @dev `Layout.accounts`: balance in the low 128 bits, open-market lanes in the high 128.
+uint256 constant LAYOUT_ACCOUNTS = 2;
+/// @dev `Layout.positions`, keyed by account, then market id: size low, open notional high.
+uint256 constant LAYOUT_POSITIONS = 3;
+/// @dev `Layout.venues`.
+uint256 constant LAYOUT_VENUES = 4;
+/// @dev `insuranceFund` (bits 0-127) and `treasuryAccrued` (128-255).
+uint256 constant LAYOUT_FUNDS = 5;
+/// @dev What every trade reads: `primaryVenue` (bits 0-159), `globalPaused` (160-167), `insuranceFeeShare` (168-231).
+uint256 constant LAYOUT_TRADE_SETTINGS = 6;
+/// @dev `liquidatorShare` (bits 0-63), `marketCount` (64-95), `treasury` (96-255).
+uint256 constant LAYOUT_ADMIN_SETTINGS = 7;
+/// @dev `liquidatorShareRaisedAt` (bits 0-39).
+uint256 constant LAYOUT_SHARE_RAISED_AT = 8;
+/// @dev `Layout.indexes`, keyed by index id: value (bits 0-95), updatedAt (96-127), maxAge (128-159).
+uint256 constant LAYOUT_INDEXES = 9;
+
+/// @dev `Market.indexId`.
+uint256 constant MARKET_INDEX_ID = 0;
+/// @dev Valuation: expiry (bits 0-39), contract size (40-119), imr (120-183), mmr (184-247).
+uint256 constant MARKET_VALUATION = 1;
+/// @dev The slot every trade reads and writes: basis rate (0-63), open interest (64-127), index (128-159), open
+/// positions (160-191), paused (192-199), basis depth (200-255).
+uint256 constant MARKET_TRADE = 2;
+/// @dev Price band, maker fee, taker fee, liquidation penalty (64 bits each).
+uint256 constant MARKET_TRADE_CHECKS = 3;
+/// @dev Tick size (bits 0-127), minimum size (128-191), largest position (192-255).
+uint256 constant MARKET_SIZES = 4;
+/// @dev Largest open interest, basis weight, largest basis rate, largest basis step (64 bits each).
+uint256 constant MARKET_LIMITS = 5;
+/// @dev Settlement window, dispute window, fallback delay (32 bits each), mark basis (96-159), its second
+/// (160-191), the time-averaged basis (192-255).
+uint256 constant MARKET_MARK_BASIS = 6;
+/// @dev Final price (bits 0-127) and its value per contract (128-255).
+uint256 constant MARKET_FINAL = 7;
+/// @dev Settlement cash collected (bits 0-127) and claimed (128-255), each stored plus one once final.
+uint256 constant MARKET_SETTLEMENT_CASH = 8;
+/// @dev Proposed price (bits 0-127), risk raised at (128-167), proposed at (168-207), disputed (208-215).
+uint256 constant MARKET_SETTLEMENT = 9;
+/// @dev `Market.methodologyHash`.
+uint256 constant MARKET_METHODOLOGY = 10;
+/// @dev `Market.realisedNet`, stored plus one.
+uint256 constant MARKET_REALISED = 11;
+

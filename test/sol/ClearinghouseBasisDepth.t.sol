@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IClearinghouse, RiskParams} from "../../contracts/interfaces/IClearinghouse.sol";
 import {VenueFill} from "../../contracts/interfaces/IClearinghouseVenue.sol";
-import {Market} from "../../contracts/libraries/ClearinghouseStorage.sol";
+import {LAYOUT_MARKETS, LAYOUT_SLOT, MARKET_TRADE, Market} from "../../contracts/libraries/ClearinghouseStorage.sol";
 import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {SecurityBase} from "./security/SecurityBase.sol";
@@ -179,12 +179,11 @@ contract BasisDepthClearinghouseTest is SecurityBase {
     }
 
     /// @dev The depth lives in the top 56 bits of the market's trade slot (basis rate, open interest, index,
-    /// open positions, paused), so a trade reads it with the basis. `_s.markets` is the Clearinghouse's slot 1
-    /// (AccessManaged holds slot 0).
+    /// open positions, paused), so a trade reads it with the basis (`MARKET_TRADE` of the market's slots).
     function test_basisDepth_packedIntoTheTradeSlot() public {
         ch.setRiskParams(marketId, _withDepth(0xABCDEF123456));
         ch.trade(marketId, BOB, ALICE, 3, 10.5e18, bytes32(0));
-        uint256 slot2 = uint256(keccak256(abi.encode(marketId, uint256(1)))) + 2;
+        uint256 slot2 = uint256(keccak256(abi.encode(marketId, LAYOUT_SLOT + LAYOUT_MARKETS))) + MARKET_TRADE;
         uint256 word = uint256(vm.load(address(ch), bytes32(slot2)));
         (int256 basis, uint256 oi, uint256 openPositions, bool paused, uint32 index) = ch.marketState(marketId);
         assertTrue(basis != 0, "the trade moved the basis");

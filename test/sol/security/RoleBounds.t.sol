@@ -9,6 +9,7 @@ import {
     IClearinghouse, MarketParams, RiskParams, SettlementTerms
 } from "../../../contracts/interfaces/IClearinghouse.sol";
 import {IIndexOracle} from "../../../contracts/interfaces/IIndexOracle.sol";
+import {LAYOUT_ADMIN_SETTINGS, LAYOUT_SLOT} from "../../../contracts/libraries/ClearinghouseStorage.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
@@ -173,12 +174,10 @@ contract RoleBoundsTest is SecurityBase {
         ch.createMarket(p, r, t);
     }
 
-    /// @dev The market count sits in the Clearinghouse's last storage slot, below the treasury address.
-    function _marketCountSlot() internal view returns (bytes32 slot) {
-        for (uint256 i; i < 64; ++i) {
-            if (address(uint160(uint256(vm.load(address(ch), bytes32(i))) >> 96)) == ch.treasury()) return bytes32(i);
-        }
-        revert("market count slot not found");
+    /// @dev The market count sits in the Clearinghouse's admin-settings slot, between the liquidator share and the
+    /// treasury address.
+    function _marketCountSlot() internal pure returns (bytes32) {
+        return bytes32(LAYOUT_SLOT + LAYOUT_ADMIN_SETTINGS);
     }
 
     function test_createMarket_stopsAtTheLastIndexAnOpenMarketLaneCanHold() public {

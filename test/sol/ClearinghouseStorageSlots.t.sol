@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {
+    LAYOUT_ACCOUNTS,
+    LAYOUT_ADMIN_SETTINGS,
+    LAYOUT_FUNDS,
+    LAYOUT_INDEXES,
+    LAYOUT_MARKET_IDS,
+    LAYOUT_MARKETS,
+    LAYOUT_POSITIONS,
+    LAYOUT_SHARE_RAISED_AT,
+    LAYOUT_SLOT,
+    LAYOUT_TRADE_SETTINGS,
+    LAYOUT_VENUES,
+    MARKET_FINAL,
+    MARKET_INDEX_ID,
+    MARKET_LIMITS,
+    MARKET_MARK_BASIS,
+    MARKET_METHODOLOGY,
+    MARKET_REALISED,
+    MARKET_SETTLEMENT,
+    MARKET_SETTLEMENT_CASH,
+    MARKET_SIZES,
+    MARKET_TRADE,
+    MARKET_TRADE_CHECKS,
+    MARKET_VALUATION
+} from "../../contracts/libraries/ClearinghouseStorage.sol";
+import {MarketStatus, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
+import {SecurityBase} from "./security/SecurityBase.sol";
+
+/// @notice Every named storage slot of `ClearinghouseStorage.sol` read from a live Clearinghouse and compared with
+/// its views, so a constant that drifts from the compiler's layout fails here (the trade path addresses the layout
+/// through `LAYOUT_SLOT`).
+contract ClearinghouseStorageSlotsTest is SecurityBase {
+    function setUp() public {
+        _deploy(address(0), 6, 10e18);
+        _fund(ALICE, 1_000_000e6);
+        _fund(BOB, 1_000_000e6);
+    }
+
+    function _word(uint256 slot) internal view returns (uint256) {
+        return uint256(vm.load(address(ch), bytes32(slot)));
+    }
+
+    function _bits(uint256 word, uint256 from, uint256 width) internal pure returns (uint256) {
+        return (word >> from) & ((1 << width) - 1);
+    }
+
+    function _signed64(uint256 word, uint256 from) internal pure returns (int256) {
+        return int256(int64(uint64(_bits(word, from, 64))));
+    }
+
+    function _mapSlot(bytes32 key, uint256 field) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(key, LAYOUT_SLOT + field)));
+    }
+
+    function _marketSlot(bytes32 id, uint256 offset) internal pure returns (uint256) {
+        return _mapSlot(id, LAYOUT_MARKETS) + offset;
+    }
+
+    function test_layoutSettingsSlots() public {
+        ch.setFeeShares(0.3e18, 0.4e18);
+        ch.setFeeShares(0.3e18, 0.45e18); // a raise of the liquidator share with a market listed: timestamped
+        uint256 trade = _word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS);
+        (uint64 insuranceShare, uint64 liquidatorShare) = ch.feeShares();
+        assertEq(address(uint160(_bits(trade, 0, 160))), address(this), "primary venue");
+        assertEq(_bits(trade, 160, 8), 0, "not paused");
+        assertEq(_bits(trade, 168, 64), insuranceShare, "insurance fee share");
+        ch.setGlobalPaused(true);
+        assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS), 160, 8), 1, "paused");
+
+        uint256 admin = _word(LAYOUT_SLOT + LAYOUT_ADMIN_SETTINGS);
+        assertEq(_bits(admin, 0, 64), liquidatorShare, "liquidator share");
+        assertEq(_bits(admin, 64, 32), ch.marketCount(), "market count");
+        assertEq(address(uint160(admin >> 96)), ch.treasury(), "treasury");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_SHARE_RAISED_AT), vm.getBlockTimestamp(), "share raised at");
+
+        assertEq(_word(_mapSlot(bytes32(uint256(uint160(address(this)))), LAYOUT_VENUES)), 1, "venue");
+        assertEq(_word(_mapSlot(bytes32(uint256(uint160(ALICE))), LAYOUT_VENUES)), 0, "not a venue");
+        (,,,, uint32 index) = ch.marketState(marketId);
+        assertEq(bytes32(_word(_mapSlot(bytes32(uint256(index)), LAYOUT_MARKET_IDS))), marketId, "by market index");
+        assertEq(ch.marketIdAt(index), marketId, "its view");
+    }
+
+    function test_accountPositionFundsAndIndexSlots() public {
+        ch.trade(marketId, BOB, ALICE, 3, 10.5e18, bytes32(0));
+        uint256 account = _word(_mapSlot(bytes32(uint256(uint160(ALICE))), LAYOUT_ACCOUNTS));
+        (int256 balance,) = ch.accountOf(ALICE);
+        assertEq(int256(int128(uint128(_bits(account, 0, 128)))), balance, "balance");
+        (,,,, uint32 index) = ch.marketState(marketId);
+        assertEq(_bits(account, 128, 16), index, "first open-market lane: the market's index");
+
+        uint256 inner = uint256(keccak256(abi.encode(ALICE, LAYOUT_SLOT + LAYOUT_POSITIONS)));
+        uint256 position = uint256(vm.load(address(ch), keccak256(abi.encode(marketId, inner))));
+        (int256 size, int256 notional) = ch.position(ALICE, marketId);
+        assertEq(int256(int128(uint128(_bits(position, 0, 128)))), size, "size");
+        assertEq(int256(int128(uint128(position >> 128))), notional, "open notional");
+
+        uint256 funds = _word(LAYOUT_SLOT + LAYOUT_FUNDS);
+        assertTrue(ch.insuranceFund() > 0 && ch.treasuryAccrued() > 0, "fees accrued");
+        assertEq(_bits(funds, 0, 128), ch.insuranceFund(), "insurance fund");
+        assertEq(funds >> 128, ch.treasuryAccrued(), "treasury accrued");
+
+        uint256 cache = _word(_mapSlot(INDEX, LAYOUT_INDEXES));
+        (uint256 value, uint256 updatedAt, uint256 maxAge) = ch.indexValue(INDEX);
+        assertEq(_bits(cache, 0, 96), value, "index value");
+        assertEq(_bits(cache, 96, 32), updatedAt, "updated at");
+        assertEq(_bits(cache, 128, 32), maxAge, "max age");
+    }
+
+    function test_marketSlots() public {
+        ch.trade(marketId, BOB, ALICE, 3, 10.5e18, bytes32(0));
+        vm.warp(vm.getBlockTimestamp() + 1);
+        ch.trade(marketId, ALICE, BOB, 1, 10.2e18, bytes32(0)); // opens a second: the mark basis moves
+        RiskParams memory r = ch.riskParams(marketId);
+        SettlementTerms memory t = ch.settlementTerms(marketId);
+
+        assertEq(bytes32(_word(_marketSlot(marketId, MARKET_INDEX_ID))), INDEX, "index id");
+        uint256 valuation = _word(_marketSlot(marketId, MARKET_VALUATION));
+        assertEq(_bits(valuation, 0, 40), params.expiry, "expiry");
+        assertEq(_bits(valuation, 40, 80), params.contractSize, "contract size");
+        assertEq(_bits(valuation, 120, 64), r.imr, "imr");
+        assertEq(_bits(valuation, 184, 64), r.mmr, "mmr");
+
+        uint256 hot = _word(_marketSlot(marketId, MARKET_TRADE));
+        (int256 basis, uint256 oi, uint256 openPositions,, uint32 index) = ch.marketState(marketId);
+        assertEq(_signed64(hot, 0), basis, "basis rate");
+        assertEq(_bits(hot, 64, 64), oi, "open interest");
+        assertEq(_bits(hot, 128, 32), index, "market index");
+        assertEq(_bits(hot, 160, 32), openPositions, "open positions");
+        assertEq(hot >> 200, r.basisDepth, "basis depth");
+
+        uint256 checks = _word(_marketSlot(marketId, MARKET_TRADE_CHECKS));
+        assertEq(_bits(checks, 0, 64), r.priceBand, "price band");
+        assertEq(_bits(checks, 64, 64), r.makerFee, "maker fee");
+        assertEq(_bits(checks, 128, 64), r.takerFee, "taker fee");
+        assertEq(_bits(checks, 192, 64), r.liquidationPenalty, "liquidation penalty");
+        uint256 sizes = _word(_marketSlot(marketId, MARKET_SIZES));
+        assertEq(_bits(sizes, 0, 128), params.tickSize, "tick");
+        assertEq(_bits(sizes, 128, 64), params.minSize, "min size");
+        assertEq(_bits(sizes, 192, 64), r.maxPositionSize, "largest position");
+        uint256 limits = _word(_marketSlot(marketId, MARKET_LIMITS));
+        assertEq(_bits(limits, 0, 64), r.maxOpenInterest, "largest open interest");
+        assertEq(_bits(limits, 64, 64), r.basisWeight, "basis weight");
+        assertEq(_bits(limits, 128, 64), r.maxBasisRate, "largest basis rate");
+        assertEq(_bits(limits, 192, 64), r.maxBasisStep, "largest basis step");
+
+        uint256 mark = _word(_marketSlot(marketId, MARKET_MARK_BASIS));
+        (int256 markBasis, int256 averageBasis,) = ch.markBases(marketId);
+        assertEq(_bits(mark, 0, 32), params.settlementWindow, "settlement window");
+        assertEq(_bits(mark, 32, 32), t.disputeWindow, "dispute window");
+        assertEq(_bits(mark, 64, 32), t.fallbackDelay, "fallback delay");
+        assertTrue(markBasis != 0, "the second trade's second has a mark basis");
+        assertEq(_signed64(mark, 96), markBasis, "mark basis");
+        assertEq(_bits(mark, 160, 32), vm.getBlockTimestamp(), "its second");
+        assertEq(_signed64(mark, 192), averageBasis, "time-averaged basis");
+
+        assertEq(bytes32(_word(_marketSlot(marketId, MARKET_METHODOLOGY))), params.methodologyHash, "methodology");
+        assertTrue(_word(_marketSlot(marketId, MARKET_REALISED)) != 0, "realised net, stored plus one");
+    }
+
+    function test_settlementSlots() public {
+        ch.trade(marketId, BOB, ALICE, 3, 10.5e18, bytes32(0));
+        vm.warp(params.expiry + 1);
+        oracle.setTwap(INDEX, 11e18);
+        ch.proposeSettlement(marketId);
+        uint256 progress = _word(_marketSlot(marketId, MARKET_SETTLEMENT));
+        assertEq(_bits(progress, 0, 128), 11e18, "proposed price");
+        assertEq(_bits(progress, 168, 40), vm.getBlockTimestamp(), "proposed at");
+        assertEq(_bits(progress, 208, 8), 0, "not disputed");
+        vm.warp(vm.getBlockTimestamp() + 3_601);
+        ch.finalizeSettlement(marketId);
+        assertEq(uint256(ch.marketStatus(marketId)), uint256(MarketStatus.Settled), "settled");
+        uint256 fin = _word(_marketSlot(marketId, MARKET_FINAL));
+        assertEq(_bits(fin, 0, 128), 11e18, "final price");
+        assertEq(fin >> 128, 11e18 * params.contractSize / 1e18, "value per contract");
+        uint256 cash = _word(_marketSlot(marketId, MARKET_SETTLEMENT_CASH));
+        assertEq(_bits(cash, 0, 128), 1, "nothing collected yet: stored plus one");
+        assertEq(cash >> 128, 1, "nothing claimed yet: stored plus one");
+    }
+}
