@@ -548,7 +548,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function liquidationPrice(address account, bytes32 id) external view returns (uint256) {
-        return LiquidationLogic.liquidationPrice(_s, ORACLE, SCALE, account, id);
+        return LiquidationLogic.liquidationPriceDown(_s, ORACLE, SCALE, account, id);
     }
 
     /// @inheritdoc IClearinghouse

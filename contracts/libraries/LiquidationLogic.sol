@@ -373,8 +373,9 @@ library LiquidationLogic {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice See `IClearinghouse.liquidationPrice`.
-    function liquidationPrice(
+    /// @notice See `IClearinghouse.liquidationPrice`: the price rounded down, as `liquidationPriceDown` in
+    /// `sdk/core/math/margin.ts`.
+    function liquidationPriceDown(
         Layout storage s,
         IIndexOracleReader oracle,
         uint256 scale,

@@ -1,6 +1,6 @@
 /**
  * Cross-margin health, as `MarginLogic.health`, `Clearinghouse.freeCollateral` / `isLiquidatable`
- * and `LiquidationLogic.liquidationPrice` / `maxLiquidationSizeUp` compute it. Values are wad dollars
+ * and `LiquidationLogic.liquidationPriceDown` / `maxLiquidationSizeUp` compute it. Values are wad dollars
  * unless the name says collateral units.
  */
 import { unitValueDown } from "./market.js";
