@@ -5,7 +5,10 @@
  */
 import { InvalidArgumentError } from "../errors/SdkError.js";
 
-/** `1e18`: one in 18-decimal fixed point (`WadMath.WAD`); the SDK's and the keepers' one declaration of it. */
+/**
+ * `1e18`: one in 18-decimal fixed point (`WAD` in `contracts/libraries/WadMath.sol`); the SDK's and the
+ * keepers' one declaration of it.
+ */
 export const WAD = 10n ** 18n;
 
 /** How a division rounds: `"Down"` toward zero (floor for the unsigned values used), `"Up"` toward +∞. */
