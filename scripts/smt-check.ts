@@ -1,7 +1,7 @@
 /**
  * Runs the compiler's SMTChecker on the harness contracts in `test/sol/smt/*.sol`, which call the math
- * libraries (`WadMath`, `CheckpointLib`, `MedianLib`, `MarketParamsLib`, `PositionMath` and the pure parts of `MarginLogic`)
- * and `assert` their documented properties under `require`d input ranges.
+ * libraries (`WadMath`, `CheckpointLib`, `MedianLib`, `MarketParamsLib`, `PositionMath` and the pure parts
+ * of `MarginLogic`) and `assert` their documented properties under `require`d input ranges.
  *
  * The compiler is the npm `solc` WebAssembly build; it hands its SMT-LIB2 queries to a `z3` binary on
  * `PATH` through `solc/smtchecker` + `solc/smtsolver` (Debian: `apt-get install -y z3`). Every target

@@ -1,10 +1,11 @@
 /**
  * Account discovery from Clearinghouse events, shared by the liquidator and the settler. A position can
- * only appear through `Traded` (maker and taker; every fill's one event, at any venue), `Liquidated` (the liquidator takes it over) or
- * `Deleveraged` (the counterparty's changes), so those events name every account that ever held a
- * position, per market. The tracker backfills from a start block in chunks (`backfillEvents`), then on
- * every tick reads the blocks since its cursor: polling the logs once per tick is the keeper's watch, on
- * the injected clock, with no gap and no duplicate (the cursor only moves after a page is read).
+ * only appear through `Traded` (maker and taker; every fill's one event, at any venue), `Liquidated` (the
+ * liquidator takes it over) or `Deleveraged` (the counterparty's changes), so those events name every
+ * account that ever held a position, per market. The tracker backfills from a start block in chunks
+ * (`backfillEvents`), then on every tick reads the blocks since its cursor: polling the logs once per tick
+ * is the keeper's watch, on the injected clock, with no gap and no duplicate (the cursor only moves after a
+ * page is read).
  */
 import type { Address, PublicClient } from "viem";
 
