@@ -264,8 +264,17 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             fills[0]
         );
         bool[] memory makerIncreased = new bool[](count);
+        // One memory copy, refilled from calldata for each fill (a fresh copy per fill grows memory for nothing).
+        VenueFill memory fill;
         for (uint256 i = 0; i < count; ++i) {
-            makerIncreased[i] = TradeLogic.batchFill(_s, SCALE, m, batch, fills[i], i);
+            VenueFill calldata next = fills[i];
+            (fill.maker, fill.takerSizeDelta, fill.price, fill.makerOrderHash) = (
+                next.maker,
+                next.takerSizeDelta,
+                next.price,
+                next.makerOrderHash
+            );
+            makerIncreased[i] = TradeLogic.batchFill(_s, SCALE, m, batch, fill, i);
         }
         TradeLogic.closeBatch(_s, m, p, batch);
         if (!batch.anyIncrease) return;

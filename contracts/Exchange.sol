@@ -34,6 +34,8 @@ contract Exchange is OrderBook, AccessManaged {
     /// @dev What `matchOrders` carries from one maker to the next (kept in memory against stack depth).
     struct TakerContext {
         OrderState state;
+        // each maker's state in turn (one allocation for the whole match)
+        OrderState makerState;
         uint256 filledNow;
         bool immediateOrCancel;
         bool reduceOnly;
@@ -66,7 +68,8 @@ contract Exchange is OrderBook, AccessManaged {
     {
         orderHash = _hashOrder(order);
         if (order.trader == msg.sender) revert SelfTrade(msg.sender);
-        OrderState memory state = _validate(order, orderHash, signature);
+        OrderState memory state;
+        _validate(order, orderHash, signature, state);
         if (order.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(orderHash);
         if (fillSize == 0) revert ZeroFillSize(orderHash);
         uint256 left = order.size - state.filledBefore;
@@ -128,7 +131,7 @@ contract Exchange is OrderBook, AccessManaged {
         returns (TakerContext memory taker)
     {
         bytes32 takerHash = _hashOrder(takerOrder);
-        taker.state = _validate(takerOrder, takerHash, takerSignature);
+        _validate(takerOrder, takerHash, takerSignature, taker.state);
         uint8 takerFlags = takerOrder.flags;
         if (takerFlags.has(FLAG_POST_ONLY)) revert PostOnlyCannotTake(takerHash);
         taker.immediateOrCancel = takerFlags.has(FLAG_IMMEDIATE_OR_CANCEL);
@@ -171,7 +174,8 @@ contract Exchange is OrderBook, AccessManaged {
         }
         // An immediate-or-cancel taker skips makers with nothing left, including those whose nonce is used.
         if (taker.immediateOrCancel && _isNonceUsed(maker.trader, maker.nonce)) return;
-        OrderState memory state = _validate(maker, makerHash, signature);
+        OrderState memory state = taker.makerState;
+        _validate(maker, makerHash, signature, state);
         if (maker.flags & FLAGS_IMMEDIATE != 0) revert ImmediateOrderCannotRest(makerHash);
         if (fillSize == 0) revert ZeroFillSize(makerHash);
 
@@ -202,9 +206,13 @@ contract Exchange is OrderBook, AccessManaged {
         _recordFill(maker, state, state.filledBefore + fillSize, false);
         _checkMatchReduceOnly(takerOrder, taker, maker, makerHash, fillSize);
         // fillSize is bounded by both orders' remaining sizes (each < 2**128): the int256 casts are exact.
-        bool takerIsBuy = takerOrder.isBuy;
-        taker.fills[taker.booked] = VenueFill(
-            maker.trader, takerIsBuy ? int256(fillSize) : -int256(fillSize), maker.limitPrice, makerHash
+        // Written into the array's own element (`new VenueFill[]` allocated it): no second allocation per maker.
+        VenueFill memory fill = taker.fills[taker.booked];
+        (fill.maker, fill.takerSizeDelta, fill.price, fill.makerOrderHash) = (
+            maker.trader,
+            takerOrder.isBuy ? int256(fillSize) : -int256(fillSize),
+            maker.limitPrice,
+            makerHash
         );
         ++taker.booked;
         taker.filledNow += fillSize;

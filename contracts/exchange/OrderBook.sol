@@ -87,12 +87,11 @@ abstract contract OrderBook is OrderSignatures {
     }
 
     /// @dev Checks everything about `order` that does not depend on the counterparty (flags, size, expiry,
-    /// minimum nonce, used nonce, signature) and returns its state, including how much of it is already
-    /// filled.
-    function _validate(Order calldata order, bytes32 orderHash, bytes calldata signature)
+    /// minimum nonce, used nonce, signature) and writes its state into `state` (every field, so a match reuses
+    /// one struct for all its makers), including how much of it is already filled.
+    function _validate(Order calldata order, bytes32 orderHash, bytes calldata signature, OrderState memory state)
         internal
         view
-        returns (OrderState memory state)
     {
         if (!order.flags.isValidFlags()) revert InvalidFlags(orderHash, order.flags);
         if (order.size == 0) revert ZeroOrderSize(orderHash);
@@ -106,7 +105,7 @@ abstract contract OrderBook is OrderSignatures {
         state.bits = _nonceWords[trader][state.word];
         uint256 pair = state.bits >> state.shift;
         if (pair & NONCE_USED != 0) revert OrderNonceUsed(orderHash, trader, nonce);
-        if (pair & NONCE_PARTIAL != 0) state.filledBefore = _filled[orderHash];
+        state.filledBefore = pair & NONCE_PARTIAL != 0 ? _filled[orderHash] : 0;
         _checkSignature(trader, orderHash, signature);
     }
 

@@ -255,16 +255,30 @@ library MarginLogic {
         address account,
         KnownMark memory known
     ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+        return _health(s, oracle, scale, account, known, true);
+    }
+
+    /// @dev `health`, with the maintenance margin left at zero unless `withMaintenance` (the initial-margin
+    /// check after a trade or a withdrawal reads no `mmr` and computes no maintenance margin).
+    function _health(
+        Layout storage s,
+        IIndexOracleReader oracle,
+        uint256 scale,
+        address account,
+        KnownMark memory known,
+        bool withMaintenance
+    ) private view returns (int256 equity, uint256 im, uint256 mm) {
         Account storage a = s.accounts[account];
         uint256 list = a.markets;
         equity = int256(a.balance) * int256(scale);
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, uint256 imPart, uint256 mmPart) = _valuePosition(s, oracle, account, index, known);
+            (int256 pnl, uint256 notional, Market storage m) = _valuePosition(s, oracle, account, index, known);
             equity += pnl;
-            im += imPart;
-            mm += mmPart;
+            if (notional == 0) continue;
+            im += notional.wMulUp(m.imr);
+            if (withMaintenance) mm += notional.wMulUp(m.mmr);
         }
     }
 
@@ -357,16 +371,17 @@ library MarginLogic {
         }
     }
 
-    /// @dev Unrealised PnL, initial and maintenance margin of `account`'s position in market `index`.
+    /// @dev Unrealised PnL and notional (both wad, at the mark) of `account`'s position in market `index`, and the
+    /// market; the margins are the notional times the market's `imr` and `mmr`, rounded up. A closed position
+    /// with an escrowed gain has no notional.
     function _valuePosition(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
         uint32 index,
         KnownMark memory known
-    ) private view returns (int256 pnl, uint256 im, uint256 mm) {
+    ) private view returns (int256 pnl, uint256 notional, Market storage m) {
         bool isKnown = index == known.index;
-        Market storage m;
         Position storage p;
         {
             bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
@@ -375,12 +390,10 @@ library MarginLogic {
         }
         int256 size = p.size;
         // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
-        if (size == 0) return (-p.openNotional, 0, 0);
+        if (size == 0) return (-p.openNotional, 0, m);
         uint256 v = PositionMath.unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), m.contractSize);
         pnl = size * int256(v) - p.openNotional;
-        uint256 notional = WadMath.abs(size) * v;
-        im = notional.wMulUp(m.imr);
-        mm = notional.wMulUp(m.mmr);
+        notional = WadMath.abs(size) * v;
     }
 
     /// @dev Reverts with `InsufficientMargin` unless `equity >= initialMargin`.
@@ -401,7 +414,7 @@ library MarginLogic {
         address account,
         KnownMark memory known
     ) internal view {
-        (int256 equity, uint256 im, ) = health(s, oracle, scale, account, known);
+        (int256 equity, uint256 im, ) = _health(s, oracle, scale, account, known, false);
         if (equity < int256(im)) revert IClearinghouse.InsufficientMargin(account, equity, im);
     }
 

@@ -22,13 +22,6 @@ library TradeLogic {
     using SafeCast for int256;
     using WadMath for uint256;
 
-    /// @dev What one side of a trade produced.
-    struct Side {
-        bool increased;
-        int256 longDelta;
-        uint256 fee;
-    }
-
     /// @dev The running state of a trade: the market's trade parameters and the oracle index read once, the
     /// taker's position, balance change and direction, and the market's running basis, open interest change
     /// and fees.
@@ -139,25 +132,33 @@ library TradeLogic {
         VenueFill memory fill,
         uint256 i
     ) internal returns (bool makerIncreased) {
-        _checkBatchFill(s, m, batch, fill, i);
-        uint256 takerFee = _bookBatchTaker(s, scale, m, batch, fill.takerSizeDelta);
-        Side memory side = _bookSide(
+        uint256 takerFee;
+        uint256 makerFeeWad;
+        uint256 maxPosition;
+        {
+            // Read together, before the fill writes anything: each slot is loaded and unpacked once per fill.
+            (uint256 band, uint256 makerRate, uint256 takerRate) = (m.priceBand, m.makerFee, m.takerFee);
+            maxPosition = m.maxPositionSize;
+            _checkBatchFill(s, batch, fill, i, band);
+            takerFee = _bookBatchTaker(s, scale, m, batch, fill.takerSizeDelta, takerRate, maxPosition);
+            makerFeeWad = batch.notional.wMulUp(makerRate);
+        }
+        (bool increased, uint256 makerFee) = _bookSide(
             s,
             scale,
             m,
-            batch.marketId,
+            batch,
             fill.maker,
             -fill.takerSizeDelta,
-            batch.v,
-            batch.notional.wMulUp(m.makerFee)
+            makerFeeWad,
+            maxPosition
         );
-        if (side.increased) {
+        if (increased) {
             makerIncreased = true;
             batch.anyIncrease = true;
         }
-        batch.oiDelta += side.longDelta;
-        batch.fees += takerFee + side.fee;
-        _advanceBatchBasis(m, batch, fill, side.fee, takerFee);
+        batch.fees += takerFee + makerFee;
+        _advanceBatchBasis(m, batch, fill, makerFee, takerFee);
     }
 
     /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
@@ -192,14 +193,14 @@ library TradeLogic {
         );
     }
 
-    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, band at
-    /// the running basis); sets the fill's per-contract value and notional (wad) in `batch`.
+    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, the market's
+    /// price `band` around the trade's mark); sets the fill's per-contract value and notional (wad) in `batch`.
     function _checkBatchFill(
         Layout storage s,
-        Market storage m,
         Batch memory batch,
         VenueFill memory fill,
-        uint256 i
+        uint256 i,
+        uint256 band
     ) private view {
         int256 delta = fill.takerSizeDelta;
         uint256 price = fill.price;
@@ -219,7 +220,7 @@ library TradeLogic {
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
             batch.mark = PositionMath.liveMarkDown(batch.index, batch.anchor, batch.expiry, block.timestamp);
         }
-        _checkBand(m, price, batch.mark);
+        _checkBand(price, batch.mark, band);
         batch.v = PositionMath.unitValueDown(price, batch.contractSize);
         batch.notional = absDelta * batch.v;
     }
@@ -227,26 +228,28 @@ library TradeLogic {
     /// @dev Books one fill on the taker's in-memory position and balance change (realised PnL and fee
     /// rounded per fill, as a sequence of `trade` calls would) and checks its position limit and open-market
     /// lanes at this fill, before the maker's (the order `trade` always checked them in); returns the taker
-    /// fee (collateral units).
+    /// fee (collateral units). `takerRate` and `maxPosition` are the market's taker fee and position limit.
     function _bookBatchTaker(
         Layout storage s,
         uint256 scale,
         Market storage m,
         Batch memory batch,
-        int256 delta
+        int256 delta,
+        uint256 takerRate,
+        uint256 maxPosition
     ) private returns (uint256 takerFee) {
         int256 before = batch.takerSize;
         int256 realised;
         (batch.takerSize, batch.takerNotional, realised) = PositionMath.applyDelta(before, batch.takerNotional, delta, batch.v);
         if (PositionMath.increasesRisk(before, batch.takerSize)) {
             uint256 absNew = WadMath.abs(batch.takerSize);
-            if (absNew > m.maxPositionSize) revert IClearinghouse.PositionSizeExceeded(batch.taker, absNew, m.maxPositionSize);
+            if (absNew > maxPosition) revert IClearinghouse.PositionSizeExceeded(batch.taker, absNew, maxPosition);
             // Opening the market from an empty slot: it must fit a free lane (checked here, stored at close).
             if (before == 0 && PositionMath.isEmptySlot(batch.takerOldSize, batch.takerOldNotional)) {
                 MarginLogic.addMarket(s.accounts[batch.taker].markets, m.index, batch.taker);
             }
         }
-        takerFee = batch.notional.wMulUp(m.takerFee).toTokenUp(scale);
+        takerFee = batch.notional.wMulUp(takerRate).toTokenUp(scale);
         int256 realisedTokens = PositionMath.pnlToTokens(realised, scale);
         MarginLogic.addRealised(m, realisedTokens);
         batch.takerFees += takerFee;
@@ -303,34 +306,43 @@ library TradeLogic {
         batch.fees -= batch.takerFees - charged;
     }
 
-    function _checkBand(Market storage m, uint256 price, uint256 mark) private view {
-        uint256 band = m.priceBand;
+    function _checkBand(uint256 price, uint256 mark, uint256 band) private pure {
         uint256 distance = price > mark ? price - mark : mark - price;
         if (mark == 0 || distance > mark.wMulDown(band)) revert IClearinghouse.PriceOutsideBand(price, mark, band);
     }
 
-    /// @dev Books one side: position, position limit, realised PnL and fee (collateral units, rounded up).
+    /// @dev Books one side of the fill in `batch` (its market id and per-contract value): position, position
+    /// limit (`maxPosition`), realised PnL, fee and its change of the market's long open interest (added to
+    /// `batch.oiDelta`); returns whether its risk grew and the fee charged (collateral units, rounded up, cut to
+    /// what the account or the fund pays).
     function _bookSide(
         Layout storage s,
         uint256 scale,
         Market storage m,
-        bytes32 marketId,
+        Batch memory batch,
         address account,
         int256 delta,
-        uint256 v,
-        uint256 feeWad
-    ) private returns (Side memory side) {
-        (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(s, m, marketId, account, delta, v);
-        side.increased = PositionMath.increasesRisk(oldSize, newSize);
-        if (side.increased) {
+        uint256 feeWad,
+        uint256 maxPosition
+    ) private returns (bool increased, uint256 fee) {
+        (int256 oldSize, int256 newSize, int256 realised) = MarginLogic.updatePosition(
+            s,
+            m,
+            batch.marketId,
+            account,
+            delta,
+            batch.v
+        );
+        increased = PositionMath.increasesRisk(oldSize, newSize);
+        if (increased) {
             uint256 absNew = WadMath.abs(newSize);
-            if (absNew > m.maxPositionSize) revert IClearinghouse.PositionSizeExceeded(account, absNew, m.maxPositionSize);
+            if (absNew > maxPosition) revert IClearinghouse.PositionSizeExceeded(account, absNew, maxPosition);
         }
-        side.longDelta = PositionMath.longDelta(oldSize, newSize);
-        side.fee = feeWad.toTokenUp(scale);
+        batch.oiDelta += PositionMath.longDelta(oldSize, newSize);
+        fee = feeWad.toTokenUp(scale);
         int256 realisedTokens = PositionMath.pnlToTokens(realised, scale);
         MarginLogic.addRealised(m, realisedTokens);
-        side.fee = _chargeSide(s, m, account, realisedTokens - side.fee.toInt256(), side.fee);
+        fee = _chargeSide(s, m, account, realisedTokens - fee.toInt256(), fee);
     }
 
     /// @dev Adds a maker's balance change `delta` (realised PnL minus `fee`); returns the fee charged. A balance that
