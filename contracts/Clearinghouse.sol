@@ -25,7 +25,7 @@ import {MarketAdminLogic} from "./libraries/MarketAdminLogic.sol";
 import {MarketParamsLib} from "./libraries/MarketParamsLib.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
 import {TradeLogic} from "./libraries/TradeLogic.sol";
-import {WAD, WadMath} from "./libraries/WadMath.sol";
+import {WadMath} from "./libraries/WadMath.sol";
 
 /// @title Clearinghouse
 /// @notice Collateral, markets, positions, margin and mark price of the futures protocol. Market
@@ -41,9 +41,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     using WadMath for uint256;
 
     /// @notice Largest share of a liquidation penalty the liquidator receives (the rest goes to the fund).
-    uint256 public constant MAX_LIQUIDATOR_SHARE = 0.5e18;
+    uint256 public constant MAX_LIQUIDATOR_SHARE = MarketAdminLogic.MAX_LIQUIDATOR_SHARE;
     /// @notice Most one `setFeeShares` may raise the liquidator share once markets exist.
-    uint256 public constant MAX_LIQUIDATOR_SHARE_RAISE = 0.1e18;
+    uint256 public constant MAX_LIQUIDATOR_SHARE_RAISE = MarketAdminLogic.MAX_LIQUIDATOR_SHARE_RAISE;
 
     IERC20 private immutable COLLATERAL;
     IIndexOracleReader private immutable ORACLE;
@@ -125,6 +125,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function withdrawTreasury() external nonReentrant {
+        MarginLogic.sweepFees(_s);
         uint256 amount = _s.treasuryAccrued;
         if (amount == 0) revert NothingToWithdraw();
         _s.treasuryAccrued = 0;
@@ -201,21 +202,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function setFeeShares(uint64 insuranceFeeShare, uint64 liquidatorShare) external restricted {
-        if (insuranceFeeShare > WAD) revert ShareOutOfBounds(insuranceFeeShare, WAD);
-        if (liquidatorShare > MAX_LIQUIDATOR_SHARE) revert ShareOutOfBounds(liquidatorShare, MAX_LIQUIDATOR_SHARE);
-        uint256 oldShare = _s.liquidatorShare;
-        if (liquidatorShare > oldShare && _s.marketCount != 0) {
-            // Raises are bounded and spaced once markets exist, as `mmr` and penalty raises are per market.
-            if (liquidatorShare > oldShare + MAX_LIQUIDATOR_SHARE_RAISE) {
-                revert ShareRaiseTooLarge(oldShare, liquidatorShare, MAX_LIQUIDATOR_SHARE_RAISE);
-            }
-            uint256 readyAt = uint256(_s.liquidatorShareRaisedAt) + MarketAdminLogic.RISK_RAISE_INTERVAL;
-            if (_s.liquidatorShareRaisedAt != 0 && block.timestamp < readyAt) revert ShareRaiseTooSoon(readyAt);
-            _s.liquidatorShareRaisedAt = uint40(block.timestamp);
-        }
-        _s.insuranceFeeShare = insuranceFeeShare;
-        _s.liquidatorShare = liquidatorShare;
-        emit FeeSharesSet(insuranceFeeShare, liquidatorShare);
+        MarketAdminLogic.setFeeShares(_s, insuranceFeeShare, liquidatorShare);
     }
 
     // ------------------------------------------------------------------ trading
@@ -562,12 +549,14 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function insuranceFund() external view returns (uint256) {
-        return _s.insuranceFund;
+        (uint256 toInsurance, ) = MarginLogic.feeSplit(_s, _s.pendingFees);
+        return _s.insuranceFund + toInsurance;
     }
 
     /// @inheritdoc IClearinghouse
     function treasuryAccrued() external view returns (uint256) {
-        return _s.treasuryAccrued;
+        (, uint256 toTreasury) = MarginLogic.feeSplit(_s, _s.pendingFees);
+        return _s.treasuryAccrued + toTreasury;
     }
 
     /// @inheritdoc IClearinghouse

@@ -260,6 +260,9 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     event Withdrawn(address indexed account, uint256 amount);
     /// @notice Emitted when `from` adds `amount` to the insurance fund.
     event InsuranceDeposited(address indexed from, uint256 amount);
+    /// @notice Emitted when the trade fees waiting since earlier trades are split: `toInsurance` to the insurance
+    /// fund, `toTreasury` to the treasury's accrued fees (collateral units). Each trade's fees are in its `Traded`.
+    event FeesSwept(uint256 toInsurance, uint256 toTreasury);
     /// @notice Emitted when the accrued treasury fees are sent to the treasury.
     event TreasuryWithdrawn(address indexed treasury, uint256 amount);
     /// @notice Emitted when a market is created.
@@ -379,7 +382,8 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// @notice Adds `amount` collateral units to the insurance fund.
     function depositInsurance(uint256 amount) external;
 
-    /// @notice Sends all accrued treasury fees to the treasury address. Callable by anyone.
+    /// @notice Sends all accrued treasury fees to the treasury address, the treasury's share of the trade fees
+    /// still pending included (split first, `FeesSwept`). Callable by anyone.
     function withdrawTreasury() external;
 
     // ------------------------------------------------------------------ administration (restricted)
@@ -409,7 +413,7 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     function setTreasury(address treasury) external;
 
     /// @notice Sets the insurance fund's share of trading fees and the liquidator's share of penalties.
-    /// Restricted (risk admin).
+    /// The trade fees still pending are split at the old share first (`FeesSwept`). Restricted (risk admin).
     function setFeeShares(uint64 insuranceFeeShare, uint64 liquidatorShare) external;
 
     // ------------------------------------------------------------------ liquidation
@@ -579,10 +583,12 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     /// move of the basis alone never does while the account is above maintenance at the index.
     function liquidationPrice(address account, bytes32 marketId) external view returns (uint256);
 
-    /// @notice The insurance fund, collateral units.
+    /// @notice The insurance fund, collateral units, with its share of the trade fees not yet split (rounded
+    /// down, as the split will).
     function insuranceFund() external view returns (uint256);
 
-    /// @notice Treasury fees accrued and not yet withdrawn, collateral units.
+    /// @notice Treasury fees accrued and not yet withdrawn, collateral units, with the treasury's share of the
+    /// trade fees not yet split.
     function treasuryAccrued() external view returns (uint256);
 
     /// @notice The treasury address.

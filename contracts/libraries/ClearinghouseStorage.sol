@@ -104,19 +104,24 @@ struct Layout {
     mapping(address account => Account) accounts;
     mapping(address account => mapping(bytes32 marketId => Position)) positions;
     mapping(address venue => bool) venues;
+    // One slot: the fund, the treasury's fees and the market count, which is non-zero once a market exists, so
+    // a write to the fund or the treasury never pays for a fresh slot.
     uint128 insuranceFund;
-    uint128 treasuryAccrued;
-    // One slot, read by every trade: the venue check (the primary venue, with `venues` as the fallback),
-    // the global pause and the insurance fee share.
+    uint112 treasuryAccrued;
+    uint16 marketCount;
+    // One slot, read by every trade: the venue check (the primary venue, with `venues` as the fallback), the
+    // global pause, and the trade fees not yet split between the fund and the treasury (written by every trade
+    // with fees; `MarginLogic.sweepFees` splits them before anything reads the fund or the treasury).
     address primaryVenue;
     bool globalPaused;
-    uint64 insuranceFeeShare;
+    uint88 pendingFees;
     // One slot: rarely read.
     uint64 liquidatorShare;
-    uint32 marketCount;
     address treasury;
-    // when the liquidator share was last raised (admin path only)
+    // when the liquidator share was last raised (admin path only), and the fund's share of trade fees (read by
+    // a sweep)
     uint40 liquidatorShareRaisedAt;
+    uint64 insuranceFeeShare;
     // The live index every mark reads (appended: the fields above keep their slots).
     mapping(bytes32 indexId => IndexCache) indexes;
 }
@@ -138,13 +143,13 @@ uint256 constant LAYOUT_ACCOUNTS = 2;
 uint256 constant LAYOUT_POSITIONS = 3;
 /// @dev `Layout.venues`.
 uint256 constant LAYOUT_VENUES = 4;
-/// @dev `insuranceFund` (bits 0-127) and `treasuryAccrued` (128-255).
+/// @dev `insuranceFund` (bits 0-127), `treasuryAccrued` (128-239), `marketCount` (240-255).
 uint256 constant LAYOUT_FUNDS = 5;
-/// @dev What every trade reads: `primaryVenue` (bits 0-159), `globalPaused` (160-167), `insuranceFeeShare` (168-231).
+/// @dev What every trade reads: `primaryVenue` (bits 0-159), `globalPaused` (160-167), `pendingFees` (168-255).
 uint256 constant LAYOUT_TRADE_SETTINGS = 6;
-/// @dev `liquidatorShare` (bits 0-63), `marketCount` (64-95), `treasury` (96-255).
+/// @dev `liquidatorShare` (bits 0-63), `treasury` (64-223).
 uint256 constant LAYOUT_ADMIN_SETTINGS = 7;
-/// @dev `liquidatorShareRaisedAt` (bits 0-39).
+/// @dev `liquidatorShareRaisedAt` (bits 0-39), `insuranceFeeShare` (40-103).
 uint256 constant LAYOUT_SHARE_RAISED_AT = 8;
 /// @dev `Layout.indexes`, keyed by index id: value (bits 0-95), updatedAt (96-127), maxAge (128-159).
 uint256 constant LAYOUT_INDEXES = 9;

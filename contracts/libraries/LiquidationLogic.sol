@@ -254,6 +254,8 @@ library LiquidationLogic {
         // A pause (a suspect oracle, say) stops forced closes at a price derived from the mark, as it stops
         // liquidation.
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
+        // The fund the waterfall reads includes the trade fees waiting to be split.
+        MarginLogic.sweepFees(s);
         Adl memory adl = _bankruptcy(s, m, oracle, scale, account, marketId);
         // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest. A
         // payment into a negative balance (a debt to the fund) goes back to the fund, which then lends the

@@ -454,7 +454,7 @@ library MarginLogic {
     /// @dev The insurance fund lends `overdraft` (collateral units) to `account` as far as it holds tokens;
     /// returns what it could not lend.
     function lend(Layout storage s, address account, uint256 overdraft) internal returns (uint256 unlent) {
-        uint256 fund = s.insuranceFund;
+        uint256 fund = sweepFees(s);
         uint256 lent = overdraft < fund ? overdraft : fund;
         s.insuranceFund = uint128(fund - lent);
         unlent = overdraft - lent;
@@ -464,10 +464,38 @@ library MarginLogic {
     /// @dev Pays an account's negative balance from the insurance fund as far as it goes.
     /// @return uncovered What the fund could not pay (collateral units).
     function coverBadDebt(Layout storage s, address account, uint256 debt) internal returns (uint256 uncovered) {
-        uint256 fund = s.insuranceFund;
+        uint256 fund = sweepFees(s);
         uint256 paid = debt < fund ? debt : fund;
         s.insuranceFund = uint128(fund - paid);
         emit IClearinghouse.BadDebtCovered(account, paid, fund - paid);
         return debt - paid;
+    }
+
+    /// @dev Splits the trade fees waiting in `pendingFees` (each trade adds its fees there, in the slot it
+    /// already reads, instead of writing the fund's slot) between the insurance fund and the treasury, and
+    /// returns the fund after. Runs before anything reads the fund to pay from it or the treasury to withdraw
+    /// it, and before the fee share changes, so what either holds when it is used is what a split at every
+    /// trade would have left, up to the rounding: the whole pending sum's fund share is rounded down once.
+    function sweepFees(Layout storage s) internal returns (uint256 fund) {
+        uint256 pending = s.pendingFees;
+        if (pending == 0) return s.insuranceFund;
+        s.pendingFees = 0;
+        return splitFees(s, pending);
+    }
+
+    /// @dev Adds `fees` (collateral units) to the insurance fund, its share rounded down, and to the treasury,
+    /// the rest; emits `FeesSwept` and returns the fund after.
+    function splitFees(Layout storage s, uint256 fees) internal returns (uint256 fund) {
+        (uint256 toInsurance, uint256 toTreasury) = feeSplit(s, fees);
+        fund = uint256(s.insuranceFund) + toInsurance;
+        s.insuranceFund = fund.toUint128();
+        s.treasuryAccrued = (uint256(s.treasuryAccrued) + toTreasury).toUint112();
+        emit IClearinghouse.FeesSwept(toInsurance, toTreasury);
+    }
+
+    /// @dev The insurance fund's share of `fees` (rounded down) and the treasury's (the rest).
+    function feeSplit(Layout storage s, uint256 fees) internal view returns (uint256 toInsurance, uint256 toTreasury) {
+        toInsurance = fees.wMulDown(s.insuranceFeeShare);
+        toTreasury = fees - toInsurance;
     }
 }

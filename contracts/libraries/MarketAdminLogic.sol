@@ -6,6 +6,7 @@ import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market} from "./ClearinghouseStorage.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {MarketParamsLib} from "./MarketParamsLib.sol";
+import {WAD} from "./WadMath.sol";
 
 /// @title MarketAdminLogic
 /// @notice Market creation and risk-parameter updates with the hard bounds no role can exceed, and the copy of
@@ -47,6 +48,10 @@ library MarketAdminLogic {
     uint256 internal constant MAX_MMR_RAISE = 0.01e18;
     uint256 internal constant MAX_PENALTY_RAISE = 0.005e18;
     uint256 internal constant RISK_RAISE_INTERVAL = 1 days;
+    /// @notice Largest share of a liquidation penalty the liquidator receives (the rest goes to the fund).
+    uint256 internal constant MAX_LIQUIDATOR_SHARE = 0.5e18;
+    /// @notice Most one `setFeeShares` may raise the liquidator share once markets exist.
+    uint256 internal constant MAX_LIQUIDATOR_SHARE_RAISE = 0.1e18;
     /// @notice Most markets a Clearinghouse can ever create: an account's open-market lanes hold 16-bit
     /// market indexes (0 = empty lane).
     uint256 internal constant MAX_MARKETS = type(uint16).max;
@@ -67,7 +72,7 @@ library MarketAdminLogic {
         _checkRisk(risk);
         uint256 index = uint256(s.marketCount) + 1;
         if (index > MAX_MARKETS) revert IClearinghouse.TooManyMarkets(index);
-        s.marketCount = uint32(index);
+        s.marketCount = uint16(index);
         s.marketIds[uint32(index)] = id;
         m.indexId = params.indexId;
         m.methodologyHash = params.methodologyHash;
@@ -86,6 +91,27 @@ library MarketAdminLogic {
         // A market on an index that already has rounds trades at once, whether or not the oracle has pushed.
         (uint256 value, uint256 updatedAt, uint256 maxAge) = oracle.latestUnchecked(params.indexId);
         if (updatedAt != 0) MarginLogic.cacheIndex(s, params.indexId, value, updatedAt, maxAge);
+    }
+
+    /// @notice See `IClearinghouse.setFeeShares`.
+    function setFeeShares(Layout storage s, uint64 insuranceFeeShare, uint64 liquidatorShare) external {
+        if (insuranceFeeShare > WAD) revert IClearinghouse.ShareOutOfBounds(insuranceFeeShare, WAD);
+        if (liquidatorShare > MAX_LIQUIDATOR_SHARE) revert IClearinghouse.ShareOutOfBounds(liquidatorShare, MAX_LIQUIDATOR_SHARE);
+        uint256 oldShare = s.liquidatorShare;
+        if (liquidatorShare > oldShare && s.marketCount != 0) {
+            // Raises are bounded and spaced once markets exist, as `mmr` and penalty raises are per market.
+            if (liquidatorShare > oldShare + MAX_LIQUIDATOR_SHARE_RAISE) {
+                revert IClearinghouse.ShareRaiseTooLarge(oldShare, liquidatorShare, MAX_LIQUIDATOR_SHARE_RAISE);
+            }
+            uint256 readyAt = uint256(s.liquidatorShareRaisedAt) + RISK_RAISE_INTERVAL;
+            if (s.liquidatorShareRaisedAt != 0 && block.timestamp < readyAt) revert IClearinghouse.ShareRaiseTooSoon(readyAt);
+            s.liquidatorShareRaisedAt = uint40(block.timestamp);
+        }
+        // The fees waiting to be split are split at the share they accrued under.
+        MarginLogic.sweepFees(s);
+        s.insuranceFeeShare = insuranceFeeShare;
+        s.liquidatorShare = liquidatorShare;
+        emit IClearinghouse.FeeSharesSet(insuranceFeeShare, liquidatorShare);
     }
 
     // ------------------------------------------------------------------ index copy

@@ -256,7 +256,7 @@ library SettlementLogic {
         uint256 cash = before > 0 ? uint256(before) : 0;
         uint256 openLosses = list == 0 ? 0 : _openLosses(scale, account);
         if (loss + openLosses <= cash) return 0;
-        uint256 fund = s.insuranceFund;
+        uint256 fund = MarginLogic.sweepFees(s);
         // A fund that can lend the whole projected overdraft lends it as it arises: nothing to do while the
         // balance covers this loss.
         if (fund >= loss + openLosses - cash && loss <= cash) return 0;

@@ -364,11 +364,17 @@ library TradeLogic {
         return LiquidationLogic.chargeTrade(s, m, account, before, delta, fee);
     }
 
-    /// @dev Splits fees between the insurance fund (its share, rounded down) and the treasury (the rest).
+    /// @dev Adds the trade's fees to `pendingFees`, in the slot the trade read for the venue check, to be split
+    /// between the insurance fund and the treasury later (`MarginLogic.sweepFees`); a sum that would not fit
+    /// the field is split now.
     function _accrueFees(Layout storage s, uint256 fees) private {
         if (fees == 0) return;
-        uint256 toInsurance = fees.wMulDown(s.insuranceFeeShare);
-        s.insuranceFund = (s.insuranceFund + toInsurance).toUint128();
-        s.treasuryAccrued = (s.treasuryAccrued + (fees - toInsurance)).toUint128();
+        uint256 pending = uint256(s.pendingFees) + fees;
+        if (pending <= type(uint88).max) {
+            s.pendingFees = uint88(pending);
+            return;
+        }
+        s.pendingFees = 0;
+        MarginLogic.splitFees(s, pending);
     }
 }

@@ -208,6 +208,7 @@ contract SolvencyReachTest is TestBase {
         uint256 walkFills;
         uint256 afterTheAverage;
         uint256 atTheIndexOnly;
+        uint256 feeSweeps;
     }
 
     function test_randomRuns_reachBankruptcyAndSocialisedLossesAndStaySolvent() public {
@@ -226,6 +227,7 @@ contract SolvencyReachTest is TestBase {
             r.walkFills += h.walkFills();
             r.afterTheAverage += h.liquidationsOnceTheAverageFollowed();
             r.atTheIndexOnly += h.refusalsAtTheIndexOnly();
+            r.feeSweeps += h.feeSweeps();
             if (bankrupt != 0) ++r.runsWithBankruptcy;
             if (h.socialisedLosses() != 0) ++r.runsWithSocialisedLoss;
             vm.revertToState(snap);
@@ -240,6 +242,7 @@ contract SolvencyReachTest is TestBase {
         assertTrue(r.atTheIndexOnly > 0, "accounts kept by the index alone reached");
         assertTrue(r.overdraftsLent > 0, "overdrafts lent by the fund reached");
         assertTrue(r.overdraftsWrittenOff > 0, "overdrafts written off for lack of fund reached");
+        assertTrue(r.feeSweeps > 0, "splits of pending fees reached");
     }
 
     /// @dev One seeded run: four funded accounts, `STEPS` random steps with the books checked after each, then
@@ -292,6 +295,8 @@ contract SolvencyReachTest is TestBase {
             r.overdraftsLent,
             r.overdraftsWrittenOff
         );
+        // solhint-disable-next-line no-console
+        console.log("  splits of pending trade fees before the fund or the treasury was used %d", r.feeSweeps);
     }
 
     function _step(ClearinghouseHandler h, uint256 r, uint256 step) internal {

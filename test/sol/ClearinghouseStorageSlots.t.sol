@@ -66,15 +66,17 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         (uint64 insuranceShare, uint64 liquidatorShare) = ch.feeShares();
         assertEq(address(uint160(_bits(trade, 0, 160))), address(this), "primary venue");
         assertEq(_bits(trade, 160, 8), 0, "not paused");
-        assertEq(_bits(trade, 168, 64), insuranceShare, "insurance fee share");
+        assertEq(trade >> 168, 0, "no fees pending");
         ch.setGlobalPaused(true);
         assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS), 160, 8), 1, "paused");
 
         uint256 admin = _word(LAYOUT_SLOT + LAYOUT_ADMIN_SETTINGS);
         assertEq(_bits(admin, 0, 64), liquidatorShare, "liquidator share");
-        assertEq(_bits(admin, 64, 32), ch.marketCount(), "market count");
-        assertEq(address(uint160(admin >> 96)), ch.treasury(), "treasury");
-        assertEq(_word(LAYOUT_SLOT + LAYOUT_SHARE_RAISED_AT), vm.getBlockTimestamp(), "share raised at");
+        assertEq(address(uint160(admin >> 64)), ch.treasury(), "treasury");
+        uint256 shares = _word(LAYOUT_SLOT + LAYOUT_SHARE_RAISED_AT);
+        assertEq(_bits(shares, 0, 40), vm.getBlockTimestamp(), "share raised at");
+        assertEq(_bits(shares, 40, 64), insuranceShare, "insurance fee share");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_FUNDS) >> 240, ch.marketCount(), "market count");
 
         assertEq(_word(_mapSlot(bytes32(uint256(uint160(address(this)))), LAYOUT_VENUES)), 1, "venue");
         assertEq(_word(_mapSlot(bytes32(uint256(uint160(ALICE))), LAYOUT_VENUES)), 0, "not a venue");
@@ -97,10 +99,19 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(int256(int128(uint128(_bits(position, 0, 128)))), size, "size");
         assertEq(int256(int128(uint128(position >> 128))), notional, "open notional");
 
+        // The trade's fees wait in the trade-settings slot; the views count them, the fund's slot does not yet.
+        uint256 fund = ch.insuranceFund();
+        uint256 treasury = ch.treasuryAccrued();
+        assertTrue(fund > 0 && treasury > 0, "fees accrued");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, fund + treasury, "fees pending");
+        assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_FUNDS), 0, 240), 0, "nothing split yet");
+        (uint64 insuranceShare, uint64 liquidatorShare) = ch.feeShares();
+        ch.setFeeShares(insuranceShare, liquidatorShare); // splits what is pending
         uint256 funds = _word(LAYOUT_SLOT + LAYOUT_FUNDS);
-        assertTrue(ch.insuranceFund() > 0 && ch.treasuryAccrued() > 0, "fees accrued");
-        assertEq(_bits(funds, 0, 128), ch.insuranceFund(), "insurance fund");
-        assertEq(funds >> 128, ch.treasuryAccrued(), "treasury accrued");
+        assertEq(_bits(funds, 0, 128), fund, "insurance fund");
+        assertEq(_bits(funds, 128, 112), treasury, "treasury accrued");
+        assertEq(funds >> 240, ch.marketCount(), "market count");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, 0, "nothing pending");
 
         uint256 cache = _word(_mapSlot(INDEX, LAYOUT_INDEXES));
         (uint256 value, uint256 updatedAt, uint256 maxAge) = ch.indexValue(INDEX);

@@ -32,8 +32,10 @@ export interface FeeSplit {
 }
 
 /**
- * Splits a trade's total fees (maker + taker, collateral units) between the insurance fund (its share,
- * rounded down) and the treasury (the rest), as `_accrueFees`.
+ * Splits fees (collateral units) between the insurance fund (its share, rounded down) and the treasury (the
+ * rest), as `MarginLogic.feeSplit`. The Clearinghouse splits the sum of the trade fees pending since its last
+ * sweep this way (`FeesSwept`), and its views `insuranceFund` and `treasuryAccrued` add the pending sum split
+ * this way; so pass the pending sum, not one trade's fees, to reproduce either.
  * @example splitFees(makerFee + takerFee, WAD / 2n)
  */
 export function splitFees(fees: bigint, insuranceFeeShare: bigint): FeeSplit {

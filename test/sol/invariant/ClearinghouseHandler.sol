@@ -57,6 +57,9 @@ contract ClearinghouseHandler {
     /// it could not lend all of (the rest written off against the market's pot, or cut from a fee or penalty).
     uint256 public overdraftsLent;
     uint256 public overdraftsWrittenOff;
+    /// @dev Splits of the pending trade fees (`FeesSwept`): before the fund lends or pays, the treasury is
+    /// withdrawn or the fee share changes. The books count the pending fees through the views all along.
+    uint256 public feeSweeps;
     /// @dev Liquidations refused to an account below maintenance at the mark but not at the liquidation mark or
     /// at the index (the basis moved: the time-averaged basis has not followed, or the index has not put the
     /// account below the line at all): the state those two valuations guard.
@@ -471,13 +474,16 @@ contract ClearinghouseHandler {
     }
 
     bytes32 internal constant OVERDRAFT_LENT = keccak256("OverdraftLent(address,uint256,uint256)");
+    bytes32 internal constant FEES_SWEPT = keccak256("FeesSwept(uint256,uint256)");
 
     /// @dev Counts the overdrafts since the last call (`OverdraftLent` events of the Clearinghouse): the fund
-    /// lent some of it, or could not lend all of it. Also a random action.
+    /// lent some of it, or could not lend all of it; and the splits of pending fees (`FeesSwept`). Also a random
+    /// action.
     function countOverdrafts() public {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter != address(ch) || logs[i].topics.length == 0) continue;
+            if (logs[i].topics[0] == FEES_SWEPT) ++feeSweeps;
             if (logs[i].topics[0] != OVERDRAFT_LENT) continue;
             (uint256 lent, uint256 writtenOff) = abi.decode(logs[i].data, (uint256, uint256));
             if (lent != 0) ++overdraftsLent;

@@ -9,7 +9,7 @@ import {
     IClearinghouse, MarketParams, RiskParams, SettlementTerms
 } from "../../../contracts/interfaces/IClearinghouse.sol";
 import {IIndexOracle} from "../../../contracts/interfaces/IIndexOracle.sol";
-import {LAYOUT_ADMIN_SETTINGS, LAYOUT_SLOT} from "../../../contracts/libraries/ClearinghouseStorage.sol";
+import {LAYOUT_FUNDS, LAYOUT_SLOT} from "../../../contracts/libraries/ClearinghouseStorage.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
@@ -174,18 +174,18 @@ contract RoleBoundsTest is SecurityBase {
         ch.createMarket(p, r, t);
     }
 
-    /// @dev The market count sits in the Clearinghouse's admin-settings slot, between the liquidator share and the
-    /// treasury address.
+    /// @dev The market count sits in the top 16 bits of the Clearinghouse's funds slot, above the insurance fund
+    /// and the treasury accrual.
     function _marketCountSlot() internal pure returns (bytes32) {
-        return bytes32(LAYOUT_SLOT + LAYOUT_ADMIN_SETTINGS);
+        return bytes32(LAYOUT_SLOT + LAYOUT_FUNDS);
     }
 
     function test_createMarket_stopsAtTheLastIndexAnOpenMarketLaneCanHold() public {
         bytes32 slot = _marketCountSlot();
         uint256 word = uint256(vm.load(address(ch), slot));
-        assertEq((word >> 64) & type(uint32).max, ch.marketCount(), "slot found");
+        assertEq(word >> 240, ch.marketCount(), "slot found");
         // Jump to 65,534 markets created.
-        vm.store(address(ch), slot, bytes32((word & ~(uint256(type(uint32).max) << 64)) | (uint256(65_534) << 64)));
+        vm.store(address(ch), slot, bytes32((word & type(uint240).max) | (uint256(65_534) << 240)));
         MarketParams memory p = _marketParams(1e18, 1e15);
         p.methodologyHash = keccak256("last lane index");
         bytes32 last = ch.createMarket(p, _risk(), _terms());

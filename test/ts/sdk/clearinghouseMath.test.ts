@@ -117,8 +117,10 @@ interface Mirror {
   index: Map<string, bigint>;
   /** The mock oracle's TWAP per index: what an expired market without a proposal is marked at. */
   twap: Map<string, bigint>;
+  /** The fund and the treasury as split so far (`FeesSwept`), and the trade fees still pending. */
   insuranceFund: bigint;
   treasury: bigint;
+  pendingFees: bigint;
   /** Per market: PnL realised into balances before settlement, collateral units (`realisedNet`). */
   realised: Map<MarketId, bigint>;
 }
@@ -179,6 +181,7 @@ async function initialMirror(w: World): Promise<Mirror> {
     ]),
     insuranceFund: 0n,
     treasury: 0n,
+    pendingFees: 0n,
     realised: new Map(w.ids.map((id) => [id, 0n])),
   };
 }
@@ -255,9 +258,18 @@ async function apply(w: World, m: Mirror, step: Step): Promise<void> {
   expect(traded!.args.takerFee).to.equal(takerBook.fee);
   expect(traded!.args.makerFee).to.equal(makerBook.fee);
   expect(market.feeFor(delta, price, "taker", scale)).to.equal(takerBook.fee);
-  const split = splitFees(takerBook.fee + makerBook.fee, WAD / 2n);
-  m.insuranceFund += split.insurance;
-  m.treasury += split.treasury;
+  // The trade's fees wait to be split; a sweep in the trade (an overdraft lent) splits the earlier ones first.
+  for (const swept of eventsOf(w, result.logs, "FeesSwept")) {
+    const split = splitFees(m.pendingFees, WAD / 2n);
+    expect([swept!.args.toInsurance, swept!.args.toTreasury]).to.deep.equal([
+      split.insurance,
+      split.treasury,
+    ]);
+    m.insuranceFund += split.insurance;
+    m.treasury += split.treasury;
+    m.pendingFees = 0n;
+  }
+  m.pendingFees += takerBook.fee + makerBook.fee;
   m.accounts.set(taker.address, takerBook.account);
   m.accounts.set(maker.address, makerBook.account);
   // Both sides' realised PnL, as credited (down) and debited (up): the market's accumulator.
@@ -281,8 +293,10 @@ async function check(w: World, m: Mirror): Promise<void> {
     // Storage: balance and positions, as the mirror booked them.
     expect(loaded.account.balance).to.equal(mirror.balance);
     expect(Object.fromEntries(loaded.account.positions)).to.deep.equal(Object.fromEntries(mirror.positions));
-    expect(loaded.context.insuranceFund).to.equal(m.insuranceFund);
-    expect(await w.f.ch.treasuryAccrued()).to.equal(m.treasury);
+    // The views count the pending fees as the split will: the fund's share rounded down, once, on their sum.
+    const pending = splitFees(m.pendingFees, WAD / 2n);
+    expect(loaded.context.insuranceFund).to.equal(m.insuranceFund + pending.insurance);
+    expect(await w.f.ch.treasuryAccrued()).to.equal(m.treasury + pending.treasury);
     // Marks from the mirror's markets and index values at the block time.
     const marks = new Map<MarketId, MarkedMarket>();
     for (const id of mirror.openMarkets) {
@@ -421,7 +435,8 @@ for (const decimals of [6, 18]) {
             }
             let collected = 0n;
             let claimed = 0n;
-            let fund = m.insuranceFund;
+            // The fund a settlement lends from includes its share of the pending fees (swept first).
+            let fund = m.insuranceFund + splitFees(m.pendingFees, WAD / 2n).insurance;
             const claims = new Map<string, bigint>();
             const balances = new Map<string, bigint>();
             let lastCloser: string | undefined;
