@@ -52,7 +52,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     Layout internal _s;
 
     modifier onlyVenue() {
-        // The primary venue shares a slot with the pause flag and fee share that the trade reads anyway.
+        // The primary venue shares a slot with the pause flag and the pending fees that the trade reads anyway.
         if (msg.sender != _s.primaryVenue && !_s.venues[msg.sender]) revert UnauthorizedVenue(msg.sender);
         _;
     }

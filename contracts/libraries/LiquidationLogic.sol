@@ -254,8 +254,6 @@ library LiquidationLogic {
         // A pause (a suspect oracle, say) stops forced closes at a price derived from the mark, as it stops
         // liquidation.
         if (m.paused || s.globalPaused) revert IClearinghouse.MarketIsPaused(marketId);
-        // The fund the waterfall reads includes the trade fees waiting to be split.
-        MarginLogic.sweepFees(s);
         Adl memory adl = _bankruptcy(s, m, oracle, scale, account, marketId);
         // The waterfall: the whole fund pays first (the shortfall exceeds it), counterparties only the rest. A
         // payment into a negative balance (a debt to the fund) goes back to the fund, which then lends the
@@ -272,7 +270,8 @@ library LiquidationLogic {
         MarginLogic.addRealised(m, adl.realised);
     }
 
-    /// @dev Checks the account is bankrupt beyond what the fund covers and computes the bankruptcy value.
+    /// @dev Checks the account is bankrupt beyond what the fund covers (the pending fees split first) and computes
+    /// the bankruptcy value.
     function _bankruptcy(
         Layout storage s,
         Market storage m,
@@ -280,7 +279,7 @@ library LiquidationLogic {
         uint256 scale,
         address account,
         bytes32 marketId
-    ) private view returns (Adl memory adl) {
+    ) private returns (Adl memory adl) {
         adl.scale = scale;
         adl.account = account;
         adl.posSize = s.positions[account][marketId].size;
@@ -294,7 +293,8 @@ library LiquidationLogic {
         if (h.indexEquity >= 0) revert IClearinghouse.NotBankrupt(account, h.indexEquity);
         uint256 deficit = uint256(-equity);
         uint256 shortfall = deficit.toTokenUp(scale);
-        uint256 fund = s.insuranceFund;
+        // The fund with its share of the trade fees waiting to be split (split first, as every payment does).
+        uint256 fund = MarginLogic.sweepFees(s);
         if (shortfall <= fund) revert IClearinghouse.InsuranceCanCover(shortfall, fund);
         // The fund pays all it has first (credited by `deleverage`); counterparties absorb only the rest.
         adl.fundPaid = fund;
