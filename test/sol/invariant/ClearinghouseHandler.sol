@@ -99,7 +99,7 @@ contract ClearinghouseHandler {
             _keys[i] = 0x1000 + i;
             _actors[i] = vm.addr(_keys[i]);
         }
-        // The overdraft counters read the Clearinghouse's `OverdraftLent` events.
+        // The overdraft and fee-split counters read the Clearinghouse's events (`_countLogs`).
         vm.recordLogs();
     }
 
@@ -224,8 +224,10 @@ contract ClearinghouseHandler {
         if (balance <= 0) return;
         uint256 amount = (uint256(balance) * (fraction % 100 + 1)) / 100;
         if (amount == 0) return;
+        _dropLogs();
         vm.prank(a);
         try ch.withdraw(amount) {
+            _countLogs();
             totalOut += amount;
             _afterWithdraw(a);
             try ch.health(a) returns (int256 equity, uint256 im, uint256) {
@@ -234,7 +236,9 @@ contract ClearinghouseHandler {
                 // Health cannot be read (a stale index): the withdrawal must then have had no position
                 // to check, which `_afterWithdraw` verifies in the whole-system handler.
             }
-        } catch {}
+        } catch {
+            _dropLogs();
+        }
     }
 
     /// @dev With both indices stale and everything paused, an account without positions must still be
@@ -245,10 +249,13 @@ contract ClearinghouseHandler {
         if (balance <= 0 || open.length != 0) return;
         _setStale(true);
         ch.setGlobalPaused(true);
+        _dropLogs();
         vm.prank(a);
         try ch.withdraw(uint256(balance)) {
+            _countLogs();
             totalOut += uint256(balance);
         } catch {
+            _dropLogs();
             freeWithdrawalBlocked = true;
         }
         ch.setGlobalPaused(false);
@@ -257,9 +264,13 @@ contract ClearinghouseHandler {
 
     function withdrawTreasury() external {
         uint256 accrued = ch.treasuryAccrued();
+        _dropLogs();
         try ch.withdrawTreasury() {
+            _countLogs();
             totalOut += accrued;
-        } catch {}
+        } catch {
+            _dropLogs();
+        }
     }
 
     function trade(uint256 market, uint256 makerSeed, uint256 takerSeed, uint256 size, bool buy, uint256 offset) external {
@@ -274,10 +285,14 @@ contract ClearinghouseHandler {
         uint256 price = ((mark + spread - (mark * 6) / 100) / TICK) * TICK;
         if (price == 0) return;
         int256 delta = int256(size % 30 + 1);
+        _dropLogs();
         try ch.trade(_marketIds[market], maker, taker, buy ? delta : -delta, price, bytes32(0)) {
+            _countLogs();
             ++trades;
             _afterTrade(market);
-        } catch {}
+        } catch {
+            _dropLogs();
+        }
     }
 
     /// @dev A mark walk (issue 12): one fill a second 4 % from the mark, for three to twelve seconds, between two
@@ -299,11 +314,15 @@ contract ClearinghouseHandler {
             // 4 % from the mark, on the tick: beyond what one second's step can follow at these markets' horizons.
             uint256 price = ((down ? (mark * 96) / 100 : (mark * 104) / 100) / TICK) * TICK;
             if (price == 0) return;
+            _dropLogs();
             try ch.trade(_marketIds[market], maker, taker, i % 2 == 0 ? int256(1) : int256(-1), price, bytes32(0)) {
+                _countLogs();
                 ++trades;
                 ++walkFills;
                 _afterTrade(market);
-            } catch {}
+            } catch {
+                _dropLogs();
+            }
         }
     }
 
@@ -328,8 +347,10 @@ contract ClearinghouseHandler {
         (bool eligible, bool waiting, bool indexOnly) = _liquidationEligibility(account);
         uint256 amount = size % (pos > 0 ? uint256(pos) : uint256(-pos)) + 1;
         bool bankrupt = _equityBelowZero(account);
+        _dropLogs();
         vm.prank(liquidator);
         try ch.liquidate(account, _marketIds[market], amount, pos > 0 ? type(uint256).max : 0) {
+            _countLogs();
             if (!eligible) healthyLiquidated = true;
             ++liquidations;
             if (_refusedAtMarkOnly[account]) {
@@ -339,6 +360,7 @@ contract ClearinghouseHandler {
             if (bankrupt) ++bankruptLiquidations;
             _afterLiquidation(market);
         } catch {
+            _dropLogs();
             if (waiting) {
                 ++liquidationsWaitingForTheAverage;
                 if (indexOnly) ++refusalsAtTheIndexOnly;
@@ -415,7 +437,12 @@ contract ClearinghouseHandler {
     function deleverage(uint256 market, uint256 who, uint256 counterparty) external {
         address[] memory cps = new address[](1);
         cps[0] = _actor(counterparty);
-        try ch.deleverage(_actor(who), _marketIds[market % MARKETS], cps) {} catch {}
+        _dropLogs();
+        try ch.deleverage(_actor(who), _marketIds[market % MARKETS], cps) {
+            _countLogs();
+        } catch {
+            _dropLogs();
+        }
     }
 
     function pause(uint256 market, bool global, bool on) external {
@@ -445,8 +472,9 @@ contract ClearinghouseHandler {
             all[i] = _actors[i];
             if (ch.positionSize(_actors[i], id) != 0 && _equityBelowZero(_actors[i])) ++bankruptSettlements;
         }
+        _dropLogs();
         _settleAccounts(id, all);
-        countOverdrafts();
+        _countLogs();
         (, , uint256 openPositions, , ) = ch.marketState(id);
         if (openPositions != 0) settledWithOpenPositions = true;
         for (uint256 i = 0; i < 4; ++i) {
@@ -476,10 +504,12 @@ contract ClearinghouseHandler {
     bytes32 internal constant OVERDRAFT_LENT = keccak256("OverdraftLent(address,uint256,uint256)");
     bytes32 internal constant FEES_SWEPT = keccak256("FeesSwept(uint256,uint256)");
 
-    /// @dev Counts the overdrafts since the last call (`OverdraftLent` events of the Clearinghouse): the fund
-    /// lent some of it, or could not lend all of it; and the splits of pending fees (`FeesSwept`). Also a random
-    /// action.
-    function countOverdrafts() public {
+    /// @dev Counts the events of the calls since the last `_dropLogs` or `_countLogs`: the overdrafts
+    /// (`OverdraftLent`), the fund lent some of or could not lend all of, and the splits of pending fees
+    /// (`FeesSwept`). The log recorder also keeps the logs of calls that reverted (a reverted trade's lent
+    /// overdraft, say), so a counted call is framed: `_dropLogs()` before it and in its `catch`, `_countLogs()`
+    /// when it succeeded; only a state a call that succeeded reached is counted.
+    function _countLogs() internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter != address(ch) || logs[i].topics.length == 0) continue;
@@ -489,6 +519,11 @@ contract ClearinghouseHandler {
             if (lent != 0) ++overdraftsLent;
             if (writtenOff != 0) ++overdraftsWrittenOff;
         }
+    }
+
+    /// @dev Discards the recorded logs: those of a call that reverted, or of calls before a counted one.
+    function _dropLogs() internal {
+        vm.getRecordedLogs();
     }
 
     /// @dev What the books say the Clearinghouse holds: the actors' positive balances (a negative one is owed to

@@ -166,7 +166,11 @@ abstract contract SystemHandlerBase is ProtocolHandler {
         }
         for (uint256 pass = 0; pass < 2; ++pass) {
             for (uint256 i = 0; i < all.length; ++i) {
-                try ch.settle(all[i], id) {} catch {}
+                try ch.settle(all[i], id) {
+                    _countLogs();
+                } catch {
+                    _dropLogs();
+                }
             }
             if (pass == 0) _noteClaimsCut(id);
         }
