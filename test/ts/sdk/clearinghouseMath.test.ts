@@ -219,6 +219,9 @@ async function deposit(w: World, m: Mirror, who: Fixture["alice"], dollars: numb
   m.accounts.set(who.address, m.accounts.get(who.address)!.withDeposit(w.f.usd(String(dollars))));
 }
 
+/** How many `FeesSwept` events inside a trade `apply` has checked against the SDK's split (reach). */
+let sweepsInTradesChecked = 0;
+
 /** Runs one step on chain and on the mirror. */
 async function apply(w: World, m: Mirror, step: Step): Promise<void> {
   if (step.kind === "deposit") return deposit(w, m, w.traders[step.who], step.dollars);
@@ -260,6 +263,7 @@ async function apply(w: World, m: Mirror, step: Step): Promise<void> {
   expect(market.feeFor(delta, price, "taker", scale)).to.equal(takerBook.fee);
   // The trade's fees wait to be split; a sweep in the trade (an overdraft lent) splits the earlier ones first.
   for (const swept of eventsOf(w, result.logs, "FeesSwept")) {
+    sweepsInTradesChecked += 1;
     const split = splitFees(m.pendingFees, WAD / 2n);
     expect([swept!.args.toInsurance, swept!.args.toTreasury]).to.deep.equal([
       split.insurance,
@@ -535,6 +539,34 @@ for (const decimals of [6, 18]) {
           },
         ),
         { seed: 4_242 + decimals, numRuns: 25 },
+      );
+    });
+
+    // The random trades above never overdraw an account, so no trade of theirs sweeps: this one does.
+    it("test_feesSweptInATrade_equalsTheSdkSplitOfThePendingFees", async function () {
+      await base.restore();
+      const m = await initialMirror(w);
+      await deposit(w, m, w.traders[0], 3_000);
+      await deposit(w, m, w.traders[1], 200_000);
+      await w.f.token.mint(w.f.liquidator.address, w.f.usd("100000"));
+      await w.f.token.connect(w.f.liquidator).approve(w.ch, ethers.MaxUint256);
+      await w.f.ch.connect(w.f.liquidator).depositInsurance(w.f.usd("100000"));
+      m.insuranceFund += w.f.usd("100000");
+      await apply(w, m, { kind: "trade", market: 2, maker: 1, taker: 0, size: 2n, long: true, offBps: 0 });
+      const pending = m.pendingFees;
+      expect(pending).to.be.greaterThan(0n);
+      // The index halves: closing the long realises a loss beyond trader 0's balance, which the fund lends
+      // after splitting the pending fees (checked in `apply` against `splitFees`).
+      await w.f.oracle.setValue(INDEX_ID, 5n * WAD);
+      m.index.set(INDEX_ID, 5n * WAD);
+      const before = sweepsInTradesChecked;
+      await apply(w, m, { kind: "trade", market: 2, maker: 1, taker: 0, size: 2n, long: false, offBps: 0 });
+      expect(sweepsInTradesChecked - before).to.equal(1);
+      const [balance] = await w.f.ch.accountOf(w.traders[0].address);
+      expect(balance < 0n).to.equal(true, "the close overdrew the account");
+      // The split fees went to the treasury; the close's own fees wait.
+      expect(await w.f.ch.treasuryAccrued()).to.equal(
+        splitFees(pending, WAD / 2n).treasury + splitFees(m.pendingFees, WAD / 2n).treasury,
       );
     });
 
