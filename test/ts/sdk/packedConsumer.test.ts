@@ -33,12 +33,13 @@ interface LockEntry {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   [key: string]: unknown;
 }
 
 /**
- * The repository's lock entries of `names` and everything they depend on (Node's resolution: the
- * nearest `node_modules/<dep>` walking up from the dependent), keyed by their install location.
+ * The repository's lock entries of `names` and everything they depend on, required peers included (Node's
+ * resolution: the nearest `node_modules/<dep>` walking up from the dependent), keyed by their install location.
  */
 export function lockClosure(packages: Record<string, LockEntry>, names: string[]): Record<string, LockEntry> {
   const out: Record<string, LockEntry> = {};
@@ -56,7 +57,12 @@ export function lockClosure(packages: Record<string, LockEntry>, names: string[]
     if (out[location]) return;
     const entry = packages[location];
     out[location] = { ...entry, dev: undefined, peer: undefined, devOptional: undefined };
-    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
+    // Required peers too: without them npm resolves the peer from the registry (`isows` needs `ws`), which an
+    // offline install on a machine whose cache holds only tarballs cannot.
+    const peers = Object.keys(entry.peerDependencies ?? {}).filter(
+      (p) => !entry.peerDependenciesMeta?.[p]?.optional,
+    );
+    for (const dep of [...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }), ...peers]) {
       const found = locate(location, dep);
       if (found) visit(found);
     }
