@@ -322,9 +322,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @dev Only the oracle (`NotOracle`); stores the copy every mark reads (`IndexValueCached`). Never reverts
     /// otherwise (a revert would stop the oracle's rounds). In the Clearinghouse itself, not a library, so a
     /// round costs its reporter no delegatecall.
-    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external {
+    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number) external {
         if (msg.sender != address(ORACLE)) revert NotOracle(msg.sender);
-        MarginLogic.cacheIndex(_s, indexId, value, updatedAt, maxAge);
+        MarginLogic.cacheIndex(_s, indexId, number, value, updatedAt, maxAge);
     }
 
     /// @inheritdoc IClearinghouse
@@ -457,7 +457,7 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
 
     /// @inheritdoc IClearinghouse
     function indexValue(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
-        IndexCache storage c = _s.indexes[indexId];
+        IndexCache storage c = _s.indexes[_s.indexNumbers[indexId]];
         return (c.value, c.updatedAt, c.maxAge);
     }
 

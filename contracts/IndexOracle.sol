@@ -49,12 +49,16 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     /// @notice The least fraction of a window (`1e18` = all of it) during which the value in force must
     /// be fresh for `twap` to answer.
     uint256 public constant MIN_TWAP_COVERAGE = 0.5e18;
+    /// @notice The most indexes one oracle numbers (`IndexState.number` is 8 bits).
+    uint256 public constant MAX_INDEXES = type(uint8).max;
 
     mapping(bytes32 indexId => IndexState) private _indexes;
     mapping(bytes32 indexId => mapping(address reporter => uint256 slotPlusOne)) private _reporterSlot;
     mapping(bytes32 indexId => address[MAX_REPORTERS]) private _reporterAt;
     mapping(bytes32 indexId => mapping(uint256 roundId => Checkpoint)) private _checkpoints;
     IIndexOracleListener private _listener;
+    /// @dev The number of indexes created: the last index's number.
+    uint256 private _indexCount;
 
     /// @param initialAuthority The `AccessManager` that gates the configuration functions.
     constructor(address initialAuthority) AccessManaged(initialAuthority) EIP712("IndexOracle", "1") {}
@@ -71,8 +75,12 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         if (s.maxAge != 0) revert IndexAlreadyExists(indexId);
         if (reporters_.length > MAX_REPORTERS) revert TooManyReporters(indexId, MAX_REPORTERS);
         _validateParams(params, reporters_.length);
+        uint256 number = _indexCount + 1;
+        if (number > MAX_INDEXES) revert TooManyIndexes(MAX_INDEXES);
+        _indexCount = number;
+        s.number = uint8(number);
         _writeParams(s, params);
-        emit IndexCreated(indexId, params);
+        emit IndexCreated(indexId, params, number);
         for (uint256 i; i < reporters_.length; ++i) {
             _addReporter(indexId, s, reporters_[i]);
         }
@@ -89,7 +97,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         IIndexOracleListener target = _listener;
         if (count != 0 && address(target) != address(0)) {
             Checkpoint storage c = _checkpoints[indexId][count];
-            target.onIndexValue(indexId, c.value, c.timestamp, params.maxAge);
+            target.onIndexValue(indexId, c.value, c.timestamp, params.maxAge, s.number);
         }
     }
 
@@ -125,7 +133,7 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
 
     /// @inheritdoc IIndexOracle
     function submit(bytes32 indexId, SignedReport[] calldata reports) external returns (uint256 roundId) {
-        IndexState memory s = _indexes[indexId].load();
+        (IndexState memory s, uint256 stateWord) = _indexes[indexId].load();
         if (s.maxAge == 0) revert UnknownIndex(indexId);
         if (reports.length > MAX_REPORTERS) revert TooManyReports(reports.length, MAX_REPORTERS);
         if (reports.length < s.quorum) revert QuorumNotMet(indexId, reports.length, s.quorum);
@@ -153,18 +161,21 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
             }
         }
 
-        roundId = _appendRound(indexId, s, last, value, newestObservedAt);
+        roundId = _appendRound(indexId, s, stateWord, last, value, newestObservedAt);
         _emitRound(indexId, roundId, value, reports[medianKey & 0xff].report, signers);
         // The listener (the protocol's Clearinghouse) keeps its copy of the latest value in step; a revert
         // there reverts the round.
         IIndexOracleListener target = _listener;
-        if (address(target) != address(0)) target.onIndexValue(indexId, value, block.timestamp, s.maxAge);
+        if (address(target) != address(0)) {
+            target.onIndexValue(indexId, value, block.timestamp, s.maxAge, PackedSlotLib.number(stateWord));
+        }
     }
 
     /// @dev Stores round `checkpointCount + 1` (one fresh slot) and updates the state slot.
     function _appendRound(
         bytes32 indexId,
         IndexState memory s,
+        uint256 stateWord,
         Checkpoint memory last,
         uint256 value,
         uint256 newestObservedAt
@@ -176,7 +187,8 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
         _checkpoints[indexId][roundId].store(uint32(block.timestamp), uint96(value), cumulative);
         // Round ids stay below 2^32 (at most one round per second, `minInterval >= 1`, until 2106) and
         // `newestObservedAt <= block.timestamp < 2^32`: both fit their 32-bit fields.
-        _indexes[indexId].storeRound(roundId, newestObservedAt);
+        // Nothing wrote the state slot since `submit` read it into `stateWord`.
+        _indexes[indexId].storeRound(stateWord, roundId, newestObservedAt);
     }
 
     /// @dev Emits `RoundAccepted` with the median report's audit fields (split out for the stack).
@@ -293,13 +305,13 @@ contract IndexOracle is IIndexOracle, AccessManaged, EIP712 {
     /// @inheritdoc IIndexOracleReader
     function latestUnchecked(
         bytes32 indexId
-    ) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+    ) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number) {
         IndexState storage s = _existing(indexId);
-        maxAge = s.maxAge;
+        (maxAge, number) = (s.maxAge, s.number);
         uint256 count = s.checkpointCount;
-        if (count == 0) return (0, 0, maxAge);
+        if (count == 0) return (0, 0, maxAge, number);
         Checkpoint storage c = _checkpoints[indexId][count];
-        return (c.value, c.timestamp, maxAge);
+        return (c.value, c.timestamp, maxAge, number);
     }
 
     /// @inheritdoc IIndexOracleReader

@@ -250,6 +250,10 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     error StaleIndex(bytes32 indexId, uint256 updatedAt, uint256 maxAge);
     /// @notice Thrown when the live index of `indexId` is needed but no value was ever pushed or synced.
     error IndexNotCached(bytes32 indexId);
+    /// @notice Thrown by `createMarket` when the oracle gives `indexId` no number (`latestUnchecked`'s fourth
+    /// value, which keys the Clearinghouse's copy of the index): an oracle that numbers no index is not one
+    /// this Clearinghouse can use.
+    error IndexNotNumbered(bytes32 indexId);
 
     // ------------------------------------------------------------------ events
     // Amounts and prices stay in the data part so the logs carry them without extra topics.
@@ -529,7 +533,10 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
         );
 
     /// @notice The Clearinghouse's copy of the latest value of `indexId`: the value, the time its round was
-    /// accepted and the `maxAge` it is fresh for (all zero before the first push or sync). The live index
+    /// accepted and the `maxAge` it is fresh for (all zero before the first push or sync). The copy is keyed
+    /// by the index's number in the oracle, which the Clearinghouse learns when a market is created on the
+    /// index or the index is synced: all zero also for an index neither happened to (the oracle's pushes of
+    /// it are kept all the same, and show here from then on). The live index
     /// every mark uses is this value, which reverts `IndexNotCached` while `updatedAt == 0` and `StaleIndex`
     /// once `block.timestamp − updatedAt > maxAge` (the oracle's `latest` rule).
     function indexValue(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge);

@@ -48,12 +48,15 @@ interface IIndexOracleReader {
     /// @dev Reverts with `UnknownIndex`.
     function checkpointCount(bytes32 indexId) external view returns (uint256);
 
-    /// @notice The latest accepted value of `indexId`, the time its round was accepted and the index's
-    /// current `maxAge`, without any staleness check: what `IIndexOracleListener.onIndexValue` is pushed.
-    /// `(0, 0, maxAge)` before the first round.
+    /// @notice The latest accepted value of `indexId`, the time its round was accepted, the index's current
+    /// `maxAge` and its number, without any staleness check: what `IIndexOracleListener.onIndexValue` is
+    /// pushed. `(0, 0, maxAge, number)` before the first round.
     /// @dev Reverts only with `UnknownIndex`. The caller applies `latest`'s rule itself: the value is stale
-    /// when `block.timestamp − updatedAt > maxAge`.
-    function latestUnchecked(bytes32 indexId) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge);
+    /// when `block.timestamp − updatedAt > maxAge`. `number` is the index's creation order in this oracle
+    /// (1 for the first index, at most `type(uint8).max`): a listener may key its copy by it.
+    function latestUnchecked(
+        bytes32 indexId
+    ) external view returns (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number);
 }
 
 /// @title IIndexOracleListener
@@ -67,7 +70,9 @@ interface IIndexOracleListener {
     /// @param value The latest accepted value (18 decimals, at most `2^96 − 1`).
     /// @param updatedAt The time the latest round was accepted (below `2^32`).
     /// @param maxAge The index's `maxAge` now: the value is stale once `block.timestamp − updatedAt > maxAge`.
-    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge) external;
+    /// @param number The index's number in the oracle (its creation order, in `[1, 255]`, never reused), so the
+    /// listener can key its copy by a value that fits beside other state, not by the 32-byte id.
+    function onIndexValue(bytes32 indexId, uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number) external;
 }
 
 /// @title IIndexOracle
@@ -148,6 +153,7 @@ interface IIndexOracle is IIndexOracleReader {
     /// @param lastObservedAt The largest `observedAt` among the reports of the latest round; every
     /// report of the next round must be strictly newer.
     /// @param faultBound See `IndexParams`.
+    /// @param number The index's creation order in the oracle (1 for the first), fixed at `createIndex`.
     struct IndexState {
         uint8 quorum;
         uint8 reporterCount;
@@ -158,12 +164,14 @@ interface IIndexOracle is IIndexOracleReader {
         uint32 checkpointCount;
         uint32 lastObservedAt;
         uint8 faultBound;
+        uint8 number;
     }
 
     // ------------------------------------------------------------------ events
 
-    /// @notice Emitted when an index is created (its reporters follow as `ReporterAdded` events).
-    event IndexCreated(bytes32 indexed indexId, IndexParams params);
+    /// @notice Emitted when an index is created (its reporters follow as `ReporterAdded` events), with its
+    /// `number` (its creation order, what `onIndexValue` and `latestUnchecked` carry).
+    event IndexCreated(bytes32 indexed indexId, IndexParams params, uint256 number);
 
     /// @notice Emitted when an index's parameters change.
     event IndexParamsUpdated(bytes32 indexed indexId, IndexParams params);
@@ -209,6 +217,9 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Thrown when creating `indexId` a second time.
     error IndexAlreadyExists(bytes32 indexId);
+
+    /// @notice Thrown when creating an index after `max` indexes exist (each has a number of 8 bits).
+    error TooManyIndexes(uint256 max);
 
     /// @notice Thrown when `quorum` is zero or above the `reporterCount` it would apply to.
     error InvalidQuorum(uint256 quorum, uint256 reporterCount);
@@ -331,7 +342,8 @@ interface IIndexOracle is IIndexOracleReader {
 
     /// @notice Creates index `indexId` with `params` and the initial `reporters`.
     /// @dev Restricted. Emits `IndexCreated`, then `ReporterAdded` per reporter (slots 0, 1, …).
-    /// Reverts with `InvalidIndexId`, `IndexAlreadyExists`, `TooManyReporters`,
+    /// Numbers the index (1 for the first, `IndexState.number`). Reverts with `InvalidIndexId`,
+    /// `IndexAlreadyExists`, `TooManyIndexes` (past `MAX_INDEXES`), `TooManyReporters`,
     /// `ZeroAddressReporter`, `ReporterAlreadyAuthorised` (duplicates in `reporters`), or a
     /// parameter error (`InvalidQuorum` is checked against `reporters.length`).
     function createIndex(bytes32 indexId, IndexParams calldata params, address[] calldata reporters) external;

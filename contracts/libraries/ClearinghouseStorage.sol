@@ -2,8 +2,9 @@
 pragma solidity 0.8.30;
 
 /// @notice A market's stored state, packed so each operation reads few cold slots.
-/// @dev Slot 0 is the oracle key, slot 1 is everything a valuation needs, slot 2 what every trade reads and
-/// writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 6 also the
+/// @dev Slot 0 is the oracle key (read only to call the oracle, at creation and settlement), slot 1 is
+/// everything a valuation needs (with the index number that keys the live index copy), slot 2 what every
+/// trade reads and writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 6 also the
 /// mark's basis for the current second and the time-averaged basis (read by every trade and valuation, written
 /// by the first trade of each second in one store), slot 7 and 8 what
 /// `settle` needs, slot 11 the realised profit and loss the settlement pays against. Sizes and open interest
@@ -17,6 +18,9 @@ struct Market {
     uint80 contractSize;
     uint64 imr;
     uint64 mmr;
+    // the index's number in the oracle, which keys the Clearinghouse's copy of it (`Layout.indexes`), so a
+    // mark reads no slot 0
+    uint8 indexNumber;
     // slot 2: mark state and counters, and the basis depth the EMA update reads with them (256 bits)
     int64 basisRate;
     uint64 openInterest;
@@ -86,8 +90,9 @@ struct Position {
     int128 openNotional;
 }
 
-/// @notice The Clearinghouse's copy of an index's latest oracle value (one slot), pushed by the oracle when a
-/// round is accepted or the index's `maxAge` changes (`onIndexValue`), or copied by anyone (`syncIndex`).
+/// @notice The Clearinghouse's copy of an index's latest oracle value (one slot), keyed by the index's number
+/// in the oracle, pushed by the oracle when a round is accepted or the index's `maxAge` changes
+/// (`onIndexValue`), or copied by anyone (`syncIndex`).
 /// The oracle stores values in 96 bits and times in 32 bits, and bounds `maxAge` to 7 days.
 /// @dev `updatedAt == 0`: nothing pushed or synced yet.
 struct IndexCache {
@@ -122,8 +127,12 @@ struct Layout {
     // a sweep)
     uint40 liquidatorShareRaisedAt;
     uint64 insuranceFeeShare;
-    // The live index every mark reads (appended: the fields above keep their slots).
-    mapping(bytes32 indexId => IndexCache) indexes;
+    // The live index every mark reads, keyed by the index's number in the oracle (`Market.indexNumber`;
+    // appended: the fields above keep their slots).
+    mapping(uint256 indexNumber => IndexCache) indexes;
+    // The number of each index a market trades on or that was synced (written by `createMarket` and
+    // `syncIndex`), for `indexValue`.
+    mapping(bytes32 indexId => uint256 indexNumber) indexNumbers;
 }
 
 // ---------------------------------------------------------------- named storage slots
@@ -151,12 +160,17 @@ uint256 constant LAYOUT_TRADE_SETTINGS = 6;
 uint256 constant LAYOUT_ADMIN_SETTINGS = 7;
 /// @dev `liquidatorShareRaisedAt` (bits 0-39), `insuranceFeeShare` (40-103).
 uint256 constant LAYOUT_SHARE_RAISED_AT = 8;
-/// @dev `Layout.indexes`, keyed by index id: value (bits 0-95), updatedAt (96-127), maxAge (128-159).
+/// @dev `Layout.indexes`, keyed by the index's number in the oracle: value (bits 0-95), updatedAt (96-127),
+/// maxAge (128-159).
 uint256 constant LAYOUT_INDEXES = 9;
+/// @dev `Layout.indexNumbers`, keyed by index id: the index's number, for the indexes markets trade on or that
+/// were synced.
+uint256 constant LAYOUT_INDEX_NUMBERS = 10;
 
 /// @dev `Market.indexId`.
 uint256 constant MARKET_INDEX_ID = 0;
-/// @dev Valuation: expiry (bits 0-39), contract size (40-119), imr (120-183), mmr (184-247).
+/// @dev Valuation: expiry (bits 0-39), contract size (40-119), imr (120-183), mmr (184-247), index number
+/// (248-255).
 uint256 constant MARKET_VALUATION = 1;
 /// @dev The slot every trade reads and writes: basis rate (0-63), open interest (64-127), index (128-159), open
 /// positions (160-191), paused (192-199), basis depth (200-255).

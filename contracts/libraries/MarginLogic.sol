@@ -27,28 +27,30 @@ library MarginLogic {
 
     // ------------------------------------------------------------------ prices
 
-    /// @dev The live index of `indexId`: the Clearinghouse's copy of the oracle's latest value (one slot, no
-    /// call), under the oracle's `latest` rule: `IndexNotCached` before the first push or sync, `StaleIndex`
-    /// once `block.timestamp − updatedAt > maxAge`.
-    function liveIndex(Layout storage s, bytes32 indexId) internal view returns (uint256) {
-        IndexCache storage c = s.indexes[indexId];
+    /// @dev The live index of market `m`, whose index has number `indexNumber` (`m.indexNumber`, passed by a
+    /// caller that already read it): the Clearinghouse's copy of the oracle's latest value (one slot, no call),
+    /// under the oracle's `latest` rule: `IndexNotCached` before the first push or sync, `StaleIndex` once
+    /// `block.timestamp − updatedAt > maxAge`. Only a revert reads the market's index id (slot 0).
+    function liveIndex(Layout storage s, Market storage m, uint256 indexNumber) internal view returns (uint256) {
+        IndexCache storage c = s.indexes[indexNumber];
         // Read together, so the three fields come from one SLOAD.
         (uint256 value, uint256 updatedAt, uint256 maxAge) = (c.value, c.updatedAt, c.maxAge);
-        if (updatedAt == 0) revert IClearinghouse.IndexNotCached(indexId);
-        if (block.timestamp - updatedAt > maxAge) revert IClearinghouse.StaleIndex(indexId, updatedAt, maxAge);
+        if (updatedAt == 0) revert IClearinghouse.IndexNotCached(m.indexId);
+        if (block.timestamp - updatedAt > maxAge) revert IClearinghouse.StaleIndex(m.indexId, updatedAt, maxAge);
         return value;
     }
 
-    /// @dev Stores the copy of `indexId` (one slot) and emits `IndexValueCached`. The casts revert only on
-    /// values no `IndexOracle` can hold, never truncate.
+    /// @dev Stores the copy of `indexId`, number `indexNumber` in the oracle (one slot), and emits
+    /// `IndexValueCached`. The casts revert only on values no `IndexOracle` can hold, never truncate.
     function cacheIndex(
         Layout storage s,
         bytes32 indexId,
+        uint256 indexNumber,
         uint256 value,
         uint256 updatedAt,
         uint256 maxAge
     ) internal {
-        s.indexes[indexId] = IndexCache(value.toUint96(), updatedAt.toUint32(), maxAge.toUint32());
+        s.indexes[indexNumber] = IndexCache(value.toUint96(), updatedAt.toUint32(), maxAge.toUint32());
         emit IClearinghouse.IndexValueCached(indexId, value, updatedAt, maxAge);
     }
 
@@ -58,7 +60,7 @@ library MarginLogic {
     function markPriceDown(Layout storage s, Market storage m, IIndexOracleReader oracle) internal view returns (uint256) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
-            uint256 index = liveIndex(s, m.indexId);
+            uint256 index = liveIndex(s, m, m.indexNumber);
             return PositionMath.liveMarkDown(index, markBasis(m), expiry, block.timestamp);
         }
         return expiredMark(m, oracle);
@@ -94,7 +96,7 @@ library MarginLogic {
     ) internal view returns (uint256 mark, uint256 averagedMark, uint256 index) {
         uint256 expiry = m.expiry;
         if (block.timestamp < expiry) {
-            index = liveIndex(s, m.indexId);
+            index = liveIndex(s, m, m.indexNumber);
             mark = PositionMath.liveMarkDown(index, markBasis(m), expiry, block.timestamp);
             averagedMark = PositionMath.liveMarkDown(index, averageBasis(m), expiry, block.timestamp);
             return (mark, averagedMark, index);

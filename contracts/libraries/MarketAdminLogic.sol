@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Layout, Market} from "./ClearinghouseStorage.sol";
@@ -14,6 +15,8 @@ import {WAD} from "./WadMath.sol";
 /// Clearinghouse with `delegatecall` on its own storage (EIP-170 split: these paths are rare, so the call's
 /// overhead does not matter).
 library MarketAdminLogic {
+    using SafeCast for uint256;
+
     /// @notice Largest initial margin rate (100 %).
     uint256 internal constant MAX_IMR = 1e18;
     /// @notice Largest maker or taker fee (1 %).
@@ -75,6 +78,11 @@ library MarketAdminLogic {
         s.marketCount = uint16(index);
         s.marketIds[uint32(index)] = id;
         m.indexId = params.indexId;
+        // The index's number keys the copy every mark reads; `IndexOracle` numbers from 1 to 255.
+        (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number) = oracle.latestUnchecked(params.indexId);
+        if (number == 0) revert IClearinghouse.IndexNotNumbered(params.indexId);
+        m.indexNumber = number.toUint8();
+        s.indexNumbers[params.indexId] = number;
         m.methodologyHash = params.methodologyHash;
         m.expiry = uint40(params.expiry);
         m.contractSize = uint80(params.contractSize);
@@ -89,8 +97,7 @@ library MarketAdminLogic {
         _writeRisk(m, risk);
         emit IClearinghouse.MarketCreated(id, uint32(index), params, risk, terms);
         // A market on an index that already has rounds trades at once, whether or not the oracle has pushed.
-        (uint256 value, uint256 updatedAt, uint256 maxAge) = oracle.latestUnchecked(params.indexId);
-        if (updatedAt != 0) MarginLogic.cacheIndex(s, params.indexId, value, updatedAt, maxAge);
+        if (updatedAt != 0) MarginLogic.cacheIndex(s, params.indexId, number, value, updatedAt, maxAge);
     }
 
     /// @notice See `IClearinghouse.setFeeShares`.
@@ -118,9 +125,10 @@ library MarketAdminLogic {
 
     /// @notice See `IClearinghouse.syncIndex`.
     function syncIndex(Layout storage s, IIndexOracleReader oracle, bytes32 indexId) external {
-        (uint256 value, uint256 updatedAt, uint256 maxAge) = oracle.latestUnchecked(indexId);
+        (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 number) = oracle.latestUnchecked(indexId);
         if (updatedAt == 0) revert IClearinghouse.IndexNotCached(indexId);
-        MarginLogic.cacheIndex(s, indexId, value, updatedAt, maxAge);
+        s.indexNumbers[indexId] = number;
+        MarginLogic.cacheIndex(s, indexId, number, value, updatedAt, maxAge);
     }
 
     /// @notice See `IClearinghouse.setRiskParams`.

@@ -28,7 +28,7 @@ library TradeLogic {
     // a memory-only working struct: storage packing does not apply
     // solhint-disable-next-line gas-struct-packing
     struct Batch {
-        bytes32 indexId;
+        uint256 indexNumber;
         uint256 index;
         uint256 expiry;
         uint256 contractSize;
@@ -82,7 +82,7 @@ library TradeLogic {
         batch.minSize = m.minSize;
         batch.basis = m.basisRate;
         batch.anchor = _markBasisForTrade(m, batch.basis);
-        batch.indexId = m.indexId;
+        batch.indexNumber = m.indexNumber;
         batch.takerBuys = first.takerSizeDelta > 0;
         p = s.positions[taker][marketId];
         batch.takerOldSize = p.size;
@@ -139,7 +139,7 @@ library TradeLogic {
             // Read together, before the fill writes anything: each slot is loaded and unpacked once per fill.
             (uint256 band, uint256 makerRate, uint256 takerRate) = (m.priceBand, m.makerFee, m.takerFee);
             maxPosition = m.maxPositionSize;
-            _checkBatchFill(s, batch, fill, i, band);
+            _checkBatchFill(s, m, batch, fill, i, band);
             takerFee = _bookBatchTaker(s, scale, m, batch, fill.takerSizeDelta, takerRate, maxPosition);
             makerFeeWad = batch.notional.wMulUp(makerRate);
         }
@@ -197,6 +197,7 @@ library TradeLogic {
     /// price `band` around the trade's mark); sets the fill's per-contract value and notional (wad) in `batch`.
     function _checkBatchFill(
         Layout storage s,
+        Market storage m,
         Batch memory batch,
         VenueFill memory fill,
         uint256 i,
@@ -216,7 +217,7 @@ library TradeLogic {
         // The index is read once, at the first fill (after its tick and size checks, as `trade` did), from the
         // Clearinghouse's copy of the oracle's latest value (`MarginLogic.liveIndex`).
         if (batch.index == 0) {
-            batch.index = MarginLogic.liveIndex(s, batch.indexId);
+            batch.index = MarginLogic.liveIndex(s, m, batch.indexNumber);
             // The mark every fill's band and the margin checks use: the second's basis, fixed for the trade.
             batch.mark = PositionMath.liveMarkDown(batch.index, batch.anchor, batch.expiry, block.timestamp);
         }

@@ -19,6 +19,14 @@ contract MockIndexOracle is IIndexOracleReader {
     }
 
     mapping(bytes32 indexId => Feed) public feeds;
+    /// @notice Indexes the mock gives no number (`latestUnchecked` returns 0), as no real oracle does.
+    mapping(bytes32 indexId => bool) public unnumbered;
+    /// @notice Which index each number was first pushed for, so two indexes of one test that hash to the same
+    /// number fail loudly (`NumberTaken`) rather than share a copy in the listener.
+    mapping(uint256 number => bytes32 indexId) public numberOwner;
+
+    /// @notice Thrown when `indexId` hashes to a number another index of this mock already pushed with.
+    error NumberTaken(bytes32 indexId, uint256 number, bytes32 owner);
 
     /// @notice Thrown by `latest` when the feed is marked stale.
     error StaleIndex(bytes32 indexId, uint256 updatedAt);
@@ -35,6 +43,17 @@ contract MockIndexOracle is IIndexOracleReader {
         listener = IIndexOracleListener(listener_);
     }
 
+    /// @notice The number of `indexId`: a hash of the id in `[1, 255]` (a real `IndexOracle` numbers indexes in
+    /// creation order; the mock has no creation step), or 0 once `setUnnumbered(indexId)`.
+    function number(bytes32 indexId) public view returns (uint256) {
+        if (unnumbered[indexId]) return 0;
+        return (uint256(keccak256(abi.encode(indexId))) % 255) + 1;
+    }
+
+    function setUnnumbered(bytes32 indexId, bool value) external {
+        unnumbered[indexId] = value;
+    }
+
     function setValue(bytes32 indexId, uint256 value) external {
         Feed storage f = feeds[indexId];
         f.value = value;
@@ -49,20 +68,24 @@ contract MockIndexOracle is IIndexOracleReader {
     }
 
     /// @notice What `setValue`/`setStale` push: the value, and either its time with no age limit or, while
-    /// stale, time 1 with `maxAge` 0. `(0, 0, NO_MAX_AGE)` before the first `setValue`.
+    /// stale, time 1 with `maxAge` 0. `(0, 0, NO_MAX_AGE, number)` before the first `setValue`.
     function latestUnchecked(
         bytes32 indexId
-    ) public view returns (uint256 value, uint256 updatedAt, uint256 maxAge) {
+    ) public view returns (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 n) {
         Feed storage f = feeds[indexId];
-        if (f.updatedAt == 0) return (0, 0, NO_MAX_AGE);
-        if (f.stale) return (f.value, 1, 0);
-        return (f.value, f.updatedAt, NO_MAX_AGE);
+        n = number(indexId);
+        if (f.updatedAt == 0) return (0, 0, NO_MAX_AGE, n);
+        if (f.stale) return (f.value, 1, 0, n);
+        return (f.value, f.updatedAt, NO_MAX_AGE, n);
     }
 
     function _push(bytes32 indexId) private {
         if (address(listener) == address(0)) return;
-        (uint256 value, uint256 updatedAt, uint256 maxAge) = latestUnchecked(indexId);
-        if (updatedAt != 0) listener.onIndexValue(indexId, value, updatedAt, maxAge);
+        (uint256 value, uint256 updatedAt, uint256 maxAge, uint256 n) = latestUnchecked(indexId);
+        bytes32 owner = numberOwner[n];
+        if (owner == bytes32(0)) numberOwner[n] = indexId;
+        else if (owner != indexId) revert NumberTaken(indexId, n, owner);
+        if (updatedAt != 0) listener.onIndexValue(indexId, value, updatedAt, maxAge, n);
     }
 
     function setTwap(bytes32 indexId, uint256 value) external {

@@ -14,6 +14,7 @@ import {
 } from "../../contracts/interfaces/IClearinghouse.sol";
 import {IIndexOracle} from "../../contracts/interfaces/IIndexOracle.sol";
 import {MockERC20} from "../../contracts/test/tokens/MockERC20.sol";
+import {MockIndexOracle} from "../../contracts/test/MockIndexOracle.sol";
 import {OracleTestBase} from "./utils/OracleTestBase.sol";
 
 /// @notice The Clearinghouse's copy of the index (issue 15): the real `IndexOracle` pushes every accepted round
@@ -95,25 +96,29 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
     }
 
     function _createMarket(bytes32 indexId) internal returns (bytes32) {
+        return ch.createMarket(_marketParams(indexId), _risk(), SettlementTerms(3_600, 2 days));
+    }
+
+    function _marketParams(bytes32 indexId) internal view returns (MarketParams memory) {
+        return MarketParams(indexId, bytes32(0), uint64(vm.getBlockTimestamp() + 90 days), 1_000e18, 1e15, 1, 3_600);
+    }
+
+    function _risk() internal pure returns (RiskParams memory) {
         return
-            ch.createMarket(
-                MarketParams(indexId, bytes32(0), uint64(vm.getBlockTimestamp() + 90 days), 1_000e18, 1e15, 1, 3_600),
-                RiskParams({
-                    imr: 0.1e18,
-                    mmr: 0.05e18,
-                    liquidationPenalty: 0.02e18,
-                    maxPositionSize: 1e9,
-                    maxOpenInterest: 1e9,
-                    priceBand: 0.5e18,
-                    makerFee: 0,
-                    takerFee: 0,
-                    basisWeight: 0.1e18,
-                    maxBasisRate: 0.5e18,
-                    maxBasisStep: 0.05e18,
-                    basisDepth: 10
-                }),
-                SettlementTerms(3_600, 2 days)
-            );
+            RiskParams({
+                imr: 0.1e18,
+                mmr: 0.05e18,
+                liquidationPenalty: 0.02e18,
+                maxPositionSize: 1e9,
+                maxOpenInterest: 1e9,
+                priceBand: 0.5e18,
+                makerFee: 0,
+                takerFee: 0,
+                basisWeight: 0.1e18,
+                maxBasisRate: 0.5e18,
+                maxBasisStep: 0.05e18,
+                basisDepth: 10
+            });
     }
 
     function _assertCacheEqualsOracle(bytes32 indexId) internal view {
@@ -200,12 +205,13 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
     }
 
     function test_onIndexValue_fromAnyoneButTheOracleRevertsNotOracle() public {
+        _createMarket(INDEX);
         _submit(INDEX, 10e18);
         vm.prank(address(0xBAD));
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NotOracle.selector, address(0xBAD)));
-        ch.onIndexValue(INDEX, 1, vm.getBlockTimestamp(), type(uint32).max);
+        ch.onIndexValue(INDEX, 1, vm.getBlockTimestamp(), type(uint32).max, 1);
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.NotOracle.selector, address(this)));
-        ch.onIndexValue(INDEX, 1, vm.getBlockTimestamp(), type(uint32).max);
+        ch.onIndexValue(INDEX, 1, vm.getBlockTimestamp(), type(uint32).max, 1);
         _assertCacheEqualsOracle(INDEX);
     }
 
@@ -218,6 +224,60 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
         bytes32 id = _createMarket(OTHER);
         _assertCacheEqualsOracle(OTHER);
         assertEq(ch.markPrice(id), 7e18, "trades at once");
+    }
+
+    // ------------------------------------------------------------------ the index number
+
+    function test_oracle_numbersIndexesInCreationOrder_andStopsAt255() public {
+        (, , , uint256 first) = oracle.latestUnchecked(INDEX);
+        (, , , uint256 second) = oracle.latestUnchecked(OTHER);
+        assertEq(first, 1, "first index");
+        assertEq(second, 2, "second index");
+        assertEq(oracle.indexState(OTHER).number, 2, "state view");
+        address[] memory reporters = new address[](1);
+        reporters[0] = vm.addr(_key(0));
+        IIndexOracle.IndexParams memory p = _params(MAX_AGE);
+        p.quorum = 1;
+        vm.expectEmit(address(oracle));
+        emit IIndexOracle.IndexCreated(keccak256(abi.encode(uint256(3))), p, 3);
+        oracle.createIndex(keccak256(abi.encode(uint256(3))), p, reporters);
+        for (uint256 n = 4; n <= 255; ++n) oracle.createIndex(keccak256(abi.encode(n)), p, reporters);
+        (, , , uint256 last) = oracle.latestUnchecked(keccak256(abi.encode(uint256(255))));
+        assertEq(last, 255, "the 255th index");
+        vm.expectRevert(abi.encodeWithSelector(IIndexOracle.TooManyIndexes.selector, 255));
+        oracle.createIndex(keccak256(abi.encode(uint256(256))), p, reporters);
+    }
+
+    function test_copy_isKeyedByTheIndexNumber_soEachMarketReadsItsOwnIndex() public {
+        bytes32 onIndex = _createMarket(INDEX);
+        vm.warp(vm.getBlockTimestamp() + 1);
+        bytes32 onOther = _createMarket(OTHER);
+        _submit(INDEX, 10e18);
+        _submit(OTHER, 20e18);
+        assertEq(ch.markPrice(onIndex), 10e18, "INDEX's market");
+        assertEq(ch.markPrice(onOther), 20e18, "OTHER's market");
+        vm.warp(vm.getBlockTimestamp() + MIN_INTERVAL);
+        // The push carries the index's number, which keys the copy: the other index's copy is untouched.
+        vm.expectEmit(address(ch));
+        emit IClearinghouse.IndexValueCached(INDEX, 12e18, vm.getBlockTimestamp(), MAX_AGE);
+        _submit(INDEX, 12e18);
+        assertEq(ch.markPrice(onIndex), 12e18, "INDEX moved");
+        assertEq(ch.markPrice(onOther), 20e18, "OTHER did not");
+        _assertCacheEqualsOracle(INDEX);
+        _assertCacheEqualsOracle(OTHER);
+    }
+
+    function test_createMarket_revertsIndexNotNumbered_whenTheOracleGivesNoNumber() public {
+        // An oracle that gives the index number 0, which no copy could be keyed by.
+        MockIndexOracle mock = new MockIndexOracle();
+        mock.setUnnumbered(INDEX, true);
+        AccessManager manager = new AccessManager(address(this));
+        Clearinghouse other = new Clearinghouse(address(manager), IERC20Metadata(address(token)), mock, address(0xbeef));
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.IndexNotNumbered.selector, INDEX));
+        other.createMarket(_marketParams(INDEX), _risk(), SettlementTerms(3_600, 2 days));
+        mock.setUnnumbered(INDEX, false);
+        other.createMarket(_marketParams(INDEX), _risk(), SettlementTerms(3_600, 2 days));
+        assertEq(other.marketCount(), 1, "created once numbered");
     }
 
     // ------------------------------------------------------------------ sync

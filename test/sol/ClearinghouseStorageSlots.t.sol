@@ -5,6 +5,7 @@ import {
     LAYOUT_ACCOUNTS,
     LAYOUT_ADMIN_SETTINGS,
     LAYOUT_FUNDS,
+    LAYOUT_INDEX_NUMBERS,
     LAYOUT_INDEXES,
     LAYOUT_MARKET_IDS,
     LAYOUT_MARKETS,
@@ -27,6 +28,7 @@ import {
     MARKET_VALUATION
 } from "../../contracts/libraries/ClearinghouseStorage.sol";
 import {MarketStatus, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
+import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
 import {SecurityBase} from "./security/SecurityBase.sol";
 
 /// @notice Every named storage slot of `ClearinghouseStorage.sol` read from a live Clearinghouse and compared with
@@ -113,7 +115,11 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(funds >> 240, ch.marketCount(), "market count");
         assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, 0, "nothing pending");
 
-        uint256 cache = _word(_mapSlot(INDEX, LAYOUT_INDEXES));
+        // The copy is keyed by the index's number in the oracle, which the Clearinghouse keeps per index id.
+        (, , , uint256 number) = IIndexOracleReader(ch.oracle()).latestUnchecked(INDEX);
+        assertGe(number, 1, "numbered");
+        assertEq(_word(_mapSlot(INDEX, LAYOUT_INDEX_NUMBERS)), number, "index number");
+        uint256 cache = _word(_mapSlot(bytes32(number), LAYOUT_INDEXES));
         (uint256 value, uint256 updatedAt, uint256 maxAge) = ch.indexValue(INDEX);
         assertEq(_bits(cache, 0, 96), value, "index value");
         assertEq(_bits(cache, 96, 32), updatedAt, "updated at");
@@ -133,6 +139,8 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(_bits(valuation, 40, 80), params.contractSize, "contract size");
         assertEq(_bits(valuation, 120, 64), r.imr, "imr");
         assertEq(_bits(valuation, 184, 64), r.mmr, "mmr");
+        (, , , uint256 number) = IIndexOracleReader(ch.oracle()).latestUnchecked(INDEX);
+        assertEq(valuation >> 248, number, "index number");
 
         uint256 hot = _word(_marketSlot(marketId, MARKET_TRADE));
         (int256 basis, uint256 oi, uint256 openPositions,, uint32 index) = ch.marketState(marketId);

@@ -133,9 +133,12 @@ contract IndexOracleTest is OracleTestBase {
         public
     {
         _state = s;
-        IIndexOracle.IndexState memory loaded = _state.load();
+        (IIndexOracle.IndexState memory loaded, uint256 word) = _state.load();
+        assertEq(PackedSlotLib.number(word), s.number, "number, from the word");
+        assertEq(loaded.number, 0, "load leaves number zero");
+        loaded.number = s.number;
         assertEq(keccak256(abi.encode(loaded)), keccak256(abi.encode(s)), "load");
-        _state.storeRound(count, observed);
+        _state.storeRound(word, count, observed);
         s.checkpointCount = count;
         s.lastObservedAt = observed;
         assertEq(keccak256(abi.encode(_state)), keccak256(abi.encode(s)), "storeRound keeps the other fields");

@@ -96,7 +96,7 @@ describe("IndexOracle", function () {
       const tx = f.oracle.createIndex(OTHER_ID, params, reporters);
       await expect(tx)
         .to.emit(f.oracle, "IndexCreated")
-        .withArgs(OTHER_ID, [2n, 600n, 30n, E18 / 20n, 0n]);
+        .withArgs(OTHER_ID, [2n, 600n, 30n, E18 / 20n, 0n], 2n); // the fixture's index is number 1
       for (const [slot, reporter] of reporters.entries()) {
         await expect(tx).to.emit(f.oracle, "ReporterAdded").withArgs(OTHER_ID, reporter, slot);
       }
@@ -109,6 +109,8 @@ describe("IndexOracle", function () {
       expect(s.reporterSlots).to.equal(0b111n);
       expect(s.checkpointCount).to.equal(0n);
       expect(s.lastObservedAt).to.equal(0n);
+      expect(s.number).to.equal(2n);
+      expect((await f.oracle.latestUnchecked(OTHER_ID))[3]).to.equal(2n);
       expect(await f.oracle.reporters(OTHER_ID)).to.deep.equal(reporters);
       expect(await f.oracle.isReporter(OTHER_ID, reporters[1])).to.equal(true);
       expect(await f.oracle.isReporter(OTHER_ID, f.reporters[4].address)).to.equal(false);
