@@ -374,7 +374,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             contractSize: m.contractSize,
             tickSize: m.tickSize,
             minSize: m.minSize,
-            settlementWindow: m.settlementWindow
+            // stored in 64 bits (market slot 6), set from a uint32 and bounded by `MAX_SETTLEMENT_WINDOW`
+            settlementWindow: uint32(m.settlementWindow)
         });
     }
 
@@ -400,7 +401,8 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
     /// @inheritdoc IClearinghouse
     function settlementTerms(bytes32 id) external view returns (SettlementTerms memory) {
         Market storage m = MarginLogic.market(_s, id);
-        return SettlementTerms({disputeWindow: m.disputeWindow, fallbackDelay: m.fallbackDelay});
+        // Stored in 64 bits (market slot 6) and set from these uint32 fields.
+        return SettlementTerms({disputeWindow: uint32(m.disputeWindow), fallbackDelay: uint32(m.fallbackDelay)});
     }
 
     /// @inheritdoc IClearinghouse

@@ -93,8 +93,8 @@ interface IClearinghouse is IClearinghouseVenue, IIndexOracleListener {
     error ContractSizeOutOfBounds(uint256 contractSize, uint256 max);
     /// @notice Thrown when the tick size is zero or above the maximum.
     error TickSizeOutOfBounds(uint256 tickSize, uint256 max);
-    /// @notice Thrown when the minimum trade size is zero.
-    error MinSizeOutOfBounds(uint256 minSize);
+    /// @notice Thrown when the minimum trade size is zero or above the maximum.
+    error MinSizeOutOfBounds(uint256 minSize, uint256 max);
     /// @notice Thrown when the settlement TWAP window is outside its bounds.
     error SettlementWindowOutOfBounds(uint256 window, uint256 min, uint256 max);
     /// @notice Thrown when the dispute window is outside its bounds.

@@ -4,11 +4,13 @@ pragma solidity 0.8.30;
 /// @notice A market's stored state, packed so each operation reads few cold slots.
 /// @dev Slot 0 is the oracle key (read only to call the oracle, at creation and settlement), slot 1 is
 /// everything a valuation needs (with the index number that keys the live index copy), slot 2 what every
-/// trade reads and writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot), slot 6 also the
-/// mark's basis for the current second and the time-averaged basis (read by every trade and valuation, written
-/// by the first trade of each second in one store), slot 7 and 8 what
-/// `settle` needs, slot 11 the realised profit and loss the settlement pays against. Sizes and open interest
-/// are whole contracts; rates are wad.
+/// trade reads and writes (with the basis depth in its top 56 bits, so the EMA update reads no extra slot),
+/// slots 3 and 4 the settings a trade checks, slot 5 the mark's basis for the current second and the
+/// time-averaged basis (read by every trade and valuation, written by the first trade of each second in one
+/// store) with the two size checks, slot 6 the terms only a liquidation or a settlement step reads, slot 7 and 8
+/// what `settle` needs, slot 11 the realised profit and loss the settlement pays against. A trade reads slots 1
+/// to 5 and nothing it does not use; the narrower types of slot 3 and 5 (fees, tick, minimum size) fit the hard
+/// bounds `MarketAdminLogic` checks. Sizes and open interest are whole contracts; rates are wad.
 // solhint-disable-next-line gas-struct-packing
 struct Market {
     // slot 0
@@ -28,25 +30,20 @@ struct Market {
     uint32 openPositions;
     bool paused;
     uint56 basisDepth;
-    // slot 3: trade checks
+    // slot 3: trade checks (read by every trade)
+    uint80 tickSize;
+    uint56 makerFee;
+    uint56 takerFee;
     uint64 priceBand;
-    uint64 makerFee;
-    uint64 takerFee;
-    uint64 liquidationPenalty;
-    // slot 4
-    uint128 tickSize;
-    uint64 minSize;
-    uint64 maxPositionSize;
-    // slot 5
-    uint64 maxOpenInterest;
+    // slot 4: the basis parameters and the position limit (read by every trade; the limit by a liquidation too)
     uint64 basisWeight;
     uint64 maxBasisRate;
     uint64 maxBasisStep;
-    // slot 6: settlement terms, and the mark's basis state that the first trade of each second rewrites (read
-    // by every trade and valuation, written at most once a second)
-    uint32 settlementWindow;
-    uint32 disputeWindow;
-    uint32 fallbackDelay;
+    uint64 maxPositionSize;
+    // slot 5: the two size limits a trade checks, and the mark's basis state, which the first trade of each
+    // second rewrites (read by every trade and valuation, written at most once a second)
+    uint64 maxOpenInterest;
+    uint32 minSize;
     // the basis the mark uses during second `markBasisTime`: the running basis as it stood before that
     // second's first trade, so no trade moves the mark within the second it trades in
     int64 markBasis;
@@ -55,6 +52,12 @@ struct Market {
     // the same slot as the two above): liquidation also needs an account below maintenance at the mark with
     // this basis, so a basis walk liquidates only once held for `MarginLogic.LIQUIDATION_BASIS_WINDOW`
     int64 averageBasis;
+    // slot 6: terms no trade reads (a liquidation reads the penalty, the settlement steps the windows); 64 bits
+    // each, so the penalty is the slot's top field and a liquidation reads it with a shift alone
+    uint64 settlementWindow;
+    uint64 disputeWindow;
+    uint64 fallbackDelay;
+    uint64 liquidationPenalty;
     // slot 7: final price and its value per contract (wad dollars)
     uint128 finalPrice;
     uint128 finalUnitValue;
@@ -175,15 +178,15 @@ uint256 constant MARKET_VALUATION = 1;
 /// @dev The slot every trade reads and writes: basis rate (0-63), open interest (64-127), index (128-159), open
 /// positions (160-191), paused (192-199), basis depth (200-255).
 uint256 constant MARKET_TRADE = 2;
-/// @dev Price band, maker fee, taker fee, liquidation penalty (64 bits each).
+/// @dev What a trade checks: tick size (bits 0-79), maker fee (80-135), taker fee (136-191), price band (192-255).
 uint256 constant MARKET_TRADE_CHECKS = 3;
-/// @dev Tick size (bits 0-127), minimum size (128-191), largest position (192-255).
-uint256 constant MARKET_SIZES = 4;
-/// @dev Largest open interest, basis weight, largest basis rate, largest basis step (64 bits each).
-uint256 constant MARKET_LIMITS = 5;
-/// @dev Settlement window, dispute window, fallback delay (32 bits each), mark basis (96-159), its second
-/// (160-191), the time-averaged basis (192-255).
-uint256 constant MARKET_MARK_BASIS = 6;
+/// @dev Basis weight, largest basis rate, largest basis step, largest position (64 bits each).
+uint256 constant MARKET_BASIS_PARAMS = 4;
+/// @dev Largest open interest (bits 0-63), minimum size (64-95), mark basis (96-159), its second (160-191), the
+/// time-averaged basis (192-255).
+uint256 constant MARKET_MARK_BASIS = 5;
+/// @dev Settlement window, dispute window, fallback delay, liquidation penalty (64 bits each).
+uint256 constant MARKET_TERMS = 6;
 /// @dev Final price (bits 0-127) and its value per contract (128-255).
 uint256 constant MARKET_FINAL = 7;
 /// @dev Settlement cash collected (bits 0-127) and claimed (128-255), each stored plus one once final.

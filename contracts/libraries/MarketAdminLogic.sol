@@ -33,8 +33,11 @@ library MarketAdminLogic {
     uint256 internal constant MAX_TIME_TO_EXPIRY = 366 days;
     /// @notice Largest contract size (one million index units).
     uint256 internal constant MAX_CONTRACT_SIZE = 1e24;
-    /// @notice Largest tick size.
-    uint256 internal constant MAX_TICK_SIZE = 1e30;
+    /// @notice Largest tick size (one million dollars per index unit, as `MAX_CONTRACT_SIZE`): it is stored in 80
+    /// bits of the trade checks slot.
+    uint256 internal constant MAX_TICK_SIZE = 1e24;
+    /// @notice Largest minimum fill size (contracts): it is stored in 32 bits of the market's basis slot.
+    uint256 internal constant MAX_MIN_SIZE = type(uint32).max;
     /// @notice Settlement TWAP window bounds.
     uint256 internal constant MIN_SETTLEMENT_WINDOW = 5 minutes;
     uint256 internal constant MAX_SETTLEMENT_WINDOW = 7 days;
@@ -86,8 +89,9 @@ library MarketAdminLogic {
         m.methodologyHash = params.methodologyHash;
         m.expiry = uint40(params.expiry);
         m.contractSize = uint80(params.contractSize);
-        m.tickSize = params.tickSize;
-        m.minSize = params.minSize;
+        // Fit: `_checkParams` bounds them by `MAX_TICK_SIZE` (< 2^80) and `MAX_MIN_SIZE` (2^32 - 1).
+        m.tickSize = uint80(params.tickSize);
+        m.minSize = uint32(params.minSize);
         m.settlementWindow = params.settlementWindow;
         m.disputeWindow = terms.disputeWindow;
         m.fallbackDelay = terms.fallbackDelay;
@@ -180,7 +184,7 @@ library MarketAdminLogic {
         if (p.tickSize == 0 || p.tickSize > MAX_TICK_SIZE) {
             revert IClearinghouse.TickSizeOutOfBounds(p.tickSize, MAX_TICK_SIZE);
         }
-        if (p.minSize == 0) revert IClearinghouse.MinSizeOutOfBounds(p.minSize);
+        if (p.minSize == 0 || p.minSize > MAX_MIN_SIZE) revert IClearinghouse.MinSizeOutOfBounds(p.minSize, MAX_MIN_SIZE);
         if (p.settlementWindow < MIN_SETTLEMENT_WINDOW || p.settlementWindow > MAX_SETTLEMENT_WINDOW) {
             revert IClearinghouse.SettlementWindowOutOfBounds(
                 p.settlementWindow,
@@ -231,8 +235,9 @@ library MarketAdminLogic {
         m.maxPositionSize = r.maxPositionSize;
         m.maxOpenInterest = r.maxOpenInterest;
         m.priceBand = r.priceBand;
-        m.makerFee = r.makerFee;
-        m.takerFee = r.takerFee;
+        // Fit: `_checkRisk` bounds both fees by `MAX_FEE` (< 2^56).
+        m.makerFee = uint56(r.makerFee);
+        m.takerFee = uint56(r.takerFee);
         m.basisWeight = r.basisWeight;
         m.maxBasisRate = r.maxBasisRate;
         m.maxBasisStep = r.maxBasisStep;

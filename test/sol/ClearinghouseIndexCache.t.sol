@@ -250,7 +250,6 @@ contract ClearinghouseIndexCacheTest is OracleTestBase {
 
     function test_copy_isKeyedByTheIndexNumber_soEachMarketReadsItsOwnIndex() public {
         bytes32 onIndex = _createMarket(INDEX);
-        vm.warp(vm.getBlockTimestamp() + 1);
         bytes32 onOther = _createMarket(OTHER);
         _submit(INDEX, 10e18);
         _submit(OTHER, 20e18);

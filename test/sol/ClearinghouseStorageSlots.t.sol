@@ -15,14 +15,14 @@ import {
     LAYOUT_TRADE_SETTINGS,
     LAYOUT_VENUES,
     MARKET_FINAL,
+    MARKET_BASIS_PARAMS,
     MARKET_INDEX_ID,
-    MARKET_LIMITS,
     MARKET_MARK_BASIS,
     MARKET_METHODOLOGY,
     MARKET_REALISED,
     MARKET_SETTLEMENT,
     MARKET_SETTLEMENT_CASH,
-    MARKET_SIZES,
+    MARKET_TERMS,
     MARKET_TRADE,
     MARKET_TRADE_CHECKS,
     MARKET_VALUATION
@@ -55,6 +55,11 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
 
     function _mapSlot(bytes32 key, uint256 field) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(key, LAYOUT_SLOT + field)));
+    }
+
+    /// @dev The number the oracle gave `INDEX`, which keys the Clearinghouse's copy of it.
+    function _indexNumber() internal view returns (uint256 number) {
+        (, , , number) = IIndexOracleReader(ch.oracle()).latestUnchecked(INDEX);
     }
 
     function _marketSlot(bytes32 id, uint256 offset) internal pure returns (uint256) {
@@ -116,7 +121,7 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, 0, "nothing pending");
 
         // The copy is keyed by the index's number in the oracle, which the Clearinghouse keeps per index id.
-        (, , , uint256 number) = IIndexOracleReader(ch.oracle()).latestUnchecked(INDEX);
+        uint256 number = _indexNumber();
         assertGe(number, 1, "numbered");
         assertEq(_word(_mapSlot(INDEX, LAYOUT_INDEX_NUMBERS)), number, "index number");
         uint256 cache = _word(_mapSlot(bytes32(number), LAYOUT_INDEXES));
@@ -139,7 +144,7 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(_bits(valuation, 40, 80), params.contractSize, "contract size");
         assertEq(_bits(valuation, 120, 64), r.imr, "imr");
         assertEq(_bits(valuation, 184, 64), r.mmr, "mmr");
-        (, , , uint256 number) = IIndexOracleReader(ch.oracle()).latestUnchecked(INDEX);
+        uint256 number = _indexNumber();
         assertEq(valuation >> 248, number, "index number");
 
         uint256 hot = _word(_marketSlot(marketId, MARKET_TRADE));
@@ -150,26 +155,12 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(_bits(hot, 160, 32), openPositions, "open positions");
         assertEq(hot >> 200, r.basisDepth, "basis depth");
 
-        uint256 checks = _word(_marketSlot(marketId, MARKET_TRADE_CHECKS));
-        assertEq(_bits(checks, 0, 64), r.priceBand, "price band");
-        assertEq(_bits(checks, 64, 64), r.makerFee, "maker fee");
-        assertEq(_bits(checks, 128, 64), r.takerFee, "taker fee");
-        assertEq(_bits(checks, 192, 64), r.liquidationPenalty, "liquidation penalty");
-        uint256 sizes = _word(_marketSlot(marketId, MARKET_SIZES));
-        assertEq(_bits(sizes, 0, 128), params.tickSize, "tick");
-        assertEq(_bits(sizes, 128, 64), params.minSize, "min size");
-        assertEq(_bits(sizes, 192, 64), r.maxPositionSize, "largest position");
-        uint256 limits = _word(_marketSlot(marketId, MARKET_LIMITS));
-        assertEq(_bits(limits, 0, 64), r.maxOpenInterest, "largest open interest");
-        assertEq(_bits(limits, 64, 64), r.basisWeight, "basis weight");
-        assertEq(_bits(limits, 128, 64), r.maxBasisRate, "largest basis rate");
-        assertEq(_bits(limits, 192, 64), r.maxBasisStep, "largest basis step");
+        _checkSettingsSlots(r, t);
 
         uint256 mark = _word(_marketSlot(marketId, MARKET_MARK_BASIS));
         (int256 markBasis, int256 averageBasis,) = ch.markBases(marketId);
-        assertEq(_bits(mark, 0, 32), params.settlementWindow, "settlement window");
-        assertEq(_bits(mark, 32, 32), t.disputeWindow, "dispute window");
-        assertEq(_bits(mark, 64, 32), t.fallbackDelay, "fallback delay");
+        assertEq(_bits(mark, 0, 64), r.maxOpenInterest, "largest open interest");
+        assertEq(_bits(mark, 64, 32), params.minSize, "min size");
         assertTrue(markBasis != 0, "the second trade's second has a mark basis");
         assertEq(_signed64(mark, 96), markBasis, "mark basis");
         assertEq(_bits(mark, 160, 32), vm.getBlockTimestamp(), "its second");
@@ -177,6 +168,27 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
 
         assertEq(bytes32(_word(_marketSlot(marketId, MARKET_METHODOLOGY))), params.methodologyHash, "methodology");
         assertTrue(_word(_marketSlot(marketId, MARKET_REALISED)) != 0, "realised net, stored plus one");
+    }
+
+    /// @dev Market slots 3, 4 and 6: the settings a trade reads, and the terms only a liquidation or a settlement
+    /// step reads.
+    function _checkSettingsSlots(RiskParams memory r, SettlementTerms memory t) internal view {
+        uint256 checks = _word(_marketSlot(marketId, MARKET_TRADE_CHECKS));
+        assertEq(_bits(checks, 0, 80), params.tickSize, "tick");
+        assertEq(_bits(checks, 80, 56), r.makerFee, "maker fee");
+        assertEq(_bits(checks, 136, 56), r.takerFee, "taker fee");
+        assertEq(checks >> 192, r.priceBand, "price band");
+        uint256 basisParams = _word(_marketSlot(marketId, MARKET_BASIS_PARAMS));
+        assertEq(_bits(basisParams, 0, 64), r.basisWeight, "basis weight");
+        assertEq(_bits(basisParams, 64, 64), r.maxBasisRate, "largest basis rate");
+        assertEq(_bits(basisParams, 128, 64), r.maxBasisStep, "largest basis step");
+        assertEq(basisParams >> 192, r.maxPositionSize, "largest position");
+
+        uint256 terms = _word(_marketSlot(marketId, MARKET_TERMS));
+        assertEq(_bits(terms, 0, 64), params.settlementWindow, "settlement window");
+        assertEq(_bits(terms, 64, 64), t.disputeWindow, "dispute window");
+        assertEq(_bits(terms, 128, 64), t.fallbackDelay, "fallback delay");
+        assertEq(terms >> 192, r.liquidationPenalty, "liquidation penalty");
     }
 
     function test_settlementSlots() public {

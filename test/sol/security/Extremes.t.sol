@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {IClearinghouse, MarketParams, RiskParams} from "../../../contracts/interfaces/IClearinghouse.sol";
+import {IClearinghouse, MarketParams, RiskParams, SettlementTerms} from "../../../contracts/interfaces/IClearinghouse.sol";
 import {MockERC20} from "../../../contracts/test/tokens/MockERC20.sol";
 import {SecurityBase} from "./SecurityBase.sol";
 
@@ -111,17 +111,61 @@ contract ExtremesTest is SecurityBase {
         p.contractSize = 1e24 + 1;
         vm.expectRevert(abi.encodeWithSelector(IClearinghouse.ContractSizeOutOfBounds.selector, uint256(1e24 + 1), 1e24));
         ch.createMarket(p, risk, _terms());
-        p.tickSize = 1e30 + 1;
+        p.tickSize = 1e24 + 1;
         p.contractSize = 1;
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TickSizeOutOfBounds.selector, uint256(1e30 + 1), 1e30));
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TickSizeOutOfBounds.selector, uint256(1e24 + 1), 1e24));
         ch.createMarket(p, risk, _terms());
         p.tickSize = 0;
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TickSizeOutOfBounds.selector, 0, 1e30));
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.TickSizeOutOfBounds.selector, 0, 1e24));
         ch.createMarket(p, risk, _terms());
         p.tickSize = 1e15;
         p.minSize = 0;
-        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MinSizeOutOfBounds.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IClearinghouse.MinSizeOutOfBounds.selector, 0, type(uint32).max));
         ch.createMarket(p, risk, _terms());
+        p.minSize = uint64(type(uint32).max) + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IClearinghouse.MinSizeOutOfBounds.selector, uint256(type(uint32).max) + 1, type(uint32).max
+            )
+        );
+        ch.createMarket(p, risk, _terms());
+    }
+
+    /// @notice Some settings are stored narrower than the API's types (tick 80 bits, fees 56, minimum size 32, so a
+    /// trade reads its settings in fewer slots): every setting at its largest allowed value reads back exactly from
+    /// the views, so none is truncated in storage.
+    function test_settingsAtTheirBounds_readBackExactly() public {
+        _deploy(address(0), 6, 10e18);
+        MarketParams memory p = _marketParams(1e24, 1e24);
+        p.minSize = type(uint32).max;
+        p.methodologyHash = keccak256("bounds");
+        RiskParams memory r = _risk();
+        r.imr = 1e18;
+        r.mmr = 1e18 - 1;
+        r.liquidationPenalty = 1e18 - 2;
+        r.maxPositionSize = type(uint64).max;
+        r.maxOpenInterest = type(uint64).max;
+        r.priceBand = 0.5e18;
+        r.makerFee = 0.01e18;
+        r.takerFee = 0.01e18 - 1;
+        r.basisWeight = 1e18;
+        r.maxBasisRate = 0.9e18;
+        r.maxBasisStep = 0.9e18 - 1;
+        r.basisDepth = type(uint56).max;
+        SettlementTerms memory t = SettlementTerms({disputeWindow: 7 days, fallbackDelay: 90 days});
+        p.settlementWindow = 7 days;
+        bytes32 id = ch.createMarket(p, r, t);
+        assertEq(keccak256(abi.encode(ch.marketParams(id))), keccak256(abi.encode(p)), "market params");
+        assertEq(keccak256(abi.encode(ch.riskParams(id))), keccak256(abi.encode(r)), "risk params");
+        assertEq(keccak256(abi.encode(ch.settlementTerms(id))), keccak256(abi.encode(t)), "settlement terms");
+        // And a risk update at other values in the same fields (a tick of one wei is a creation-only setting).
+        r.makerFee = 1;
+        r.takerFee = 0;
+        r.maxPositionSize = 1;
+        r.maxOpenInterest = 1;
+        ch.setRiskParams(id, r);
+        assertEq(keccak256(abi.encode(ch.riskParams(id))), keccak256(abi.encode(r)), "risk params after an update");
+        assertEq(keccak256(abi.encode(ch.marketParams(id))), keccak256(abi.encode(p)), "market params untouched by the update");
     }
 
     function test_contractSize_oneWeiTradesWithFeesRoundedUp() public {
