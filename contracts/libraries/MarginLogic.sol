@@ -144,10 +144,15 @@ library MarginLogic {
         int256 maxStep = int256(uint256(m.maxBasisStep));
         int256 implied = _impliedBasis(price, index, expiry, maxRate);
         int256 weight = int256(PositionMath.basisWeightDown(m.basisWeight, size, m.basisDepth));
-        int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
-        // Within one second the running basis stays within one `maxStep` of the second's mark basis: the
-        // mark can walk at most `maxStep` a second however many trades a block or transaction holds.
-        return _clamp(anchor + _clamp(basis + step - anchor, maxStep), maxRate);
+        // Unchecked, as nothing below can overflow: `basis` and `anchor` are below 2^63 in magnitude (int64 storage,
+        // or an earlier result of this function, which is clamped to `maxRate`), `implied` is clamped to `maxRate`,
+        // `maxRate`, `maxStep` and `weight` are below 2^64, so no term reaches 2^130.
+        unchecked {
+            int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
+            // Within one second the running basis stays within one `maxStep` of the second's mark basis: the
+            // mark can walk at most `maxStep` a second however many trades a block or transaction holds.
+            return _clamp(anchor + _clamp(basis + step - anchor, maxStep), maxRate);
+        }
     }
 
     /// @dev The annualised basis `(price / index - 1) / tau` of a fill, clamped to `maxRate`.
@@ -158,10 +163,13 @@ library MarginLogic {
         return _clamp((premium * int256(WAD)) / tau, maxRate);
     }
 
+    /// @dev `x` clamped to `[-bound, bound]`. Every `bound` is a uint64 setting, so its negation cannot overflow.
     function _clamp(int256 x, int256 bound) private pure returns (int256) {
-        if (x > bound) return bound;
-        if (x < -bound) return -bound;
-        return x;
+        unchecked {
+            if (x > bound) return bound;
+            if (x < -bound) return -bound;
+            return x;
+        }
     }
 
     // ------------------------------------------------------------------ positions

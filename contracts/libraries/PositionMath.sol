@@ -101,6 +101,9 @@ library PositionMath {
 
     /// @dev Change of a market's open interest (sum of long sizes) for one account going old -> new.
     function longDelta(int256 oldSize, int256 newSize) internal pure returns (int256) {
-        return (newSize > 0 ? newSize : int256(0)) - (oldSize > 0 ? oldSize : int256(0));
+        // Unchecked: both terms are in [0, type(int256).max], so their difference fits.
+        unchecked {
+            return (newSize > 0 ? newSize : int256(0)) - (oldSize > 0 ? oldSize : int256(0));
+        }
     }
 }

@@ -42,7 +42,10 @@ library WadMath {
 
     /// @dev Absolute value of a signed integer.
     function abs(int256 x) internal pure returns (uint256) {
-        // `-type(int256).min` overflows; casting first keeps the magnitude exact.
-        return x >= 0 ? uint256(x) : uint256(-(x + 1)) + 1;
+        // `-type(int256).min` overflows; casting first keeps the magnitude exact. Unchecked, as nothing here can
+        // overflow: for x < 0, `x + 1` is in [min + 1, 0], its negation in [0, max], and that plus one at most 2^255.
+        unchecked {
+            return x >= 0 ? uint256(x) : uint256(-(x + 1)) + 1;
+        }
     }
 }

@@ -29,6 +29,14 @@ contract BasisHarness {
         return MarginLogic.nextBasis(_m, basis, basis, price, index, expiry, size);
     }
 
+    function nextFrom(int256 basis, int256 anchor, uint256 price, uint256 index, uint256 expiry, uint256 size)
+        external
+        view
+        returns (int256)
+    {
+        return MarginLogic.nextBasis(_m, basis, anchor, price, index, expiry, size);
+    }
+
     function weightDown(uint256 weight, uint256 size, uint256 depth) external pure returns (uint256) {
         return PositionMath.basisWeightDown(weight, size, depth);
     }
@@ -112,6 +120,35 @@ contract BasisDepthMathTest is TestBase {
         uint256 price = bound(priceSeed, 1e15, 100e18);
         h.set(weight, maxRate, maxStep, depth);
         _checkSteps(basis, price, vm.getBlockTimestamp() + tte, size, depth);
+    }
+
+    /// @dev `nextBasis` computes unchecked: with every input at the extremes its types allow (a basis and a mark
+    /// basis anywhere in int64, every setting up to 2^64 − 1, beyond the protocol's own bounds), the result stays
+    /// inside the clamp and within one step of the mark basis whenever the clamp leaves room for that step, which a
+    /// wrapped intermediate would break.
+    function testFuzz_nextBasis_staysInItsClampsAtTheExtremesOfItsTypes(
+        int64 basis,
+        int64 anchor,
+        uint256 priceSeed,
+        uint256 weight,
+        uint256 maxRate,
+        uint256 maxStep,
+        uint256 tte
+    ) public {
+        maxRate = bound(maxRate, 1, type(uint64).max);
+        maxStep = bound(maxStep, 1, type(uint64).max);
+        weight = bound(weight, 1, type(uint64).max);
+        tte = bound(tte, 1, 366 days);
+        uint256 price = bound(priceSeed, 1, 1e30);
+        h.set(weight, maxRate, maxStep, 1);
+        int256 next = h.nextFrom(basis, anchor, price, 10e18, vm.getBlockTimestamp() + tte, 1);
+        assertTrue(next <= int256(maxRate), "at most the clamp");
+        assertTrue(next >= -int256(maxRate), "at least minus the clamp");
+        int256 a = anchor;
+        if (a + int256(maxStep) <= int256(maxRate) && a - int256(maxStep) >= -int256(maxRate)) {
+            assertTrue(next - a <= int256(maxStep), "at most one step above the mark basis");
+            assertTrue(next - a >= -int256(maxStep), "at most one step below the mark basis");
+        }
     }
 
     function _checkSteps(int256 basis, uint256 price, uint256 expiry, uint256 size, uint256 depth) internal view {
