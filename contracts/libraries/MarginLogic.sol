@@ -7,6 +7,7 @@ import {IClearinghouse} from "../interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../interfaces/IIndexOracle.sol";
 import {Account, IndexCache, Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {PositionMath} from "./PositionMath.sol";
+import {SlotWordLib} from "./SlotWordLib.sol";
 import {WAD, WadMath} from "./WadMath.sol";
 
 /// @title MarginLogic
@@ -186,12 +187,11 @@ library MarginLogic {
         uint256 v
     ) internal returns (int256 oldSize, int256 newSize, int256 realised) {
         Position storage p = s.positions[account][marketId];
-        oldSize = p.size;
-        int256 oldNotional = p.openNotional;
+        int256 oldNotional;
+        (oldSize, oldNotional) = SlotWordLib.loadPosition(p);
         int256 newNotional;
         (newSize, newNotional, realised) = PositionMath.applyDelta(oldSize, oldNotional, delta, v);
-        p.size = newSize.toInt128();
-        p.openNotional = newNotional.toInt128();
+        SlotWordLib.storePosition(p, newSize, newNotional);
         bool wasEmpty = PositionMath.isEmptySlot(oldSize, oldNotional);
         bool nowEmpty = PositionMath.isEmptySlot(newSize, newNotional);
         if (wasEmpty && !nowEmpty) {
@@ -278,17 +278,16 @@ library MarginLogic {
         KnownMark memory known,
         bool withMaintenance
     ) private view returns (int256 equity, uint256 im, uint256 mm) {
-        Account storage a = s.accounts[account];
-        uint256 list = a.markets;
-        equity = int256(a.balance) * int256(scale);
+        (int256 balance, uint256 list) = SlotWordLib.loadAccount(s.accounts[account]);
+        equity = balance * int256(scale);
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, uint256 notional, Market storage m) = _valuePosition(s, oracle, account, index, known);
+            (int256 pnl, uint256 notional, uint256 imr, uint256 mmr) = _valuePosition(s, oracle, account, index, known);
             equity += pnl;
             if (notional == 0) continue;
-            im += notional.wMulUp(m.imr);
-            if (withMaintenance) mm += notional.wMulUp(m.mmr);
+            im += notional.wMulUp(imr);
+            if (withMaintenance) mm += notional.wMulUp(mmr);
         }
     }
 
@@ -314,9 +313,8 @@ library MarginLogic {
         uint256 scale,
         address account
     ) internal view returns (LiquidationHealth memory h) {
-        Account storage a = s.accounts[account];
-        uint256 list = a.markets;
-        h.equity = int256(a.balance) * int256(scale);
+        (int256 balance, uint256 list) = SlotWordLib.loadAccount(s.accounts[account]);
+        h.equity = balance * int256(scale);
         h.averagedEquity = h.equity;
         h.indexEquity = h.equity;
         for (; list != 0; list >>= LANE_BITS) {
@@ -335,9 +333,7 @@ library MarginLogic {
         LiquidationHealth memory h
     ) private view {
         Market storage m = s.markets[marketId];
-        Position storage p = s.positions[account][marketId];
-        int256 size = p.size;
-        int256 openNotional = p.openNotional;
+        (int256 size, int256 openNotional) = SlotWordLib.loadPosition(s.positions[account][marketId]);
         // A closed position with an escrowed gain needs no mark: it is worth its gain at all three.
         if (size == 0) {
             h.equity -= openNotional;
@@ -375,34 +371,37 @@ library MarginLogic {
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none);
+            (int256 pnl, , , ) = _valuePosition(s, oracle, account, index, none);
             equity += pnl;
             if (pnl < 0) openLosses += uint256(-pnl);
         }
     }
 
     /// @dev Unrealised PnL and notional (both wad, at the mark) of `account`'s position in market `index`, and the
-    /// market; the margins are the notional times the market's `imr` and `mmr`, rounded up. A closed position
-    /// with an escrowed gain has no notional.
+    /// market's `imr` and `mmr` (the margins are the notional times them, rounded up), read with its contract size
+    /// in one slot read. A closed position with an escrowed gain has no notional (and its ratios are not read).
     function _valuePosition(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
         uint32 index,
         KnownMark memory known
-    ) private view returns (int256 pnl, uint256 notional, Market storage m) {
+    ) private view returns (int256 pnl, uint256 notional, uint256 imr, uint256 mmr) {
         bool isKnown = index == known.index;
+        Market storage m;
         Position storage p;
         {
             bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
             m = s.markets[marketId];
             p = s.positions[account][marketId];
         }
-        int256 size = p.size;
+        (int256 size, int256 openNotional) = SlotWordLib.loadPosition(p);
         // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
-        if (size == 0) return (-p.openNotional, 0, m);
-        uint256 v = PositionMath.unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), m.contractSize);
-        pnl = size * int256(v) - p.openNotional;
+        if (size == 0) return (-openNotional, 0, 0, 0);
+        uint256 contractSize;
+        (, contractSize, imr, mmr, ) = SlotWordLib.loadValuation(m);
+        uint256 v = PositionMath.unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), contractSize);
+        pnl = size * int256(v) - openNotional;
         notional = WadMath.abs(size) * v;
     }
 

@@ -9,6 +9,7 @@ import {Account, Layout, Market, Position} from "./ClearinghouseStorage.sol";
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {MarginLogic} from "./MarginLogic.sol";
 import {PositionMath} from "./PositionMath.sol";
+import {SlotWordLib} from "./SlotWordLib.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title TradeLogic
@@ -32,7 +33,6 @@ library TradeLogic {
         uint256 index;
         uint256 expiry;
         uint256 contractSize;
-        uint256 tick;
         uint256 minSize;
         int256 basis;
         int256 anchor;
@@ -69,40 +69,45 @@ library TradeLogic {
         VenueFill memory first
     ) internal returns (Market storage m, Position storage p, Batch memory batch) {
         if (first.maker == taker) revert IClearinghouse.SelfTrade(taker);
-        m = MarginLogic.market(s, marketId);
+        m = s.markets[marketId];
+        // The valuation slot in one read (`MarginLogic.market`'s check on the contract size included).
+        (batch.expiry, batch.contractSize, , , batch.indexNumber) = SlotWordLib.loadValuation(m);
+        if (batch.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
         if (first.takerSizeDelta == 0) revert IClearinghouse.ZeroSize();
         if (first.price == 0) revert IClearinghouse.ZeroPrice();
         batch.marketId = marketId;
         batch.taker = taker;
         batch.takerOrderHash = takerOrderHash;
-        batch.expiry = m.expiry;
         if (block.timestamp >= batch.expiry) revert IClearinghouse.MarketExpired(marketId, batch.expiry);
-        batch.contractSize = m.contractSize;
-        batch.tick = m.tickSize;
-        batch.minSize = m.minSize;
         batch.basis = m.basisRate;
-        batch.anchor = _markBasisForTrade(m, batch.basis);
-        batch.indexNumber = m.indexNumber;
+        batch.anchor = _markBasisForTrade(m, batch);
         batch.takerBuys = first.takerSizeDelta > 0;
         p = s.positions[taker][marketId];
-        batch.takerOldSize = p.size;
+        (batch.takerOldSize, batch.takerOldNotional) = SlotWordLib.loadPosition(p);
         batch.takerSize = batch.takerOldSize;
-        batch.takerNotional = p.openNotional;
-        batch.takerOldNotional = batch.takerNotional;
+        batch.takerNotional = batch.takerOldNotional;
     }
 
     /// @dev Closes a trade after its fills: stores the taker, checks the pause and open interest, accrues the
     /// fees and stores the running basis. The caller then checks the margins of the sides whose risk grew.
     function closeBatch(Layout storage s, Market storage m, Position storage p, Batch memory batch) internal {
         _closeBatchTaker(s, m, batch.taker, batch, p);
-        if (batch.anyIncrease && (m.paused || s.globalPaused)) revert IClearinghouse.MarketIsPaused(batch.marketId);
-        if (batch.oiDelta != 0) {
-            uint256 oi = uint256(int256(uint256(m.openInterest)) + batch.oiDelta);
-            if (batch.oiDelta > 0 && oi > m.maxOpenInterest) revert IClearinghouse.OpenInterestExceeded(oi, m.maxOpenInterest);
-            m.openInterest = uint64(oi);
+        // Each slot read once, after every write of the fills and the taker's close (an overdraft's sweep of the
+        // pending fees, the open-position count), and written once.
+        uint256 hot = SlotWordLib.loadTrade(m);
+        uint256 settings = SlotWordLib.loadTradeSettings(s);
+        if (batch.anyIncrease && (SlotWordLib.marketPaused(hot) || SlotWordLib.globalPaused(settings))) {
+            revert IClearinghouse.MarketIsPaused(batch.marketId);
         }
-        _accrueFees(s, batch.fees);
-        m.basisRate = int64(batch.basis);
+        uint256 oi = SlotWordLib.openInterest(hot);
+        if (batch.oiDelta != 0) {
+            oi = uint256(int256(oi) + batch.oiDelta);
+            if (batch.oiDelta > 0 && oi > m.maxOpenInterest) revert IClearinghouse.OpenInterestExceeded(oi, m.maxOpenInterest);
+        }
+        // The basis is clamped to `maxBasisRate` (below 2^63); the open interest is at most `maxOpenInterest` when
+        // it grew, below its stored value when it fell.
+        SlotWordLib.storeTrade(m, hot, batch.basis, oi);
+        _accrueFees(s, settings, batch.fees);
     }
 
     /// @dev The market's mark after the trade, for the margin checks.
@@ -111,9 +116,13 @@ library TradeLogic {
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
-    /// at the stored basis before that trade, and brings the time-averaged basis up to that second.
-    function _markBasisForTrade(Market storage m, int256 basis) private returns (int256) {
-        if (m.markBasisTime == block.timestamp) return m.markBasis;
+    /// at the stored basis before that trade (`batch.basis`), and brings the time-averaged basis up to that
+    /// second. Sets `batch.minSize`, which shares the slot.
+    function _markBasisForTrade(Market storage m, Batch memory batch) private returns (int256) {
+        (uint256 minSize, int256 markBasis, uint256 markBasisTime) = SlotWordLib.loadMarkBasis(m);
+        batch.minSize = minSize;
+        if (markBasisTime == block.timestamp) return markBasis;
+        int256 basis = batch.basis;
         // The average as of now (read before `markBasisTime` moves): each clamped, so it fits int64.
         m.averageBasis = int64(MarginLogic.averageBasis(m));
         m.markBasis = int64(basis);
@@ -137,9 +146,9 @@ library TradeLogic {
         uint256 maxPosition;
         {
             // Read together, before the fill writes anything: each slot is loaded and unpacked once per fill.
-            (uint256 band, uint256 makerRate, uint256 takerRate) = (m.priceBand, m.makerFee, m.takerFee);
+            (uint256 tick, uint256 makerRate, uint256 takerRate, uint256 band) = SlotWordLib.loadTradeChecks(m);
             maxPosition = m.maxPositionSize;
-            _checkBatchFill(s, m, batch, fill, i, band);
+            _checkBatchFill(s, m, batch, fill, i, tick, band);
             takerFee = _bookBatchTaker(s, scale, m, batch, fill.takerSizeDelta, takerRate, maxPosition);
             makerFeeWad = batch.notional.wMulUp(makerRate);
         }
@@ -193,14 +202,15 @@ library TradeLogic {
         );
     }
 
-    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, tick, minimum size, the market's
-    /// price `band` around the trade's mark); sets the fill's per-contract value and notional (wad) in `batch`.
+    /// @dev The per-fill checks of `trade` (self-trade, size, direction, price, the market's `tick`, minimum size,
+    /// its price `band` around the trade's mark); sets the fill's per-contract value and notional (wad) in `batch`.
     function _checkBatchFill(
         Layout storage s,
         Market storage m,
         Batch memory batch,
         VenueFill memory fill,
         uint256 i,
+        uint256 tick,
         uint256 band
     ) private view {
         int256 delta = fill.takerSizeDelta;
@@ -209,7 +219,7 @@ library TradeLogic {
         if (delta == 0) revert IClearinghouse.ZeroSize();
         if ((delta > 0) != batch.takerBuys) revert IClearinghouse.MixedTakerDirection(i, delta);
         if (price == 0) revert IClearinghouse.ZeroPrice();
-        if (price % batch.tick != 0) revert IClearinghouse.PriceNotOnTick(price, batch.tick);
+        if (price % tick != 0) revert IClearinghouse.PriceNotOnTick(price, tick);
         uint256 absDelta = WadMath.abs(delta);
         if (absDelta < batch.minSize) revert IClearinghouse.SizeBelowMinimum(absDelta, batch.minSize);
         // Positions are int128, so no fill can be larger; the bound also keeps `absDelta * v` in range.
@@ -262,10 +272,9 @@ library TradeLogic {
     function _closeBatchTaker(Layout storage s, Market storage m, address taker, Batch memory batch, Position storage p) private {
         int256 oldSize = batch.takerOldSize;
         int256 newSize = batch.takerSize;
-        p.size = newSize.toInt128();
-        p.openNotional = batch.takerNotional.toInt128();
+        SlotWordLib.storePosition(p, newSize, batch.takerNotional);
         Account storage a = s.accounts[taker];
-        uint128 markets = a.markets;
+        (int256 balanceBefore, uint128 markets) = SlotWordLib.loadAccount(a);
         bool wasEmpty = PositionMath.isEmptySlot(oldSize, batch.takerOldNotional);
         bool nowEmpty = PositionMath.isEmptySlot(newSize, batch.takerNotional);
         if (wasEmpty && !nowEmpty) {
@@ -276,30 +285,29 @@ library TradeLogic {
             --m.openPositions;
         }
         batch.oiDelta += PositionMath.longDelta(oldSize, newSize);
-        _storeTakerAccount(s, m, taker, a, markets, batch);
+        _storeTakerAccount(s, m, taker, a, balanceBefore, markets, batch);
         // The taker's position limit was checked at each fill. Its risk grew over the batch exactly when it
         // grew at some fill (every fill moves it the same way); remember it for the pause and margin checks.
         batch.takerIncreased = PositionMath.increasesRisk(oldSize, newSize);
         if (batch.takerIncreased) batch.anyIncrease = true;
     }
 
-    /// @dev Stores the taker's open-market list and balance (one slot). A balance that was or becomes negative goes
-    /// through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the fund); the taker's fees are then
-    /// charged only as far as the account or the fund pays them.
+    /// @dev Stores the taker's open-market list and balance (one slot), the balance stored as `before`. A balance
+    /// that was or becomes negative goes through `LiquidationLogic.chargeTrade` (an overdraft or a debt to the
+    /// fund); the taker's fees are then charged only as far as the account or the fund pays them.
     function _storeTakerAccount(
         Layout storage s,
         Market storage m,
         address taker,
         Account storage a,
+        int256 before,
         uint128 markets,
         Batch memory batch
     ) private {
-        int256 before = a.balance;
         int256 balance = before + batch.takerBalanceDelta;
         if (before >= 0 && balance >= 0) {
             // one slot, written once
-            a.balance = balance.toInt128();
-            a.markets = markets;
+            SlotWordLib.storeAccount(a, balance, markets);
             return;
         }
         a.markets = markets;
@@ -356,23 +364,23 @@ library TradeLogic {
         uint256 fee
     ) private returns (uint256) {
         Account storage a = s.accounts[account];
-        int256 before = a.balance;
+        (int256 before, uint128 markets) = SlotWordLib.loadAccount(a);
         int256 balance = before + delta;
         if (before >= 0 && balance >= 0) {
-            a.balance = balance.toInt128();
+            SlotWordLib.storeAccount(a, balance, markets);
             return fee;
         }
         return LiquidationLogic.chargeTrade(s, m, account, before, delta, fee);
     }
 
-    /// @dev Adds the trade's fees to `pendingFees`, in the slot the trade read for the venue check, to be split
-    /// between the insurance fund and the treasury later (`MarginLogic.sweepFees`); a sum that would not fit
-    /// the field is split now.
-    function _accrueFees(Layout storage s, uint256 fees) private {
+    /// @dev Adds the trade's fees to `pendingFees`, in the slot the trade read for the venue check (`settings`, its
+    /// current content), to be split between the insurance fund and the treasury later
+    /// (`MarginLogic.sweepFees`); a sum that would not fit the field is split now.
+    function _accrueFees(Layout storage s, uint256 settings, uint256 fees) private {
         if (fees == 0) return;
-        uint256 pending = uint256(s.pendingFees) + fees;
+        uint256 pending = SlotWordLib.pendingFees(settings) + fees;
         if (pending <= type(uint88).max) {
-            s.pendingFees = uint88(pending);
+            SlotWordLib.storePendingFees(s, settings, pending);
             return;
         }
         s.pendingFees = 0;
