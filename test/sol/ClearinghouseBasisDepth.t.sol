@@ -26,11 +26,11 @@ contract BasisHarness {
         returns (int256)
     {
         // A fill that opens its second: the mark basis is the basis before it.
-        return MarginLogic.nextBasis(_m, basis, basis, price, index, expiry, size);
+        return nextFrom(basis, basis, price, index, expiry, size);
     }
 
     function nextFrom(int256 basis, int256 anchor, uint256 price, uint256 index, uint256 expiry, uint256 size)
-        external
+        public
         view
         returns (int256)
     {

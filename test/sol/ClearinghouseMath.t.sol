@@ -40,8 +40,14 @@ contract ClearinghouseMathTest is TestBase {
     function testFuzz_abs_isTheExactMagnitude(int256 x) public pure {
         uint256 expected = x >= 0 ? uint256(x) : (x == type(int256).min ? 1 << 255 : uint256(-x));
         assertEq(WadMath.abs(x), expected, "magnitude");
+    }
+
+    /// @dev The edges of the two unchecked functions above, which a fuzz run may not draw.
+    function test_absAndLongDelta_atTheEdgesOfInt256() public pure {
         assertEq(WadMath.abs(type(int256).min), 1 << 255, "the most negative value");
         assertEq(WadMath.abs(type(int256).max), uint256(type(int256).max), "the largest value");
+        assertEq(PositionMath.longDelta(type(int256).min, type(int256).max), type(int256).max, "from short to long");
+        assertEq(PositionMath.longDelta(type(int256).max, 0), -type(int256).max, "long closed");
     }
 
     /// @dev `longDelta` is unchecked: over the whole int256 range it equals the checked difference of the long sides.
@@ -49,8 +55,6 @@ contract ClearinghouseMathTest is TestBase {
         int256 oldLong = oldSize > 0 ? oldSize : int256(0);
         int256 newLong = newSize > 0 ? newSize : int256(0);
         assertEq(PositionMath.longDelta(oldSize, newSize), newLong - oldLong, "long side change");
-        assertEq(PositionMath.longDelta(type(int256).min, type(int256).max), type(int256).max, "from short to long");
-        assertEq(PositionMath.longDelta(type(int256).max, 0), -type(int256).max, "long closed");
     }
 
     function testFuzz_mulDiv_directions(uint256 x, uint256 y, uint256 d) public pure {

@@ -158,7 +158,8 @@ contract ExtremesTest is SecurityBase {
         assertEq(keccak256(abi.encode(ch.marketParams(id))), keccak256(abi.encode(p)), "market params");
         assertEq(keccak256(abi.encode(ch.riskParams(id))), keccak256(abi.encode(r)), "risk params");
         assertEq(keccak256(abi.encode(ch.settlementTerms(id))), keccak256(abi.encode(t)), "settlement terms");
-        // And a risk update at other values in the same fields (a tick of one wei is a creation-only setting).
+        // And a risk update at other values in the same fields; the tick and the minimum size are market
+        // parameters, set at creation only, so the update leaves them as they were.
         r.makerFee = 1;
         r.takerFee = 0;
         r.maxPositionSize = 1;
