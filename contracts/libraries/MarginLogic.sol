@@ -283,11 +283,11 @@ library MarginLogic {
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, uint256 notional, uint256 imr, uint256 mmr) = _valuePosition(s, oracle, account, index, known);
+            (int256 pnl, uint256 notional, uint256 valuation) = _valuePosition(s, oracle, account, index, known);
             equity += pnl;
             if (notional == 0) continue;
-            im += notional.wMulUp(imr);
-            if (withMaintenance) mm += notional.wMulUp(mmr);
+            im += notional.wMulUp(SlotWordLib.imrOf(valuation));
+            if (withMaintenance) mm += notional.wMulUp(SlotWordLib.mmrOf(valuation));
         }
     }
 
@@ -371,36 +371,37 @@ library MarginLogic {
         for (; list != 0; list >>= LANE_BITS) {
             uint32 index = uint16(list);
             if (index == 0) continue;
-            (int256 pnl, , , ) = _valuePosition(s, oracle, account, index, none);
+            (int256 pnl, , ) = _valuePosition(s, oracle, account, index, none);
             equity += pnl;
             if (pnl < 0) openLosses += uint256(-pnl);
         }
     }
 
     /// @dev Unrealised PnL and notional (both wad, at the mark) of `account`'s position in market `index`, and the
-    /// market's `imr` and `mmr` (the margins are the notional times them, rounded up), read with its contract size
-    /// in one slot read. A closed position with an escrowed gain has no notional (and its ratios are not read).
+    /// market's valuation slot (`SlotWordLib.loadValuationWord`), read once for the contract size and kept for the
+    /// caller's `imr` and `mmr` (the margins are the notional times them, rounded up). A closed position with an
+    /// escrowed gain has no notional (and the slot is not read: zero).
     function _valuePosition(
         Layout storage s,
         IIndexOracleReader oracle,
         address account,
         uint32 index,
         KnownMark memory known
-    ) private view returns (int256 pnl, uint256 notional, uint256 imr, uint256 mmr) {
+    ) private view returns (int256 pnl, uint256 notional, uint256 valuation) {
         bool isKnown = index == known.index;
         Market storage m;
-        Position storage p;
+        int256 size;
+        int256 openNotional;
         {
             bytes32 marketId = isKnown ? known.marketId : s.marketIds[index];
             m = s.markets[marketId];
-            p = s.positions[account][marketId];
+            (size, openNotional) = SlotWordLib.loadPosition(s.positions[account][marketId]);
         }
-        (int256 size, int256 openNotional) = SlotWordLib.loadPosition(p);
         // A closed position with an escrowed gain needs no mark (and no index): it is worth its gain.
-        if (size == 0) return (-openNotional, 0, 0, 0);
-        uint256 contractSize;
-        (, contractSize, imr, mmr, ) = SlotWordLib.loadValuation(m);
-        uint256 v = PositionMath.unitValueDown(isKnown ? known.mark : markPriceDown(s, m, oracle), contractSize);
+        if (size == 0) return (-openNotional, 0, 0);
+        uint256 mark = isKnown ? known.mark : markPriceDown(s, m, oracle);
+        valuation = SlotWordLib.loadValuationWord(m);
+        uint256 v = PositionMath.unitValueDown(mark, SlotWordLib.contractSizeOf(valuation));
         pnl = size * int256(v) - openNotional;
         notional = WadMath.abs(size) * v;
     }

@@ -84,10 +84,31 @@ library SlotWordLib {
     ) internal view returns (uint256 expiry, uint256 contractSize, uint256 imr, uint256 mmr, uint256 indexNumber) {
         uint256 word = _marketWord(m, MARKET_VALUATION);
         expiry = word & MASK_40;
-        contractSize = (word >> 40) & MASK_80;
-        imr = (word >> 120) & MASK_64;
-        mmr = (word >> 184) & MASK_64;
+        contractSize = contractSizeOf(word);
+        imr = imrOf(word);
+        mmr = mmrOf(word);
         indexNumber = word >> 248;
+    }
+
+    /// @notice `m`'s valuation slot as one word, for `contractSizeOf`, `imrOf` and `mmrOf` (a caller that cannot
+    /// hold all five fields on the stack).
+    function loadValuationWord(Market storage m) internal view returns (uint256) {
+        return _marketWord(m, MARKET_VALUATION);
+    }
+
+    /// @notice The contract size in a `loadValuationWord` word.
+    function contractSizeOf(uint256 word) internal pure returns (uint256) {
+        return (word >> 40) & MASK_80;
+    }
+
+    /// @notice The initial margin ratio in a `loadValuationWord` word.
+    function imrOf(uint256 word) internal pure returns (uint256) {
+        return (word >> 120) & MASK_64;
+    }
+
+    /// @notice The maintenance margin ratio in a `loadValuationWord` word.
+    function mmrOf(uint256 word) internal pure returns (uint256) {
+        return (word >> 184) & MASK_64;
     }
 
     /// @notice `m`'s trade checks (`MARKET_TRADE_CHECKS`), read with one `SLOAD`: tick size (bits 0-79), maker

@@ -54,16 +54,28 @@ contract SlotWordHarness {
 
     function setValuation(uint40 expiry, uint80 contractSize, uint64 imr, uint64 mmr, uint8 indexNumber) external {
         Market storage m = s.markets[ID];
-        (m.expiry, m.contractSize, m.imr, m.mmr, m.indexNumber) = (expiry, contractSize, imr, mmr, indexNumber);
+        m.expiry = expiry;
+        m.contractSize = contractSize;
+        m.imr = imr;
+        m.mmr = mmr;
+        m.indexNumber = indexNumber;
     }
 
     function loadValuation() external view returns (uint256, uint256, uint256, uint256, uint256) {
         return SlotWordLib.loadValuation(s.markets[ID]);
     }
 
+    function loadValuationWord() external view returns (uint256, uint256, uint256) {
+        uint256 word = SlotWordLib.loadValuationWord(s.markets[ID]);
+        return (SlotWordLib.contractSizeOf(word), SlotWordLib.imrOf(word), SlotWordLib.mmrOf(word));
+    }
+
     function setTradeChecks(uint80 tick, uint56 makerFee, uint56 takerFee, uint64 band) external {
         Market storage m = s.markets[ID];
-        (m.tickSize, m.makerFee, m.takerFee, m.priceBand) = (tick, makerFee, takerFee, band);
+        m.tickSize = tick;
+        m.makerFee = makerFee;
+        m.takerFee = takerFee;
+        m.priceBand = band;
     }
 
     function loadTradeChecks() external view returns (uint256, uint256, uint256, uint256) {
@@ -72,13 +84,11 @@ contract SlotWordHarness {
 
     function setMarkBasis(uint64 maxOi, uint32 minSize, int64 markBasis, uint32 time, int64 average) external {
         Market storage m = s.markets[ID];
-        (m.maxOpenInterest, m.minSize, m.markBasis, m.markBasisTime, m.averageBasis) = (
-            maxOi,
-            minSize,
-            markBasis,
-            time,
-            average
-        );
+        m.maxOpenInterest = maxOi;
+        m.minSize = minSize;
+        m.markBasis = markBasis;
+        m.markBasisTime = time;
+        m.averageBasis = average;
     }
 
     function loadMarkBasis() external view returns (uint256, int256, uint256) {
@@ -87,19 +97,24 @@ contract SlotWordHarness {
 
     function setTrade(int64 basis, uint64 oi, uint32 index, uint32 openPositions, bool paused, uint56 depth) external {
         Market storage m = s.markets[ID];
-        (m.basisRate, m.openInterest, m.index, m.openPositions, m.paused, m.basisDepth) = (
-            basis,
-            oi,
-            index,
-            openPositions,
-            paused,
-            depth
-        );
+        m.basisRate = basis;
+        m.openInterest = oi;
+        m.index = index;
+        m.openPositions = openPositions;
+        m.paused = paused;
+        m.basisDepth = depth;
     }
 
-    function trade() external view returns (int64, uint64, uint32, uint32, bool, uint56) {
+    /// @dev The two fields `storeTrade` writes.
+    function tradeWritten() external view returns (int64, uint64) {
         Market storage m = s.markets[ID];
-        return (m.basisRate, m.openInterest, m.index, m.openPositions, m.paused, m.basisDepth);
+        return (m.basisRate, m.openInterest);
+    }
+
+    /// @dev The four fields `storeTrade` keeps.
+    function tradeKept() external view returns (uint32, uint32, bool, uint56) {
+        Market storage m = s.markets[ID];
+        return (m.index, m.openPositions, m.paused, m.basisDepth);
     }
 
     function loadTrade() external view returns (bool paused, uint256 oi) {
@@ -188,6 +203,10 @@ contract SlotWordLibTest is TestBase {
         assertEq(i, imr, "imr");
         assertEq(m, mmr, "mmr");
         assertEq(n, number, "index number");
+        (c, i, m) = h.loadValuationWord();
+        assertEq(c, size, "contract size from the word");
+        assertEq(i, imr, "imr from the word");
+        assertEq(m, mmr, "mmr from the word");
     }
 
     function testFuzz_tradeChecks_readAsTheMembers(uint80 tick, uint56 makerFee, uint56 takerFee, uint64 band) public {
@@ -226,13 +245,18 @@ contract SlotWordLibTest is TestBase {
         uint64 oi2
     ) public {
         h.setTrade(basis, oi, index, openPositions, paused, depth);
-        (bool p, uint256 o) = h.loadTrade();
-        assertTrue(p == paused, "paused read");
-        assertEq(o, oi, "open interest read");
+        {
+            (bool p, uint256 o) = h.loadTrade();
+            assertTrue(p == paused, "paused read");
+            assertEq(o, oi, "open interest read");
+        }
         h.storeTrade(basis2, oi2);
-        (int64 b, uint64 o2, uint32 i, uint32 n, bool p2, uint56 d) = h.trade();
-        assertEq(b, basis2, "basis written");
-        assertEq(o2, oi2, "open interest written");
+        {
+            (int64 b, uint64 o) = h.tradeWritten();
+            assertEq(b, basis2, "basis written");
+            assertEq(o, oi2, "open interest written");
+        }
+        (uint32 i, uint32 n, bool p2, uint56 d) = h.tradeKept();
         assertEq(i, index, "index kept");
         assertEq(n, openPositions, "open positions kept");
         assertTrue(p2 == paused, "pause kept");
