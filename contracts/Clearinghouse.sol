@@ -227,9 +227,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             fill
         );
         bool makerIncreased = TradeLogic.batchFill(_s, SCALE, m, batch, fill, 0);
-        TradeLogic.closeBatch(_s, m, p, batch);
+        uint32 marketIndex = TradeLogic.closeBatch(_s, m, p, batch);
         if (!batch.anyIncrease) return;
-        MarginLogic.KnownMark memory known = TradeLogic.knownMark(m, batch);
+        MarginLogic.KnownMark memory known = TradeLogic.knownMark(marketIndex, batch);
         if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         if (makerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, maker, known);
     }
@@ -263,9 +263,9 @@ contract Clearinghouse is IClearinghouse, AccessManaged, ReentrancyGuardTransien
             );
             makerIncreased[i] = TradeLogic.batchFill(_s, SCALE, m, batch, fill, i);
         }
-        TradeLogic.closeBatch(_s, m, p, batch);
+        uint32 marketIndex = TradeLogic.closeBatch(_s, m, p, batch);
         if (!batch.anyIncrease) return;
-        MarginLogic.KnownMark memory known = TradeLogic.knownMark(m, batch);
+        MarginLogic.KnownMark memory known = TradeLogic.knownMark(marketIndex, batch);
         if (batch.takerIncreased) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, taker, known);
         for (uint256 i = 0; i < count; ++i) {
             if (makerIncreased[i]) MarginLogic.requireInitialMargin(_s, ORACLE, SCALE, fills[i].maker, known);

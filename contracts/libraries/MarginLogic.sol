@@ -131,9 +131,11 @@ library MarginLogic {
     /// @dev The next basis EMA after a fill of `size` contracts (absolute, > 0) at `price` with index `index`:
     /// the fill's annualised basis `(price / index - 1) / tau`, clamped, moves the rate by `basisWeightDown`
     /// of the gap (truncated toward zero), at most `maxStep`, and at most `maxStep` from `anchor` (the second's
-    /// mark basis) in all.
+    /// mark basis) in all. `params` is the market's basis-parameter slot (`SlotWordLib.loadBasisParams`), which the
+    /// fill has read for its position limit.
     function nextBasis(
         Market storage m,
+        uint256 params,
         int256 basis,
         int256 anchor,
         uint256 price,
@@ -141,18 +143,18 @@ library MarginLogic {
         uint256 expiry,
         uint256 size
     ) internal view returns (int256) {
-        int256 maxRate = int256(uint256(m.maxBasisRate));
-        int256 maxStep = int256(uint256(m.maxBasisStep));
-        int256 implied = _impliedBasis(price, index, expiry, maxRate);
-        int256 weight = int256(PositionMath.basisWeightDown(m.basisWeight, size, m.basisDepth));
+        // `maxRate` is read from `params` where it is used, not held: the legacy `coverage` build's stack.
+        int256 implied = _impliedBasis(price, index, expiry, int256(SlotWordLib.maxBasisRateOf(params)));
+        int256 weight = int256(PositionMath.basisWeightDown(SlotWordLib.basisWeightOf(params), size, m.basisDepth));
         // Unchecked, as nothing below can overflow: `basis` and `anchor` are below 2^63 in magnitude (int64 storage,
         // or an earlier result of this function, which is clamped to `maxRate`), `implied` is clamped to `maxRate`,
         // `maxRate`, `maxStep` and `weight` are below 2^64, so no term reaches 2^130.
         unchecked {
+            int256 maxStep = int256(SlotWordLib.maxBasisStepOf(params));
             int256 step = _clamp(((implied - basis) * weight) / int256(WAD), maxStep);
             // Within one second the running basis stays within one `maxStep` of the second's mark basis: the
             // mark can walk at most `maxStep` a second however many trades a block or transaction holds.
-            return _clamp(anchor + _clamp(basis + step - anchor, maxStep), maxRate);
+            return _clamp(anchor + _clamp(basis + step - anchor, maxStep), int256(SlotWordLib.maxBasisRateOf(params)));
         }
     }
 
@@ -430,8 +432,18 @@ library MarginLogic {
 
     /// @dev The market, or `UnknownMarket`.
     function market(Layout storage s, bytes32 marketId) internal view returns (Market storage m) {
+        (m, ) = marketValuation(s, marketId);
+    }
+
+    /// @dev The market and its valuation slot (`SlotWordLib.loadValuationWord`) from one read, or `UnknownMarket`
+    /// (a market exists once its contract size is set).
+    function marketValuation(
+        Layout storage s,
+        bytes32 marketId
+    ) internal view returns (Market storage m, uint256 valuation) {
         m = s.markets[marketId];
-        if (m.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
+        valuation = SlotWordLib.loadValuationWord(m);
+        if (SlotWordLib.contractSizeOf(valuation) == 0) revert IClearinghouse.UnknownMarket(marketId);
     }
 
     /// @dev Adds `delta` (collateral units) to `account`'s balance, stored as `before`, and stores the result.

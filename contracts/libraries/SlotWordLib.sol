@@ -7,6 +7,7 @@ import {
     Account,
     LAYOUT_TRADE_SETTINGS,
     Layout,
+    MARKET_BASIS_PARAMS,
     MARKET_MARK_BASIS,
     MARKET_TRADE,
     MARKET_TRADE_CHECKS,
@@ -20,8 +21,8 @@ import {
 /// - each side's `Position` (size in the low 128 bits, open notional in the high 128, both two's complement) and
 ///   `Account` (balance in the low 128 bits, two's complement; the open-market lanes in the high 128);
 /// - a market's valuation slot (`MARKET_VALUATION`, read by a trade and each margin check), its trade checks
-///   (`MARKET_TRADE_CHECKS`, read by each fill) and its mark-basis slot (`MARKET_MARK_BASIS`, read as a trade
-///   opens);
+///   (`MARKET_TRADE_CHECKS`) and basis parameters (`MARKET_BASIS_PARAMS`, each read once by each fill) and its
+///   mark-basis slot (`MARKET_MARK_BASIS`, read as a trade opens);
 /// - what a trade closes with: the market's hot slot (`MARKET_TRADE`: the pause read, the open interest and basis
 ///   written together) and the global trade settings (`LAYOUT_TRADE_SETTINGS`: the global pause read, the
 ///   pending fees written).
@@ -77,23 +78,21 @@ library SlotWordLib {
         }
     }
 
-    /// @notice `m`'s valuation slot read with one `SLOAD`: expiry (bits 0-39), contract size (40-119), initial
-    /// and maintenance margin ratios (120-183, 184-247) and the index's number in the oracle (248-255).
-    function loadValuation(
-        Market storage m
-    ) internal view returns (uint256 expiry, uint256 contractSize, uint256 imr, uint256 mmr, uint256 indexNumber) {
-        uint256 word = _marketWord(m, MARKET_VALUATION);
-        expiry = word & MASK_40;
-        contractSize = contractSizeOf(word);
-        imr = imrOf(word);
-        mmr = mmrOf(word);
-        indexNumber = word >> 248;
-    }
-
-    /// @notice `m`'s valuation slot as one word, for `contractSizeOf`, `imrOf` and `mmrOf` (a caller that cannot
-    /// hold all five fields on the stack).
+    /// @notice `m`'s valuation slot as one word: expiry (bits 0-39), contract size (40-119), initial and
+    /// maintenance margin ratios (120-183, 184-247) and the index's number in the oracle (248-255), each read from
+    /// it by its getter below, so a caller decodes only what it uses.
     function loadValuationWord(Market storage m) internal view returns (uint256) {
         return _marketWord(m, MARKET_VALUATION);
+    }
+
+    /// @notice The expiry in a `loadValuationWord` word.
+    function expiryOf(uint256 word) internal pure returns (uint256) {
+        return word & MASK_40;
+    }
+
+    /// @notice The index's number in the oracle in a `loadValuationWord` word.
+    function indexNumberOf(uint256 word) internal pure returns (uint256) {
+        return word >> 248;
     }
 
     /// @notice The contract size in a `loadValuationWord` word.
@@ -123,6 +122,32 @@ library SlotWordLib {
         band = word >> 192;
     }
 
+    /// @notice `m`'s basis parameters and position limit (`MARKET_BASIS_PARAMS`) as one word: basis weight (bits
+    /// 0-63), largest basis rate (64-127), largest basis step (128-191), largest position (192-255).
+    function loadBasisParams(Market storage m) internal view returns (uint256) {
+        return _marketWord(m, MARKET_BASIS_PARAMS);
+    }
+
+    /// @notice The basis weight in a `loadBasisParams` word.
+    function basisWeightOf(uint256 word) internal pure returns (uint256) {
+        return word & MASK_64;
+    }
+
+    /// @notice The largest basis rate in a `loadBasisParams` word.
+    function maxBasisRateOf(uint256 word) internal pure returns (uint256) {
+        return (word >> 64) & MASK_64;
+    }
+
+    /// @notice The largest basis step in a `loadBasisParams` word.
+    function maxBasisStepOf(uint256 word) internal pure returns (uint256) {
+        return (word >> 128) & MASK_64;
+    }
+
+    /// @notice The largest position in a `loadBasisParams` word.
+    function maxPositionOf(uint256 word) internal pure returns (uint256) {
+        return word >> 192;
+    }
+
     /// @notice From `m`'s mark-basis slot (`MARKET_MARK_BASIS`), read with one `SLOAD`: the minimum size (bits
     /// 64-95), the mark basis (96-159, int64) and its second (160-191).
     function loadMarkBasis(
@@ -143,6 +168,11 @@ library SlotWordLib {
     /// @notice The market's pause flag in a `loadTrade` word.
     function marketPaused(uint256 word) internal pure returns (bool) {
         return (word >> 192) & 0xff != 0;
+    }
+
+    /// @notice The market's index (its number among the Clearinghouse's markets) in a `loadTrade` word.
+    function marketIndexOf(uint256 word) internal pure returns (uint32) {
+        return uint32(word >> 128);
     }
 
     /// @notice The open interest in a `loadTrade` word.

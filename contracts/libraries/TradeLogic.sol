@@ -69,10 +69,11 @@ library TradeLogic {
         VenueFill memory first
     ) internal returns (Market storage m, Position storage p, Batch memory batch) {
         if (first.maker == taker) revert IClearinghouse.SelfTrade(taker);
-        m = s.markets[marketId];
-        // The valuation slot in one read (`MarginLogic.market`'s check on the contract size included).
-        (batch.expiry, batch.contractSize, , , batch.indexNumber) = SlotWordLib.loadValuation(m);
-        if (batch.contractSize == 0) revert IClearinghouse.UnknownMarket(marketId);
+        uint256 valuation;
+        (m, valuation) = MarginLogic.marketValuation(s, marketId);
+        batch.expiry = SlotWordLib.expiryOf(valuation);
+        batch.contractSize = SlotWordLib.contractSizeOf(valuation);
+        batch.indexNumber = SlotWordLib.indexNumberOf(valuation);
         if (first.takerSizeDelta == 0) revert IClearinghouse.ZeroSize();
         if (first.price == 0) revert IClearinghouse.ZeroPrice();
         batch.marketId = marketId;
@@ -89,8 +90,14 @@ library TradeLogic {
     }
 
     /// @dev Closes a trade after its fills: stores the taker, checks the pause and open interest, accrues the
-    /// fees and stores the running basis. The caller then checks the margins of the sides whose risk grew.
-    function closeBatch(Layout storage s, Market storage m, Position storage p, Batch memory batch) internal {
+    /// fees and stores the running basis; returns the market's index, from the hot slot it read, for `knownMark`.
+    /// The caller then checks the margins of the sides whose risk grew.
+    function closeBatch(
+        Layout storage s,
+        Market storage m,
+        Position storage p,
+        Batch memory batch
+    ) internal returns (uint32 marketIndex) {
         _closeBatchTaker(s, m, batch.taker, batch, p);
         // Each slot read once, after every write of the fills and the taker's close (an overdraft's sweep of the
         // pending fees, the open-position count), and written once.
@@ -108,11 +115,12 @@ library TradeLogic {
         // it grew, below its stored value when it fell.
         SlotWordLib.storeTrade(m, hot, batch.basis, oi);
         _accrueFees(s, settings, batch.fees);
+        return SlotWordLib.marketIndexOf(hot);
     }
 
-    /// @dev The market's mark after the trade, for the margin checks.
-    function knownMark(Market storage m, Batch memory batch) internal view returns (MarginLogic.KnownMark memory) {
-        return MarginLogic.KnownMark(m.index, batch.marketId, batch.mark);
+    /// @dev The market's mark after the trade, for the margin checks (`marketIndex` from `closeBatch`).
+    function knownMark(uint32 marketIndex, Batch memory batch) internal pure returns (MarginLogic.KnownMark memory) {
+        return MarginLogic.KnownMark(marketIndex, batch.marketId, batch.mark);
     }
 
     /// @dev The mark basis of the current second (`MarginLogic.markBasis`); the first trade of a second fixes it
@@ -143,13 +151,22 @@ library TradeLogic {
     ) internal returns (bool makerIncreased) {
         uint256 takerFee;
         uint256 makerFeeWad;
-        uint256 maxPosition;
+        // The basis parameters with the position limit, one word for the limit checks and the basis update.
+        uint256 params;
         {
             // Read together, before the fill writes anything: each slot is loaded and unpacked once per fill.
             (uint256 tick, uint256 makerRate, uint256 takerRate, uint256 band) = SlotWordLib.loadTradeChecks(m);
-            maxPosition = m.maxPositionSize;
+            params = SlotWordLib.loadBasisParams(m);
             _checkBatchFill(s, m, batch, fill, i, tick, band);
-            takerFee = _bookBatchTaker(s, scale, m, batch, fill.takerSizeDelta, takerRate, maxPosition);
+            takerFee = _bookBatchTaker(
+                s,
+                scale,
+                m,
+                batch,
+                fill.takerSizeDelta,
+                takerRate,
+                SlotWordLib.maxPositionOf(params)
+            );
             makerFeeWad = batch.notional.wMulUp(makerRate);
         }
         (bool increased, uint256 makerFee) = _bookSide(
@@ -160,19 +177,21 @@ library TradeLogic {
             fill.maker,
             -fill.takerSizeDelta,
             makerFeeWad,
-            maxPosition
+            SlotWordLib.maxPositionOf(params)
         );
         if (increased) {
             makerIncreased = true;
             batch.anyIncrease = true;
         }
         batch.fees += takerFee + makerFee;
-        _advanceBatchBasis(m, batch, fill, makerFee, takerFee);
+        _advanceBatchBasis(m, params, batch, fill, makerFee, takerFee);
     }
 
-    /// @dev Moves the batch's running basis by one fill and emits its `Traded`.
+    /// @dev Moves the batch's running basis by one fill (`params`: the market's basis parameters) and emits its
+    /// `Traded`.
     function _advanceBatchBasis(
         Market storage m,
+        uint256 params,
         Batch memory batch,
         VenueFill memory fill,
         uint256 makerFee,
@@ -181,6 +200,7 @@ library TradeLogic {
         uint256 price = fill.price;
         batch.basis = MarginLogic.nextBasis(
             m,
+            params,
             batch.basis,
             batch.anchor,
             price,

@@ -6,6 +6,7 @@ import {VenueFill} from "../../contracts/interfaces/IClearinghouseVenue.sol";
 import {LAYOUT_MARKETS, LAYOUT_SLOT, MARKET_TRADE, Market} from "../../contracts/libraries/ClearinghouseStorage.sol";
 import {MarginLogic} from "../../contracts/libraries/MarginLogic.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
+import {SlotWordLib} from "../../contracts/libraries/SlotWordLib.sol";
 import {SecurityBase} from "./security/SecurityBase.sol";
 import {TestBase} from "./utils/TestBase.sol";
 
@@ -34,7 +35,7 @@ contract BasisHarness {
         view
         returns (int256)
     {
-        return MarginLogic.nextBasis(_m, basis, anchor, price, index, expiry, size);
+        return MarginLogic.nextBasis(_m, SlotWordLib.loadBasisParams(_m), basis, anchor, price, index, expiry, size);
     }
 
     function weightDown(uint256 weight, uint256 size, uint256 depth) external pure returns (uint256) {

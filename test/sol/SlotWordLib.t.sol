@@ -61,13 +61,30 @@ contract SlotWordHarness {
         m.indexNumber = indexNumber;
     }
 
-    function loadValuation() external view returns (uint256, uint256, uint256, uint256, uint256) {
-        return SlotWordLib.loadValuation(s.markets[ID]);
+    /// @dev Each field through its getter; assigned one by one (the legacy `coverage` build's stack).
+    function loadValuationWord() external view returns (uint256 e, uint256 c, uint256 i, uint256 m, uint256 n) {
+        uint256 word = SlotWordLib.loadValuationWord(s.markets[ID]);
+        e = SlotWordLib.expiryOf(word);
+        c = SlotWordLib.contractSizeOf(word);
+        i = SlotWordLib.imrOf(word);
+        m = SlotWordLib.mmrOf(word);
+        n = SlotWordLib.indexNumberOf(word);
     }
 
-    function loadValuationWord() external view returns (uint256, uint256, uint256) {
-        uint256 word = SlotWordLib.loadValuationWord(s.markets[ID]);
-        return (SlotWordLib.contractSizeOf(word), SlotWordLib.imrOf(word), SlotWordLib.mmrOf(word));
+    function setBasisParams(uint64 weight, uint64 maxRate, uint64 maxStep, uint64 maxPosition) external {
+        Market storage m = s.markets[ID];
+        m.basisWeight = weight;
+        m.maxBasisRate = maxRate;
+        m.maxBasisStep = maxStep;
+        m.maxPositionSize = maxPosition;
+    }
+
+    function loadBasisParams() external view returns (uint256 w, uint256 r, uint256 st, uint256 p) {
+        uint256 word = SlotWordLib.loadBasisParams(s.markets[ID]);
+        w = SlotWordLib.basisWeightOf(word);
+        r = SlotWordLib.maxBasisRateOf(word);
+        st = SlotWordLib.maxBasisStepOf(word);
+        p = SlotWordLib.maxPositionOf(word);
     }
 
     function setTradeChecks(uint80 tick, uint56 makerFee, uint56 takerFee, uint64 band) external {
@@ -117,9 +134,9 @@ contract SlotWordHarness {
         return (m.index, m.openPositions, m.paused, m.basisDepth);
     }
 
-    function loadTrade() external view returns (bool paused, uint256 oi) {
+    function loadTrade() external view returns (bool paused, uint256 oi, uint32 index) {
         uint256 word = SlotWordLib.loadTrade(s.markets[ID]);
-        return (SlotWordLib.marketPaused(word), SlotWordLib.openInterest(word));
+        return (SlotWordLib.marketPaused(word), SlotWordLib.openInterest(word), SlotWordLib.marketIndexOf(word));
     }
 
     function storeTrade(int256 basis, uint256 oi) external {
@@ -197,16 +214,21 @@ contract SlotWordLibTest is TestBase {
 
     function testFuzz_valuation_readsAsTheMembers(uint40 expiry, uint80 size, uint64 imr, uint64 mmr, uint8 number) public {
         h.setValuation(expiry, size, imr, mmr, number);
-        (uint256 e, uint256 c, uint256 i, uint256 m, uint256 n) = h.loadValuation();
+        (uint256 e, uint256 c, uint256 i, uint256 m, uint256 n) = h.loadValuationWord();
         assertEq(e, expiry, "expiry");
         assertEq(c, size, "contract size");
         assertEq(i, imr, "imr");
         assertEq(m, mmr, "mmr");
         assertEq(n, number, "index number");
-        (c, i, m) = h.loadValuationWord();
-        assertEq(c, size, "contract size from the word");
-        assertEq(i, imr, "imr from the word");
-        assertEq(m, mmr, "mmr from the word");
+    }
+
+    function testFuzz_basisParams_readAsTheMembers(uint64 weight, uint64 maxRate, uint64 maxStep, uint64 maxPosition) public {
+        h.setBasisParams(weight, maxRate, maxStep, maxPosition);
+        (uint256 w, uint256 r, uint256 st, uint256 p) = h.loadBasisParams();
+        assertEq(w, weight, "basis weight");
+        assertEq(r, maxRate, "largest basis rate");
+        assertEq(st, maxStep, "largest basis step");
+        assertEq(p, maxPosition, "largest position");
     }
 
     function testFuzz_tradeChecks_readAsTheMembers(uint80 tick, uint56 makerFee, uint56 takerFee, uint64 band) public {
@@ -232,7 +254,7 @@ contract SlotWordLibTest is TestBase {
         assertEq(at, time, "mark basis time");
     }
 
-    /// @dev The hot slot: the pause and open interest read as the members hold them; the write replaces the basis
+    /// @dev The hot slot: the pause, open interest and market index read as the members hold them; the write replaces the basis
     /// and open interest and keeps the market index, open-position count, pause and basis depth.
     function testFuzz_trade_readsAndWritesAsTheMembers(
         int64 basis,
@@ -246,9 +268,10 @@ contract SlotWordLibTest is TestBase {
     ) public {
         h.setTrade(basis, oi, index, openPositions, paused, depth);
         {
-            (bool p, uint256 o) = h.loadTrade();
+            (bool p, uint256 o, uint32 i) = h.loadTrade();
             assertTrue(p == paused, "paused read");
             assertEq(o, oi, "open interest read");
+            assertEq(i, index, "index read");
         }
         h.storeTrade(basis2, oi2);
         {
