@@ -159,6 +159,10 @@ uint256 constant LAYOUT_VENUES = 4;
 uint256 constant LAYOUT_FUNDS = 5;
 /// @dev What every trade reads: `primaryVenue` (bits 0-159), `globalPaused` (160-167), `pendingFees` (168-255).
 uint256 constant LAYOUT_TRADE_SETTINGS = 6;
+/// @dev `globalPaused`'s first bit in `LAYOUT_TRADE_SETTINGS`.
+uint256 constant SETTINGS_PAUSED_AT = 160;
+/// @dev `pendingFees`'s first bit in `LAYOUT_TRADE_SETTINGS` (it runs to bit 255).
+uint256 constant SETTINGS_PENDING_FEES_AT = 168;
 /// @dev `liquidatorShare` (bits 0-63), `treasury` (64-223).
 uint256 constant LAYOUT_ADMIN_SETTINGS = 7;
 /// @dev `liquidatorShareRaisedAt` (bits 0-39), `insuranceFeeShare` (40-103).
@@ -175,16 +179,37 @@ uint256 constant MARKET_INDEX_ID = 0;
 /// @dev Valuation: expiry (bits 0-39), contract size (40-119), imr (120-183), mmr (184-247), index number
 /// (248-255).
 uint256 constant MARKET_VALUATION = 1;
+/// @dev The first bits of `MARKET_VALUATION`'s fields after the expiry (which starts at bit 0).
+uint256 constant VALUATION_CONTRACT_SIZE_AT = 40;
+uint256 constant VALUATION_IMR_AT = 120;
+uint256 constant VALUATION_MMR_AT = 184;
+uint256 constant VALUATION_INDEX_NUMBER_AT = 248;
 /// @dev The slot every trade reads and writes: basis rate (0-63), open interest (64-127), index (128-159), open
 /// positions (160-191), paused (192-199), basis depth (200-255).
 uint256 constant MARKET_TRADE = 2;
+/// @dev The first bits of the `MARKET_TRADE` fields read from the word (the basis rate starts at bit 0).
+uint256 constant TRADE_OPEN_INTEREST_AT = 64;
+uint256 constant TRADE_MARKET_INDEX_AT = 128;
+uint256 constant TRADE_PAUSED_AT = 192;
 /// @dev What a trade checks: tick size (bits 0-79), maker fee (80-135), taker fee (136-191), price band (192-255).
 uint256 constant MARKET_TRADE_CHECKS = 3;
+/// @dev The first bits of `MARKET_TRADE_CHECKS`'s fields after the tick size (which starts at bit 0).
+uint256 constant CHECKS_MAKER_FEE_AT = 80;
+uint256 constant CHECKS_TAKER_FEE_AT = 136;
+uint256 constant CHECKS_PRICE_BAND_AT = 192;
 /// @dev Basis weight, largest basis rate, largest basis step, largest position (64 bits each).
 uint256 constant MARKET_BASIS_PARAMS = 4;
+/// @dev The first bits of `MARKET_BASIS_PARAMS`'s fields after the basis weight (which starts at bit 0).
+uint256 constant BASIS_MAX_RATE_AT = 64;
+uint256 constant BASIS_MAX_STEP_AT = 128;
+uint256 constant BASIS_MAX_POSITION_AT = 192;
 /// @dev Largest open interest (bits 0-63), minimum size (64-95), mark basis (96-159), its second (160-191), the
 /// time-averaged basis (192-255).
 uint256 constant MARKET_MARK_BASIS = 5;
+/// @dev The first bits of the `MARKET_MARK_BASIS` fields a trade reads from the word.
+uint256 constant MARK_MIN_SIZE_AT = 64;
+uint256 constant MARK_BASIS_AT = 96;
+uint256 constant MARK_BASIS_TIME_AT = 160;
 /// @dev Settlement window, dispute window, fallback delay, liquidation penalty (64 bits each).
 uint256 constant MARKET_TERMS = 6;
 /// @dev Final price (bits 0-127) and its value per contract (128-255).

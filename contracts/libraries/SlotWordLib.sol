@@ -5,15 +5,33 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {
     Account,
+    BASIS_MAX_POSITION_AT,
+    BASIS_MAX_RATE_AT,
+    BASIS_MAX_STEP_AT,
+    CHECKS_MAKER_FEE_AT,
+    CHECKS_PRICE_BAND_AT,
+    CHECKS_TAKER_FEE_AT,
     LAYOUT_TRADE_SETTINGS,
     Layout,
+    MARK_BASIS_AT,
+    MARK_BASIS_TIME_AT,
+    MARK_MIN_SIZE_AT,
     MARKET_BASIS_PARAMS,
     MARKET_MARK_BASIS,
     MARKET_TRADE,
     MARKET_TRADE_CHECKS,
     MARKET_VALUATION,
     Market,
-    Position
+    Position,
+    SETTINGS_PAUSED_AT,
+    SETTINGS_PENDING_FEES_AT,
+    TRADE_MARKET_INDEX_AT,
+    TRADE_OPEN_INTEREST_AT,
+    TRADE_PAUSED_AT,
+    VALUATION_CONTRACT_SIZE_AT,
+    VALUATION_IMR_AT,
+    VALUATION_INDEX_NUMBER_AT,
+    VALUATION_MMR_AT
 } from "./ClearinghouseStorage.sol";
 
 /// @title SlotWordLib
@@ -29,18 +47,12 @@ import {
 /// @dev Solidity reads a packed struct's members with one `SLOAD` each and writes them one by one (read, mask,
 /// write), and under the IR optimizer at 200 runs neither is merged across the trade path's helpers: a fill
 /// read each side's position slot four times and wrote it twice. Each helper follows Solidity's packing rule
-/// (first member in the lowest-order bits) and the `MARKET_*` / `LAYOUT_*` slot offsets, which
-/// `ClearinghouseStorageSlotsTest` checks against a live Clearinghouse; `SlotWordLibTest` checks every helper
-/// against the structs' own member reads and writes, over each field's whole range.
+/// (first member in the lowest-order bits), the `MARKET_*` / `LAYOUT_*` slot offsets and the fields' first bits
+/// named beside them (`VALUATION_*_AT`, `TRADE_*_AT`, …), which `ClearinghouseStorageSlotsTest` checks against a
+/// live Clearinghouse; each field is masked to its stored type's width. `SlotWordLibTest` checks
+/// every helper against the structs' own member reads and writes, over each field's whole range.
 library SlotWordLib {
     using SafeCast for int256;
-
-    uint256 private constant MASK_32 = (1 << 32) - 1;
-    uint256 private constant MASK_40 = (1 << 40) - 1;
-    uint256 private constant MASK_56 = (1 << 56) - 1;
-    uint256 private constant MASK_64 = (1 << 64) - 1;
-    uint256 private constant MASK_80 = (1 << 80) - 1;
-    uint256 private constant MASK_168 = (1 << 168) - 1;
 
     /// @notice `p`'s size and open notional, read with one `SLOAD`.
     function loadPosition(Position storage p) internal view returns (int256 size, int256 openNotional) {
@@ -87,27 +99,27 @@ library SlotWordLib {
 
     /// @notice The expiry in a `loadValuationWord` word.
     function expiryOf(uint256 word) internal pure returns (uint256) {
-        return word & MASK_40;
+        return word & type(uint40).max;
     }
 
     /// @notice The index's number in the oracle in a `loadValuationWord` word.
     function indexNumberOf(uint256 word) internal pure returns (uint256) {
-        return word >> 248;
+        return word >> VALUATION_INDEX_NUMBER_AT;
     }
 
     /// @notice The contract size in a `loadValuationWord` word.
     function contractSizeOf(uint256 word) internal pure returns (uint256) {
-        return (word >> 40) & MASK_80;
+        return (word >> VALUATION_CONTRACT_SIZE_AT) & type(uint80).max;
     }
 
     /// @notice The initial margin ratio in a `loadValuationWord` word.
     function imrOf(uint256 word) internal pure returns (uint256) {
-        return (word >> 120) & MASK_64;
+        return (word >> VALUATION_IMR_AT) & type(uint64).max;
     }
 
     /// @notice The maintenance margin ratio in a `loadValuationWord` word.
     function mmrOf(uint256 word) internal pure returns (uint256) {
-        return (word >> 184) & MASK_64;
+        return (word >> VALUATION_MMR_AT) & type(uint64).max;
     }
 
     /// @notice `m`'s trade checks (`MARKET_TRADE_CHECKS`), read with one `SLOAD`: tick size (bits 0-79), maker
@@ -116,10 +128,10 @@ library SlotWordLib {
         Market storage m
     ) internal view returns (uint256 tick, uint256 makerFee, uint256 takerFee, uint256 band) {
         uint256 word = _marketWord(m, MARKET_TRADE_CHECKS);
-        tick = word & MASK_80;
-        makerFee = (word >> 80) & MASK_56;
-        takerFee = (word >> 136) & MASK_56;
-        band = word >> 192;
+        tick = word & type(uint80).max;
+        makerFee = (word >> CHECKS_MAKER_FEE_AT) & type(uint56).max;
+        takerFee = (word >> CHECKS_TAKER_FEE_AT) & type(uint56).max;
+        band = word >> CHECKS_PRICE_BAND_AT;
     }
 
     /// @notice `m`'s basis parameters and position limit (`MARKET_BASIS_PARAMS`) as one word: basis weight (bits
@@ -130,22 +142,22 @@ library SlotWordLib {
 
     /// @notice The basis weight in a `loadBasisParams` word.
     function basisWeightOf(uint256 word) internal pure returns (uint256) {
-        return word & MASK_64;
+        return word & type(uint64).max;
     }
 
     /// @notice The largest basis rate in a `loadBasisParams` word.
     function maxBasisRateOf(uint256 word) internal pure returns (uint256) {
-        return (word >> 64) & MASK_64;
+        return (word >> BASIS_MAX_RATE_AT) & type(uint64).max;
     }
 
     /// @notice The largest basis step in a `loadBasisParams` word.
     function maxBasisStepOf(uint256 word) internal pure returns (uint256) {
-        return (word >> 128) & MASK_64;
+        return (word >> BASIS_MAX_STEP_AT) & type(uint64).max;
     }
 
     /// @notice The largest position in a `loadBasisParams` word.
     function maxPositionOf(uint256 word) internal pure returns (uint256) {
-        return word >> 192;
+        return word >> BASIS_MAX_POSITION_AT;
     }
 
     /// @notice From `m`'s mark-basis slot (`MARKET_MARK_BASIS`), read with one `SLOAD`: the minimum size (bits
@@ -154,9 +166,9 @@ library SlotWordLib {
         Market storage m
     ) internal view returns (uint256 minSize, int256 markBasis, uint256 markBasisTime) {
         uint256 word = _marketWord(m, MARKET_MARK_BASIS);
-        markBasis = int64(uint64(word >> 96));
-        minSize = (word >> 64) & MASK_32;
-        markBasisTime = (word >> 160) & MASK_32;
+        markBasis = int64(uint64(word >> MARK_BASIS_AT));
+        minSize = (word >> MARK_MIN_SIZE_AT) & type(uint32).max;
+        markBasisTime = (word >> MARK_BASIS_TIME_AT) & type(uint32).max;
     }
 
     /// @notice `m`'s hot slot (`MARKET_TRADE`): basis rate (bits 0-63), open interest (64-127), market index
@@ -167,24 +179,26 @@ library SlotWordLib {
 
     /// @notice The market's pause flag in a `loadTrade` word.
     function marketPaused(uint256 word) internal pure returns (bool) {
-        return (word >> 192) & 0xff != 0;
+        return (word >> TRADE_PAUSED_AT) & 0xff != 0;
     }
 
     /// @notice The market's index (its number among the Clearinghouse's markets) in a `loadTrade` word.
     function marketIndexOf(uint256 word) internal pure returns (uint32) {
-        return uint32(word >> 128);
+        return uint32(word >> TRADE_MARKET_INDEX_AT);
     }
 
     /// @notice The open interest in a `loadTrade` word.
     function openInterest(uint256 word) internal pure returns (uint256) {
-        return (word >> 64) & MASK_64;
+        return (word >> TRADE_OPEN_INTEREST_AT) & type(uint64).max;
     }
 
     /// @notice Stores `word` (the slot's current content, from `loadTrade`) with its basis rate and open interest
     /// replaced, with one `SSTORE`: both cut to 64 bits, as the member writes cast them (`basis` fits int64 and `oi`
     /// uint64 by the caller's clamp and limit).
     function storeTrade(Market storage m, uint256 word, int256 basis, uint256 oi) internal {
-        uint256 next = ((word >> 128) << 128) | (uint256(basis) & MASK_64) | ((oi & MASK_64) << 64);
+        uint256 next = ((word >> TRADE_MARKET_INDEX_AT) << TRADE_MARKET_INDEX_AT) |
+            (uint256(basis) & type(uint64).max) |
+            ((oi & type(uint64).max) << TRADE_OPEN_INTEREST_AT);
         _storeMarketWord(m, MARKET_TRADE, next);
     }
 
@@ -196,18 +210,18 @@ library SlotWordLib {
 
     /// @notice The global pause flag in a `loadTradeSettings` word.
     function globalPaused(uint256 word) internal pure returns (bool) {
-        return (word >> 160) & 0xff != 0;
+        return (word >> SETTINGS_PAUSED_AT) & 0xff != 0;
     }
 
     /// @notice The pending fees in a `loadTradeSettings` word.
     function pendingFees(uint256 word) internal pure returns (uint256) {
-        return word >> 168;
+        return word >> SETTINGS_PENDING_FEES_AT;
     }
 
     /// @notice Stores `word` (the slot's current content, from `loadTradeSettings`) with its pending fees set to
     /// `pending` (below 2^88: the caller checks), with one `SSTORE`.
     function storePendingFees(Layout storage s, uint256 word, uint256 pending) internal {
-        uint256 next = (word & MASK_168) | (pending << 168);
+        uint256 next = (word & ((1 << SETTINGS_PENDING_FEES_AT) - 1)) | (pending << SETTINGS_PENDING_FEES_AT);
         _storeLayoutWord(s, LAYOUT_TRADE_SETTINGS, next);
     }
 

@@ -14,6 +14,15 @@ import {
     LAYOUT_SLOT,
     LAYOUT_TRADE_SETTINGS,
     LAYOUT_VENUES,
+    BASIS_MAX_POSITION_AT,
+    BASIS_MAX_RATE_AT,
+    BASIS_MAX_STEP_AT,
+    CHECKS_MAKER_FEE_AT,
+    CHECKS_PRICE_BAND_AT,
+    CHECKS_TAKER_FEE_AT,
+    MARK_BASIS_AT,
+    MARK_BASIS_TIME_AT,
+    MARK_MIN_SIZE_AT,
     MARKET_FINAL,
     MARKET_BASIS_PARAMS,
     MARKET_INDEX_ID,
@@ -25,7 +34,16 @@ import {
     MARKET_TERMS,
     MARKET_TRADE,
     MARKET_TRADE_CHECKS,
-    MARKET_VALUATION
+    MARKET_VALUATION,
+    SETTINGS_PAUSED_AT,
+    SETTINGS_PENDING_FEES_AT,
+    TRADE_MARKET_INDEX_AT,
+    TRADE_OPEN_INTEREST_AT,
+    TRADE_PAUSED_AT,
+    VALUATION_CONTRACT_SIZE_AT,
+    VALUATION_IMR_AT,
+    VALUATION_INDEX_NUMBER_AT,
+    VALUATION_MMR_AT
 } from "../../contracts/libraries/ClearinghouseStorage.sol";
 import {MarketStatus, RiskParams, SettlementTerms} from "../../contracts/interfaces/IClearinghouse.sol";
 import {IIndexOracleReader} from "../../contracts/interfaces/IIndexOracle.sol";
@@ -72,10 +90,10 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         uint256 trade = _word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS);
         (uint64 insuranceShare, uint64 liquidatorShare) = ch.feeShares();
         assertEq(address(uint160(_bits(trade, 0, 160))), address(this), "primary venue");
-        assertEq(_bits(trade, 160, 8), 0, "not paused");
-        assertEq(trade >> 168, 0, "no fees pending");
+        assertEq(_bits(trade, SETTINGS_PAUSED_AT, 8), 0, "not paused");
+        assertEq(trade >> SETTINGS_PENDING_FEES_AT, 0, "no fees pending");
         ch.setGlobalPaused(true);
-        assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS), 160, 8), 1, "paused");
+        assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS), SETTINGS_PAUSED_AT, 8), 1, "paused");
 
         uint256 admin = _word(LAYOUT_SLOT + LAYOUT_ADMIN_SETTINGS);
         assertEq(_bits(admin, 0, 64), liquidatorShare, "liquidator share");
@@ -110,7 +128,7 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         uint256 fund = ch.insuranceFund();
         uint256 treasury = ch.treasuryAccrued();
         assertTrue(fund > 0 && treasury > 0, "fees accrued");
-        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, fund + treasury, "fees pending");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> SETTINGS_PENDING_FEES_AT, fund + treasury, "fees pending");
         assertEq(_bits(_word(LAYOUT_SLOT + LAYOUT_FUNDS), 0, 240), 0, "nothing split yet");
         (uint64 insuranceShare, uint64 liquidatorShare) = ch.feeShares();
         ch.setFeeShares(insuranceShare, liquidatorShare); // splits what is pending
@@ -118,7 +136,7 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(_bits(funds, 0, 128), fund, "insurance fund");
         assertEq(_bits(funds, 128, 112), treasury, "treasury accrued");
         assertEq(funds >> 240, ch.marketCount(), "market count");
-        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> 168, 0, "nothing pending");
+        assertEq(_word(LAYOUT_SLOT + LAYOUT_TRADE_SETTINGS) >> SETTINGS_PENDING_FEES_AT, 0, "nothing pending");
 
         // The copy is keyed by the index's number in the oracle, which the Clearinghouse keeps per index id.
         uint256 number = _indexNumber();
@@ -141,29 +159,33 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
         assertEq(bytes32(_word(_marketSlot(marketId, MARKET_INDEX_ID))), INDEX, "index id");
         uint256 valuation = _word(_marketSlot(marketId, MARKET_VALUATION));
         assertEq(_bits(valuation, 0, 40), params.expiry, "expiry");
-        assertEq(_bits(valuation, 40, 80), params.contractSize, "contract size");
-        assertEq(_bits(valuation, 120, 64), r.imr, "imr");
-        assertEq(_bits(valuation, 184, 64), r.mmr, "mmr");
+        assertEq(_bits(valuation, VALUATION_CONTRACT_SIZE_AT, 80), params.contractSize, "contract size");
+        assertEq(_bits(valuation, VALUATION_IMR_AT, 64), r.imr, "imr");
+        assertEq(_bits(valuation, VALUATION_MMR_AT, 64), r.mmr, "mmr");
         uint256 number = _indexNumber();
-        assertEq(valuation >> 248, number, "index number");
+        assertEq(valuation >> VALUATION_INDEX_NUMBER_AT, number, "index number");
 
         uint256 hot = _word(_marketSlot(marketId, MARKET_TRADE));
         (int256 basis, uint256 oi, uint256 openPositions,, uint32 index) = ch.marketState(marketId);
         assertEq(_signed64(hot, 0), basis, "basis rate");
-        assertEq(_bits(hot, 64, 64), oi, "open interest");
-        assertEq(_bits(hot, 128, 32), index, "market index");
+        assertEq(_bits(hot, TRADE_OPEN_INTEREST_AT, 64), oi, "open interest");
+        assertEq(_bits(hot, TRADE_MARKET_INDEX_AT, 32), index, "market index");
         assertEq(_bits(hot, 160, 32), openPositions, "open positions");
         assertEq(hot >> 200, r.basisDepth, "basis depth");
+        assertEq(_bits(hot, TRADE_PAUSED_AT, 8), 0, "not paused");
+        ch.setMarketPaused(marketId, true);
+        assertEq(_bits(_word(_marketSlot(marketId, MARKET_TRADE)), TRADE_PAUSED_AT, 8), 1, "paused");
+        ch.setMarketPaused(marketId, false);
 
         _checkSettingsSlots(r, t);
 
         uint256 mark = _word(_marketSlot(marketId, MARKET_MARK_BASIS));
         (int256 markBasis, int256 averageBasis,) = ch.markBases(marketId);
         assertEq(_bits(mark, 0, 64), r.maxOpenInterest, "largest open interest");
-        assertEq(_bits(mark, 64, 32), params.minSize, "min size");
+        assertEq(_bits(mark, MARK_MIN_SIZE_AT, 32), params.minSize, "min size");
         assertTrue(markBasis != 0, "the second trade's second has a mark basis");
-        assertEq(_signed64(mark, 96), markBasis, "mark basis");
-        assertEq(_bits(mark, 160, 32), vm.getBlockTimestamp(), "its second");
+        assertEq(_signed64(mark, MARK_BASIS_AT), markBasis, "mark basis");
+        assertEq(_bits(mark, MARK_BASIS_TIME_AT, 32), vm.getBlockTimestamp(), "its second");
         assertEq(_signed64(mark, 192), averageBasis, "time-averaged basis");
 
         assertEq(bytes32(_word(_marketSlot(marketId, MARKET_METHODOLOGY))), params.methodologyHash, "methodology");
@@ -175,14 +197,14 @@ contract ClearinghouseStorageSlotsTest is SecurityBase {
     function _checkSettingsSlots(RiskParams memory r, SettlementTerms memory t) internal view {
         uint256 checks = _word(_marketSlot(marketId, MARKET_TRADE_CHECKS));
         assertEq(_bits(checks, 0, 80), params.tickSize, "tick");
-        assertEq(_bits(checks, 80, 56), r.makerFee, "maker fee");
-        assertEq(_bits(checks, 136, 56), r.takerFee, "taker fee");
-        assertEq(checks >> 192, r.priceBand, "price band");
+        assertEq(_bits(checks, CHECKS_MAKER_FEE_AT, 56), r.makerFee, "maker fee");
+        assertEq(_bits(checks, CHECKS_TAKER_FEE_AT, 56), r.takerFee, "taker fee");
+        assertEq(checks >> CHECKS_PRICE_BAND_AT, r.priceBand, "price band");
         uint256 basisParams = _word(_marketSlot(marketId, MARKET_BASIS_PARAMS));
         assertEq(_bits(basisParams, 0, 64), r.basisWeight, "basis weight");
-        assertEq(_bits(basisParams, 64, 64), r.maxBasisRate, "largest basis rate");
-        assertEq(_bits(basisParams, 128, 64), r.maxBasisStep, "largest basis step");
-        assertEq(basisParams >> 192, r.maxPositionSize, "largest position");
+        assertEq(_bits(basisParams, BASIS_MAX_RATE_AT, 64), r.maxBasisRate, "largest basis rate");
+        assertEq(_bits(basisParams, BASIS_MAX_STEP_AT, 64), r.maxBasisStep, "largest basis step");
+        assertEq(basisParams >> BASIS_MAX_POSITION_AT, r.maxPositionSize, "largest position");
 
         uint256 terms = _word(_marketSlot(marketId, MARKET_TERMS));
         assertEq(_bits(terms, 0, 64), params.settlementWindow, "settlement window");
