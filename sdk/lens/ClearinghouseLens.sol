@@ -22,13 +22,17 @@ contract ClearinghouseLens {
     /// (`markOk` false when `markPrice` reverts) and liquidation mark (`liquidationMarkPrice`, the basis
     /// averaged over time; `liquidationMarkOk` false when it reverts): within a second in which the market
     /// traded the mark uses the basis from before that second's first trade, so the SDK takes both from here.
+    /// `status` comes first, before the id, because of how the result travels: the deployless call runs the
+    /// lens inside the creation of a contract whose code is the result, and EIP-3541 rejects new code whose first
+    /// byte is 0xEF. A result that began with the id (a hash) would fail for one market in 256; `status` is a
+    /// small enum, so the first byte is always zero. (`loadAccount`'s result begins with an offset, also small.)
     // solhint-disable-next-line gas-struct-packing
     struct MarketView {
+        MarketStatus status;
         bytes32 id;
         MarketParams params;
         RiskParams risk;
         SettlementTerms terms;
-        MarketStatus status;
         int256 basisRate;
         uint256 openInterest;
         uint256 openPositions;

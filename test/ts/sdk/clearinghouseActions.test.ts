@@ -52,6 +52,7 @@ import {
   finalizeSettlement,
   indexIdOf,
   liquidate,
+  marketIdOf,
   proposeSettlement,
   settle,
   settleMany,
@@ -60,7 +61,13 @@ import {
   type MarketId,
 } from "../../../sdk/index.js";
 import { LENS_OUTPUT, compileLens } from "../../../scripts/gen-lens.js";
-import { INDEX_ID, WAD, deployClearinghouse } from "../helpers/clearinghouseFixture.js";
+import {
+  INDEX_ID,
+  WAD,
+  defaultRisk,
+  defaultTerms,
+  deployClearinghouse,
+} from "../helpers/clearinghouseFixture.js";
 
 const { ethers, viem, networkHelpers, provider } = await network.create();
 const { time } = networkHelpers;
@@ -391,6 +398,30 @@ describe("sdk/viem/clearinghouse", function () {
       expect(mark).to.equal(await s.f.ch.markPrice(s.marketId));
       expect(context.collateralScale).to.equal(10n ** 12n);
       expect(market.statusAt(context.timestamp)).to.equal("Trading");
+    });
+
+    // The lens's result is the code of a contract created inside the call, and EIP-3541 rejects new code that
+    // starts with 0xEF: a market whose id starts with 0xEF must still load (its result must not start with the id).
+    it("test_fetchMarket_loadsAMarketWhoseIdStartsWith0xEF", async function () {
+      const base = s.f.params;
+      const idAt = (expiry: bigint) =>
+        marketIdOf({
+          ...base,
+          indexId: base.indexId as Hex,
+          methodologyHash: base.methodologyHash as Hex,
+          expiry,
+          settlementWindow: Number(base.settlementWindow),
+        });
+      let expiry = base.expiry;
+      while (!idAt(expiry).startsWith("0xef")) expiry += 1n; // one expiry in 256, on average
+      const params = { ...base, expiry };
+      const id = idAt(expiry);
+      await s.f.ch.createMarket(params, defaultRisk(), defaultTerms());
+      expect(await s.f.ch.marketId(params)).to.equal(id);
+      const { market } = await fetchMarket(s.publicClient, { address: s.address, marketId: id });
+      expect(market.id).to.equal(id);
+      expect(market.params.expiry).to.equal(params.expiry);
+      expect(market.statusAt(BigInt(await time.latest()))).to.equal("Trading");
     });
 
     it("test_fetchMarket_unknownIdThrowsUnknownMarketError", async function () {
