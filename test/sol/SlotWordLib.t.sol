@@ -268,10 +268,10 @@ contract SlotWordLibTest is TestBase {
     ) public {
         h.setTrade(basis, oi, index, openPositions, paused, depth);
         {
-            (bool p, uint256 o, uint32 i) = h.loadTrade();
+            (bool p, uint256 o, uint32 read) = h.loadTrade();
             assertTrue(p == paused, "paused read");
             assertEq(o, oi, "open interest read");
-            assertEq(i, index, "index read");
+            assertEq(read, index, "index read");
         }
         h.storeTrade(basis2, oi2);
         {
